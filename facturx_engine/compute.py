@@ -1,0 +1,286 @@
+"""EN 16931 calculation: line net amounts, the VAT breakdown and the document totals.
+
+Rounding policy (the only one in the engine; it reproduces what the official validators compute):
+
+1. Quantities, unit prices and rates are used exactly as given (Decimal, no rounding).
+2. BT-131 line net amount = quantity × (net price / base quantity) + line charges − line
+   allowances, rounded **once** to 2 decimals, half away from zero (``ROUND_HALF_UP``).
+3. Allowance/charge amounts computed from base × percent / 100 are rounded the same way.
+4. BT-116 per (VAT category, rate) = Σ BT-131 + Σ document charges − Σ document allowances
+   (all already 2-decimal, so exact); BT-117 = round(BT-116 × rate / 100) **per breakdown**,
+   never per line (line VAT is not an EN 16931 concept).
+5. BT-106..BT-112 are exact sums of 2-decimal figures (BR-CO-10..BR-CO-15 hold exactly);
+   BT-115 = BT-112 − BT-113 + BT-114 (BR-CO-16).
+
+VAT-inclusive prices (``Document.prices_include_vat``, a B2C shop's shelf prices): each line's
+VAT-inclusive amount is quantity × price (rounded to 2 decimals) — what the customer was shown —
+and its net amount BT-131 = round(inclusive / (1 + rate/100)). VAT is then computed per
+breakdown as above, and whatever cent the two roundings leave between the shown total and
+BT-112 is carried **explicitly** in BT-114 (rounding amount), so the amount due equals the
+total the customer saw and every EN 16931 rule still holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
+
+from .codes import VatCategory
+from .errors import CalculationError, ModelError
+
+if TYPE_CHECKING:
+    from .model import AllowanceCharge, Document, Line, Vat
+
+__all__ = [
+    "LineAmounts",
+    "Totals",
+    "VatBreakdown",
+    "check_expected",
+    "compute_totals",
+    "round2",
+]
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+PRICE_DECIMALS = Decimal("0.000001")  # net unit price derived from a VAT-inclusive price
+
+
+def round2(value: Decimal) -> Decimal:
+    """Round half away from zero to 2 decimals (XPath round() on absolute values, as the validators do)."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True, slots=True)
+class VatBreakdown:
+    """One BG-23 entry."""
+
+    category: VatCategory            # BT-118
+    rate: Decimal | None             # BT-119 (None for O)
+    taxable_amount: Decimal          # BT-116
+    tax_amount: Decimal              # BT-117
+    exemption_reason: str | None     # BT-120
+    exemption_code: str | None       # BT-121
+
+
+@dataclass(frozen=True, slots=True)
+class LineAmounts:
+    """The net figures written for one line (equal to the input unless prices include VAT)."""
+
+    net_amount: Decimal                     # BT-131
+    net_price: Decimal                      # BT-146
+    allowance_charge_amounts: tuple[Decimal, ...]  # BT-136 / BT-141, in the line's order
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """BG-22 document totals, the BG-23 breakdown and the per-line figures."""
+
+    line_total: Decimal                # BT-106
+    allowance_total: Decimal           # BT-107
+    charge_total: Decimal              # BT-108
+    tax_exclusive: Decimal             # BT-109
+    tax_total: Decimal                 # BT-110
+    grand_total: Decimal               # BT-112
+    paid: Decimal                      # BT-113
+    rounding: Decimal                  # BT-114
+    due: Decimal                       # BT-115
+    vat_breakdown: tuple[VatBreakdown, ...]
+    lines: tuple[LineAmounts, ...]
+    document_allowance_charge_amounts: tuple[Decimal, ...]  # BT-92 / BT-99 in document order
+
+    def as_terms(self) -> dict[str, Decimal]:
+        """The totals keyed by business term id."""
+        return {"BT-106": self.line_total, "BT-107": self.allowance_total, "BT-108": self.charge_total,
+                "BT-109": self.tax_exclusive, "BT-110": self.tax_total, "BT-112": self.grand_total,
+                "BT-113": self.paid, "BT-114": self.rounding, "BT-115": self.due}
+
+
+def _two_decimals(value: Decimal | None, where: str, term: str, rule: str) -> None:
+    if value is not None and value != value.quantize(CENT):
+        raise ModelError(f"amount {value} has more than 2 decimals", field=where, bt=term, rule=rule)
+
+
+def _net_factor(vat: Vat) -> Decimal:
+    return 1 + (vat.rate or 0) / 100
+
+
+def _line_amounts(line: Line, index: int, gross_mode: bool) -> tuple[LineAmounts, Decimal]:
+    """Figures for one line; the second value is its VAT-inclusive amount in gross mode."""
+    sign_amounts = []
+    for j, ac in enumerate(line.allowances_charges):
+        term = "BT-141" if ac.charge else "BT-136"
+        _two_decimals(ac.amount, f"lines[{index}].allowances_charges[{j}].amount", term,
+                      "BR-DEC-27" if ac.charge else "BR-DEC-24")
+        assert ac.amount is not None
+        sign_amounts.append(ac.amount if ac.charge else -ac.amount)
+    extended = line.quantity * line.price_per_unit + sum(sign_amounts, Decimal(0))
+    if not gross_mode:
+        amounts = tuple(ac.amount for ac in line.allowances_charges if ac.amount is not None)
+        return LineAmounts(round2(extended), line.net_price, amounts), ZERO
+    factor = _net_factor(line.vat)
+    gross = round2(extended)
+    net_acs = tuple(round2(ac.amount / factor) for ac in line.allowances_charges if ac.amount is not None)
+    net_price = (line.net_price / factor).quantize(PRICE_DECIMALS, rounding=ROUND_HALF_UP)
+    return LineAmounts(round2(gross / factor), net_price, net_acs), gross
+
+
+def _breakdown(keys: dict[tuple[str, Decimal | None], list[tuple[Vat, Decimal]]]) -> tuple[VatBreakdown, ...]:
+    out = []
+    for (cat_code, _), items in keys.items():
+        cat = VatCategory(cat_code)
+        vat0 = items[0][0]
+        taxable = sum((amount for _, amount in items), ZERO)
+        reasons = {(v.exemption_reason, v.exemption_code) for v, _ in items}
+        if len(reasons) > 1:
+            raise ModelError(f"all items of VAT category {cat} must share one exemption reason, got "
+                             f"{sorted(reasons, key=str)}", field="vat.exemption_reason", bt="BT-120/BT-121",
+                             rule=f"{cat.rule_family}-01")
+        rate = vat0.rate
+        tax = round2(taxable * rate / 100) if cat in (VatCategory.STANDARD, VatCategory.CANARY_IGIC,
+                                                      VatCategory.CEUTA_MELILLA_IPSI) and rate else ZERO
+        out.append(VatBreakdown(cat, rate, taxable, tax, vat0.exemption_reason, vat0.exemption_code))
+    single = [b.category for b in out if b.category not in (VatCategory.STANDARD, VatCategory.CANARY_IGIC,
+                                                             VatCategory.CEUTA_MELILLA_IPSI)]
+    for cat in set(single):
+        if single.count(cat) > 1:
+            raise ModelError(f"category {cat} must have a single rate (0)", field="vat.rate", bt="BT-152",
+                             rule=f"{cat.rule_family}-01")
+    return tuple(out)
+
+
+def compute_totals(doc: Document) -> Totals:
+    """Compute BT-106..BT-115, BG-23 and the line figures of a document (checks VAT rules too)."""
+    gross_mode = doc.prices_include_vat
+    groups: dict[tuple[str, Decimal | None], list[tuple[Vat, Decimal]]] = {}
+    line_amounts = []
+    shown_total = ZERO
+    for i, line in enumerate(doc.lines):
+        la, gross = _line_amounts(line, i, gross_mode)
+        line_amounts.append(la)
+        shown_total += gross
+        groups.setdefault(line.vat.key, []).append((line.vat, la.net_amount))
+    allowances = charges = ZERO
+    doc_amounts = []
+    for j, ac in enumerate(doc.allowances_charges):
+        amount = _document_ac_amount(ac, j, gross_mode)
+        doc_amounts.append(amount)
+        assert ac.vat is not None and ac.amount is not None
+        if ac.charge:
+            charges += amount
+        else:
+            allowances += amount
+        shown_total += ac.amount if ac.charge else -ac.amount
+        groups.setdefault(ac.vat.key, []).append((ac.vat, amount if ac.charge else -amount))
+    breakdown = _breakdown(groups)
+    check_vat_rules(doc, {b.category for b in breakdown})
+    for value, name, term, rule in ((doc.paid_amount, "paid_amount", "BT-113", "BR-DEC-16"),
+                                    (doc.rounding_amount, "rounding_amount", "BT-114", "BR-DEC-17"),
+                                    (doc.tax_currency_vat_total, "tax_currency_vat_total", "BT-111",
+                                     "BR-DEC-15")):
+        _two_decimals(value, name, term, rule)
+    line_total = sum((la.net_amount for la in line_amounts), ZERO)
+    tax_exclusive = line_total - allowances + charges
+    tax_total = sum((b.tax_amount for b in breakdown), ZERO)
+    grand = tax_exclusive + tax_total
+    rounding = doc.rounding_amount or ZERO
+    if gross_mode:
+        rounding += shown_total - grand
+    paid = doc.paid_amount or ZERO
+    return Totals(line_total, allowances, charges, tax_exclusive, tax_total, grand, paid, rounding,
+                  grand - paid + rounding, breakdown, tuple(line_amounts), tuple(doc_amounts))
+
+
+def _document_ac_amount(ac: AllowanceCharge, index: int, gross_mode: bool) -> Decimal:
+    where = f"allowances_charges[{index}]"
+    if ac.vat is None:
+        raise ModelError("a document allowance/charge needs its VAT category", field=f"{where}.vat",
+                         bt="BT-102" if ac.charge else "BT-95", rule="BR-37" if ac.charge else "BR-32")
+    assert ac.amount is not None
+    _two_decimals(ac.amount, f"{where}.amount", "BT-99" if ac.charge else "BT-92",
+                  "BR-DEC-05" if ac.charge else "BR-DEC-01")
+    return round2(ac.amount / _net_factor(ac.vat)) if gross_mode else ac.amount
+
+
+def _vat_ids(doc: Document) -> tuple[bool, bool, bool]:
+    seller = bool(doc.seller.vat_id or doc.seller.tax_id or doc.tax_representative)
+    seller_vat = bool(doc.seller.vat_id or doc.tax_representative)
+    buyer_vat = bool(doc.buyer.vat_id)
+    return seller, seller_vat, buyer_vat
+
+
+def check_vat_rules(doc: Document, categories: set[VatCategory]) -> None:
+    """The party-identification rules tied to VAT categories (BR-S/Z/E/AE/IC/G/O-02..04, BR-CO-26)."""
+    s = doc.seller
+    if not (s.identifiers or s.legal_id or s.vat_id):
+        raise ModelError("the seller needs an identifier, a legal registration identifier or a VAT identifier",
+                         field="seller", bt="BT-29/BT-30/BT-31", rule="BR-CO-26")
+    seller_any, seller_vat, buyer_vat = _vat_ids(doc)
+    for cat in categories:
+        fam = cat.rule_family
+        if cat in (VatCategory.STANDARD, VatCategory.ZERO_RATED, VatCategory.EXEMPT,
+                   VatCategory.REVERSE_CHARGE, VatCategory.CANARY_IGIC, VatCategory.CEUTA_MELILLA_IPSI) \
+                and not seller_any:
+            raise ModelError(f"category {cat} needs the seller VAT id, tax registration id or a tax "
+                             "representative", field="seller.vat_id", bt="BT-31/BT-32/BT-63", rule=f"{fam}-02")
+        if cat in (VatCategory.INTRA_COMMUNITY, VatCategory.EXPORT) and not seller_vat:
+            raise ModelError(f"category {cat} needs the seller VAT id or a tax representative",
+                             field="seller.vat_id", bt="BT-31/BT-63", rule=f"{fam}-02")
+    if VatCategory.REVERSE_CHARGE in categories and not (buyer_vat or doc.buyer.legal_id):
+        raise ModelError("reverse charge (AE) needs the buyer VAT id or legal registration id",
+                         field="buyer.vat_id", bt="BT-48/BT-47", rule="BR-AE-02")
+    if VatCategory.INTRA_COMMUNITY in categories:
+        _check_intra_community(doc, buyer_vat)
+    if VatCategory.OUTSIDE_SCOPE in categories:
+        if len(categories) > 1:
+            raise ModelError("category O (not subject to VAT) cannot be mixed with other categories",
+                             field="vat.category", bt="BT-151", rule="BR-O-11")
+        if seller_vat or buyer_vat:
+            raise ModelError("category O forbids seller, tax representative and buyer VAT ids",
+                             field="seller.vat_id", bt="BT-31/BT-63/BT-48", rule="BR-O-02")
+
+
+def _check_intra_community(doc: Document, buyer_vat: bool) -> None:
+    if not buyer_vat:
+        raise ModelError("intra-community supply (K) needs the buyer VAT id", field="buyer.vat_id",
+                         bt="BT-48", rule="BR-IC-02")
+    if not ((doc.delivery and doc.delivery.date) or doc.invoicing_period):
+        raise ModelError("intra-community supply (K) needs the actual delivery date or the invoicing "
+                         "period", field="delivery.date", bt="BT-72/BG-14", rule="BR-IC-11")
+    country = (doc.delivery.address.country if doc.delivery and doc.delivery.address else None)
+    if not country and not doc.buyer.address.country:
+        raise ModelError("intra-community supply (K) needs the deliver-to country", field="delivery.address",
+                         bt="BT-80", rule="BR-IC-12")
+
+
+_EXPECTED_RULES = {
+    "BT-106": ("line_total", "BR-CO-10"),
+    "BT-107": ("allowance_total", "BR-CO-11"),
+    "BT-108": ("charge_total", "BR-CO-12"),
+    "BT-109": ("tax_exclusive", "BR-CO-13"),
+    "BT-110": ("tax_total", "BR-CO-14"),
+    "BT-112": ("grand_total", "BR-CO-15"),
+    "BT-115": ("due", "BR-CO-16"),
+}
+
+
+def check_expected(doc: Document, expected: Mapping[str, Decimal | str | int],
+                   tolerance: Decimal = ZERO) -> None:
+    """Compare totals a caller expects (keyed by BT id or Totals attribute name) with the computed ones.
+
+    Raises :class:`CalculationError` naming the rule and both values on the first mismatch
+    larger than ``tolerance``. Totals are never taken from the caller; this only checks them.
+    """
+    totals = doc.totals
+    by_name = {name: (term, rule) for term, (name, rule) in _EXPECTED_RULES.items()}
+    for key, raw in expected.items():
+        term, (name, rule) = (key, _EXPECTED_RULES[key]) if key in _EXPECTED_RULES else \
+            (by_name[key][0], (key, by_name[key][1])) if key in by_name else (None, (None, None))
+        if term is None or name is None:
+            raise ModelError(f"unknown total {key!r}; expected one of {sorted(_EXPECTED_RULES)}", field=key)
+        stated = Decimal(str(raw))
+        computed = getattr(totals, name)
+        if abs(stated - computed) > tolerance:
+            raise CalculationError(f"stated {stated} but the lines give {computed}", field=name, bt=term,
+                                   rule=rule, stated=stated, computed=computed)

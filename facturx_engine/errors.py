@@ -1,0 +1,114 @@
+"""Exceptions raised by facturx_engine.
+
+Every error the engine raises derives from :class:`FacturXError`, and the ones caused
+by bad caller input also derive from :class:`ValueError`, so ``except ValueError`` keeps
+working for callers that do not know this module::
+
+    FacturXError
+     +-- ModelError(ValueError)        an invoice that cannot exist (missing BT, bad code, ...)
+     |    +-- CalculationError         caller-supplied totals disagree with computed ones
+     |    +-- CreditError              crediting more than remains creditable
+     +-- ProfileError(ValueError)      data the requested profile/syntax cannot carry
+     +-- InputError(ValueError)        JSON input that cannot be read into the model
+     +-- ParseError(ValueError)        XML that cannot be read
+     +-- ValidationFailed              a document failed XSD / Schematron (carries the report)
+     +-- ResourceError                 an official artefact is missing or its checksum differs
+
+Each exception carries structured context next to its message: ``field`` (the model or
+JSON field path), ``bt`` (the EN 16931 business term id), ``rule`` (the business rule id)
+and, where it applies, ``location``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "CalculationError",
+    "CreditError",
+    "FacturXError",
+    "InputError",
+    "ModelError",
+    "ParseError",
+    "ProfileError",
+    "ResourceError",
+    "ValidationFailed",
+]
+
+
+class FacturXError(Exception):
+    """Root of every error raised by facturx_engine."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        bt: str | None = None,
+        rule: str | None = None,
+        location: str | None = None,
+    ) -> None:
+        self.message = message
+        self.field = field
+        self.bt = bt
+        self.rule = rule
+        self.location = location
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        head = []
+        if self.field:
+            head.append(self.field)
+        if self.bt:
+            head.append(f"({self.bt})")
+        text = (" ".join(head) + ": " if head else "") + self.message
+        if self.rule:
+            text += f" [{self.rule}]"
+        if self.location:
+            text += f" at {self.location}"
+        return text
+
+
+class ModelError(FacturXError, ValueError):
+    """The invoice described cannot exist under EN 16931 (or the French rules asked for)."""
+
+
+class CalculationError(ModelError):
+    """A total supplied by the caller differs from the one computed from the lines."""
+
+    def __init__(self, message: str, *, stated: Any = None, computed: Any = None, **kw: Any) -> None:
+        self.stated = stated
+        self.computed = computed
+        super().__init__(message, **kw)
+
+
+class CreditError(ModelError):
+    """A credit note would credit more than remains creditable on the invoice."""
+
+
+class ProfileError(FacturXError, ValueError):
+    """The requested profile or syntax cannot carry some data of the invoice."""
+
+    def __init__(self, message: str, *, dropped: tuple[str, ...] = (), **kw: Any) -> None:
+        self.dropped = dropped
+        super().__init__(message, **kw)
+
+
+class InputError(FacturXError, ValueError):
+    """Input (JSON or Python values) that cannot be turned into the model."""
+
+
+class ParseError(FacturXError, ValueError):
+    """XML or PDF input that cannot be read."""
+
+
+class ValidationFailed(FacturXError):
+    """A document failed validation; ``report`` holds every finding."""
+
+    def __init__(self, message: str, *, report: Any = None, **kw: Any) -> None:
+        self.report = report
+        super().__init__(message, **kw)
+
+
+class ResourceError(FacturXError):
+    """An official artefact (XSD, Schematron XSLT, code list) is missing or altered."""

