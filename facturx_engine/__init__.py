@@ -1,0 +1,110 @@
+"""facturx_engine: an offline EN 16931 e-invoicing engine (Factur-X / CII / UBL 2.1).
+
+The pipeline, one module per stage::
+
+    model  ->  compute  ->  terms + _xml  ->  cii / ubl  ->  validate  ->  cli
+    (records)  (totals)     (BT table)        (writers)      (XSD + Schematron)
+
+Quick use::
+
+    import facturx_engine as fx
+    xml = fx.to_cii(invoice, profile=fx.Profile.EN16931)
+    fx.validate(xml).raise_for_errors()
+"""
+
+from __future__ import annotations
+
+from .cii import ProfileWarning, to_cii, write_cii
+from .codes import DocumentType, Profile, VatCategory
+from .compute import Totals, VatBreakdown, check_expected
+from .errors import (
+    CalculationError,
+    CreditError,
+    FacturXError,
+    InputError,
+    ModelError,
+    ParseError,
+    ProfileError,
+    ResourceError,
+    ValidationFailed,
+)
+from .lifecycle import DepositPlan, credit_note, creditable
+from .model import (
+    Address,
+    AllowanceCharge,
+    Attachment,
+    CardPayment,
+    Contact,
+    CreditNote,
+    CreditTransfer,
+    Delivery,
+    DirectDebit,
+    Document,
+    Identifier,
+    Invoice,
+    ItemAttribute,
+    Line,
+    Note,
+    Party,
+    Payee,
+    PaymentInstructions,
+    Period,
+    PrecedingInvoice,
+    TaxRepresentative,
+    Vat,
+)
+from .ubl import to_ubl, write_ubl
+from .validate import Finding, Report, validate
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Address",
+    "AllowanceCharge",
+    "Attachment",
+    "CalculationError",
+    "CardPayment",
+    "Contact",
+    "CreditError",
+    "CreditNote",
+    "CreditTransfer",
+    "Delivery",
+    "DepositPlan",
+    "DirectDebit",
+    "Document",
+    "DocumentType",
+    "FacturXError",
+    "Finding",
+    "Identifier",
+    "InputError",
+    "Invoice",
+    "ItemAttribute",
+    "Line",
+    "ModelError",
+    "Note",
+    "ParseError",
+    "Party",
+    "Payee",
+    "PaymentInstructions",
+    "Period",
+    "PrecedingInvoice",
+    "Profile",
+    "ProfileError",
+    "ProfileWarning",
+    "Report",
+    "ResourceError",
+    "TaxRepresentative",
+    "Totals",
+    "ValidationFailed",
+    "Vat",
+    "VatBreakdown",
+    "VatCategory",
+    "check_expected",
+    "credit_note",
+    "creditable",
+    "to_cii",
+    "to_ubl",
+    "validate",
+    "write_cii",
+    "write_ubl",
+]
