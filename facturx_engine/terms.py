@@ -190,7 +190,7 @@ def _trade_party(p: dict[str, str], cii: str, ubl: str, src: str) -> list[Term]:
                      const("VAT"), kind="CONST", reportable=False))
     rows += _party_ids(p["id"], src, cii, party, f"{src}.identifiers", BWL)
     rows += _address(p["addr_ids"], "DOC", f"{cii}/ram:PostalTradeAddress", f"{party}/cac:PostalAddress",
-                     f"{src}.address", p["address_prof"], MIN if src.endswith("seller") else BWL)
+                     f"{src}.address", BWL, MIN if src.endswith("seller") else BWL)
     rows += _contact(p["contact_ids"], "DOC", cii, party, src)
     return rows
 
