@@ -28,6 +28,7 @@ from .errors import (
     ResourceError,
     ValidationFailed,
 )
+from .jsonio import dump_document, load_document
 from .lifecycle import DepositPlan, credit_note, creditable
 from .model import (
     Address,
@@ -102,6 +103,8 @@ __all__ = [
     "check_expected",
     "credit_note",
     "creditable",
+    "dump_document",
+    "load_document",
     "to_cii",
     "to_ubl",
     "validate",

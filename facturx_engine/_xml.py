@@ -18,6 +18,8 @@ Path mini-language of the table (relative to the row's context node):
 
 from __future__ import annotations
 
+import keyword
+import linecache
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -191,6 +193,253 @@ def _write(node: Node, item: Any, wctx: Any, fmts: dict[str, Formatter], out: li
     return content
 
 
+# ---------------------------------------------------------------------------- compiled writer
+#
+# ``_write`` above is the reference semantics. For speed, each (syntax, profile) tree is also
+# turned once into the source of one Python function doing exactly the same: the tree walk is
+# unrolled, the attribute chains of the table's ``a()``/``_doc()``/``_tot()`` getters are inlined
+# (their ``inline`` spec), constant sub-trees (``<ram:TypeCode>VAT</ram:TypeCode>`` ...) are
+# rendered at compile time, sub-trees that can never be written (rows above the profile) are
+# left out, and an optional element reserves its slot in the output list, dropped together with
+# whatever its children wrote when nothing carrying data turned up below it.
+
+
+def _extra_attrs(extra: Iterable[tuple[str, str]]) -> str:
+    return "".join(f" {k}={quoteattr(v)}" for k, v in extra)
+
+
+def _present(value: Any) -> bool:
+    return value is not None and value != "" and value != ()
+
+
+class _CodeGen:
+    """Python source of a writer function for one compiled node tree (see the comment above)."""
+
+    def __init__(self, fmts: dict[str, Formatter]) -> None:
+        self.fmts = fmts
+        self.consts: list[Any] = []
+        self._names: dict[int, str] = {}
+        self.lines: list[str] = []
+        self._n = 0
+
+    # -- helpers
+
+    def k(self, obj: Any) -> str:
+        """Name under which the generated code sees a Python object."""
+        name = self._names.get(id(obj))
+        if name is None:
+            name = self._names[id(obj)] = f"K{len(self.consts)}"
+            self.consts.append(obj)
+        return name
+
+    def fresh(self, prefix: str) -> str:
+        self._n += 1
+        return f"{prefix}{self._n}"
+
+    def emit(self, line: str, ind: int) -> None:
+        self.lines.append("    " * ind + line)
+
+    def fmt(self, kind: str) -> str:
+        return self.k(self.fmts[kind]) if kind in self.fmts else f"{self.k(self.fmts)}[{kind!r}]"
+
+    @staticmethod
+    def _const(row: Any) -> tuple[bool, Any]:
+        spec = getattr(row.get, "inline", None)
+        return (True, spec[1]) if spec is not None and spec[0] == "const" else (False, None)
+
+    def _static_fmt(self, kind: str, value: Any) -> tuple[str, tuple[tuple[str, str], ...]] | None:
+        """A constant formatted once at compile time (None if the formatter needs the document)."""
+        try:
+            return self.fmts[kind](value, None)
+        except Exception:  # noqa: BLE001 - any failure: format it at write time instead
+            return None
+
+    def get(self, row: Any, item: str, target: str, ind: int) -> None:
+        """Code putting ``row.get(item, w)`` into ``target``."""
+        spec = getattr(row.get, "inline", None)
+        if spec is not None and spec[0] == "const":
+            self.emit(f"{target} = {self.k(spec[1])}", ind)
+            return
+        if spec is not None and spec[0] in ("item", "wctx") and all(
+                p.isidentifier() and not keyword.iskeyword(p) for p in spec[1]):
+            # the None-safe chain of terms.a(): once None, stays None
+            self.emit(f"{target} = {'w' if spec[0] == 'wctx' else item}", ind)
+            for i, p in enumerate(spec[1]):
+                if i == 0 and spec[0] == "wctx":  # the write context itself is never None
+                    self.emit(f"{target} = {target}.{p}", ind)
+                else:
+                    self.emit(f"if {target} is not None: {target} = {target}.{p}", ind)
+            return
+        self.emit(f"{target} = {self.k(row.get)}({item}, w)", ind)
+
+    # -- static analysis
+
+    def can_content(self, node: Node) -> bool:
+        return (node.text is not None and not node.const) or any(self.can_content(c) for c in node.children)
+
+    def can_write(self, node: Node) -> bool:
+        return not node.var or node.always or self.can_content(node)
+
+    def static(self, node: Node) -> str | None:
+        """The output of a constant sub-tree ("" when it writes nothing); None if not constant."""
+        if node.var or node.repeat is not None:
+            return None
+        tag = node.tag.split("#", 1)[0]
+        attrs: list[tuple[str, str]] = []
+        text = None
+        if node.text is not None:
+            ok, value = self._const(node.text)
+            if not ok:
+                return None
+            if _present(value):
+                done = self._static_fmt(node.text.kind, value)
+                if done is None:
+                    return None
+                text, extra = done
+                attrs.extend(extra)
+        inner = []
+        for c in node.children:
+            s = self.static(c)
+            if s is None:
+                return None
+            inner.append(s)
+        inner_s = "".join(inner)
+        if text is None and not inner_s:
+            return ""
+        for name, row in node.attrs:
+            ok, value = self._const(row)
+            if not ok:
+                return None
+            if value is not None and value != "":
+                done = self._static_fmt("ATTR", value)
+                if done is None:
+                    return None
+                attrs.append((name, done[0]))
+        head = "<" + tag + _extra_attrs(attrs)
+        if text is not None:
+            return f"{head}>{escape(text)}</{tag}>"
+        return f"{head}>{inner_s}</{tag}>" if inner_s else head + "/>"
+
+    # -- code
+
+    def head(self, node: Node, item: str, ind: int, extra: bool) -> str:
+        """Code computing the start tag without its closing bracket; returns its expression."""
+        tag = node.tag.split("#", 1)[0]
+        if not node.attrs and not extra:
+            return repr("<" + tag)
+        self.emit(f"h = {'<' + tag!r}", ind)
+        if extra:
+            self.emit(f"if x: h += {self.k(_extra_attrs)}(x)", ind)
+        for name, row in node.attrs:
+            ok, value = self._const(row)
+            done = self._static_fmt("ATTR", value) if ok and value is not None and value != "" else None
+            if ok and done is not None:
+                self.emit(f"h += {' ' + name + '=' + quoteattr(done[0])!r}", ind)
+            elif ok and (value is None or value == ""):
+                continue
+            else:
+                self.get(row, item, "a", ind)
+                self.emit('if a is not None and a != "":', ind)
+                self.emit(f"h += {' ' + name + '='!r} + {self.k(quoteattr)}({self.fmt('ATTR')}(a, w)[0])", ind + 1)
+        return "h"
+
+    def node(self, node: Node, item: str, ind: int, pflag: str | None) -> None:
+        """Code writing ``node`` for ``item``; sets ``pflag`` when it wrote data (not only constants)."""
+        s = self.static(node)
+        if s is not None:
+            if s:
+                self.emit(f"ap({s!r})", ind)
+            return
+        if not self.can_write(node):
+            return
+        if node.children:
+            self.container(node, item, ind, pflag)
+        else:
+            self.leaf(node, item, ind, pflag)
+
+    def leaf(self, node: Node, item: str, ind: int, pflag: str | None) -> None:
+        tag = node.tag.split("#", 1)[0]
+        row = node.text
+        var_always = node.var and node.always
+        if row is None or (node.var and not node.always and node.const):
+            if var_always:
+                self.emit(f'ap({self.head(node, item, ind, False)} + "/>")', ind)
+            return
+        self.get(row, item, "v", ind)
+        self.emit('if v is not None and v != "" and v != ():', ind)
+        self.emit(f"s, x = {self.fmt(row.kind)}(v, w)", ind + 1)
+        h = self.head(node, item, ind + 1, True)
+        self.emit(f'ap({h} + ">" + s.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;") + '
+                  f'{"</" + tag + ">"!r})', ind + 1)
+        if pflag and not node.const:
+            self.emit(f"{pflag} = True", ind + 1)
+        if var_always:
+            self.emit("else:", ind)
+            self.emit(f'ap({self.head(node, item, ind + 1, False)} + "/>")', ind + 1)
+
+    def container(self, node: Node, item: str, ind: int, pflag: str | None) -> None:
+        tag = node.tag.split("#", 1)[0]
+        m = self.fresh("m")
+        c = self.fresh("c") if node.var else None
+        self.emit(f"{m} = len(out)", ind)
+        self.emit("ap(None)", ind)
+        if c:
+            self.emit(f"{c} = False", ind)
+        for ch in node.children:
+            if ch.repeat is None:
+                self.node(ch, item, ind, c)
+            elif self.can_write(ch):
+                it = self.fresh("i")
+                self.get(ch.repeat, item, "v", ind)
+                self.emit(f"for {it} in v or ():", ind)
+                self.node(ch, it, ind + 1, c)
+        if node.var and not node.always:
+            self.emit(f"if {c}:", ind)
+            self.write_head(node, item, ind + 1, m)
+            if pflag:
+                self.emit(f"{pflag} = True", ind + 1)
+            self.emit("else:", ind)
+            self.emit(f"del out[{m}:]", ind + 1)
+        elif node.var:
+            self.write_head(node, item, ind, m)
+            if pflag:
+                self.emit(f"if {c}: {pflag} = True", ind)
+        else:
+            self.emit(f"if len(out) > {m} + 1:", ind)
+            self.write_head(node, item, ind + 1, m)
+            self.emit("else:", ind)
+            self.emit(f"del out[{m}:]", ind + 1)
+        del tag
+
+    def write_head(self, node: Node, item: str, ind: int, m: str) -> None:
+        tag = node.tag.split("#", 1)[0]
+        h = self.head(node, item, ind, False)
+        self.emit(f"if len(out) > {m} + 1:", ind)
+        self.emit(f'out[{m}] = {h} + ">"', ind + 1)
+        self.emit(f"ap({'</' + tag + '>'!r})", ind + 1)
+        self.emit("else:", ind)
+        self.emit(f'out[{m}] = {h} + "/>"', ind + 1)
+
+    def source(self, root: Node) -> str:
+        self.node(root, "w", 2, None)
+        body = self.lines
+        head = ["def _make(K):"] + [f"    K{i} = K[{i}]" for i in range(len(self.consts))]
+        return "\n".join(head + ["    def write(w, out):", "        ap = out.append"] + body
+                         + ["    return write", ""])
+
+
+@cache
+def _writer(syntax: Syntax, profile: Profile | None) -> Callable[[Any, list[str]], None]:
+    root, _ = _compiled(syntax, profile)
+    gen = _CodeGen(syntax.formatters)
+    src = gen.source(root)
+    filename = f"<facturx_engine writer {syntax.name} {profile}>"
+    linecache.cache[filename] = (len(src), None, src.splitlines(True), filename)  # readable tracebacks
+    ns: dict[str, Any] = {}
+    exec(compile(src, filename, "exec"), ns)  # noqa: S102 - source generated above from the term table
+    return ns["_make"](gen.consts)  # type: ignore[no-any-return]
+
+
 _compile_lock = threading.Lock()
 
 
@@ -238,10 +487,12 @@ def dropped_terms(skipped: Iterable[Any], root_item: Any, wctx: Any) -> list[str
 
 def serialize(syntax: Syntax, profile: Profile | None, wctx: Any, namespaces: str) -> tuple[bytes, list[str]]:
     """Write a document; return the XML bytes and the ids of terms that had data but were not written."""
-    root, skipped = compiled(syntax, profile)
+    with _compile_lock:
+        _root, skipped = _compiled(syntax, profile)
+        write = _writer(syntax, profile)
     dropped = dropped_terms(skipped, wctx, wctx) if skipped else []
     out: list[str] = []
-    _write(root, wctx, wctx, syntax.formatters, out)
+    write(wctx, out)  # the compiled form of _write(_root, wctx, wctx, syntax.formatters, out)
     # the root element is written as "<tag>": add the namespace declarations to it
     out[0] = out[0][:-1] + namespaces + ">"
     return ('<?xml version="1.0" encoding="UTF-8"?>\n' + "".join(out)).encode("utf-8"), dropped
@@ -334,11 +585,14 @@ class WriteContext:
 
 
 def _deliver_to_address(doc: Any) -> Any:
-    """BG-15, omitted when it only repeats the buyer's address (kept for category K, BR-IC-12)."""
+    """BG-15, omitted when it only repeats the buyer's address. Category K needs the deliver-to
+    country (BR-IC-12): the buyer's address stands in when no delivery address is given, as the
+    model's check (compute._check_intra_community) accepts."""
     d = doc.delivery
+    intra_community = any(b.category.value == "K" for b in doc.totals.vat_breakdown)
     if d is None or d.address is None:
-        return None
-    if d.address == doc.buyer.address and not any(b.category.value == "K" for b in doc.totals.vat_breakdown):
+        return doc.buyer.address if intra_community else None
+    if d.address == doc.buyer.address and not intra_community:
         return None
     return d.address
 

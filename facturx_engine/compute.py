@@ -103,7 +103,7 @@ def _two_decimals(value: Decimal | None, where: str, term: str, rule: str) -> No
 
 
 def _net_factor(vat: Vat) -> Decimal:
-    return 1 + (vat.rate or 0) / 100
+    return 1 + (vat.rate or Decimal(0)) / 100  # Decimal(0), not 0: int 0 / 100 is a float
 
 
 def _line_amounts(line: Line, index: int, gross_mode: bool) -> tuple[LineAmounts, Decimal]:

@@ -665,6 +665,10 @@ class Document:
         if dup:
             raise ModelError(f"line identifiers must be unique, repeated: {sorted(dup)}", field="lines.id",
                              bt="BT-126")
+        if len(self.buyer.identifiers) > 1:
+            raise ModelError(f"the buyer has at most one identifier (EN 16931 cardinality 0..1), got "
+                             f"{len(self.buyer.identifiers)}", field="buyer.identifiers", bt="BT-46",
+                             rule="UBL-SR-16")
         self._check_sign()
         _check_codes(self)
 
@@ -750,11 +754,11 @@ def _check_party_codes(party: Party | Payee | TaxRepresentative | None, prefix: 
     address = getattr(party, "address", None)
     if address is not None:
         _check_code(address.country, "country", f"{prefix}.address.country", "BT-40", "BR-CL-14")
-    ids = list(getattr(party, "identifiers", ())) + [getattr(party, "legal_id", None),
-                                                       getattr(party, "identifier", None)]
-    for ident in ids:
+    ids = [(f"identifiers[{i}]", x) for i, x in enumerate(getattr(party, "identifiers", ()))]
+    ids += [("legal_id", getattr(party, "legal_id", None)), ("identifier", getattr(party, "identifier", None))]
+    for name, ident in ids:
         if ident is not None and ident.scheme is not None:
-            _check_code(ident.scheme, "icd", f"{prefix}.identifier.scheme", "BT-29-1", "BR-CL-10")
+            _check_code(ident.scheme, "icd", f"{prefix}.{name}.scheme", "BT-29-1", "BR-CL-10")
     ea = getattr(party, "electronic_address", None)
     if ea is not None:
         if ea.scheme is None:

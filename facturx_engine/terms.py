@@ -66,20 +66,34 @@ def a(path: str) -> Getter:
             item = getattr(item, p)
         return item
 
+    get.inline = ("item", tuple(parts))  # type: ignore[attr-defined]  # _xml inlines the lookup
     return get
 
 
 def const(value: str) -> Getter:
-    return lambda _i, _w: value
+    def get(_i: Any, _w: Any) -> Any:
+        return value
+
+    get.inline = ("const", value)  # type: ignore[attr-defined]
+    return get
 
 
 def _doc(path: str) -> Getter:
     inner = a(path)
-    return lambda _i, w: inner(w.doc, w)
+
+    def get(_i: Any, w: Any) -> Any:
+        return inner(w.doc, w)
+
+    get.inline = ("wctx", ("doc", *path.split(".")))  # type: ignore[attr-defined]  # same None-safe chain
+    return get
 
 
 def _tot(name: str) -> Getter:
-    return lambda _i, w: getattr(w.totals, name)
+    def get(_i: Any, w: Any) -> Any:
+        return getattr(w.totals, name)
+
+    get.inline = ("wctx", ("totals", name))  # type: ignore[attr-defined]
+    return get
 
 
 class LineItem(NamedTuple):

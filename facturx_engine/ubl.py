@@ -63,6 +63,8 @@ def write_ubl(doc: Any) -> WriteResult:
     guideline = doc.specification_id or UBL_GUIDELINE
     wctx = WriteContext(doc, syntax.name, guideline)
     xml, dropped = serialize(syntax, None, wctx, _namespaces(syntax.root_tag))
+    if syntax is UBL_CREDIT_NOTE and doc.due_date and not wctx.payment_entries:
+        dropped.append("BT-9")  # a UBL CreditNote can only carry the due date inside PaymentMeans
     return WriteResult(xml, tuple(dropped))
 
 

@@ -1,0 +1,242 @@
+"""The ``facturx-engine`` command line.
+
+Commands (each one a function registered in :data:`COMMANDS`; later ones plug in the same way)::
+
+    facturx-engine generate INPUT.json --to cii|ubl [--profile P] [--strict] -o OUT
+
+``generate`` reads the JSON format of :mod:`facturx_engine.jsonio` (``-`` reads stdin), builds the
+model (totals are computed), writes CII (Factur-X profile ``--profile``, default EN 16931) or
+UBL 2.1, validates the result offline (XSD + Schematron) and only then writes ``OUT`` atomically
+(a temporary file in the same directory, renamed over ``OUT``; ``-o -`` writes to stdout).
+Data the profile cannot carry is reported as a notice, or refused with ``--strict``.
+
+Exit codes, shared by every command:
+
+* 0 -- done;
+* 1 -- the generated document is invalid: the fatal findings are printed, nothing is written;
+* 2 -- bad input or usage: unreadable file, invalid JSON, an invoice the model refuses, data the
+  profile cannot carry under ``--strict``, bad arguments. One line on stderr that names the field:
+  ``error: lines[0].vat.rate (BT-152): standard rate must be greater than 0, got 0 [BR-S-05]``;
+* 3 -- internal error (a bug, or an official artefact missing or altered).
+
+Never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import tempfile
+import warnings
+from collections.abc import Callable, Sequence
+from contextlib import suppress
+from pathlib import Path
+from typing import Any, NoReturn
+
+from .cii import ProfileWarning, to_cii
+from .codes import Profile
+from .errors import FacturXError, ProfileError, ResourceError, ValidationFailed
+from .jsonio import load_document
+from .ubl import to_ubl
+from .validate import validate
+
+__all__ = ["COMMANDS", "EXIT_INTERNAL", "EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "main"]
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+PROFILES = ("minimum", "basicwl", "basic", "en16931", "extended")
+
+
+class CommandError(Exception):
+    """A failure a command reports as one line, with its exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line usage errors (exit 2) instead of the usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"error: {message} (see '{self.prog} --help')", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+# ---------------------------------------------------------------------------- helpers shared by commands
+
+
+def read_input(name: str) -> bytes:
+    """The bytes of an input file (``-``: stdin)."""
+    if name == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(name).read_bytes()
+    except OSError as exc:
+        raise CommandError(f"cannot read {name}: {exc.strerror or exc}") from None
+
+
+def write_atomic(name: str, data: bytes) -> None:
+    """Write ``data`` to ``name`` through a temporary file in the same directory (``-``: stdout)."""
+    if name == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    path = Path(name)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise CommandError(f"cannot write {name}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except OSError as exc:
+        with suppress(OSError):
+            os.unlink(tmp)
+        raise CommandError(f"cannot write {name}: {exc.strerror or exc}") from None
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+_NS_PREDICATE = re.compile(r"\[namespace-uri\(\)='[^']*'\]")
+
+
+def short_location(location: str) -> str:
+    """``/*:A[namespace-uri()='…'][1]/*:B[namespace-uri()='…'][2]`` → ``/A/B[2]``."""
+    text = _NS_PREDICATE.sub("", location)
+    text = re.sub(r"Q\{[^}]*\}", "", text).replace("*:", "")
+    return re.sub(r"\[1\]", "", text)
+
+
+def print_findings(report: Any, *, file: Any = None) -> None:
+    """One line per fatal finding: severity, rule, shortened location, message."""
+    out = file or sys.stderr
+    for f in report.errors:
+        message = " ".join(str(f.message).split())
+        print(f"  {f.severity} {f.rule} at {short_location(f.location)}: {message}", file=out)
+
+
+# ---------------------------------------------------------------------------- generate
+
+
+def _add_generate(sub: Any) -> None:
+    p = sub.add_parser("generate", help="JSON invoice -> validated CII (Factur-X) or UBL 2.1 XML",
+                       description="Build an invoice or credit note from JSON (format: facturx_engine/"
+                                   "invoice.schema.json), write it as CII or UBL 2.1, validate it offline and "
+                                   "write OUT only if it is valid.")
+    p.add_argument("input", metavar="INPUT.json", help="JSON document (- for stdin)")
+    p.add_argument("--to", required=True, choices=("cii", "ubl"), help="syntax to write")
+    p.add_argument("--profile", type=str.lower, choices=PROFILES, default=None,
+                   help="Factur-X profile of the CII (default en16931); UBL is always EN 16931")
+    p.add_argument("--strict", action="store_true",
+                   help="refuse data the profile cannot carry instead of leaving it out with a notice")
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="XML file to write (- for stdout)")
+    p.set_defaults(run=_generate)
+
+
+def _generate(args: argparse.Namespace) -> int:
+    if args.to == "ubl" and args.profile not in (None, "en16931"):
+        raise CommandError(f"--profile {args.profile} is a Factur-X (CII) profile; UBL 2.1 is always EN 16931")
+    doc = load_document(read_input(args.input))
+    profile = Profile.parse(args.profile or "en16931")
+    target = f"CII Factur-X {profile.value}" if args.to == "cii" else \
+        f"UBL 2.1 {'CreditNote' if doc.is_credit_note else 'Invoice'} (EN 16931)"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            xml = to_cii(doc, profile, strict=args.strict) if args.to == "cii" else to_ubl(doc, strict=args.strict)
+        except ProfileError as exc:
+            raise CommandError(f"{exc} (--strict; leave it out of the input, or choose a higher profile)") from None
+    report = validate(xml)
+    if not report.valid:
+        n = len(report.errors)
+        print(f"error: the generated {target} is invalid ({n} fatal finding{'s' * (n != 1)}); "
+              f"{args.output} not written", file=sys.stderr)
+        print_findings(report)
+        return EXIT_INVALID
+    write_atomic(args.output, xml)
+    totals = doc.totals
+    warned = len(report.warnings)
+    summary = (f"wrote {args.output if args.output != '-' else '(stdout)'}: {target}, "
+               f"{'credit note' if doc.is_credit_note else 'invoice'} {doc.number} (type {doc.type_code}), "
+               f"BT-112 {totals.grand_total} {doc.currency}, BT-115 {totals.due} {doc.currency}, valid"
+               + (f" ({warned} warning{'s' * (warned != 1)})" if warned else ""))
+    print(summary, file=sys.stderr if args.output == "-" else sys.stdout)
+    for w in caught:
+        kind = "notice" if issubclass(w.category, ProfileWarning) else "warning"
+        print(f"{kind}: {w.message}", file=sys.stderr)
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------- main
+
+COMMANDS: tuple[Callable[[Any], None], ...] = (_add_generate,)
+"""Each entry adds one subcommand to the parser and sets its ``run(args) -> int``."""
+
+
+def _parser() -> _Parser:
+    parser = _Parser(prog="facturx-engine", description="Offline EN 16931 e-invoicing: Factur-X / CII / UBL 2.1.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for add in COMMANDS:
+        add(sub)
+    return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("facturx-engine-oss")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (see the module docstring)."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help / --version (0) or a usage error (2, already printed)
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    if args.command is None:
+        parser.print_usage(sys.stderr)
+        print("error: a command is required", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return int(args.run(args))
+    except CommandError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.code
+    except ValidationFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except ResourceError as exc:
+        print(f"internal error: {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
+    except FacturXError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"error:{where} {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # last resort: a bug; one line, no traceback
+        print(f"internal error: {type(exc).__name__}: {exc} (please report this)", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())
