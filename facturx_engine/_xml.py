@@ -23,7 +23,8 @@ import linecache
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from decimal import Decimal
+from functools import cache, lru_cache
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
@@ -196,20 +197,72 @@ def _write(node: Node, item: Any, wctx: Any, fmts: dict[str, Formatter], out: li
 # ---------------------------------------------------------------------------- compiled writer
 #
 # ``_write`` above is the reference semantics. For speed, each (syntax, profile) tree is also
-# turned once into the source of one Python function doing exactly the same: the tree walk is
-# unrolled, the attribute chains of the table's ``a()``/``_doc()``/``_tot()`` getters are inlined
-# (their ``inline`` spec), constant sub-trees (``<ram:TypeCode>VAT</ram:TypeCode>`` ...) are
-# rendered at compile time, sub-trees that can never be written (rows above the profile) are
-# left out, and an optional element reserves its slot in the output list, dropped together with
-# whatever its children wrote when nothing carrying data turned up below it.
+# turned once into the source of one Python function doing exactly the same:
+#
+# * the tree walk is unrolled; sub-trees that can never be written (rows above the profile) are
+#   left out and constant ones (``<ram:TypeCode>VAT</ram:TypeCode>`` ...) are rendered once;
+# * the attribute chains of the table's ``a()``/``_doc()``/``_tot()`` getters (their ``inline``
+#   spec) are inlined, None-safe like ``a()``; a chain prefix read by several rows of the same
+#   item (``line``, ``doc.seller.address`` ...) is read once into a local, and an optional
+#   element whose rows all go through such a prefix is skipped outright when it is None;
+# * an optional element reserves a slot in the output list, set to its start tag once data
+#   turned up below it, or dropped together with what its children wrote; an optional wrapper
+#   with a single child (``ram:IssueDateTime/udt:DateTimeString``) is written in one piece;
+# * formatters made with :func:`text_formatter` are called without the write context.
+#
+# Getters must be pure (they are: attribute reads on the frozen model); the differential check
+# against ``_write`` is in the benchmarks (see benchmarks/README.md).
+
+
+def text_formatter(text: Callable[[Any], str], attrs: tuple[tuple[str, str], ...] = ()) -> Formatter:
+    """A formatter whose text depends on the value alone and whose extra attributes are constant
+    (the compiled writer then calls ``text`` directly and renders ``attrs`` once)."""
+
+    def fmt(value: Any, _w: Any) -> tuple[str, tuple[tuple[str, str], ...]]:
+        return text(value), attrs
+
+    fmt.text_only = (text, attrs)  # type: ignore[attr-defined]
+    return fmt
 
 
 def _extra_attrs(extra: Iterable[tuple[str, str]]) -> str:
     return "".join(f" {k}={quoteattr(v)}" for k, v in extra)
 
 
+def _quote(value: str) -> str:
+    """``quoteattr`` with a fast path for the usual value that needs no escaping."""
+    for ch in '"&<>\n\r\t':
+        if ch in value:
+            return quoteattr(value)
+    return f'"{value}"'
+
+
 def _present(value: Any) -> bool:
     return value is not None and value != "" and value != ()
+
+
+_ESC = '.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")'  # = saxutils.escape
+# value present, as _write tests it; Decimal first: ``Decimal != ""`` is slow and always true
+_PRESENT = 'if {v} is not None and ({v}.__class__ is Decimal or {v} != "" and {v} != ()):'
+
+Chain = tuple[str, tuple[str, ...]]  # (variable the chain starts from, attribute names)
+
+
+def _concat(*parts: tuple[bool, str]) -> str:
+    """Expression concatenating ``(True, literal text)`` and ``(False, expression)`` parts."""
+    out: list[str] = []
+    lit = ""
+    for is_text, part in parts:
+        if is_text:
+            lit += part
+            continue
+        if lit:
+            out.append(repr(lit))
+            lit = ""
+        out.append(part)
+    if lit or not out:
+        out.append(repr(lit))
+    return " + ".join(out)
 
 
 class _CodeGen:
@@ -221,6 +274,8 @@ class _CodeGen:
         self._names: dict[int, str] = {}
         self.lines: list[str] = []
         self._n = 0
+        self.prefixes: dict[Chain, str] = {}  # chain prefixes held in locals, in the current scope
+        self.non_null = {"w"}                # locals known not to be None at this point
 
     # -- helpers
 
@@ -239,8 +294,12 @@ class _CodeGen:
     def emit(self, line: str, ind: int) -> None:
         self.lines.append("    " * ind + line)
 
-    def fmt(self, kind: str) -> str:
-        return self.k(self.fmts[kind]) if kind in self.fmts else f"{self.k(self.fmts)}[{kind!r}]"
+    def formatter(self, kind: str) -> tuple[str, Any]:
+        """(expression of the formatter, its ``text_only`` spec or None)."""
+        if kind not in self.fmts:  # fails at write time, like _write, only if a value shows up
+            return f"{self.k(self.fmts)}[{kind!r}]", None
+        fmt = self.fmts[kind]
+        return self.k(fmt), getattr(fmt, "text_only", None)
 
     @staticmethod
     def _const(row: Any) -> tuple[bool, Any]:
@@ -248,29 +307,49 @@ class _CodeGen:
         return (True, spec[1]) if spec is not None and spec[0] == "const" else (False, None)
 
     def _static_fmt(self, kind: str, value: Any) -> tuple[str, tuple[tuple[str, str], ...]] | None:
-        """A constant formatted once at compile time (None if the formatter needs the document)."""
-        try:
-            return self.fmts[kind](value, None)
-        except Exception:  # noqa: BLE001 - any failure: format it at write time instead
+        """A constant formatted at compile time, if its formatter is a :func:`text_formatter`."""
+        spec = getattr(self.fmts.get(kind), "text_only", None)
+        return None if spec is None else (spec[0](value), spec[1])
+
+    @staticmethod
+    def chain(row: Any, item: str) -> Chain | None:
+        """The attribute chain a row's getter reads, if it is one the code can inline."""
+        spec = getattr(row.get, "inline", None)
+        if spec is None or spec[0] not in ("item", "wctx") or not spec[1] or not all(
+                p.isidentifier() and not keyword.iskeyword(p) for p in spec[1]):
             return None
+        return ("w" if spec[0] == "wctx" else item), tuple(spec[1])
+
+    def read(self, chain: Chain, target: str, ind: int) -> None:
+        """Code putting the value of a None-safe attribute chain into ``target`` (terms.a())."""
+        source, parts = chain
+        start, k = source, 0
+        for i in range(len(parts), 0, -1):
+            if (source, parts[:i]) in self.prefixes:
+                start, k = self.prefixes[source, parts[:i]], i
+                break
+        if k == len(parts):
+            self.emit(f"{target} = {start}", ind)
+            return
+        if start in self.non_null:
+            self.emit(f"{target} = {start}.{parts[k]}", ind)
+            k += 1
+        else:
+            self.emit(f"{target} = {start}", ind)
+        for p in parts[k:]:  # once None, stays None
+            self.emit(f"if {target} is not None: {target} = {target}.{p}", ind)
 
     def get(self, row: Any, item: str, target: str, ind: int) -> None:
         """Code putting ``row.get(item, w)`` into ``target``."""
-        spec = getattr(row.get, "inline", None)
-        if spec is not None and spec[0] == "const":
-            self.emit(f"{target} = {self.k(spec[1])}", ind)
+        ok, value = self._const(row)
+        if ok:
+            self.emit(f"{target} = {self.k(value)}", ind)
             return
-        if spec is not None and spec[0] in ("item", "wctx") and all(
-                p.isidentifier() and not keyword.iskeyword(p) for p in spec[1]):
-            # the None-safe chain of terms.a(): once None, stays None
-            self.emit(f"{target} = {'w' if spec[0] == 'wctx' else item}", ind)
-            for i, p in enumerate(spec[1]):
-                if i == 0 and spec[0] == "wctx":  # the write context itself is never None
-                    self.emit(f"{target} = {target}.{p}", ind)
-                else:
-                    self.emit(f"if {target} is not None: {target} = {target}.{p}", ind)
-            return
-        self.emit(f"{target} = {self.k(row.get)}({item}, w)", ind)
+        chain = self.chain(row, item)
+        if chain is not None:
+            self.read(chain, target, ind)
+        else:
+            self.emit(f"{target} = {self.k(row.get)}({item}, w)", ind)
 
     # -- static analysis
 
@@ -320,65 +399,151 @@ class _CodeGen:
             return f"{head}>{escape(text)}</{tag}>"
         return f"{head}>{inner_s}</{tag}>" if inner_s else head + "/>"
 
+    def _written_children(self, node: Node) -> list[Node]:
+        return [c for c in node.children if self.can_write(c) and (c.repeat is not None or self.static(c) != "")]
+
+    def scope_rows(self, node: Node, out: list[Any]) -> list[Any]:
+        """Rows read for one item of ``node``: its own and its descendants' up to the repeated
+        children, whose item getters are included (their own rows read other items)."""
+        if node.text is not None:
+            out.append(node.text)
+        out.extend(row for _, row in node.attrs)
+        for c in node.children:
+            if c.repeat is not None:
+                out.append(c.repeat)
+            else:
+                self.scope_rows(c, out)
+        return out
+
+    def define_prefixes(self, chains: Iterable[Chain], source: str, ind: int) -> None:
+        """Read into locals the chain prefixes that several rows of this scope go through."""
+        counts: dict[tuple[str, ...], int] = {}
+        for src, parts in chains:
+            if src == source:
+                for i in range(1, len(parts) + 1):
+                    counts[parts[:i]] = counts.get(parts[:i], 0) + 1
+        for parts in sorted((p for p, n in counts.items() if n > 1), key=len):
+            var = self.fresh("p")
+            self.read((source, parts), var, ind)
+            self.prefixes[source, parts] = var
+
+    def guard(self, node: Node, item: str) -> str | None:
+        """A local holding a chain prefix that every data row of ``node`` (one item) reads through:
+        when it is None, nothing of ``node`` can be written."""
+        rows = [r for r in self.scope_rows(node, []) if not self._const(r)[0]]
+        chains = [self.chain(r, item) for r in rows]
+        if len(rows) < 2 or any(c is None for c in chains):
+            return None
+        first = chains[0]
+        assert first is not None
+        common = first[1]
+        for c in chains:
+            assert c is not None
+            if c[0] != first[0]:
+                return None
+            n = 0
+            while n < min(len(common), len(c[1])) and common[n] == c[1][n]:
+                n += 1
+            common = common[:n]
+        for i in range(len(common), 0, -1):
+            var = self.prefixes.get((first[0], common[:i]))
+            if var is not None:
+                return None if var in self.non_null else var
+        return None
+
     # -- code
 
-    def head(self, node: Node, item: str, ind: int, extra: bool) -> str:
-        """Code computing the start tag without its closing bracket; returns its expression."""
-        tag = node.tag.split("#", 1)[0]
-        if not node.attrs and not extra:
-            return repr("<" + tag)
-        self.emit(f"h = {'<' + tag!r}", ind)
-        if extra:
-            self.emit(f"if x: h += {self.k(_extra_attrs)}(x)", ind)
+    def head(self, node: Node, item: str, ind: int, extra: str = "", dynamic: bool = False) -> tuple[bool, str]:
+        """The start tag without its closing bracket: ``(True, text)`` when it is constant, else
+        ``(False, "h")`` after emitting the code that computes it into ``h``.
+
+        ``extra``: the formatter's constant extra attributes, rendered; ``dynamic``: they are in ``x``.
+        """
+        start = "<" + node.tag.split("#", 1)[0] + extra
+        todo: list[tuple[str, Any]] = []
         for name, row in node.attrs:
             ok, value = self._const(row)
-            done = self._static_fmt("ATTR", value) if ok and value is not None and value != "" else None
-            if ok and done is not None:
-                self.emit(f"h += {' ' + name + '=' + quoteattr(done[0])!r}", ind)
-            elif ok and (value is None or value == ""):
+            if ok and (value is None or value == ""):
                 continue
+            done = self._static_fmt("ATTR", value) if ok else None
+            if done is not None and not todo and not dynamic:
+                start += f" {name}={quoteattr(done[0])}"
             else:
-                self.get(row, item, "a", ind)
-                self.emit('if a is not None and a != "":', ind)
-                self.emit(f"h += {' ' + name + '='!r} + {self.k(quoteattr)}({self.fmt('ATTR')}(a, w)[0])", ind + 1)
-        return "h"
+                todo.append((name, row))
+        if not todo and not dynamic:
+            return True, start
+        self.emit(f"h = {start!r}", ind)
+        if dynamic:
+            self.emit(f"if x: h += {self.k(_extra_attrs)}(x)", ind)
+        fexpr, spec = self.formatter("ATTR")
+        value = f"{self.k(spec[0])}(a)" if spec else f"{fexpr}(a, w)[0]"
+        for name, row in todo:
+            self.get(row, item, "a", ind)
+            self.emit('if a is not None and a != "":', ind)
+            self.emit(f"h += {' ' + name + '='!r} + {self.k(_quote)}({value})", ind + 1)
+        return False, "h"
 
-    def node(self, node: Node, item: str, ind: int, pflag: str | None) -> None:
-        """Code writing ``node`` for ``item``; sets ``pflag`` when it wrote data (not only constants)."""
+    def node(self, node: Node, item: str, ind: int, pflag: str | None, pre: str = "", suf: str = "") -> None:
+        """Code writing ``node`` for ``item``; sets ``pflag`` when it wrote data (not only constants).
+
+        ``pre``/``suf``: start and end tags of fused single-child wrappers around this node.
+        """
         s = self.static(node)
         if s is not None:
             if s:
-                self.emit(f"ap({s!r})", ind)
+                self.emit(f"ap({pre + s + suf!r})", ind)
             return
         if not self.can_write(node):
             return
-        if node.children:
-            self.container(node, item, ind, pflag)
+        if not node.children:
+            self.leaf(node, item, ind, pflag, pre, suf)
+            return
+        optional = node.var and not node.always
+        guard = self.guard(node, item) if optional else None
+        if guard is not None:
+            self.emit(f"if {guard} is not None:", ind)
+            self.non_null.add(guard)
+            self.node_body(node, item, ind + 1, pflag, pre, suf)
+            self.non_null.discard(guard)
         else:
-            self.leaf(node, item, ind, pflag)
+            self.node_body(node, item, ind, pflag, pre, suf)
 
-    def leaf(self, node: Node, item: str, ind: int, pflag: str | None) -> None:
+    def node_body(self, node: Node, item: str, ind: int, pflag: str | None, pre: str, suf: str) -> None:
+        kids = self._written_children(node)
+        if (node.var and not node.always and not node.attrs and len(kids) == 1 and kids[0].repeat is None
+                and kids[0].var and not kids[0].always):
+            # written exactly when its only child is: one piece
+            tag = node.tag.split("#", 1)[0]
+            self.node(kids[0], item, ind, pflag, f"{pre}<{tag}>", f"</{tag}>{suf}")
+        else:
+            self.container(node, item, ind, pflag, pre, suf)
+
+    def leaf(self, node: Node, item: str, ind: int, pflag: str | None, pre: str, suf: str) -> None:
         tag = node.tag.split("#", 1)[0]
         row = node.text
         var_always = node.var and node.always
         if row is None or (node.var and not node.always and node.const):
             if var_always:
-                self.emit(f'ap({self.head(node, item, ind, False)} + "/>")', ind)
+                self.emit(f"ap({_concat((True, pre), self.head(node, item, ind), (True, '/>' + suf))})", ind)
             return
         self.get(row, item, "v", ind)
-        self.emit('if v is not None and v != "" and v != ():', ind)
-        self.emit(f"s, x = {self.fmt(row.kind)}(v, w)", ind + 1)
-        h = self.head(node, item, ind + 1, True)
-        self.emit(f'ap({h} + ">" + s.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;") + '
-                  f'{"</" + tag + ">"!r})', ind + 1)
+        self.emit(_PRESENT.format(v="v"), ind)
+        fexpr, spec = self.formatter(row.kind)
+        if spec is not None:
+            self.emit(f"s = {self.k(spec[0])}(v)", ind + 1)
+            h = self.head(node, item, ind + 1, _extra_attrs(spec[1]))
+        else:
+            self.emit(f"s, x = {fexpr}(v, w)", ind + 1)
+            h = self.head(node, item, ind + 1, dynamic=True)
+        text = f'(s{_ESC} if "&" in s or "<" in s or ">" in s else s)'
+        self.emit(f"ap({_concat((True, pre), h, (True, '>'), (False, text), (True, f'</{tag}>{suf}'))})", ind + 1)
         if pflag and not node.const:
             self.emit(f"{pflag} = True", ind + 1)
         if var_always:
             self.emit("else:", ind)
-            self.emit(f'ap({self.head(node, item, ind + 1, False)} + "/>")', ind + 1)
+            self.emit(f"ap({_concat((True, pre), self.head(node, item, ind + 1), (True, '/>' + suf))})", ind + 1)
 
-    def container(self, node: Node, item: str, ind: int, pflag: str | None) -> None:
-        tag = node.tag.split("#", 1)[0]
+    def container(self, node: Node, item: str, ind: int, pflag: str | None, pre: str, suf: str) -> None:
         m = self.fresh("m")
         c = self.fresh("c") if node.var else None
         self.emit(f"{m} = len(out)", ind)
@@ -392,15 +557,25 @@ class _CodeGen:
                 it = self.fresh("i")
                 self.get(ch.repeat, item, "v", ind)
                 self.emit(f"for {it} in v or ():", ind)
+                saved = dict(self.prefixes)
+                chains = (self.chain(r, it) for r in self.scope_rows(ch, []))
+                self.define_prefixes((x for x in chains if x is not None), it, ind + 1)
                 self.node(ch, it, ind + 1, c)
+                self.prefixes = saved
+        tag = node.tag.split("#", 1)[0]
         if node.var and not node.always:
+            # content implies that some child wrote something: never an empty element here
             self.emit(f"if {c}:", ind)
-            self.write_head(node, item, ind + 1, m)
+            h = self.head(node, item, ind + 1)
+            self.emit(f"out[{m}] = {_concat((True, pre), h, (True, '>'))}", ind + 1)
+            self.emit(f"ap({'</' + tag + '>' + suf!r})", ind + 1)
             if pflag:
                 self.emit(f"{pflag} = True", ind + 1)
             self.emit("else:", ind)
             self.emit(f"del out[{m}:]", ind + 1)
-        elif node.var:
+            return
+        assert not pre and not suf, "only optional wrappers are fused"
+        if node.var:
             self.write_head(node, item, ind, m)
             if pflag:
                 self.emit(f"if {c}: {pflag} = True", ind)
@@ -409,22 +584,32 @@ class _CodeGen:
             self.write_head(node, item, ind + 1, m)
             self.emit("else:", ind)
             self.emit(f"del out[{m}:]", ind + 1)
-        del tag
 
     def write_head(self, node: Node, item: str, ind: int, m: str) -> None:
         tag = node.tag.split("#", 1)[0]
-        h = self.head(node, item, ind, False)
+        h = self.head(node, item, ind)
         self.emit(f"if len(out) > {m} + 1:", ind)
-        self.emit(f'out[{m}] = {h} + ">"', ind + 1)
+        self.emit(f"out[{m}] = {_concat(h, (True, '>'))}", ind + 1)
         self.emit(f"ap({'</' + tag + '>'!r})", ind + 1)
         self.emit("else:", ind)
-        self.emit(f'out[{m}] = {h} + "/>"', ind + 1)
+        self.emit(f"out[{m}] = {_concat(h, (True, '/>'))}", ind + 1)
 
     def source(self, root: Node) -> str:
+        # chains from the write context: read once at the top, whatever loop they are in
+        rows: list[Any] = []
+        stack = [root]
+        while stack:
+            n = stack.pop()
+            rows.extend([n.text] if n.text is not None else [])
+            rows.extend(row for _, row in n.attrs)
+            rows.extend([n.repeat] if n.repeat is not None else [])
+            stack.extend(n.children)
+        doc_rows = {id(r) for r in self.scope_rows(root, [])}  # the others read loop items
+        chains = [c for c in (self.chain(r, "w" if id(r) in doc_rows else "") for r in rows) if c is not None]
+        self.define_prefixes(chains, "w", 2)
         self.node(root, "w", 2, None)
-        body = self.lines
         head = ["def _make(K):"] + [f"    K{i} = K[{i}]" for i in range(len(self.consts))]
-        return "\n".join(head + ["    def write(w, out):", "        ap = out.append"] + body
+        return "\n".join(head + ["    def write(w, out):", "        ap = out.append"] + self.lines
                          + ["    return write", ""])
 
 
@@ -435,9 +620,16 @@ def _writer(syntax: Syntax, profile: Profile | None) -> Callable[[Any, list[str]
     src = gen.source(root)
     filename = f"<facturx_engine writer {syntax.name} {profile}>"
     linecache.cache[filename] = (len(src), None, src.splitlines(True), filename)  # readable tracebacks
-    ns: dict[str, Any] = {}
+    ns: dict[str, Any] = {"Decimal": Decimal}
     exec(compile(src, filename, "exec"), ns)  # noqa: S102 - source generated above from the term table
     return ns["_make"](gen.consts)  # type: ignore[no-any-return]
+
+
+def writer_source(syntax: Syntax, profile: Profile | None) -> str:
+    """The generated source of a writer (for debugging and review)."""
+    with _compile_lock:
+        root, _ = _compiled(syntax, profile)
+    return _CodeGen(syntax.formatters).source(root)
 
 
 _compile_lock = threading.Lock()
@@ -470,11 +662,16 @@ def _items_of(ctx: str, rows_by_ctx: dict[str, Any], root_item: Any, wctx: Any) 
     return out
 
 
-def dropped_terms(skipped: Iterable[Any], root_item: Any, wctx: Any) -> list[str]:
-    """Ids of the skipped rows that carry data in this document (what the profile cannot hold)."""
+@cache
+def _rows_by_ctx() -> dict[str, Any]:
     from .terms import TERMS
 
-    rows_by_ctx = {t.context_name: t for t in TERMS if t.repeat}
+    return {t.context_name: t for t in TERMS if t.repeat}
+
+
+def dropped_terms(skipped: Iterable[Any], root_item: Any, wctx: Any) -> list[str]:
+    """Ids of the skipped rows that carry data in this document (what the profile cannot hold)."""
+    rows_by_ctx = _rows_by_ctx()
     dropped: list[str] = []
     for row in skipped:
         if row.kind in ("CONST", "ALWAYS", "GROUP") or not row.reportable or row.id in dropped:
@@ -494,8 +691,8 @@ def serialize(syntax: Syntax, profile: Profile | None, wctx: Any, namespaces: st
     out: list[str] = []
     write(wctx, out)  # the compiled form of _write(_root, wctx, wctx, syntax.formatters, out)
     # the root element is written as "<tag>": add the namespace declarations to it
-    out[0] = out[0][:-1] + namespaces + ">"
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + "".join(out)).encode("utf-8"), dropped
+    out[0] = '<?xml version="1.0" encoding="UTF-8"?>\n' + out[0][:-1] + namespaces + ">"
+    return "".join(out).encode("utf-8"), dropped
 
 
 # ---------------------------------------------------------------------------- XSD sequence order
@@ -549,6 +746,7 @@ class PayEntry:
         self.is_iban = bool(account) and _looks_like_iban(account.account_id)
 
 
+@lru_cache(maxsize=4096)  # a seller's few accounts come back on every invoice; the check is ~20 µs
 def _looks_like_iban(value: str) -> bool:
     from stdnum import iban
 
@@ -599,11 +797,16 @@ def _deliver_to_address(doc: Any) -> Any:
 
 def fmt_number(value: Any) -> str:
     """A Decimal as plain text, never in exponent notation."""
-    text = format(value, "f")
-    return text
+    if value.__class__ is Decimal:
+        text = str(value)  # 3x faster than format(); the same text whenever it has no exponent
+        if "E" not in text and "e" not in text:
+            return text
+    return format(value, "f")
+
+
+_CENT = Decimal("0.01")
 
 
 def fmt_amount(value: Any) -> str:
-    from decimal import Decimal
-
-    return format(value.quantize(Decimal("0.01")), "f")
+    """An amount with 2 decimals (str() of a value quantized to the cent never has an exponent)."""
+    return str(value.quantize(_CENT))

@@ -13,7 +13,7 @@ from functools import cache
 from typing import Any
 
 from . import _artefacts
-from ._xml import NS, Syntax, WriteContext, fmt_amount, fmt_number, read_sequences, serialize
+from ._xml import NS, Syntax, WriteContext, fmt_amount, fmt_number, read_sequences, serialize, text_formatter
 from .codes import Profile
 from .errors import ProfileError
 
@@ -33,25 +33,21 @@ class WriteResult:
         self.xml, self.dropped = xml, dropped
 
 
-def _date(value: Any, _w: Any) -> tuple[str, tuple[tuple[str, str], ...]]:
-    return value.strftime("%Y%m%d"), (("format", "102"),)
-
-
-def _plain(value: Any, _w: Any) -> tuple[str, tuple[tuple[str, str], ...]]:
-    return str(value), ()
-
+# text_formatter: the text depends on the value alone (the compiled writer calls it directly)
+_date = text_formatter(lambda v: v.strftime("%Y%m%d"), (("format", "102"),))
+_plain = text_formatter(str)
 
 FORMATTERS = {
     "TEXT": _plain,
     "CONST": _plain,
     "ATTR": _plain,
-    "NOTE": lambda v, _w: (v.text, ()),
+    "NOTE": text_formatter(lambda v: v.text),
     "DATE": _date,
-    "AMOUNT": lambda v, _w: (fmt_amount(v), ()),
-    "AMOUNT_TAX": lambda v, _w: (fmt_amount(v), ()),
-    "NUMBER": lambda v, _w: (fmt_number(v), ()),
-    "PRICE": lambda v, _w: (fmt_number(v), ()),
-    "BINARY": lambda v, _w: (base64.b64encode(v).decode("ascii"), ()),
+    "AMOUNT": text_formatter(fmt_amount),
+    "AMOUNT_TAX": text_formatter(fmt_amount),
+    "NUMBER": text_formatter(fmt_number),
+    "PRICE": text_formatter(fmt_number),
+    "BINARY": text_formatter(lambda v: base64.b64encode(v).decode("ascii")),
 }
 
 

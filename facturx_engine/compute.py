@@ -71,6 +71,8 @@ class LineAmounts:
     net_amount: Decimal                     # BT-131
     net_price: Decimal                      # BT-146
     allowance_charge_amounts: tuple[Decimal, ...]  # BT-136 / BT-141, in the line's order
+    gross_price: Decimal | None = None      # BT-148 (net of VAT, like BT-146)
+    price_discount: Decimal | None = None   # BT-147: BT-148 - BT-146 when a gross price is given (UBL needs it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,12 +120,19 @@ def _line_amounts(line: Line, index: int, gross_mode: bool) -> tuple[LineAmounts
     extended = line.quantity * line.price_per_unit + sum(sign_amounts, Decimal(0))
     if not gross_mode:
         amounts = tuple(ac.amount for ac in line.allowances_charges if ac.amount is not None)
-        return LineAmounts(round2(extended), line.net_price, amounts), ZERO
+        discount = line.price_discount
+        if discount is None and line.gross_price is not None:
+            discount = line.gross_price - line.net_price
+        return LineAmounts(round2(extended), line.net_price, amounts, line.gross_price, discount), ZERO
     factor = _net_factor(line.vat)
     gross = round2(extended)
     net_acs = tuple(round2(ac.amount / factor) for ac in line.allowances_charges if ac.amount is not None)
     net_price = (line.net_price / factor).quantize(PRICE_DECIMALS, rounding=ROUND_HALF_UP)
-    return LineAmounts(round2(gross / factor), net_price, net_acs), gross
+    gross_price = discount = None
+    if line.gross_price is not None:  # VAT-inclusive too: written net, keeping BT-146 = BT-148 - BT-147
+        gross_price = (line.gross_price / factor).quantize(PRICE_DECIMALS, rounding=ROUND_HALF_UP)
+        discount = gross_price - net_price
+    return LineAmounts(round2(gross / factor), net_price, net_acs, gross_price, discount), gross
 
 
 def _breakdown(keys: dict[tuple[str, Decimal | None], list[tuple[Vat, Decimal]]]) -> tuple[VatBreakdown, ...]:

@@ -665,6 +665,9 @@ class Document:
         if dup:
             raise ModelError(f"line identifiers must be unique, repeated: {sorted(dup)}", field="lines.id",
                              bt="BT-126")
+        if self.payee is not None and self.payee.name == self.seller.name:
+            raise ModelError("the payee (BG-10) is a party other than the seller; leave it out when the seller "
+                             "is paid", field="payee.name", bt="BT-59", rule="UBL-SR-19")
         if len(self.buyer.identifiers) > 1:
             raise ModelError(f"the buyer has at most one identifier (EN 16931 cardinality 0..1), got "
                              f"{len(self.buyer.identifiers)}", field="buyer.identifiers", bt="BT-46",

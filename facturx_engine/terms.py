@@ -112,6 +112,12 @@ def _ids(path: str, with_scheme: bool) -> Getter:
     return lambda i, w: tuple(x for x in (get(i, w) or ()) if (x.scheme is not None) == with_scheme)
 
 
+def _first_pay(get: Getter) -> Getter:
+    """Only on the first payment-means entry: UBL allows BT-82 and the CreditNote due date once
+    (UBL-SR-45, UBL-SR-46) although each credit-transfer account is its own cac:PaymentMeans."""
+    return lambda i, w: get(i, w) if w.payment_entries and i is w.payment_entries[0] else None
+
+
 def _one(path: str) -> Getter:
     get = a(path)
     return lambda i, w: (get(i, w),) if get(i, w) is not None else ()
@@ -247,8 +253,6 @@ def _header() -> list[Term]:
              _doc("tax_currency")),
         _date_rows("BT-9", "Payment due date", "DOC", f"{_PT}/ram:DueDateDateTime", "cbc:DueDate", BWL,
                    _doc("due_date"), ubl_cn=None),
-        _date_rows("BT-9", "Payment due date", "PAY", None, None, BWL, _doc("due_date"),
-                   ubl_cn="cbc:PaymentDueDate", reportable=False),
         Term("BT-10", "Buyer reference", "DOC", f"{_HTA}/ram:BuyerReference", "cbc:BuyerReference", MIN,
              _doc("buyer_reference")),
         Term("BT-11", "Project reference", "DOC", f"{_HTA}/ram:SpecifiedProcuringProject/ram:ID",
@@ -395,8 +399,12 @@ def _payment() -> list[Term]:
         Term("BG-16", "Payment instructions", "DOC", pm, "cac:PaymentMeans", BWL, lambda _i, w: w.payment_entries,
              repeat=True, key="PAY"),
         Term("BT-81", "Payment means type code", "PAY", "ram:TypeCode", "cbc:PaymentMeansCode", BWL, a("means.means_code")),
-        Term("BT-82", "Payment means text", "PAY", "ram:Information", "cbc:PaymentMeansCode/@name", EN,
-             a("means.means_text")),
+        # after the BG-16 row that defines the PAY context (a row before it would be skipped)
+        _date_rows("BT-9", "Payment due date", "PAY", None, None, BWL, _first_pay(_doc("due_date")),
+                   ubl_cn="cbc:PaymentDueDate", reportable=False),
+        Term("BT-82", "Payment means text", "PAY", "ram:Information", None, EN, a("means.means_text")),
+        Term("BT-82", "Payment means text", "PAY", None, "cbc:PaymentMeansCode/@name", EN,
+             _first_pay(a("means.means_text"))),
         Term("BT-83", "Remittance information", "DOC", f"{_HTS}/ram:PaymentReference", None, BWL,
              _doc("payment.remittance_info")),
         Term("BT-83", "Remittance information", "PAY", None, "cbc:PaymentID", BWL, a("means.remittance_info")),
@@ -426,6 +434,16 @@ def _payment() -> list[Term]:
     ]
 
 
+def _select(items: Getter, charge: bool) -> Getter:
+    """The charges (or the allowances) among ``items``; fast when there are none (most lines)."""
+
+    def get(i: Any, w: Any) -> Any:
+        its = items(i, w)
+        return tuple(x for x in its if x.ac.charge is charge) if its else ()
+
+    return get
+
+
 def _allowances(ctx: str, cii: str, ubl: str, items: Getter, doc_level: bool) -> list[Term]:
     """Rows for allowance (BG-20/27) and charge (BG-21/28) groups at document or line level."""
     out: list[Term] = []
@@ -437,7 +455,7 @@ def _allowances(ctx: str, cii: str, ubl: str, items: Getter, doc_level: bool) ->
         g, amt, base, pct, cat, rate, reason, code = (cids if charge else ids)[doc_level]
         prof = BWL if doc_level else BASIC
         prof_base = BWL if doc_level else EN
-        sel = (lambda ch: lambda i, w: tuple(x for x in items(i, w) if x.ac.charge is ch))(charge)
+        sel = _select(items, charge)
         out += [
             Term(g, "Allowance" if not charge else "Charge", ctx, cii, ubl, prof, sel, repeat=True),
             Term("_", "Charge indicator", g, "ram:ChargeIndicator/udt:Indicator", "cbc:ChargeIndicator", prof,
@@ -577,10 +595,10 @@ def _lines() -> list[Term]:
         Term("BT-150", "Item price base quantity unit", L, f"{ag}/ram:NetPriceProductTradePrice/ram:BasisQuantity/@unitCode",
              "cac:Price/cbc:BaseQuantity/@unitCode", BASIC, lambda i, _w: i.line.unit if i.line.base_quantity else None),
         Term("BT-148", "Item gross price", L, f"{ag}/ram:GrossPriceProductTradePrice/ram:ChargeAmount",
-             "cac:Price/cac:AllowanceCharge/cbc:BaseAmount", BASIC, a("line.gross_price"), kind="PRICE"),
+             "cac:Price/cac:AllowanceCharge/cbc:BaseAmount", BASIC, a("amounts.gross_price"), kind="PRICE"),
         Term("BT-147", "Item price discount", L,
              f"{ag}/ram:GrossPriceProductTradePrice/ram:AppliedTradeAllowanceCharge/ram:ActualAmount",
-             "cac:Price/cac:AllowanceCharge/cbc:Amount", BASIC, a("line.price_discount"), kind="PRICE"),
+             "cac:Price/cac:AllowanceCharge/cbc:Amount", BASIC, a("amounts.price_discount"), kind="PRICE"),
         Term("_", "Price discount indicator", L,
              f"{ag}/ram:GrossPriceProductTradePrice/ram:AppliedTradeAllowanceCharge/ram:ChargeIndicator/udt:Indicator",
              "cac:Price/cac:AllowanceCharge/cbc:ChargeIndicator", BASIC, const("false"), kind="CONST", reportable=False),
@@ -619,7 +637,8 @@ def _lines() -> list[Term]:
     ]
     rows += _allowances(L, f"{st}/ram:SpecifiedTradeAllowanceCharge", "cac:AllowanceCharge",
                         lambda i, _w: tuple(ACItem(ac, amt, None) for ac, amt in
-                                            zip(i.line.allowances_charges, i.amounts.allowance_charge_amounts)),
+                                            zip(i.line.allowances_charges, i.amounts.allowance_charge_amounts))
+                        if i.line.allowances_charges else (),
                         doc_level=False)
     return rows
 

@@ -12,7 +12,7 @@ from functools import cache
 from typing import Any
 
 from . import _artefacts
-from ._xml import NS, Syntax, WriteContext, fmt_amount, fmt_number, read_sequences, serialize
+from ._xml import NS, Syntax, WriteContext, fmt_amount, fmt_number, read_sequences, serialize, text_formatter
 from .cii import FORMATTERS as _CII_FORMATTERS
 from .cii import WriteResult, report_loss
 
@@ -21,8 +21,11 @@ __all__ = ["to_ubl", "write_ubl"]
 UBL_GUIDELINE = "urn:cen.eu:en16931:2017"
 
 
-def _note(note: Any, _w: Any) -> tuple[str, tuple[tuple[str, str], ...]]:
-    return (f"#{note.subject_code}#{note.text}" if note.subject_code else note.text), ()
+def _note_text(note: Any) -> str:
+    return f"#{note.subject_code}#{note.text}" if note.subject_code else note.text
+
+
+_note = text_formatter(_note_text)
 
 
 def _money(value: Any, w: Any) -> tuple[str, tuple[tuple[str, str], ...]]:
@@ -31,7 +34,7 @@ def _money(value: Any, w: Any) -> tuple[str, tuple[tuple[str, str], ...]]:
 
 FORMATTERS = dict(_CII_FORMATTERS)
 FORMATTERS.update({
-    "DATE": lambda v, _w: (v.isoformat(), ()),
+    "DATE": text_formatter(lambda v: v.isoformat()),
     "NOTE": _note,
     "AMOUNT": _money,
     "AMOUNT_TAX": lambda v, w: (fmt_amount(v), (("currencyID", w.doc.tax_currency),)),

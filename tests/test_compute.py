@@ -1,0 +1,230 @@
+"""The calculation model (facturx_engine.compute) against the worked examples of
+/work/shared/spec/calculation.md, the VAT-inclusive (B2C) mode, check_expected and rounding."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+from lxml import etree
+
+from facturx_engine.cii import to_cii
+from facturx_engine.codes import Profile, VatCategory
+from facturx_engine.compute import check_expected, round2
+from facturx_engine.errors import CalculationError, ModelError
+from facturx_engine.model import (
+    Address,
+    AllowanceCharge,
+    CreditTransfer,
+    Identifier,
+    Invoice,
+    Line,
+    Party,
+    PaymentInstructions,
+    PrecedingInvoice,
+    Vat,
+)
+from facturx_engine.ubl import to_ubl
+from facturx_engine.validate import validate
+
+SELLER = Party(name="ACME SAS", vat_id="FR32123456789", legal_id=Identifier.siren("123456789"),
+               address=Address(line1="1 rue X", city="Paris", postal_code="75001", country="FR"))
+BUYER = Party(name="Client SARL", vat_id="FR11987654321",
+              address=Address(city="Lyon", postal_code="69001", country="FR"))
+CONSUMER = Party(name="Jeanne Martin", private_person=True, address=Address(city="Lyon", country="FR"))
+DAY = dt.date(2025, 3, 1)
+PAY = PaymentInstructions(means_code="58", credit_transfers=[CreditTransfer(account_id="FR7630006000011234567890189")])
+NS = {"ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
+      "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+      "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"}
+
+
+def invoice(lines, **kw) -> Invoice:
+    base = dict(number="F-1", issue_date=DAY, seller=SELLER, buyer=BUYER, due_date=DAY + dt.timedelta(30),
+                payment=PAY, lines=lines)
+    base.update(kw)
+    return Invoice(**base)
+
+
+def line(qty, price, vat=None, **kw) -> Line:
+    return Line(id=kw.pop("id", "1"), name=kw.pop("name", "Item"), quantity=D(qty), net_price=D(price),
+                vat=vat or Vat.standard("20"), **kw)
+
+
+def assert_valid(doc) -> tuple[bytes, bytes]:
+    cii, ubl = to_cii(doc, Profile.EN16931), to_ubl(doc)
+    for xml in (cii, ubl):
+        report = validate(xml)
+        assert report.valid, "\n".join(map(str, report.errors))
+    return cii, ubl
+
+
+def cii_total(cii: bytes, name: str) -> D:
+    (text,) = etree.fromstring(cii).xpath(f"//ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:{name}/text()",
+                                          namespaces=NS)
+    return D(text)
+
+
+# ---------------------------------------------------------------------------- calculation.md §2.4
+
+
+def worked_example() -> Invoice:
+    return invoice(
+        [line("3", "19.99", unit="HUR", allowances_charges=[AllowanceCharge(charge=True, amount=D("2.00"), reason="x"),
+                                                             AllowanceCharge(amount=D("1.50"), reason="y")])],
+        allowances_charges=[AllowanceCharge(amount=D("5.00"), reason="r", vat=Vat.standard("20")),
+                            AllowanceCharge(charge=True, amount=D("10.00"), reason="c", vat=Vat.standard("20"))],
+        paid_amount=D("20.00"))
+
+
+def test_worked_example_of_section_2_4():
+    t = worked_example().totals
+    assert t.lines[0].net_amount == D("60.47")
+    assert t.as_terms() == {"BT-106": D("60.47"), "BT-107": D("5.00"), "BT-108": D("10.00"), "BT-109": D("65.47"),
+                            "BT-110": D("13.09"), "BT-112": D("78.56"), "BT-113": D("20.00"), "BT-114": D("0"),
+                            "BT-115": D("58.56")}
+    (b,) = t.vat_breakdown
+    assert (b.category, b.rate, b.taxable_amount, b.tax_amount) == (VatCategory.STANDARD, D(20), D("65.47"),
+                                                                    D("13.09"))
+
+
+def test_worked_example_is_written_and_valid():
+    cii, ubl = assert_valid(worked_example())
+    assert cii_total(cii, "DuePayableAmount") == D("58.56")
+    assert cii_total(cii, "TotalPrepaidAmount") == D("20.00")
+    assert etree.fromstring(ubl).xpath("//cac:LegalMonetaryTotal/cbc:PayableAmount/text()", namespaces=NS) == ["58.56"]
+
+
+# ---------------------------------------------------------------------------- calculation.md §3.2 / §3.3
+
+
+def test_deposit_then_final_invoice_with_paid_amount():
+    deposit = invoice([line("1", "300.00", name="30 % advance on order PO-1")], number="D-1", type_code="386",
+                      purchase_order="PO-1")
+    t = deposit.totals
+    assert (t.tax_exclusive, t.tax_total, t.grand_total, t.due, t.paid) == (D("300.00"), D("60.00"), D("360.00"),
+                                                                           D("360.00"), D(0))
+    final = invoice([line("10", "100.00", name="Supply of order PO-1")], number="F-2",
+                    preceding_invoices=[PrecedingInvoice(number="D-1", issue_date=DAY, type_code="386")],
+                    paid_amount=t.grand_total)
+    f = final.totals
+    assert (f.line_total, f.tax_exclusive, f.tax_total, f.grand_total, f.paid, f.due) == (
+        D("1000.00"), D("1000.00"), D("200.00"), D("1200.00"), D("360.00"), D("840.00"))
+    for doc in (deposit, final):
+        assert_valid(doc)
+    cii, ubl = assert_valid(final)
+    assert cii_total(cii, "DuePayableAmount") == D("840.00")
+    assert etree.fromstring(cii).xpath("//ram:InvoiceReferencedDocument/ram:IssuerAssignedID/text()",
+                                       namespaces=NS) == ["D-1"]
+    assert etree.fromstring(ubl).xpath("//cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID/text()",
+                                       namespaces=NS) == ["D-1"]
+
+
+def test_final_invoice_with_negative_deposit_line_french_option_1():
+    final = invoice([line("10", "100.00", id="1"), line("-1", "300.00", id="2", name="Deposit D-1")],
+                    preceding_invoices=[PrecedingInvoice(number="D-1", issue_date=DAY)])
+    t = final.totals
+    assert (t.tax_exclusive, t.tax_total, t.grand_total, t.due) == (D("700.00"), D("140.00"), D("840.00"),
+                                                                   D("840.00"))
+    assert_valid(final)
+
+
+# ---------------------------------------------------------------------------- VAT-inclusive prices
+
+
+def test_vat_inclusive_prices_due_amount_is_the_shown_total():
+    doc = invoice([line("3", "9.99")], buyer=CONSUMER, prices_include_vat=True)
+    t = doc.totals
+    shown = D("29.97")  # 3 × 9.99, what the customer saw
+    assert t.lines[0].net_amount == D("24.98")  # round(29.97 / 1.20) = round(24.975)
+    assert t.tax_total == D("5.00")  # round(24.98 × 20 %) = round(4.996)
+    assert t.grand_total == D("29.98")
+    assert t.rounding == D("-0.01") and t.rounding != 0  # the difference is carried explicitly in BT-114
+    assert t.due == shown
+    cii, ubl = assert_valid(doc)
+    assert cii_total(cii, "RoundingAmount") == D("-0.01")
+    assert cii_total(cii, "DuePayableAmount") == shown
+    assert etree.fromstring(ubl).xpath("//cac:LegalMonetaryTotal/cbc:PayableRoundingAmount/text()",
+                                       namespaces=NS) == ["-0.01"]
+
+
+def test_vat_inclusive_prices_with_several_rates_and_a_document_allowance():
+    doc = invoice([line("3", "9.99", id="1"), line("7", "1.15", Vat.standard("5.5"), id="2"),
+                   line("1", "4.00", Vat.zero_rated(), id="3")],
+                  allowances_charges=[AllowanceCharge(amount=D("2.00"), reason="Fidélité", vat=Vat.standard("20"))],
+                  buyer=CONSUMER, prices_include_vat=True)
+    shown = D("29.97") + D("8.05") + D("4.00") - D("2.00")
+    assert doc.totals.due == shown
+    assert doc.totals.grand_total + doc.totals.rounding == shown
+    assert_valid(doc)
+
+
+# ---------------------------------------------------------------------------- check_expected
+
+
+def test_check_expected_names_br_co_15_with_both_values():
+    doc = worked_example()
+    with pytest.raises(CalculationError) as err:
+        check_expected(doc, {"BT-112": "78.57"})
+    e = err.value
+    assert e.rule == "BR-CO-15" and e.bt == "BT-112"
+    assert (e.stated, e.computed) == (D("78.57"), D("78.56"))
+    assert "78.57" in str(e) and "78.56" in str(e) and "BR-CO-15" in str(e)
+    with pytest.raises(CalculationError, match="BR-CO-15"):
+        check_expected(doc, {"grand_total": D("80.00")})  # by attribute name too
+
+
+def test_check_expected_accepts_right_totals_and_the_tolerance():
+    doc = worked_example()
+    check_expected(doc, {"BT-106": "60.47", "BT-109": "65.47", "BT-110": "13.09", "BT-112": "78.56",
+                         "due": "58.56"})
+    check_expected(doc, {"BT-112": "78.57"}, tolerance=D("0.01"))
+    with pytest.raises(ModelError, match="unknown total"):
+        check_expected(doc, {"BT-999": "1"})
+
+
+# ---------------------------------------------------------------------------- rounding
+
+
+@pytest.mark.parametrize(("value", "expected"), [("2.675", "2.68"), ("0.005", "0.01"), ("-0.005", "-0.01"),
+                                                 ("-2.675", "-2.68"), ("1.0049", "1.00"), ("0.125", "0.13")])
+def test_round2_is_half_up_away_from_zero(value, expected):
+    assert round2(D(value)) == D(expected)
+
+
+def test_line_net_amount_rounds_half_up_at_005():
+    doc = invoice([line("1", "0.125", id="1"), line("-1", "0.125", id="2"), line("1", "0.135", id="3")])
+    assert [la.net_amount for la in doc.totals.lines] == [D("0.13"), D("-0.13"), D("0.14")]  # not half-even 0.12
+
+
+def test_vat_amount_rounds_half_up_at_005_per_breakdown():
+    doc = invoice([line("1", "0.50", Vat.standard("5"))])  # 0.50 × 5 % = 0.025
+    assert doc.totals.vat_breakdown[0].tax_amount == D("0.03")  # half-even would give 0.02
+    doc = invoice([line("1", "0.05", Vat.standard("10"), id="1"), line("1", "0.05", Vat.standard("10"), id="2")])
+    # per breakdown, never per line: 0.10 × 10 % = 0.01 (per line it would be 2 × round(0.005) = 0.02)
+    assert doc.totals.tax_total == D("0.01")
+    assert_valid(doc)
+
+
+# ---------------------------------------------------------------------------- breakdown grouping
+
+
+def test_zero_rated_and_exempt_lines_do_not_merge():
+    doc = invoice([line("1", "10.00", Vat.zero_rated(), id="1"),
+                   line("1", "20.00", Vat.exempt("Exonération art. 261 CGI", "VATEX-EU-132"), id="2")])
+    cats = {b.category: (b.rate, b.taxable_amount, b.tax_amount) for b in doc.totals.vat_breakdown}
+    assert cats == {VatCategory.ZERO_RATED: (D(0), D("10.00"), D("0.00")),
+                    VatCategory.EXEMPT: (D(0), D("20.00"), D("0.00"))}
+    cii, ubl = assert_valid(doc)
+    assert sorted(etree.fromstring(cii).xpath("//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/"
+                                              "ram:CategoryCode/text()", namespaces=NS)) == ["E", "Z"]
+    assert len(etree.fromstring(ubl).xpath("//cac:TaxTotal/cac:TaxSubtotal", namespaces=NS)) == 2
+
+
+def test_same_rate_written_differently_is_one_breakdown():
+    doc = invoice([line("1", "10.00", Vat.standard("20"), id="1"), line("1", "5.00", Vat.standard("20.00"), id="2"),
+                   line("1", "1.00", Vat.standard("5.5"), id="3")])
+    assert [(b.rate.normalize(), b.taxable_amount) for b in doc.totals.vat_breakdown] == [
+        (D(20), D("15.00")), (D("5.5"), D("1.00"))]
+    assert_valid(doc)
