@@ -95,7 +95,8 @@ class _Compiler:
                 continue
             parent = self.contexts.get(row.ctx)
             if parent is None:
-                continue
+                raise ValueError(f"term row {row.id} names context {row.ctx!r}, which no earlier repeating "
+                                 "row defines for this syntax (rows must follow their group)")
             disabled = row.ctx in disabled_ctx or (self.profile is not None and row.profile.rank > self.profile.rank)
             if disabled:
                 self.skipped.append(row)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field, fields
+from functools import cache
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -85,8 +86,13 @@ def _decimal(value: Any, where: str, term: str) -> Decimal:
     raise ModelError(f"must be a number, not {type(value).__name__}", field=where, bt=term)
 
 
+@cache
+def _fields(cls: type) -> tuple[Any, ...]:
+    return fields(cls)
+
+
 def _coerce_decimals(obj: Any, *names: str) -> None:
-    for f in fields(obj):
+    for f in _fields(type(obj)):
         if f.name in names:
             v = getattr(obj, f.name)
             if v is not None:
@@ -105,7 +111,7 @@ def _tuple(obj: Any, *names: str) -> None:
 
 
 def _text(obj: Any, *names: str, required: tuple[str, ...] = ()) -> None:
-    for f in fields(obj):
+    for f in _fields(type(obj)):
         if f.name not in names and f.name not in required:
             continue
         v = getattr(obj, f.name)
@@ -120,7 +126,7 @@ def _text(obj: Any, *names: str, required: tuple[str, ...] = ()) -> None:
 
 
 def _date(obj: Any, *names: str) -> None:
-    for f in fields(obj):
+    for f in _fields(type(obj)):
         if f.name in names:
             v = getattr(obj, f.name)
             if v is None:
@@ -660,8 +666,8 @@ class Document:
                                  field="tax_currency_vat_total", bt="BT-111", rule="BR-53")
         elif self.tax_currency_vat_total is not None:
             raise ModelError("BT-111 needs the VAT accounting currency BT-6", field="tax_currency", bt="BT-6")
-        ids = [ln.id for ln in self.lines]
-        dup = {i for i in ids if ids.count(i) > 1}
+        seen: set[str] = set()
+        dup = {ln.id for ln in self.lines if ln.id in seen or seen.add(ln.id)}  # type: ignore[func-returns-value]
         if dup:
             raise ModelError(f"line identifiers must be unique, repeated: {sorted(dup)}", field="lines.id",
                              bt="BT-126")
