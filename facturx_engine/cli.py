@@ -85,6 +85,7 @@ def write_atomic(name: str, data: bytes) -> None:
         return
     path = Path(name)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)  # the output folder is created, only on success
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
         raise CommandError(f"cannot write {name}: {exc.strerror or exc}") from None

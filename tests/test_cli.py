@@ -181,10 +181,19 @@ def test_bad_arguments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert "a command is required" in capsys.readouterr().err
 
 
-def test_output_directory_missing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_output_directory_is_created_on_success(tmp_path: Path) -> None:
     src = tmp_path / "in.json"
     src.write_text(json.dumps(_fixture()), encoding="utf-8")
-    code = cli.main(["generate", str(src), "--to", "cii", "-o", str(tmp_path / "missing" / "out.xml")])
+    out = tmp_path / "new" / "dir" / "out.xml"
+    assert cli.main(["generate", str(src), "--to", "cii", "-o", str(out)]) == 0
+    assert out.read_bytes().startswith(b"<?xml")
+
+
+def test_unwritable_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "in.json"
+    src.write_text(json.dumps(_fixture()), encoding="utf-8")
+    (tmp_path / "afile").write_text("x")
+    code = cli.main(["generate", str(src), "--to", "cii", "-o", str(tmp_path / "afile" / "out.xml")])
     assert code == 2
     assert "error: cannot write " in capsys.readouterr().err
 
