@@ -212,7 +212,7 @@ def _write(node: Node, item: Any, wctx: Any, fmts: dict[str, Formatter], out: li
 # * formatters made with :func:`text_formatter` are called without the write context.
 #
 # Getters must be pure (they are: attribute reads on the frozen model); the differential check
-# against ``_write`` is in the benchmarks (see benchmarks/README.md).
+# against ``_write`` is tests/test_writer_equivalence.py.
 
 
 def text_formatter(text: Callable[[Any], str], attrs: tuple[tuple[str, str], ...] = ()) -> Formatter:
