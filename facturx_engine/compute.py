@@ -276,20 +276,42 @@ _EXPECTED_RULES = {
 
 def check_expected(doc: Document, expected: Mapping[str, Decimal | str | int],
                    tolerance: Decimal = ZERO) -> None:
-    """Compare totals a caller expects (keyed by BT id or Totals attribute name) with the computed ones.
+    """Compare totals a caller expects with the computed ones.
 
-    Raises :class:`CalculationError` naming the rule and both values on the first mismatch
-    larger than ``tolerance``. Totals are never taken from the caller; this only checks them.
+    Keys are BT ids (``"BT-112"``), :class:`Totals` attribute names (``"grand_total"``), or a VAT
+    breakdown figure as ``"BT-116:S:20"`` / ``"BT-117:S:20"`` (term, category, rate; ``"BT-117:O"``
+    for category O). Raises :class:`CalculationError` naming the rule (BR-CO-10..BR-CO-17) and
+    both values on the first mismatch larger than ``tolerance``. Totals are never taken from the
+    caller; this only checks them.
     """
-    totals = doc.totals
     by_name = {name: (term, rule) for term, (name, rule) in _EXPECTED_RULES.items()}
     for key, raw in expected.items():
-        term, (name, rule) = (key, _EXPECTED_RULES[key]) if key in _EXPECTED_RULES else \
-            (by_name[key][0], (key, by_name[key][1])) if key in by_name else (None, (None, None))
-        if term is None or name is None:
-            raise ModelError(f"unknown total {key!r}; expected one of {sorted(_EXPECTED_RULES)}", field=key)
-        stated = Decimal(str(raw))
-        computed = getattr(totals, name)
+        try:
+            stated = Decimal(str(raw))
+        except ArithmeticError:
+            raise ModelError(f"expected total {raw!r} is not a number", field=key) from None
+        term, rule, computed = _expected_value(doc.totals, key, by_name)
         if abs(stated - computed) > tolerance:
-            raise CalculationError(f"stated {stated} but the lines give {computed}", field=name, bt=term,
+            raise CalculationError(f"stated {stated} but the lines give {computed}", field=key, bt=term,
                                    rule=rule, stated=stated, computed=computed)
+
+
+def _expected_value(totals: Totals, key: str, by_name: Mapping[str, tuple[str, str]]) -> tuple[str, str, Decimal]:
+    if key in _EXPECTED_RULES:
+        name, rule = _EXPECTED_RULES[key]
+        return key, rule, getattr(totals, name)
+    if key in by_name:
+        term, rule = by_name[key]
+        return term, rule, getattr(totals, key)
+    term, _, rest = key.partition(":")
+    if term in ("BT-116", "BT-117") and rest:
+        cat, _, rate = rest.partition(":")
+        for b in totals.vat_breakdown:
+            if b.category.value == cat and (b.rate is None and not rate or
+                                            rate and b.rate is not None and b.rate == Decimal(rate)):
+                return (term, "BR-CO-17" if term == "BT-117" else f"{b.category.rule_family}-08",
+                        b.tax_amount if term == "BT-117" else b.taxable_amount)
+        raise ModelError(f"the document has no VAT breakdown for category {cat} rate {rate or '-'}", field=key,
+                         bt=term)
+    raise ModelError(f"unknown total {key!r}; expected one of {sorted(_EXPECTED_RULES)} or 'BT-117:<cat>:<rate>'",
+                     field=key)

@@ -768,12 +768,45 @@ def _check_party_codes(party: Party | Payee | TaxRepresentative | None, prefix: 
     for name, ident in ids:
         if ident is not None and ident.scheme is not None:
             _check_code(ident.scheme, "icd", f"{prefix}.{name}.scheme", "BT-29-1", "BR-CL-10")
+            _check_check_digits(ident, f"{prefix}.{name}")
     ea = getattr(party, "electronic_address", None)
     if ea is not None:
         if ea.scheme is None:
             raise ModelError("an electronic address needs its scheme (EAS)", field=f"{prefix}.electronic_address",
                              bt="BT-34-1", rule="BR-62")
         _check_code(ea.scheme, "eas", f"{prefix}.electronic_address.scheme", "BT-34-1", "BR-CL-25")
+
+
+# ISO 6523 schemes whose check digits python-stdnum verifies: SIRET (0009), SIREN (0002)
+_ICD_CHECKS = {"0009": ("stdnum.fr.siret", "SIRET"), "0002": ("stdnum.fr.siren", "SIREN")}
+
+
+def _check_check_digits(ident: Identifier, where: str) -> None:
+    check = _ICD_CHECKS.get(ident.scheme or "")
+    if check is None:
+        return
+    import importlib
+
+    module = importlib.import_module(check[0])
+    if not module.is_valid(ident.value):
+        raise ModelError(f"{ident.value!r} is not a valid {check[1]} (length or check digit)", field=where,
+                         bt="BT-29/BT-30")
+
+
+def _check_accounts(payment: PaymentInstructions) -> None:
+    """SEPA credit transfer (58) and direct debit accounts must be valid IBANs; BICs must be valid."""
+    from stdnum import bic, iban
+
+    for i, acc in enumerate(payment.credit_transfers):
+        if payment.means_code == "58" and not iban.is_valid(acc.account_id, check_country=False):
+            raise ModelError(f"{acc.account_id!r} is not a valid IBAN (SEPA credit transfer 58)",
+                             field=f"payment.credit_transfers[{i}].account_id", bt="BT-84")
+        if acc.bic is not None and not bic.is_valid(acc.bic):
+            raise ModelError(f"{acc.bic!r} is not a valid BIC", field=f"payment.credit_transfers[{i}].bic", bt="BT-86")
+    dd = payment.direct_debit
+    if dd is not None and dd.debited_account and payment.means_code == "59" and not iban.is_valid(dd.debited_account, check_country=False):
+        raise ModelError(f"{dd.debited_account!r} is not a valid IBAN", field="payment.direct_debit.debited_account",
+                         bt="BT-91")
 
 
 def _check_codes(doc: Document) -> None:
@@ -791,6 +824,7 @@ def _check_codes(doc: Document) -> None:
         _check_code(note.subject_code, "note_subject", f"notes[{i}].subject_code", "BT-21", "BR-CL-08")
     if doc.payment is not None:
         _check_code(doc.payment.means_code, "payment_means", "payment.means_code", "BT-81", "BR-CL-16")
+        _check_accounts(doc.payment)
     for i, att in enumerate(doc.attachments):
         _check_code(att.mime_code, "mime", f"attachments[{i}].mime_code", "BT-125-1", "BR-CL-24")
     acs = [(f"allowances_charges[{i}]", ac, ac.vat) for i, ac in enumerate(doc.allowances_charges)]

@@ -28,7 +28,7 @@ from facturx_engine.model import (
 from facturx_engine.ubl import to_ubl
 from facturx_engine.validate import validate
 
-SELLER = Party(name="ACME SAS", vat_id="FR32123456789", legal_id=Identifier.siren("123456789"),
+SELLER = Party(name="ACME SAS", vat_id="FR44732829320", legal_id=Identifier.siren("732829320"),
                address=Address(line1="1 rue X", city="Paris", postal_code="75001", country="FR"))
 BUYER = Party(name="Client SARL", vat_id="FR11987654321",
               address=Address(city="Lyon", postal_code="69001", country="FR"))
@@ -228,3 +228,16 @@ def test_same_rate_written_differently_is_one_breakdown():
     assert [(b.rate.normalize(), b.taxable_amount) for b in doc.totals.vat_breakdown] == [
         (D(20), D("15.00")), (D("5.5"), D("1.00"))]
     assert_valid(doc)
+
+
+def test_expected_vat_breakdown_figures_name_br_co_17():
+    inv = worked_example()
+    b = inv.totals.vat_breakdown[0]
+    key = f"{b.category.value}:{format(b.rate, 'f')}"
+    check_expected(inv, {f"BT-117:{key}": b.tax_amount, f"BT-116:{key}": b.taxable_amount})
+    with pytest.raises(CalculationError) as err:
+        check_expected(inv, {f"BT-117:{key}": b.tax_amount + D("0.01")})
+    assert err.value.rule == "BR-CO-17" and err.value.computed == b.tax_amount
+    assert "BT-117" in str(err.value) and str(b.tax_amount) in str(err.value)
+    with pytest.raises(ModelError, match="no VAT breakdown"):
+        check_expected(inv, {"BT-117:Z:0": "0.00"})

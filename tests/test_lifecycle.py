@@ -14,7 +14,7 @@ D0 = dt.date(2026, 1, 5)
 
 
 def _deal() -> fx.Invoice:
-    seller = fx.Party(name="BTP Martin SAS", vat_id="FR32123456789", legal_id=fx.Identifier.siren("123456789"),
+    seller = fx.Party(name="BTP Martin SAS", vat_id="FR44732829320", legal_id=fx.Identifier.siren("732829320"),
                       address=fx.Address(line1="3 rue des Lilas", city="Nantes", postal_code="44000", country="FR"))
     buyer = fx.Party(name="Immo Ouest SARL", vat_id="FR11987654321",
                      address=fx.Address(city="Rennes", postal_code="35000", country="FR"))

@@ -25,7 +25,7 @@ from facturx_engine.model import (
 )
 
 DAY = dt.date(2025, 3, 1)
-SELLER = Party(name="ACME SAS", vat_id="FR32123456789", legal_id=Identifier.siren("123456789"),
+SELLER = Party(name="ACME SAS", vat_id="FR44732829320", legal_id=Identifier.siren("732829320"),
                address=Address(city="Paris", country="FR"))
 BUYER = Party(name="Client SARL", vat_id="FR11987654321", address=Address(city="Lyon", country="FR"))
 
@@ -129,7 +129,7 @@ def test_unknown_vat_category_br_cl_18():
 
 def test_outside_scope_mixed_with_standard_br_o_11():
     # tax registration id (BT-32) only: S is satisfied (BR-S-02) and O forbids no BT-32
-    seller = Party(name="Asso", legal_id=Identifier.siren("123456789"), tax_id="12/345/67890",
+    seller = Party(name="Asso", legal_id=Identifier.siren("732829320"), tax_id="12/345/67890",
                    address=Address(country="FR"))
     buyer = Party(name="Client", address=Address(country="FR"))
     refused(lambda: invoice(seller=seller, buyer=buyer,
@@ -175,7 +175,7 @@ def test_unknown_currency_br_cl_04():
 
 
 def test_unknown_country_br_cl_14():
-    seller = Party(name="ACME", vat_id="FR32123456789", address=Address(country="FX"))
+    seller = Party(name="ACME", vat_id="FR44732829320", address=Address(country="FX"))
     refused(lambda: invoice(seller=seller), field="seller.address.country", bt="BT-40", rule="BR-CL-14")
 
 
@@ -239,3 +239,25 @@ def test_missing_lines_br_16():
 def test_vat_date_and_code_together_br_co_03():
     refused(lambda: invoice(tax_point_date=DAY, tax_point_code="3"), field="tax_point_code", bt="BT-7/BT-8",
             rule="BR-CO-03")
+
+
+def test_identifier_check_digits_and_bank_accounts_are_verified() -> None:
+    import dataclasses
+
+    from facturx_engine.model import CreditTransfer, PaymentInstructions
+
+    bad_siren = dataclasses.replace(SELLER, legal_id=Identifier.siren("123456789"))
+    refused(lambda: invoice(seller=bad_siren), field="seller.legal_id", bt="BT-29/BT-30", rule=None,
+            match="not a valid SIREN")
+    bad_siret = dataclasses.replace(SELLER, identifiers=(Identifier.siret("73282932000075"),))
+    refused(lambda: invoice(seller=bad_siret), field="seller.identifiers[0]", bt="BT-29/BT-30", rule=None,
+            match="not a valid SIRET")
+    good_siret = dataclasses.replace(SELLER, identifiers=(Identifier.siret("73282932000074"),))
+    assert invoice(seller=good_siret).seller.identifiers[0].value == "73282932000074"
+    bad_iban = PaymentInstructions(means_code="58", credit_transfers=[CreditTransfer(account_id="FR7630006000011234567890188")])
+    refused(lambda: invoice(payment=bad_iban), field="payment.credit_transfers[0].account_id", bt="BT-84", rule=None,
+            match="not a valid IBAN")
+    bad_bic = PaymentInstructions(means_code="58", credit_transfers=[
+        CreditTransfer(account_id="FR7630006000011234567890189", bic="NOTABIC!")])
+    refused(lambda: invoice(payment=bad_bic), field="payment.credit_transfers[0].bic", bt="BT-86", rule=None,
+            match="not a valid BIC")
