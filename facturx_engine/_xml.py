@@ -769,8 +769,9 @@ class WriteContext:
         self.doc, self.totals, self.syntax, self.guideline = doc, totals, syntax, guideline
         self.notes = legal_notes(doc)
         self.line_items = tuple(LineItem(ln, am) for ln, am in zip(doc.lines, totals.lines))
-        self.doc_acs = tuple(ACItem(ac, amt, ac.vat) for ac, amt in
-                             zip(doc.allowances_charges, totals.document_allowance_charge_amounts))
+        self.doc_acs = tuple(ACItem(ac, amt, ac.vat, base) for ac, amt, base in
+                             zip(doc.allowances_charges, totals.document_allowance_charge_amounts,
+                                 totals.document_allowance_charge_bases))
         self.payment = pay = doc.payment
         if pay is None:
             self.payment_entries: tuple[PayEntry, ...] = ()

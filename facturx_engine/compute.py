@@ -73,6 +73,7 @@ class LineAmounts:
     allowance_charge_amounts: tuple[Decimal, ...]  # BT-136 / BT-141, in the line's order
     gross_price: Decimal | None = None      # BT-148 (net of VAT, like BT-146)
     price_discount: Decimal | None = None   # BT-147: BT-148 - BT-146 when a gross price is given (UBL needs it)
+    allowance_charge_bases: tuple[Decimal | None, ...] = ()  # BT-137 / BT-142, net like the amounts
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +92,7 @@ class Totals:
     vat_breakdown: tuple[VatBreakdown, ...]
     lines: tuple[LineAmounts, ...]
     document_allowance_charge_amounts: tuple[Decimal, ...]  # BT-92 / BT-99 in document order
+    document_allowance_charge_bases: tuple[Decimal | None, ...] = ()  # BT-93 / BT-100
 
     def as_terms(self) -> dict[str, Decimal]:
         """The totals keyed by business term id."""
@@ -108,6 +110,16 @@ def _net_factor(vat: Vat) -> Decimal:
     return 1 + (vat.rate or Decimal(0)) / 100  # Decimal(0), not 0: int 0 / 100 is a float
 
 
+def _net_allowance_charge(ac: AllowanceCharge, factor: Decimal) -> tuple[Decimal, Decimal | None]:
+    """(amount, base) of a VAT-inclusive allowance/charge, net of VAT; with a percentage the net
+    amount is recomputed from the net base so that amount = base × percent / 100 still holds."""
+    assert ac.amount is not None
+    base = round2(ac.base_amount / factor) if ac.base_amount is not None else None
+    if base is not None and ac.percent is not None:
+        return round2(base * ac.percent / 100), base
+    return round2(ac.amount / factor), base
+
+
 def _line_amounts(line: Line, index: int, gross_mode: bool) -> tuple[LineAmounts, Decimal]:
     """Figures for one line; the second value is its VAT-inclusive amount in gross mode."""
     sign_amounts = []
@@ -123,16 +135,19 @@ def _line_amounts(line: Line, index: int, gross_mode: bool) -> tuple[LineAmounts
         discount = line.price_discount
         if discount is None and line.gross_price is not None:
             discount = line.gross_price - line.net_price
-        return LineAmounts(round2(extended), line.net_price, amounts, line.gross_price, discount), ZERO
+        bases = tuple(ac.base_amount for ac in line.allowances_charges)
+        return LineAmounts(round2(extended), line.net_price, amounts, line.gross_price, discount, bases), ZERO
     factor = _net_factor(line.vat)
     gross = round2(extended)
-    net_acs = tuple(round2(ac.amount / factor) for ac in line.allowances_charges if ac.amount is not None)
+    net_pairs = [_net_allowance_charge(ac, factor) for ac in line.allowances_charges]
+    net_acs = tuple(amount for amount, _ in net_pairs)
     net_price = (line.net_price / factor).quantize(PRICE_DECIMALS, rounding=ROUND_HALF_UP)
     gross_price = discount = None
     if line.gross_price is not None:  # VAT-inclusive too: written net, keeping BT-146 = BT-148 - BT-147
         gross_price = (line.gross_price / factor).quantize(PRICE_DECIMALS, rounding=ROUND_HALF_UP)
         discount = gross_price - net_price
-    return LineAmounts(round2(gross / factor), net_price, net_acs, gross_price, discount), gross
+    return LineAmounts(round2(gross / factor), net_price, net_acs, gross_price, discount,
+                       tuple(base for _, base in net_pairs)), gross
 
 
 def _breakdown(keys: dict[tuple[str, Decimal | None], list[tuple[Vat, Decimal]]]) -> tuple[VatBreakdown, ...]:
@@ -172,9 +187,11 @@ def compute_totals(doc: Document) -> Totals:
         groups.setdefault(line.vat.key, []).append((line.vat, la.net_amount))
     allowances = charges = ZERO
     doc_amounts = []
+    doc_bases: list[Decimal | None] = []
     for j, ac in enumerate(doc.allowances_charges):
-        amount = _document_ac_amount(ac, j, gross_mode)
+        amount, base = _document_ac_amount(ac, j, gross_mode)
         doc_amounts.append(amount)
+        doc_bases.append(base)
         assert ac.vat is not None and ac.amount is not None
         if ac.charge:
             charges += amount
@@ -198,10 +215,10 @@ def compute_totals(doc: Document) -> Totals:
         rounding += shown_total - grand
     paid = doc.paid_amount or ZERO
     return Totals(line_total, allowances, charges, tax_exclusive, tax_total, grand, paid, rounding,
-                  grand - paid + rounding, breakdown, tuple(line_amounts), tuple(doc_amounts))
+                  grand - paid + rounding, breakdown, tuple(line_amounts), tuple(doc_amounts), tuple(doc_bases))
 
 
-def _document_ac_amount(ac: AllowanceCharge, index: int, gross_mode: bool) -> Decimal:
+def _document_ac_amount(ac: AllowanceCharge, index: int, gross_mode: bool) -> tuple[Decimal, Decimal | None]:
     where = f"allowances_charges[{index}]"
     if ac.vat is None:
         raise ModelError("a document allowance/charge needs its VAT category", field=f"{where}.vat",
@@ -209,7 +226,7 @@ def _document_ac_amount(ac: AllowanceCharge, index: int, gross_mode: bool) -> De
     assert ac.amount is not None
     _two_decimals(ac.amount, f"{where}.amount", "BT-99" if ac.charge else "BT-92",
                   "BR-DEC-05" if ac.charge else "BR-DEC-01")
-    return round2(ac.amount / _net_factor(ac.vat)) if gross_mode else ac.amount
+    return _net_allowance_charge(ac, _net_factor(ac.vat)) if gross_mode else (ac.amount, ac.base_amount)
 
 
 def _vat_ids(doc: Document) -> tuple[bool, bool, bool]:

@@ -103,8 +103,9 @@ class LineItem(NamedTuple):
 
 class ACItem(NamedTuple):
     ac: Any
-    amount: Any
+    amount: Any       # BT-92/99/136/141 as written (net of VAT)
     vat: Any
+    base: Any = None  # BT-93/100/137/142 as written (net of VAT)
 
 
 def _ids(path: str, with_scheme: bool) -> Getter:
@@ -461,7 +462,7 @@ def _allowances(ctx: str, cii: str, ubl: str, items: Getter, doc_level: bool) ->
             Term("_", "Charge indicator", g, "ram:ChargeIndicator/udt:Indicator", "cbc:ChargeIndicator", prof,
                  const("true" if charge else "false"), kind="CONST", reportable=False),
             Term(amt, "Amount", g, "ram:ActualAmount", "cbc:Amount", prof, a("amount"), kind="AMOUNT"),
-            Term(base, "Base amount", g, "ram:BasisAmount", "cbc:BaseAmount", prof_base, a("ac.base_amount"),
+            Term(base, "Base amount", g, "ram:BasisAmount", "cbc:BaseAmount", prof_base, a("base"),
                  kind="AMOUNT"),
             Term(pct, "Percentage", g, "ram:CalculationPercent", "cbc:MultiplierFactorNumeric", prof_base,
                  a("ac.percent"), kind="NUMBER"),
@@ -636,8 +637,9 @@ def _lines() -> list[Term]:
         Term("BT-161", "Item attribute value", "BG-32", "ram:Value", "cbc:Value", EN, a("value")),
     ]
     rows += _allowances(L, f"{st}/ram:SpecifiedTradeAllowanceCharge", "cac:AllowanceCharge",
-                        lambda i, _w: tuple(ACItem(ac, amt, None) for ac, amt in
-                                            zip(i.line.allowances_charges, i.amounts.allowance_charge_amounts))
+                        lambda i, _w: tuple(ACItem(ac, amt, None, base) for ac, amt, base in
+                                            zip(i.line.allowances_charges, i.amounts.allowance_charge_amounts,
+                                                i.amounts.allowance_charge_bases))
                         if i.line.allowances_charges else (),
                         doc_level=False)
     return rows

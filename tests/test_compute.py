@@ -241,3 +241,18 @@ def test_expected_vat_breakdown_figures_name_br_co_17():
     assert "BT-117" in str(err.value) and str(b.tax_amount) in str(err.value)
     with pytest.raises(ModelError, match="no VAT breakdown"):
         check_expected(inv, {"BT-117:Z:0": "0.00"})
+
+
+def test_vat_inclusive_percentage_allowance_is_written_net_and_consistent():
+    """With VAT-inclusive prices, base, percentage and amount of an allowance are written net of
+    VAT and amount = base × percent / 100 still holds (Peppol R040)."""
+    from facturx_engine.model import AllowanceCharge
+
+    ac = AllowanceCharge(base_amount=D("120.00"), percent=D("10"), reason="Remise")
+    inv = invoice([line("1", "120.00", allowances_charges=[ac])], prices_include_vat=True)
+    la = inv.totals.lines[0]
+    assert la.allowance_charge_bases == (D("100.00"),)
+    assert la.allowance_charge_amounts == (D("10.00"),)
+    cii, ubl = assert_valid(inv)
+    assert b"<ram:BasisAmount>100.00</ram:BasisAmount>" in cii
+    assert b"<ram:ActualAmount>10.00</ram:ActualAmount>" in cii
