@@ -227,6 +227,8 @@ class Party:
         if not isinstance(self.address, Address):
             raise ModelError("postal address with a country code is required", field="address", bt="BG-5",
                              rule="BR-08")
+        if self.private_person and self.trading_name:
+            raise ModelError("a private-person (B2C) buyer has no trading name", field="trading_name", bt="BT-45")
         if self.private_person and (self.vat_id or self.legal_id or self.identifiers or self.tax_id):
             raise ModelError("a private-person (B2C) buyer carries no identifier, legal registration "
                              "or VAT identifier", field="private_person", bt="BT-46/BT-47/BT-48")
@@ -470,6 +472,15 @@ class Line:
             raise ModelError("price base quantity must be greater than 0", field="base_quantity", bt="BT-149")
         if self.price_discount is not None and self.gross_price is None:
             raise ModelError("a price discount needs the gross price", field="gross_price", bt="BT-148")
+        if self.gross_price is not None:
+            discount = self.price_discount if self.price_discount is not None else Decimal(0)
+            if self.gross_price - discount != self.net_price and self.price_discount is not None:
+                raise ModelError(f"net price {self.net_price} must equal gross price {self.gross_price} minus "
+                                 f"price discount {discount}", field="net_price", bt="BT-146",
+                                 rule="PEPPOL-EN16931-R046")
+            if self.gross_price < self.net_price:
+                raise ModelError(f"gross price {self.gross_price} is below the net price {self.net_price}",
+                                 field="gross_price", bt="BT-148")
         for ac in self.allowances_charges:
             if ac.vat is not None:
                 raise ModelError("a line allowance/charge takes the line's VAT; do not give it its own",

@@ -261,3 +261,17 @@ def test_identifier_check_digits_and_bank_accounts_are_verified() -> None:
         CreditTransfer(account_id="FR7630006000011234567890189", bic="NOTABIC!")])
     refused(lambda: invoice(payment=bad_bic), field="payment.credit_transfers[0].bic", bt="BT-86", rule=None,
             match="not a valid BIC")
+
+
+def test_gross_price_minus_discount_must_give_the_net_price() -> None:
+    refused(lambda: line(net_price=D("9.00"), gross_price=D("10.00"), price_discount=D("0.50")),
+            field="net_price", bt="BT-146", rule="PEPPOL-EN16931-R046", match="must equal gross price")
+    refused(lambda: line(net_price=D("9.00"), gross_price=D("8.00")), field="gross_price", bt="BT-148", rule=None,
+            match="below the net price")
+    assert line(net_price=D("9.00"), gross_price=D("10.00"), price_discount=D("1.00")).net_price == D("9.00")
+
+
+def test_private_buyer_has_no_trading_name() -> None:
+    refused(lambda: Party(name="Jean Dupont", trading_name="JD", private_person=True,
+                          address=Address(city="Paris", country="FR")),
+            field="trading_name", bt="BT-45", rule=None, match="no trading name")
