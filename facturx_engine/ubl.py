@@ -12,7 +12,8 @@ from functools import cache
 from typing import Any
 
 from . import _artefacts
-from ._xml import NS, Syntax, WriteContext, fmt_amount, fmt_number, read_sequences, serialize, text_formatter
+from ._context import WriteContext, fmt_amount, fmt_number
+from ._xml import NS, Syntax, read_sequences, serialize, text_formatter
 from .cii import FORMATTERS as _CII_FORMATTERS
 from .cii import WriteResult, report_loss
 

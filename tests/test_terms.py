@@ -15,7 +15,8 @@ import pytest
 from lxml import etree
 
 from facturx_engine import model
-from facturx_engine._xml import NS, WriteContext
+from facturx_engine._context import WriteContext
+from facturx_engine._xml import NS
 from facturx_engine.cii import to_cii
 from facturx_engine.codes import Profile
 from facturx_engine.model import (

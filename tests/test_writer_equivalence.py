@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from facturx_engine import _xml
+from facturx_engine._context import WriteContext
 from facturx_engine.cii import CII
 from facturx_engine.codes import Profile
 from facturx_engine.jsonio import load_document
@@ -27,7 +28,7 @@ WRITERS = [(CII, p) for p in Profile] + [(UBL_INVOICE, None), (UBL_CREDIT_NOTE, 
 
 def _assert_same(doc: Any) -> None:
     for syntax, profile in WRITERS:
-        wctx = _xml.WriteContext(doc, syntax.name, "urn:check")
+        wctx = WriteContext(doc, syntax.name, "urn:check")
         root, _ = _xml.compiled(syntax, profile)
         reference: list[str] = []
         _xml._write(root, wctx, wctx, syntax.formatters, reference)
