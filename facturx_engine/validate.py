@@ -18,6 +18,8 @@ new processor and recompiles.
 
 from __future__ import annotations
 
+import dataclasses
+
 import os
 import re
 import threading
@@ -91,6 +93,15 @@ _GUIDELINES = {
     f"{_EN}#conformant#urn.cpro.gouv.fr:1p0:extended-ctc-fr": "extended-ctc-fr",
 }
 """BT-24 values (CII) and the Factur-X profile whose artefacts check them."""
+
+_OTHER_EN16931_CIUS = {
+    f"{_EN}#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0",
+    "urn:ferd:CrossIndustryDocument:invoice:1p0:comfort",
+}
+"""EN 16931 specification ids that are not Factur-X ids: no installable artefact carries their own
+CII rules, so they are checked with the Factur-X EN 16931 ones, whose code-list check of BT-24
+itself (FX-SCH-A-000556 at the guideline) does not apply to them and is reported as a warning."""
+_GUIDELINE_RULE = "FX-SCH-A-000556"
 
 _SVRL_KINDS = {"failed-assert": "SCHEMATRON-ASSERT", "successful-report": "SCHEMATRON-REPORT"}
 """SVRL elements that are findings, with the rule id used when the rule has no id at all."""
@@ -384,6 +395,16 @@ def _stylesheets(syntax: str, profile: str, rules: tuple[str, ...]) -> dict[str,
     return sheets
 
 
+def _guideline_not_factur_x(finding: Finding, guideline: str) -> Finding:
+    """Downgrade the Factur-X code-list check of BT-24 for another EN 16931 CIUS id."""
+    if finding.rule != _GUIDELINE_RULE or "GuidelineSpecifiedDocumentContextParameter" not in finding.location:
+        return finding
+    return dataclasses.replace(
+        finding, severity="warning",
+        message=f"BT-24 {guideline!r} is an EN 16931 specification id but not a Factur-X one; the document "
+                f"was checked with the Factur-X EN 16931 rules ({finding.message})")
+
+
 def validate(xml: bytes, *, rules: tuple[str, ...] = (), profile: str | None = None) -> Report:
     """Validate a CII or UBL 2.1 invoice against the XSD and Schematron of its profile.
 
@@ -404,6 +425,8 @@ def validate(xml: bytes, *, rules: tuple[str, ...] = (), profile: str | None = N
     text = etree.tostring(root, encoding="unicode")
     for sheet, source in stylesheets.items():
         findings += _run_schematron(text, sheet, source)
+    if syntax == "CII" and profile is None and guideline in _OTHER_EN16931_CIUS:
+        findings = [_guideline_not_factur_x(f, guideline) for f in findings]
     artefacts = [xsd, *(_artefacts.SCHEMATRON[sheet] for sheet in stylesheets)]
     return Report(
         syntax=syntax,

@@ -37,14 +37,6 @@ NS = {"rsm": RSM, "ram": RAM, "cac": CAC, "cbc": CBC}
 CII_SAMPLE = "cii/cen__CII_example1.xml"
 UBL_SAMPLE = "ubl/cen__ubl-tc434-example1.xml"
 
-_COMFORT_ID = (
-    "BT-24 is the ZUGFeRD 1 'comfort' id; the Factur-X EN16931 code list 1 accepts only "
-    "urn:cen.eu:en16931:2017 (FX-SCH-A-000556 'Value of ram:ID is not allowed')"
-)
-_XRECHNUNG_ID = (
-    "BT-24 is the XRechnung 3.0 CIUS id; the Factur-X EN16931 code list 1 accepts only "
-    "urn:cen.eu:en16931:2017 (FX-SCH-A-000556)"
-)
 _UNTYPED_REF = (
     "header ram:AdditionalReferencedDocument without ram:TypeCode (CEN example: tender/lot and "
     "invoiced object refs); Factur-X needs TypeCode 916, 50 or 130 to tell BG-24, BT-17 and "
@@ -52,16 +44,12 @@ _UNTYPED_REF = (
 )
 
 EXPECTED_INVALID: dict[str, tuple[frozenset[str], str]] = {
-    # Files the sources call valid under EN 16931 (or XRechnung / ZUGFeRD 1) that break a
+    # Files the sources call valid under EN 16931 (or XRechnung) that break a
     # Factur-X EN16931 rule in the file itself. CII has no other installable validator, so
     # the exact fatal rule ids are asserted instead of skipping the file.
-    "cii/cen__CII-BR-CO-10-RoundingIssue.xml": (frozenset({"FX-SCH-A-000556"}), _COMFORT_ID),
-    "cii/cen__CII_business_example_02.xml": (frozenset({"FX-SCH-A-000556"}), _COMFORT_ID),
-    "cii/cen__CII_business_example_Z.xml": (frozenset({"FX-SCH-A-000556"}), _COMFORT_ID),
-    "cii/xrts__01.17a-INVOICE_uncefact.xml": (frozenset({"FX-SCH-A-000556"}), _XRECHNUNG_ID),
     "cii/xrts__01.21a-INVOICE_uncefact.xml": (
-        frozenset({"FX-SCH-A-000556", "FX-SCH-A-000166", "FX-SCH-A-000570", "SCHEMATRON-REPORT"}),
-        _XRECHNUNG_ID + "; the buyer has two tax registrations, VA and FC (BT-48 allows one, "
+        frozenset({"FX-SCH-A-000166", "FX-SCH-A-000570", "SCHEMATRON-REPORT"}),
+        "the buyer has two tax registrations, VA and FC (BT-48 allows one, "
         "VA only: FX-SCH-A-000166/000570) and a line VAT ExemptionReason, which is not an "
         "EN 16931 term at line level (not-used report)",
     ),
@@ -342,3 +330,14 @@ def test_finding_is_frozen() -> None:
     finding = Finding(rule="BR-01", severity="fatal", location="/", message="m")
     with pytest.raises(AttributeError):
         finding.rule = "x"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("name", ["cii/cen__CII_business_example_02.xml", "cii/xrts__01.17a-INVOICE_uncefact.xml"])
+def test_other_en16931_cius_ids_are_checked_with_factur_x_en16931_rules(name: str) -> None:
+    """XRechnung / ZUGFeRD-1 comfort BT-24: the Factur-X code-list check of BT-24 itself is a
+    warning that says so; every other rule keeps its severity."""
+    report = validate(_read(name))
+    assert report.profile == "EN 16931" and report.valid
+    [note] = [f for f in report.warnings if f.rule == "FX-SCH-A-000556"]
+    assert "not a Factur-X one" in note.message and "BT-24" in note.message
+    assert "FX-SCH-A-000556" in _fatal_rules(validate(_read(name), profile="EN 16931"))
