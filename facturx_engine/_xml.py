@@ -715,8 +715,9 @@ def read_sequences(xsd_files: Iterable[str]) -> tuple[dict[str, list[str]], dict
     for path in xsd_files:
         root = etree.parse(path, parser).getroot()
         for el in root.findall(f"{xs}element"):
-            if el.get("name") and el.get("type"):
-                types.setdefault(el.get("name"), el.get("type").split(":")[-1])
+            el_name, el_type = el.get("name"), el.get("type")
+            if el_name and el_type:
+                types.setdefault(el_name, el_type.split(":")[-1])
         for ct in root.iter(f"{xs}complexType"):
             name = ct.get("name")
             if not name:
@@ -725,7 +726,8 @@ def read_sequences(xsd_files: Iterable[str]) -> tuple[dict[str, list[str]], dict
             for el in ct.iter(f"{xs}element"):
                 local = (el.get("name") or el.get("ref") or "").split(":")[-1]
                 children.append(local)
-                if el.get("name") and el.get("type"):
-                    types[f"{name}/{local}"] = el.get("type").split(":")[-1]
+                el_type = el.get("type")
+                if el.get("name") and el_type:
+                    types[f"{name}/{local}"] = el_type.split(":")[-1]
             seqs[name] = children
     return seqs, types

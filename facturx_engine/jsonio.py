@@ -186,7 +186,7 @@ class _Spec:
 
 
 @cache
-def _specs(cls: type) -> dict[str, _Spec]:
+def _specs(cls: Any) -> dict[str, _Spec]:
     hints = typing.get_type_hints(cls, localns={"Totals": Totals})
     out = {}
     for f in dataclasses.fields(cls):
@@ -544,7 +544,7 @@ def _is_default(value: Any, default: Any) -> bool:
 
 def _dump_record(obj: Any, keep: tuple[str, ...] = ()) -> dict[str, Any]:
     out = {}
-    for name, spec in _specs(type(obj)).items():
+    for name, spec in _specs(obj.__class__).items():
         value = getattr(obj, name)
         if name in keep or not (value is None or value == () or _is_default(value, spec.default)):
             out[name] = _dump_value(value)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field, fields
-from functools import cache
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -86,9 +85,15 @@ def _decimal(value: Any, where: str, term: str) -> Decimal:
     raise ModelError(f"must be a number, not {type(value).__name__}", field=where, bt=term)
 
 
-@cache
+_FIELDS: dict[type, tuple[Any, ...]] = {}
+
+
 def _fields(cls: type) -> tuple[Any, ...]:
-    return fields(cls)
+    """dataclasses.fields(cls), computed once per class (it is called for every record built)."""
+    found = _FIELDS.get(cls)
+    if found is None:
+        found = _FIELDS[cls] = fields(cls)
+    return found
 
 
 def _coerce_decimals(obj: Any, *names: str) -> None:

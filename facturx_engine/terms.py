@@ -182,7 +182,7 @@ def a_doc_tuple(src: str) -> Getter:
     return lambda i, w: tuple(get(i, w) or ())
 
 
-def _trade_party(p: dict[str, str], cii: str, ubl: str, src: str) -> list[Term]:
+def _trade_party(p: dict[str, Any], cii: str, ubl: str, src: str) -> list[Term]:
     """Seller (BG-4) or buyer (BG-7) rows; ``p`` maps roles to this party's BT ids."""
     party = f"{ubl}/cac:Party"
     rows = [
@@ -216,7 +216,7 @@ def _trade_party(p: dict[str, str], cii: str, ubl: str, src: str) -> list[Term]:
     return rows
 
 
-def _date_rows(term: str, name: str, ctx: str, cii: str, ubl: str | None, prof: Profile, get: Getter,
+def _date_rows(term: str, name: str, ctx: str, cii: str | None, ubl: str | None, prof: Profile, get: Getter,
                elem: str = "udt:DateTimeString", **kw: Any) -> Term:
     return Term(term, name, ctx, f"{cii}/{elem}" if cii else None, ubl, prof, get, kind="DATE", **kw)
 
@@ -313,11 +313,11 @@ def _preceding() -> list[Term]:
     ]
 
 
-_SELLER = {"name": "BT-27", "trading": "BT-28", "trading_prof": BWL, "legal": "BT-30", "vat": "BT-31",
+_SELLER: dict[str, Any] = {"name": "BT-27", "trading": "BT-28", "trading_prof": BWL, "legal": "BT-30", "vat": "BT-31",
            "vat_prof": MIN, "address": "BG-5", "address_prof": MIN, "ea": "BT-34", "id": "BT-29",
            "addr_ids": ("BT-35", "BT-36", "BT-162", "BT-37", "BT-38", "BT-39", "BT-40"),
            "contact_ids": ("BT-41", "BT-42", "BT-43")}
-_BUYER = {"name": "BT-44", "trading": "BT-45", "trading_prof": EN, "legal": "BT-47", "vat": "BT-48",
+_BUYER: dict[str, Any] = {"name": "BT-44", "trading": "BT-45", "trading_prof": EN, "legal": "BT-47", "vat": "BT-48",
           "vat_prof": BWL, "address": "BG-8", "address_prof": BWL, "ea": "BT-49", "id": "BT-46",
           "addr_ids": ("BT-50", "BT-51", "BT-163", "BT-52", "BT-53", "BT-54", "BT-55"),
           "contact_ids": ("BT-56", "BT-57", "BT-58")}

@@ -286,7 +286,7 @@ def _run_xsd(root: etree._Element, relpath: str) -> list[Finding]:
     schema, lock = _schema(relpath)
     with lock:  # an XMLSchema keeps its error log on the instance
         schema.validate(root)
-        entries = list(schema.error_log)
+        entries = list(schema.error_log)  # type: ignore[call-overload]  # lxml-stubs lack __iter__
     return [
         Finding(
             rule="XSD",
