@@ -2,7 +2,11 @@
 
 Commands (each one a function registered in :data:`COMMANDS`; later ones plug in the same way)::
 
-    facturx-engine generate INPUT.json --to cii|ubl [--profile P] [--strict] -o OUT
+    facturx-engine generate INPUT.json --to cii|ubl|facturx [--profile P] [--strict]
+                            [--template T.json] [--pdf LAYOUT.pdf] -o OUT
+    facturx-engine embed LAYOUT.pdf INVOICE.xml [--af-relationship R] -o OUT.pdf
+    facturx-engine extract IN.pdf -o OUT.xml
+    facturx-engine render INPUT.json [--template T.json] -o OUT.pdf
 
 ``generate`` reads the JSON format of :mod:`facturx_engine.jsonio` (``-`` reads stdin), builds the
 model (totals are computed), writes CII (Factur-X profile ``--profile``, default EN 16931) or
@@ -130,31 +134,37 @@ def print_findings(report: Any, *, file: Any = None) -> None:
 
 
 def _add_generate(sub: Any) -> None:
-    p = sub.add_parser("generate", help="JSON invoice -> validated CII (Factur-X) or UBL 2.1 XML",
+    p = sub.add_parser("generate", help="JSON invoice -> validated CII (Factur-X), UBL 2.1 or Factur-X PDF/A-3B",
                        description="Build an invoice or credit note from JSON (format: facturx_engine/"
                                    "invoice.schema.json), write it as CII or UBL 2.1, validate it offline and "
                                    "write OUT only if it is valid.")
     p.add_argument("input", metavar="INPUT.json", help="JSON document (- for stdin)")
-    p.add_argument("--to", required=True, choices=("cii", "ubl"), help="syntax to write")
+    p.add_argument("--to", required=True, choices=("cii", "ubl", "facturx"),
+                   help="syntax to write (facturx: PDF/A-3B with the CII embedded)")
     p.add_argument("--profile", type=str.lower, choices=PROFILES, default=None,
                    help="Factur-X profile of the CII (default en16931); UBL is always EN 16931")
     p.add_argument("--strict", action="store_true",
                    help="refuse data the profile cannot carry instead of leaving it out with a notice")
-    p.add_argument("-o", "--output", required=True, metavar="OUT", help="XML file to write (- for stdout)")
+    p.add_argument("--template", metavar="T.json", help="branding of the visual invoice (--to facturx)")
+    p.add_argument("--pdf", metavar="LAYOUT.pdf", help="use this PDF as the visual invoice (--to facturx)")
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="file to write (- for stdout)")
     p.set_defaults(run=_generate)
 
 
 def _generate(args: argparse.Namespace) -> int:
+    if args.to != "facturx" and (args.template or args.pdf):
+        raise CommandError("--template and --pdf apply to --to facturx only")
     if args.to == "ubl" and args.profile not in (None, "en16931"):
         raise CommandError(f"--profile {args.profile} is a Factur-X (CII) profile; UBL 2.1 is always EN 16931")
     doc = load_document(read_input(args.input))
     profile = Profile.parse(args.profile or "en16931")
-    target = f"CII Factur-X {profile.value}" if args.to == "cii" else \
+    target = f"Factur-X {profile.value} PDF/A-3B" if args.to == "facturx" else \
+        f"CII Factur-X {profile.value}" if args.to == "cii" else \
         f"UBL 2.1 {'CreditNote' if doc.is_credit_note else 'Invoice'} (EN 16931)"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            xml = to_cii(doc, profile, strict=args.strict) if args.to == "cii" else to_ubl(doc, strict=args.strict)
+            xml = to_ubl(doc, strict=args.strict) if args.to == "ubl" else to_cii(doc, profile, strict=args.strict)
         except ProfileError as exc:
             raise CommandError(f"{exc} (--strict; leave it out of the input, or choose a higher profile)") from None
     report = validate(xml)
@@ -164,6 +174,8 @@ def _generate(args: argparse.Namespace) -> int:
               f"{args.output} not written", file=sys.stderr)
         print_findings(report)
         return EXIT_INVALID
+    if args.to == "facturx":
+        xml = _facturx(doc, profile, xml, args)
     write_atomic(args.output, xml)
     totals = doc.totals
     warned = len(report.warnings)
@@ -178,9 +190,88 @@ def _generate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _facturx(doc: Any, profile: Profile, xml: bytes, args: argparse.Namespace) -> bytes:
+    """The PDF/A-3B of an already validated CII: our rendering (or --pdf) with the XML embedded."""
+    from .pdf import to_facturx
+
+    template = _template(args.template) if args.template else None
+    layout = read_input(args.pdf) if args.pdf else None
+    return to_facturx(doc, profile, template=template, pdf=layout, xml=xml)
+
+
+def _template(name: str) -> Any:
+    from .render import Template
+
+    return Template.from_json(read_input(name), base_dir=Path(name).parent)
+
+
+def _invalid(report: Any, what: str, output: str) -> int:
+    n = len(report.errors)
+    print(f"error: {what} is invalid ({n} fatal finding{'s' * (n != 1)}); {output} not written", file=sys.stderr)
+    print_findings(report)
+    return EXIT_INVALID
+
+
+# ---------------------------------------------------------------------------- embed / extract / render
+
+
+def _add_pdf_commands(sub: Any) -> None:
+    p = sub.add_parser("embed", help="existing PDF + CII XML -> Factur-X PDF/A-3B",
+                       description="Validate INVOICE.xml, embed it into LAYOUT.pdf and bring the file to "
+                                   "PDF/A-3B; refuse (exit 2) what cannot be made PDF/A-3B.")
+    p.add_argument("pdf", metavar="LAYOUT.pdf")
+    p.add_argument("xml", metavar="INVOICE.xml")
+    p.add_argument("--af-relationship", choices=("Data", "Source", "Alternative", "Supplement", "Unspecified"),
+                   help="AFRelationship of the XML (default: Data for MINIMUM/BASIC WL, else Alternative)")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.pdf")
+    p.set_defaults(run=_embed)
+    p = sub.add_parser("extract", help="Factur-X / ZUGFeRD / XRechnung PDF -> embedded invoice XML")
+    p.add_argument("pdf", metavar="IN.pdf")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.xml", help="XML file to write (- for stdout)")
+    p.set_defaults(run=_extract)
+    p = sub.add_parser("render", help="JSON invoice -> visual invoice PDF (no XML embedded)")
+    p.add_argument("input", metavar="INPUT.json")
+    p.add_argument("--template", metavar="T.json", help="branding: logo, colours, header/footer, language")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.pdf")
+    p.set_defaults(run=_render)
+
+
+def _embed(args: argparse.Namespace) -> int:
+    from .pdf import embed
+
+    layout, xml = read_input(args.pdf), read_input(args.xml)
+    try:
+        out = embed(layout, xml, af_relationship=args.af_relationship)
+    except ValidationFailed as exc:
+        return _invalid(exc.report, args.xml, args.output)
+    write_atomic(args.output, out)
+    print(f"wrote {args.output}: {args.pdf} with {args.xml} embedded, PDF/A-3B")
+    return EXIT_OK
+
+
+def _extract(args: argparse.Namespace) -> int:
+    from .pdf import extract
+
+    xml, profile = extract(read_input(args.pdf))
+    write_atomic(args.output, xml)
+    print(f"wrote {args.output if args.output != '-' else '(stdout)'}: {len(xml)} bytes, profile "
+          f"{profile or 'unknown'}", file=sys.stderr if args.output == "-" else sys.stdout)
+    return EXIT_OK
+
+
+def _render(args: argparse.Namespace) -> int:
+    from .render import render
+
+    doc = load_document(read_input(args.input))
+    template = _template(args.template) if args.template else None
+    write_atomic(args.output, render(doc, template))
+    print(f"wrote {args.output}: visual invoice {doc.number}")
+    return EXIT_OK
+
+
 # ---------------------------------------------------------------------------- main
 
-COMMANDS: tuple[Callable[[Any], None], ...] = (_add_generate,)
+COMMANDS: tuple[Callable[[Any], None], ...] = (_add_generate, _add_pdf_commands)
 """Each entry adds one subcommand to the parser and sets its ``run(args) -> int``."""
 
 
