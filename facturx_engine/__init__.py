@@ -24,6 +24,7 @@ from .errors import (
     InputError,
     ModelError,
     ParseError,
+    PdfError,
     ProfileError,
     ResourceError,
     ValidationFailed,
@@ -54,6 +55,9 @@ from .model import (
     TaxRepresentative,
     Vat,
 )
+from .pdf import embed, extract, extract_all, to_facturx
+from .pdfcheck import check_pdf
+from .render import Template, render
 from .ubl import to_ubl, write_ubl
 from .validate import Finding, Report, validate
 
@@ -66,6 +70,7 @@ __all__ = [
     "CalculationError",
     "CardPayment",
     "check_expected",
+    "check_pdf",
     "Contact",
     "credit_note",
     "creditable",
@@ -78,6 +83,9 @@ __all__ = [
     "Document",
     "DocumentType",
     "dump_document",
+    "embed",
+    "extract",
+    "extract_all",
     "FacturXError",
     "Finding",
     "Identifier",
@@ -92,15 +100,19 @@ __all__ = [
     "Party",
     "Payee",
     "PaymentInstructions",
+    "PdfError",
     "Period",
     "PrecedingInvoice",
     "Profile",
     "ProfileError",
     "ProfileWarning",
+    "render",
     "Report",
     "ResourceError",
     "TaxRepresentative",
+    "Template",
     "to_cii",
+    "to_facturx",
     "to_ubl",
     "Totals",
     "validate",

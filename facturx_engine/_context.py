@@ -89,4 +89,5 @@ _CENT = Decimal("0.01")
 
 def fmt_amount(value: Any) -> str:
     """An amount with 2 decimals (str() of a value quantized to the cent never has an exponent)."""
-    return str(value.quantize(_CENT))
+    q = value.quantize(_CENT)
+    return str(q.copy_abs() if q.is_zero() else q)  # "-0.00" breaks the validators' sums

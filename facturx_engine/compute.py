@@ -49,7 +49,8 @@ PRICE_DECIMALS = Decimal("0.000001")  # net unit price derived from a VAT-inclus
 
 def round2(value: Decimal) -> Decimal:
     """Round half away from zero to 2 decimals (XPath round() on absolute values, as the validators do)."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    rounded = value.quantize(CENT, rounding=ROUND_HALF_UP)
+    return rounded.copy_abs() if rounded.is_zero() else rounded  # never "-0.00": validators reject it
 
 
 @dataclass(frozen=True, slots=True)

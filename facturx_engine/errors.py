@@ -11,6 +11,7 @@ working for callers that do not know this module::
      +-- ProfileError(ValueError)      data the requested profile/syntax cannot carry
      +-- InputError(ValueError)        JSON input that cannot be read into the model
      +-- ParseError(ValueError)        XML that cannot be read
+     +-- PdfError(ValueError)          a PDF that cannot be read, or made / shown to be PDF/A-3 Factur-X
      +-- ValidationFailed              a document failed XSD / Schematron (carries the report)
      +-- ResourceError                 an official artefact is missing or its checksum differs
 
@@ -30,6 +31,7 @@ __all__ = [
     "InputError",
     "ModelError",
     "ParseError",
+    "PdfError",
     "ProfileError",
     "ResourceError",
     "ValidationFailed",
@@ -100,6 +102,18 @@ class InputError(FacturXError, ValueError):
 
 class ParseError(FacturXError, ValueError):
     """XML or PDF input that cannot be read."""
+
+
+class PdfError(FacturXError, ValueError):
+    """A PDF that cannot be read, or that cannot be (or is not) a PDF/A-3 Factur-X file.
+
+    ``findings`` holds the :class:`~facturx_engine.validate.Finding` objects behind the error
+    when it comes from a check (empty for unreadable input).
+    """
+
+    def __init__(self, message: str, *, findings: tuple[Any, ...] = (), **kw: Any) -> None:
+        self.findings = findings
+        super().__init__(message, **kw)
 
 
 class ValidationFailed(FacturXError):

@@ -687,15 +687,28 @@ class Document:
         if dup:
             raise ModelError(f"line identifiers must be unique, repeated: {sorted(dup)}", field="lines.id",
                              bt="BT-126")
-        if self.payee is not None and self.payee.name == self.seller.name:
-            raise ModelError("the payee (BG-10) is a party other than the seller; leave it out when the seller "
-                             "is paid", field="payee.name", bt="BT-59", rule="UBL-SR-19")
+        if self.payee is not None:
+            self._check_payee()
         if len(self.buyer.identifiers) > 1:
             raise ModelError(f"the buyer has at most one identifier (EN 16931 cardinality 0..1), got "
                              f"{len(self.buyer.identifiers)}", field="buyer.identifiers", bt="BT-46",
                              rule="UBL-SR-16")
         self._check_sign()
         check_codes(self)
+
+    def _check_payee(self) -> None:
+        """BG-10 is a party other than the seller (BR-17, UBL-SR-19): not the seller's name or ids."""
+        payee, seller = self.payee, self.seller
+        assert payee is not None
+        if payee.name == seller.name:
+            raise ModelError("the payee (BG-10) is a party other than the seller; leave it out when the seller "
+                             "is paid", field="payee.name", bt="BT-59", rule="UBL-SR-19")
+        if payee.identifier is not None and payee.identifier in seller.identifiers:
+            raise ModelError("the payee identifier is the seller's: the payee must be another party",
+                             field="payee.identifier", bt="BT-60", rule="BR-17")
+        if payee.legal_id is not None and payee.legal_id == seller.legal_id:
+            raise ModelError("the payee legal registration identifier is the seller's: the payee must be another "
+                             "party", field="payee.legal_id", bt="BT-61", rule="BR-17")
 
     def _check_sign(self) -> None:
         """Invoices may carry negative lines (e.g. a deposit taken back); credit notes may not."""

@@ -566,7 +566,9 @@ def _document(draw: st.DrawFn, b2c: bool | None, credit_note: bool | None, selle
         preceding_invoices=tuple(preceding),
         seller=seller,
         buyer=buyer,
-        payee=draw(optional(payees.filter(lambda p: p.name != seller.name))),  # UBL-SR-19
+        payee=draw(optional(payees.filter(lambda p: p.name != seller.name  # UBL-SR-19, BR-17
+                                          and p.identifier not in seller.identifiers
+                                          and (p.legal_id is None or p.legal_id != seller.legal_id)))),
         tax_representative=None if plan.outside_scope or not draw(st.booleans()) else _tax_representative(draw),
         delivery=delivery,
         invoicing_period=period,

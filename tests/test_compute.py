@@ -256,3 +256,13 @@ def test_vat_inclusive_percentage_allowance_is_written_net_and_consistent():
     cii, ubl = assert_valid(inv)
     assert b"<ram:BasisAmount>100.00</ram:BasisAmount>" in cii
     assert b"<ram:ActualAmount>10.00</ram:ActualAmount>" in cii
+
+
+def test_rounding_never_gives_negative_zero():
+    """Found by the property tests: VAT of a -0.01 base rounds to -0.00, which the CII Schematron's
+    BR-CO-14 sum rejects next to BT-110 = 0.00."""
+    inv = invoice([line("-1", "0.01")])
+    b = inv.totals.vat_breakdown[0]
+    assert str(b.tax_amount) == "0.00" and str(round2(D("-0.004"))) == "0.00"
+    cii, ubl = assert_valid(inv)
+    assert b"-0.00" not in cii and b"-0.00" not in ubl

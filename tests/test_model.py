@@ -275,3 +275,16 @@ def test_private_buyer_has_no_trading_name() -> None:
     refused(lambda: Party(name="Jean Dupont", trading_name="JD", private_person=True,
                           address=Address(city="Paris", country="FR")),
             field="trading_name", bt="BT-45", rule=None, match="no trading name")
+
+
+def test_payee_must_not_be_the_seller() -> None:
+    """Found by the property tests: a payee carrying the seller's identifier breaks BR-17 in UBL."""
+    import dataclasses
+
+    from facturx_engine.model import Payee
+
+    seller = dataclasses.replace(SELLER, identifiers=(Identifier.gln("3000000000007"),))
+    refused(lambda: invoice(seller=seller, payee=Payee(name="Factor SA", identifier=Identifier.gln("3000000000007"))),
+            field="payee.identifier", bt="BT-60", rule="BR-17")
+    refused(lambda: invoice(payee=Payee(name="Factor SA", legal_id=SELLER.legal_id)),
+            field="payee.legal_id", bt="BT-61", rule="BR-17")
