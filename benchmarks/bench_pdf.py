@@ -94,7 +94,6 @@ def main() -> int:
     doc = _invoice(10)
     xml = to_cii(doc)
     our_page = render(doc)
-    mini_page = _minimal_page()
     to_facturx(doc)  # warm-up: compiles the writer and the Schematron, loads fonts and ICC
     embed(our_page, xml)
     facturx.generate_from_binary(our_page, xml, check_xsd=True)
