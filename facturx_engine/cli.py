@@ -196,7 +196,8 @@ def _facturx(doc: Any, profile: Profile, xml: bytes, args: argparse.Namespace) -
 
     template = _template(args.template) if args.template else None
     layout = read_input(args.pdf) if args.pdf else None
-    return to_facturx(doc, profile, template=template, pdf=layout, xml=xml)
+    # _generate validated these bytes already: embed must not run the XSD and Schematron again
+    return to_facturx(doc, profile, template=template, pdf=layout, xml=xml, validate_xml=False)
 
 
 def _template(name: str) -> Any:

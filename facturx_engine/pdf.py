@@ -4,8 +4,9 @@
   (``facturx_engine.render.render``, or the ``pdf`` given) -> :func:`embed`.
 * :func:`embed` - brings an existing PDF to PDF/A-3B with the invoice attached, or refuses with a
   :class:`~facturx_engine.errors.PdfError` naming each violation it cannot repair. Every output
-  is checked with :func:`~facturx_engine.pdfcheck.check_pdf` (``strict=True``) before it is
-  returned: a file that fails a check is never returned.
+  goes through the checks of :func:`~facturx_engine.pdfcheck.check_pdf` (``strict=True``) before it
+  is returned, the object-model ones on the objects about to be saved and the file-structure
+  ones on the saved bytes (see :func:`embed`): a file that fails a check is never returned.
 * :func:`extract` / :func:`extract_all` - the embedded invoice XML (bytes as embedded) and its
   profile; every embedded file.
 
@@ -44,6 +45,7 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
+import functools
 import hashlib
 import io
 import re
@@ -63,8 +65,8 @@ from facturx_engine.pdfcheck import (
     INVOICE_FILENAMES,
     LEVELS,
     attachments,
-    check_pdf,
-    content_findings,
+    check_file_structure,
+    check_model,
     cr_ended_streams,
     find_invoice,
     guideline_of,
@@ -99,13 +101,28 @@ def srgb_icc() -> tuple[bytes, str]:
     its creation date field is set to 2000-01-01 so the bytes do not change between runs.
     No profile file is part of this project. Both pass page-validation's PDF/A-3B profile.
     """
+    return _srgb_icc(_PACKAGED_ICC)
+
+
+@functools.lru_cache(maxsize=4)
+def _srgb_icc(packaged: tuple[str, ...]) -> tuple[bytes, str]:
+    """:func:`srgb_icc`, read (or built) once per process for each packaged-file location."""
     try:
-        data = resources.files("pikepdf").joinpath(*_PACKAGED_ICC).read_bytes()
+        data = resources.files("pikepdf").joinpath(*packaged).read_bytes()
     except (OSError, ModuleNotFoundError, AttributeError):
         data = b""
     if data and icc_problem(data, 3) is None and data[8] == 2:
         return data, _SRGB_ID
     return _pillow_srgb(), "sRGB built-in (LittleCMS)"
+
+
+@functools.lru_cache(maxsize=4)
+def _encoded_icc(packaged: tuple[str, ...]) -> tuple[bytes, tuple[str, ...], str]:
+    """The OutputIntent profile Flate-encoded once per process: (data, filter names, description)."""
+    icc, description = _srgb_icc(packaged)
+    encoded, filters = _encode(icc)
+    names = tuple(str(f) for f in filters) if isinstance(filters, pikepdf.Array) else (str(filters),)
+    return encoded, names, description
 
 
 def _pillow_srgb() -> bytes:
@@ -267,8 +284,10 @@ def _refuse(findings: list[Any], what: str) -> PdfError:
 
 
 def _clean_text(value: str | None) -> str:
-    """Info/XMP text: control characters other than tab/newline cannot go into XMP (XML 1.0)."""
-    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", " ", value or "")
+    """Info/XMP text, identical in both: no control characters (CR included: XML parsing turns it into
+    LF, so Info and XMP would disagree) and no non-characters such as U+FFFE (not allowed in XML 1.0)."""
+    text = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", " ", value or "")
+    return re.sub("[\ufffe\uffff\ud800-\udfff]", "", text)
 
 
 def _remove_invoices(pdf: pikepdf.Pdf) -> None:
@@ -384,7 +403,7 @@ def embed(
 
     Raises :class:`~facturx_engine.errors.PdfError` for unreadable input, for violations it cannot
     repair (module docstring; each finding is listed and kept in ``error.findings``) and if the
-    result fails :func:`~facturx_engine.pdfcheck.check_pdf` in strict mode.
+    result fails a check of :func:`~facturx_engine.pdfcheck.check_pdf` in strict mode.
     """
     if not isinstance(xml_bytes, (bytes, bytearray)):
         raise PdfError(f"expected the invoice XML as bytes, got {type(xml_bytes).__name__}")
@@ -426,27 +445,45 @@ def embed(
         _output_intent(pdf)
         _normalise_streams(pdf)  # LZW is repairable: re-encode it before judging the content
         _print_flags(pdf)
-        problems = content_findings(pdf, data)
-        if problems:
-            raise _refuse(problems, "the page PDF cannot be made PDF/A-3B")
-
         moddate = _pdf_date(when)
         _remove_invoices(pdf)
         _fix_other_attachments(pdf, moddate)
         _attach(pdf, xml, filename, af_relationship, level, moddate)
         _metadata(pdf, facts, level, filename, when, title=title, author=author, subject=subject,
                   keywords=keywords, creator=creator)
+        # The checks, once each: check_model (objects, content streams, stream data, XMP, Info,
+        # attachments) runs here on the objects about to be saved, check_file_structure (header,
+        # /ID, xref, %%EOF, stream EOLs) after the save on the bytes; together they are exactly
+        # check_pdf(strict=True), which pdfcheck builds from the same parts. Checking the object
+        # model instead of parsing the saved file again is sound because the save copies every
+        # object and stream as it is (nothing decoded or compressed: qpdf renumbers objects,
+        # recomputes /Length, writes header, /ID and xref, and drops unreachable objects, which
+        # were checked too and can only have refused more). The object and content findings are
+        # the page's own (refused as such); any other is embed's fault (internal error). The tests
+        # keep the full check_pdf(strict=True) on every output and test these claims
+        # (test_self_check_halves_are_check_pdf, test_self_check_before_save_sees_the_saved_file).
+        problems, written = check_model(pdf)
+        if problems:
+            raise _refuse(problems, "the page PDF cannot be made PDF/A-3B")
+        _internal_check(written)
         out = io.BytesIO()
         # qpdf must neither decode nor (re)compress: the streams written here are already encoded,
         # the XMP must stay uncompressed, and compressing again would undo _normalise_streams.
-        pdf.save(out, min_version="1.7", deterministic_id=deterministic, fix_metadata_version=False,
-                 compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+        _save(pdf, out, deterministic)
     result = out.getvalue()
-    report = check_pdf(result, strict=True)
-    if not report.valid:
-        raise _refuse(list(report.errors), "internal error: the Factur-X PDF written fails its own check, "
-                      "so it is not returned")
+    _internal_check(check_file_structure(result))
     return result
+
+
+def _save(pdf: pikepdf.Pdf, out: io.BytesIO, deterministic: bool) -> None:
+    pdf.save(out, min_version="1.7", deterministic_id=deterministic, fix_metadata_version=False,
+             compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+
+
+def _internal_check(findings: list[Any]) -> None:
+    fatal = [f for f in findings if f.severity == "fatal"]
+    if fatal:
+        raise _refuse(fatal, "internal error: the Factur-X PDF written fails its own check, so it is not returned")
 
 
 def _encode(data: bytes) -> tuple[bytes, Any]:
@@ -519,8 +556,10 @@ def _output_intent(pdf: pikepdf.Pdf) -> None:
         raise PdfError("the page PDF has OutputIntents but none for PDF/A (GTS_PDFA1); adding an sRGB one "
                        "would break ISO 19005-3 6.2.3 (all intents share one profile) [PDFA.md item 17]",
                        rule="PDFA-6.2.3-OUTPUTINTENT")
-    icc, description = srgb_icc()
-    profile = _stream(pdf, icc)
+    encoded, names, description = _encoded_icc(_PACKAGED_ICC)
+    profile = pdf.make_stream(b"")
+    filters = [pikepdf.Name(n) for n in names]
+    profile.write(encoded, filter=filters[0] if len(filters) == 1 else pikepdf.Array(filters))
     profile.N = 3
     intent = pikepdf.Dictionary(
         Type=pikepdf.Name.OutputIntent,
@@ -608,13 +647,17 @@ def to_facturx(
     af_relationship: str | None = None,
     deterministic: bool = False,
     xml: bytes | None = None,
+    validate_xml: bool = True,
 ) -> bytes:
     """A PDF/A-3B Factur-X file for an invoice or credit note.
 
     The XML is ``xml`` if given, else :func:`~facturx_engine.cii.to_cii` ``(doc, profile)``; the page
     is ``pdf`` if given, else ``facturx_engine.render.render(doc, template)``. The Factur-X level
     written to the XMP always follows the XML's BT-24 (an XRechnung specification id gives
-    XRECHNUNG and ``xrechnung.xml``). Then :func:`embed`, which validates the XML.
+    XRECHNUNG and ``xrechnung.xml``). Then :func:`embed`, which validates the XML (XSD and
+    Schematron, most of the time taken here) unless ``validate_xml=False``: for a caller that
+    has just validated these very bytes itself, so that they are not validated twice. The PDF/A
+    and Factur-X checks of the result are never skipped.
     """
     if xml is None:
         from facturx_engine.cii import to_cii
@@ -626,7 +669,7 @@ def to_facturx(
         )
 
         pdf = render(doc, template)
-    return embed(pdf, xml, af_relationship=af_relationship, deterministic=deterministic)
+    return embed(pdf, xml, af_relationship=af_relationship, deterministic=deterministic, validate_xml=validate_xml)
 
 
 # --------------------------------------------------------------------------- extract

@@ -525,23 +525,33 @@ def read_xmp(pdf: pikepdf.Pdf) -> tuple[bytes | None, Xmp | None]:
 
 def _iter_objects(pdf: pikepdf.Pdf) -> Iterator[tuple[pikepdf.Object, str]]:
     """Every dictionary and stream reachable from the trailer, each once (iterative), with the
-    first path that reached it (``trailer/Root/OpenAction``)."""
+    first path that reached it (``trailer/Root/OpenAction``).
+
+    Only containers are pushed, and an array whose serialisation has neither ``<<`` nor `` R``
+    (a font's /Widths, a /MediaBox) holds no dictionary or stream and is not walked: that skips
+    the many numbers of font metrics without changing what is yielded or in which order.
+    """
+    containers = (pikepdf.Dictionary, pikepdf.Stream, pikepdf.Array)
     seen: set[tuple[int, int]] = set()
     stack: list[tuple[Any, str]] = [(pdf.trailer, "trailer")]
     while stack:
         obj, path = stack.pop()
-        if isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream, pikepdf.Array)):
-            og = obj.objgen
-            if og != (0, 0):
-                if og in seen:
-                    continue
-                seen.add(og)
-            if isinstance(obj, pikepdf.Array):
-                stack.extend((item, f"{path}[{i}]") for i, item in reversed(list(enumerate(obj))))
+        og = obj.objgen
+        if og != (0, 0):
+            if og in seen:
                 continue
-            yield obj, path
-            for key in list(obj.keys()):
-                stack.append((obj.get(key), path + key if len(path) < 160 else path))
+            seen.add(og)
+        if isinstance(obj, pikepdf.Array):
+            text = obj.unparse()
+            if b"<<" in text or b" R" in text:
+                stack.extend((item, f"{path}[{i}]") for i, item in reversed(list(enumerate(obj)))
+                             if isinstance(item, containers))
+            continue
+        yield obj, path
+        long = len(path) >= 160
+        for key, value in obj.items():
+            if isinstance(value, containers):
+                stack.append((value, path if long else path + key))
 
 
 def cr_ended_streams(pdf: pikepdf.Pdf) -> list[str]:
@@ -558,6 +568,27 @@ def cr_ended_streams(pdf: pikepdf.Pdf) -> list[str]:
     return found
 
 
+def _bad_stream_eols(data: bytes) -> int:
+    """How many ``endstream`` keywords lack an EOL before them, plus how many ``stream`` keywords
+    are followed by a lone CR: the counts of ``re.findall(rb"[^\\r\\n]endstream")`` and
+    ``re.findall(rb"(?<!end)stream\\r(?!\\n)")``, found with ``bytes.find`` (a character class at
+    the start of a pattern makes ``re`` try every offset of the file, fonts included)."""
+    count = 0
+    end = 0  # end of the previous counted match: findall's matches do not overlap
+    i = data.find(b"endstream")
+    while i >= 0:
+        if i > 0 and i - 1 >= end and data[i - 1] not in b"\r\n":
+            count += 1
+            end = i + 9
+        i = data.find(b"endstream", i + 9)
+    i = data.find(b"stream\r")
+    while i >= 0:
+        if data[max(0, i - 3):i] != b"end" and data[i + 7:i + 8] != b"\n":
+            count += 1
+        i = data.find(b"stream\r", i + 7)
+    return count
+
+
 # --------------------------------------------------------------------------- the checker
 
 
@@ -567,6 +598,13 @@ class _Checker:
         self.pdf = pdf
         self.strict = strict
         self.findings: list[Finding] = []
+        self._walked: list[tuple[pikepdf.Object, str]] | None = None
+
+    def walk(self) -> list[tuple[pikepdf.Object, str]]:
+        """:func:`_iter_objects` of the file, computed once (objects() and embedded_files() share it)."""
+        if self._walked is None:
+            self._walked = list(_iter_objects(self.pdf))
+        return self._walked
 
     # -- recording
     def fatal(self, rule: str, location: str, message: str, item: int | str, bt: tuple[str, ...] = ()) -> None:
@@ -581,7 +619,8 @@ class _Checker:
         self.findings.append(Finding(rule, severity, location, message + _item(item), bt, _SOURCE))
 
     # -- file structure (items 10-16)
-    def file_structure(self) -> None:
+    def file_structure(self, *, streams: bool = True) -> None:
+        """Items 10-16 on the bytes; ``streams=False`` leaves out :meth:`stream_data`."""
         data = self.data
         m = _HEADER_RE.match(data)
         if not m:
@@ -624,6 +663,17 @@ class _Checker:
             self.fatal("PDFA-6.1.4-XREF", "cross-reference",
                        "qpdf had to repair the file: " + "; ".join(str(p) for p in problems[:3])
                        + " (ISO 19005-3 6.1.4 / 6.1.9)", 16)
+        if streams:
+            self.stream_data()
+        bad_eol = _bad_stream_eols(data)
+        if bad_eol:
+            self.fatal("PDFA-6.1.7-EOL", "streams",
+                       f"{bad_eol} stream(s) without an EOL before 'endstream' or with a lone CR after "
+                       "'stream' (ISO 19005-3 6.1.7.1); "
+                       "reportlab's raw output does this: rewrite the file with pikepdf", 15)
+
+    def stream_data(self) -> None:
+        """Stream data ending with CR (item 15): the raw data of each stream, as in the file."""
         ambiguous = cr_ended_streams(self.pdf)
         if ambiguous:
             self.tolerated("PDFA-6.1.7-LENGTH", "streams",
@@ -631,13 +681,6 @@ class _Checker:
                            "followed by the EOL before 'endstream' it reads as CR LF, and validators that take "
                            "CR LF as the EOL (page-validation) count /Length one byte short (ISO 19005-3 "
                            "6.1.7.1)", 15)
-        bad_eol = len(re.findall(rb"[^\r\n]endstream", data))
-        bad_eol += len(re.findall(rb"(?<!end)stream\r(?!\n)", data))
-        if bad_eol:
-            self.fatal("PDFA-6.1.7-EOL", "streams",
-                       f"{bad_eol} stream(s) without an EOL before 'endstream' or with a lone CR after "
-                       "'stream' (ISO 19005-3 6.1.7.1); "
-                       "reportlab's raw output does this: rewrite the file with pikepdf", 15)
 
     # -- every object (items 15, 18, 22, 23)
     def objects(self) -> None:
@@ -680,7 +723,7 @@ class _Checker:
             if "/PresSteps" in page.obj:
                 self.fatal("PDFA-6.10-ALTPRES", f"page {index}", "/PresSteps is not allowed (ISO 19005-3 6.10)", 23)
 
-        for obj, path in _iter_objects(self.pdf):
+        for obj, path in self.walk():
             where = f" {path}{_where(obj)}"
             keys = set(obj.keys())
             if "/JS" in keys:
@@ -979,7 +1022,7 @@ class _Checker:
         pdf = self.pdf
         atts = attachments(pdf)
         af_members: set[Any] = set()
-        for obj, _path in _iter_objects(pdf):
+        for obj, _path in self.walk():
             af = obj.get("/AF") if isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)) else None
             if isinstance(af, pikepdf.Array):
                 for fs in af:
@@ -1220,6 +1263,20 @@ def _font_embedded(font: pikepdf.Object) -> bool:
 
 
 _DEVICE_ABBREV = {"/RGB": "/DeviceRGB", "/G": "/DeviceGray", "/CMYK": "/DeviceCMYK", "/I": "/Indexed"}
+_DEVICE_OPERATORS = {"rg": "/DeviceRGB", "RG": "/DeviceRGB", "g": "/DeviceGray", "G": "/DeviceGray",
+                     "k": "/DeviceCMYK", "K": "/DeviceCMYK"}
+_OPERATORS = "rg RG g G k K cs CS ri gs sh scn SCN Do BI ID EI"
+"""The operators :meth:`ContentScan._content` acts on but the text ones (``BI ID EI``: inline images)."""
+_PDF_SPACE = rb"\x00\t\n\x0c\r "
+_STRING = rb"\((?:[^()\\]|\\.)*\)|<[0-9A-Fa-f" + _PDF_SPACE + rb"]*>"
+"""A literal string without unescaped parentheses inside, or a hexadecimal string."""
+_BLANKED = re.compile(
+    _STRING + rb"|\[(?:[" + _PDF_SPACE + rb"]+|" + _STRING + rb"|[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?=["
+    + _PDF_SPACE + rb"/\](<])|/[^" + _PDF_SPACE + rb"()<>\[\]{}/%]*)*\]", re.DOTALL)
+"""What _plain_content blanks: a string, or an array of numbers, names and strings only."""
+_UNSAFE = re.compile(rb"[(){}<>\[\]%#\\\x0b]")
+_OPERATOR_SET = frozenset(_OPERATORS.encode().split())
+_DEVICE_WORDS = frozenset(op.encode() for op in _DEVICE_OPERATORS)
 
 
 class ContentScan:
@@ -1337,10 +1394,21 @@ class ContentScan:
 
     def _content(self, target: Any, res: pikepdf.Object | None, where: str) -> None:
         fonts = res.get("/Font") if isinstance(res, pikepdf.Dictionary) else None
+        # Text operators only matter for a font that is not embedded (used or merely listed
+        # decides the message) or is a Type 3 font (its glyph procedures are scanned once used):
+        # when every font of these resources is an embedded non-Type 3 one, _plain_content may
+        # do without them.
+        text = False
         if isinstance(fonts, pikepdf.Dictionary):
             for key in fonts.keys():
-                self._font(fonts.get(key), where)
+                rec = self._font(fonts.get(key), where)
+                if rec is not None and (not rec.embedded or rec.subtype == "Type3"):
+                    text = True
+        if not text and self._plain_content(target, res, where):
+            return
         try:
+            # every operator, not a whitelist: an operand qpdf cannot give to Python (an operator
+            # inside an array) fails the parse whatever the operator it belongs to
             instructions = pikepdf.parse_content_stream(target)
         except (pikepdf.PdfError, RuntimeError, ValueError, TypeError) as exc:
             self._finding("PDFA-6.2.2-CONTENT", where, f"a content stream cannot be parsed: {exc}", 18)
@@ -1348,6 +1416,7 @@ class ContentScan:
         font: Any = None
         mode = 0
         stack: list[tuple[Any, int]] = []
+        device_done: set[str] = set()  # _use() gives the same result for the same space here
 
         def table(key: str) -> Any:
             value = res.get(key) if isinstance(res, pikepdf.Dictionary) else None
@@ -1375,22 +1444,21 @@ class ContentScan:
                         rec.used = True
                         if rec.subtype == "Type3":
                             self._type3(font, res, where)
-            elif op in ("rg", "RG"):
-                self._use("/DeviceRGB", res, where)
-            elif op in ("g", "G"):
-                self._use("/DeviceGray", res, where)
-            elif op in ("k", "K"):
-                self._use("/DeviceCMYK", res, where)
+            elif op in _DEVICE_OPERATORS:
+                space = _DEVICE_OPERATORS[op]
+                if space not in device_done:
+                    device_done.add(space)
+                    self._use(space, res, where)
             elif op in ("cs", "CS") and operands:
                 self._colourspace(operands[0], res, where)
             elif op == "ri" and operands:
                 if _name(operands[0]) not in _INTENTS:
                     self._finding("PDFA-6.2.6-INTENT", where, f"rendering intent {operands[0]} is not a standard one (ISO 19005-3 6.2.6)", 18)
-            elif op == "gs" and operands:
+            elif op == "gs" and operands and isinstance(operands[0], pikepdf.Name):
                 gt = table("/ExtGState")
                 if gt is not None:
                     self._extgstate(gt.get(operands[0]), res, where)
-            elif op == "sh" and operands:
+            elif op == "sh" and operands and isinstance(operands[0], pikepdf.Name):
                 st = table("/Shading")
                 if st is not None:
                     sh = st.get(operands[0])
@@ -1400,7 +1468,7 @@ class ContentScan:
                 pt = table("/Pattern")
                 if pt is not None:
                     self._pattern(pt.get(operands[-1]), res, where)
-            elif op == "Do" and operands:
+            elif op == "Do" and operands and isinstance(operands[0], pikepdf.Name):
                 xt = table("/XObject")
                 if xt is not None:
                     self._xobject(xt.get(operands[0]), res, where)
@@ -1415,6 +1483,48 @@ class ContentScan:
                     continue
                 if not _true(mask):
                     self._colourspace(cs, res, where)
+
+    def _plain_content(self, target: Any, res: pikepdf.Object | None, where: str) -> bool:
+        """The scan of :meth:`_content` without qpdf's parser, for content in which the only
+        operators :meth:`_content` acts on are ``rg RG g G k K`` (the text operators are not
+        needed here: the caller checked the fonts); False when that cannot be shown, and the
+        stream is then parsed by qpdf.
+
+        Shown on each stream's decoded bytes: once the literal strings without nested parentheses,
+        the hexadecimal strings and then the arrays of numbers and names only are blanked,
+        nothing may be left that could make a token start or end elsewhere than at whitespace and
+        ``/``, or put a word inside an array or dictionary (no parenthesis, bracket, ``<``, ``>``,
+        brace, comment, ``#`` or backslash): qpdf then tokenises the stream into exactly the
+        words between those delimiters, with no error to recover from, and each word that is not
+        a number or a name is an operator. Finding no handled operator word other than the six
+        (``cs``, ``Do``, ``BI``...) is then proof there is none. qpdf reads the streams of a
+        page's /Contents array as separate token sequences; so does this (and a dictionary or
+        array left open in one stream, which qpdf would carry over, is refused above).
+        """
+        obj = target.obj if isinstance(target, pikepdf.Page) else target
+        contents = obj.get("/Contents") if isinstance(target, pikepdf.Page) else obj
+        streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+        words: list[bytes] = []
+        for stream in streams:
+            if not isinstance(stream, pikepdf.Stream):
+                return False
+            try:
+                data = stream.read_bytes()
+            except (pikepdf.PdfError, RuntimeError, ValueError):
+                return False  # qpdf's parser reports it
+            blanked = _BLANKED.sub(b" ", data)
+            if _UNSAFE.search(blanked):
+                return False
+            # the words: split at PDF whitespace (bytes.split() also splits at VT, refused above,
+            # and not at NUL) and before each name
+            words += blanked.replace(b"\x00", b" ").replace(b"/", b" /").split()
+        found = _OPERATOR_SET.intersection(words)
+        if not found <= _DEVICE_WORDS:
+            return False
+        for op in sorted(found, key=words.index):
+            space = _DEVICE_OPERATORS[op.decode()]
+            self._use(space, res, where)  # a second op of the same space changes nothing
+        return True
 
     def _extgstate(self, gs: Any, res: pikepdf.Object | None, where: str) -> None:
         if not isinstance(gs, pikepdf.Dictionary):
@@ -1511,6 +1621,45 @@ def content_findings(pdf: pikepdf.Pdf, data: bytes) -> list[Finding]:
     return checker.findings
 
 
+def _written_part(checker: _Checker) -> tuple[str | None, str | None, str | None]:
+    """The XMP, Info and embedded-file checks; (PDF/A identification, fx level, BT-24)."""
+    xmp, ident = checker.metadata()
+    if xmp is not None:
+        checker.info_vs_xmp(xmp)
+    level, guideline = checker.embedded_files(xmp)
+    return ident, level, guideline
+
+
+def check_model(pdf: pikepdf.Pdf) -> tuple[list[Finding], list[Finding]]:
+    """:func:`check_pdf` ``(strict=True)`` less the checks of the file's bytes, on a Pdf in memory.
+
+    Returns (the object and content findings, the stream-data / XMP / Info / embedded-file
+    findings). :func:`~facturx_engine.pdf.embed` runs it on the object model it is about to save
+    (which the save copies as it is), and :func:`check_file_structure` on the saved bytes: the two
+    together run each check of :func:`check_pdf` once, and check_pdf is built from the same parts.
+    """
+    checker = _Checker(b"", pdf, strict=True)
+    checker.objects()
+    checker.content()
+    content = list(checker.findings)
+    checker.stream_data()
+    _written_part(checker)
+    return content, checker.findings[len(content):]
+
+
+def check_file_structure(pdf_bytes: bytes) -> list[Finding]:
+    """What :func:`check_pdf` ``(strict=True)`` checks on the bytes of a file: header, binary
+    comment, trailer /ID, encryption, ``%%EOF``, repaired cross-reference table, the EOL around
+    stream data (items 10-16; the CR-ended stream data is left to :func:`check_model`). Opening
+    is lazy: this reads the header, the cross-reference table and the trailer, no object."""
+    data = bytes(pdf_bytes)
+    pdf = open_pdf(data)
+    with pdf:
+        checker = _Checker(data, pdf, strict=True)
+        checker.file_structure(streams=False)
+    return checker.findings
+
+
 def check_pdf(pdf_bytes: bytes, *, strict: bool = False) -> Report:
     """Check a Factur-X / ZUGFeRD PDF against PDF/A-3B and the Factur-X container rules.
 
@@ -1529,10 +1678,7 @@ def check_pdf(pdf_bytes: bytes, *, strict: bool = False) -> Report:
         checker.file_structure()
         checker.objects()
         checker.content()
-        xmp, ident = checker.metadata()
-        if xmp is not None:
-            checker.info_vs_xmp(xmp)
-        level, guideline = checker.embedded_files(xmp)
+        ident, level, guideline = _written_part(checker)
     return Report(
         syntax="PDF",
         document=f"PDF/A-{ident}" if ident else "PDF",

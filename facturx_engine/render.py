@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import io
 import json
 import os
@@ -40,6 +41,7 @@ from reportlab.lib.styles import ParagraphStyle  # type: ignore[import-untyped]
 from reportlab.lib.units import mm  # type: ignore[import-untyped]
 from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
 from reportlab.pdfbase.ttfonts import TTFont  # type: ignore[import-untyped]
+from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
 from reportlab.platypus import (  # type: ignore[import-untyped]
     BaseDocTemplate,
     Frame,
@@ -230,6 +232,28 @@ def _x(text: str | None, cap: int | None = None) -> str:
     return escape(_clean(text)).replace("\n", "<br/>")
 
 
+# reportlab's Paragraph collapses and breaks at these (paragraph._wsc); the no-break space is text
+_PARA_SPACE = "\t\n\x0b\x0c\r\x1c-\x1f \x85\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000"
+_ONE_LINE = re.compile(f"[^{_PARA_SPACE}]+(?: [^{_PARA_SPACE}]+)*")
+
+
+def _plain(text: str | None, cap: int | None, font: str, size: float, width: float) -> str | None:
+    """``text`` as a plain table-cell string, when a table draws it exactly where and as a
+    one-line Paragraph of ``_x(text, cap)`` would be drawn: words separated by single spaces (no
+    markup, no line break, nothing a Paragraph collapses) that fit in ``width`` points. None
+    otherwise, and the caller keeps the Paragraph, which wraps. (A cell string sits at the top
+    padding minus the font size, as the first line of a Paragraph whose leading is at least its
+    size does; a Paragraph costs a markup parse, a line-breaking pass per wrap and a text object.)
+    """
+    text = text or ""
+    if cap is not None and len(text) > cap:
+        text = text[:cap - 1].rstrip() + "…"
+    text = _clean(text)
+    if not _ONE_LINE.fullmatch(text) or pdfmetrics.stringWidth(text, font, size) > width:
+        return None
+    return text
+
+
 _CHUNK = 500  # characters of a line's description per table row
 
 
@@ -268,6 +292,7 @@ PAGE_W, PAGE_H = A4
 MARGIN_X = 15 * mm
 WIDTH = PAGE_W - 2 * MARGIN_X
 GREY = colors.Color(0.38, 0.38, 0.40)
+LABEL_GREY = colors.HexColor("#5F5F66")  # the <font color='#5f5f66'> of the labels
 RULE = colors.Color(0.78, 0.78, 0.80)
 
 
@@ -401,10 +426,15 @@ class _Layout:
         elif d.tax_point_code:
             meta.append((L["tax_point"], L.get(f"tp_{d.tax_point_code}", d.tax_point_code)))
         right: list[Any] = [self.p(_x(self.title()), "title"), Spacer(1, 3)]
-        rows = [[self.p(f"<font color='#5f5f66'>{_x(k)}</font>", "right"), self.p(f"<b>{_x(v, 80)}</b>", "right")]
-                for k, v in meta]
+        rows = []
+        for k, v in meta:
+            key, value = _plain(k, None, FONT, 8.5, 32 * mm), _plain(v, 80, FONT_BOLD, 8.5, 46 * mm)
+            rows.append([key if key is not None else self.p(f"<font color='#5f5f66'>{_x(k)}</font>", "right"),
+                         value if value is not None else self.p(f"<b>{_x(v, 80)}</b>", "right")])
         mt = Table(rows, colWidths=[32 * mm, 46 * mm], hAlign="RIGHT")
-        mt.setStyle(self._plain(("TOPPADDING", (0, 0), (-1, -1), 0.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5)))
+        mt.setStyle(self._plain(("TOPPADDING", (0, 0), (-1, -1), 0.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5),
+                                ("ALIGN", (0, 0), (-1, -1), "RIGHT"), ("TEXTCOLOR", (0, 0), (0, -1), LABEL_GREY),
+                                ("FONT", (1, 0), (1, -1), FONT_BOLD, 8.5, 11)))
         right.append(mt)
         logo = self.logo()
         if logo is not None:
@@ -512,6 +542,10 @@ class _Layout:
         style += [("ALIGN", (3, 0), (3, -1), "LEFT"), ("ALIGN", (0, 0), (0, -1), "LEFT"),
                   ("LINEBELOW", (0, 1), (-1, -1), 0, colors.white)]
         zebra = _tint(self.t.primary_color, 0.06)
+        widths = [10 * mm, 71 * mm, 16 * mm, 17 * mm, 25 * mm, 15 * mm, 26 * mm]
+        # plain strings (see _plain) in the first column are small grey, in the second the bold name
+        style += [("FONT", (0, 1), (0, -1), FONT, 7.5, 9.5), ("TEXTCOLOR", (0, 1), (0, -1), GREY),
+                  ("FONT", (1, 1), (1, -1), FONT_BOLD, 8.5, 11)]
         for n, (line, la) in enumerate(zip(d.lines, d.totals.lines)):
             if gross:
                 signed = sum(((a.amount or Decimal(0)) * (1 if a.charge else -1) for a in line.allowances_charges),
@@ -528,7 +562,10 @@ class _Layout:
             # the description is cut over several rows when long, so that rows split between pages
             groups: list[list[tuple[str, str, int]]] = [[]]
             size = 0
-            for seg in self.line_segments(line, la):
+            segments = self.line_segments(line, la)
+            name = _plain(line.name, None, FONT_BOLD, 8.5, widths[1] - 8) \
+                if len(segments) == 1 and segments[0][0] == "base" else None  # the name alone, one chunk
+            for seg in segments:
                 if groups[-1] and size + seg[2] > _CHUNK:
                     groups.append([])
                     size = 0
@@ -536,11 +573,14 @@ class _Layout:
                 size += seg[2]
             first = len(rows)
             for g, group in enumerate(groups):
-                cell = [self.p(markup, style_name) for style_name, markup, _ in group]
+                cell: Any = name if name is not None else [self.p(markup, style_name) for style_name, markup, _ in group]
                 if g == 0:
-                    rows.append([self.p(_x(line.id, 30), "small"), cell, f.num(line.quantity),
-                                 self.p(_x(f.unit(line.unit, line.quantity), 30)), price_text, vat_text,
-                                 f.money(amount)])
+                    ident = _plain(line.id, 30, FONT, 7.5, widths[0] - 8)
+                    unit = f.unit(line.unit, line.quantity)
+                    unit_text = _plain(unit, 30, FONT, 8.5, widths[3] - 8)
+                    rows.append([ident if ident is not None else self.p(_x(line.id, 30), "small"), cell,
+                                 f.num(line.quantity), unit_text if unit_text is not None else self.p(_x(unit, 30)),
+                                 price_text, vat_text, f.money(amount)])
                 else:
                     rows.append(["", cell, "", "", "", "", ""])
             last = len(rows) - 1
@@ -550,7 +590,6 @@ class _Layout:
             if n % 2:
                 style.append(("BACKGROUND", (0, first), (-1, last), zebra))
             style.append(("LINEBELOW", (0, last), (-1, last), 0.4, RULE))
-        widths = [10 * mm, 71 * mm, 16 * mm, 17 * mm, 25 * mm, 15 * mm, 26 * mm]
         table = Table(rows, colWidths=widths, repeatRows=1)
         table.setStyle(TableStyle(style))
         return [table]
@@ -580,8 +619,9 @@ class _Layout:
         spans = []
         for b in self.doc.totals.vat_breakdown:
             cat = L.get(b.category.value, b.category.value)
-            rows.append([self.p(f"{_x(cat)} {f.rate(b.rate)}".strip()), f.money(b.taxable_amount),
-                         f.money(b.tax_amount)])
+            label = _plain(f"{cat} {f.rate(b.rate)}".strip(), None, FONT, 8.5, width - 56 * mm - 8)
+            rows.append([label if label is not None else self.p(f"{_x(cat)} {f.rate(b.rate)}".strip()),
+                         f.money(b.taxable_amount), f.money(b.tax_amount)])
             if b.exemption_reason or b.exemption_code:
                 why = ", ".join(_x(x, 600) for x in (b.exemption_reason, b.exemption_code) if x)
                 rows.append([self.p(f"<font size='7.5' color='#5f5f66'>{_x(L['exemption'])}{NBSP}: "
@@ -721,12 +761,11 @@ class _Layout:
 # ---------------------------------------------------------------------------- rendering
 
 
-def _page_decor(lay: _Layout, footer: Any, header: Any, total: list[int]) -> Callable[[Any, Any], None]:
+def _page_decor(lay: _Layout, footer: Any, header: Any) -> Callable[[Any, Any], None]:
     L = lay.L
 
     def draw(canvas: Any, doc: Any) -> None:
         page = canvas.getPageNumber()
-        total[1] = max(total[1], page)
         canvas.saveState()
         if header is not None:
             header.drawOn(canvas, MARGIN_X, PAGE_H - 8 * mm - header.height)
@@ -740,16 +779,55 @@ def _page_decor(lay: _Layout, footer: Any, header: Any, total: list[int]) -> Cal
         y_rule = 8 * mm + footer.height + 2 * mm
         canvas.line(MARGIN_X, y_rule, PAGE_W - MARGIN_X, y_rule)
         footer.drawOn(canvas, MARGIN_X, 8 * mm)
-        canvas.setFont(FONT, 7.5)
-        canvas.setFillColor(GREY)
-        of = str(total[0]) if total[0] else "?"
-        canvas.drawRightString(PAGE_W - MARGIN_X, 8 * mm + footer.height - 7.5, f"{L['page']} {page} / {of}")
         canvas.restoreState()
 
     return draw
 
 
-def _build(doc: Document, t: Template, total_pages: int) -> tuple[bytes, int]:
+def _page_number(lay: _Layout, footer: Any) -> Callable[[Any, int, int], None]:
+    """Draws "Page X / Y" (at the right end of the footer's first line) on a page of the canvas."""
+    label = lay.L["page"]
+
+    def stamp(canvas: Any, page: int, total: int) -> None:
+        canvas.saveState()
+        canvas.setFont(FONT, 7.5)
+        canvas.setFillColor(GREY)
+        canvas.drawRightString(PAGE_W - MARGIN_X, 8 * mm + footer.height - 7.5, f"{label} {page} / {total}")
+        canvas.restoreState()
+
+    return stamp
+
+
+class _PagedCanvas(Canvas):  # type: ignore[misc]  # reportlab has no type information
+    """A canvas that keeps its pages until the document is complete, so that "page X / Y" is
+    known in a single layout pass: the page number is then drawn first on each page (the layout
+    never draws there), and the page written as reportlab's Canvas.showPage would have done.
+    """
+
+    def __init__(self, *args: Any, stamp: Callable[[Any, int, int], None], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._fx_stamp = stamp
+        self._fx_pages: list[dict[str, Any]] = []
+        self._code: list[str]  # reportlab's content of the current page
+
+    def showPage(self) -> None:
+        self._fx_pages.append(dict(self.__dict__))  # the page's code and state; _startPage renews them
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._fx_pages)
+        for state in self._fx_pages:
+            self.__dict__.update(state)
+            body: list[str] = self._code
+            self._code = []
+            self._fx_stamp(self, self._pageNumber, total)
+            self._code.extend(body)
+            super().showPage()
+        self._fx_pages = []
+        super().save()
+
+
+def _build(doc: Document, t: Template) -> bytes:
     lay = _Layout(doc, t)
     small = lay.s["small"]
     footer = Paragraph(lay.footer_text(), small)
@@ -768,11 +846,10 @@ def _build(doc: Document, t: Template, total_pages: int) -> tuple[bytes, int]:
                           initialFontName=FONT, initialFontSize=8.5, enforceColorSpace="rgb", lang=t.lang)
     frame = Frame(MARGIN_X, bottom, WIDTH, PAGE_H - top - bottom, id="body", leftPadding=0, rightPadding=0,
                   topPadding=0, bottomPadding=0)
-    counter = [total_pages, 0]
-    tpl.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=_page_decor(lay, footer, header, counter))])
+    tpl.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=_page_decor(lay, footer, header))])
     story = lay.header() + lay.lines() + lay.doc_allowances() + lay.summary(frame._aH) + lay.notes()
-    tpl.build(story)
-    return buf.getvalue(), counter[1]
+    tpl.build(story, canvasmaker=functools.partial(_PagedCanvas, stamp=_page_number(lay, footer)))
+    return buf.getvalue()
 
 
 def render(doc: Document, template: Template | None = None) -> bytes:
@@ -782,7 +859,4 @@ def render(doc: Document, template: Template | None = None) -> bytes:
     """
     t = template or Template()
     _fonts()
-    _, pages = _build(doc, t, 0)  # first pass counts the pages for "page X / Y"
-    pdf, again = _build(doc, t, pages)
-    assert again == pages
-    return pdf
+    return _build(doc, t)

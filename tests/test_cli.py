@@ -5,6 +5,7 @@ Exit codes: 0 written, 1 the generated XML is invalid, 2 bad input or usage, 3 i
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
 from collections.abc import Callable
@@ -271,3 +272,21 @@ def test_internal_error_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixtur
 def test_help_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["generate", "--help"]) == 0
     assert "--strict" in capsys.readouterr().out
+
+
+def test_facturx_validates_the_xml_once(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """generate --to facturx validates the CII itself; embed must not run the XSD and Schematron again."""
+    validation = importlib.import_module("facturx_engine.validate")  # the package exports a function of that name
+    calls: list[bytes] = []
+    real = validation.validate
+
+    def counting(xml: bytes, **kwargs: Any) -> Report:
+        calls.append(xml)
+        return real(xml, **kwargs)
+
+    monkeypatch.setattr(cli, "validate", counting)
+    monkeypatch.setattr(validation, "validate", counting)
+    code, _, err, out = _run(tmp_path, capsys, _fixture(), to="facturx")
+    assert code == 0, err
+    assert out.read_bytes().startswith(b"%PDF-1.7") and len(calls) == 1

@@ -44,7 +44,7 @@ from facturx_engine.errors import FacturXError, PdfError, ValidationFailed
 from facturx_engine.jsonio import load_document
 from facturx_engine.model import CreditNote, Invoice
 from facturx_engine.pdf import embed, extract, extract_all, srgb_icc, to_facturx
-from facturx_engine.pdfcheck import check_pdf, level_of_guideline, parse_xml
+from facturx_engine.pdfcheck import check_file_structure, check_model, check_pdf, level_of_guideline, parse_xml
 from facturx_engine.validate import Report, validate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -692,6 +692,134 @@ def test_embed_metadata_arguments(en16931_xml: bytes) -> None:
             "T & <t>", "A", "S", "K", "C")
 
 
+def _halves(data: bytes) -> list[tuple[str, str, str, str]]:
+    """embed's self-check on a file: check_model on the opened file, check_file_structure on its bytes."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        content, written = check_model(pdf)
+    found = content + written + check_file_structure(data)
+    return sorted((f.rule, f.severity, f.location, f.message) for f in found)
+
+
+@pytest.mark.parametrize("source", ["fixtures", "corpus", "mutations"])
+def test_self_check_halves_are_check_pdf(source: str, good_pdf: bytes) -> None:
+    """embed checks the object model before saving and the saved bytes after: together exactly
+    check_pdf(strict=True), on good files and on files with findings."""
+    if source == "fixtures":
+        files = [to_facturx(_load(n), Profile.EN16931, deterministic=True) for n in NAMES[:4]] + [good_pdf]
+    elif source == "corpus":
+        if not CORPUS_PDFS:
+            pytest.skip(f"!!! SHARED CORPUS FOLDER MISSING: {CORPUS} !!!")
+        files = [p.read_bytes() for p in CORPUS_PDFS]
+    else:
+        files = [mutate(good_pdf) for mutate, _, _ in MUTATIONS.values()] + [vera_page(), helvetica_page()]
+    for data in files:
+        expected = sorted((f.rule, f.severity, f.location, f.message) for f in check_pdf(data, strict=True).findings)
+        assert _halves(data) == expected
+
+
+_CONTENT_TOKENS = [
+    b"1", b"0.5", b"-3", b".5", b"1.2.3", b"rg", b"RG", b"g", b"G", b"k", b"K", b"cs", b"/DeviceCMYK", b"/CS0", b"ri",
+    b"/Bad", b"gs", b"/GS0", b"Do", b"/Im0", b"sh", b"/Sh0", b"scn", b"/P0", b"re", b"f", b"q", b"Q", b"BT", b"ET",
+    b"/F1", b"Tf", b"Tj", b"TJ", b"(a)", b"(k)", b"(\\))", b"(x(y)z)", b"(", b")", b"<>", b"<6b>", b"<zz>", b"<k>",
+    b"<<", b">>", b"[", b"]", b"[1 2]", b"[1.5.5]", b"[/A 1]", b"[1 g]", b"[(x) -250 (y)]", b"[k]", b"%", b"% k\n",
+    b"\n", b"\r", b"\x00", b"\x0b", b"{", b"}", b"#", b"/A#20B", b"BI", b"ID", b"EI", b"\\", b"/", b"gg", b"0g",
+    b"/g", b"d0",
+]
+
+
+def _scan(pdf: pikepdf.Pdf) -> tuple[Any, ...]:
+    from facturx_engine.pdfcheck import ContentScan
+
+    scan = ContentScan(pdf)
+    try:
+        scan.run()
+    except (TypeError, IndexError) as exc:  # pikepdf fails on some garbage; both paths must then agree
+        return (type(exc).__name__,)
+    return list(scan.device.items()), [(f.rule, f.location, f.message) for f in scan.findings], scan.transparent_pages
+
+
+def test_content_scan_shortcut_agrees_with_qpdf(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ContentScan._plain_content (the content scan without qpdf's parser) finds what parsing finds,
+    on random token soups, clean ones (where it applies) and garbage (where it must step aside)."""
+    import random
+
+    from facturx_engine.pdfcheck import ContentScan
+
+    rng = random.Random(20251121)
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    page = pdf.pages[0]
+    icc = pdf.make_stream(b"x" * 200, N=3)  # not an ICC profile: a finding when the content uses CS0
+    image = pdf.make_stream(b"\0" * 4, Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image, Width=1, Height=1,
+                            BitsPerComponent=8, ColorSpace=pikepdf.Name.DeviceCMYK)
+    page.obj.Resources = pikepdf.Dictionary(
+        ExtGState=pikepdf.Dictionary(GS0=pikepdf.Dictionary(CA=0.5, BM=pikepdf.Name.Multiply)),
+        ColorSpace=pikepdf.Dictionary(CS0=pikepdf.Array([pikepdf.Name.ICCBased, icc])),
+        Shading=pikepdf.Dictionary(Sh0=pikepdf.Dictionary(ShadingType=2, ColorSpace=pikepdf.Name.DeviceCMYK)),
+        XObject=pikepdf.Dictionary(Im0=image))
+    clean = [t for t in _CONTENT_TOKENS if not any(c in t for c in b"()<>[]{}%#\\\x0b")] + [b"(a)", b"<6b>", b"[1 2]"]
+    shortcut = 0
+    for n in range(1500):
+        tokens = clean if n % 2 else _CONTENT_TOKENS
+        streams = [rng.choice([b" ", b"", b"\n"]).join(rng.choice(tokens) for _ in range(rng.randint(0, 12)))
+                   for _ in range(rng.choice([1, 1, 2]))]
+        objs = [pdf.make_stream(s) for s in streams]
+        page.obj.Contents = objs[0] if len(objs) == 1 else pikepdf.Array(objs)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # qpdf warns about some garbage
+            fast = _scan(pdf)
+            with monkeypatch.context() as m:
+                m.setattr(ContentScan, "_plain_content", lambda *args: False)
+                assert _scan(pdf) == fast, streams
+        probe = ContentScan(pdf)
+        probe._page = 1
+        shortcut += probe._plain_content(page, page.obj.Resources, "page 1")
+    assert shortcut > 300  # the shortcut was taken often enough to be tested
+
+
+def test_self_check_before_save_sees_the_saved_file(good_pdf: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    """embed runs check_model on the objects it is about to save: the saved file gives the same
+    findings (object numbers aside, qpdf renumbers), warnings of other attachments included."""
+    seen: list[list[tuple[str, str]]] = []
+    real = fxpdf.check_model
+
+    def recording(pdf: pikepdf.Pdf) -> tuple[list[Any], list[Any]]:
+        content, written = real(pdf)
+        seen.append(sorted((f.rule, f.severity) for f in content + written))
+        return content, written
+
+    monkeypatch.setattr(fxpdf, "check_model", recording)
+    xml = _cii(_load("fr_b2b"), Profile.EN16931)
+    pages = [vera_page(alpha=True), good_pdf, _link_page()]
+    pages += [p.read_bytes() for p in CORPUS_PDFS[:3] + [p for p in CORPUS_PDFS if "Anlage" in p.name]]
+    for page in pages:
+        data = embed(page, xml, validate_xml=False)
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            content, written = real(pdf)
+        assert seen.pop() == sorted((f.rule, f.severity) for f in content + written)
+
+
+def test_embed_self_check_refuses_a_bad_result(en16931_xml: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The self-check on embed's hot path is live: a broken XMP or bytes after %%EOF are not returned."""
+    page = vera_page()
+    real_packet, real_save = fxpdf._xmp_packet, fxpdf._save
+    monkeypatch.setattr(fxpdf, "_xmp_packet", lambda **kw: real_packet(**kw).replace(
+        b"<pdfaid:part>3</pdfaid:part>", b"<pdfaid:part>2</pdfaid:part>"))
+    with pytest.raises(PdfError, match="internal error") as caught:
+        embed(page, en16931_xml)
+    assert caught.value.rule == "PDFA-6.6.4-PART"
+    monkeypatch.setattr(fxpdf, "_xmp_packet", real_packet)
+
+    def save_with_trailing_data(pdf: pikepdf.Pdf, out: io.BytesIO, deterministic: bool) -> None:
+        real_save(pdf, out, deterministic)
+        out.write(b"trailing data\n")
+
+    monkeypatch.setattr(fxpdf, "_save", save_with_trailing_data)
+    with pytest.raises(PdfError, match="internal error") as caught:
+        embed(page, en16931_xml)
+    assert caught.value.rule == "PDFA-6.1.3-EOF"
+
+
 # --------------------------------------------------------------------------- (e) extract errors
 
 
@@ -737,3 +865,15 @@ def test_extract_with_other_attachments_and_legacy_name(good_pdf: bytes) -> None
     assert extract_all(data) == {"a-note.txt": b"hello", "zugferd-invoice.xml": xml}
     report = check_pdf(data)
     assert "FX-XMP-FILENAME" in _fatal_rules(report)  # fx:DocumentFileName still says factur-x.xml
+
+
+@pytest.mark.parametrize("title", ["Facture\r\nmars", "Facture \ufffe test", "Tab\tand\x07bell"])
+def test_embed_cleans_metadata_text(title: str) -> None:
+    """Found while profiling: a title with CR or U+FFFE made Info and XMP disagree (internal error)."""
+    from facturx_engine import load_document, render, to_cii
+    from facturx_engine.pdf import embed
+    from facturx_engine.pdfcheck import check_pdf as _check
+
+    doc = load_document((Path(__file__).resolve().parents[1] / "fixtures" / "invoices" / "fr_b2b.json").read_bytes())
+    out = embed(render(doc), to_cii(doc), title=title)
+    assert _check(out, strict=True).valid
