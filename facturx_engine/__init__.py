@@ -14,7 +14,8 @@ Quick use::
 
 from __future__ import annotations
 
-from .cii import ProfileWarning, to_cii, write_cii
+from ._read import ReadResult, from_xml, read_document
+from .cii import ProfileWarning, from_cii, to_cii, write_cii
 from .codes import DocumentType, Profile, VatCategory
 from .compute import Totals, VatBreakdown, check_expected
 from .errors import (
@@ -58,7 +59,7 @@ from .model import (
 from .pdf import embed, extract, extract_all, to_facturx
 from .pdfcheck import check_pdf
 from .render import Template, render
-from .ubl import to_ubl, write_ubl
+from .ubl import from_ubl, to_ubl, write_ubl
 from .validate import Finding, Report, validate
 
 __version__ = "0.1.0"
@@ -88,6 +89,9 @@ __all__ = [
     "extract_all",
     "FacturXError",
     "Finding",
+    "from_cii",
+    "from_ubl",
+    "from_xml",
     "Identifier",
     "InputError",
     "Invoice",
@@ -106,6 +110,8 @@ __all__ = [
     "Profile",
     "ProfileError",
     "ProfileWarning",
+    "read_document",
+    "ReadResult",
     "render",
     "Report",
     "ResourceError",

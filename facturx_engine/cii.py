@@ -18,7 +18,7 @@ from ._xml import NS, Syntax, read_sequences, serialize, text_formatter
 from .codes import Profile
 from .errors import ProfileError
 
-__all__ = ["ProfileWarning", "WriteResult", "to_cii", "write_cii"]
+__all__ = ["ProfileWarning", "WriteResult", "from_cii", "to_cii", "write_cii"]
 
 
 class ProfileWarning(UserWarning):
@@ -86,3 +86,11 @@ def report_loss(dropped: tuple[str, ...], target: str, strict: bool) -> None:
     if strict:
         raise ProfileError(message, dropped=dropped)
     warnings.warn(message, ProfileWarning, stacklevel=3)
+
+
+def from_cii(xml: bytes) -> Any:
+    """The Invoice or CreditNote of CII XML bytes (read by the term table, :mod:`._read`).
+    Stated totals are not read but checked: see :func:`facturx_engine._read.read_document`."""
+    from ._read import read_syntax
+
+    return read_syntax(xml, ("cii",))
