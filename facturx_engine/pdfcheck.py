@@ -263,11 +263,12 @@ def guideline_of(root: etree._Element) -> str | None:
     return None
 
 
-def _pdf_date(text: str | None) -> tuple[tuple[int, ...], int | None] | None:
-    """``D:YYYYMMDDHHmmSSOHH'mm'`` -> (fields, UTC offset minutes or None)."""
+def _date_fields(text: str | None, pattern: re.Pattern[str]) -> tuple[tuple[int, ...], int | None] | None:
+    """A PDF (``D:YYYYMMDDHHmmSSOHH'mm'``) or XMP (ISO 8601) date matched by ``pattern`` ->
+    (fields, UTC offset in minutes, or None when the date carries no offset)."""
     if not text:
         return None
-    m = _PDF_DATE_RE.match(text.strip())
+    m = pattern.match(text.strip())
     if not m:
         return None
     fields = tuple(int(g) if g else d for g, d in zip(m.groups()[:6], (0, 1, 1, 0, 0, 0)))
@@ -279,19 +280,12 @@ def _pdf_date(text: str | None) -> tuple[tuple[int, ...], int | None] | None:
     return fields, None
 
 
+def _pdf_date(text: str | None) -> tuple[tuple[int, ...], int | None] | None:
+    return _date_fields(text, _PDF_DATE_RE)
+
+
 def _xmp_date(text: str | None) -> tuple[tuple[int, ...], int | None] | None:
-    if not text:
-        return None
-    m = _XMP_DATE_RE.match(text.strip())
-    if not m:
-        return None
-    fields = tuple(int(g) if g else d for g, d in zip(m.groups()[:6], (0, 1, 1, 0, 0, 0)))
-    if m.group(7):
-        return fields, 0
-    if m.group(8):
-        sign = -1 if m.group(8) == "-" else 1
-        return fields, sign * (int(m.group(9)) * 60 + int(m.group(10)))
-    return fields, None
+    return _date_fields(text, _XMP_DATE_RE)
 
 
 def _same_instant(a: tuple[tuple[int, ...], int | None], b: tuple[tuple[int, ...], int | None]) -> bool:
