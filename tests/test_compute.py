@@ -1,5 +1,5 @@
 """The calculation model (facturx_engine.compute) against the worked examples of
-/work/shared/spec/calculation.md, the VAT-inclusive (B2C) mode, check_expected and rounding."""
+../shared/spec/calculation.md, the VAT-inclusive (B2C) mode, check_expected and rounding."""
 
 from __future__ import annotations
 

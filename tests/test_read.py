@@ -40,7 +40,7 @@ from facturx_engine.ubl import from_ubl
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = sorted((ROOT / "fixtures" / "invoices").glob("*.json"))
-CORPUS = Path("/work/shared/corpus")
+CORPUS = ROOT.parent / "shared" / "corpus"  # ../shared/corpus next to the repository
 
 
 def write(doc: Any, syntax: str) -> bytes:

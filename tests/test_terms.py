@@ -1,5 +1,5 @@
 """Integrity of the business-term table (facturx_engine.terms.TERMS) against the spec digest
-(/work/shared/spec/en16931-terms.tsv, read from ``../shared/spec`` next to the repository) and
+(``../shared/spec/en16931-terms.tsv``, next to the repository) and
 against the model, plus a presence round trip: every row with data is found in the written XML."""
 
 from __future__ import annotations
