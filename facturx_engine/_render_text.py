@@ -1,15 +1,45 @@
-"""The words of :mod:`facturx_engine.render`: French and English labels, unit names, number formats.
+"""The words and letters of :mod:`facturx_engine.render`: French and English labels, unit names,
+number formats, the Vera fonts and how text is measured, broken into lines (:func:`wrap`), held
+in paragraphs and table rows (:class:`Para`, :class:`Row`) and written as PDF operators
+(:class:`Pen`).
 
 One dict per language with the same keys (a test checks it); document titles are keyed by the
 UNTDID 1001 type code, VAT categories by their UNTDID 5305 code, payment means by ``pay_<UNTDID 4461>``.
+
+Fonts (:func:`fonts`): the Bitstream Vera TrueType fonts that reportlab ships, embedded as
+subsets. Every document's first subset of a font starts with the same characters (ASCII, then
+:data:`PRESET`, the Latin-1 letters and the usual punctuation and symbols), so for any document
+whose characters are all among them, which is any French or English invoice, the embedded
+subset is the same, and its TrueType program, its Flate encoding, its widths and its ToUnicode
+map are computed once per process (:func:`subset_parts`) and reused. A document with other
+characters gets them appended to its subset and pays for its own (the cache keeps the last
+few subsets).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import unicodedata
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
 
-__all__ = ["LABELS", "MONTHS", "NBSP", "SYMBOLS", "UNITS", "Fmt", "groups4", "siren_like"]
+from reportlab.pdfbase import pdfdoc, pdfmetrics  # type: ignore[import-untyped]
+from reportlab.pdfbase.ttfonts import (  # type: ignore[import-untyped]
+    SUBSETN,
+    TTFont,
+    makeToUnicodeCMap,
+)
+from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
+
+__all__ = ["CHUNK", "FONT", "FONT_BOLD", "FONT_BOLD_ITALIC", "FONT_FILES", "FONT_ITALIC", "LABELS", "MONTHS",
+           "NBSP", "PRESET", "SYMBOLS", "UNITS", "Flate", "Fmt", "Line", "Ops", "Para", "Pen", "Row", "Run", "Source",
+           "Style", "capped", "chunks", "clean", "fonts", "groups4", "siren_like", "split_lines", "subset_codes",
+           "subset_parts", "wrap"]
 
 NBSP = "\u00a0"
 
@@ -181,3 +211,424 @@ def siren_like(value: str) -> str:
     if v.isdigit() and len(v) in (9, 14):
         return " ".join([v[0:3], v[3:6], v[6:9]] + ([v[9:]] if len(v) == 14 else []))
     return value
+
+
+# ---------------------------------------------------------------------------- line breaking
+
+Run = tuple[str, str, str]
+"""A piece of text in one font and colour: (text, font name, colour)."""
+Line = tuple[float, tuple[tuple[float, str, str, str], ...]]
+"""A laid-out line: its width, and its pieces as (x offset, text, font name, colour)."""
+
+
+def wrap(source: Sequence[Sequence[Run]], width: float, measure: Callable[[str, str], float]) -> list[Line]:
+    """Break lines of runs into lines at most ``width`` wide.
+
+    Words are separated by ordinary spaces (a run of them counts as one; spaces at the start
+    and end of a line are dropped; the no-break space joins), a run may end inside a word (a
+    label in one font and its value in another), and a word wider than the column is cut
+    between characters. ``measure(text, font)`` is the width of ``text``. An empty line gives
+    no line. Consecutive pieces in the same font and colour are merged, with the spaces
+    between them, so that each is drawn as one string.
+    """
+    out: list[Line] = []
+    for runs in source:
+        words: list[list[Run]] = []
+        glue = False  # whether the next piece continues the current word
+        for text, font, colour in runs:
+            for i, part in enumerate(text.split(" ")):
+                if i:
+                    glue = False
+                if part:
+                    if glue:
+                        words[-1].append((part, font, colour))
+                    else:
+                        words.append([(part, font, colour)])
+                    glue = True
+        pieces: list[list[float | str]] = []  # [x, text, font, colour] of the current line
+        x = 0.0
+        for word in words:
+            size = sum(measure(text, font) for text, font, _ in word)
+            space = measure(" ", str(pieces[-1][2])) if pieces else 0.0
+            if pieces and x + space + size > width + 1e-6:
+                out.append(_line(pieces, x))
+                pieces, x, space = [], 0.0, 0.0
+            if size > width + 1e-6:  # a word longer than the line: cut between characters
+                for text, font, colour in word:
+                    for ch in text:
+                        w = measure(ch, font)
+                        if pieces and x + w > width + 1e-6:
+                            out.append(_line(pieces, x))
+                            pieces, x = [], 0.0
+                        x = _add(pieces, x, ch, font, colour, w)
+                continue
+            if pieces:
+                last = pieces[-1]
+                last[1] = str(last[1]) + " "
+                x += space
+            for text, font, colour in word:
+                x = _add(pieces, x, text, font, colour, measure(text, font))
+        if pieces:
+            out.append(_line(pieces, x))
+    return out
+
+
+def _add(pieces: list[list[float | str]], x: float, text: str, font: str, colour: str, w: float) -> float:
+    if pieces and pieces[-1][2] == font and pieces[-1][3] == colour:
+        pieces[-1][1] = str(pieces[-1][1]) + text
+    else:
+        pieces.append([x, text, font, colour])
+    return x + w
+
+
+def _line(pieces: list[list[float | str]], width: float) -> Line:
+    return width, tuple((float(x), str(t), str(f), str(c)) for x, t, f, c in pieces)
+
+
+# ---------------------------------------------------------------------------- fonts
+
+FONT, FONT_BOLD, FONT_ITALIC, FONT_BOLD_ITALIC = "FXVera", "FXVera-Bold", "FXVera-Italic", "FXVera-BoldItalic"
+FONT_FILES = {FONT: "Vera.ttf", FONT_BOLD: "VeraBd.ttf", FONT_ITALIC: "VeraIt.ttf", FONT_BOLD_ITALIC: "VeraBI.ttf"}
+
+# The characters placed in every document's first font subset right after ASCII (codes 1-31 and
+# 128-255 of that subset; 159 places, of which these take 145): the Latin-1 letters and signs,
+# then the letters of French, English and the neighbouring Latin alphabets, typographic
+# punctuation and a few symbols. Only those the font has are used.
+PRESET = ("".join(chr(c) for c in range(0xA1, 0x100))
+           + "ŒœŠšŽžŸƒ–—‘’‚“”„†‡•…‰‹›€™ŁłĆćČčĎďĐđĞğİıŞşΩπ−√∞≈≠≤≥")
+_FLATE = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
+
+
+class Flate(pdfdoc.PDFObject):  # type: ignore[misc]  # reportlab has no type information
+    """A stream whose data are already Flate-encoded, written with an EOL before ``endstream``
+    (reportlab's own streams have none there, which PDF/A forbids, ISO 19005-3 6.1.7.1, and which
+    makes the page unfit for :func:`facturx_engine.pdf.embed`'s incremental update)."""
+
+    __RefOnly__ = 1  # an indirect object, like every stream
+
+    def __init__(self, data: bytes, **entries: Any) -> None:
+        self.data, self.entries = data, entries
+
+    def format(self, document: Any) -> bytes:
+        head = pdfdoc.PDFDictionary({**self.entries, "Filter": _FLATE, "Length": len(self.data)})
+        return bytes(pdfdoc.format(head, document)) + b"\nstream\n" + self.data + b"\nendstream\n"
+
+
+class PdfSource(pdfdoc.PDFObject):  # type: ignore[misc]  # reportlab has no type information
+    """PDF source already written (a font's /Widths array), given to reportlab as it is."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def format(self, document: Any) -> bytes:
+        return self.data
+
+
+@lru_cache(maxsize=32)
+def subset_parts(face: Any, base_name: str, subset: tuple[int, ...]) -> tuple[bytes, int, bytes, bytes]:
+    """What a font subset writes that depends on nothing but the face and the subset: the Flate-encoded
+    TrueType program and its length, the Flate-encoded ToUnicode CMap, the /Widths array."""
+    program = face.makeSubset(list(subset))
+    widths = " ".join(format(face.getCharWidth(code), "g") for code in subset)
+    cmap = makeToUnicodeCMap(base_name, list(subset)).encode("latin-1")
+    return zlib.compress(program), len(program), zlib.compress(cmap), f"[ {widths} ]".encode("ascii")
+
+
+class VeraFont(TTFont):  # type: ignore[misc]  # reportlab has no type information
+    """A reportlab TrueType font whose first subset in every document starts with ASCII and
+    :data:`PRESET`, and whose subset objects come from :func:`subset_parts` (module docstring)."""
+
+    def __init__(self, name: str, filename: str) -> None:
+        super().__init__(name, filename)
+        has = self.face.charToGlyph
+        self.preset = "".join(ch for ch in PRESET if ord(ch) in has)
+
+    def splitString(self, text: str, doc: Any, encoding: str = "utf-8") -> list[tuple[int, bytes]]:
+        if doc not in self.state:
+            super().splitString(self.preset, doc)
+        result: list[tuple[int, bytes]] = super().splitString(text, doc, encoding)
+        return result
+
+    def addObjects(self, doc: Any) -> None:
+        """The font dictionaries of the subsets used in ``doc`` (reportlab calls this when saving)."""
+        state = self.state[doc]
+        state.frozen = 1
+        face = self.face
+        table = doc.idToObject["BasicFonts"].dict
+        for n, subset in enumerate(state.subsets):
+            internal = self.getSubsetInternalName(n, doc)[1:]
+            base = (SUBSETN(n) + b"+" + face.name + face.subfontNameX).decode("latin-1")
+            program, length, cmap, widths = subset_parts(face, base, tuple(subset))
+            program_ref = doc.Reference(Flate(program, Length1=length), f"fontFile:{face.filename}({base})")
+            descriptor = pdfdoc.PDFDictionary({
+                "Type": "/FontDescriptor", "Ascent": face.ascent, "CapHeight": face.capHeight,
+                "Descent": face.descent, "Flags": (face.flags & ~32) | 4,  # symbolic, as subsets are
+                "FontBBox": pdfdoc.PDFArray(face.bbox), "FontName": pdfdoc.PDFName(base),
+                "ItalicAngle": face.italicAngle, "StemV": face.stemV, "FontFile2": program_ref,
+                "MissingWidth": face.defaultWidth})
+            font = pdfdoc.PDFTrueTypeFont()
+            font.Name, font.BaseFont = internal, base
+            font.FirstChar, font.LastChar = 0, len(subset) - 1
+            font.Widths = PdfSource(widths)
+            font.ToUnicode = doc.Reference(Flate(cmap), "toUnicodeCMap:" + base)
+            font.FontDescriptor = doc.Reference(descriptor, "fontDescriptor:" + base)
+            doc.Reference(font, internal)
+            table[internal] = font
+        del self.state[doc]
+
+
+@lru_cache(maxsize=32)
+def subset_codes(subset: tuple[int, ...], assigned: tuple[tuple[int, int], ...]) -> tuple[frozenset[str], dict[int, str]]:
+    """For a document's first subset (``subset``, and reportlab's code of each character
+    ``assigned``): the characters drawn with it and the ``str.translate`` table to their codes."""
+    table = {code: chr(n) for code, n in assigned if n < 256 and code}
+    if 32 in table:
+        table[0xA0] = table[32]
+    return frozenset(map(chr, table)), table
+
+
+class Widths(dict[int, float]):
+    """Advance widths (1/1000 em) by code point; the no-break space is drawn as a space."""
+
+    def __init__(self, face: Any) -> None:
+        super().__init__(face.charWidths)
+        self[0xA0] = self.get(32, face.defaultWidth)
+        self.default = float(face.defaultWidth)
+
+    def __missing__(self, code: int) -> float:
+        return self.default
+
+
+@cache
+def fonts() -> tuple[frozenset[int], dict[str, Widths]]:
+    """The Vera fonts shipped inside the reportlab package, registered once: the code points all
+    four cover, and their widths.
+
+    They are put in reportlab's font table under our names directly: ``registerFont`` would hand
+    out an earlier font of the same face registered by someone else, and would hand ours to a
+    later caller registering Vera under another name.
+    """
+    import reportlab  # type: ignore[import-untyped]
+
+    folder = Path(reportlab.__file__).parent / "fonts"
+    covered: frozenset[int] | None = None
+    widths = {}
+    for name, filename in FONT_FILES.items():
+        font = VeraFont(name, str(folder / filename))
+        pdfmetrics._fonts[name] = font  # private to reportlab: see the docstring
+        cmap = frozenset(font.face.charToGlyph)
+        covered = cmap if covered is None else covered & cmap
+        widths[name] = Widths(font.face)
+    assert covered is not None
+    return covered, widths
+
+
+def clean(text: str) -> str:
+    """Text the fonts can draw: unknown characters become their base letter, else '?'."""
+    covered = fonts()[0]
+    if covered.issuperset(map(ord, text)):
+        return text
+    out = []
+    for ch in text:
+        if ord(ch) in covered or ch in "\n":
+            out.append(ch)
+        elif ch in "\t\u2009\u202f\u2007":
+            out.append(" " if ch == "\t" else NBSP)
+        elif unicodedata.category(ch)[0] == "C":
+            continue
+        else:
+            base = "".join(c for c in unicodedata.normalize("NFKD", ch) if ord(c) in covered
+                           and not unicodedata.combining(c))
+            out.append(base or "?")
+    return "".join(out)
+
+
+def capped(text: str | None, cap: int | None = None) -> str:
+    """Text to draw: ``cap`` shortens a text shown in a fixed box (the XML keeps the whole text)."""
+    text = text or ""
+    if cap is not None and len(text) > cap:
+        text = text[:cap - 1].rstrip() + "…"
+    return clean(text)
+
+
+CHUNK = 500  # characters of a line's description per table row
+
+
+def chunks(text: str) -> list[str]:
+    """Cut a long text at spaces into pieces of at most about CHUNK characters."""
+    out = []
+    while len(text) > CHUNK:
+        cut = text.rfind(" ", CHUNK // 2, CHUNK)
+        cut = cut if cut > 0 else CHUNK
+        out.append(text[:cut])
+        text = text[cut:].lstrip()
+    if text:
+        out.append(text)
+    return out
+
+
+# ---------------------------------------------------------------------------- paragraphs and rows
+
+Source = list[list[Run]]
+"""Lines of runs (text, font, colour), before wrapping."""
+
+
+@dataclass(frozen=True, slots=True)
+class Style:
+    """A paragraph style: font name, size and leading in points, colour (the operands of ``rg``)."""
+
+    font: str
+    size: float
+    leading: float
+    colour: str
+
+
+@dataclass(slots=True)
+class Para:
+    """A paragraph wrapped to its width: lines, style, alignment ('L' or 'R'), space after it."""
+
+    lines: list[Line]
+    style: Style
+    align: str = "L"
+    after: float = 0.0
+
+    @property
+    def height(self) -> float:
+        return len(self.lines) * self.style.leading
+
+
+@dataclass(slots=True)
+class Row:
+    """A table row: cells as (x offset, width, paragraphs), paddings, background, rules."""
+
+    cells: list[tuple[float, float, list[Para]]]
+    top: float = 3.0
+    bottom: float = 3.0
+    background: str | None = None
+    below: tuple[float, str] | None = None
+    above: tuple[float, str] | None = None
+    height: float = 0.0
+    pad: float = 4.0  # left and right padding of every cell
+
+
+def split_lines(source: Source) -> Source:
+    """Explicit line breaks ('\\n' inside a run) made into separate lines."""
+    out: Source = []
+    for runs in source:
+        line: list[Run] = []
+        for text, font, colour in runs:
+            parts = text.split("\n")
+            for i, part in enumerate(parts):
+                if i:
+                    out.append(line)
+                    line = []
+                if part:
+                    line.append((part, font, colour))
+        out.append(line)
+    return out
+
+
+# ---------------------------------------------------------------------------- PDF operators
+
+
+class Ops:
+    """The operators of one page: the filled rectangles, the rules and frames over them, then all
+    the text in one text object, which is drawn over both. Text positions are moves from the previous line start, and
+    the font and colour are set only when they change."""
+
+    def __init__(self) -> None:
+        self.fills: list[str] = []
+        self.strokes: list[str] = []
+        self.text: list[str] = []
+        self.font: tuple[str, int, float] | None = None
+        self.fill: str | None = None
+        self.x = self.y = 0.0
+
+    def lines(self) -> list[str]:
+        return self.fills + self.strokes + (["BT", *self.text, "ET"] if self.text else [])
+
+
+class Pen:
+    """PDF operators for the pages of one document, its text in the Vera subsets of one reportlab canvas."""
+
+    def __init__(self, canvas: Canvas) -> None:
+        self.canvas = canvas
+        self.doc = canvas._doc  # fonts register their subsets with the document
+        self.fonts = {name: pdfmetrics.getFont(name) for name in FONT_FILES}
+        self.names: dict[tuple[str, int], str] = {}
+        self.codes: dict[str, tuple[frozenset[str], dict[int, str]]] = {}
+        self.ops = Ops()
+
+    def start(self) -> Ops:
+        self.ops = Ops()
+        return self.ops
+
+    def _codes(self, font: str) -> tuple[frozenset[str], dict[int, str]]:
+        """The characters of the font's first subset in this document and their codes there, as a
+        ``str.translate`` table (the no-break space is drawn as a space, as reportlab does)."""
+        ttf = self.fonts[font]
+        ttf.splitString("", self.doc)  # starts the document's subsets with the preset
+        state = ttf.state[self.doc]
+        found = subset_codes(tuple(state.subsets[0]), tuple(sorted(state.assignments.items())))
+        self.codes[font] = found
+        self.names[font, 0] = ttf.getSubsetInternalName(0, self.doc)
+        return found
+
+    def text(self, x: float, y: float, text: str, font: str, size: float, colour: str) -> None:
+        ops = self.ops
+        out = ops.text
+        if colour != ops.fill:
+            out.append(colour + " rg")
+            ops.fill = colour
+        x, y = round(x, 2), round(y, 2)
+        out.append(f"{x - ops.x:.2f} {y - ops.y:.2f} Td")
+        ops.x, ops.y = x, y
+        known, table = self.codes.get(font) or self._codes(font)
+        if known.issuperset(text):  # all in the first subset: encoded without reportlab's per-character loop
+            pieces = [(0, text.translate(table).encode("latin-1"))]
+        else:
+            pieces = self.fonts[font].splitString(text, self.doc)
+        for subset, data in pieces:
+            if ops.font != (font, subset, size):
+                name = self.names.get((font, subset))
+                if name is None:
+                    name = self.names[font, subset] = self.fonts[font].getSubsetInternalName(subset, self.doc)
+                out.append(f"{name} {size:g} Tf")
+                ops.font = (font, subset, size)
+            out.append(f"<{data.hex()}> Tj")  # hexadecimal: no escaping, and the quickest to scan
+
+    def rect(self, x: float, y: float, w: float, h: float, colour: str) -> None:
+        self.ops.fills.append(f"{colour} rg {x:.2f} {y:.2f} {w:.2f} {h:.2f} re f")
+
+    def box(self, x: float, y: float, w: float, h: float, width: float, colour: str) -> None:
+        self.ops.strokes.append(f"{width:g} w {colour} RG {x:.2f} {y:.2f} {w:.2f} {h:.2f} re S")
+
+    def line(self, x1: float, y1: float, x2: float, y2: float, width: float, colour: str) -> None:
+        self.ops.strokes.append(f"{width:g} w {colour} RG {x1:.2f} {y1:.2f} m {x2:.2f} {y2:.2f} l S")
+
+    def para(self, p: Para, x: float, top: float, width: float) -> None:
+        """A paragraph whose first line's top is ``top`` (its baseline one font size lower, as
+        reportlab places the first line of a paragraph); 'R' lines end at ``x + width``."""
+        st = p.style
+        y = top - st.size
+        for line_width, pieces in p.lines:
+            x0 = x if p.align == "L" else x + width - line_width
+            for dx, text, font, colour in pieces:
+                self.text(x0 + dx, y, text, font, st.size, colour)
+            y -= st.leading
+
+    def row(self, r: Row, x: float, top: float, width: float) -> None:
+        """A table row ``width`` wide from ``top`` down: background, cell paragraphs, rules."""
+        bottom = top - r.height
+        pad = r.pad
+        if r.background is not None:
+            self.rect(x, bottom, width, r.height, r.background)
+        for dx, w, paras in r.cells:
+            y = top - r.top
+            for p in paras:
+                self.para(p, x + dx + pad, y, w - 2 * pad)
+                y -= p.height + p.after
+        if r.below is not None:
+            self.line(x, bottom, x + width, bottom, *r.below)
+        if r.above is not None:
+            self.line(x, top, x + width, top, *r.above)

@@ -52,7 +52,9 @@ import datetime as _dt
 import hashlib
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -178,6 +180,8 @@ _BLEND_MODES = frozenset({
     "Color", "Luminosity",
 })
 _INTENTS = frozenset({"RelativeColorimetric", "AbsoluteColorimetric", "Perceptual", "Saturation"})
+_OBJECT_KEYS = frozenset({"/JS", "/AA", "/S", "/Rect", "/TR", "/TR2", "/HTP", "/HTO", "/RI", "/BM"})
+"""The entries :meth:`_Checker.objects` acts on in a dictionary (streams are always looked at)."""
 _MIME_RE = re.compile(r"^[-\w+.]+/[-\w+.]+$")
 _HEADER_RE = re.compile(rb"^%PDF-1\.([0-7])(\r\n|\r|\n)")
 _HEADER_ANY_RE = re.compile(rb"^%PDF-(\d)\.(\d)")
@@ -251,15 +255,24 @@ def parse_xml(data: bytes) -> etree._Element:
     return etree.fromstring(data, parser)
 
 
+def local_children(el: etree._Element, *names: str) -> Iterator[etree._Element]:
+    """The child elements of ``el`` whose local name (namespace or not) is one of ``names``, in
+    document order: XPath ``./*[local-name()='a' or local-name()='b']`` without XPath."""
+    for child in el:
+        tag = child.tag
+        if isinstance(tag, str) and tag.rpartition("}")[2] in names:
+            yield child
+
+
 def guideline_of(root: etree._Element) -> str | None:
-    """BT-24 of a CII (Factur-X / ZUGFeRD 2) or ZUGFeRD 1 invoice root, else None."""
-    hits = root.xpath(
-        "./*[local-name()='ExchangedDocumentContext' or local-name()='SpecifiedExchangedDocumentContext']"
-        "/*[local-name()='GuidelineSpecifiedDocumentContextParameter']/*[local-name()='ID']"
-    )
-    if isinstance(hits, list) and hits and isinstance(hits[0], etree._Element):
-        text = hits[0].text
-        return text.strip() if isinstance(text, str) else None
+    """BT-24 of a CII (Factur-X / ZUGFeRD 2) or ZUGFeRD 1 invoice root, else None: the first, in
+    document order, ``ExchangedDocumentContext`` (``SpecifiedExchangedDocumentContext`` in
+    ZUGFeRD 1) / ``GuidelineSpecifiedDocumentContextParameter`` / ``ID`` of the root."""
+    for context in local_children(root, "ExchangedDocumentContext", "SpecifiedExchangedDocumentContext"):
+        for param in local_children(context, "GuidelineSpecifiedDocumentContextParameter"):
+            for ident in local_children(param, "ID"):
+                text = ident.text
+                return text.strip() if isinstance(text, str) else None
     return None
 
 
@@ -322,16 +335,26 @@ class Xmp:
         return value
 
 
+_CONTAINERS = {f"{{{_RDF}}}Alt": 0, f"{{{_RDF}}}Seq": 1, f"{{{_RDF}}}Bag": 2}
+_LI = f"{{{_RDF}}}li"
+
+
 def _value(el: etree._Element) -> Any:
-    """Text of a simple property; list of texts for rdf:Alt/Seq/Bag (x-default first)."""
-    for container in ("Alt", "Seq", "Bag"):
-        c = el.find(f"{{{_RDF}}}{container}")
-        if c is not None:
-            items = c.findall(f"{{{_RDF}}}li")
-            if container == "Alt":
-                items.sort(key=lambda li: li.get(_XML_LANG) != "x-default")
-            return [li.text or "" for li in items]
-    if len(el) or el.get(f"{{{_RDF}}}parseType") == "Resource":
+    """Text of a simple property; list of texts for rdf:Alt/Seq/Bag (x-default first; an Alt
+    child wins over a Seq, a Seq over a Bag, the first of each kind counts)."""
+    if len(el):
+        container, rank = None, 3
+        for child in el:
+            r = _CONTAINERS.get(child.tag, 3) if isinstance(child.tag, str) else 3
+            if r < rank:
+                container, rank = child, r
+        if container is None:
+            return el  # a structure: kept as an element
+        items = container.findall(_LI)
+        if rank == 0:
+            items.sort(key=lambda li: li.get(_XML_LANG) != "x-default")
+        return [li.text or "" for li in items]
+    if el.get(f"{{{_RDF}}}parseType") == "Resource":
         return el  # a structure: kept as an element
     resource = el.get(f"{{{_RDF}}}resource")
     if resource is not None:
@@ -339,25 +362,35 @@ def _value(el: etree._Element) -> Any:
     return el.text or ""  # XMP text is significant, whitespace included
 
 
+def _split_tag(tag: str) -> tuple[str, str]:
+    """'{namespace}local' -> (namespace, local); no namespace -> ('', tag)."""
+    if tag[:1] == "{":
+        ns, _, local = tag[1:].partition("}")
+        return ns, local
+    return "", tag
+
+
 def parse_xmp(data: bytes) -> Xmp:
     """Parse an XMP packet (raises ``etree.XMLSyntaxError``)."""
     root = parse_xml(data)
     xmp = Xmp(root)
+    rdf = f"{{{_RDF}}}RDF"
     for desc in root.iter(f"{{{_RDF}}}Description"):
         parent = desc.getparent()
-        if parent is None or parent.tag != f"{{{_RDF}}}RDF":
+        if parent is None or parent.tag != rdf:
             continue  # a nested structure, not a top-level property holder
         for attr, value in desc.attrib.items():
-            q = etree.QName(attr)
-            if q.namespace and q.namespace not in (_RDF, "http://www.w3.org/XML/1998/namespace"):
-                xmp.props[(q.namespace, q.localname)] = value
+            ns, local = _split_tag(str(attr))
+            if ns and ns not in (_RDF, "http://www.w3.org/XML/1998/namespace"):
+                xmp.props[(ns, local)] = value
         for child in desc:
-            if not isinstance(child.tag, str):
+            tag = child.tag
+            if not isinstance(tag, str):
                 continue
-            q = etree.QName(child)
-            xmp.props[(q.namespace or "", q.localname)] = _value(child)
+            ns, local = _split_tag(tag)
+            xmp.props[(ns, local)] = _value(child)
             if child.prefix:
-                xmp.prefixes.setdefault(q.namespace or "", child.prefix)
+                xmp.prefixes.setdefault(ns, child.prefix)
     return xmp
 
 
@@ -370,14 +403,34 @@ class _Schema:
 
 def _field(el: etree._Element, ns: str, name: str) -> str | None:
     """A field of an rdf:parseType="Resource" li (child element, or attribute)."""
-    child = el.find(f"{{{ns}}}{name}")
-    if child is not None:
-        return (child.text or "").strip()
-    value = el.get(f"{{{ns}}}{name}")
-    if value is not None:
-        return value.strip()
-    desc = el.find(f"{{{_RDF}}}Description")
-    return _field(desc, ns, name) if desc is not None else None
+    return _fields(el, ns, (name,))[name]
+
+
+def _fields(el: etree._Element, ns: str, names: tuple[str, ...]) -> dict[str, str | None]:
+    """:func:`_field` for several names, reading the children of ``el`` once: for each name the
+    stripped text of the first child element of that name, else the attribute, else the field
+    of the first nested rdf:Description, else None."""
+    first: dict[Any, etree._Element] = {}
+    for child in el:
+        first.setdefault(child.tag, child)
+    out: dict[str, str | None] = {}
+    desc = first.get(_DESCRIPTION)
+    for name in names:
+        tag = f"{{{ns}}}{name}"
+        found = first.get(tag)
+        if found is not None:
+            out[name] = (found.text or "").strip()
+            continue
+        value = el.get(tag)
+        if value is not None:
+            out[name] = value.strip()
+        else:
+            out[name] = _field(desc, ns, name) if desc is not None else None
+    return out
+
+
+_DESCRIPTION = f"{{{_RDF}}}Description"
+_PROPERTY_FIELDS = ("name", "valueType", "category", "description")
 
 
 def extension_schemas(xmp: Xmp) -> list[_Schema]:
@@ -387,19 +440,18 @@ def extension_schemas(xmp: Xmp) -> list[_Schema]:
         for li in holder.iter(f"{{{_RDF}}}li"):
             if li.getparent() is None or li.getparent().getparent() is not holder:  # type: ignore[union-attr]
                 continue
-            namespace = _field(li, _NS["pdfaSchema"], "namespaceURI") or ""
-            prefix = _field(li, _NS["pdfaSchema"], "prefix")
+            head = _fields(li, _NS["pdfaSchema"], ("namespaceURI", "prefix"))
+            namespace = head["namespaceURI"] or ""
+            prefix = head["prefix"]
             props: dict[str, dict[str, str | None]] = {}
             for prop_holder in li.iter(f"{{{_NS['pdfaSchema']}}}property"):
                 for pli in prop_holder.iter(f"{{{_RDF}}}li"):
-                    pname = _field(pli, _NS["pdfaProperty"], "name")
+                    spec = _fields(pli, _NS["pdfaProperty"], _PROPERTY_FIELDS)
+                    pname = spec.pop("name")
                     if pname is None:
                         props.setdefault("", {})
                         continue
-                    props[pname] = {
-                        k: _field(pli, _NS["pdfaProperty"], k)
-                        for k in ("valueType", "category", "description")
-                    }
+                    props[pname] = spec
             schemas.append(_Schema(namespace, prefix, props))
     return schemas
 
@@ -517,9 +569,10 @@ def read_xmp(pdf: pikepdf.Pdf) -> tuple[bytes | None, Xmp | None]:
 # --------------------------------------------------------------------------- object walk
 
 
-def _iter_objects(pdf: pikepdf.Pdf) -> Iterator[tuple[pikepdf.Object, str]]:
+def _iter_objects(pdf: pikepdf.Pdf) -> Iterator[tuple[pikepdf.Object, str, dict[str, Any]]]:
     """Every dictionary and stream reachable from the trailer, each once (iterative), with the
-    first path that reached it (``trailer/Root/OpenAction``).
+    first path that reached it (``trailer/Root/OpenAction``) and its entries (``dict(obj.items())``,
+    read once here for the walk and for the checks: each pikepdf access costs a call into qpdf).
 
     Only containers are pushed, and an array whose serialisation has neither ``<<`` nor `` R``
     (a font's /Widths, a /MediaBox) holds no dictionary or stream and is not walked: that skips
@@ -541,9 +594,10 @@ def _iter_objects(pdf: pikepdf.Pdf) -> Iterator[tuple[pikepdf.Object, str]]:
                 stack.extend((item, f"{path}[{i}]") for i, item in reversed(list(enumerate(obj)))
                              if isinstance(item, containers))
             continue
-        yield obj, path
+        entries = dict(obj.items())
+        yield obj, path, entries
         long = len(path) >= 160
-        for key, value in obj.items():
+        for key, value in entries.items():
             if isinstance(value, containers):
                 stack.append((value, path if long else path + key))
 
@@ -562,24 +616,26 @@ def cr_ended_streams(pdf: pikepdf.Pdf) -> list[str]:
     return found
 
 
+_STREAM_WORD = re.compile(rb"stream")  # its occurrences cannot overlap
+
+
 def _bad_stream_eols(data: bytes) -> int:
     """How many ``endstream`` keywords lack an EOL before them, plus how many ``stream`` keywords
     are followed by a lone CR: the counts of ``re.findall(rb"[^\\r\\n]endstream")`` and
-    ``re.findall(rb"(?<!end)stream\\r(?!\\n)")``, found with ``bytes.find`` (a character class at
-    the start of a pattern makes ``re`` try every offset of the file, fonts included)."""
+    ``re.findall(rb"(?<!end)stream\\r(?!\\n)")``, found in one pass over the occurrences of
+    ``stream`` (a character class at the start of a pattern would make ``re`` try every offset
+    of the file, fonts included)."""
     count = 0
-    end = 0  # end of the previous counted match: findall's matches do not overlap
-    i = data.find(b"endstream")
-    while i >= 0:
-        if i > 0 and i - 1 >= end and data[i - 1] not in b"\r\n":
+    end = 0  # end of the previous counted "endstream" match: findall's matches do not overlap
+    for found in _STREAM_WORD.finditer(data):
+        i = found.start()
+        if i >= 3 and data[i - 3:i] == b"end":
+            k = i - 3  # an "endstream" keyword at k
+            if k > 0 and k - 1 >= end and data[k - 1] not in b"\r\n":
+                count += 1
+                end = k + 9
+        elif data[i + 6:i + 7] == b"\r" and data[i + 7:i + 8] != b"\n":
             count += 1
-            end = i + 9
-        i = data.find(b"endstream", i + 9)
-    i = data.find(b"stream\r")
-    while i >= 0:
-        if data[max(0, i - 3):i] != b"end" and data[i + 7:i + 8] != b"\n":
-            count += 1
-        i = data.find(b"stream\r", i + 7)
     return count
 
 
@@ -587,14 +643,17 @@ def _bad_stream_eols(data: bytes) -> int:
 
 
 class _Checker:
-    def __init__(self, data: bytes, pdf: pikepdf.Pdf, *, strict: bool) -> None:
+    def __init__(self, data: bytes, pdf: pikepdf.Pdf, *, strict: bool,
+                 parsed: Mapping[bytes, etree._Element] | None = None) -> None:
         self.data = data
         self.pdf = pdf
         self.strict = strict
+        self.parsed = parsed or {}  # XML already parsed by the caller, by its exact bytes
+        self._decoded: dict[int, bytes] = {}  # id(Attachment) -> its data, as _params read it
         self.findings: list[Finding] = []
-        self._walked: list[tuple[pikepdf.Object, str]] | None = None
+        self._walked: list[tuple[pikepdf.Object, str, dict[str, Any]]] | None = None
 
-    def walk(self) -> list[tuple[pikepdf.Object, str]]:
+    def walk(self) -> list[tuple[pikepdf.Object, str, dict[str, Any]]]:
         """:func:`_iter_objects` of the file, computed once (objects() and embedded_files() share it)."""
         if self._walked is None:
             self._walked = list(_iter_objects(self.pdf))
@@ -717,36 +776,39 @@ class _Checker:
             if "/PresSteps" in page.obj:
                 self.fatal("PDFA-6.10-ALTPRES", f"page {index}", "/PresSteps is not allowed (ISO 19005-3 6.10)", 23)
 
-        for obj, path in self.walk():
+        for obj, path, d in self.walk():
+            # the entries these checks look at; most objects have none and are passed by
+            if _OBJECT_KEYS.isdisjoint(d) and not isinstance(obj, pikepdf.Stream):
+                continue
             where = f" {path}{_where(obj)}"
-            keys = set(obj.keys())
-            if "/JS" in keys:
+            if "/JS" in d:
                 self.fatal("PDFA-6.5-JAVASCRIPT", f"object{where}", "JavaScript (/JS) is not allowed (ISO 19005-3 6.5.1)", 22)
-            if "/AA" in keys:
+            if "/AA" in d:
                 self.fatal("PDFA-6.5.2-AA", f"object{where}",
                            "additional actions (/AA) are not allowed (ISO 19005-3 6.5.2, 6.4.1)", 22)
-            kind = _name(obj.get("/S"))
-            is_struct = obj.get("/Type") == "/StructElem" or ("/K" in keys and "/P" in keys)
+            kind = _name(d.get("/S"))
+            is_struct = d.get("/Type") == "/StructElem" or ("/K" in d and "/P" in d)
             if kind in _ACTIONS_KNOWN and not is_struct:
                 if kind not in _ACTIONS_ALLOWED:
                     rule = "PDFA-6.5-JAVASCRIPT" if kind == "JavaScript" else "PDFA-6.5-ACTION"
                     self.fatal(rule, f"action{where}", f"{kind} actions are not allowed (ISO 19005-3 6.5.1)", 22)
-                elif kind == "Named" and _name(obj.get("/N")) not in _NAMED_ALLOWED:
+                elif kind == "Named" and _name(d.get("/N")) not in _NAMED_ALLOWED:
                     self.fatal("PDFA-6.5-ACTION", f"action{where}",
-                               f"named action {_name(obj.get('/N'))!r} is not NextPage/PrevPage/FirstPage/"
+                               f"named action {_name(d.get('/N'))!r} is not NextPage/PrevPage/FirstPage/"
                                "LastPage (ISO 19005-3 6.5.1)", 22)
             if isinstance(obj, pikepdf.Stream):
-                self._stream(obj, keys, where)
-            if "/Rect" in keys and "/Subtype" in keys and obj.get("/Type", "/Annot") == "/Annot":
+                self._stream(d, where)
+            if "/Rect" in d and "/Subtype" in d and d.get("/Type", "/Annot") == "/Annot":
                 self._annotation(obj, where)
-            self._graphics_keys(obj, keys, where)
+            self._graphics_keys(d, where)
 
-    def _stream(self, obj: pikepdf.Object, keys: set[str], where: str) -> None:
+    def _stream(self, d: dict[str, Any], where: str) -> None:
+        """A stream's dictionary entries ``d``."""
         for key in ("/F", "/FFilter", "/FDecodeParms"):
-            if key in keys:
+            if key in d:
                 self.fatal("PDFA-6.1.7-FILTER", f"stream{where}",
                            f"stream dictionary has {key} (external stream data; ISO 19005-3 6.1.7.1)", 15)
-        filters = obj.get("/Filter")
+        filters = d.get("/Filter")
         flist = list(filters) if isinstance(filters, pikepdf.Array) else [filters] if filters is not None else []
         for f in flist:
             if f == "/LZWDecode":
@@ -754,37 +816,37 @@ class _Checker:
             elif f == "/Crypt":
                 self.fatal("PDFA-6.1.7-FILTER", f"stream{where}",
                            "a Crypt filter is not allowed (ISO 19005-3 6.1.10)", 15)
-        subtype = obj.get("/Subtype")
-        if subtype == "/PS" or "/PS" in keys or obj.get("/Subtype2") == "/PS":
+        subtype = d.get("/Subtype")
+        if subtype == "/PS" or "/PS" in d or d.get("/Subtype2") == "/PS":
             self.fatal("PDFA-6.2.9-XOBJECT", f"XObject{where}", "PostScript XObjects are not allowed (ISO 19005-3 6.2.9)", 18)
-        if subtype == "/Form" and "/Ref" in keys:
+        if subtype == "/Form" and "/Ref" in d:
             self.fatal("PDFA-6.2.9-XOBJECT", f"XObject{where}", "reference XObjects (/Ref) are not allowed (ISO 19005-3 6.2.9)", 18)
-        if subtype in ("/Form", "/Image") and "/OPI" in keys:
+        if subtype in ("/Form", "/Image") and "/OPI" in d:
             self.fatal("PDFA-6.2.9-XOBJECT", f"XObject{where}", "/OPI is not allowed (ISO 19005-3 6.2.8, 6.2.9)", 18)
         if subtype == "/Image":
-            if "/Alternates" in keys:
+            if "/Alternates" in d:
                 self.fatal("PDFA-6.2.8-IMAGE", f"image{where}", "image /Alternates are not allowed (ISO 19005-3 6.2.8)", 18)
-            if _true(obj.get("/Interpolate")):
+            if _true(d.get("/Interpolate")):
                 self.fatal("PDFA-6.2.8-IMAGE", f"image{where}", "image /Interpolate true is not allowed (ISO 19005-3 6.2.8)", 18)
-            bpc = obj.get("/BitsPerComponent")
+            bpc = d.get("/BitsPerComponent")
             if bpc is not None and int(bpc) not in (1, 2, 4, 8, 16):
                 self.fatal("PDFA-6.2.8-IMAGE", f"image{where}", f"BitsPerComponent {bpc} (ISO 19005-3 6.2.8)", 18)
 
-    def _graphics_keys(self, obj: pikepdf.Object, keys: set[str], where: str) -> None:
-        if "/TR" in keys and obj.get("/Type", "/ExtGState") == "/ExtGState":
+    def _graphics_keys(self, d: dict[str, Any], where: str) -> None:
+        if "/TR" in d and d.get("/Type", "/ExtGState") == "/ExtGState":
             self.fatal("PDFA-6.2.5-EXTGSTATE", f"ExtGState{where}", "transfer function /TR is not allowed (ISO 19005-3 6.2.5)", 18)
-        if "/TR2" in keys and obj.get("/TR2") != "/Default":
+        if "/TR2" in d and d.get("/TR2") != "/Default":
             self.fatal("PDFA-6.2.5-EXTGSTATE", f"ExtGState{where}", "/TR2 other than /Default (ISO 19005-3 6.2.5)", 18)
-        if "/HTP" in keys:
+        if "/HTP" in d:
             self.fatal("PDFA-6.2.5-EXTGSTATE", f"ExtGState{where}", "/HTP is not allowed (ISO 19005-3 6.2.5)", 18)
-        if "/HTO" in keys:
+        if "/HTO" in d:
             self.fatal("PDFA-6.2.5-EXTGSTATE", f"halftone{where}", "/HTO is not allowed (ISO 19005-3 6.2.5)", 18)
-        if "/RI" in keys:
-            ri = _name(obj.get("/RI"))
+        if "/RI" in d:
+            ri = _name(d.get("/RI"))
             if ri not in _INTENTS:
                 self.fatal("PDFA-6.2.6-INTENT", f"object{where}", f"rendering intent {ri!r} is not a standard one (ISO 19005-3 6.2.6)", 18)
-        if "/BM" in keys:
-            bm = obj.get("/BM")
+        if "/BM" in d:
+            bm = d.get("/BM")
             modes = [_name(x) for x in bm] if isinstance(bm, pikepdf.Array) else [_name(bm)]
             for mode in modes:
                 if mode not in _BLEND_MODES:
@@ -1016,8 +1078,8 @@ class _Checker:
         pdf = self.pdf
         atts = attachments(pdf)
         af_members: set[Any] = set()
-        for obj, _path in self.walk():
-            af = obj.get("/AF") if isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)) else None
+        for _obj, _path, d in self.walk():
+            af = d.get("/AF")
             if isinstance(af, pikepdf.Array):
                 for fs in af:
                     if isinstance(fs, pikepdf.Dictionary):
@@ -1104,15 +1166,17 @@ class _Checker:
         if stream is not None and _name(stream.get("/Subtype")) not in (None, "text/xml"):
             self.warn("FX-EF-SUBTYPE", loc, f"the invoice /Subtype is {_name(stream.get('/Subtype'))}, not text/xml", 27)
 
-        xml = None
-        try:
-            xml = inv.data()
-        except PdfError as exc:
-            self.fatal("FX-XML-WELLFORMED", loc, exc.message, 29)
+        xml = self._decoded.get(id(inv))  # decoded by _params already
+        if xml is None:
+            try:
+                xml = inv.data()
+            except PdfError as exc:
+                self.fatal("FX-XML-WELLFORMED", loc, exc.message, 29)
         guideline = level = None
         if xml is not None:
             try:
-                root = parse_xml(xml)
+                known = self.parsed.get(xml)
+                root = known if known is not None else parse_xml(xml)
             except etree.XMLSyntaxError as exc:
                 self.fatal("FX-XML-WELLFORMED", loc, f"the embedded invoice is not well-formed XML: {exc}", 29)
             else:
@@ -1152,6 +1216,7 @@ class _Checker:
         except (pikepdf.PdfError, RuntimeError, ValueError) as exc:
             self.fatal("PDFA-6.8-FILESPEC", loc, f"the embedded file cannot be decoded: {exc}", 27)
             return
+        self._decoded[id(att)] = data
         params = stream.get("/Params")
         if not isinstance(params, pikepdf.Dictionary):
             self.tolerated("FX-EF-PARAMS", loc, "the embedded file has no /Params (ModDate, Size, CheckSum)", 27)
@@ -1268,6 +1333,8 @@ _BLANKED = re.compile(
     _STRING + rb"|\[(?:[" + _PDF_SPACE + rb"]+|" + _STRING + rb"|[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?=["
     + _PDF_SPACE + rb"/\](<])|/[^" + _PDF_SPACE + rb"()<>\[\]{}/%]*)*\]", re.DOTALL)
 """What _plain_content blanks: a string, or an array of numbers, names and strings only."""
+_HEX_STRING = re.compile(rb"<[0-9A-Fa-f" + _PDF_SPACE + rb"]*>")
+"""The part of _BLANKED that can match where there is neither "(" nor "[" (all our own pages)."""
 _UNSAFE = re.compile(rb"[(){}<>\[\]%#\\\x0b]")
 _OPERATOR_SET = frozenset(_OPERATORS.encode().split())
 _DEVICE_WORDS = frozenset(op.encode() for op in _DEVICE_OPERATORS)
@@ -1506,7 +1573,8 @@ class ContentScan:
                 data = stream.read_bytes()
             except (pikepdf.PdfError, RuntimeError, ValueError):
                 return False  # qpdf's parser reports it
-            blanked = _BLANKED.sub(b" ", data)
+            # without "(" or "[" only the hexadecimal strings of _BLANKED can match
+            blanked = (_BLANKED if b"(" in data or b"[" in data else _HEX_STRING).sub(b" ", data)
             if _UNSAFE.search(blanked):
                 return False
             # the words: split at PDF whitespace (bytes.split() also splits at VT, refused above,
@@ -1624,15 +1692,34 @@ def _written_part(checker: _Checker) -> tuple[str | None, str | None, str | None
     return ident, level, guideline
 
 
-def check_model(pdf: pikepdf.Pdf) -> tuple[list[Finding], list[Finding]]:
+_KNOWN_XML: ContextVar[Mapping[bytes, etree._Element] | None] = ContextVar("_KNOWN_XML", default=None)
+
+
+@contextmanager
+def known_xml(parsed: Mapping[bytes, etree._Element]) -> Iterator[None]:
+    """Within the block, :func:`check_model` takes ``parsed`` (XML bytes -> their tree from
+    :func:`parse_xml`) as the trees of those bytes instead of parsing them again (the caller has
+    just parsed them; the same bytes give the same tree, which is only read)."""
+    token = _KNOWN_XML.set(parsed)
+    try:
+        yield
+    finally:
+        _KNOWN_XML.reset(token)
+
+
+def check_model(pdf: pikepdf.Pdf, parsed: Mapping[bytes, etree._Element] | None = None,
+                ) -> tuple[list[Finding], list[Finding]]:
     """:func:`check_pdf` ``(strict=True)`` less the checks of the file's bytes, on a Pdf in memory.
 
     Returns (the object and content findings, the stream-data / XMP / Info / embedded-file
     findings). :func:`~facturx_engine.pdf.embed` runs it on the object model it is about to save
     (which the save copies as it is), and :func:`check_file_structure` on the saved bytes: the two
     together run each check of :func:`check_pdf` once, and check_pdf is built from the same parts.
+    ``parsed`` (default: that of :func:`known_xml`) maps XML bytes to their tree from
+    :func:`parse_xml`, which the caller has already built: an embedded file whose decoded data
+    are exactly these bytes is not parsed again.
     """
-    checker = _Checker(b"", pdf, strict=True)
+    checker = _Checker(b"", pdf, strict=True, parsed=_KNOWN_XML.get() if parsed is None else parsed)
     checker.objects()
     checker.content()
     content = list(checker.findings)

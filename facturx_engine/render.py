@@ -6,12 +6,24 @@ document allowances and charges, the VAT breakdown, the totals BT-106..BT-115, t
 instructions, the notes with the French legal mentions (:func:`facturx_engine.fr.legal_notes`),
 and a footer with ``page X / Y`` on every page.
 
+How it is drawn: the layout is computed here, block by block, with fixed column positions and
+a small line breaker (:func:`facturx_engine._render_text.wrap`), and written as PDF operators
+straight into a reportlab canvas (text, filled rectangles, rules); reportlab writes the file,
+embeds the fonts and the logo. No platypus flowable is used: they cost most of the time and
+none of their generality is needed for this fixed layout. The pages are laid out completely
+before any is written, so ``page X / Y`` is known in a single pass.
+
 PDF/A-minded choices (``shared/design/PDFA.md`` D and 3.1): the only fonts are the Bitstream
 Vera TrueType fonts that reportlab itself ships (loaded from the installed package, embedded as
 subsets; they cover €, accents, « », – and ’), the canvas starts on one of them
 (``initialFontName``) so no base-14 font is ever referenced, colours are RGB only, and the
 canvas is ``invariant`` so the same input gives the same bytes. Characters the fonts lack are
 replaced (by their base letter, else ``?``) so no glyph is ``.notdef``.
+
+Fonts are prepared once per process, the same for every document written with the usual
+characters (:mod:`facturx_engine._render_text`), and the page content is Flate-encoded here,
+without reportlab's ASCII85 layer; every stream has an EOL before ``endstream``, so that
+:func:`facturx_engine.pdf.embed` can append its changes to the page as an incremental update.
 
 :class:`Template` carries the branding: logo, colours, header/footer text, extra mentions, language.
 """
@@ -20,53 +32,60 @@ from __future__ import annotations
 
 import base64
 import binascii
-import functools
 import io
 import json
+import math
 import os
 import re
-import unicodedata
-from collections.abc import Callable, Mapping
+import zlib
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from xml.sax.saxutils import escape
 
-from reportlab.lib import colors  # type: ignore[import-untyped]
-from reportlab.lib.enums import TA_RIGHT  # type: ignore[import-untyped]
 from reportlab.lib.pagesizes import A4  # type: ignore[import-untyped]
-from reportlab.lib.styles import ParagraphStyle  # type: ignore[import-untyped]
 from reportlab.lib.units import mm  # type: ignore[import-untyped]
-from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
-from reportlab.pdfbase.ttfonts import TTFont  # type: ignore[import-untyped]
+from reportlab.lib.utils import ImageReader  # type: ignore[import-untyped]
 from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
-from reportlab.platypus import (  # type: ignore[import-untyped]
-    BaseDocTemplate,
-    Frame,
-    Image,
-    KeepTogether,
-    PageTemplate,
-    Paragraph,
-    Spacer,
-    Table,
-    TableStyle,
-)
 
-from ._render_text import LABELS, NBSP, Fmt, groups4, siren_like
+from ._render_text import (
+    CHUNK,
+    FONT,
+    FONT_BOLD,
+    FONT_ITALIC,
+    LABELS,
+    NBSP,
+    Flate,
+    Fmt,
+    Ops,
+    Para,
+    Pen,
+    Row,
+    Run,
+    Source,
+    Style,
+    capped,
+    chunks,
+    clean,
+    fonts,
+    groups4,
+    siren_like,
+    split_lines,
+    wrap,
+)
 from .compute import round2
 from .errors import InputError
 from .fr import legal_notes
 
 if TYPE_CHECKING:
     from .compute import LineAmounts
-    from .model import AllowanceCharge, Document, Identifier, Line, Party
+    from .model import AllowanceCharge, Document, Identifier, Party
+    from .model import Line as InvoiceLine
 
 __all__ = ["FONT", "Template", "render"]
 
-FONT, FONT_BOLD, FONT_ITALIC, FONT_BOLD_ITALIC = "FXVera", "FXVera-Bold", "FXVera-Italic", "FXVera-BoldItalic"
-_FONT_FILES = {FONT: "Vera.ttf", FONT_BOLD: "VeraBd.ttf", FONT_ITALIC: "VeraIt.ttf", FONT_BOLD_ITALIC: "VeraBI.ttf"}
 _COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
 
 
@@ -185,172 +204,238 @@ def _check_image(data: bytes) -> None:
         raise InputError(f"the image cannot be read: {exc}", field="logo") from None
 
 
-# ---------------------------------------------------------------------------- fonts and text
+def _rgb(color: str) -> str:
+    """'#RRGGBB' -> the operands of the PDF ``rg`` operator."""
+    return " ".join(format(int(color[i:i + 2], 16) / 255, ".4g") for i in (1, 3, 5))
 
 
-@cache
-def _fonts() -> frozenset[int]:
-    """Register the Vera fonts shipped inside the reportlab package; return the code points all four cover."""
-    import reportlab  # type: ignore[import-untyped]
-
-    folder = Path(reportlab.__file__).parent / "fonts"
-    covered: frozenset[int] | None = None
-    for name, filename in _FONT_FILES.items():
-        font = TTFont(name, str(folder / filename))
-        pdfmetrics.registerFont(font)
-        cmap = frozenset(font.face.charToGlyph)
-        covered = cmap if covered is None else covered & cmap
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC, boldItalic=FONT_BOLD_ITALIC)
-    assert covered is not None
-    return covered
-
-
-def _clean(text: str) -> str:
-    """Text the fonts can draw: unknown characters become their base letter, else '?'."""
-    covered = _fonts()
-    out = []
-    for ch in text:
-        if ord(ch) in covered or ch in "\n":
-            out.append(ch)
-        elif ch in "\t\u2009\u202f\u2007":
-            out.append(" " if ch == "\t" else NBSP)
-        elif unicodedata.category(ch)[0] == "C":
-            continue
-        else:
-            base = "".join(c for c in unicodedata.normalize("NFKD", ch) if ord(c) in covered
-                           and not unicodedata.combining(c))
-            out.append(base or "?")
-    return "".join(out)
-
-
-def _x(text: str | None, cap: int | None = None) -> str:
-    """Escape text for a Paragraph; newlines become line breaks. ``cap`` shortens a text shown in
-    a fixed box (a table cell cannot grow past a page); the XML keeps the whole text."""
-    text = text or ""
-    if cap is not None and len(text) > cap:
-        text = text[:cap - 1].rstrip() + "…"
-    return escape(_clean(text)).replace("\n", "<br/>")
-
-
-# reportlab's Paragraph collapses and breaks at these (paragraph._wsc); the no-break space is text
-_PARA_SPACE = "\t\n\x0b\x0c\r\x1c-\x1f \x85\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000"
-_ONE_LINE = re.compile(f"[^{_PARA_SPACE}]+(?: [^{_PARA_SPACE}]+)*")
-
-
-def _plain(text: str | None, cap: int | None, font: str, size: float, width: float) -> str | None:
-    """``text`` as a plain table-cell string, when a table draws it exactly where and as a
-    one-line Paragraph of ``_x(text, cap)`` would be drawn: words separated by single spaces (no
-    markup, no line break, nothing a Paragraph collapses) that fit in ``width`` points. None
-    otherwise, and the caller keeps the Paragraph, which wraps. (A cell string sits at the top
-    padding minus the font size, as the first line of a Paragraph whose leading is at least its
-    size does; a Paragraph costs a markup parse, a line-breaking pass per wrap and a text object.)
-    """
-    text = text or ""
-    if cap is not None and len(text) > cap:
-        text = text[:cap - 1].rstrip() + "…"
-    text = _clean(text)
-    if not _ONE_LINE.fullmatch(text) or pdfmetrics.stringWidth(text, font, size) > width:
-        return None
-    return text
-
-
-_CHUNK = 500  # characters of a line's description per table row
-
-
-def _chunks(text: str) -> list[str]:
-    """Cut a long text at spaces into pieces of at most about _CHUNK characters."""
-    out = []
-    while len(text) > _CHUNK:
-        cut = text.rfind(" ", _CHUNK // 2, _CHUNK)
-        cut = cut if cut > 0 else _CHUNK
-        out.append(text[:cut])
-        text = text[cut:].lstrip()
-    if text:
-        out.append(text)
-    return out
-
-
-def _hex(color: str) -> Any:
-    return colors.HexColor(color)
-
-
-def _tint(color: str, share: float) -> Any:
+def _tint(color: str, share: float) -> str:
     """The colour mixed with white: share 0 is white, 1 the colour."""
-    r, g, b = (int(color[i:i + 2], 16) / 255 for i in (1, 3, 5))
-    return colors.Color(1 - share * (1 - r), 1 - share * (1 - g), 1 - share * (1 - b))
+    return " ".join(format(1 - share * (1 - int(color[i:i + 2], 16) / 255), ".4g") for i in (1, 3, 5))
 
 
-def _ink_on(color: str) -> Any:
+def _ink_on(color: str) -> str:
     """Black or white, whichever reads better on the colour."""
     r, g, b = (int(color[i:i + 2], 16) / 255 for i in (1, 3, 5))
-    return colors.white if 0.299 * r + 0.587 * g + 0.114 * b < 0.6 else colors.black
+    return WHITE if 0.299 * r + 0.587 * g + 0.114 * b < 0.6 else BLACK
 
 
-# ---------------------------------------------------------------------------- layout
+# ---------------------------------------------------------------------------- layout primitives
 
 PAGE_W, PAGE_H = A4
 MARGIN_X = 15 * mm
 WIDTH = PAGE_W - 2 * MARGIN_X
-GREY = colors.Color(0.38, 0.38, 0.40)
-LABEL_GREY = colors.HexColor("#5F5F66")  # the <font color='#5f5f66'> of the labels
-RULE = colors.Color(0.78, 0.78, 0.80)
+BLACK, WHITE = "0 0 0", "1 1 1"
+GREY = "0.38 0.38 0.4"
+LABEL_GREY = _rgb("#5F5F66")
+RULE = "0.78 0.78 0.8"
+
+
+BASE = Style(FONT, 8.5, 11, BLACK)
+SMALL = Style(FONT, 7.5, 9.5, GREY)
+NAME = Style(FONT_BOLD, 11.5, 14.5, BLACK)
+
+
+@dataclass(slots=True)
+class _Gap:
+    height: float
+
+
+@dataclass(slots=True)
+class _Logo:
+    data: bytes
+    width: float
+    height: float
+    align: str
+
+
+@dataclass(slots=True)
+class _Rows:
+    """Rows drawn one under the other, as one block."""
+
+    rows: list[Row]
+    width: float
+
+    @property
+    def height(self) -> float:
+        return sum(r.height for r in self.rows)
+
+
+_Item = Para | _Gap | _Logo | _Rows
+
+
+# ---------------------------------------------------------------------------- the document
 
 
 class _Layout:
-    """Builds the story (list of flowables) of one document."""
+    """Lays out one document on pages (lists of PDF operators) with the painter."""
 
-    def __init__(self, doc: Document, t: Template) -> None:
-        self.doc, self.t = doc, t
+    def __init__(self, doc: Document, t: Template, painter: Pen) -> None:
+        self.doc, self.t, self.pen = doc, t, painter
         self.f = Fmt(t.lang, doc.currency)
         self.L = self.f.L
-        self.primary = _hex(t.primary_color)
-        base = ParagraphStyle("fx", fontName=FONT, fontSize=8.5, leading=11, textColor=colors.black)
-        self.s = {
-            "base": base,
-            "small": ParagraphStyle("fx-small", parent=base, fontSize=7.5, leading=9.5, textColor=GREY),
-            "right": ParagraphStyle("fx-right", parent=base, alignment=TA_RIGHT),
-            "note": ParagraphStyle("fx-note", parent=base, fontSize=7.5, leading=9.5, textColor=GREY, spaceAfter=2),
-            "head": ParagraphStyle("fx-head", parent=base, fontName=FONT_BOLD, fontSize=9.5, leading=13,
-                                   textColor=self.primary, spaceAfter=2),
-            "name": ParagraphStyle("fx-name", parent=base, fontName=FONT_BOLD, fontSize=11.5, leading=14.5),
-            "title": ParagraphStyle("fx-title", parent=base, fontName=FONT_BOLD, fontSize=20, leading=24,
-                                    textColor=self.primary, alignment=TA_RIGHT),
-            "meta": ParagraphStyle("fx-meta", parent=base, alignment=TA_RIGHT, leading=12),
-        }
+        self.widths = fonts()[1]
+        self.measures: dict[float, Callable[[str, str], float]] = {}
+        self.primary = _rgb(t.primary_color)
+        self.head_style = Style(FONT_BOLD, 9.5, 13, self.primary)
+        self.pages: list[Ops] = []
+        self.logos: list[tuple[int, _Logo, float, float]] = []  # page index, logo, x, bottom y
+        self.footer = self.para(self.footer_text(), WIDTH - 28 * mm, SMALL)
+        self.header_para = self.para(capped(t.header_text, 300), WIDTH - 70 * mm, SMALL) if t.header_text else None
+        self.frame_top = PAGE_H - (8 * mm + (self.header_para.height if self.header_para else 8) + 5 * mm)
+        self.frame_bottom = 8 * mm + self.footer.height + 6 * mm
+        self.y = self.frame_top
 
-    # -- small helpers
-    def p(self, text: str, style: str = "base") -> Any:
-        return Paragraph(text, self.s[style])
+    # -- text
+    def measure(self, size: float) -> Callable[[str, str], float]:
+        found = self.measures.get(size)
+        if found is None:
+            widths, scale = self.widths, size / 1000
 
-    def kv(self, label: str, value: str) -> str:
-        return f"<font color='#5f5f66'>{_x(label)}{NBSP}:</font> {value}" if self.t.lang == "fr" \
-            else f"<font color='#5f5f66'>{_x(label)}:</font> {value}"
+            def found(text: str, font: str) -> float:
+                return sum(map(widths[font].__getitem__, map(ord, text))) * scale
+
+            self.measures[size] = found
+        return found
+
+    def para(self, source: str | Source, width: float, style: Style, align: str = "L", after: float = 0.0,
+             ) -> Para:
+        """Wrap text (in the style's font and colour) or lines of runs to ``width``."""
+        measure = self.measure(style.size)
+        if isinstance(source, str):
+            # one run that needs no breaking: what wrap() would return, without its work
+            if source and "\n" not in source and "  " not in source and source[0] != " " != source[-1]:
+                w = measure(source, style.font)
+                if w <= width + 1e-6:
+                    return Para([(w, ((0.0, source, style.font, style.colour),))], style, align, after)
+            source = [[(source, style.font, style.colour)]]
+        return Para(wrap(split_lines(source), width, measure), style, align, after)
+
+    def kv(self, label: str, value: str, *, bold: bool = False) -> list[Run]:
+        sep = f"{NBSP}: " if self.t.lang == "fr" else ": "
+        return [(clean(label) + sep, FONT, LABEL_GREY), (value, FONT_BOLD if bold else FONT, BLACK)]
+
+    def head(self, text: str, width: float = WIDTH) -> Para:
+        return self.para(clean(text), width, self.head_style, after=2)
 
     def title(self) -> str:
         d = self.doc
         return self.L.get(d.type_code) or (self.L["credit"] if d.is_credit_note else self.L["invoice"])
 
+    # -- flow over pages
+    def new_page(self) -> None:
+        self.pages.append(self.pen.start())
+        self.y = self.frame_top
+
+    @property
+    def at_top(self) -> bool:
+        return bool(self.y >= self.frame_top - 1e-6)
+
+    def space(self, height: float) -> None:
+        if not self.at_top:
+            self.y -= height
+
+    def room(self, height: float) -> None:
+        """A new page unless ``height`` fits under the cursor (or the page is still empty)."""
+        if self.y - height < self.frame_bottom - 1e-6 and not self.at_top:
+            self.new_page()
+
+    def flow_para(self, p: Para, x: float = MARGIN_X, width: float = WIDTH, keep: float = 0.0) -> None:
+        """A paragraph that may break between its lines; ``keep`` is the height that must follow a
+        one-line paragraph on its page (a heading keeps the start of what it heads)."""
+        leading, lines = p.style.leading, p.lines
+        if lines:
+            self.room(leading + (keep if len(lines) == 1 else 0))
+        while lines:
+            fit = max(1, int((self.y - self.frame_bottom + 1e-6) // leading))
+            part, lines = lines[:fit], lines[fit:]
+            self.pen.para(Para(part, p.style, p.align), x, self.y, width)
+            self.y -= len(part) * leading
+            if lines:
+                self.new_page()
+        self.y -= p.after
+
+    def flow_rows(self, rows: list[Row], x: float, width: float, header: Row | None) -> None:
+        """Table rows; the table breaks between rows, the header row is drawn again on each page."""
+        first = True
+        for r in rows:
+            need = r.height + (header.height if header is not None and first else 0)
+            if self.y - need < self.frame_bottom - 1e-6 and not (self.at_top and first):
+                self.new_page()
+                first = True
+            if first and header is not None:
+                self.pen.row(header, x, self.y, width)
+                self.y -= header.height
+            first = False
+            self.pen.row(r, x, self.y, width)
+            self.y -= r.height
+
+    def draw_items(self, items: Sequence[_Item], x: float, top: float, width: float) -> float:
+        """Items one under the other from ``top`` on the current page; returns their height."""
+        y = top
+        for item in items:
+            if isinstance(item, Para):
+                self.pen.para(item, x, y, width)
+                y -= item.height + item.after
+            elif isinstance(item, _Rows):
+                for r in item.rows:
+                    self.pen.row(r, x, y, item.width)
+                    y -= r.height
+            elif isinstance(item, _Logo):
+                left = x if item.align == "L" else x + width - item.width
+                self.logos.append((len(self.pages) - 1, item, left, y - item.height))
+                y -= item.height
+            else:
+                y -= item.height
+        return top - y
+
+    # -- tables
+    def row(self, widths: Sequence[float], cells: Sequence[list[Para] | None], *, pad: float = 4,
+            top: float = 3, bottom: float = 3, background: str | None = None,
+            below: tuple[float, str] | None = None, above: tuple[float, str] | None = None) -> Row:
+        placed, x, tallest = [], 0.0, 0.0
+        for w, paras in zip(widths, cells):
+            if paras:
+                placed.append((x, w, paras))
+                tallest = max(tallest, sum(p.height + p.after for p in paras) - paras[-1].after)
+            x += w
+        return Row(placed, top, bottom, background, below, above, top + tallest + bottom, pad)
+
+    def cell(self, text: str | Source, width: float, style: Style = BASE, align: str = "L", pad: float = 4,
+             *, wraps: bool = True) -> list[Para]:
+        """A cell's paragraph; ``wraps=False`` for short texts (amounts, headings) that stay on one
+        line even when wider than the column, as a table's plain strings do."""
+        return [self.para(text, width - 2 * pad if wraps else math.inf, style, align)]
+
+    def grid_header(self, labels: Sequence[str], widths: Sequence[float], right_from: int,
+                    left: Sequence[int] = ()) -> Row:
+        ink = _ink_on(self.t.primary_color)
+        style = Style(FONT_BOLD, 8, 10, ink)
+        cells = [self.cell(clean(text), w, style, "R" if i >= right_from and i not in left else "L", wraps=False)
+                 for i, (text, w) in enumerate(zip(labels, widths))]
+        return self.row(widths, cells, background=self.primary)
+
     # -- blocks
-    def party_lines(self, party: Party, *, seller: bool) -> list[str]:
+    def party_lines(self, party: Party, *, seller: bool) -> tuple[Source, str | None]:
         L, out = self.L, []
         a = party.address
         for line in (a.line1, a.line2, a.line3):
             if line:
-                out.append(_x(line, 200))
+                out.append([(capped(line, 200), FONT, BLACK)])
         city = " ".join(x for x in (a.postal_code, a.city) if x)
         if a.subdivision:
             city = f"{city}, {a.subdivision}" if city else a.subdivision
-        out.append(_x(f"{city} ({a.country})" if city else a.country, 200))
+        out.append([(capped(f"{city} ({a.country})" if city else a.country, 200), FONT, BLACK)])
         c = party.contact
         if c is not None:
             if c.name:
-                out.append(self.kv(L["contact"], _x(c.name, 120)))
+                out.append(self.kv(L["contact"], capped(c.name, 120)))
             if c.phone:
-                out.append(self.kv(L["phone"], _x(c.phone, 60)))
+                out.append(self.kv(L["phone"], capped(c.phone, 60)))
             if c.email:
-                out.append(self.kv(L["email"], _x(c.email, 120)))
+                out.append(self.kv(L["email"], capped(c.email, 120)))
         if party.private_person:
-            return out
+            return out, None
         ids: list[tuple[str, str]] = []
         for ident in (*party.identifiers, party.legal_id):
             if ident is not None:
@@ -363,10 +448,9 @@ class _Layout:
         for label, value in ids[:8]:
             if (label, value) not in seen:
                 seen.add((label, value))
-                out.append(self.kv(label, _x(value, 80)))
-        if seller and party.legal_info:
-            out.append(f"<font size='7.5' color='#5f5f66'>{_x(party.legal_info, 400)}</font>")
-        return out
+                out.append(self.kv(label, capped(value, 80)))
+        legal = capped(party.legal_info, 400) if seller and party.legal_info else None
+        return out, legal
 
     def ident(self, ident: Identifier) -> tuple[str, str]:
         if ident.scheme == "0009":
@@ -375,44 +459,36 @@ class _Layout:
             return self.L["siren"], siren_like(ident.value)
         return (f"{self.L['id']} ({ident.scheme})" if ident.scheme else self.L["id"]), ident.value
 
-    def logo(self) -> Any:
+    def party(self, party: Party, width: float, *, seller: bool) -> list[_Item]:
+        items: list[_Item] = [self.para(capped(party.name, 200), width, NAME)]
+        if party.trading_name:
+            items.append(self.para(capped(party.trading_name, 200), width, Style(FONT_ITALIC, 8.5, 11, BLACK)))
+        lines, legal = self.party_lines(party, seller=seller)
+        items.append(self.para(lines, width, BASE))
+        if legal:
+            items.append(self.para(legal, width, SMALL))
+        return items
+
+    def logo(self) -> _Logo | None:
         if self.t.logo is None:
             return None
-        from PIL import Image as PILImage
-
-        with PILImage.open(io.BytesIO(self.t.logo)) as img:
-            img.load()
-            if img.mode != "RGB" or self.t.logo.startswith(b"\x89PNG"):
-                # RGB only (no CMYK or grey JPEG), transparency flattened on white (no soft mask)
-                rgba = img.convert("RGBA")
-                flat = PILImage.new("RGB", rgba.size, (255, 255, 255))
-                flat.paste(rgba, mask=rgba.getchannel("A"))
-                buf = io.BytesIO()
-                flat.save(buf, format="PNG")
-                data = buf.getvalue()
-            else:
-                data = self.t.logo
-            w_px, h_px = img.size
+        data, w_px, h_px = _logo_image(self.t.logo)
         width = float(self.t.logo_width_mm) * mm
         height = width * h_px / w_px
         if height > 28 * mm:  # a very tall logo is scaled down to keep the header compact
             width, height = width * 28 * mm / height, 28 * mm
-        image = Image(io.BytesIO(data), width=width, height=height)
-        image.hAlign = self.t.logo_position.upper()
-        return image
+        return _Logo(data, width, height, "L" if self.t.logo_position == "left" else "R")
 
-    def header(self) -> list[Any]:
+    def header(self) -> None:
         d, L, f = self.doc, self.L, self.f
-        seller = [self.p(_x(d.seller.name, 200), "name")]
-        if d.seller.trading_name:
-            seller.append(self.p(f"<i>{_x(d.seller.trading_name, 200)}</i>"))
-        seller.append(self.p("<br/>".join(self.party_lines(d.seller, seller=True))))
+        left_w, right_w = WIDTH * 0.55, WIDTH * 0.45
+        seller = self.party(d.seller, left_w, seller=True)
         if d.tax_representative is not None:
             tr = d.tax_representative
             addr = ", ".join(x for x in (tr.address.line1, tr.address.postal_code, tr.address.city,
                                          tr.address.country) if x)
-            seller.append(self.p(f"{_x(L['tax_rep'])}{NBSP}: {_x(tr.name, 200)}, {_x(addr, 300)} – "
-                                 f"{_x(L['vat_id'])} {_x(tr.vat_id, 80)}", "small"))
+            seller.append(self.para(f"{clean(L['tax_rep'])}{NBSP}: {capped(tr.name, 200)}, {capped(addr, 300)} – "
+                                    f"{clean(L['vat_id'])} {capped(tr.vat_id, 80)}", left_w, SMALL))
         meta = [(L["number"], d.number), (L["issue_date"], f.date(d.issue_date))]
         if d.due_date:
             meta.append((L["due_date"], f.date(d.due_date)))
@@ -425,37 +501,30 @@ class _Layout:
             meta.append((L["tax_point"], f.date(d.tax_point_date)))
         elif d.tax_point_code:
             meta.append((L["tax_point"], L.get(f"tp_{d.tax_point_code}", d.tax_point_code)))
-        right: list[Any] = [self.p(_x(self.title()), "title"), Spacer(1, 3)]
-        rows = []
-        for k, v in meta:
-            key, value = _plain(k, None, FONT, 8.5, 32 * mm), _plain(v, 80, FONT_BOLD, 8.5, 46 * mm)
-            rows.append([key if key is not None else self.p(f"<font color='#5f5f66'>{_x(k)}</font>", "right"),
-                         value if value is not None else self.p(f"<b>{_x(v, 80)}</b>", "right")])
-        mt = Table(rows, colWidths=[32 * mm, 46 * mm], hAlign="RIGHT")
-        mt.setStyle(self._plain(("TOPPADDING", (0, 0), (-1, -1), 0.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5),
-                                ("ALIGN", (0, 0), (-1, -1), "RIGHT"), ("TEXTCOLOR", (0, 0), (0, -1), LABEL_GREY),
-                                ("FONT", (1, 0), (1, -1), FONT_BOLD, 8.5, 11)))
-        right.append(mt)
+        widths = (32 * mm, 46 * mm)
+        value_style = Style(FONT_BOLD, 8.5, 11, BLACK)
+        rows = [self.row(widths, [self.cell(clean(k), widths[0], Style(FONT, 8.5, 11, LABEL_GREY), "R", 0),
+                                  self.cell(capped(v, 80), widths[1], value_style, "R", 0)], pad=0, top=0.5, bottom=0.5)
+                for k, v in meta]
+        right: list[_Item] = [self.para(clean(self.title()), right_w, Style(FONT_BOLD, 20, 24, self.primary), "R"),
+                              _Gap(3), _Rows(rows, sum(widths))]
         logo = self.logo()
         if logo is not None:
-            (seller if self.t.logo_position == "left" else right).insert(0, logo)
-            (seller if self.t.logo_position == "left" else right).insert(1, Spacer(1, 4 * mm))
-        top = Table([[seller, right]], colWidths=[WIDTH * 0.55, WIDTH * 0.45])
-        top.setStyle(self._plain())
+            (seller if logo.align == "L" else right)[0:0] = [logo, _Gap(4 * mm)]
+        top = self.y
+        height = max(self.draw_items(seller, MARGIN_X, top, left_w),
+                     self.draw_items(right, MARGIN_X + left_w, top, right_w))
+        self.y = top - height - 6 * mm
         # second band: references and delivery (left), buyer box (right)
-        buyer = [self.p(_x(L["buyer"]).upper(), "small"), self.p(_x(d.buyer.name, 200), "name")]
-        if d.buyer.trading_name:
-            buyer.append(self.p(f"<i>{_x(d.buyer.trading_name, 200)}</i>"))
-        buyer.append(self.p("<br/>".join(self.party_lines(d.buyer, seller=False))))
-        box = Table([[buyer]], colWidths=[WIDTH * 0.45])
-        box.setStyle(self._plain(("BOX", (0, 0), (-1, -1), 0.8, self.primary), ("LEFTPADDING", (0, 0), (-1, -1), 8),
-                                 ("RIGHTPADDING", (0, 0), (-1, -1), 8), ("TOPPADDING", (0, 0), (-1, -1), 6),
-                                 ("BOTTOMPADDING", (0, 0), (-1, -1), 8)))
-        band = Table([[self.references(), box]], colWidths=[WIDTH * 0.55, WIDTH * 0.45])
-        band.setStyle(self._plain())
-        return [top, Spacer(1, 6 * mm), band, Spacer(1, 7 * mm)]
+        inner = right_w - 16
+        buyer: list[_Item] = [self.para(clean(L["buyer"]).upper(), inner, SMALL), *self.party(d.buyer, inner, seller=False)]
+        top = self.y
+        refs_h = self.draw_items(self.references(left_w), MARGIN_X, top, left_w)
+        box_h = self.draw_items(buyer, MARGIN_X + left_w + 8, top - 6, inner) + 14
+        self.pen.box(MARGIN_X + left_w, top - box_h, right_w, box_h, 0.8, self.primary)
+        self.y = top - max(refs_h, box_h) - 7 * mm
 
-    def references(self) -> list[Any]:
+    def references(self, width: float) -> list[_Item]:
         d, L, f = self.doc, self.L, self.f
         refs = [(L[k], v) for k, v in (
             ("purchase_order", d.purchase_order), ("sales_order", d.sales_order), ("contract", d.contract_reference),
@@ -468,84 +537,65 @@ class _Layout:
             key = "preceding_386" if pi.type_code == "386" else "preceding_credit" if d.is_credit_note \
                 else "preceding_384" if d.type_code == "384" else "preceding"
             refs.append((L[key], f"{pi.number} {L['of_date']} {f.date(pi.issue_date)}" if pi.issue_date else pi.number))
-        out: list[Any] = []
+        out: list[_Item] = []
         if refs:
-            out.append(self.p(_x(L["references"]).upper(), "small"))
-            shown = [self.kv(k, f"<b>{_x(v, 150)}</b>") for k, v in refs[:16]]
+            out.append(self.para(clean(L["references"]).upper(), width, SMALL))
+            shown = [self.kv(k, capped(v, 150), bold=True) for k, v in refs[:16]]
             if len(refs) > 16:
-                shown.append(f"… (+{len(refs) - 16})")
-            out.append(self.p("<br/>".join(shown)))
+                shown.append([(f"… (+{len(refs) - 16})", FONT, BLACK)])
+            out.append(self.para(shown, width, BASE))
         dl = d.delivery
         if dl is not None and (dl.name or dl.address or dl.location_id):
-            lines = [_x(x, 200) for x in (dl.name,) if x]
+            lines: Source = [[(capped(x, 200), FONT, BLACK)] for x in (dl.name,) if x]
             if dl.address is not None:
                 a = dl.address
-                lines += [_x(x, 200) for x in (a.line1, a.line2, a.line3) if x]
-                lines.append(_x(" ".join(x for x in (a.postal_code, a.city, f"({a.country})") if x), 200))
+                lines += [[(capped(x, 200), FONT, BLACK)] for x in (a.line1, a.line2, a.line3) if x]
+                lines.append([(capped(" ".join(x for x in (a.postal_code, a.city, f"({a.country})") if x), 200), FONT, BLACK)])
             if dl.location_id is not None:
-                lines.append(self.kv(L["location"], _x(dl.location_id.value, 80)))
-            out += [Spacer(1, 3 * mm), self.p(_x(L["ship_to"]).upper(), "small"), self.p("<br/>".join(lines))]
-        return out or [Spacer(1, 1)]
+                lines.append(self.kv(L["location"], capped(dl.location_id.value, 80)))
+            out += [_Gap(3 * mm), self.para(clean(L["ship_to"]).upper(), width, SMALL), self.para(lines, width, BASE)]
+        return out
 
-    def _plain(self, *extra: tuple[Any, ...]) -> Any:
-        """A layout table: no padding, top-aligned; ``extra`` commands come after (and win)."""
-        return TableStyle([("FONT", (0, 0), (-1, -1), FONT, 8.5, 11), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                           ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                           ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0), *extra])
-
-    def _grid(self, header_rows: int = 1, numeric_from: int = 1) -> list[tuple[Any, ...]]:
-        ink = _ink_on(self.t.primary_color)
-        return [("FONT", (0, 0), (-1, -1), FONT, 8.5, 11), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("FONT", (0, 0), (-1, header_rows - 1), FONT_BOLD, 8, 10),
-                ("BACKGROUND", (0, 0), (-1, header_rows - 1), self.primary),
-                ("TEXTCOLOR", (0, 0), (-1, header_rows - 1), ink),
-                ("ALIGN", (numeric_from, 0), (-1, -1), "RIGHT"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-                ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-                ("LINEBELOW", (0, header_rows), (-1, -1), 0.4, RULE)]
-
-    def ac_text(self, ac: AllowanceCharge, amount: Decimal, base: Decimal | None) -> str:
+    def ac_text(self, ac: AllowanceCharge, amount: Decimal, base: Decimal | None) -> list[Run]:
         L, f = self.L, self.f
-        what = _x(ac.reason or ac.reason_code or L["charge" if ac.charge else "allowance"], 200)
+        what = capped(ac.reason or ac.reason_code or L["charge" if ac.charge else "allowance"], 200)
         detail = f" ({f.rate(ac.percent)} × {f.money(base)})" if ac.percent is not None and base is not None else ""
         sign = "+" if ac.charge else "-"
-        return f"{what}{detail}{NBSP}: <b>{sign}{f.money(amount)}</b>"
+        return [(f"{what}{clean(detail)}{NBSP}: ", FONT, GREY), (f"{sign}{f.money(amount)}", FONT_BOLD, GREY)]
 
-    def line_segments(self, line: Line, la: LineAmounts) -> list[tuple[str, str, int]]:
-        """(style, markup, raw length) pieces of a line's description cell; long texts cut in chunks."""
+    def line_segments(self, line: InvoiceLine, la: LineAmounts) -> list[tuple[Style, list[Run], int]]:
+        """(style, runs, raw length) pieces of a line's description cell; long texts cut in chunks."""
         L, f = self.L, self.f
-        segs = [("base", f"<b>{_x(c)}</b>", len(c)) for c in _chunks(line.name)]
-        segs += [("small", _x(c), len(c)) for c in _chunks(line.description or "")]
+        bold = Style(FONT_BOLD, 8.5, 11, BLACK)
+        segs = [(bold, [(clean(c), FONT_BOLD, BLACK)], len(c)) for c in chunks(line.name)]
+        segs += [(SMALL, [(clean(c), FONT, GREY)], len(c)) for c in chunks(line.description or "")]
         if line.seller_item_id:
-            segs.append(("small", f"{_x(L['ref'])} {_x(line.seller_item_id, 200)}", 60))
+            segs.append((SMALL, [(f"{clean(L['ref'])} {capped(line.seller_item_id, 200)}", FONT, GREY)], 60))
         if line.period is not None:
             period = L["period_fmt"].format(f.date(line.period.start) or "…", f.date(line.period.end) or "…")
-            segs.append(("small", _x(period), 30))
-        segs += [("small", f"<i>{_x(c)}</i>", len(c)) for c in _chunks(line.note or "")]
+            segs.append((SMALL, [(clean(period), FONT, GREY)], 30))
+        segs += [(SMALL, [(clean(c), FONT_ITALIC, GREY)], len(c)) for c in chunks(line.note or "")]
         if line.gross_price is not None and line.gross_price != line.net_price:
-            gp = f"{_x(L['gross_price'])} {f.price(line.gross_price)}"
-            segs.append(("small", f"{gp}, {_x(L['discount'])} {f.price(line.gross_price - line.net_price)}", 60))
+            gp = f"{L['gross_price']} {f.price(line.gross_price)}, {L['discount']} " \
+                 f"{f.price(line.gross_price - line.net_price)}"
+            segs.append((SMALL, [(clean(gp), FONT, GREY)], 60))
         for k, ac in enumerate(line.allowances_charges):
             amount = ac.amount if self.doc.prices_include_vat or ac.amount is None else la.allowance_charge_amounts[k]
             assert amount is not None
-            segs.append(("small", self.ac_text(ac, amount, ac.base_amount), 80))
+            segs.append((SMALL, self.ac_text(ac, amount, ac.base_amount), 80))
         return [s for s in segs if s[2]]
 
-    def lines(self) -> list[Any]:
+    def lines(self) -> None:
         d, L, f = self.doc, self.L, self.f
         gross = d.prices_include_vat
         head = [L["col_id"], L["col_item"], L["col_qty"], L["col_unit"],
                 L["col_price_gross" if gross else "col_price"], L["col_vat"],
                 L["col_amount_gross" if gross else "col_amount"]]
-        rows: list[list[Any]] = [[_clean(h) for h in head]]
-        style = self._grid(numeric_from=2)
-        style += [("ALIGN", (3, 0), (3, -1), "LEFT"), ("ALIGN", (0, 0), (0, -1), "LEFT"),
-                  ("LINEBELOW", (0, 1), (-1, -1), 0, colors.white)]
-        zebra = _tint(self.t.primary_color, 0.06)
         widths = [10 * mm, 71 * mm, 16 * mm, 17 * mm, 25 * mm, 15 * mm, 26 * mm]
-        # plain strings (see _plain) in the first column are small grey, in the second the bold name
-        style += [("FONT", (0, 1), (0, -1), FONT, 7.5, 9.5), ("TEXTCOLOR", (0, 1), (0, -1), GREY),
-                  ("FONT", (1, 1), (1, -1), FONT_BOLD, 8.5, 11)]
+        header = self.grid_header(head, widths, 2, left=(3,))
+        zebra = _tint(self.t.primary_color, 0.06)
+        rule = (0.4, RULE)
+        rows: list[Row] = []
         for n, (line, la) in enumerate(zip(d.lines, d.totals.lines)):
             if gross:
                 signed = sum(((a.amount or Decimal(0)) * (1 if a.charge else -1) for a in line.allowances_charges),
@@ -560,82 +610,71 @@ class _Layout:
             vat_text = f.rate(vat.rate) if vat.category.value == "S" else \
                 f"{vat.category.value} {f.rate(vat.rate)}".strip()
             # the description is cut over several rows when long, so that rows split between pages
-            groups: list[list[tuple[str, str, int]]] = [[]]
+            groups: list[list[tuple[Style, list[Run], int]]] = [[]]
             size = 0
-            segments = self.line_segments(line, la)
-            name = _plain(line.name, None, FONT_BOLD, 8.5, widths[1] - 8) \
-                if len(segments) == 1 and segments[0][0] == "base" else None  # the name alone, one chunk
-            for seg in segments:
-                if groups[-1] and size + seg[2] > _CHUNK:
+            for seg in self.line_segments(line, la):
+                if groups[-1] and size + seg[2] > CHUNK:
                     groups.append([])
                     size = 0
                 groups[-1].append(seg)
                 size += seg[2]
-            first = len(rows)
+            background = zebra if n % 2 else None
+            last = len(groups) - 1
             for g, group in enumerate(groups):
-                cell: Any = name if name is not None else [self.p(markup, style_name) for style_name, markup, _ in group]
+                desc = [self.para([runs], widths[1] - 8, style) for style, runs, _ in group]
+                cells: list[list[Para] | None] = [None, desc, None, None, None, None, None]
                 if g == 0:
-                    ident = _plain(line.id, 30, FONT, 7.5, widths[0] - 8)
-                    unit = f.unit(line.unit, line.quantity)
-                    unit_text = _plain(unit, 30, FONT, 8.5, widths[3] - 8)
-                    rows.append([ident if ident is not None else self.p(_x(line.id, 30), "small"), cell,
-                                 f.num(line.quantity), unit_text if unit_text is not None else self.p(_x(unit, 30)),
-                                 price_text, vat_text, f.money(amount)])
-                else:
-                    rows.append(["", cell, "", "", "", "", ""])
-            last = len(rows) - 1
-            if last > first:
-                style += [("BOTTOMPADDING", (0, first), (-1, last - 1), 0),
-                          ("TOPPADDING", (0, first + 1), (-1, last), 0)]
-            if n % 2:
-                style.append(("BACKGROUND", (0, first), (-1, last), zebra))
-            style.append(("LINEBELOW", (0, last), (-1, last), 0.4, RULE))
-        table = Table(rows, colWidths=widths, repeatRows=1)
-        table.setStyle(TableStyle(style))
-        return [table]
+                    cells[0] = self.cell(capped(line.id, 30), widths[0], SMALL)
+                    cells[2] = self.cell(f.num(line.quantity), widths[2], align="R", wraps=False)
+                    cells[3] = self.cell(capped(f.unit(line.unit, line.quantity), 30), widths[3])
+                    cells[4] = self.cell(clean(price_text), widths[4], align="R", wraps=False)
+                    cells[5] = self.cell(vat_text, widths[5], align="R", wraps=False)
+                    cells[6] = self.cell(f.money(amount), widths[6], align="R", wraps=False)
+                rows.append(self.row(widths, cells, top=3 if g == 0 else 0, bottom=3 if g == last else 0,
+                                     background=background, below=rule if g == last else None))
+        self.flow_rows(rows, MARGIN_X, WIDTH, header)
 
-    def doc_allowances(self) -> list[Any]:
+    def doc_allowances(self) -> None:
         d, L, f = self.doc, self.L, self.f
         if not d.allowances_charges:
-            return []
-        rows: list[list[Any]] = [[_clean(L[k]) for k in ("type", "reason", "base", "rate", "col_vat", "amount")]]
+            return
+        widths = [22 * mm, 74 * mm, 26 * mm, 16 * mm, 16 * mm, 26 * mm]
+        header = self.grid_header([L[k] for k in ("type", "reason", "base", "rate", "col_vat", "amount")], widths, 2)
+        rows = []
         for k, ac in enumerate(d.allowances_charges):
             gross = d.prices_include_vat
             amount = ac.amount if gross or ac.amount is None else d.totals.document_allowance_charge_amounts[k]
             assert amount is not None and ac.vat is not None
             sign = Decimal(1) if ac.charge else Decimal(-1)
-            rows.append([_clean(L["charge" if ac.charge else "allowance"]), self.p(_x(ac.reason or ac.reason_code, 300)),
-                         f.money(ac.base_amount) if ac.base_amount is not None else "",
-                         f.rate(ac.percent) if ac.percent is not None else "",
-                         f"{ac.vat.category.value} {f.rate(ac.vat.rate)}".strip() if ac.vat.category.value != "S"
-                         else f.rate(ac.vat.rate), f.money(sign * amount)])
-        table = Table(rows, colWidths=[22 * mm, 74 * mm, 26 * mm, 16 * mm, 16 * mm, 26 * mm], repeatRows=1)
-        table.setStyle(TableStyle(self._grid(numeric_from=2)))
-        return [Spacer(1, 5 * mm), self.p(_x(L["doc_ac"]), "head"), table]
+            vat = f"{ac.vat.category.value} {f.rate(ac.vat.rate)}".strip() if ac.vat.category.value != "S" \
+                else f.rate(ac.vat.rate)
+            texts = [clean(L["charge" if ac.charge else "allowance"]), capped(ac.reason or ac.reason_code, 300),
+                     f.money(ac.base_amount) if ac.base_amount is not None else "",
+                     f.rate(ac.percent) if ac.percent is not None else "", vat, f.money(sign * amount)]
+            rows.append(self.row(widths, [self.cell(x, w, align="R" if i >= 2 else "L", wraps=i == 1) if x else None
+                                          for i, (x, w) in enumerate(zip(texts, widths))], below=(0.4, RULE)))
+        self.space(5 * mm)
+        self.flow_para(self.head(L["doc_ac"]), keep=header.height + rows[0].height)
+        self.flow_rows(rows, MARGIN_X, WIDTH, header)
 
-    def vat_table(self, width: float) -> Any:
+    def vat_rows(self, width: float) -> list[Row]:
         L, f = self.L, self.f
-        rows: list[list[Any]] = [[_clean(L["vat_cat"]), _clean(L["vat_base"]), _clean(L["vat_amount"])]]
-        spans = []
+        widths = [width - 56 * mm, 28 * mm, 28 * mm]
+        rows = [self.grid_header([L["vat_cat"], L["vat_base"], L["vat_amount"]], widths, 1)]
         for b in self.doc.totals.vat_breakdown:
             cat = L.get(b.category.value, b.category.value)
-            label = _plain(f"{cat} {f.rate(b.rate)}".strip(), None, FONT, 8.5, width - 56 * mm - 8)
-            rows.append([label if label is not None else self.p(f"{_x(cat)} {f.rate(b.rate)}".strip()),
-                         f.money(b.taxable_amount), f.money(b.tax_amount)])
+            rows.append(self.row(widths, [self.cell(clean(f"{cat} {f.rate(b.rate)}".strip()), widths[0]),
+                                          self.cell(f.money(b.taxable_amount), widths[1], align="R", wraps=False),
+                                          self.cell(f.money(b.tax_amount), widths[2], align="R", wraps=False)],
+                                 below=(0.4, RULE)))
             if b.exemption_reason or b.exemption_code:
-                why = ", ".join(_x(x, 600) for x in (b.exemption_reason, b.exemption_code) if x)
-                rows.append([self.p(f"<font size='7.5' color='#5f5f66'>{_x(L['exemption'])}{NBSP}: "
-                                    f"{why}</font>"), "", ""])
-                spans.append(len(rows) - 1)
-        table = Table(rows, colWidths=[width - 56 * mm, 28 * mm, 28 * mm], repeatRows=1)
-        style = self._grid()
-        for r in spans:
-            style += [("SPAN", (0, r), (-1, r)), ("LINEBELOW", (0, r - 1), (-1, r - 1), 0, colors.white),
-                      ("TOPPADDING", (0, r), (-1, r), 0)]
-        table.setStyle(TableStyle(style))
-        return table
+                why = ", ".join(capped(x, 600) for x in (b.exemption_reason, b.exemption_code) if x)
+                rows[-1].below = None
+                rows.append(self.row([width], [self.cell(f"{clean(L['exemption'])}{NBSP}: {why}", width, SMALL)],
+                                     top=0, below=(0.4, RULE)))
+        return rows
 
-    def totals_table(self, width: float) -> Any:
+    def totals_rows(self, width: float) -> list[Row]:
         d, L, f, t = self.doc, self.L, self.f, self.doc.totals
         rows: list[tuple[str, str, bool]] = []
         if d.allowances_charges:
@@ -655,95 +694,114 @@ class _Layout:
             rows.append((L["paid_deposits" if deposits else "paid"], f.money(-t.paid), False))
         if t.rounding:
             rows.append((L["rounding"], f.money(t.rounding), False))
-        due_label = L["due_credit"] if d.is_credit_note else L["due"]
-        data = [[_clean(a), _clean(b)] for a, b, _ in rows] + [[_clean(due_label), _clean(f.money(t.due))]]
-        table = Table(data, colWidths=[width - 34 * mm, 34 * mm])
-        last = len(data) - 1
+        widths = [width - 34 * mm, 34 * mm]
+        out = []
+        for label, amount, strong in rows:
+            style = Style(FONT_BOLD, 8.5, 11, BLACK) if strong else BASE
+            out.append(self.row(widths, [self.cell(clean(label), widths[0], style, wraps=False),
+                                         self.cell(clean(amount), widths[1], style, "R", wraps=False)], top=2, bottom=2,
+                                above=(0.6, GREY) if strong else None))
         accent = self.t.accent_color
-        style = [("FONT", (0, 0), (-1, -1), FONT, 8.5, 11), ("ALIGN", (1, 0), (1, -1), "RIGHT"),
-                 ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-                 ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-                 ("FONT", (0, last), (-1, last), FONT_BOLD, 10.5, 13),
-                 ("BACKGROUND", (0, last), (-1, last), _hex(accent)),
-                 ("TEXTCOLOR", (0, last), (-1, last), _ink_on(accent)),
-                 ("TOPPADDING", (0, last), (-1, last), 5), ("BOTTOMPADDING", (0, last), (-1, last), 5)]
-        for i, (_, _, strong) in enumerate(rows):
-            if strong:
-                style += [("FONT", (0, i), (-1, i), FONT_BOLD, 8.5, 11), ("LINEABOVE", (0, i), (-1, i), 0.6, GREY)]
-        table.setStyle(TableStyle(style))
-        return table
+        due = Style(FONT_BOLD, 10.5, 13, _ink_on(accent))
+        label = L["due_credit"] if d.is_credit_note else L["due"]
+        out.append(self.row(widths, [self.cell(clean(label), widths[0], due, wraps=False),
+                                     self.cell(clean(f.money(t.due)), widths[1], due, "R", wraps=False)], top=5, bottom=5,
+                            background=_rgb(accent)))
+        return out
 
-    def payment(self) -> list[Any]:
+    def payment(self, width: float) -> list[Para]:
         d, L, f = self.doc, self.L, self.f
         pay = d.payment
-        out: list[str] = []
+        out: Source = []
         if pay is not None:
             means = L.get(f"pay_{pay.means_code}", pay.means_code)
             if pay.means_text and pay.means_text != means:
                 means = f"{means} ({pay.means_text})"
-            out.append(self.kv(L["means"], f"<b>{_x(means)}</b>"))
+            out.append(self.kv(L["means"], capped(means), bold=True))
             for ct in pay.credit_transfers:
                 iban_like = re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{8,30}", "".join(ct.account_id.split()))
                 acct = groups4(ct.account_id) if iban_like else ct.account_id
-                out.append(self.kv(L["iban"] if iban_like else L["id"], f"<b>{_x(acct)}</b>"))
+                out.append(self.kv(L["iban"] if iban_like else L["id"], capped(acct), bold=True))
                 if ct.bic:
-                    out.append(self.kv(L["bic"], _x(groups4(ct.bic))))
+                    out.append(self.kv(L["bic"], capped(groups4(ct.bic))))
                 if ct.account_name:
-                    out.append(self.kv(L["holder"], _x(ct.account_name)))
+                    out.append(self.kv(L["holder"], capped(ct.account_name)))
             if pay.card is not None:
-                holder = f" ({_x(pay.card.holder)})" if pay.card.holder else ""
-                out.append(self.kv(L["card"], f"**** {_x(pay.card.pan_last_digits)}{holder}"))
+                holder = f" ({pay.card.holder})" if pay.card.holder else ""
+                out.append(self.kv(L["card"], capped(f"**** {pay.card.pan_last_digits}{holder}")))
             dd = pay.direct_debit
             if dd is not None:
                 if dd.mandate_id:
-                    out.append(self.kv(L["mandate"], f"<b>{_x(dd.mandate_id)}</b>"))
+                    out.append(self.kv(L["mandate"], capped(dd.mandate_id), bold=True))
                 if dd.creditor_id:
-                    out.append(self.kv(L["creditor"], _x(dd.creditor_id)))
+                    out.append(self.kv(L["creditor"], capped(dd.creditor_id)))
                 if dd.debited_account:
-                    out.append(self.kv(L["debited"], _x(groups4(dd.debited_account))))
+                    out.append(self.kv(L["debited"], capped(groups4(dd.debited_account))))
             if pay.remittance_info:
-                out.append(self.kv(L["remittance"], f"<b>{_x(pay.remittance_info)}</b>"))
+                out.append(self.kv(L["remittance"], capped(pay.remittance_info), bold=True))
         if d.payee is not None:
-            out.append(self.kv(L["payee"], _x(d.payee.name)))
+            out.append(self.kv(L["payee"], capped(d.payee.name)))
         if d.due_date and not d.is_credit_note:
-            out.append(self.kv(L["due_date"], f"<b>{f.date(d.due_date)}</b>"))
+            out.append(self.kv(L["due_date"], f.date(d.due_date), bold=True))
         if d.payment_terms:
-            out.append(self.kv(L["terms"], _x(d.payment_terms)))
+            out.append(self.kv(L["terms"], capped(d.payment_terms)))
         if not out:
             return []
-        return [self.p(_x(L["payment"]), "head"), self.p("<br/>".join(out))]
+        return [self.head(L["payment"], width), self.para(out, width, BASE)]
 
-    def summary(self, frame_height: float) -> list[Any]:
+    def summary(self) -> None:
         right_w = 96 * mm
         left_w = WIDTH - right_w - 6 * mm
-        right = [self.p(_x(self.L["vat_breakdown"]), "head"), self.vat_table(right_w), Spacer(1, 4 * mm),
-                 self.totals_table(right_w)]
-        left = self.payment()
-        outer = Table([[left or [Spacer(1, 1)], "", right]], colWidths=[left_w, 6 * mm, right_w])
-        outer.setStyle(self._plain())
-        _, height = outer.wrap(WIDTH, frame_height)
-        if height < frame_height * 0.85:
-            return [Spacer(1, 6 * mm), outer]
-        block = Table([[item] for item in right], colWidths=[right_w], hAlign="RIGHT")  # too tall: stacked
-        block.setStyle(self._plain())
-        return [Spacer(1, 6 * mm), KeepTogether([block]), Spacer(1, 5 * mm), *left]
+        right: list[_Item] = [self.head(self.L["vat_breakdown"], right_w), _Rows(self.vat_rows(right_w), right_w),
+                              _Gap(4 * mm), _Rows(self.totals_rows(right_w), right_w)]
+        left = self.payment(left_w)
+        right_h = sum(i.height + (i.after if isinstance(i, Para) else 0) for i in right)
+        left_h = sum(p.height + p.after for p in left)
+        frame_h = self.frame_top - self.frame_bottom
+        self.space(6 * mm)
+        if max(left_h, right_h) < frame_h * 0.85:  # side by side
+            self.room(max(left_h, right_h))
+            top = self.y
+            self.draw_items(left, MARGIN_X, top, left_w)
+            self.draw_items(right, MARGIN_X + WIDTH - right_w, top, right_w)
+            self.y = top - max(left_h, right_h)
+            return
+        # too tall: the totals block (kept together when it fits a page), then the payment text
+        x = MARGIN_X + WIDTH - right_w
+        self.room(min(right_h, frame_h))
+        for item in right:
+            if isinstance(item, Para):
+                self.flow_para(item, x, right_w)
+            elif isinstance(item, _Rows):
+                self.flow_rows(item.rows, x, right_w, None)
+            else:
+                self.space(item.height)
+        if left:
+            self.space(5 * mm)
+            paras = self.payment(WIDTH)
+            self.flow_para(paras[0], keep=paras[1].style.leading)
+            self.flow_para(paras[1])
 
-    def notes(self) -> list[Any]:
+    def notes(self) -> None:
         L = self.L
         texts = [n.text for n in legal_notes(self.doc)] + list(self.t.mentions)
-        out: list[Any] = []
         if texts:
-            out += [Spacer(1, 6 * mm), self.p(_x(L["notes"]), "head")]
-            out += [self.p(_x(text), "note") for text in texts]
+            self.space(6 * mm)
+            note = Style(FONT, 7.5, 9.5, GREY)
+            paras = [self.para(clean(text), WIDTH, note, after=2) for text in texts]
+            self.flow_para(self.head(L["notes"]), keep=note.leading)
+            for p in paras:
+                self.flow_para(p)
         if self.doc.attachments:
-            items = [", ".join(_x(x) for x in (a.id, a.description, a.filename or a.uri) if x)
+            items = [", ".join(capped(x) for x in (a.id, a.description, a.filename or a.uri) if x)
                      for a in self.doc.attachments]
-            out += [Spacer(1, 3 * mm), self.p(f"<b>{_x(L['attachments'])}</b>{NBSP}: " + " ; ".join(items), "small")]
-        return out
+            self.space(3 * mm)
+            self.flow_para(self.para([[(clean(L["attachments"]), FONT_BOLD, GREY),
+                                       (f"{NBSP}: " + " ; ".join(items), FONT, GREY)]], WIDTH, SMALL))
 
     def footer_text(self) -> str:
         if self.t.footer_text:
-            return _x(self.t.footer_text, 700)
+            return capped(self.t.footer_text, 700)
         s = self.doc.seller
         bits = [s.name]
         if s.legal_info:
@@ -755,100 +813,81 @@ class _Layout:
                 break
         if s.vat_id:
             bits.append(f"{self.L['vat_id']} {s.vat_id}")
-        return _x(" – ".join(bits), 700)
+        return capped(" – ".join(bits), 700)
+
+    def decor(self, page: int, total: int) -> list[str]:
+        """Header, running title, footer and page number of a page (drawn first, in their own state)."""
+        ops = self.pen.start()
+        if self.header_para is not None:
+            self.pen.para(self.header_para, MARGIN_X, PAGE_H - 8 * mm, WIDTH - 70 * mm)
+        if page > 1:
+            text = clean(f"{self.title()} {self.doc.number} ({self.L['continued']})")
+            self.right_text(text, PAGE_H - 8 * mm - 7.5, 7.5)
+        y_rule = 8 * mm + self.footer.height + 2 * mm
+        self.pen.line(MARGIN_X, y_rule, PAGE_W - MARGIN_X, y_rule, 0.5, RULE)
+        self.pen.para(self.footer, MARGIN_X, 8 * mm + self.footer.height, WIDTH - 28 * mm)
+        self.right_text(f"{clean(self.L['page'])} {page} / {total}", 8 * mm + self.footer.height - 7.5, 7.5)
+        return ["q", *ops.lines(), "Q"]
+
+    def right_text(self, text: str, y: float, size: float) -> None:
+        self.pen.text(PAGE_W - MARGIN_X - self.measure(size)(text, FONT), y, text, FONT, size, GREY)
+
+    def build(self) -> list[Ops]:
+        self.new_page()
+        self.header()
+        self.lines()
+        self.doc_allowances()
+        self.summary()
+        self.notes()
+        return self.pages
 
 
 # ---------------------------------------------------------------------------- rendering
 
 
-def _page_decor(lay: _Layout, footer: Any, header: Any) -> Callable[[Any, Any], None]:
-    L = lay.L
+@lru_cache(maxsize=8)
+def _logo_image(logo: bytes) -> tuple[bytes, int, int]:
+    """The logo as drawn (RGB only: no CMYK or grey JPEG, transparency flattened on white, no soft
+    mask) and its size in pixels; prepared once per process for each logo."""
+    from PIL import Image as PILImage
 
-    def draw(canvas: Any, doc: Any) -> None:
-        page = canvas.getPageNumber()
-        canvas.saveState()
-        if header is not None:
-            header.drawOn(canvas, MARGIN_X, PAGE_H - 8 * mm - header.height)
-        if page > 1:
-            canvas.setFont(FONT, 7.5)
-            canvas.setFillColor(GREY)
-            text = _clean(f"{lay.title()} {lay.doc.number} ({L['continued']})")
-            canvas.drawRightString(PAGE_W - MARGIN_X, PAGE_H - 8 * mm - 7.5, text)
-        canvas.setStrokeColor(RULE)
-        canvas.setLineWidth(0.5)
-        y_rule = 8 * mm + footer.height + 2 * mm
-        canvas.line(MARGIN_X, y_rule, PAGE_W - MARGIN_X, y_rule)
-        footer.drawOn(canvas, MARGIN_X, 8 * mm)
-        canvas.restoreState()
-
-    return draw
-
-
-def _page_number(lay: _Layout, footer: Any) -> Callable[[Any, int, int], None]:
-    """Draws "Page X / Y" (at the right end of the footer's first line) on a page of the canvas."""
-    label = lay.L["page"]
-
-    def stamp(canvas: Any, page: int, total: int) -> None:
-        canvas.saveState()
-        canvas.setFont(FONT, 7.5)
-        canvas.setFillColor(GREY)
-        canvas.drawRightString(PAGE_W - MARGIN_X, 8 * mm + footer.height - 7.5, f"{label} {page} / {total}")
-        canvas.restoreState()
-
-    return stamp
-
-
-class _PagedCanvas(Canvas):  # type: ignore[misc]  # reportlab has no type information
-    """A canvas that keeps its pages until the document is complete, so that "page X / Y" is
-    known in a single layout pass: the page number is then drawn first on each page (the layout
-    never draws there), and the page written as reportlab's Canvas.showPage would have done.
-    """
-
-    def __init__(self, *args: Any, stamp: Callable[[Any, int, int], None], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._fx_stamp = stamp
-        self._fx_pages: list[dict[str, Any]] = []
-        self._code: list[str]  # reportlab's content of the current page
-
-    def showPage(self) -> None:
-        self._fx_pages.append(dict(self.__dict__))  # the page's code and state; _startPage renews them
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._fx_pages)
-        for state in self._fx_pages:
-            self.__dict__.update(state)
-            body: list[str] = self._code
-            self._code = []
-            self._fx_stamp(self, self._pageNumber, total)
-            self._code.extend(body)
-            super().showPage()
-        self._fx_pages = []
-        super().save()
+    with PILImage.open(io.BytesIO(logo)) as img:
+        img.load()
+        if img.mode != "RGB" or logo.startswith(b"\x89PNG"):
+            rgba = img.convert("RGBA")
+            flat = PILImage.new("RGB", rgba.size, (255, 255, 255))
+            flat.paste(rgba, mask=rgba.getchannel("A"))
+            buf = io.BytesIO()
+            flat.save(buf, format="PNG")
+            data = buf.getvalue()
+        else:
+            data = logo
+        w_px, h_px = img.size
+    return data, w_px, h_px
 
 
 def _build(doc: Document, t: Template) -> bytes:
-    lay = _Layout(doc, t)
-    small = lay.s["small"]
-    footer = Paragraph(lay.footer_text(), small)
-    footer.wrap(WIDTH - 28 * mm, 40 * mm)
-    header = None
-    if t.header_text:
-        header = Paragraph(_x(t.header_text, 300), small)
-        header.wrap(WIDTH - 70 * mm, 20 * mm)
-    top = 8 * mm + (header.height if header is not None else 8) + 5 * mm
-    bottom = 8 * mm + footer.height + 6 * mm
     buf = io.BytesIO()
-    title = f"{lay.title()} {doc.number}"
-    tpl = BaseDocTemplate(buf, pagesize=A4, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=top,
-                          bottomMargin=bottom, title=_clean(title), author=_clean(doc.seller.name),
-                          subject=_clean(title), creator="facturx_engine", invariant=1,
-                          initialFontName=FONT, initialFontSize=8.5, enforceColorSpace="rgb", lang=t.lang)
-    frame = Frame(MARGIN_X, bottom, WIDTH, PAGE_H - top - bottom, id="body", leftPadding=0, rightPadding=0,
-                  topPadding=0, bottomPadding=0)
-    tpl.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=_page_decor(lay, footer, header))])
-    story = lay.header() + lay.lines() + lay.doc_allowances() + lay.summary(frame._aH) + lay.notes()
-    tpl.build(story, canvasmaker=functools.partial(_PagedCanvas, stamp=_page_number(lay, footer)))
+    canvas = Canvas(buf, pagesize=A4, invariant=1, initialFontName=FONT, initialFontSize=8.5,
+                    enforceColorSpace="rgb", lang=t.lang)
+    lay = _Layout(doc, t, Pen(canvas))
+    title = clean(f"{lay.title()} {doc.number}")
+    canvas.setTitle(title)
+    canvas.setSubject(title)
+    canvas.setAuthor(clean(doc.seller.name))
+    canvas.setCreator("facturx_engine")
+    pages = lay.build()
+    for index, ops in enumerate(pages):
+        for page, logo, x, y in lay.logos:
+            if page == index:
+                canvas.drawImage(ImageReader(io.BytesIO(logo.data)), x, y, logo.width, logo.height)
+        canvas.addLiteral("\n".join(lay.decor(index + 1, len(pages)) + ops.lines()))
+        canvas.showPage()
+        # the page's content stream, Flate-encoded here: reportlab would add an ASCII85 layer,
+        # which costs more than the rest of writing the page and makes the file bigger
+        page = canvas._doc.Pages.pages[-1]  # the page showPage has just added
+        page.Contents = Flate(zlib.compress(page.stream.encode("latin-1")))
+    canvas.save()
     return buf.getvalue()
 
 
@@ -858,5 +897,5 @@ def render(doc: Document, template: Template | None = None) -> bytes:
     This is the visual part only; embedding the XML and PDF/A-3 conformance are done afterwards.
     """
     t = template or Template()
-    _fonts()
+    fonts()
     return _build(doc, t)

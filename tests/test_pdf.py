@@ -6,10 +6,12 @@
 (c) mutations, one defect each, injected with pikepdf into a good file: caught by check_pdf (rule
     id asserted) and, where it is a PDF/A rule, by page-validation;
 (d) what embed() refuses, and what it converts;
-(e) extract() errors.
+(e) extract() errors;
+(f) the incremental update embed() appends to a page of render() (as valid as a rewritten file,
+    checked before writing exactly as after), and the pages it still rewrites whole.
 
-The page is drawn here with reportlab and its bundled Vera.ttf (the only font), so these tests do
-not depend on facturx_engine.render; one test uses render() when that module exists.
+The page is drawn here with reportlab and its bundled Vera.ttf (the only font), so most of these
+tests do not depend on facturx_engine.render; those of (f) and a few others use render().
 page-validation (PyPI ``page-validation``, import name ``page``) is the independent PDF/A gate;
 tests that need it are skipped, loudly, when it is not installed.
 """
@@ -877,3 +879,87 @@ def test_embed_cleans_metadata_text(title: str) -> None:
     doc = load_document((Path(__file__).resolve().parents[1] / "fixtures" / "invoices" / "fr_b2b.json").read_bytes())
     out = embed(render(doc), to_cii(doc), title=title)
     assert _check(out, strict=True).valid
+
+
+# --------------------------------------------------------------------------- (f) the update after our own page
+
+
+def _findings(pdf: pikepdf.Pdf) -> list[tuple[str, str, str, str]]:
+    content, written = check_model(pdf)
+    return sorted((f.rule, f.severity, f.location, f.message) for f in content + written)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_embed_writes_an_update_after_our_own_page(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page of render() needs no change but in its catalog: embed appends an incremental update
+    (the page's bytes stay as they were, the header says 1.7), and the file is as valid as a
+    rewritten one: check_pdf strict without a finding, page-validation PDF/A-3B, byte-identical
+    extraction, the same bytes twice. The checks embed runs on the object model before writing
+    find exactly what they find in the written file (no object is renumbered by an update)."""
+    from facturx_engine.render import render
+
+    doc = _load(name)
+    xml = _cii(doc, Profile.EN16931)
+    page = render(doc)
+    seen: list[list[tuple[str, str, str, str]]] = []
+    real = fxpdf.check_model
+
+    def recording(pdf: pikepdf.Pdf) -> tuple[list[Any], list[Any]]:
+        seen.append(_findings(pdf))
+        return real(pdf)
+
+    monkeypatch.setattr(fxpdf, "check_model", recording)
+    data = embed(page, xml, validate_xml=False, deterministic=True)
+    assert data[:8] == b"%PDF-1.7" and page[:7] == b"%PDF-1." and page[7:8] < b"7"
+    assert data[8:len(page)] == page[8:], "the page's bytes were rewritten, not updated"
+    assert data.count(b"%%EOF") == 2 and data.endswith(b"%%EOF\n")
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert seen == [_findings(pdf)]
+    report = check_pdf(data, strict=True)
+    _assert_clean(report, name)
+    assert not report.findings, str(report)
+    assert extract(data) == (xml, "EN 16931")
+    pv = pv_report(data, tmp_path)
+    assert pv.is_compliant, f"page-validation {_page_validation().__version__}: {_pv_failures(pv)}"
+    assert embed(page, xml, validate_xml=False, deterministic=True) == data
+
+
+def test_pages_the_update_does_not_fit_are_written_whole(tmp_path: Path) -> None:
+    """reportlab's own streams lack the EOL before endstream (a logo, vera_page): those pages are
+    written whole by qpdf, as before, and are just as valid."""
+    from PIL import Image
+
+    from facturx_engine.render import Template, render
+
+    doc = _load("fr_b2b")
+    xml = _cii(doc, Profile.EN16931)
+    logo = io.BytesIO()
+    Image.new("RGB", (60, 20), (200, 60, 30)).save(logo, format="PNG")
+    for page in (render(doc, Template(logo=logo.getvalue())), vera_page()):
+        data = embed(page, xml, validate_xml=False, deterministic=True)
+        assert data.count(b"%%EOF") == 1 and data[8:len(page)] != page[8:]
+        _assert_clean(check_pdf(data, strict=True), "whole file")
+        pv = pv_report(data, tmp_path)
+        assert pv.is_compliant, _pv_failures(pv)
+
+
+def test_a_broken_update_is_never_returned(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The file-structure check runs on the update too: if it fails (here, data after %%EOF),
+    embed writes the whole file instead, which passes."""
+    from facturx_engine.render import render
+
+    doc = _load("fr_b2b")
+    xml = _cii(doc, Profile.EN16931)
+    page = render(doc)
+    good = embed(page, xml, validate_xml=False, deterministic=True)
+    real = fxpdf._save_update
+
+    def broken(pdf: pikepdf.Pdf, out: io.BytesIO, *args: Any) -> None:
+        real(pdf, out, *args)
+        out.write(b"trailing data\n")
+
+    monkeypatch.setattr(fxpdf, "_save_update", broken)
+    data = embed(page, xml, validate_xml=False, deterministic=True)
+    assert data != good and data.count(b"%%EOF") == 1 and not data.endswith(b"trailing data\n")
+    _assert_clean(check_pdf(data, strict=True), "whole file")
+    assert extract(data) == extract(good)

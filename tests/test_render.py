@@ -2,8 +2,11 @@
 
 Every fixture renders, the output is deterministic, long invoices flow over pages with the
 header row repeated, every font is an embedded TrueType program (no base-14 font), colours are
-RGB only, the French late-payment mentions appear for B2B only, amounts are formatted per
-language, and Template.from_json names the field it refuses.
+RGB only, the font subsets are the same for documents in the preset characters, every fixture's
+page becomes a PDF/A-3B file (check_pdf strict and page-validation), and so do random documents
+(Hypothesis), the line breaker keeps every character within the column, the French late-payment
+mentions appear for B2B only, amounts are formatted per language, and Template.from_json names
+the field it refuses.
 
 Text checks read the PDF with ``pdftotext`` (poppler-utils); they skip with a message without it.
 """
@@ -22,13 +25,17 @@ from typing import Any
 
 import pikepdf
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
-from facturx_engine._render_text import LABELS
+from facturx_engine._render_text import FONT, FONT_BOLD, LABELS, Fmt, fonts, wrap
 from facturx_engine.errors import InputError
 from facturx_engine.jsonio import load_document
 from facturx_engine.model import CreditNote, Invoice
 from facturx_engine.render import Template, render
+
+from strategies import documents, words  # tests/ is on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures" / "invoices"
@@ -132,6 +139,107 @@ def test_only_embedded_truetype_fonts_and_rgb(name: str) -> None:
 def test_no_helvetica_anywhere() -> None:
     pdf = render(_load("fr_b2b"))
     assert b"Helvetica" not in pdf
+
+
+def _font_programs(pdf: bytes) -> dict[str, bytes]:
+    """BaseFont (without the subset tag) -> the embedded TrueType program, as stored."""
+    found = {}
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        for page in doc.pages:
+            for font in page.obj.Resources.Font.values():
+                found[str(font.BaseFont).split("+", 1)[1]] = font.FontDescriptor.FontFile2.read_raw_bytes()
+    return found
+
+
+def test_font_subsets_are_the_same_for_every_document(tmp_path: Path) -> None:
+    """The first subset of each font starts with the same characters in every document (ASCII and
+    the Latin-1 / punctuation preset), so documents written with those characters embed the same
+    font programs (made once per process); a character outside the preset is added for the
+    document that uses it, and drawn."""
+    first, second = render(_load("fr_b2b")), render(_load("b2c"), Template(lang="en"))
+    assert _font_programs(first) == {k: v for k, v in _font_programs(second).items() if k in _font_programs(first)}
+    data = _raw("b2c")
+    data["lines"][0]["name"] = "Filtre ∆ et ∑ « spécial »"  # in the fonts, not in the preset
+    data.pop("expected_totals")
+    other = render(load_document(data))
+    assert _font_programs(other)["BitstreamVeraSans-Bold"] != _font_programs(first)["BitstreamVeraSans-Bold"]
+    assert "Filtre ∆ et ∑ « spécial »" in _text(other, tmp_path)
+
+
+def _page_validation() -> Any:
+    return pytest.importorskip("page", reason="page-validation (PyPI page-validation==0.11.0) is not installed")
+
+
+@pytest.mark.parametrize("style", ["fr", "en", "acme"])
+@pytest.mark.parametrize("name", NAMES)
+def test_rendered_invoice_becomes_pdfa(name: str, style: str, tmp_path: Path) -> None:
+    """The page render() writes (fonts, content streams, logo) is one embed can make PDF/A-3B:
+    to_facturx of every fixture passes check_pdf strict without a finding and page-validation's
+    PDF/A-3B profile, and gives the XML back byte for byte."""
+    from facturx_engine.cii import to_cii
+    from facturx_engine.pdf import extract, to_facturx
+    from facturx_engine.pdfcheck import check_pdf
+
+    if style == "acme":
+        folder = ROOT / "fixtures" / "templates"
+        template = Template.from_json((folder / "acme.json").read_bytes(), base_dir=folder) \
+            if (folder / "acme-logo.png").exists() else Template(logo=_png())
+    else:
+        template = Template(lang=style)
+    doc = _load(name)
+    data = to_facturx(doc, template=template, deterministic=True)
+    report = check_pdf(data, strict=True)
+    assert report.valid and not report.findings, str(report)
+    assert extract(data)[0] == to_cii(doc)
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(data)
+    pv = _page_validation().validate_pdf(str(path), profile="3b")
+    assert pv.is_compliant, [f"{f.rule_id}: {f.message}" for f in pv.failures]
+
+
+_runs = st.lists(st.tuples(st.lists(words, min_size=1, max_size=6).map(" ".join),
+                           st.sampled_from([FONT, FONT_BOLD]), st.sampled_from(["0 0 0", "0.5 0.5 0.5"])),
+                 min_size=1, max_size=4)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, database=None)
+@given(lines=st.lists(_runs, min_size=1, max_size=3), width=st.floats(min_value=5, max_value=300))
+def test_wrap_keeps_every_character_and_the_width(lines: list[list[tuple[str, str, str]]], width: float) -> None:
+    """The line breaker draws every character of every run, in order, in its font and colour, at
+    the offsets its widths give; no line is wider than the column unless it holds a single
+    character (a word longer than the column is cut between characters)."""
+    widths = fonts()[1]
+
+    def measure(text: str, font: str) -> float:
+        return sum(widths[font][ord(c)] for c in text) * 8.5 / 1000
+
+    out = wrap(lines, width, measure)
+    drawn = [(c, font, colour) for _, pieces in out for _, text, font, colour in pieces for c in text if c != " "]
+    wanted = [(c, font, colour) for runs in lines for text, font, colour in runs for c in text if c != " "]
+    assert drawn == wanted
+    for line_width, pieces in out:
+        x = 0.0
+        for dx, text, font, _ in pieces:
+            assert dx == pytest.approx(x, abs=1e-9)
+            x += measure(text, font)
+        assert line_width == pytest.approx(x, abs=1e-9)
+        assert line_width <= width + 1e-6 or sum(len(t.strip()) for _, t, _, _ in pieces) == 1
+
+
+@settings(max_examples=12, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(doc=documents())
+def test_random_documents_become_valid_factur_x(doc: Invoice | CreditNote, tmp_path_factory: Any) -> None:
+    """Random valid invoices and credit notes: their page becomes a PDF/A-3B Factur-X file that
+    check_pdf strict passes without a finding, and the page shows the amount due."""
+    from facturx_engine.pdf import to_facturx
+    from facturx_engine.pdfcheck import check_pdf
+
+    data = to_facturx(doc, deterministic=True)
+    report = check_pdf(data, strict=True)
+    assert report.valid and not report.findings, str(report)
+    text = _text(render(doc), tmp_path_factory.mktemp("page"))
+    assert Fmt("fr", doc.currency).money(doc.totals.due).replace("\u00a0", " ") in text
 
 
 # ---------------------------------------------------------------------------- long documents
