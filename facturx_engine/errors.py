@@ -10,6 +10,7 @@ working for callers that do not know this module::
      |    +-- CreditError              crediting more than remains creditable
      +-- ProfileError(ValueError)      data the requested profile/syntax cannot carry
      +-- InputError(ValueError)        JSON input that cannot be read into the model
+     |    +-- PayloadError             an invoicing-app payload refused: every field error, by payload path
      +-- ParseError(ValueError)        XML that cannot be read
      +-- PdfError(ValueError)          a PDF that cannot be read, or made / shown to be PDF/A-3 Factur-X
      +-- ValidationFailed              a document failed XSD / Schematron (carries the report)
@@ -22,6 +23,7 @@ and, where it applies, ``location``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 __all__ = [
@@ -31,6 +33,7 @@ __all__ = [
     "InputError",
     "ModelError",
     "ParseError",
+    "PayloadError",
     "PdfError",
     "ProfileError",
     "ResourceError",
@@ -98,6 +101,30 @@ class ProfileError(FacturXError, ValueError):
 
 class InputError(FacturXError, ValueError):
     """Input (JSON or Python values) that cannot be turned into the model."""
+
+
+class PayloadError(InputError):
+    """An invoicing-app payload (:mod:`facturx_engine.payload`) that cannot become a document.
+
+    Shaped like the 422 answers of e-invoicing platforms: ``errors`` maps each payload path
+    (``"lines.0.tva_rate"``, ``"buyer_siret"``, ``"invoice.seller_siret"``) to its messages, all of
+    them at once; :meth:`as_dict` gives ``{"message": ..., "errors": {...}, "code": "validation_failed"}``.
+    ``field`` is the first path.
+    """
+
+    code = "validation_failed"
+
+    def __init__(self, message: str, *, errors: Mapping[str, Sequence[str]], **kw: Any) -> None:
+        self.errors: dict[str, list[str]] = {str(k): [str(m) for m in v] for k, v in errors.items()}
+        kw.setdefault("field", next(iter(self.errors), None))
+        super().__init__(message, **kw)
+
+    def _render(self) -> str:
+        return "; ".join([self.message] + [f"{k}: {m}" for k, ms in self.errors.items() for m in ms])
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON answer: ``{"message", "errors", "code"}``."""
+        return {"message": self.message, "errors": {k: list(v) for k, v in self.errors.items()}, "code": self.code}
 
 
 class ParseError(FacturXError, ValueError):

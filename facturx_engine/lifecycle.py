@@ -8,6 +8,11 @@
 * :func:`credit_note` — a credit note (381) inheriting the invoice's parties and referencing
   it in BG-3, total or partial, refusing to credit more than remains creditable per line
   (quantity and amount) across every earlier credit note.
+* :class:`Quote` — a quote (devis) on a :class:`DepositPlan`: deposit invoices by percent or net
+  amount, the balance invoice deducting them all, and a payment schedule of dated
+  :class:`Milestone` steps invoiced one by one (:meth:`Quote.next_invoice`,
+  :func:`schedule_invoices`). Its refusals are :class:`~facturx_engine.errors.PayloadError`
+  keyed by argument name (``percent``, ``amount``, ``number`` ...), as apps expect them.
 """
 
 from __future__ import annotations
@@ -15,13 +20,14 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from .compute import round2
-from .errors import CreditError, ModelError
+from .errors import CreditError, ModelError, PayloadError
 from .model import CreditNote, Invoice, Line, PrecedingInvoice, Vat
 
-__all__ = ["DepositPlan", "credit_note", "creditable"]
+__all__ = ["DepositPlan", "Milestone", "Quote", "credit_note", "creditable", "schedule_invoices"]
 
 _DEPOSIT = "386"
 
@@ -223,3 +229,154 @@ def _check_left(line_id: str, left: Mapping[str, tuple[Decimal, Decimal]], qty: 
 def _amount_line(ln: Line, amount: Decimal) -> Line:
     return replace(ln, id=ln.id + _AMOUNT_SUFFIX, name=f"{_PARTIAL}{ln.name}", quantity=Decimal(1), unit="C62", net_price=amount,
                    base_quantity=None, gross_price=None, price_discount=None, allowances_charges=())
+
+
+# ---------------------------------------------------------------------------- quotes and payment schedules
+
+
+@dataclass(frozen=True, slots=True)
+class Milestone:
+    """One dated step of a payment schedule: a percentage of the deal or a net (HT) amount."""
+
+    date: _dt.date
+    percent: Decimal | None = None
+    amount: Decimal | None = None
+    label: str = "Acompte"
+
+    def net_of(self, deal: Invoice) -> Decimal:
+        """The net amount this step asks for (what :meth:`DepositPlan.deposit` takes for it)."""
+        if self.percent is not None:
+            return round2(deal.totals.tax_exclusive * self.percent / 100)
+        return self.amount or Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A quote (devis) and the invoices issued against it: each call returns a new Quote with the
+    invoice it issued. ``Quote.from_payload`` reads an app payload
+    (:func:`facturx_engine.payload.quote_from_payload`)."""
+
+    plan: DepositPlan
+    schedule: tuple[Milestone, ...] = ()
+    invoiced: int = 0          # milestones of the schedule already invoiced
+    closed: bool = False       # the balance invoice was issued
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Quote:
+        from .payload import quote_from_payload
+
+        return quote_from_payload(payload)
+
+    @property
+    def deal(self) -> Invoice:
+        return self.plan.deal
+
+    @property
+    def deposits(self) -> tuple[Invoice, ...]:
+        return self.plan.deposits
+
+    @property
+    def remaining_ht(self) -> Decimal:
+        return self.plan.remaining_net
+
+    def deposit(self, *, number: str, issue_date: _dt.date, percent: Decimal | str | int | None = None,
+                amount: Decimal | str | int | None = None, due_date: _dt.date | None = None,
+                label: str = "Acompte") -> tuple[Quote, Invoice]:
+        """A deposit invoice (386) for ``percent`` of the deal or a net ``amount`` (exactly one)."""
+        if self.closed:
+            raise _refused("number", "the balance invoice was issued: the quote takes no more deposits")
+        if (percent is None) == (amount is None):
+            raise _refused("percent", "give exactly one of percent and amount")
+        key = "percent" if percent is not None else "amount"
+        value = _argument(percent if percent is not None else amount, key)
+        if key == "percent" and not 0 < value <= 100:
+            raise _refused(key, f"must be above 0 and at most 100, got {value}")
+        if key == "amount" and value != round2(value):
+            raise _refused(key, f"{value} has more than 2 decimals")
+        try:
+            if key == "percent":
+                plan, inv = self.plan.deposit(number=number, issue_date=issue_date, label=label, percent=value)
+            else:
+                plan, inv = self.plan.deposit(number=number, issue_date=issue_date, label=label,
+                                              net_amount=round2(value))
+            if due_date is not None:
+                inv = replace(inv, due_date=due_date)
+        except ModelError as exc:
+            raise _refused(key if exc.field in ("deposit", "deal") else "number", _described(exc)) from None
+        plan = replace(plan, deposits=plan.deposits[:-1] + (inv,))
+        return replace(self, plan=plan), inv
+
+    def balance(self, *, number: str, issue_date: _dt.date, due_date: _dt.date | None = None,
+                method: str = "paid_amount") -> tuple[Quote, Invoice]:
+        """The final invoice: the whole deal, every deposit in BG-3 and deducted (BT-113 by default,
+        see :meth:`DepositPlan.final_invoice`)."""
+        if self.closed:
+            raise _refused("number", "the balance invoice was already issued")
+        try:
+            final = self.plan.final_invoice(number=number, issue_date=issue_date, method=method)
+            final = replace(final, due_date=due_date) if due_date is not None else final
+        except ModelError as exc:
+            raise _refused("method" if exc.field == "method" else "number", _described(exc)) from None
+        return replace(self, closed=True), final
+
+    def next_invoice(self, *, number: str, issue_date: _dt.date | None = None) -> tuple[Quote, Invoice]:
+        """The invoice of the next milestone, dated (unless ``issue_date`` is given) and due on the
+        milestone's date: a deposit, or the balance for a last milestone that completes the deal;
+        after the milestones, the balance of what they left (``issue_date`` required)."""
+        if self.invoiced < len(self.schedule):
+            m = self.schedule[self.invoiced]
+            when = issue_date or m.date
+            if self.invoiced == len(self.schedule) - 1 and self.schedule_completes:
+                quote, inv = self.balance(number=number, issue_date=when, due_date=m.date)
+            else:
+                quote, inv = self.deposit(number=number, issue_date=when, percent=m.percent, amount=m.amount,
+                                          due_date=m.date, label=m.label)
+            return replace(quote, invoiced=self.invoiced + 1), inv
+        if issue_date is None:
+            raise _refused("issue_date", "the schedule is invoiced: the balance invoice needs its issue date")
+        return self.balance(number=number, issue_date=issue_date)
+
+    @property
+    def schedule_completes(self) -> bool:
+        """Does the schedule invoice the whole deal (percents summing to 100, or its steps to the total)?"""
+        if not self.schedule:
+            return False
+        if all(m.percent is not None for m in self.schedule):
+            return sum((m.percent or Decimal(0) for m in self.schedule), Decimal(0)) == 100
+        return sum((m.net_of(self.deal) for m in self.schedule), Decimal(0)) == self.deal.totals.tax_exclusive
+
+
+def schedule_invoices(quote: Quote, numbers: Sequence[str], *, balance_date: _dt.date | None = None
+                      ) -> tuple[Invoice, ...]:
+    """Every invoice left in the quote's payment schedule, in order: one per milestone, then the
+    balance of what the milestones left (dated ``balance_date``) unless the last milestone completed
+    the deal. ``numbers`` gives their numbers, one per invoice."""
+    wanted = len(quote.schedule) - quote.invoiced + (0 if quote.schedule_completes else 1)
+    if len(numbers) != wanted:
+        raise _refused("numbers", f"the schedule gives {wanted} invoice(s); {len(numbers)} number(s) given")
+    out = []
+    for number in numbers:
+        last = quote.invoiced == len(quote.schedule)
+        quote, inv = quote.next_invoice(number=number, issue_date=balance_date if last else None)
+        out.append(inv)
+    return tuple(out)
+
+
+def _refused(key: str, message: str) -> PayloadError:
+    return PayloadError(f"the payload is invalid: 1 error ({key})", errors={key: [message]})
+
+
+def _described(exc: ModelError) -> str:
+    return exc.message + (f" ({exc.bt})" if exc.bt else "") + (f" [{exc.rule}]" if exc.rule else "")
+
+
+def _argument(value: Any, key: str) -> Decimal:
+    if isinstance(value, (bool, float)):
+        raise _refused(key, f"expected a Decimal, an int or a numeric string, got {value!r}")
+    try:
+        out = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise _refused(key, f"{value!r} is not a number") from None
+    if not out.is_finite():
+        raise _refused(key, f"{value!r} is not a finite number")
+    return out
