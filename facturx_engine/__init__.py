@@ -14,10 +14,11 @@ Quick use::
 
 from __future__ import annotations
 
-from ._read import ReadResult, from_xml, read_document
+from ._read import ReadResult, from_pdf, from_xml, read_document
 from .cii import ProfileWarning, from_cii, to_cii, write_cii
 from .codes import DocumentType, Profile, VatCategory
 from .compute import Totals, VatBreakdown, check_expected
+from .convert import Conversion, convert
 from .errors import (
     CalculationError,
     CreditError,
@@ -25,13 +26,14 @@ from .errors import (
     InputError,
     ModelError,
     ParseError,
+    PayloadError,
     PdfError,
     ProfileError,
     ResourceError,
     ValidationFailed,
 )
 from .jsonio import dump_document, load_document
-from .lifecycle import DepositPlan, credit_note, creditable
+from .lifecycle import DepositPlan, Milestone, Quote, credit_note, creditable, schedule_invoices
 from .model import (
     Address,
     AllowanceCharge,
@@ -56,6 +58,7 @@ from .model import (
     TaxRepresentative,
     Vat,
 )
+from .payload import from_payload
 from .pdf import embed, extract, extract_all, to_facturx
 from .pdfcheck import check_pdf
 from .render import Template, render
@@ -73,6 +76,8 @@ __all__ = [
     "check_expected",
     "check_pdf",
     "Contact",
+    "Conversion",
+    "convert",
     "credit_note",
     "creditable",
     "CreditError",
@@ -90,6 +95,8 @@ __all__ = [
     "FacturXError",
     "Finding",
     "from_cii",
+    "from_payload",
+    "from_pdf",
     "from_ubl",
     "from_xml",
     "Identifier",
@@ -98,11 +105,13 @@ __all__ = [
     "ItemAttribute",
     "Line",
     "load_document",
+    "Milestone",
     "ModelError",
     "Note",
     "ParseError",
     "Party",
     "Payee",
+    "PayloadError",
     "PaymentInstructions",
     "PdfError",
     "Period",
@@ -110,11 +119,13 @@ __all__ = [
     "Profile",
     "ProfileError",
     "ProfileWarning",
+    "Quote",
     "read_document",
     "ReadResult",
     "render",
     "Report",
     "ResourceError",
+    "schedule_invoices",
     "TaxRepresentative",
     "Template",
     "to_cii",

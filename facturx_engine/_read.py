@@ -9,18 +9,39 @@ like those objects. Rows whose getters are lambdas have an explicit entry in :da
 (keyed by term id, next to the engine), and repeating groups whose getters are lambdas say where
 their items go in :data:`GROUPS`. :data:`NOT_READ` lists the reportable rows the reader leaves
 out on purpose, with the reason. ``tests/test_read.py`` checks that every reportable row is
-covered by one of the three, so that no term disappears silently.
+covered by one of the three, so that no term disappears silently. The rows of each context are
+compiled once into a tree of element positions (:func:`_plan`), and one walk of the document in
+document order reads them all: each element is looked up by tag among the positions it can stand
+at (keyed sibling instances ``a:B#k`` told apart by their test), so nothing is searched twice.
 
-A small, explicit assembly step (:func:`_assemble`) then turns the raw dict into the JSON format
-of :mod:`facturx_engine.jsonio` (which mirrors the model field names), and
-:func:`~facturx_engine.jsonio.load_document` builds the document, so every model rule applies to
-what is read. Totals are never read into the model (they are computed): the stated totals
-BT-106..BT-112, BT-115 and the BG-23 breakdown are compared with the computed ones, one
+A small, explicit assembly step (:func:`~facturx_engine._assemble.assemble`) then turns the raw
+dict into the JSON format of :mod:`facturx_engine.jsonio` (which mirrors the model field names),
+and :func:`~facturx_engine._assemble.build` makes the model records of it. Totals are never read into the
+model (they are computed): the stated totals BT-106..BT-112, BT-115, the line net amounts BT-131
+and the BG-23 breakdown are kept in :class:`ReadResult` and compared with the computed ones, one
 :class:`Finding` per difference (BR-CO-10..17). Stated BT-113 (paid) and BT-114 (rounding) are
 input data and go into the model.
 
-Parsing is hardened: no entity resolution, no network, no DTD loading, no huge trees, and any
-DOCTYPE is refused (:class:`~facturx_engine.errors.ParseError`).
+**A received document is read as it is, never "fixed".** Every finding names its rule, business
+term and location, in four kinds:
+
+* ``totals`` -- a stated total differs from the one computed from the lines (both values kept);
+* ``model`` -- the document breaks a rule the model enforces on the documents it *builds* (an
+  invalid BIC, a price discount without gross price, BT-6 equal to BT-5, repeated line ids ...):
+  the document is built in the model's reading mode (:func:`~facturx_engine.model.collect_breaches`),
+  the value is kept as stated and the breach becomes the finding (``strict=True`` raises instead);
+* ``not-read`` (rule ``FXE-NOT-READ``) -- an element or attribute of the XML that no row of the
+  table reads (an EXTENDED-only element, a constant of the syntax with another value ...): the
+  walk reports every element no rule position matches, and every text or attribute of a matched
+  element that no rule takes (currency and date-format attributes aside);
+* ``not-representable`` (rule ``FXE-NOT-REPRESENTABLE``) -- a value that was read but that the
+  model has no place for (a scheme without its identifier, a second, different value for a term
+  the model holds once, a price base quantity in another unit ...): reported with the value,
+  never dropped without a word.
+
+Parsing is hardened: no entity resolution, no network, no DTD loading, no huge text nodes or deep
+trees (libxml2 limits), at most :data:`MAX_XML_BYTES`, and any DOCTYPE is refused
+(:class:`~facturx_engine.errors.ParseError`).
 """
 
 from __future__ import annotations
@@ -30,24 +51,37 @@ import binascii
 import datetime as _dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
 from lxml import etree
 
+from ._assemble import (
+    NOT_READ_RULE,
+    NOT_REPRESENTABLE_RULE,
+    Finding,
+    Raw,
+    assemble,
+    build,
+    check_totals,
+    shown,
+)
 from ._xml import NS
-from .codes import Profile
-from .errors import ParseError
-from .model import CreditNote, Invoice
+from .codes import CREDIT_NOTE_TYPES
+from .errors import ModelError, ParseError
+from .model import CreditNote, Invoice, collect_breaches
 
-__all__ = ["EXPLICIT", "GROUPS", "NOT_READ", "Finding", "ReadResult", "detect_syntax", "parse_xml",
-           "read_document"]
+__all__ = ["EXPLICIT", "GROUPS", "MAX_XML_BYTES", "NOT_READ", "NOT_READ_RULE", "NOT_REPRESENTABLE_RULE", "Finding",
+           "ReadResult", "TermValue", "detect_syntax", "from_pdf", "from_xml", "parse_xml", "pdf_invoice",
+           "read_document", "replace_read", "term_values"]
+
+MAX_XML_BYTES = 64 * 1024 * 1024
+"""Larger XML input is refused before parsing (a real invoice, attachments included, is far smaller)."""
 
 # ---------------------------------------------------------------------------- explicit mappings
 
-Raw = dict[str, Any]
 Path = tuple[str, tuple[str, ...]]  # (source "item" | "wctx", attribute path), like a getter's ``inline``
 
 _TAX_POINT_CODES = {"5": "3", "29": "35", "72": "432"}  # UNTDID 2475 (CII) -> 2005 (model)
@@ -96,38 +130,56 @@ NOT_READ: dict[str, str] = {
     # reportable term id: why the reader leaves it out (none yet: every reportable row is read)
 }
 
+_SUBJECT_PREFIX = re.compile(r"#([A-Za-z0-9]{1,10})#(.*)", re.DOTALL)  # UBL: BT-21 as a "#CODE#" note prefix
 _CHARGE_GROUPS = {"BG-20": False, "BG-21": True, "BG-27": False, "BG-28": True}
 _TRUE = {"true", "1"}
+_BOOL = {"1": "true", "0": "false"}
+_NUMERIC = frozenset({"AMOUNT", "AMOUNT_TAX", "NUMBER", "PRICE"})
+_XSI = "{http://www.w3.org/2001/XMLSchema-instance}"
+_STRUCTURAL_ATTRS = frozenset({"currencyID", "format", f"{_XSI}schemaLocation"})
+"""Attributes that carry no business term: an amount's currency is BT-5 or BT-6 (which the reader
+uses to tell BT-110 from BT-111), ``format="102"`` is the CII date format."""
+_STRUCTURAL_ELEMENTS = frozenset({f"{{{NS['cbc']}}}UBLVersionID"})
+"""Elements that carry no business term (the UBL version, 2.1, is what the writer states)."""
 
 
 # ---------------------------------------------------------------------------- results
 
 
 @dataclass(frozen=True, slots=True)
-class Finding:
-    """A stated total that differs from the one computed from the lines."""
-
-    rule: str
-    bt: str
-    stated: Decimal
-    computed: Decimal | None
-    message: str
-
-    def __str__(self) -> str:
-        return f"[{self.rule}] {self.message}"
-
-
-@dataclass(frozen=True, slots=True)
 class ReadResult:
-    """What :func:`read_document` found: the document, the stated totals (BT id -> Decimal; the
-    BG-23 breakdown under ``"BG-23"`` as ``(category, rate, BT-116, BT-117)`` tuples), the
-    differences with the computed totals, the syntax and the specification identifier BT-24."""
+    """What :func:`read_document` found: the document, the findings, the stated totals (BT id ->
+    Decimal; the BG-23 breakdown under ``"BG-23"`` as ``(category, rate, BT-116, BT-117, BT-120,
+    BT-121)`` tuples), the stated line net amounts BT-131 (None where absent), the syntax
+    (``cii``, ``ubl``, ``ubl-cn``) and the specification identifier BT-24."""
 
     document: Invoice | CreditNote
     findings: tuple[Finding, ...]
     stated_totals: dict[str, Any]
     syntax: str
     guideline: str | None
+    stated_line_amounts: tuple[Decimal | None, ...] = ()
+
+    @property
+    def lost(self) -> tuple[Finding, ...]:
+        """The findings about source content the model does not hold (not read, not representable)."""
+        return tuple(f for f in self.findings if f.kind in ("not-read", "not-representable"))
+
+    @property
+    def breaches(self) -> tuple[Finding, ...]:
+        """The model rules the document breaks (its values are kept as stated)."""
+        return tuple(f for f in self.findings if f.kind == "model")
+
+
+@dataclass(frozen=True, slots=True)
+class TermValue:
+    """One business-term value of an XML document, normalized so that CII and UBL compare equal:
+    dates ISO, numbers without trailing zeros, text stripped. ``line`` is the 0-based index of
+    the invoice line (BG-25) it belongs to, None at document level."""
+
+    term: str
+    line: int | None
+    value: str
 
 
 # ---------------------------------------------------------------------------- parsing
@@ -138,6 +190,7 @@ _ROOTS = {
     f"{{{NS['ubl-inv']}}}Invoice": "ubl",
     f"{{{NS['ubl-cn']}}}CreditNote": "ubl-cn",
 }
+_PREFIXES = {uri: prefix for prefix, uri in NS.items() if not prefix.startswith("ubl")}
 
 
 def _parser() -> etree.XMLParser:
@@ -151,6 +204,8 @@ def parse_xml(xml: bytes) -> Any:
         raise ParseError("expected XML bytes, got str (encode it first)")
     if not isinstance(xml, (bytes, bytearray, memoryview)):
         raise ParseError(f"expected XML bytes, got {type(xml).__name__}")
+    if len(xml) > MAX_XML_BYTES:
+        raise ParseError(f"the XML document is too large ({len(xml)} bytes; at most {MAX_XML_BYTES} are read)")
     try:
         tree = etree.fromstring(bytes(xml), _parser()).getroottree()
     except etree.XMLSyntaxError as exc:
@@ -166,9 +221,26 @@ def detect_syntax(root: Any) -> str:
     """``"cii"``, ``"ubl"`` or ``"ubl-cn"`` from the root element; ParseError otherwise."""
     syntax = _ROOTS.get(root.tag)
     if syntax is None:
-        raise ParseError(f"unknown root element {root.tag!r}: expected a CII CrossIndustryInvoice or a UBL 2.1 "
-                         "Invoice or CreditNote")
+        raise ParseError(f"not an invoice: unknown root element {root.tag!r}; expected a CII CrossIndustryInvoice "
+                         "or a UBL 2.1 Invoice or CreditNote")
     return syntax
+
+
+def _path(elem: Any) -> str:
+    """A readable XPath of an element: prefixes of the usual namespaces, ``[n]`` where siblings repeat."""
+    parts = []
+    while elem is not None:
+        q = etree.QName(elem)
+        prefix = _PREFIXES.get(q.namespace or "")
+        name = f"{prefix}:{q.localname}" if prefix else q.localname
+        parent = elem.getparent()
+        if parent is not None:
+            same = [c for c in parent if c.tag == elem.tag]
+            if len(same) > 1:
+                name += f"[{same.index(elem) + 1}]"
+        parts.append(name)
+        elem = parent
+    return "/" + "/".join(reversed(parts))
 
 
 # ---------------------------------------------------------------------------- the compiled plan
@@ -191,11 +263,43 @@ class _Rule:
     target: Path
     decode: Callable[[str], Any] | None
     seed: Raw
+    const: bool = False               # a constant of the syntax (TypeCode VAT ...): checked and marked read
+    expected: str | None = None       # the constant's value (None: any value, e.g. a currency attribute)
+    out: tuple[str, ...] = field(init=False, default=())  # where the value goes in the raw dict
+
+    def __post_init__(self) -> None:
+        path = self.target[1]  # a VatCategory enum's ``.value``: the model takes the code itself
+        object.__setattr__(self, "out", path[:-1] if path[-2:] == ("category", "value") else path)
 
 
-@cache
-def _plan(syntax: str) -> tuple[dict[str, list[_Rule]], dict[tuple[str, str, str], dict[str, Any]]]:
-    """Rules by context, and the tests that tell keyed sibling instances (``a:B#k``) apart."""
+@dataclass(frozen=True, slots=True)
+class _Variant:
+    """One instance of a child element: keyed siblings (``a:B#k``) are told apart by a test."""
+
+    key: str | None                               # None: the un-keyed instance
+    test: tuple[str | None, str | None, str] | None  # (Clark sub-path, attribute, value); None: any
+    node: _Node
+
+
+@dataclass(slots=True)
+class _Node:
+    """An element position of a context's rules: what is read at it, and its children by Clark tag."""
+
+    texts: list[_Rule] = field(default_factory=list)             # rules reading the element's text
+    attrs: dict[str, list[_Rule]] = field(default_factory=dict)  # rules reading one of its attributes
+    groups: list[_Rule] = field(default_factory=list)            # repeating groups whose items it is
+    children: dict[str, list[_Variant]] = field(default_factory=dict)
+    plain: dict[str, _Node] = field(default_factory=dict)  # the children with one, un-keyed, instance
+
+    def finish(self) -> None:
+        self.plain = {tag: vs[0].node for tag, vs in self.children.items() if len(vs) == 1 and vs[0].key is None}
+        for variants in self.children.values():
+            for v in variants:
+                v.node.finish()
+
+
+def _rules(syntax: str) -> tuple[dict[str, list[_Rule]], dict[tuple[str, str, str], dict[str, Any]]]:
+    """The rules of the table by context, and the tests that tell keyed sibling instances apart."""
     from .terms import TERMS
 
     by_ctx: dict[str, list[_Rule]] = {}
@@ -206,8 +310,10 @@ def _plan(syntax: str) -> tuple[dict[str, list[_Rule]], dict[tuple[str, str, str
             continue
         inline = getattr(row.get, "inline", None)
         if row.kind == "CONST":
-            if inline and inline[0] == "const" and "#" in path:
-                _key_test(keyed, row.ctx, path, inline[1])
+            expected = inline[1] if inline and inline[0] == "const" else None
+            if expected is not None and "#" in path:
+                _key_test(keyed, row.ctx, path, expected)
+            by_ctx.setdefault(row.ctx, []).append(_Rule(row, path, ("item", ()), None, {}, True, expected))
             continue
         seed: Raw = {}
         decode = None
@@ -231,6 +337,50 @@ def _key_test(keyed: dict[tuple[str, str, str], dict[str, Any]], ctx: str, path:
     keyed.setdefault(where, {})[key] = ("/".join(parts[i + 1:]), value)
 
 
+def _compiled_test(sub: str, value: str, syntax: str) -> tuple[str | None, str | None, str]:
+    parts = sub.split("/") if sub else []
+    attr = parts.pop()[1:] if parts and parts[-1].startswith("@") else None
+    return ("/".join(_clark(p, syntax) for p in parts) or None), attr, value
+
+
+@cache
+def _plan(syntax: str) -> dict[str, _Node]:
+    """The rules of each context compiled into a tree of element positions (one walk reads them all)."""
+    by_ctx, keyed = _rules(syntax)
+    roots: dict[str, _Node] = {}
+    for ctx, rules in by_ctx.items():
+        root = roots.setdefault(ctx, _Node())
+        for rule in rules:
+            parts = rule.path.split("/")
+            attr = parts.pop()[1:] if parts[-1].startswith("@") else None
+            node = root
+            for i, part in enumerate(parts):
+                if part == ".":
+                    continue
+                tag, _, key = part.partition("#")
+                test = keyed.get((ctx, "/".join(parts[:i]), tag), {}).get(key)
+                node = _child(node, _clark(part, syntax), key or None,
+                              None if test is None else _compiled_test(test[0], test[1], syntax))
+            if attr is not None:
+                node.attrs.setdefault(attr, []).append(rule)
+            elif rule.row.repeat:
+                node.groups.append(rule)
+            else:
+                node.texts.append(rule)
+    for root in roots.values():
+        root.finish()
+    return roots
+
+
+def _child(node: _Node, tag: str, key: str | None, test: Any) -> _Node:
+    variants = node.children.setdefault(tag, [])
+    for v in variants:
+        if v.key == key:
+            return v.node
+    variants.append(_Variant(key, test, _Node()))
+    return variants[-1].node
+
+
 def _currency_of(elem: Any) -> str | None:
     cur = elem.get("currencyID")
     if cur is None:
@@ -239,63 +389,202 @@ def _currency_of(elem: Any) -> str | None:
     return None if cur is None else str(cur)
 
 
+def _text_at(elem: Any, sub: str | None, attr: str | None) -> str | None:
+    node = elem.find(sub) if sub else elem
+    if node is None:
+        return None
+    text = node.get(attr) if attr is not None else node.text
+    return text.strip() if text is not None else None
+
+
+_CURRENCY = {"cii": (f"{{{NS['rsm']}}}SupplyChainTradeTransaction/{{{NS['ram']}}}ApplicableHeaderTradeSettlement/"
+                     f"{{{NS['ram']}}}InvoiceCurrencyCode"),
+             "ubl": f"{{{NS['cbc']}}}DocumentCurrencyCode", "ubl-cn": f"{{{NS['cbc']}}}DocumentCurrencyCode"}
+
+
 # ---------------------------------------------------------------------------- the walk
 
 
 class _Reader:
-    def __init__(self, syntax: str) -> None:
+    """One walk over a document, in document order: the raw dict, the findings, the values read.
+
+    Every element is matched against the compiled rules of the contexts it belongs to; an element
+    no rule position matches, a text or an attribute no rule takes, is reported (``not-read``).
+    """
+
+    def __init__(self, syntax: str, record: bool = False) -> None:
         self.syntax = syntax
-        self.by_ctx, self.keyed = _plan(syntax)
+        self.roots = _plan(syntax)
         self.wctx: Raw = {}
         self.currency: str | None = None
+        self.values: list[TermValue] | None = [] if record else None
+        self.line: int | None = None
+        self.lines = 0
+        self.findings: list[Finding] = []
 
-    # -- selection
-    def _matches(self, elem: Any, test: Any) -> bool:
-        sub, value = test
-        found = self._value(elem, sub) if sub else (elem.text or "").strip()
-        if value == "TAX":
-            return found is not None and found != "VAT"
-        return bool(found == value)
+    def read(self, root: Any) -> None:
+        self.currency = _text_at(root, _CURRENCY[self.syntax], None)  # tells BT-110 from BT-111
+        self.visit(root, self.roots["DOC"], self.wctx)
 
-    def _children(self, elem: Any, ctx: str, prefix: str, part: str) -> list[Any]:
-        tag = part.split("#", 1)[0]
-        out = [c for c in elem if c.tag == _clark(part, self.syntax)]
-        key = part.split("#", 1)[1] if "#" in part else None
-        if key in ("doc", "acc"):
-            if key == "doc":
-                return [c for c in out if _currency_of(c) in (None, self.currency)][:1]
-            return [c for c in out if _currency_of(c) not in (None, self.currency)][:1]
-        tests = self.keyed.get((ctx, prefix, tag), {})
-        if key is not None:
-            return [c for c in out if self._matches(c, tests[key])] if key in tests else out
-        if tests:  # an un-keyed instance: none of its keyed siblings
-            out = [c for c in out if not any(self._matches(c, t) for t in tests.values())]
+    def visit(self, elem: Any, node: _Node, item: Raw) -> None:
+        """Read one element standing at one rule position (the usual case), then its children."""
+        if node.groups:
+            self.visit_all(elem, [(node, item)])
+            return
+        text_used = False
+        for rule in node.texts:
+            text_used |= self._take(rule, elem, None, item)
+        attrs_used = self._take_attrs(elem, node, item) if node.attrs else ()
+        text = elem.text
+        if text is not None and not text_used and text.strip():
+            self._not_read(elem, None, text)
+        attributes = elem.items()
+        if attributes:
+            self._check_attrs(elem, attributes, attrs_used)
+        plain, children = node.plain, node.children
+        taken: set[tuple[str, str]] | None = None
+        for child in elem:
+            sub = plain.get(child.tag)
+            if sub is not None:
+                self.visit(child, sub, item)
+                continue
+            variants = children.get(child.tag)
+            if variants is None:
+                self._not_read_tree(child)
+                continue
+            taken = set() if taken is None else taken
+            chosen = self._select(variants, child, taken)
+            if len(chosen) == 1:
+                self.visit(child, chosen[0].node, item)
+            elif chosen:
+                self.visit_all(child, [(v.node, item) for v in chosen])
+            else:
+                self._not_read_tree(child)
+
+    def visit_all(self, elem: Any, pairs: list[tuple[_Node, Raw]]) -> None:
+        """Read one element for every (rule position, item) it stands at, then its children."""
+        saved_line = self.line
+        self._enter_groups(elem, pairs)
+        text_used = False
+        attrs_used: set[str] = set()
+        for node, item in pairs:
+            for rule in node.texts:
+                text_used |= self._take(rule, elem, None, item)
+            if node.attrs:
+                attrs_used.update(self._take_attrs(elem, node, item))
+        text = elem.text
+        if text is not None and not text_used and text.strip():
+            self._not_read(elem, None, text)
+        attributes = elem.items()
+        if attributes:
+            self._check_attrs(elem, attributes, attrs_used)
+        taken: set[tuple[str, str]] = set()
+        for child in elem:
+            matched = []
+            for node, item in pairs:
+                variants = node.children.get(child.tag)
+                if variants is not None:
+                    matched += [(v.node, item) for v in self._select(variants, child, taken)]
+            if len(matched) == 1:
+                self.visit(child, *matched[0])
+            elif matched:
+                self.visit_all(child, matched)
+            else:
+                self._not_read_tree(child)
+        self.line = saved_line
+
+    def _take_attrs(self, elem: Any, node: _Node, item: Raw) -> set[str]:
+        used = set()
+        for name, rules in node.attrs.items():
+            for rule in rules:
+                if self._take(rule, elem, name, item):
+                    used.add(name)
+        return used
+
+    def _check_attrs(self, elem: Any, attributes: list[tuple[str, str]], used: Any) -> None:
+        for name, value in attributes:
+            if name not in used and name not in _STRUCTURAL_ATTRS:
+                self._not_read(elem, name, value)
+
+    def _enter_groups(self, elem: Any, pairs: list[tuple[_Node, Raw]]) -> None:
+        """An element that is a group item also stands at the group's root: a new item, appended."""
+        i = 0
+        while i < len(pairs):
+            node, item = pairs[i]
+            i += 1
+            for rule in node.groups:
+                if self._in_group(rule.row.context_name, elem):
+                    sub = _deep_copy(rule.seed)
+                    _append(self._base(rule.target[0], item), rule.target[1], sub)
+                    pairs.append((self.roots[rule.row.context_name], sub))
+                    if rule.row.context_name == "BG-25":
+                        self.line, self.lines = self.lines, self.lines + 1
+
+    def _not_read_tree(self, elem: Any) -> None:
+        if not isinstance(elem.tag, str) or elem.tag in _STRUCTURAL_ELEMENTS:
+            return
+        for el in elem.iter():
+            if el.text is not None and el.text.strip():
+                self._not_read(el, None, el.text)
+            for name, value in el.items():
+                if name not in _STRUCTURAL_ATTRS:
+                    self._not_read(el, name, value)
+
+    def _select(self, variants: list[_Variant], child: Any, taken: set[tuple[str, str]]) -> list[_Variant]:
+        """The instances a child element is: the keyed ones whose test it passes, else the un-keyed one."""
+        out = []
+        plain = None
+        keyed = False
+        for v in variants:
+            key = v.key
+            if key is None:
+                plain = v
+            elif key == "doc" or key == "acc":  # BT-110 / BT-111: the first amount in (another) currency
+                cur = _currency_of(child)
+                ok = cur in (None, self.currency) if key == "doc" else cur not in (None, self.currency)
+                if ok and (child.tag, key) not in taken:
+                    taken.add((child.tag, key))
+                    out.append(v)
+                    keyed = True
+            elif v.test is None:
+                out.append(v)
+            elif _passes(child, v.test):
+                out.append(v)
+                keyed = True
+        if plain is not None and not keyed:
+            out.append(plain)
         return out
 
-    def _elements(self, elem: Any, path: str, ctx: str = "") -> list[Any]:
-        nodes = [elem]
-        parts = path.split("/")
-        for i, part in enumerate(parts):
-            if part == ".":
-                continue
-            prefix = "/".join(parts[:i])
-            nodes = [c for n in nodes for c in self._children(n, ctx, prefix, part)]
-            if not nodes:
-                break
-        return nodes
-
-    def _value(self, elem: Any, path: str, ctx: str = "") -> str | None:
-        parts = path.split("/")
-        attr = parts.pop()[1:] if parts[-1].startswith("@") else None
-        nodes = self._elements(elem, "/".join(parts), ctx) if parts else [elem]
-        if not nodes:
-            return None
-        node = nodes[0]
-        text = node.get(attr) if attr is not None else node.text
-        if text is None:
-            return None
+    def _take(self, rule: _Rule, elem: Any, attr: str | None, item: Raw) -> bool:
+        """Apply one rule to an element; True when its text (or attribute) was taken."""
+        text = elem.text if attr is None else elem.get(attr)
+        if not text:
+            return False
         text = text.strip()
-        return text or None
+        if not text:
+            return False
+        if rule.const:
+            return _const_ok(rule.expected, text)
+        row = rule.row
+        kind = row.kind
+        value = self._decode(rule, text)
+        if kind == "NOTE" and self.syntax != "cii":
+            m = _SUBJECT_PREFIX.fullmatch(value)
+            if m:
+                _put(item, ("subject_code",), m.group(1))
+                self._record("BT-21", "TEXT", m.group(1))
+                value = m.group(2)
+        elif row.id == "BT-5":
+            self.currency = text
+        if self.values is not None:
+            self._record(row.id, kind, value)
+        self._put(self.wctx if rule.target[0] == "wctx" else item, rule.out, value, row.id, elem)
+        return True
+
+    def _not_read(self, elem: Any, attr: str | None, text: str) -> None:
+        what = f"attribute {attr}={shown(text)}" if attr else f"{etree.QName(elem).localname} {shown(text)}"
+        self.findings.append(Finding(NOT_READ_RULE, None, f"{what} is not read: no business term of the model "
+                                     "takes it", _path(elem), kind="not-read"))
 
     # -- decoding
     def _decode(self, rule: _Rule, text: str) -> Any:
@@ -304,7 +593,7 @@ class _Reader:
             return rule.decode(text)
         if kind == "DATE":
             return _date(text, rule.row.id)
-        if kind in ("AMOUNT", "AMOUNT_TAX", "NUMBER", "PRICE"):
+        if kind in _NUMERIC:
             return _number(text, rule.row.id)
         if kind == "BINARY":
             try:
@@ -314,30 +603,20 @@ class _Reader:
             return "".join(text.split())
         return text
 
-    # -- reading a context
-    def read(self, ctx: str, elem: Any, item: Raw) -> None:
-        for rule in self.by_ctx.get(ctx, ()):
-            row = rule.row
-            if row.repeat:
-                for child in self._elements(elem, rule.path, ctx):
-                    if not self._in_group(row.context_name, child):
-                        continue
-                    sub = _deep_copy(rule.seed)
-                    self.read(row.context_name, child, sub)
-                    _append(self._base(rule.target[0], item), rule.target[1], sub)
-                continue
-            text = self._value(elem, rule.path, ctx)
-            if text is None:
-                continue
-            if row.id == "BT-5":
-                self.currency = text
-            value = self._decode(rule, text)
-            if row.kind == "NOTE" and self.syntax != "cii":
-                m = re.fullmatch(r"#([A-Za-z0-9]{1,10})#(.*)", value, re.DOTALL)
-                if m:
-                    _put(item, ("subject_code",), m.group(1))
-                    value = m.group(2)
-            _put(self._base(rule.target[0], item), rule.target[1], value)
+    def _record(self, term: str, kind: str, value: Any) -> None:
+        if self.values is not None:
+            text = _canonical(value) if kind in _NUMERIC else str(value)
+            self.values.append(TermValue(term, self.line, text))
+
+    def _put(self, base: Raw, path: tuple[str, ...], value: Any, term: str, node: Any) -> None:
+        """Store a value; a different second value for the same model field is reported, not lost."""
+        for p in path[:-1]:
+            base = base.setdefault(p, {})
+        old = base.setdefault(path[-1], value)
+        if old != value:
+            self.findings.append(Finding(
+                NOT_REPRESENTABLE_RULE, term, f"{term} {shown(str(value))} is not kept: the model holds one value "
+                f"here and {shown(str(old))} was read first", _path(node), kind="not-representable"))
 
     def _base(self, source: str, item: Raw) -> Raw:
         return self.wctx if source == "wctx" else item
@@ -350,8 +629,25 @@ class _Reader:
             text = (ind.text or "").strip().lower() if ind is not None else ""
             return bool((text in _TRUE) is _CHARGE_GROUPS[ctx])
         if ctx == "BG-24" and self.syntax == "cii":
-            return self._value(elem, "ram:TypeCode") == "916"
+            return _text_at(elem, f"{{{NS['ram']}}}TypeCode", None) == "916"
         return True
+
+
+def _passes(elem: Any, test: tuple[str | None, str | None, str]) -> bool:
+    sub, attr, value = test
+    text = _text_at(elem, sub, attr)
+    if value == "TAX":
+        return text is not None and text != "VAT"
+    return text == value
+
+
+def _const_ok(expected: str | None, text: str) -> bool:
+    """A syntax constant as the table writes it (``TAX`` keys any tax scheme but VAT, as the key test does)."""
+    if expected is None:
+        return True
+    if expected == "TAX":
+        return text != "VAT"
+    return _BOOL.get(text, text) == expected
 
 
 def _deep_copy(d: Raw) -> Raw:
@@ -359,8 +655,6 @@ def _deep_copy(d: Raw) -> Raw:
 
 
 def _put(base: Raw, path: tuple[str, ...], value: Any) -> None:
-    if path[-2:] == ("category", "value"):  # a VatCategory enum: the model takes its code
-        path = path[:-1]
     for p in path[:-1]:
         base = base.setdefault(p, {})
     base.setdefault(path[-1], value)  # the first occurrence wins
@@ -372,215 +666,105 @@ def _append(base: Raw, path: tuple[str, ...], value: Raw) -> None:
     base.setdefault(path[-1], []).append(value)
 
 
-def _date(text: str, term: str) -> str:
+def _date(text: str, term: str) -> _dt.date:
     try:
-        if re.fullmatch(r"[0-9]{8}", text):
-            return _dt.date(int(text[:4]), int(text[4:6]), int(text[6:])).isoformat()
-        return _dt.date.fromisoformat(text[:10]).isoformat()
+        if len(text) == 8 and text.isdigit():  # CII format 102
+            return _dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        return _dt.date.fromisoformat(text[:10])
     except ValueError:
         raise ParseError(f"not a date: {text!r}", bt=term) from None
 
 
-def _number(text: str, term: str) -> str:
+def _number(text: str, term: str) -> Decimal:
     try:
         value = Decimal(text)
     except InvalidOperation:
         raise ParseError(f"not a number: {text!r}", bt=term) from None
     if not value.is_finite():
         raise ParseError(f"not a finite number: {text!r}", bt=term)
-    return format(value, "f")
+    return value
 
 
-# ---------------------------------------------------------------------------- raw -> JSON format
-
-
-def _merge(into: Raw, other: Raw) -> Raw:
-    for k, v in other.items():
-        if isinstance(v, dict) and isinstance(into.get(k), dict):
-            _merge(into[k], v)
-        else:
-            into.setdefault(k, v)
-    return into
-
-
-def _ac(item: Raw, doc_level: bool) -> Raw:
-    out = dict(item.get("ac", {}))
-    if "amount" in item:
-        out["amount"] = item["amount"]
-    if "base" in item:
-        out["base_amount"] = item["base"]
-    if doc_level and "vat" in item:
-        out["vat"] = item["vat"]
-    return out
-
-
-def _guideline_default(syntax: str, guideline: str | None) -> bool:
-    from .ubl import UBL_GUIDELINE
-
-    if guideline is None:
-        return True
-    if syntax == "cii":
-        return any(guideline == p.guideline for p in Profile)
-    return guideline == UBL_GUIDELINE
-
-
-def _assemble(w: Raw, syntax: str) -> tuple[Raw, dict[str, Any]]:
-    """The JSON-format dict of the document, and the stated totals."""
-    data: Raw = dict(w.get("doc", {}))
-    for src, dst in (("doc_seller", "seller"), ("doc_buyer", "buyer"), ("doc_taxrep", "tax_representative"),
-                     ("delivery", "delivery")):
-        if src in w:
-            data[dst] = _merge(data.get(dst, {}), w[src])
-    if "delivery_address" in w:
-        data.setdefault("delivery", {})["address"] = w["delivery_address"]
-    if w.get("doc_payee_ids"):
-        data.setdefault("payee", {})["identifier"] = w["doc_payee_ids"][0]
-    guideline = w.get("guideline")
-    if not _guideline_default(syntax, guideline):
-        data["specification_id"] = guideline
-    if syntax != "cii" and data.get("purchase_order") == "NA" and data.get("sales_order"):
-        del data["purchase_order"]  # the placeholder UBL needs for a sales order alone
-    if w.get("notes"):
-        data["notes"] = w["notes"]
-    # payment instructions: the first entry's means, every entry's account
-    entries = w.get("payment_entries", [])
-    if entries:
-        pay = _merge(dict(entries[0].get("means", {})), data.get("payment", {}))
-        accounts = [e["account"] for e in entries if e.get("account")]
-        if accounts:
-            pay["credit_transfers"] = accounts
-        for e in entries:
-            if e.get("card"):
-                pay.setdefault("card", e["card"])
-            if e.get("debit"):
-                pay["direct_debit"] = _merge(pay.get("direct_debit", {}), e["debit"])
-        data["payment"] = pay
-    # VAT exemption reasons are stated per category in BG-23 only
-    totals = w.get("totals", {})
-    reasons: dict[Any, Raw] = {}
-    for b in totals.get("vat_breakdown", []):
-        r = {k: b[k] for k in ("exemption_reason", "exemption_code") if k in b}
-        reasons.setdefault(b.get("category"), r)
-
-    def vat(v: Raw | None) -> Raw | None:
-        if v is None:
-            return None
-        return {**v, **{k: x for k, x in reasons.get(v.get("category"), {}).items() if k not in v}}
-
-    acs = [_ac(i, True) for i in w.get("doc_acs", [])]
-    for a in acs:
-        if "vat" in a:
-            a["vat"] = vat(a["vat"])
-    if acs:
-        data["allowances_charges"] = acs
-    lines = []
-    stated_lines = []
-    for item in w.get("line_items", []):
-        line = dict(item.get("line", {}))
-        amounts = item.get("amounts", {})
-        for k in ("net_price", "gross_price", "price_discount"):
-            if k in amounts:
-                line[k] = amounts[k]
-        if "vat" in line:
-            line["vat"] = vat(line["vat"])
-        if item.get("line_acs"):
-            line["allowances_charges"] = [_ac(i, False) for i in item["line_acs"]]
-        unit = item.get("base_quantity_unit")
-        if unit is not None and line.get("unit") is not None and unit != line["unit"]:
-            raise ParseError(f"line {line.get('id')!r}: price base quantity unit {unit!r} differs from the "
-                             f"invoiced quantity unit {line['unit']!r}; the model has one unit per line",
-                             bt="BT-150")
-        lines.append(line)
-        stated_lines.append(amounts.get("net_amount"))
-    if lines:
-        data["lines"] = lines
-    if "paid" in totals:
-        data["paid_amount"] = totals["paid"]
-    if "rounding" in totals:
-        data["rounding_amount"] = totals["rounding"]
-    return data, {"totals": totals, "lines": stated_lines}
-
-
-# ---------------------------------------------------------------------------- totals checks
-
-_TOTAL_RULES = (  # stated total, Totals attribute, BT, rule
-    ("line_total", "BT-106", "BR-CO-10"), ("allowance_total", "BT-107", "BR-CO-11"),
-    ("charge_total", "BT-108", "BR-CO-12"), ("tax_exclusive", "BT-109", "BR-CO-13"),
-    ("tax_total", "BT-110", "BR-CO-14"), ("grand_total", "BT-112", "BR-CO-15"), ("due", "BT-115", "BR-CO-16"),
-)
-
-
-def _check(doc: Any, stated: dict[str, Any]) -> tuple[tuple[Finding, ...], dict[str, Any]]:
-    totals, computed = stated["totals"], doc.totals
-    out: list[Finding] = []
-    flat: dict[str, Any] = {}
-    for name, bt, rule in _TOTAL_RULES:
-        if name in totals:
-            value = Decimal(totals[name])
-            flat[bt] = value
-            mine = getattr(computed, name)
-            if value != mine:
-                out.append(Finding(rule, bt, value, mine, f"stated {bt} {value} differs from the {mine} computed "
-                                                          "from the lines"))
-    for name, bt in (("paid", "BT-113"), ("rounding", "BT-114")):
-        if name in totals:
-            flat[bt] = Decimal(totals[name])
-    by_key = {(b.category.value, None if b.rate is None else b.rate.normalize() + 0): b
-              for b in computed.vat_breakdown}
-    breakdown = []
-    for b in totals.get("vat_breakdown", []):
-        rate = Decimal(b["rate"]) if "rate" in b else None
-        key = (b.get("category"), None if rate is None else rate.normalize() + 0)
-        basis = Decimal(b["taxable_amount"]) if "taxable_amount" in b else None
-        tax = Decimal(b["tax_amount"]) if "tax_amount" in b else None
-        breakdown.append((key[0], rate, basis, tax))
-        mine = by_key.pop(key, None)
-        if basis is not None and (mine is None or mine.taxable_amount != basis):
-            out.append(Finding("BR-CO-17", "BT-116", basis,
-                               None if mine is None else mine.taxable_amount,
-                               f"stated VAT breakdown {key[0]} {rate}: taxable amount {basis} differs from the "
-                               f"computed {None if mine is None else mine.taxable_amount}"))
-        if tax is not None and mine is not None and mine.tax_amount != tax:
-            out.append(Finding("BR-CO-17", "BT-117", tax, mine.tax_amount,
-                               f"stated VAT breakdown {key[0]} {rate}: tax amount {tax} differs from the computed "
-                               f"{mine.tax_amount}"))
-    for key, mine in by_key.items():
-        out.append(Finding("BR-CO-18", "BG-23", Decimal(0), mine.taxable_amount,
-                           f"no stated VAT breakdown for category {key[0]} rate {key[1]}, computed taxable amount "
-                           f"{mine.taxable_amount}"))
-    if breakdown:
-        flat["BG-23"] = tuple(breakdown)
-    for i, (net, mine_line) in enumerate(zip(stated["lines"], computed.lines)):
-        if net is not None and Decimal(net) != mine_line.net_amount:
-            out.append(Finding("BR-CO-10", "BT-131", Decimal(net), mine_line.net_amount,
-                               f"line {doc.lines[i].id!r}: stated net amount {net} differs from the computed "
-                               f"{mine_line.net_amount}"))
-    return tuple(out), flat
+def _canonical(number: Any) -> str:
+    """A number without trailing zeros and never in exponent notation: ``"1273.00"`` -> ``"1273"``."""
+    value = Decimal(number).normalize()
+    return format(value if value else Decimal(0), "f")
 
 
 # ---------------------------------------------------------------------------- entry points
 
 
-def read_document(xml: bytes) -> ReadResult:
-    """Read a CII or UBL invoice or credit note into the model; compare the stated totals."""
-    from .fr import legal_notes
-    from .jsonio import load_document
-
+def _walk(xml: bytes, record: bool = False) -> _Reader:
     root = parse_xml(xml)
-    syntax = detect_syntax(root)
-    reader = _Reader(syntax)
-    reader.read("DOC", root, reader.wctx)
-    data, stated = _assemble(reader.wctx, syntax)
-    doc = load_document(data)
+    reader = _Reader(detect_syntax(root), record)
+    reader.read(root)
+    return reader
+
+
+def _breach(exc: ModelError) -> Finding:
+    return Finding(exc.rule or "FXE-MODEL", exc.bt, exc.message, exc.field, kind="model")
+
+
+def read_document(xml: bytes, *, strict: bool = False) -> ReadResult:
+    """Read a CII or UBL invoice or credit note into the model; report what it states differently.
+
+    Every business term the table knows is read; totals are compared (``totals`` findings), model
+    rules the document breaks are collected with its values kept (``model`` findings; with
+    ``strict=True`` the first one raises :class:`ModelError` instead), and XML content the model
+    does not hold is reported (``not-read`` / ``not-representable``). Raises :class:`ParseError`
+    for input that is not a well-formed CII/UBL invoice or that lacks what any document needs
+    (number, date, seller, buyer, line VAT ...).
+    """
+    from .fr import legal_notes
+
+    reader = _walk(xml)
+    found: list[Finding] = list(reader.findings)
+    data, stated = assemble(reader.wctx, reader.syntax, found)
+    kind = data.pop("document", None)
+    cls = CreditNote if kind == "credit_note" or (kind is None and data.get("type_code") in CREDIT_NOTE_TYPES) \
+        else Invoice
+    try:
+        if strict:
+            doc, breaches = build(cls, data, found), []
+        else:
+            with collect_breaches() as breaches:
+                doc = build(cls, data, found)
+    except ModelError as exc:
+        if strict:
+            raise
+        raise ParseError(f"the document cannot be read into the model: {exc.message}", field=exc.field, bt=exc.bt,
+                         rule=exc.rule) from None
     if legal_notes(doc) != doc.notes:
         # the XML says which notes there are: never let a re-write add the French mentions
-        doc = replace(doc, late_payment_mentions=False)
-    findings, flat = _check(doc, stated)
-    return ReadResult(doc, findings, flat, syntax, reader.wctx.get("guideline"))
+        doc = replace_read(doc, late_payment_mentions=False)
+    totals, flat = check_totals(doc, stated)
+    findings = totals + [_breach(b) for b in breaches] + found
+    lines = tuple(None if n is None else Decimal(n) for n in stated["lines"])
+    return ReadResult(doc, tuple(findings), flat, reader.syntax, reader.wctx.get("guideline"), lines)
+
+
+def replace_read(doc: Any, **changes: Any) -> Any:
+    """``dataclasses.replace`` for a document read: the model rules it breaks were reported when it
+    was read (they are collected again here, and dropped, instead of raising)."""
+    with collect_breaches():
+        return replace(doc, **changes)
+
+
+def term_values(xml: bytes) -> list[TermValue]:
+    """Every business-term value of a CII or UBL document, read through the term table (the same walk
+    as :func:`read_document`), normalized so that the two syntaxes compare equal."""
+    reader = _walk(xml, record=True)
+    values = reader.values or []
+    if reader.syntax != "cii" and any(v.term == "BT-14" for v in values):  # UBL's placeholder for BT-13
+        values = [v for v in values if not (v.term == "BT-13" and v.value == "NA")]
+    return values
 
 
 def from_xml(xml: bytes) -> Invoice | CreditNote:
-    """An invoice or credit note from CII or UBL XML bytes (the syntax is told by the root)."""
+    """An invoice or credit note from CII or UBL XML bytes (the syntax is told by the root).
+
+    The document as it is stated: use :func:`read_document` for the findings (totals that differ,
+    rules it breaks, content the model does not hold)."""
     return read_document(xml).document
 
 
@@ -589,3 +773,26 @@ def read_syntax(xml: bytes, expected: tuple[str, ...]) -> Invoice | CreditNote:
     if root_syntax not in expected:
         raise ParseError(f"expected {' or '.join(expected)} XML, got {root_syntax}")
     return read_document(xml).document
+
+
+def pdf_invoice(pdf: bytes) -> bytes:
+    """The invoice XML embedded in a Factur-X / ZUGFeRD / XRechnung PDF, as embedded.
+
+    :class:`~facturx_engine.errors.PdfError` for a file that is not a readable PDF (truncated,
+    damaged), that is encrypted (even without a user password: a Factur-X is PDF/A-3, which forbids
+    encryption) or that embeds no invoice."""
+    from .errors import PdfError
+    from .pdf import extract
+    from .pdfcheck import open_pdf
+
+    xml = extract(pdf)[0]  # not a PDF, truncated, locked by a password, no invoice
+    with open_pdf(pdf) as opened:
+        if opened.is_encrypted:
+            raise PdfError("the PDF is encrypted: a Factur-X file is PDF/A-3, which forbids encryption (ISO 19005-3 "
+                           "6.1.3); its invoice is not read", rule="PDFA-6.1.3-ENCRYPT")
+    return xml
+
+
+def from_pdf(pdf: bytes) -> Invoice | CreditNote:
+    """The invoice or credit note embedded in a Factur-X PDF (see :func:`pdf_invoice`), read as :func:`from_xml`."""
+    return read_document(pdf_invoice(pdf)).document

@@ -4,9 +4,14 @@ Commands (each one a function registered in :data:`COMMANDS`; later ones plug in
 
     facturx-engine generate INPUT.json --to cii|ubl|facturx [--profile P] [--strict]
                             [--template T.json] [--pdf LAYOUT.pdf] -o OUT
+    facturx-engine generate PAYLOAD.json --from payload [--to cii|ubl|facturx] ... -o OUT
     facturx-engine embed LAYOUT.pdf INVOICE.xml [--af-relationship R] -o OUT.pdf
     facturx-engine extract IN.pdf -o OUT.xml
     facturx-engine render INPUT.json [--template T.json] -o OUT.pdf
+    facturx-engine convert IN.xml|IN.pdf --to cii|ubl|facturx [--profile P] [--strict]
+                           [--template T.json] [--pdf LAYOUT.pdf] -o OUT
+    facturx-engine validate PATH... [--rules fr-ctc|extended-ctc-fr] [--format text|json|junit|sarif]
+                            [--fail-on warning] [-j N] [-o REPORT]   (see facturx_engine.batch)
 
 ``generate`` reads the JSON format of :mod:`facturx_engine.jsonio` (``-`` reads stdin), builds the
 model (totals are computed), writes CII (Factur-X profile ``--profile``, default EN 16931) or
@@ -21,6 +26,8 @@ Exit codes, shared by every command:
 * 2 -- bad input or usage: unreadable file, invalid JSON, an invoice the model refuses, data the
   profile cannot carry under ``--strict``, bad arguments. One line on stderr that names the field:
   ``error: lines[0].vat.rate (BT-152): standard rate must be greater than 0, got 0 [BR-S-05]``;
+  with ``--from payload``, a refused payload is one JSON object on stderr instead (every error, by
+  payload path: ``{"message": ..., "errors": {"lines.0.tva_rate": [...]}, "code": "validation_failed"}``);
 * 3 -- internal error (a bug, or an official artefact missing or altered).
 
 Never a traceback.
@@ -29,6 +36,7 @@ Never a traceback.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import sys
@@ -41,7 +49,7 @@ from typing import Any, NoReturn
 
 from .cii import ProfileWarning, to_cii
 from .codes import Profile
-from .errors import FacturXError, ProfileError, ResourceError, ValidationFailed
+from .errors import FacturXError, PayloadError, ProfileError, ResourceError, ValidationFailed
 from .jsonio import load_document
 from .ubl import to_ubl
 from .validate import validate
@@ -136,11 +144,17 @@ def print_findings(report: Any, *, file: Any = None) -> None:
 def _add_generate(sub: Any) -> None:
     p = sub.add_parser("generate", help="JSON invoice -> validated CII (Factur-X), UBL 2.1 or Factur-X PDF/A-3B",
                        description="Build an invoice or credit note from JSON (format: facturx_engine/"
-                                   "invoice.schema.json), write it as CII or UBL 2.1, validate it offline and "
-                                   "write OUT only if it is valid.")
+                                   "invoice.schema.json, or with --from payload an invoicing-app payload), "
+                                   "write it as CII or UBL 2.1, validate it offline and write OUT only if it is "
+                                   "valid.")
     p.add_argument("input", metavar="INPUT.json", help="JSON document (- for stdin)")
-    p.add_argument("--to", required=True, choices=("cii", "ubl", "facturx"),
-                   help="syntax to write (facturx: PDF/A-3B with the CII embedded)")
+    p.add_argument("--to", choices=("cii", "ubl", "facturx"),
+                   help="syntax to write (facturx: PDF/A-3B with the CII embedded); required with --from json, "
+                        "with --from payload the payload's output_format decides when absent (default facturx)")
+    p.add_argument("--from", dest="source", choices=("json", "payload"), default="json",
+                   help="input format: json (the engine's format, default) or payload (flat invoicing-app JSON, "
+                        "see facturx_engine/payload.py); a refused payload is printed on stderr as JSON "
+                        '{"message", "errors": {path: [...]}, "code": "validation_failed"}, exit 2')
     p.add_argument("--profile", type=str.lower, choices=PROFILES, default=None,
                    help="Factur-X profile of the CII (default en16931); UBL is always EN 16931")
     p.add_argument("--strict", action="store_true",
@@ -151,12 +165,27 @@ def _add_generate(sub: Any) -> None:
     p.set_defaults(run=_generate)
 
 
+def _generate_input(args: argparse.Namespace) -> Any:
+    """The document to write; with --from payload, --to defaults to the payload's output_format."""
+    data = read_input(args.input)
+    if args.source != "payload":
+        if args.to is None:
+            raise CommandError("the following arguments are required: --to (or use --from payload)")
+        return load_document(data)
+    from .payload import from_payload, load_json, output_format
+
+    payload = load_json(data)
+    doc = from_payload(payload)
+    args.to = args.to or output_format(payload) or "facturx"
+    return doc
+
+
 def _generate(args: argparse.Namespace) -> int:
+    doc = _generate_input(args)
     if args.to != "facturx" and (args.template or args.pdf):
         raise CommandError("--template and --pdf apply to --to facturx only")
     if args.to == "ubl" and args.profile not in (None, "en16931"):
         raise CommandError(f"--profile {args.profile} is a Factur-X (CII) profile; UBL 2.1 is always EN 16931")
-    doc = load_document(read_input(args.input))
     profile = Profile.parse(args.profile or "en16931")
     target = f"Factur-X {profile.value} PDF/A-3B" if args.to == "facturx" else \
         f"CII Factur-X {profile.value}" if args.to == "cii" else \
@@ -270,9 +299,82 @@ def _render(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# ---------------------------------------------------------------------------- convert
+
+
+def _add_convert(sub: Any) -> None:
+    p = sub.add_parser("convert", help="CII / UBL 2.1 XML or Factur-X PDF -> CII, UBL 2.1 or Factur-X PDF/A-3B",
+                       description="Read an invoice (CII or UBL 2.1 XML, or a Factur-X / ZUGFeRD / XRechnung PDF), "
+                                   "write it in another syntax with the totals it states, validate the result and "
+                                   "write OUT only if it is valid. What the output cannot carry is listed on stderr "
+                                   "('lost: ...'); --strict refuses it.")
+    p.add_argument("input", metavar="IN", help="CII or UBL XML, or a Factur-X PDF (- for stdin)")
+    p.add_argument("--to", required=True, choices=("cii", "ubl", "facturx"),
+                   help="syntax to write (facturx: PDF/A-3B with the CII embedded)")
+    p.add_argument("--profile", type=str.lower, choices=PROFILES, default=None,
+                   help="Factur-X profile (and BT-24) of the CII written; default: the one the input's BT-24 "
+                        "names, BT-24 kept")
+    p.add_argument("--strict", action="store_true",
+                   help="refuse (exit 2, nothing written) when the output would not carry everything the input holds")
+    p.add_argument("--template", metavar="T.json", help="branding of the visual invoice (--to facturx from XML)")
+    p.add_argument("--pdf", metavar="LAYOUT.pdf", help="embed into this PDF (--to facturx; default: the input's "
+                                                      "pages, else the rendered invoice)")
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="file to write (- for stdout)")
+    p.set_defaults(run=_convert)
+
+
+def _convert(args: argparse.Namespace) -> int:
+    from .convert import convert
+
+    if args.to == "ubl" and args.profile not in (None, "en16931"):
+        raise CommandError(f"--profile {args.profile} is a Factur-X (CII) profile; UBL 2.1 is always EN 16931")
+    if (args.template or args.pdf) and args.to != "facturx":
+        raise CommandError("--template and --pdf apply to --to facturx only")
+    data = read_input(args.input)
+    template = _template(args.template) if args.template else None
+    layout = read_input(args.pdf) if args.pdf else None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ProfileWarning)  # the losses are printed below, one per line
+        try:
+            result = convert(data, args.to, profile=args.profile, strict=args.strict, template=template, pdf=layout)
+        except ProfileError as exc:
+            print(f"error: {exc.message} (--strict); {args.output} not written", file=sys.stderr)
+            for item in exc.dropped:
+                print(f"  lost: {item}", file=sys.stderr)
+            return EXIT_USAGE
+        except ValidationFailed as exc:
+            return _invalid(exc.report, f"the converted document ({args.to})", args.output)
+    doc = result.source.document
+    target = f"UBL 2.1 {'CreditNote' if doc.is_credit_note else 'Invoice'}" if args.to == "ubl" else \
+        f"CII Factur-X {result.profile.value if result.profile else ''}" if args.to == "cii" else \
+        f"Factur-X {result.profile.value if result.profile else ''} PDF/A-3B"
+    for finding in result.source.findings:
+        if finding.kind in ("totals", "model"):
+            print(f"note: the input {finding}", file=sys.stderr)
+    for item in result.lost:
+        print(f"lost: {item}", file=sys.stderr)
+    for item in result.notes:
+        print(f"notice: {item}", file=sys.stderr)
+    if result.report is not None and not result.report.valid:
+        return _invalid(result.report, f"the converted {target}", args.output)
+    write_atomic(args.output, result.data)
+    print(f"wrote {args.output if args.output != '-' else '(stdout)'}: {target}, "
+          f"{'credit note' if doc.is_credit_note else 'invoice'} {doc.number} (type {doc.type_code}), "
+          f"{result.preserved}/{result.total} business-term values of the input carried"
+          + (f", {len(result.lost)} item(s) lost (listed above)" if result.lost else "") + ", valid",
+          file=sys.stderr if args.output == "-" else sys.stdout)
+    return EXIT_OK
+
+
 # ---------------------------------------------------------------------------- main
 
-COMMANDS: tuple[Callable[[Any], None], ...] = (_add_generate, _add_pdf_commands)
+def _add_validate(sub: Any) -> None:
+    from .batch import add_command  # batch imports this module: imported when the parser is built
+
+    add_command(sub)
+
+
+COMMANDS: tuple[Callable[[Any], None], ...] = (_add_generate, _add_pdf_commands, _add_validate, _add_convert)
 """Each entry adds one subcommand to the parser and sets its ``run(args) -> int``."""
 
 
@@ -316,6 +418,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ResourceError as exc:
         print(f"internal error: {exc}", file=sys.stderr)
         return EXIT_INTERNAL
+    except PayloadError as exc:  # --from payload: the structured answer, as JSON on stderr
+        print(json.dumps(exc.as_dict(), ensure_ascii=False, indent=2), file=sys.stderr)
+        return EXIT_USAGE
     except FacturXError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -162,7 +162,10 @@ def _breakdown(keys: dict[tuple[str, Decimal | None], list[tuple[Vat, Decimal]]]
             raise ModelError(f"all items of VAT category {cat} must share one exemption reason, got "
                              f"{sorted(reasons, key=str)}", field="vat.exemption_reason", bt="BT-120/BT-121",
                              rule=f"{cat.rule_family}-01")
-        rate = vat0.rate
+        # equal rates may be spelt differently (10 / 10.0): state the one with the most decimals, so the
+        # breakdown does not depend on the order of the items (a re-read document gives the same bytes)
+        rate = vat0.rate if vat0.rate is None else min((v.rate for v, _ in items if v.rate is not None),
+                                                       key=lambda r: r.as_tuple().exponent)
         tax = round2(taxable * rate / 100) if cat in (VatCategory.STANDARD, VatCategory.CANARY_IGIC,
                                                       VatCategory.CEUTA_MELILLA_IPSI) and rate else ZERO
         out.append(VatBreakdown(cat, rate, taxable, tax, vat0.exemption_reason, vat0.exemption_code))
@@ -189,6 +192,7 @@ def compute_totals(doc: Document) -> Totals:
     allowances = charges = ZERO
     doc_amounts = []
     doc_bases: list[Decimal | None] = []
+    ac_items: list[tuple[bool, Vat, Decimal]] = []
     for j, ac in enumerate(doc.allowances_charges):
         amount, base = _document_ac_amount(ac, j, gross_mode)
         doc_amounts.append(amount)
@@ -199,7 +203,11 @@ def compute_totals(doc: Document) -> Totals:
         else:
             allowances += amount
         shown_total += ac.amount if ac.charge else -ac.amount
-        groups.setdefault(ac.vat.key, []).append((ac.vat, amount if ac.charge else -amount))
+        ac_items.append((ac.charge, ac.vat, amount if ac.charge else -amount))
+    # in the order they are written (allowances BG-20, then charges BG-21), so that the breakdown order
+    # does not depend on how the caller listed them (a re-read document gives the same bytes)
+    for _, vat, signed in sorted(ac_items, key=lambda item: item[0]):
+        groups.setdefault(vat.key, []).append((vat, signed))
     breakdown = _breakdown(groups)
     check_vat_rules(doc, {b.category for b in breakdown})
     for value, name, term, rule in ((doc.paid_amount, "paid_amount", "BT-113", "BR-DEC-16"),

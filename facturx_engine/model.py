@@ -7,14 +7,28 @@ business-term table (:mod:`facturx_engine.terms`) and the tests rely on it.
 Totals are never fields: :attr:`Document.totals` is computed from the lines by
 :mod:`facturx_engine.compute` when the document is built, so an object that exists is an
 object whose arithmetic is right. Changes go through :func:`dataclasses.replace`.
+
+Reading mode. A *received* document must be readable even when it breaks a rule this model
+enforces on the documents it builds (an invalid BIC, a price discount without gross price, BT-6
+equal to BT-5 ...). Each such rule is checked through :func:`breach`: outside
+:func:`collect_breaches` it raises the :class:`ModelError` (the normal, strict behaviour); inside,
+the error is appended to the collected list, the value is kept as given, and construction goes
+on. Only rules whose breach leaves a usable record go through :func:`breach`; missing required
+data, wrong types and the calculation rules of :mod:`facturx_engine.compute` always raise. A VAT
+category outside :class:`~facturx_engine.codes.VatCategory` is kept, in reading mode only, as an
+unlisted member that compares, hashes and prints as its code (the engine computes no VAT for it).
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as _dt
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from .codes import CREDIT_NOTE_TYPES, DocumentType, VatCategory, check_codes
 from .errors import ModelError
@@ -45,10 +59,48 @@ __all__ = [
     "PrecedingInvoice",
     "TaxRepresentative",
     "Vat",
+    "breach",
     "bt_of",
+    "collect_breaches",
 ]
 
 _FROZEN = {"frozen": True, "slots": True, "kw_only": True}
+
+
+_BREACHES: ContextVar[list[ModelError] | None] = ContextVar("facturx_engine_model_breaches", default=None)
+
+
+def breach(error: ModelError) -> None:
+    """A model rule is broken: raise ``error``, or record it while :func:`collect_breaches` is active."""
+    sink = _BREACHES.get()
+    if sink is None:
+        raise error
+    sink.append(error)
+
+
+@contextmanager
+def collect_breaches() -> Iterator[list[ModelError]]:
+    """Reading mode: records built inside keep the values of rules they break; the breaches are collected.
+
+    >>> with collect_breaches() as found:
+    ...     line = Line(id="1", name="x", net_price="-1", vat=Vat.standard("20"))
+    >>> [e.rule for e in found], line.net_price
+    (['BR-27'], Decimal('-1'))
+    """
+    sink: list[ModelError] = []
+    token = _BREACHES.set(sink)
+    try:
+        yield sink
+    finally:
+        _BREACHES.reset(token)
+
+
+def _unlisted_category(code: str) -> VatCategory:
+    """A VatCategory for a code the enum does not list (reading mode only; never registered in the enum)."""
+    member = str.__new__(VatCategory, code)
+    member._name_ = code
+    member._value_ = member  # VatCategory(member.value) gives the member back: compute groups by it
+    return member
 
 
 def bt(term: str, default: Any = None, **kw: Any) -> Any:
@@ -230,8 +282,11 @@ class Party:
         _text(self, "trading_name", "vat_id", "tax_id", "legal_info", required=("name",))
         _tuple(self, "identifiers")
         if not isinstance(self.address, Address):
-            raise ModelError("postal address with a country code is required", field="address", bt="BG-5",
-                             rule="BR-08")
+            missing = ModelError("postal address with a country code is required", field="address", bt="BG-5",
+                                 rule="BR-08")
+            if self.address is not None:
+                raise missing
+            breach(missing)  # reading mode: a Factur-X MINIMUM buyer has no address
         if self.private_person and self.trading_name:
             raise ModelError("a private-person (B2C) buyer has no trading name", field="trading_name", bt="BT-45")
         if self.private_person and (self.vat_id or self.legal_id or self.identifiers or self.tax_id):
@@ -240,7 +295,7 @@ class Party:
 
     @property
     def country(self) -> str:
-        return self.address.country
+        return self.address.country if self.address is not None else ""
 
 
 @dataclass(**_FROZEN)
@@ -281,8 +336,8 @@ class Period:
         if self.start is None and self.end is None:
             raise ModelError("a period needs a start or an end date", field="period", rule="BR-CO-19")
         if self.start and self.end and self.end < self.start:
-            raise ModelError(f"period end {self.end} is before its start {self.start}", field="period.end",
-                             rule="BR-29")
+            breach(ModelError(f"period end {self.end} is before its start {self.start}", field="period.end",
+                              rule="BR-29"))
 
 
 @dataclass(**_FROZEN)
@@ -313,34 +368,35 @@ class Vat:
         try:
             object.__setattr__(self, "category", VatCategory(self.category))
         except ValueError:
-            raise ModelError(f"unknown VAT category {self.category!r} (expected one of "
-                             f"{', '.join(c.value for c in VatCategory)})", field="vat.category",
-                             bt="BT-151", rule="BR-CL-18") from None
+            breach(ModelError(f"unknown VAT category {self.category!r} (expected one of "
+                              f"{', '.join(c.value for c in VatCategory)})", field="vat.category",
+                              bt="BT-151", rule="BR-CL-18"))
+            object.__setattr__(self, "category", _unlisted_category(str(self.category)))
         _coerce_decimals(self, "rate")
         _text(self, "exemption_reason", "exemption_code")
         cat, rate, fam = self.category, self.rate, self.category.rule_family
         if cat == VatCategory.OUTSIDE_SCOPE:
             if rate is not None:
-                raise ModelError("category O (not subject to VAT) carries no rate", field="vat.rate",
-                                 bt="BT-152", rule="BR-O-05")
+                breach(ModelError("category O (not subject to VAT) carries no rate", field="vat.rate",
+                                  bt="BT-152", rule="BR-O-05"))
         elif rate is None:
-            raise ModelError(f"category {cat} needs a VAT rate", field="vat.rate", bt="BT-152", rule="BR-48")
+            breach(ModelError(f"category {cat} needs a VAT rate", field="vat.rate", bt="BT-152", rule="BR-48"))
         elif cat == VatCategory.STANDARD and rate <= 0:
-            raise ModelError(f"standard rate must be greater than 0, got {rate}", field="vat.rate",
-                             bt="BT-152", rule="BR-S-05")
+            breach(ModelError(f"standard rate must be greater than 0, got {rate}", field="vat.rate",
+                              bt="BT-152", rule="BR-S-05"))
         elif cat.needs_exemption_reason or cat == VatCategory.ZERO_RATED:
             if rate != 0:
-                raise ModelError(f"category {cat} must have rate 0, got {rate}", field="vat.rate",
-                                 bt="BT-152", rule=f"{fam}-05")
+                breach(ModelError(f"category {cat} must have rate 0, got {rate}", field="vat.rate",
+                                  bt="BT-152", rule=f"{fam}-05"))
         elif rate < 0:
-            raise ModelError(f"VAT rate must not be negative, got {rate}", field="vat.rate", bt="BT-152")
+            breach(ModelError(f"VAT rate must not be negative, got {rate}", field="vat.rate", bt="BT-152"))
         has_reason = bool(self.exemption_reason or self.exemption_code)
         if cat.needs_exemption_reason and not has_reason:
-            raise ModelError(f"category {cat} needs an exemption reason text or VATEX code", field="vat",
-                             bt="BT-120/BT-121", rule=f"{fam}-10")
+            breach(ModelError(f"category {cat} needs an exemption reason text or VATEX code", field="vat",
+                              bt="BT-120/BT-121", rule=f"{fam}-10"))
         if not cat.needs_exemption_reason and has_reason:
-            raise ModelError(f"category {cat} must not carry an exemption reason", field="vat.exemption_reason",
-                             bt="BT-120/BT-121", rule=f"{fam}-10")
+            breach(ModelError(f"category {cat} must not carry an exemption reason", field="vat.exemption_reason",
+                              bt="BT-120/BT-121", rule=f"{fam}-10"))
 
     @property
     def key(self) -> tuple[str, Decimal | None]:
@@ -410,12 +466,12 @@ class AllowanceCharge:
 
             object.__setattr__(self, "amount", round2(self.base_amount * self.percent / 100))
         if not self.reason and not self.reason_code:
-            raise ModelError(f"{kind} needs a reason text or a reason code", field="reason",
-                             bt="BT-104/BT-105" if self.charge else "BT-97/BT-98",
-                             rule="BR-38" if self.charge else "BR-33")
+            breach(ModelError(f"{kind} needs a reason text or a reason code", field="reason",
+                              bt="BT-104/BT-105" if self.charge else "BT-97/BT-98",
+                              rule="BR-38" if self.charge else "BR-33"))
         if self.percent is not None and self.base_amount is None:
-            raise ModelError("a percentage needs its base amount", field="base_amount",
-                             bt="BT-100" if self.charge else "BT-93")
+            breach(ModelError("a percentage needs its base amount", field="base_amount",
+                              bt="BT-100" if self.charge else "BT-93"))
 
 
 @dataclass(**_FROZEN)
@@ -469,27 +525,27 @@ class Line:
         if not isinstance(self.vat, Vat):
             raise ModelError("VAT category (and rate) is required", field="vat", bt="BT-151", rule="BR-CO-04")
         if self.net_price < 0:
-            raise ModelError(f"net price must not be negative, got {self.net_price}; use a negative "
-                             "quantity for a negative line", field="net_price", bt="BT-146", rule="BR-27")
+            breach(ModelError(f"net price must not be negative, got {self.net_price}; use a negative "
+                              "quantity for a negative line", field="net_price", bt="BT-146", rule="BR-27"))
         if self.gross_price is not None and self.gross_price < 0:
-            raise ModelError("gross price must not be negative", field="gross_price", bt="BT-148", rule="BR-28")
+            breach(ModelError("gross price must not be negative", field="gross_price", bt="BT-148", rule="BR-28"))
         if self.base_quantity is not None and self.base_quantity <= 0:
-            raise ModelError("price base quantity must be greater than 0", field="base_quantity", bt="BT-149")
+            breach(ModelError("price base quantity must be greater than 0", field="base_quantity", bt="BT-149"))
         if self.price_discount is not None and self.gross_price is None:
-            raise ModelError("a price discount needs the gross price", field="gross_price", bt="BT-148")
+            breach(ModelError("a price discount needs the gross price", field="gross_price", bt="BT-148"))
         if self.gross_price is not None:
             discount = self.price_discount if self.price_discount is not None else Decimal(0)
             if self.gross_price - discount != self.net_price and self.price_discount is not None:
-                raise ModelError(f"net price {self.net_price} must equal gross price {self.gross_price} minus "
-                                 f"price discount {discount}", field="net_price", bt="BT-146",
-                                 rule="PEPPOL-EN16931-R046")
+                breach(ModelError(f"net price {self.net_price} must equal gross price {self.gross_price} minus "
+                                  f"price discount {discount}", field="net_price", bt="BT-146",
+                                  rule="PEPPOL-EN16931-R046"))
             if self.gross_price < self.net_price:
-                raise ModelError(f"gross price {self.gross_price} is below the net price {self.net_price}",
-                                 field="gross_price", bt="BT-148")
+                breach(ModelError(f"gross price {self.gross_price} is below the net price {self.net_price}",
+                                  field="gross_price", bt="BT-148"))
         for ac in self.allowances_charges:
             if ac.vat is not None:
-                raise ModelError("a line allowance/charge takes the line's VAT; do not give it its own",
-                                 field="allowances_charges.vat", bt="BT-151")
+                breach(ModelError("a line allowance/charge takes the line's VAT; do not give it its own",
+                                  field="allowances_charges.vat", bt="BT-151"))
 
     @property
     def price_per_unit(self) -> Decimal:
@@ -558,8 +614,8 @@ class PaymentInstructions:
         _tuple(self, "credit_transfers")
         _text(self, "means_text", "remittance_info", required=("means_code",))
         if self.means_code in {"30", "58"} and not self.credit_transfers:
-            raise ModelError(f"payment means {self.means_code} (credit transfer) needs the account to pay to",
-                             field="payment.credit_transfers", bt="BT-84", rule="BR-61")
+            breach(ModelError(f"payment means {self.means_code} (credit transfer) needs the account to pay to",
+                              field="payment.credit_transfers", bt="BT-84", rule="BR-61"))
 
 
 @dataclass(**_FROZEN)
@@ -592,11 +648,32 @@ class Attachment:
             if not isinstance(self.content, bytes):
                 raise ModelError("attachment content must be bytes", field="attachments.content", bt="BT-125")
             if not self.mime_code or not self.filename:
-                raise ModelError("an embedded attachment needs its MIME code and filename",
-                                 field="attachments", bt="BT-125-1/BT-125-2", rule="BR-CL-24")
+                breach(ModelError("an embedded attachment needs its MIME code and filename",
+                                  field="attachments", bt="BT-125-1/BT-125-2", rule="BR-CL-24"))
 
 
 # ---------------------------------------------------------------------------- documents
+
+
+class _Refs(Mapping[str, str]):
+    """The read-only :attr:`Document.app_refs` (unlike MappingProxyType, it pickles and deep-copies)."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping[str, str] | None = None) -> None:
+        self._data = dict(data or {})
+
+    def __getitem__(self, key: str) -> str:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return repr(self._data)
 
 
 @dataclass(**_FROZEN)
@@ -642,6 +719,10 @@ class Document:
     prices_include_vat: bool = bt("B2C-GROSS", False)
     late_payment_mentions: bool | None = bt("FR-L441-10")
     _totals: Totals | None = field(default=None, init=False, repr=False, compare=False)
+    # Non-XML references of the app that built the document (payload ``external_id``,
+    # ``internal_reference`` ...): never written, not compared, not inherited by replace().
+    app_refs: Mapping[str, str] = field(default_factory=lambda: _Refs(), init=False, repr=False,
+                                        compare=False, metadata={"bt": "APP-REFS"})
 
     def __post_init__(self) -> None:
         _text(self, "tax_currency", "tax_point_code", "buyer_reference", "project_reference",
@@ -661,7 +742,7 @@ class Document:
         if self.issue_date is None:
             raise ModelError("issue date is required", field="issue_date", bt="BT-2", rule="BR-03")
         if self.type_code not in self._allowed_types():
-            raise ModelError(self._type_error(), field="type_code", bt="BT-3", rule="BR-CL-01")
+            breach(ModelError(self._type_error(), field="type_code", bt="BT-3", rule="BR-CL-01"))
         for name, cls_ in (("seller", Party), ("buyer", Party)):
             if not isinstance(getattr(self, name), cls_):
                 raise ModelError(f"{name} is required", field=name, bt="BG-4" if name == "seller" else "BG-7",
@@ -669,46 +750,49 @@ class Document:
         if self.seller.private_person:
             raise ModelError("the seller cannot be a private person", field="seller.private_person")
         if not self.lines:
-            raise ModelError("at least one invoice line is required", field="lines", bt="BG-25", rule="BR-16")
+            breach(ModelError("at least one invoice line is required", field="lines", bt="BG-25", rule="BR-16"))
         if self.tax_point_date and self.tax_point_code:
-            raise ModelError("give either the VAT point date or its code, not both", field="tax_point_code",
-                             bt="BT-7/BT-8", rule="BR-CO-03")
+            breach(ModelError("give either the VAT point date or its code, not both", field="tax_point_code",
+                              bt="BT-7/BT-8", rule="BR-CO-03"))
         if self.tax_currency is not None:
             if self.tax_currency == self.currency:
-                raise ModelError("VAT accounting currency must differ from the invoice currency",
-                                 field="tax_currency", bt="BT-6")
+                breach(ModelError("VAT accounting currency must differ from the invoice currency",
+                                  field="tax_currency", bt="BT-6"))
             if self.tax_currency_vat_total is None:
-                raise ModelError("the VAT total in accounting currency is required when BT-6 is given",
-                                 field="tax_currency_vat_total", bt="BT-111", rule="BR-53")
+                breach(ModelError("the VAT total in accounting currency is required when BT-6 is given",
+                                  field="tax_currency_vat_total", bt="BT-111", rule="BR-53"))
         elif self.tax_currency_vat_total is not None:
-            raise ModelError("BT-111 needs the VAT accounting currency BT-6", field="tax_currency", bt="BT-6")
+            breach(ModelError("BT-111 needs the VAT accounting currency BT-6", field="tax_currency", bt="BT-6"))
         seen: set[str] = set()
         dup = {ln.id for ln in self.lines if ln.id in seen or seen.add(ln.id)}  # type: ignore[func-returns-value]
         if dup:
-            raise ModelError(f"line identifiers must be unique, repeated: {sorted(dup)}", field="lines.id",
-                             bt="BT-126")
+            breach(ModelError(f"line identifiers must be unique, repeated: {sorted(dup)}", field="lines.id",
+                              bt="BT-126"))
         if self.payee is not None:
             self._check_payee()
         if len(self.buyer.identifiers) > 1:
-            raise ModelError(f"the buyer has at most one identifier (EN 16931 cardinality 0..1), got "
-                             f"{len(self.buyer.identifiers)}", field="buyer.identifiers", bt="BT-46",
-                             rule="UBL-SR-16")
+            breach(ModelError(f"the buyer has at most one identifier (EN 16931 cardinality 0..1), got "
+                              f"{len(self.buyer.identifiers)}", field="buyer.identifiers", bt="BT-46",
+                              rule="UBL-SR-16"))
         self._check_sign()
-        check_codes(self)
+        try:
+            check_codes(self)
+        except ModelError as exc:  # reading mode: the code checks stop at their first breach
+            breach(exc)
 
     def _check_payee(self) -> None:
         """BG-10 is a party other than the seller (BR-17, UBL-SR-19): not the seller's name or ids."""
         payee, seller = self.payee, self.seller
         assert payee is not None
         if payee.name == seller.name:
-            raise ModelError("the payee (BG-10) is a party other than the seller; leave it out when the seller "
-                             "is paid", field="payee.name", bt="BT-59", rule="UBL-SR-19")
+            breach(ModelError("the payee (BG-10) is a party other than the seller; leave it out when the seller "
+                              "is paid", field="payee.name", bt="BT-59", rule="UBL-SR-19"))
         if payee.identifier is not None and payee.identifier in seller.identifiers:
-            raise ModelError("the payee identifier is the seller's: the payee must be another party",
-                             field="payee.identifier", bt="BT-60", rule="BR-17")
+            breach(ModelError("the payee identifier is the seller's: the payee must be another party",
+                              field="payee.identifier", bt="BT-60", rule="BR-17"))
         if payee.legal_id is not None and payee.legal_id == seller.legal_id:
-            raise ModelError("the payee legal registration identifier is the seller's: the payee must be another "
-                             "party", field="payee.legal_id", bt="BT-61", rule="BR-17")
+            breach(ModelError("the payee legal registration identifier is the seller's: the payee must be another "
+                              "party", field="payee.legal_id", bt="BT-61", rule="BR-17"))
 
     def _check_sign(self) -> None:
         """Invoices may carry negative lines (e.g. a deposit taken back); credit notes may not."""
@@ -735,6 +819,14 @@ class Document:
     @property
     def is_b2c(self) -> bool:
         return self.buyer.private_person
+
+    def with_app_refs(self, refs: Mapping[str, str]) -> Self:
+        """A copy of this document carrying ``refs`` (text only) in :attr:`app_refs`."""
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in refs.items()):
+            raise ModelError("app references are text keys and text values", field="app_refs")
+        out = copy.copy(self)
+        object.__setattr__(out, "app_refs", _Refs(refs))
+        return out
 
 
 @dataclass(**_FROZEN)
@@ -773,6 +865,6 @@ class CreditNote(Document):
     def _check_sign(self) -> None:
         for i, ln in enumerate(self.lines):
             if ln.quantity < 0:
-                raise ModelError(f"credit note line {ln.id!r} has a negative quantity ({ln.quantity}); a credit "
-                                 "note states credited amounts as positive", field=f"lines[{i}].quantity",
-                                 bt="BT-129")
+                breach(ModelError(f"credit note line {ln.id!r} has a negative quantity ({ln.quantity}); a credit "
+                                  "note states credited amounts as positive", field=f"lines[{i}].quantity",
+                                  bt="BT-129"))

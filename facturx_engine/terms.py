@@ -368,9 +368,15 @@ def _payee_taxrep_delivery() -> list[Term]:
              lambda _i, w: "VA" if w.syntax == "cii" else "VAT", kind="CONST", reportable=False),
         Term("BT-70", "Deliver to party name", "DOC", f"{ship}/ram:Name",
              "cac:Delivery/cac:DeliveryParty/cac:PartyName/cbc:Name", BWL, lambda _i, w: w.delivery and w.delivery.name),
+        # CII: ram:ID without a scheme, ram:GlobalID with one (a GlobalID needs its schemeID, FX-SCH-A-000453)
+        Term("BT-71", "Deliver to location identifier", "DOC", f"{ship}/ram:ID", None, BWL,
+             lambda _i, w: w.delivery and w.delivery.location_id and w.delivery.location_id.scheme is None
+             and w.delivery.location_id.value or None),
         Term("BT-71", "Deliver to location identifier", "DOC", f"{ship}/ram:GlobalID",
              "cac:Delivery/cac:DeliveryLocation/cbc:ID", BWL,
-             lambda _i, w: w.delivery and w.delivery.location_id and w.delivery.location_id.value),
+             lambda _i, w: w.delivery and w.delivery.location_id and (
+                 w.delivery.location_id.scheme is not None or w.syntax != "cii") and w.delivery.location_id.value
+             or None),
         Term("BT-71-1", "Deliver to location identifier scheme", "DOC", f"{ship}/ram:GlobalID/@schemeID",
              "cac:Delivery/cac:DeliveryLocation/cbc:ID/@schemeID", BWL,
              lambda _i, w: w.delivery and w.delivery.location_id and w.delivery.location_id.scheme),

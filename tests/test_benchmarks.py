@@ -13,8 +13,10 @@ sys.path.insert(0, str(BENCH))
 
 import bench_generate  # noqa: E402
 import bench_pdf  # noqa: E402
+import bench_read  # noqa: E402
+import corpus_figures  # noqa: E402
 
-from facturx_engine import check_pdf, to_cii  # noqa: E402
+from facturx_engine import check_pdf, to_cii, to_facturx, to_ubl  # noqa: E402
 
 
 def test_generation_benchmark_inputs_are_equivalent() -> None:
@@ -30,3 +32,22 @@ def test_pdf_benchmark_floor_is_a_real_attach() -> None:
     out = bench_pdf._minimal_attach(page, xml)
     assert out.startswith(b"%PDF") and b"factur-x.xml" in out
     assert not check_pdf(out).valid  # the floor is not PDF/A: that is what our embed adds
+
+
+def test_read_benchmark_inputs_read_back_and_baselines_walk_everything() -> None:
+    for n in (1, 10):
+        xml = bench_read.check_equivalence(n)  # read -> same bytes, no finding; drafthorse: same line count
+        assert bench_read.lxml_walk(xml) > 10 * n
+        assert bench_read.ours_read(xml).document.lines
+
+
+def test_corpus_figures_count_a_small_corpus(tmp_path: Path) -> None:
+    """The figures script over a corpus of our own files: everything read, every value carried."""
+    doc = bench_generate.build_ours(3)
+    for sub, data in (("cii", to_cii(doc)), ("ubl", to_ubl(doc)), ("pdf", to_facturx(doc))):
+        (tmp_path / sub).mkdir()
+        (tmp_path / sub / f"one.{'pdf' if sub == 'pdf' else 'xml'}").write_bytes(data)
+    for _name, source, target in corpus_figures.DIRECTIONS:
+        row = corpus_figures.measure(tmp_path, source, target)
+        assert (row.files, row.read, row.source_valid, row.output_valid) == (1, 1, 1, 1)
+        assert row.total > 50 and row.preserved == row.total and row.reported == 0

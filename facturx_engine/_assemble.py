@@ -1,0 +1,364 @@
+"""Assembling what the reader walked into the model's JSON format, and the checks of a document read.
+
+:func:`assemble` turns the raw dict of the table walk (:mod:`facturx_engine._read`) into the JSON
+format of :mod:`facturx_engine.jsonio` (which mirrors the model field names); :func:`build` makes
+the model records of it directly (the values are the reader's own, already checked: no JSON
+parsing), leaving out the optional records that lack a value the model requires and reporting
+what they held; :func:`check_totals` compares the stated totals with the computed ones
+(BR-CO-10..18). Each problem is a :class:`Finding` (see ``_read`` for the kinds).
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import datetime as _dt
+import typing
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from .codes import Profile
+from .errors import ModelError, ParseError
+from .jsonio import _item_type, _relocate, _resolve, _specs
+from .model import _BREACHES, Invoice
+
+Raw = dict[str, Any]
+NOT_READ_RULE = "FXE-NOT-READ"
+NOT_REPRESENTABLE_RULE = "FXE-NOT-REPRESENTABLE"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """Something :func:`read_document` reports about a received document.
+
+    ``kind`` is ``"totals"`` (a stated total differs from the computed one: ``stated`` and
+    ``computed`` hold both), ``"model"`` (a rule of the model broken by the document; the value is
+    kept), ``"not-read"`` (XML content no business term reads) or ``"not-representable"`` (a value
+    read that the model cannot hold). ``location`` is the XML path, or the model field path.
+    """
+
+    rule: str
+    bt: str | None
+    message: str
+    location: str | None = None
+    stated: Decimal | None = None
+    computed: Decimal | None = None
+    kind: str = "totals"
+
+    def __str__(self) -> str:
+        where = f" at {self.location}" if self.location else ""
+        return f"[{self.rule}] {self.message}{where}"
+
+
+
+def shown(text: str) -> str:
+    text = " ".join(text.split())
+    return repr(text if len(text) <= 60 else text[:57] + "...")
+
+
+# ---------------------------------------------------------------------------- raw -> JSON format
+
+
+def _merge(into: Raw, other: Raw) -> Raw:
+    for k, v in other.items():
+        if isinstance(v, dict) and isinstance(into.get(k), dict):
+            _merge(into[k], v)
+        else:
+            into.setdefault(k, v)
+    return into
+
+
+def _ac(item: Raw, doc_level: bool) -> Raw:
+    out = dict(item.get("ac", {}))
+    if "amount" in item:
+        out["amount"] = item["amount"]
+    if "base" in item:
+        out["base_amount"] = item["base"]
+    if doc_level and "vat" in item:
+        out["vat"] = item["vat"]
+    return out
+
+
+def _guideline_default(syntax: str, guideline: str | None) -> bool:
+    from .ubl import UBL_GUIDELINE
+
+    if guideline is None:
+        return True
+    if syntax == "cii":
+        return any(guideline == p.guideline for p in Profile)
+    return guideline == UBL_GUIDELINE
+
+
+def _not_representable(term: str, message: str, location: str | None = None) -> Finding:
+    return Finding(NOT_REPRESENTABLE_RULE, term, message, location, kind="not-representable")
+
+
+def _payment(w: Raw, data: Raw, out: list[Finding]) -> None:
+    """Payment instructions: the first entry's means, every entry's account; what differs in the other
+    entries (the model has one means code, one remittance text ...) is reported."""
+    entries = w.get("payment_entries", [])
+    if not entries:
+        return
+    first = entries[0].get("means", {})
+    pay = _merge(dict(first), data.get("payment", {}))
+    for n, e in enumerate(entries[1:], start=2):
+        for name, value in e.get("means", {}).items():
+            if value != first.get(name):
+                term = {"means_code": "BT-81", "means_text": "BT-82", "remittance_info": "BT-83"}.get(name, name)
+                out.append(_not_representable(term, f"payment means {n}: {term} {shown(str(value))} is not kept: the "
+                                              f"model has one payment means and takes the first one's "
+                                              f"({shown(str(first.get(name)))})", f"payment.means[{n}]"))
+    accounts = [e["account"] for e in entries if e.get("account")]
+    if accounts:
+        pay["credit_transfers"] = accounts
+    for e in entries:
+        if e.get("card"):
+            pay.setdefault("card", e["card"])
+        if e.get("debit"):
+            pay["direct_debit"] = _merge(pay.get("direct_debit", {}), e["debit"])
+    data["payment"] = pay
+
+
+def assemble(w: Raw, syntax: str, out: list[Finding]) -> tuple[Raw, dict[str, Any]]:
+    """The JSON-format dict of the document, and the stated totals; what cannot be held goes to ``out``."""
+    data: Raw = dict(w.get("doc", {}))
+    if syntax != "cii":  # the UBL root tells: a CreditNote stays a credit note whatever its code
+        data["document"] = "credit_note" if syntax == "ubl-cn" else "invoice"
+    for src, dst in (("doc_seller", "seller"), ("doc_buyer", "buyer"), ("doc_taxrep", "tax_representative"),
+                     ("delivery", "delivery")):
+        if src in w:
+            data[dst] = _merge(data.get(dst, {}), w[src])
+    if "delivery_address" in w:
+        data.setdefault("delivery", {})["address"] = w["delivery_address"]
+    payee_ids = w.get("doc_payee_ids", [])
+    if payee_ids:
+        data.setdefault("payee", {})["identifier"] = payee_ids[0]
+        for extra in payee_ids[1:]:
+            out.append(_not_representable("BT-60", f"payee identifier {shown(str(extra.get('value')))} is not kept: "
+                                          "the model holds one payee identifier", "payee.identifier"))
+    guideline = w.get("guideline")
+    if not _guideline_default(syntax, guideline):
+        data["specification_id"] = guideline
+    if syntax != "cii" and data.get("purchase_order") == "NA" and data.get("sales_order"):
+        del data["purchase_order"]  # the placeholder UBL needs for a sales order alone
+    if w.get("notes"):
+        data["notes"] = w["notes"]
+    _payment(w, data, out)
+    # VAT exemption reasons are stated per category in BG-23 only
+    totals = w.get("totals", {})
+    reasons: dict[Any, Raw] = {}
+    for b in totals.get("vat_breakdown", []):
+        r = {k: b[k] for k in ("exemption_reason", "exemption_code") if k in b}
+        reasons.setdefault(b.get("category"), r)
+
+    def vat(v: Raw | None) -> Raw | None:
+        if v is None:
+            return None
+        return {**v, **{k: x for k, x in reasons.get(v.get("category"), {}).items() if k not in v}}
+
+    acs = [_ac(i, True) for i in w.get("doc_acs", [])]
+    for a in acs:
+        if "vat" in a:
+            a["vat"] = vat(a["vat"])
+    if acs:
+        data["allowances_charges"] = acs
+    lines = []
+    stated_lines = []
+    for n, item in enumerate(w.get("line_items", [])):
+        line = dict(item.get("line", {}))
+        amounts = item.get("amounts", {})
+        for k in ("net_price", "gross_price", "price_discount"):
+            if k in amounts:
+                line[k] = amounts[k]
+        if "vat" in line:
+            line["vat"] = vat(line["vat"])
+        if item.get("line_acs"):
+            line["allowances_charges"] = [_ac(i, False) for i in item["line_acs"]]
+        unit = item.get("base_quantity_unit")
+        if unit is not None and line.get("unit") is not None and unit != line["unit"]:
+            out.append(_not_representable(
+                "BT-150", f"line {line.get('id')!r}: price base quantity unit {unit!r} is not kept: the model has one "
+                f"unit per line, the invoiced quantity's {line['unit']!r}", f"lines[{n}].base_quantity"))
+        lines.append(line)
+        stated_lines.append(amounts.get("net_amount"))
+    if lines:
+        data["lines"] = lines
+    if "paid" in totals:
+        data["paid_amount"] = totals["paid"]
+    if "rounding" in totals:
+        data["rounding_amount"] = totals["rounding"]
+    return data, {"totals": totals, "lines": stated_lines}
+
+
+@cache
+def _shape(cls: type) -> dict[str, tuple[str, Any, bool, bool]]:
+    """name -> (conversion, record type, optional, required) of each init field of a model record, in
+    the terms of the JSON format (:mod:`facturx_engine.jsonio`), which mirrors the model."""
+    out = {}
+    for name, spec in _specs(cls).items():
+        inner = _item_type(spec.hint)
+        if isinstance(inner, type) and dataclasses.is_dataclass(inner):
+            conv = "records" if typing.get_origin(spec.hint) is tuple else "record"
+        else:
+            conv = {Decimal: "decimal", _dt.date: "date", bytes: "bytes"}.get(spec.hint, "plain")
+        out[name] = (conv, inner, spec.optional, spec.required and name != "lines")
+    return out
+
+
+@cache
+def _required(cls: type) -> tuple[tuple[str, Any], ...]:
+    """(name, record type or None) of the fields a model record requires."""
+    return tuple((name, inner if conv == "record" else None)
+                 for name, (conv, inner, _optional, required) in _shape(cls).items() if required)
+
+
+def _lacks(cls: type, data: Raw) -> str | None:
+    """The first value the model requires that ``data`` (or a record it requires) lacks."""
+    for name, inner in _required(cls):
+        value = data.get(name)
+        if value is None or value == "":
+            return name
+        if inner is not None and isinstance(value, dict) and _lacks(inner, value) is not None:
+            return name
+    return None
+
+
+def build(cls: type, data: Raw, out: list[Finding], path: str = "") -> Any:
+    """The model record of a raw dict in the JSON format. The optional records (and list items) that
+    lack a value the model requires are left out, each reported with what it held; every model rule
+    applies, and a :class:`ModelError` (raised, or collected in reading mode) names the field path."""
+    shape = _shape(cls)
+    kwargs: dict[str, Any] = {}
+    for name, value in data.items():
+        if value is None:
+            continue
+        conv, inner, optional, _required_ = shape[name]
+        if conv == "plain":
+            kwargs[name] = value
+            continue
+        where = f"{path}.{name}" if path else name
+        if conv == "record":
+            lack = _lacks(inner, value)
+            if lack is not None and optional:
+                out.append(_dropped(value, where, lack))
+                continue
+            value = build(inner, value, out, where)
+        elif conv == "records":
+            items = []
+            for i, item in enumerate(value):
+                lack = _lacks(inner, item)
+                if lack is None:
+                    items.append(build(inner, item, out, f"{where}[{i}]"))
+                else:
+                    out.append(_dropped(item, f"{where}[{i}]", lack))
+            value = tuple(items)
+        elif conv == "decimal":
+            value = Decimal(value)
+        elif conv == "date" and not isinstance(value, _dt.date):
+            value = _dt.date.fromisoformat(value)
+        elif conv == "bytes":
+            value = base64.b64decode(value)
+        kwargs[name] = value
+    sink = _BREACHES.get()
+    before = len(sink) if sink is not None else 0
+    try:
+        record = cls(**kwargs)
+    except ModelError as exc:
+        raise _relocate(exc, path, cls) from None
+    except TypeError:  # a field without default is missing (never for the records the reader builds)
+        raise ParseError(f"{path or cls.__name__} lacks {_lacks(cls, data)!r}, which the model requires") from None
+    if sink is not None and len(sink) > before:
+        sink[before:] = [typing.cast(ModelError, _relocate(exc, path, cls)) for exc in sink[before:]]
+    return record
+
+
+def _dropped(value: Raw, where: str, lack: str) -> Finding:
+    resolved = _resolve(f"{where}.{lack}", Invoice)
+    term = resolved[1] if resolved else lack
+    held = ", ".join(f"{k} ({_term_of(f'{where}.{k}')}) {shown(str(v))}" for k, v in _flat(value)) or "nothing else"
+    return _not_representable(term, f"{where} has no {lack} ({term}), which the model requires: its values are "
+                                    f"not kept ({held})", where)
+
+
+def _term_of(path: str) -> str:
+    resolved = _resolve(path, Invoice)
+    return resolved[1] if resolved else "?"
+
+
+def _flat(value: Any, prefix: str = "") -> Iterable[tuple[str, Any]]:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _flat(v, f"{prefix}.{k}" if prefix else k)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _flat(v, f"{prefix}[{i}]")
+    else:
+        yield prefix, value
+
+
+# ---------------------------------------------------------------------------- totals checks
+
+_TOTAL_RULES = (  # stated total, Totals attribute, BT, rule
+    ("line_total", "BT-106", "BR-CO-10"), ("allowance_total", "BT-107", "BR-CO-11"),
+    ("charge_total", "BT-108", "BR-CO-12"), ("tax_exclusive", "BT-109", "BR-CO-13"),
+    ("tax_total", "BT-110", "BR-CO-14"), ("grand_total", "BT-112", "BR-CO-15"), ("due", "BT-115", "BR-CO-16"),
+)
+
+
+def _total(rule: str, bt: str, stated: Decimal, computed: Decimal | None, message: str) -> Finding:
+    return Finding(rule, bt, message, None, stated, computed, "totals")
+
+
+def check_totals(doc: Any, stated: dict[str, Any]) -> tuple[list[Finding], dict[str, Any]]:
+    totals, computed = stated["totals"], doc.totals
+    out: list[Finding] = []
+    flat: dict[str, Any] = {}
+    for name, bt, rule in _TOTAL_RULES:
+        if name in totals:
+            value = Decimal(totals[name])
+            flat[bt] = value
+            mine = getattr(computed, name)
+            if value != mine:
+                out.append(_total(rule, bt, value, mine, f"stated {bt} {value} differs from the {mine} computed from "
+                                                        "the lines"))
+    for name, bt in (("paid", "BT-113"), ("rounding", "BT-114")):
+        if name in totals:
+            flat[bt] = Decimal(totals[name])
+    by_key = {(b.category.value, None if b.rate is None else b.rate.normalize() + 0): b
+              for b in computed.vat_breakdown}
+    breakdown = []
+    for b in totals.get("vat_breakdown", []):
+        rate = Decimal(b["rate"]) if "rate" in b else None
+        key = (b.get("category"), None if rate is None else rate.normalize() + 0)
+        basis = Decimal(b["taxable_amount"]) if "taxable_amount" in b else None
+        tax = Decimal(b["tax_amount"]) if "tax_amount" in b else None
+        breakdown.append((key[0], rate, basis, tax, b.get("exemption_reason"), b.get("exemption_code")))
+        mine = by_key.pop(key, None)
+        if basis is not None and (mine is None or mine.taxable_amount != basis):
+            out.append(_total("BR-CO-17", "BT-116", basis, None if mine is None else mine.taxable_amount,
+                              f"stated VAT breakdown {key[0]} {rate}: taxable amount {basis} differs from the computed "
+                              f"{None if mine is None else mine.taxable_amount}"))
+        if tax is not None and mine is not None and mine.tax_amount != tax:
+            out.append(_total("BR-CO-17", "BT-117", tax, mine.tax_amount,
+                              f"stated VAT breakdown {key[0]} {rate}: tax amount {tax} differs from the computed "
+                              f"{mine.tax_amount}"))
+    for key, mine in by_key.items():
+        out.append(_total("BR-CO-18", "BG-23", Decimal(0), mine.taxable_amount,
+                          f"no stated VAT breakdown for category {key[0]} rate {key[1]}, computed taxable amount "
+                          f"{mine.taxable_amount}"))
+    if breakdown:
+        flat["BG-23"] = tuple(breakdown)
+    for i, (net, mine_line) in enumerate(zip(stated["lines"], computed.lines)):
+        if net is not None and Decimal(net) != mine_line.net_amount:
+            line = doc.lines[i]
+            hint = ""
+            if line.base_quantity not in (None, 1) and line.base_quantity == line.net_price:
+                hint = (f" (its price base quantity BT-149 {line.base_quantity} equals its net price BT-146: the "
+                        "source seems to state the price in the base quantity)")
+            out.append(_total("BR-CO-10", "BT-131", Decimal(net), mine_line.net_amount,
+                              f"line {line.id!r}: stated net amount {net} differs from the computed "
+                              f"{mine_line.net_amount}{hint}"))
+    return out, flat
