@@ -246,7 +246,11 @@ def open_pdf(pdf_bytes: bytes, *, what: str = "input") -> pikepdf.Pdf:
             f"{what} is encrypted and needs a password; PDF/A forbids encryption (ISO 19005-3 6.1.3)"
             + _item(13), rule="PDFA-6.1.3-ENCRYPT") from None
     except (pikepdf.PdfError, RuntimeError, ValueError) as exc:
-        raise PdfError(f"{what} is not a readable PDF: {exc}") from None
+        detail = _STREAM_NAME.sub("", str(exc))  # qpdf names the in-memory stream by its address
+        raise PdfError(f"{what} is not a readable PDF: {detail}") from None
+
+
+_STREAM_NAME = re.compile(r"^stream <[^>]*>:\s*|\s*<_io\.BytesIO object at 0x[0-9a-fA-F]+>")
 
 
 def parse_xml(data: bytes) -> etree._Element:

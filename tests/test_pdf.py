@@ -963,3 +963,13 @@ def test_a_broken_update_is_never_returned(monkeypatch: pytest.MonkeyPatch) -> N
     assert data != good and data.count(b"%%EOF") == 1 and not data.endswith(b"trailing data\n")
     _assert_clean(check_pdf(data, strict=True), "whole file")
     assert extract(data) == extract(good)
+
+
+def test_unreadable_pdf_error_names_the_problem_not_a_python_object() -> None:
+    from facturx_engine.pdfcheck import open_pdf
+
+    with pytest.raises(PdfError) as caught:
+        open_pdf(b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>", what="layout PDF")
+    message = str(caught.value)
+    assert message.startswith("layout PDF is not a readable PDF: ") and "trailer" in message
+    assert "0x" not in message and "BytesIO" not in message

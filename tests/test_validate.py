@@ -341,3 +341,50 @@ def test_other_en16931_cius_ids_are_checked_with_factur_x_en16931_rules(name: st
     [note] = [f for f in report.warnings if f.rule == "FX-SCH-A-000556"]
     assert "not a Factur-X one" in note.message and "BT-24" in note.message
     assert "FX-SCH-A-000556" in _fatal_rules(validate(_read(name), profile="EN 16931"))
+
+
+# --------------------------------------------------------------------------- unevaluable documents
+
+
+def _fr_b2b_cii() -> bytes:
+    from facturx_engine import load_document, to_cii
+
+    return to_cii(load_document((Path(__file__).resolve().parents[1] / "fixtures" / "invoices" / "fr_b2b.json")
+                                .read_bytes()))
+
+
+@pytest.mark.parametrize("syntax", ["cii", "ubl"])
+def test_amount_the_xsd_refuses_gives_findings_not_an_internal_error(syntax: str) -> None:
+    """'12,50' as an amount would make the rules' number conversions raise inside Saxon: the report
+    gives the XSD finding and says the Schematron was not run (no ResourceError, no exit 3)."""
+    from facturx_engine import load_document, to_ubl
+
+    if syntax == "cii":
+        xml = _fr_b2b_cii().replace(b"<ram:GrandTotalAmount>", b"<ram:GrandTotalAmount>1,", 1)
+    else:
+        doc = load_document((Path(__file__).resolve().parents[1] / "fixtures" / "invoices" / "fr_b2b.json")
+                            .read_bytes())
+        xml = to_ubl(doc).replace(b'<cbc:PayableAmount currencyID="EUR">', b'<cbc:PayableAmount currencyID="EUR">1,', 1)
+    report = validate(xml)
+    assert not report.valid
+    assert any(f.rule == "XSD" and "1," in f.message for f in report.errors)
+    [skipped] = [f for f in report.findings if f.rule == "SCHEMATRON-NOT-RUN"]
+    assert skipped.severity == "warning" and "XSD" in skipped.message
+
+
+def test_schematron_dynamic_error_is_a_finding_of_the_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stylesheet that compiles but fails at run time on a document reports a fatal finding for that
+    document; only a stylesheet that does not compile is an internal (artefact) error."""
+    import sys
+
+    v = sys.modules["facturx_engine.validate"]  # the package exports the function under the same name
+
+    def boom(key: str, text: str, stock: bool) -> str:
+        raise v.PySaxonApiError("FORG0001 Cannot convert string to xs:decimal\nIn template rule ...")
+
+    monkeypatch.setattr(v, "_transform", boom)
+    report = validate(_fr_b2b_cii())
+    [error] = [f for f in report.findings if f.rule == "SCHEMATRON-ERROR"]
+    assert error.severity == "fatal" and "Cannot convert string" in error.message
+    assert "In template rule" not in error.message  # first line only
+    assert not report.valid
