@@ -3,7 +3,7 @@
 
 Run from the repository root::
 
-    python benchmarks/bench_read.py            # full run (about a minute)
+    python benchmarks/bench_read.py            # full run (about two minutes)
     python benchmarks/bench_read.py --quick    # smoke run
 
 The invoice is the one of ``bench_generate.py`` (same seller, buyer, N lines, payment means, notes),
@@ -19,7 +19,9 @@ import gc
 import os
 import platform
 import shlex
+import statistics
 import sys
+import time
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -46,6 +48,40 @@ def lxml_walk(xml: bytes) -> int:
     return n
 
 
+def lxml_parse(xml: bytes) -> Any:
+    """lxml parsing alone (the hardened parser, no walk): the share of the floor no walk can save."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True,
+                             remove_pis=True)
+    return etree.fromstring(xml, parser)
+
+
+def python_visit(xml: bytes) -> int:
+    """lxml parse + a bare recursive Python visit (each element's text, attributes and children, looked
+    up by tag in a dict, nothing kept): the floor of any walk that matches elements by their position,
+    as the table walk must (the plain walk above is lxml's C iterator, with no notion of position)."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True,
+                             remove_pis=True)
+    positions: dict[str, Any] = {}
+
+    def visit(el: Any) -> int:
+        n = 0
+        text = el.text
+        if text is not None and text.strip():
+            n += 1
+        n += len(el.items())
+        if len(el):
+            for child in el:
+                positions.get(child.tag)
+                n += visit(child)
+        return n
+
+    return visit(etree.fromstring(xml, parser))
+
+
 def lxml_dict(xml: bytes) -> Any:
     """lxml parse + a walk that keeps everything in nested dicts (what a generic XML-to-dict reader does)."""
     from lxml import etree
@@ -70,6 +106,46 @@ def ours_walk(xml: bytes) -> Any:
     from facturx_engine._read import _walk
 
     return _walk(xml)
+
+
+def phases(xml: bytes, min_time: float) -> dict[str, float]:
+    """The steps of ``read_document``, run in sequence as it runs them and each timed with
+    ``perf_counter`` (median over repeated documents, for at least ``min_time`` x 10): the hardened
+    parse, the table walk, the assembly of the raw dict, the model built from it in reading mode (every
+    check, the totals), and the rest (French notes check, comparison with the stated totals, result).
+    Timed alone on warm inputs each step is 10-40 % faster: the sequence is what a read costs."""
+    from decimal import Decimal
+
+    from facturx_engine._assemble import assemble, build, check_totals
+    from facturx_engine._read import _Reader, detect_syntax, parse_xml
+    from facturx_engine.fr import legal_notes
+    from facturx_engine.model import Invoice, collect_breaches
+
+    steps: dict[str, list[float]] = {k: [] for k in ("parse", "walk", "assemble", "build", "rest")}
+    clock = time.perf_counter
+    deadline = clock() + min_time * 10
+    while clock() < deadline or len(steps["parse"]) < 5:
+        t0 = clock()
+        root = parse_xml(xml)
+        t1 = clock()
+        reader = _Reader(detect_syntax(root))
+        reader.read(root)
+        t2 = clock()
+        found = list(reader.findings)
+        data, stated = assemble(reader.wctx, reader.syntax, found)
+        data.pop("document", None)
+        t3 = clock()
+        with collect_breaches():
+            doc = build(Invoice, data, found)
+        t4 = clock()
+        assert legal_notes(doc) == doc.notes
+        check_totals(doc, stated)
+        tuple(None if n is None else Decimal(n) for n in stated["lines"])
+        t5 = clock()
+        for name, a, b in (("parse", t0, t1), ("walk", t1, t2), ("assemble", t2, t3), ("build", t3, t4),
+                           ("rest", t4, t5)):
+            steps[name].append(b - a)
+    return {name: statistics.median(times) for name, times in steps.items()}
 
 
 def ours_read(xml: bytes) -> Any:
@@ -129,6 +205,9 @@ def main() -> None:
             "read": measure(lambda: ours_read(xml), min_time, repeats),
             "model": measure(lambda: build_ours(n), min_time, repeats),
             "dh": measure(lambda: drafthorse_parse(xml), min_time, repeats),
+            "parse": measure(lambda: lxml_parse(xml), min_time, repeats),
+            "phases": phases(xml, min_time),  # type: ignore[dict-item]
+            "visit": measure(lambda: python_visit(xml), min_time, repeats),
         }
         rows.append((n, len(xml), r))
         print(f"  measured {n} lines", file=sys.stderr)
@@ -142,12 +221,39 @@ def main() -> None:
         print(f"| {n} | {size} | {fmt_time(r['walk'])} | {fmt_time(r['dict'])} | {fmt_time(r['table'])} "
               f"| {fmt_time(r['read'])} | {fmt_time(r['model'])} | {fmt_time(r['dh'])} "
               f"| {r['read'] / r['walk']:.1f}× | {r['read'] / r['dict']:.1f}× | {r['dh'] / r['read']:.1f}× |")
+    print("\n## Floors, as multiples of lxml parse + walk\n")
+    print("What no reader of this design can go below: lxml's parse, a bare recursive Python visit of the "
+          "elements (the walk that finds each element's business term by its position has to be one), and "
+          "building the checked model (`build_ours`, every check and the totals included).\n")
+    print("| lines | lxml parse alone | parse + bare Python visit | model construction alone "
+          "| visit + model (the floor) | ours read_document |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for n, _, r in rows:
+        w = r["walk"]
+        floor = r["visit"] + r["model"]
+        print(f"| {n} | {fmt_time(r['parse'])} ({r['parse'] / w:.1f}×) "
+              f"| {fmt_time(r['visit'])} ({r['visit'] / w:.1f}×) "
+              f"| {fmt_time(r['model'])} ({r['model'] / w:.1f}×) | {fmt_time(floor)} ({floor / w:.1f}×) "
+              f"| {fmt_time(r['read'])} ({r['read'] / w:.1f}×) |")
+    print("\n## Where read_document spends its time (its steps timed in sequence, medians, same run)\n")
+    print("| lines | parse | table walk | assembly | model built (reading mode: every check, totals) "
+          "| stated totals compared, result | sum | read_document |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for n, _, r in rows:
+        p: dict[str, float] = r["phases"]  # type: ignore[assignment]
+        print(f"| {n} | " + " | ".join(fmt_time(p[k]) for k in ("parse", "walk", "assemble", "build", "rest"))
+              + f" | {fmt_time(sum(p.values()))} | {fmt_time(r['read'])} |")
     hundred = next((r for n, _, r in rows if n == 100), None)
     if hundred:
-        ratio = hundred["read"] / hundred["walk"]
+        w = hundred["walk"]
+        ratio = hundred["read"] / w
+        floor = (hundred["visit"] + hundred["model"]) / w
         print(f"\nGoal (100 lines): read_document within 3× of lxml parse + plain walk -> "
-              f"{'met' if ratio <= 3 else 'NOT met'} ({ratio:.1f}×; the model construction alone, totals and "
-              f"checks included, is {hundred['model'] / hundred['walk']:.1f}× that walk)")
+              f"{'met' if ratio <= 3 else 'NOT met'} ({ratio:.1f}×). The floor of this design is "
+              f"{floor:.1f}× (parse + bare Python visit {hundred['visit'] / w:.1f}×, model construction with "
+              f"every check and the totals {hundred['model'] / w:.1f}×); read_document spends "
+              f"{fmt_time(hundred['read'] - hundred['visit'] - hundred['model'])} above it (matching the table, "
+              f"decoding values, assembling, the stated-totals comparison).")
 
 
 if __name__ == "__main__":

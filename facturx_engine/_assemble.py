@@ -17,13 +17,12 @@ import typing
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
 from typing import Any
 
 from .codes import Profile
 from .errors import ModelError, ParseError
 from .jsonio import _item_type, _relocate, _resolve, _specs
-from .model import _BREACHES, Invoice
+from .model import _BREACHES, Invoice, Vat
 
 Raw = dict[str, Any]
 NOT_READ_RULE = "FXE-NOT-READ"
@@ -88,8 +87,11 @@ def _guideline_default(syntax: str, guideline: str | None) -> bool:
     if guideline is None:
         return True
     if syntax == "cii":
-        return any(guideline == p.guideline for p in Profile)
+        return guideline in _PROFILE_GUIDELINES
     return guideline == UBL_GUIDELINE
+
+
+_PROFILE_GUIDELINES = frozenset(p.guideline for p in Profile)
 
 
 def _not_representable(term: str, message: str, location: str | None = None) -> Finding:
@@ -193,10 +195,16 @@ def assemble(w: Raw, syntax: str, out: list[Finding]) -> tuple[Raw, dict[str, An
     return data, {"totals": totals, "lines": stated_lines}
 
 
-@cache
+_SHAPES: dict[type, dict[str, tuple[str, Any, bool, bool]]] = {}
+_REQUIRED: dict[type, tuple[tuple[str, Any], ...]] = {}
+
+
 def _shape(cls: type) -> dict[str, tuple[str, Any, bool, bool]]:
     """name -> (conversion, record type, optional, required) of each init field of a model record, in
-    the terms of the JSON format (:mod:`facturx_engine.jsonio`), which mirrors the model."""
+    the terms of the JSON format (:mod:`facturx_engine.jsonio`), which mirrors the model; once per class."""
+    found = _SHAPES.get(cls)
+    if found is not None:
+        return found
     out = {}
     for name, spec in _specs(cls).items():
         inner = _item_type(spec.hint)
@@ -205,14 +213,18 @@ def _shape(cls: type) -> dict[str, tuple[str, Any, bool, bool]]:
         else:
             conv = {Decimal: "decimal", _dt.date: "date", bytes: "bytes"}.get(spec.hint, "plain")
         out[name] = (conv, inner, spec.optional, spec.required and name != "lines")
+    _SHAPES[cls] = out
     return out
 
 
-@cache
 def _required(cls: type) -> tuple[tuple[str, Any], ...]:
     """(name, record type or None) of the fields a model record requires."""
-    return tuple((name, inner if conv == "record" else None)
-                 for name, (conv, inner, _optional, required) in _shape(cls).items() if required)
+    found = _REQUIRED.get(cls)
+    if found is None:
+        found = _REQUIRED[cls] = tuple((name, inner if conv == "record" else None)
+                                       for name, (conv, inner, _optional, required) in _shape(cls).items()
+                                       if required)
+    return found
 
 
 def _lacks(cls: type, data: Raw) -> str | None:
@@ -226,11 +238,43 @@ def _lacks(cls: type, data: Raw) -> str | None:
     return None
 
 
-def build(cls: type, data: Raw, out: list[Finding], path: str = "") -> Any:
+def _vat_key(data: Raw) -> tuple[Any, ...] | None:
+    """What tells one VAT raw dict from another, the spelling of its numbers included (20 is not 20.0);
+    None when it holds anything but text and Decimals."""
+    key: list[tuple[str, Any, Any]] = []
+    for name, value in data.items():
+        cls = value.__class__
+        if cls is str:
+            key.append((name, value, None))
+        elif cls is Decimal:
+            key.append((name, None, str(value)))  # str() is exact and canonical for a Decimal
+        else:
+            return None
+    return tuple(key)
+
+
+def build(cls: type, data: Raw, out: list[Finding], path: str = "", vats: dict[Any, Any] | None = None) -> Any:
     """The model record of a raw dict in the JSON format. The optional records (and list items) that
     lack a value the model requires are left out, each reported with what it held; every model rule
-    applies, and a :class:`ModelError` (raised, or collected in reading mode) names the field path."""
-    shape = _shape(cls)
+    applies, and a :class:`ModelError` (raised, or collected in reading mode) names the field path.
+
+    The lines of a document mostly repeat a few VAT treatments: a :class:`Vat` built without any breach
+    is built once per document and shared (``vats``; records are immutable)."""
+    if cls is Vat:
+        key = _vat_key(data)
+        if vats is not None and key is not None:
+            found = vats.get(key)
+            if found is not None:
+                return found
+            sink = _BREACHES.get()
+            before = len(sink) if sink is not None else 0
+            record = build(cls, data, out, path)
+            if sink is None or len(sink) == before:  # a breach is recorded (and relocated) every time
+                vats[key] = record
+            return record
+    elif vats is None:
+        vats = {}
+    shape = _SHAPES.get(cls) or _shape(cls)
     kwargs: dict[str, Any] = {}
     for name, value in data.items():
         if value is None:
@@ -239,24 +283,26 @@ def build(cls: type, data: Raw, out: list[Finding], path: str = "") -> Any:
         if conv == "plain":
             kwargs[name] = value
             continue
-        where = f"{path}.{name}" if path else name
-        if conv == "record":
+        if conv == "decimal":
+            if value.__class__ is not Decimal:  # the reader's numbers are Decimals already
+                value = Decimal(value)
+        elif conv == "record":
+            where = f"{path}.{name}" if path else name
             lack = _lacks(inner, value)
             if lack is not None and optional:
                 out.append(_dropped(value, where, lack))
                 continue
-            value = build(inner, value, out, where)
+            value = build(inner, value, out, where, vats)
         elif conv == "records":
+            where = f"{path}.{name}" if path else name
             items = []
             for i, item in enumerate(value):
                 lack = _lacks(inner, item)
                 if lack is None:
-                    items.append(build(inner, item, out, f"{where}[{i}]"))
+                    items.append(build(inner, item, out, f"{where}[{i}]", vats))
                 else:
                     out.append(_dropped(item, f"{where}[{i}]", lack))
             value = tuple(items)
-        elif conv == "decimal":
-            value = Decimal(value)
         elif conv == "date" and not isinstance(value, _dt.date):
             value = _dt.date.fromisoformat(value)
         elif conv == "bytes":

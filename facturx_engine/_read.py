@@ -53,7 +53,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from lxml import etree
@@ -256,6 +256,19 @@ def _clark(part: str, syntax: str) -> str:
     return f"{{{ns}}}{local}"
 
 
+def _decoder(kind: str, term: str, explicit: Callable[[str], Any] | None) -> Callable[[str], Any] | None:
+    """How a rule turns the stripped text into the raw value (None: the text itself)."""
+    if explicit is not None:
+        return explicit
+    if kind == "DATE":
+        return partial(_date, term=term)
+    if kind in _NUMERIC:
+        return partial(_number, term=term)
+    if kind == "BINARY":
+        return partial(_binary, term=term)
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class _Rule:
     row: Any
@@ -266,10 +279,24 @@ class _Rule:
     const: bool = False               # a constant of the syntax (TypeCode VAT ...): checked and marked read
     expected: str | None = None       # the constant's value (None: any value, e.g. a currency attribute)
     out: tuple[str, ...] = field(init=False, default=())  # where the value goes in the raw dict
+    # compiled once from the above (the walk applies a rule to ~10 values of every invoice line):
+    head: tuple[str, ...] = field(init=False, default=())  # the dicts on the way to ...
+    last: str = field(init=False, default="")              # ... the key the value is put at
+    to_wctx: bool = field(init=False, default=False)       # the value goes to the document, not the item
+    decoder: Callable[[str], Any] | None = field(init=False, default=None)  # text -> value (None: the text)
+    special: bool = field(init=False, default=False)       # a UBL note (subject prefix) or BT-5 (currency)
+    numeric: bool = field(init=False, default=False)       # decoded as a finite Decimal (inline: the usual value)
 
     def __post_init__(self) -> None:
         path = self.target[1]  # a VatCategory enum's ``.value``: the model takes the code itself
-        object.__setattr__(self, "out", path[:-1] if path[-2:] == ("category", "value") else path)
+        out = path[:-1] if path[-2:] == ("category", "value") else path
+        object.__setattr__(self, "out", out)
+        object.__setattr__(self, "head", out[:-1])
+        object.__setattr__(self, "last", out[-1] if out else "")
+        object.__setattr__(self, "to_wctx", self.target[0] == "wctx")
+        object.__setattr__(self, "decoder", _decoder(self.row.kind, self.row.id, self.decode))
+        object.__setattr__(self, "special", self.row.kind == "NOTE" or self.row.id == "BT-5")
+        object.__setattr__(self, "numeric", self.decode is None and self.row.kind in _NUMERIC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,9 +317,11 @@ class _Node:
     groups: list[_Rule] = field(default_factory=list)            # repeating groups whose items it is
     children: dict[str, list[_Variant]] = field(default_factory=dict)
     plain: dict[str, _Node] = field(default_factory=dict)  # the children with one, un-keyed, instance
+    busy: bool = False  # something is read at or below it (a group root may only start items)
 
     def finish(self) -> None:
         self.plain = {tag: vs[0].node for tag, vs in self.children.items() if len(vs) == 1 and vs[0].key is None}
+        self.busy = bool(self.texts or self.attrs or self.children)
         for variants in self.children.values():
             for v in variants:
                 v.node.finish()
@@ -430,23 +459,37 @@ class _Reader:
         """Read one element standing at one rule position (the usual case), then its children."""
         if node.groups:
             self.visit_all(elem, [(node, item)])
-            return
-        text_used = False
-        for rule in node.texts:
-            text_used |= self._take(rule, elem, None, item)
-        attrs_used = self._take_attrs(elem, node, item) if node.attrs else ()
+        else:
+            self._visit(elem, node, item)
+
+    def _visit(self, elem: Any, node: _Node, item: Raw) -> None:
+        """:meth:`visit` of a position that starts no group item."""
         text = elem.text
-        if text is not None and not text_used and text.strip():
+        unread = False
+        if text is not None:
+            stripped = text.strip()
+            if stripped:
+                text_used = False
+                for rule in node.texts:
+                    text_used |= self._apply(rule, stripped, elem, item)
+                unread = not text_used
+        attrs_used = self._take_attrs(elem, node, item) if node.attrs else ()
+        if unread:
             self._not_read(elem, None, text)
         attributes = elem.items()
         if attributes:
             self._check_attrs(elem, attributes, attrs_used)
+        if not len(elem):  # a leaf (iterating no children costs more than asking)
+            return
         plain, children = node.plain, node.children
         taken: set[tuple[str, str]] | None = None
         for child in elem:
             sub = plain.get(child.tag)
             if sub is not None:
-                self.visit(child, sub, item)
+                if sub.groups:
+                    self.visit_all(child, [(sub, item)])
+                else:
+                    self._visit(child, sub, item)
                 continue
             variants = children.get(child.tag)
             if variants is None:
@@ -465,6 +508,11 @@ class _Reader:
         """Read one element for every (rule position, item) it stands at, then its children."""
         saved_line = self.line
         self._enter_groups(elem, pairs)
+        active = [pair for pair in pairs if pair[0].busy]
+        if len(active) == 1:  # the usual group item: only the group's own rules read it
+            self._visit(elem, *active[0])
+            self.line = saved_line
+            return
         text_used = False
         attrs_used: set[str] = set()
         for node, item in pairs:
@@ -563,22 +611,44 @@ class _Reader:
         text = text.strip()
         if not text:
             return False
+        return self._apply(rule, text, elem, item)
+
+    def _apply(self, rule: _Rule, text: str, elem: Any, item: Raw) -> bool:
+        """Apply one rule to the (stripped, non-empty) text of an element or attribute."""
         if rule.const:
             return _const_ok(rule.expected, text)
-        row = rule.row
-        kind = row.kind
-        value = self._decode(rule, text)
-        if kind == "NOTE" and self.syntax != "cii":
-            m = _SUBJECT_PREFIX.fullmatch(value)
-            if m:
-                _put(item, ("subject_code",), m.group(1))
-                self._record("BT-21", "TEXT", m.group(1))
-                value = m.group(2)
-        elif row.id == "BT-5":
-            self.currency = text
+        value: Any
+        if rule.numeric:  # _number, inline
+            try:
+                value = Decimal(text)
+                finite = value.is_finite()
+            except InvalidOperation:
+                finite = False
+            if not finite:
+                value = _number(text, rule.row.id)  # raises the ParseError naming the term
+        else:
+            decoder = rule.decoder
+            value = text if decoder is None else decoder(text)
+        if rule.special:
+            if rule.row.kind == "NOTE" and self.syntax != "cii":
+                m = _SUBJECT_PREFIX.fullmatch(value)
+                if m:
+                    _put(item, ("subject_code",), m.group(1))
+                    self._record("BT-21", "TEXT", m.group(1))
+                    value = m.group(2)
+            elif rule.row.id == "BT-5":
+                self.currency = text
         if self.values is not None:
-            self._record(row.id, kind, value)
-        self._put(self.wctx if rule.target[0] == "wctx" else item, rule.out, value, row.id, elem)
+            self._record(rule.row.id, rule.row.kind, value)
+        base = self.wctx if rule.to_wctx else item
+        for p in rule.head:  # the raw dict: a different second value for one model field is reported
+            sub = base.get(p)
+            if sub is None:
+                sub = base[p] = {}
+            base = sub
+        old = base.setdefault(rule.last, value)
+        if old is not value and old != value:
+            self._not_kept(rule.row.id, value, old, elem)
         return True
 
     def _not_read(self, elem: Any, attr: str | None, text: str) -> None:
@@ -586,37 +656,16 @@ class _Reader:
         self.findings.append(Finding(NOT_READ_RULE, None, f"{what} is not read: no business term of the model "
                                      "takes it", _path(elem), kind="not-read"))
 
-    # -- decoding
-    def _decode(self, rule: _Rule, text: str) -> Any:
-        kind = rule.row.kind
-        if rule.decode is not None:
-            return rule.decode(text)
-        if kind == "DATE":
-            return _date(text, rule.row.id)
-        if kind in _NUMERIC:
-            return _number(text, rule.row.id)
-        if kind == "BINARY":
-            try:
-                base64.b64decode("".join(text.split()), validate=True)
-            except (binascii.Error, ValueError):
-                raise ParseError("attached document is not valid base64", bt=rule.row.id) from None
-            return "".join(text.split())
-        return text
-
     def _record(self, term: str, kind: str, value: Any) -> None:
         if self.values is not None:
             text = _canonical(value) if kind in _NUMERIC else str(value)
             self.values.append(TermValue(term, self.line, text))
 
-    def _put(self, base: Raw, path: tuple[str, ...], value: Any, term: str, node: Any) -> None:
-        """Store a value; a different second value for the same model field is reported, not lost."""
-        for p in path[:-1]:
-            base = base.setdefault(p, {})
-        old = base.setdefault(path[-1], value)
-        if old != value:
-            self.findings.append(Finding(
-                NOT_REPRESENTABLE_RULE, term, f"{term} {shown(str(value))} is not kept: the model holds one value "
-                f"here and {shown(str(old))} was read first", _path(node), kind="not-representable"))
+    def _not_kept(self, term: str, value: Any, old: Any, node: Any) -> None:
+        """A different second value for the same model field is reported, not lost."""
+        self.findings.append(Finding(
+            NOT_REPRESENTABLE_RULE, term, f"{term} {shown(str(value))} is not kept: the model holds one value "
+            f"here and {shown(str(old))} was read first", _path(node), kind="not-representable"))
 
     def _base(self, source: str, item: Raw) -> Raw:
         return self.wctx if source == "wctx" else item
@@ -673,6 +722,14 @@ def _date(text: str, term: str) -> _dt.date:
         return _dt.date.fromisoformat(text[:10])
     except ValueError:
         raise ParseError(f"not a date: {text!r}", bt=term) from None
+
+
+def _binary(text: str, term: str) -> str:
+    try:
+        base64.b64decode("".join(text.split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise ParseError("attached document is not valid base64", bt=term) from None
+    return "".join(text.split())
 
 
 def _number(text: str, term: str) -> Decimal:

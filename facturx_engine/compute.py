@@ -22,7 +22,7 @@ total the customer saw and every EN 16931 rule still holds.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
@@ -123,6 +123,12 @@ def _net_allowance_charge(ac: AllowanceCharge, factor: Decimal) -> tuple[Decimal
 
 def _line_amounts(line: Line, index: int, gross_mode: bool) -> tuple[LineAmounts, Decimal]:
     """Figures for one line; the second value is its VAT-inclusive amount in gross mode."""
+    if not gross_mode and not line.allowances_charges:  # the usual line: its net amount alone
+        discount = line.price_discount
+        if discount is None and line.gross_price is not None:
+            discount = line.gross_price - line.net_price
+        return LineAmounts(round2(line.quantity * line.price_per_unit), line.net_price, (), line.gross_price,
+                           discount, ()), ZERO
     sign_amounts = []
     for j, ac in enumerate(line.allowances_charges):
         term = "BT-141" if ac.charge else "BT-136"
@@ -164,8 +170,7 @@ def _breakdown(keys: dict[tuple[str, Decimal | None], list[tuple[Vat, Decimal]]]
                              rule=f"{cat.rule_family}-01")
         # equal rates may be spelt differently (10 / 10.0): state the one with the most decimals, so the
         # breakdown does not depend on the order of the items (a re-read document gives the same bytes)
-        rate = vat0.rate if vat0.rate is None else min((v.rate for v, _ in items if v.rate is not None),
-                                                       key=lambda r: r.as_tuple().exponent)
+        rate = vat0.rate if vat0.rate is None else _most_decimals(v.rate for v, _ in items)
         tax = round2(taxable * rate / 100) if cat in (VatCategory.STANDARD, VatCategory.CANARY_IGIC,
                                                       VatCategory.CEUTA_MELILLA_IPSI) and rate else ZERO
         out.append(VatBreakdown(cat, rate, taxable, tax, vat0.exemption_reason, vat0.exemption_code))
@@ -176,6 +181,27 @@ def _breakdown(keys: dict[tuple[str, Decimal | None], list[tuple[Vat, Decimal]]]
             raise ModelError(f"category {cat} must have a single rate (0)", field="vat.rate", bt="BT-152",
                              rule=f"{cat.rule_family}-01")
     return tuple(out)
+
+
+def _most_decimals(rates: Iterable[Decimal | None]) -> Decimal:
+    """The first of the rates with the smallest exponent (``min`` by exponent), each spelling looked at
+    once: str() is canonical for (sign, digits, exponent), and the items of a breakdown mostly repeat one."""
+    best: Decimal | None = None
+    best_exp = 0
+    seen: set[str] = set()
+    for rate in rates:
+        if rate is None:
+            continue
+        text = str(rate)
+        if text in seen:
+            continue
+        seen.add(text)
+        exp = rate.as_tuple().exponent
+        assert isinstance(exp, int)  # finite: the model refuses NaN and infinities
+        if best is None or exp < best_exp:
+            best, best_exp = rate, exp
+    assert best is not None
+    return best
 
 
 def compute_totals(doc: Document) -> Totals:

@@ -13,8 +13,10 @@ enforces on the documents it builds (an invalid BIC, a price discount without gr
 equal to BT-5 ...). Each such rule is checked through :func:`breach`: outside
 :func:`collect_breaches` it raises the :class:`ModelError` (the normal, strict behaviour); inside,
 the error is appended to the collected list, the value is kept as given, and construction goes
-on. Only rules whose breach leaves a usable record go through :func:`breach`; missing required
-data, wrong types and the calculation rules of :mod:`facturx_engine.compute` always raise. A VAT
+on; the code-list and identifier checks (:func:`~facturx_engine.codes.check_codes`) record every
+bad code this way, not only the first. Only rules whose breach leaves a usable record go through
+:func:`breach`; missing required data, wrong types and the calculation rules of
+:mod:`facturx_engine.compute` always raise. A VAT
 category outside :class:`~facturx_engine.codes.VatCategory` is kept, in reading mode only, as an
 unlisted member that compares, hashes and prints as its code (the engine computes no VAT for it).
 """
@@ -95,6 +97,10 @@ def collect_breaches() -> Iterator[list[ModelError]]:
         _BREACHES.reset(token)
 
 
+_VAT_CATEGORIES: dict[Any, VatCategory] = {c.value: c for c in VatCategory}
+_STANDARD, _ZERO_RATED, _OUTSIDE_SCOPE = VatCategory.STANDARD, VatCategory.ZERO_RATED, VatCategory.OUTSIDE_SCOPE
+
+
 def _unlisted_category(code: str) -> VatCategory:
     """A VatCategory for a code the enum does not list (reading mode only; never registered in the enum)."""
     member = str.__new__(VatCategory, code)
@@ -148,17 +154,32 @@ def _fields(cls: type) -> tuple[Any, ...]:
     return found
 
 
+_SPECS: dict[tuple[type, tuple[str, ...], tuple[str, ...]], tuple[tuple[str, Any, bool], ...]] = {}
+
+
+def _spec(cls: type, names: tuple[str, ...], required: tuple[str, ...] = ()) -> tuple[tuple[str, Any, bool], ...]:
+    """(name, business term, required) of the fields named, in the class's field order; once per call site
+    and class (the checks below run for every record built)."""
+    key = (cls, names, required)
+    found = _SPECS.get(key)
+    if found is None:
+        found = _SPECS[key] = tuple((f.name, f.metadata.get("bt"), f.name in required) for f in _fields(cls)
+                                    if f.name in names or f.name in required)
+    return found
+
+
 def _coerce_decimals(obj: Any, *names: str) -> None:
-    for f in _fields(type(obj)):
-        if f.name in names:
-            v = getattr(obj, f.name)
-            if v is not None:
-                object.__setattr__(obj, f.name, _decimal(v, f.name, f.metadata.get("bt", "")))
+    for name, term, _ in _spec(type(obj), names):
+        v = getattr(obj, name)
+        if v is not None and (v.__class__ is not Decimal or not v.is_finite()):
+            object.__setattr__(obj, name, _decimal(v, name, term or ""))
 
 
 def _tuple(obj: Any, *names: str) -> None:
     for name in names:
         v = getattr(obj, name)
+        if v.__class__ is tuple:
+            continue
         if v is None:
             object.__setattr__(obj, name, ())
         elif not isinstance(v, tuple):
@@ -168,36 +189,36 @@ def _tuple(obj: Any, *names: str) -> None:
 
 
 def _text(obj: Any, *names: str, required: tuple[str, ...] = ()) -> None:
-    for f in _fields(type(obj)):
-        if f.name not in names and f.name not in required:
+    for name, term, needed in _spec(type(obj), names, required):
+        v = getattr(obj, name)
+        if v.__class__ is str:
+            if needed and not v.strip():
+                raise ModelError("is required and must not be blank", field=name, bt=term)
             continue
-        v = getattr(obj, f.name)
         if v is None:
-            if f.name in required:
-                raise ModelError("is required", field=f.name, bt=f.metadata.get("bt"))
+            if needed:
+                raise ModelError("is required", field=name, bt=term)
             continue
         if not isinstance(v, str):
-            raise ModelError(f"must be text, not {type(v).__name__}", field=f.name, bt=f.metadata.get("bt"))
-        if f.name in required and not v.strip():
-            raise ModelError("is required and must not be blank", field=f.name, bt=f.metadata.get("bt"))
+            raise ModelError(f"must be text, not {type(v).__name__}", field=name, bt=term)
+        if needed and not v.strip():
+            raise ModelError("is required and must not be blank", field=name, bt=term)
 
 
 def _date(obj: Any, *names: str) -> None:
-    for f in _fields(type(obj)):
-        if f.name in names:
-            v = getattr(obj, f.name)
-            if v is None:
-                continue
-            if isinstance(v, _dt.datetime):
-                object.__setattr__(obj, f.name, v.date())
-            elif isinstance(v, str):
-                try:
-                    object.__setattr__(obj, f.name, _dt.date.fromisoformat(v))
-                except ValueError:
-                    raise ModelError(f"is not a valid date (YYYY-MM-DD): {v!r}", field=f.name,
-                                     bt=f.metadata.get("bt")) from None
-            elif not isinstance(v, _dt.date):
-                raise ModelError(f"must be a date, not {type(v).__name__}", field=f.name, bt=f.metadata.get("bt"))
+    for name, term, _ in _spec(type(obj), names):
+        v = getattr(obj, name)
+        if v is None or v.__class__ is _dt.date:
+            continue
+        if isinstance(v, _dt.datetime):
+            object.__setattr__(obj, name, v.date())
+        elif isinstance(v, str):
+            try:
+                object.__setattr__(obj, name, _dt.date.fromisoformat(v))
+            except ValueError:
+                raise ModelError(f"is not a valid date (YYYY-MM-DD): {v!r}", field=name, bt=term) from None
+        elif not isinstance(v, _dt.date):
+            raise ModelError(f"must be a date, not {type(v).__name__}", field=name, bt=term)
 
 
 # ---------------------------------------------------------------------------- value types
@@ -365,43 +386,49 @@ class Vat:
     exemption_code: str | None = bt("BT-121")
 
     def __post_init__(self) -> None:
-        try:
-            object.__setattr__(self, "category", VatCategory(self.category))
-        except ValueError:
-            breach(ModelError(f"unknown VAT category {self.category!r} (expected one of "
-                              f"{', '.join(c.value for c in VatCategory)})", field="vat.category",
-                              bt="BT-151", rule="BR-CL-18"))
-            object.__setattr__(self, "category", _unlisted_category(str(self.category)))
+        try:  # a dict lookup answers the usual codes and members; VatCategory() decides the others
+            member = _VAT_CATEGORIES[self.category]
+        except (KeyError, TypeError):
+            member = None
+        if member is not self.category:
+            try:
+                object.__setattr__(self, "category", member or VatCategory(self.category))
+            except ValueError:
+                breach(ModelError(f"unknown VAT category {self.category!r} (expected one of "
+                                  f"{', '.join(c.value for c in VatCategory)})", field="vat.category",
+                                  bt="BT-151", rule="BR-CL-18"))
+                object.__setattr__(self, "category", _unlisted_category(str(self.category)))
         _coerce_decimals(self, "rate")
         _text(self, "exemption_reason", "exemption_code")
-        cat, rate, fam = self.category, self.rate, self.category.rule_family
-        if cat == VatCategory.OUTSIDE_SCOPE:
+        cat, rate = self.category, self.rate
+        needs_reason = cat.needs_exemption_reason
+        if cat == _OUTSIDE_SCOPE:
             if rate is not None:
                 breach(ModelError("category O (not subject to VAT) carries no rate", field="vat.rate",
                                   bt="BT-152", rule="BR-O-05"))
         elif rate is None:
             breach(ModelError(f"category {cat} needs a VAT rate", field="vat.rate", bt="BT-152", rule="BR-48"))
-        elif cat == VatCategory.STANDARD and rate <= 0:
+        elif cat == _STANDARD and rate <= 0:
             breach(ModelError(f"standard rate must be greater than 0, got {rate}", field="vat.rate",
                               bt="BT-152", rule="BR-S-05"))
-        elif cat.needs_exemption_reason or cat == VatCategory.ZERO_RATED:
+        elif needs_reason or cat == _ZERO_RATED:
             if rate != 0:
                 breach(ModelError(f"category {cat} must have rate 0, got {rate}", field="vat.rate",
-                                  bt="BT-152", rule=f"{fam}-05"))
+                                  bt="BT-152", rule=f"{cat.rule_family}-05"))
         elif rate < 0:
             breach(ModelError(f"VAT rate must not be negative, got {rate}", field="vat.rate", bt="BT-152"))
         has_reason = bool(self.exemption_reason or self.exemption_code)
-        if cat.needs_exemption_reason and not has_reason:
+        if needs_reason and not has_reason:
             breach(ModelError(f"category {cat} needs an exemption reason text or VATEX code", field="vat",
-                              bt="BT-120/BT-121", rule=f"{fam}-10"))
-        if not cat.needs_exemption_reason and has_reason:
+                              bt="BT-120/BT-121", rule=f"{cat.rule_family}-10"))
+        if not needs_reason and has_reason:
             breach(ModelError(f"category {cat} must not carry an exemption reason", field="vat.exemption_reason",
-                              bt="BT-120/BT-121", rule=f"{fam}-10"))
+                              bt="BT-120/BT-121", rule=f"{cat.rule_family}-10"))
 
     @property
     def key(self) -> tuple[str, Decimal | None]:
         """The (category, rate) pair a VAT breakdown BG-23 groups by."""
-        return (self.category.value, None if self.rate is None else self.rate.normalize() + 0)
+        return (self.category._value_, None if self.rate is None else self.rate.normalize() + 0)
 
     @classmethod
     def standard(cls, rate: Decimal | str | int) -> Vat:
@@ -775,10 +802,7 @@ class Document:
                               f"{len(self.buyer.identifiers)}", field="buyer.identifiers", bt="BT-46",
                               rule="UBL-SR-16"))
         self._check_sign()
-        try:
-            check_codes(self)
-        except ModelError as exc:  # reading mode: the code checks stop at their first breach
-            breach(exc)
+        check_codes(self)  # each bad code is a breach: the first raises, or all are recorded in reading mode
 
     def _check_payee(self) -> None:
         """BG-10 is a party other than the seller (BR-17, UBL-SR-19): not the seller's name or ids."""
@@ -829,6 +853,9 @@ class Document:
         return out
 
 
+_INVOICE_TYPES: frozenset[str] | None = None
+
+
 @dataclass(**_FROZEN)
 class Invoice(Document):
     """An invoice: 380 commercial, 384 corrected, 386 deposit (prepayment), 389 self-billed, or any
@@ -838,9 +865,12 @@ class Invoice(Document):
 
     @classmethod
     def _allowed_types(cls) -> frozenset[str]:
-        from .codes import code_set
+        global _INVOICE_TYPES
+        if _INVOICE_TYPES is None:  # once per process (a set difference for every invoice built otherwise)
+            from .codes import code_set
 
-        return code_set("document_type") - CREDIT_NOTE_TYPES
+            _INVOICE_TYPES = code_set("document_type") - CREDIT_NOTE_TYPES
+        return _INVOICE_TYPES
 
     def _type_error(self) -> str:
         if self.type_code in CREDIT_NOTE_TYPES:

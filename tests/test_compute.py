@@ -7,6 +7,8 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from facturx_engine.cii import to_cii
@@ -266,3 +268,24 @@ def test_rounding_never_gives_negative_zero():
     assert str(b.tax_amount) == "0.00" and str(round2(D("-0.004"))) == "0.00"
     cii, ubl = assert_valid(inv)
     assert b"-0.00" not in cii and b"-0.00" not in ubl
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None)
+@given(st.lists(st.sampled_from(["20", "20.0", "20.00", "2E+1", "2.0E+1", "20.000", "200E-1"]), min_size=1,
+                max_size=6),
+       st.lists(st.sampled_from(["0", "0.0", "0.00", "0E+1"]), max_size=3))
+def test_breakdown_states_the_rate_spelt_with_the_most_decimals(spellings: list[str], zero: list[str]) -> None:
+    """One breakdown per (category, rate value); it states the first spelling with the most decimals
+    (the smallest exponent), whatever the order of the lines: min() by exponent is the definition."""
+    lines = [line("1", "10.00", Vat.standard(s), id=f"s{i}") for i, s in enumerate(spellings)]
+    lines += [line("1", "10.00", Vat(category=VatCategory.ZERO_RATED, rate=D(z)), id=f"z{i}")
+              for i, z in enumerate(zero)]
+    doc = invoice(lines)
+    stated = {b.category: b.rate for b in doc.totals.vat_breakdown}
+    first_most_decimals = min((D(s) for s in spellings), key=lambda r: r.as_tuple().exponent)
+    assert str(stated[VatCategory.STANDARD]) == str(first_most_decimals)
+    assert stated[VatCategory.STANDARD].as_tuple() == first_most_decimals.as_tuple()
+    if zero:
+        rates = [D(z) for z in zero]
+        assert str(stated[VatCategory.ZERO_RATED]) == str(min(rates, key=lambda r: r.as_tuple().exponent))
+    assert doc.totals.tax_total == round2(D("10.00") * len(spellings) * 20 / 100)

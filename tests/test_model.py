@@ -288,3 +288,66 @@ def test_payee_must_not_be_the_seller() -> None:
             field="payee.identifier", bt="BT-60", rule="BR-17")
     refused(lambda: invoice(payee=Payee(name="Factor SA", legal_id=SELLER.legal_id)),
             field="payee.legal_id", bt="BT-61", rule="BR-17")
+
+
+# ---------------------------------------------------------------------------- every bad code (reading mode)
+
+
+def _many_bad_codes() -> dict[str, Any]:
+    """An invoice with seven bad codes and identifiers, in the order check_codes looks at them."""
+    from facturx_engine.model import CreditTransfer, Note
+
+    seller = Party(name="ACME SAS", vat_id="FR44732829320", legal_id=Identifier.siren("123456789"),
+                   address=Address(city="Paris", country="FX"))
+    payment = PaymentInstructions(means_code="58", credit_transfers=[
+        CreditTransfer(account_id="FR7630006000011234567890188", bic="NOTABIC!")])
+    return dict(currency="EUX", seller=seller, payment=payment, notes=[Note(text="n", subject_code="QQQ")],
+                lines=[line(unit="PIECES"), line(id="2", vat=Vat.exempt(code="VATEX-EU-999")),
+                       line(id="3", unit="BOXES")])
+
+
+EVERY_BAD_CODE = [  # (field, term, rule) of each, in check order
+    ("currency", "BT-5", "BR-CL-04"),
+    ("seller.address.country", "BT-40", "BR-CL-14"),
+    ("seller.legal_id", "BT-29/BT-30", None),
+    ("notes[0].subject_code", "BT-21", "BR-CL-08"),
+    ("payment.credit_transfers[0].account_id", "BT-84", None),
+    ("payment.credit_transfers[0].bic", "BT-86", None),
+    ("lines[0].unit", "BT-130", "BR-CL-23"),
+    ("lines[1].vat.exemption_code", "BT-121", "BR-CL-22"),
+    ("lines[2].unit", "BT-130", "BR-CL-23"),
+]
+
+
+def test_a_new_document_stops_at_its_first_bad_code() -> None:
+    """Outside the reading mode check_codes raises the first bad code, as it always did."""
+    refused(lambda: invoice(**_many_bad_codes()), field="currency", bt="BT-5", rule="BR-CL-04")
+    kw = _many_bad_codes()
+    del kw["currency"]
+    refused(lambda: invoice(**kw), field="seller.address.country", bt="BT-40", rule="BR-CL-14")
+
+
+def test_reading_mode_records_every_bad_code() -> None:
+    """In the reading mode each bad code is recorded (field, term, rule) and the values are kept."""
+    from facturx_engine.model import collect_breaches
+
+    with collect_breaches() as found:
+        doc = invoice(**_many_bad_codes())
+    assert [(e.field, e.bt, e.rule) for e in found] == EVERY_BAD_CODE
+    assert all(e.field and e.field in str(e) for e in found)
+    assert (doc.currency, doc.seller.country, doc.lines[2].unit) == ("EUX", "FX", "BOXES")  # kept, not fixed
+
+
+def test_a_bad_line_vat_code_is_recorded_once_not_again_for_its_allowances() -> None:
+    """Line allowances take the line's VAT: its bad VATEX code is one breach, not one per allowance."""
+    from facturx_engine.model import collect_breaches
+
+    ac = AllowanceCharge(amount=D("1.00"), reason="Remise")
+    with collect_breaches() as found:
+        invoice(lines=[line(vat=Vat.exempt(code="VATEX-EU-999"), allowances_charges=[ac, ac])])
+    assert [(e.field, e.rule) for e in found] == [("lines[0].vat.exemption_code", "BR-CL-22")]
+    doc_ac = AllowanceCharge(amount=D("1.00"), reason="Remise", vat=Vat.exempt(code="VATEX-EU-999"))
+    with collect_breaches() as found:  # a document allowance has its own VAT: its code is its own breach
+        invoice(lines=[line(vat=Vat.exempt(code="VATEX-EU-999"))], allowances_charges=[doc_ac])
+    assert [(e.field, e.rule) for e in found] == [("lines[0].vat.exemption_code", "BR-CL-22"),
+                                                  ("allowances_charges[0].vat.exemption_code", "BR-CL-22")]

@@ -183,12 +183,25 @@ CORPUS_BREACHES: dict[str, list[tuple[str, str, str]]] = {
     "cen__CII_business_example_01.xml": [("PEPPOL-EN16931-R046", "BT-146", "lines[2].net_price")],
     "cen__CII_example2.xml": [("PEPPOL-EN16931-R046", "BT-146", "lines[2].net_price")],
     "cen__CII_example5.xml": [("PEPPOL-EN16931-R046", "BT-146", "lines[0].net_price"),
-                              ("FXE-MODEL", "BT-84", "payment.credit_transfers[0].account_id")],
+                              ("FXE-MODEL", "BT-84", "payment.credit_transfers[0].account_id"),
+                              ("FXE-MODEL", "BT-84", "payment.credit_transfers[1].account_id")],
     "cen__CII_example7.xml": [("FXE-MODEL", "BT-86", "payment.credit_transfers[0].bic")],
+    # every bad code is a finding, not only the first (VATEX codes in lower case, Swedish giro "BICs")
     "cen__XRechnung-O.xml": [("BR-CL-22", "BT-121", "lines[0].vat.exemption_code"),
+                             ("BR-CL-22", "BT-121", "lines[1].vat.exemption_code"),
+                             ("BR-CL-22", "BT-121", "allowances_charges[0].vat.exemption_code"),
+                             ("BR-CL-22", "BT-121", "allowances_charges[1].vat.exemption_code"),
                              ("FXE-NOT-REPRESENTABLE", "BT-49", "buyer.electronic_address")],
-    "cen-tf__CreditNote-Max_content.xml": [("FXE-MODEL", "BT-86", "payment.credit_transfers[2].bic")],
-    "cen-tf__Invoice-Max_content.xml": [("FXE-MODEL", "BT-86", "payment.credit_transfers[2].bic")],
+    "cen-tf__CreditNote-Max_content.xml": [("FXE-MODEL", "BT-86", "payment.credit_transfers[2].bic"),
+                                           ("FXE-MODEL", "BT-86", "payment.credit_transfers[3].bic"),
+                                           ("BR-CL-22", "BT-121", "lines[1].vat.exemption_code"),
+                                           ("BR-CL-22", "BT-121", "allowances_charges[0].vat.exemption_code"),
+                                           ("BR-CL-22", "BT-121", "allowances_charges[1].vat.exemption_code")],
+    "cen-tf__Invoice-Max_content.xml": [("FXE-MODEL", "BT-86", "payment.credit_transfers[2].bic"),
+                                        ("FXE-MODEL", "BT-86", "payment.credit_transfers[3].bic"),
+                                        ("BR-CL-22", "BT-121", "lines[1].vat.exemption_code"),
+                                        ("BR-CL-22", "BT-121", "allowances_charges[0].vat.exemption_code"),
+                                        ("BR-CL-22", "BT-121", "allowances_charges[1].vat.exemption_code")],
     # a price discount without the gross price (UBL allows it; the model asks for BT-148)
     "cen-tf__ubl-tc434-test-1.xml": [("FXE-MODEL", "BT-148", "lines[0].gross_price"),
                                      ("PEPPOL-EN16931-R046", "BT-146", "lines[2].net_price")],
@@ -407,3 +420,47 @@ def test_reading_mode_is_local_to_its_thread() -> None:
         worker.start()
         worker.join()
     assert outcome == ["refused"] and found == []
+
+
+def test_every_bad_code_of_a_received_document_is_a_finding() -> None:
+    """check_codes does not stop at the first bad code while reading: one finding per code, each with
+    its rule, business term and location; strict reading still raises the first one."""
+    doc = load_document(json.loads(FIXTURES[0].read_text(encoding="utf-8")))
+    xml = write(doc, "cii")
+    country = f"<ram:CountryID>{doc.seller.country}</ram:CountryID>".encode()
+    unit = f'unitCode="{doc.lines[0].unit}"'.encode()
+    assert country in xml and unit in xml
+    bad = xml.replace(country, b"<ram:CountryID>QQ</ram:CountryID>", 1).replace(unit, b'unitCode="NOUNIT"')
+    result = read_document(bad)
+    found = [(f.rule, f.bt, f.location) for f in result.breaches]
+    units = [("BR-CL-23", "BT-130", f"lines[{i}].unit") for i, ln in enumerate(doc.lines)
+             if ln.unit == doc.lines[0].unit]
+    assert found == [("BR-CL-14", "BT-40", "seller.address.country"), *units]
+    assert len(found) >= 2 and all("unknown code" in f.message for f in result.breaches)
+    assert result.document.seller.country == "QQ" and result.document.lines[0].unit == "NOUNIT"  # kept as stated
+    with pytest.raises(ModelError) as err:
+        read_document(bad, strict=True)
+    assert (err.value.rule, err.value.field) == ("BR-CL-14", "seller.address.country")
+
+
+def test_lines_sharing_a_vat_treatment_keep_their_own_spelling_and_breaches() -> None:
+    """The reader builds one Vat per distinct VAT treatment of a document (records are immutable): the
+    rate's spelling tells treatments apart (20 is not 20.0), and a breach is reported for every line."""
+    from facturx_engine.model import Line, Vat
+
+    doc = load_document(json.loads(FIXTURES[0].read_text(encoding="utf-8")))
+    base = doc.lines[0]
+    lines = [dataclasses.replace(base, id=str(i), vat=Vat.standard(rate))
+             for i, rate in enumerate(["20", "20.0", "20", "20.0"], start=1)]
+    doc = dataclasses.replace(doc, lines=lines, allowances_charges=())
+    read = read_document(write(doc, "cii")).document
+    assert [str(ln.vat.rate) for ln in read.lines] == ["20", "20.0", "20", "20.0"]
+    assert read.lines[0].vat is read.lines[2].vat and read.lines[1].vat is read.lines[3].vat  # shared
+    assert read.lines[0].vat is not read.lines[1].vat and read.lines[0].vat == read.lines[1].vat  # equal values
+    assert isinstance(read.lines[0], Line)
+    xml = write(doc, "cii").replace(b"<ram:RateApplicablePercent>20</ram:RateApplicablePercent>",
+                                    b"<ram:RateApplicablePercent>0</ram:RateApplicablePercent>")
+    result = read_document(xml)
+    assert [(f.rule, f.location) for f in result.breaches] == [("BR-S-05", "lines[0].vat.rate"),
+                                                               ("BR-S-05", "lines[2].vat.rate")]
+    assert [str(ln.vat.rate) for ln in result.document.lines] == ["0", "20.0", "0", "20.0"]  # kept as stated
