@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .errors import InputError, ParseError, PdfError
-from .validate import Finding, Report, validate
+from .validate import Finding, Report, Verdict, validate
 
 __all__ = ["FileResult", "add_command", "check_file", "check_files", "discover", "exit_code"]
 
@@ -47,7 +47,7 @@ _GLOB_CHARS = frozenset("*?[")
 
 
 @dataclass(frozen=True, slots=True)
-class FileResult:
+class FileResult(Verdict):
     """The outcome for one file: what it is, what was run and what was found."""
 
     file: str
@@ -58,19 +58,6 @@ class FileResult:
     document: str | None = None
     guideline: str | None = None
     io_error: bool = False
-
-    @property
-    def valid(self) -> bool:
-        """True when no finding is fatal."""
-        return not any(f.severity == "fatal" for f in self.findings)
-
-    @property
-    def errors(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.severity == "fatal")
-
-    @property
-    def warnings(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.severity != "fatal")
 
 
 # --------------------------------------------------------------------------- discovery

@@ -142,16 +142,12 @@ class Finding:
         return f"{self.severity} {self.rule} at {self.location}: {self.message}"
 
 
-@dataclass(frozen=True, slots=True)
-class Report:
-    """Outcome of :func:`validate`: what was detected, what ran and what was found."""
+class Verdict:
+    """``valid`` / ``errors`` / ``warnings`` of anything that holds ``findings`` (a :class:`Report`,
+    a batch result of :mod:`facturx_engine.batch`)."""
 
-    syntax: str
-    document: str
-    profile: str | None
-    guideline: str | None
+    __slots__ = ()
     findings: tuple[Finding, ...]
-    artefacts: tuple[str, ...]
 
     @property
     def valid(self) -> bool:
@@ -167,6 +163,18 @@ class Report:
     def warnings(self) -> tuple[Finding, ...]:
         """The non-fatal findings."""
         return tuple(f for f in self.findings if f.severity != "fatal")
+
+
+@dataclass(frozen=True, slots=True)
+class Report(Verdict):
+    """Outcome of :func:`validate`: what was detected, what ran and what was found."""
+
+    syntax: str
+    document: str
+    profile: str | None
+    guideline: str | None
+    findings: tuple[Finding, ...]
+    artefacts: tuple[str, ...]
 
     def raise_for_errors(self) -> Report:
         """Raise :class:`ValidationFailed` listing the fatal findings; return ``self`` if none."""
