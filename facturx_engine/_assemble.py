@@ -218,10 +218,11 @@ def _shape(cls: type) -> dict[str, tuple[str, Any, bool, bool]]:
 
 
 def _required(cls: type) -> tuple[tuple[str, Any], ...]:
-    """(name, record type or None) of the fields a model record requires."""
+    """(name, record type or None) of the fields a model record requires; the record type only when it
+    requires fields itself (else nothing it holds can lack, and :func:`_lacks` need not look into it)."""
     found = _REQUIRED.get(cls)
     if found is None:
-        found = _REQUIRED[cls] = tuple((name, inner if conv == "record" else None)
+        found = _REQUIRED[cls] = tuple((name, inner if conv == "record" and _required(inner) else None)
                                        for name, (conv, inner, _optional, required) in _shape(cls).items()
                                        if required)
     return found
@@ -287,6 +288,12 @@ def build(cls: type, data: Raw, out: list[Finding], path: str = "", vats: dict[A
             if value.__class__ is not Decimal:  # the reader's numbers are Decimals already
                 value = Decimal(value)
         elif conv == "record":
+            if inner is Vat:  # a VAT treatment seen before: build(Vat) would give the shared record back
+                key = _vat_key(value)
+                found = vats.get(key) if key is not None and vats is not None else None
+                if found is not None:  # Vat requires no field: _lacks(Vat, value) is None, never dropped
+                    kwargs[name] = found
+                    continue
             where = f"{path}.{name}" if path else name
             lack = _lacks(inner, value)
             if lack is not None and optional:

@@ -12,7 +12,10 @@ out on purpose, with the reason. ``tests/test_read.py`` checks that every report
 covered by one of the three, so that no term disappears silently. The rows of each context are
 compiled once into a tree of element positions (:func:`_plan`), and one walk of the document in
 document order reads them all: each element is looked up by tag among the positions it can stand
-at (keyed sibling instances ``a:B#k`` told apart by their test), so nothing is searched twice.
+at (keyed sibling instances ``a:B#k`` told apart by their test), so nothing is searched twice. The
+items of a repeating group (invoice lines above all) mostly share a few shapes: the position of each
+element of an item is compiled once per shape (:func:`_program`) and the item is then read in one
+flat pass, element by element exactly as the walk reads it.
 
 A small, explicit assembly step (:func:`~facturx_engine._assemble.assemble`) then turns the raw
 dict into the JSON format of :mod:`facturx_engine.jsonio` (which mirrors the model field names),
@@ -286,6 +289,7 @@ class _Rule:
     decoder: Callable[[str], Any] | None = field(init=False, default=None)  # text -> value (None: the text)
     special: bool = field(init=False, default=False)       # a UBL note (subject prefix) or BT-5 (currency)
     numeric: bool = field(init=False, default=False)       # decoded as a finite Decimal (inline: the usual value)
+    plain: bool = field(init=False, default=False)         # neither a constant nor special (the usual rule)
 
     def __post_init__(self) -> None:
         path = self.target[1]  # a VatCategory enum's ``.value``: the model takes the code itself
@@ -297,6 +301,7 @@ class _Rule:
         object.__setattr__(self, "decoder", _decoder(self.row.kind, self.row.id, self.decode))
         object.__setattr__(self, "special", self.row.kind == "NOTE" or self.row.id == "BT-5")
         object.__setattr__(self, "numeric", self.decode is None and self.row.kind in _NUMERIC)
+        object.__setattr__(self, "plain", not self.const and not self.special)
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,6 +323,7 @@ class _Node:
     children: dict[str, list[_Variant]] = field(default_factory=dict)
     plain: dict[str, _Node] = field(default_factory=dict)  # the children with one, un-keyed, instance
     busy: bool = False  # something is read at or below it (a group root may only start items)
+    shapes: dict[Any, Any] = field(default_factory=dict)  # group items: element shape -> program (_program)
 
     def finish(self) -> None:
         self.plain = {tag: vs[0].node for tag, vs in self.children.items() if len(vs) == 1 and vs[0].key is None}
@@ -399,6 +405,32 @@ def _plan(syntax: str) -> dict[str, _Node]:
     for root in roots.values():
         root.finish()
     return roots
+
+
+_MAX_SHAPES = 256
+"""Programs kept per group root (a document's lines mostly share a handful of shapes)."""
+
+Program = tuple[tuple[tuple[_Rule, ...], _Node], ...]
+
+
+def _program(root: _Node, shape: tuple[tuple[Any, int], ...]) -> Program | None:
+    """The rule position of each element of a group item, in document order, from its shape (the
+    (tag, number of children) of its elements in document order, which tells the tree); None when an
+    element is not at a plain position (a keyed instance, a nested group, nothing read there, not an
+    element): such an item is walked by :meth:`_Reader._visit`, which matches every child."""
+    program = [(tuple(root.texts), root)]
+    stack = [(root, shape[0][1])]  # (position, children still to come) of the open elements
+    for tag, count in shape[1:]:
+        while not stack[-1][1]:
+            stack.pop()
+        parent, left = stack[-1]
+        stack[-1] = (parent, left - 1)
+        sub = parent.plain.get(tag)
+        if sub is None or sub.groups:
+            return None
+        program.append((tuple(sub.texts), sub))
+        stack.append((sub, count))
+    return tuple(program)
 
 
 def _child(node: _Node, tag: str, key: str | None, test: Any) -> _Node:
@@ -510,7 +542,7 @@ class _Reader:
         self._enter_groups(elem, pairs)
         active = [pair for pair in pairs if pair[0].busy]
         if len(active) == 1:  # the usual group item: only the group's own rules read it
-            self._visit(elem, *active[0])
+            self._visit_item(elem, *active[0])
             self.line = saved_line
             return
         text_used = False
@@ -540,6 +572,67 @@ class _Reader:
             else:
                 self._not_read_tree(child)
         self.line = saved_line
+
+    def _visit_item(self, elem: Any, node: _Node, item: Raw) -> None:
+        """:meth:`_visit` of a group item (an invoice line ...), in one flat pass: the rule position of
+        each element comes from the item's shape, compiled once (:func:`_program`); each element is then
+        read exactly as :meth:`_visit` reads it, in the same (document) order."""
+        elements = list(elem.iter())
+        shape = tuple([(e.tag, len(e)) for e in elements])
+        shapes = node.shapes
+        program = shapes.get(shape, False)
+        if program is False:
+            program = _program(node, shape)
+            if len(shapes) >= _MAX_SHAPES:
+                shapes.clear()
+            shapes[shape] = program
+        if not program:
+            self._visit(elem, node, item)
+            return
+        apply = self._apply
+        inline = self.values is None  # not recording term values: the usual rules are applied here
+        wctx = self.wctx
+        for e, (texts, sub) in zip(elements, program):
+            text = e.text
+            unread = False
+            if text is not None:
+                stripped = text.strip()
+                if stripped:
+                    text_used = False
+                    for rule in texts:
+                        if not (inline and rule.plain):
+                            text_used |= apply(rule, stripped, e, item)
+                            continue
+                        # _apply of a usual rule, inline (about ten values per line): keep the two in step
+                        value: Any
+                        if rule.numeric:
+                            try:
+                                value = Decimal(stripped)
+                                finite = value.is_finite()
+                            except InvalidOperation:
+                                finite = False
+                            if not finite:
+                                value = _number(stripped, rule.row.id)
+                        else:
+                            decoder = rule.decoder
+                            value = stripped if decoder is None else decoder(stripped)
+                        base = wctx if rule.to_wctx else item
+                        for p in rule.head:
+                            got = base.get(p)
+                            if got is None:
+                                got = base[p] = {}
+                            base = got
+                        old = base.setdefault(rule.last, value)
+                        if old is not value and old != value:
+                            self._not_kept(rule.row.id, value, old, e)
+                        text_used = True
+                    unread = not text_used
+            attrs_used = self._take_attrs(e, sub, item) if sub.attrs else ()
+            if unread:
+                self._not_read(e, None, text)
+            attributes = e.items()
+            if attributes:
+                self._check_attrs(e, attributes, attrs_used)
 
     def _take_attrs(self, elem: Any, node: _Node, item: Raw) -> set[str]:
         used = set()

@@ -464,3 +464,61 @@ def test_lines_sharing_a_vat_treatment_keep_their_own_spelling_and_breaches() ->
     assert [(f.rule, f.location) for f in result.breaches] == [("BR-S-05", "lines[0].vat.rate"),
                                                                ("BR-S-05", "lines[2].vat.rate")]
     assert [str(ln.vat.rate) for ln in result.document.lines] == ["0", "20.0", "0", "20.0"]  # kept as stated
+
+
+# ---------------------------------------------------------------------------- the flat pass of group items
+
+
+def _mutations(xml: bytes, seed: int) -> list[bytes]:
+    """A few deterministic edits of a document's lines that change their shapes: an unknown element, a
+    duplicated element, a removed element, a blanked text (the walk and the flat pass must agree)."""
+    import random
+
+    from lxml import etree
+
+    rng = random.Random(seed)
+    out = []
+    for how in ("unknown", "duplicate", "remove", "blank"):
+        root = etree.fromstring(xml)
+        elements = [e for e in root.iter() if isinstance(e.tag, str) and e.getparent() is not None]
+        target = rng.choice(elements)
+        parent = target.getparent()
+        if how == "unknown":
+            target.append(etree.Element(f"{{{etree.QName(target).namespace}}}NotAnInvoiceTerm"))
+        elif how == "duplicate":
+            parent.insert(parent.index(target) + 1, etree.fromstring(etree.tostring(target)))
+        elif how == "remove":
+            parent.remove(target)
+        elif target.text and target.text.strip():
+            target.text = " "
+        out.append(etree.tostring(root))
+    return out
+
+
+def _outcome(xml: bytes) -> Any:
+    try:
+        result = read_document(xml)
+    except Exception as exc:  # the same refusal either way
+        return (type(exc).__name__, str(exc))
+    return (result.document, result.findings, result.stated_totals, result.stated_line_amounts,
+            term_values(xml))
+
+
+def test_flat_pass_of_group_items_reads_exactly_what_the_walk_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Group items (invoice lines ...) are read by a flat pass compiled per item shape; forcing the
+    general walk instead must give the same document, findings, stated totals and term values, on the
+    fixtures, the corpus and documents whose lines were edited into unusual shapes."""
+    import facturx_engine._read as reader
+
+    sources = [write(load_document(json.loads(p.read_text(encoding="utf-8"))), syntax)
+               for p in FIXTURES for syntax in ("cii", "ubl")]
+    sources += [p.read_bytes() for p in (_corpus_files() if CORPUS.is_dir() else [])]
+    documents = [m for i, xml in enumerate(sources) for m in [xml, *_mutations(xml, i)]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fast = [_outcome(xml) for xml in documents]
+        monkeypatch.setattr(reader._Reader, "_visit_item", reader._Reader._visit)
+        walked = [_outcome(xml) for xml in documents]
+    assert len(documents) >= 5 * 28
+    for xml, a, b in zip(documents, fast, walked):
+        assert a == b, xml[:200]
