@@ -338,7 +338,8 @@ def _convert(args: argparse.Namespace) -> int:
         try:
             result = convert(data, args.to, profile=args.profile, strict=args.strict, template=template, pdf=layout)
         except ProfileError as exc:
-            print(f"error: {exc.message} (--strict); {args.output} not written", file=sys.stderr)
+            print(f"error: the {args.to} output would not carry {len(exc.dropped)} item(s) of the input "
+                  f"(--strict); {args.output} not written:", file=sys.stderr)
             for item in exc.dropped:
                 print(f"  lost: {item}", file=sys.stderr)
             return EXIT_USAGE

@@ -474,6 +474,8 @@ def test_cli_lists_losses_and_strict_refuses(tmp_path: Path, capsys: pytest.Capt
     code, out, err, path = _cli(tmp_path, capsys, xml, "--to", "cii", "--profile", "minimum", "--strict")
     assert code == 2 and not path.exists() and out == ""
     assert err.startswith("error: ") and "(--strict)" in err and "not written" in err and "Traceback" not in err
+    assert f"{len(lost)} item(s)" in err.splitlines()[0]  # each loss listed once, below the error line
+    assert [line.strip() for line in err.splitlines()[1:]] == [f"lost: {x}" for x in lost]
 
 
 def test_cli_invalid_result_is_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
