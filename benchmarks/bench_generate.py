@@ -338,24 +338,35 @@ def cold_start() -> list[tuple[str, float]]:
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def arguments(description: str) -> tuple[argparse.Namespace, float, int]:
+    """The options shared by the benchmarks of invoice sizes: (args, seconds per repeat, repeats)."""
+    parser = argparse.ArgumentParser(description=description.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats, shorter runs (smoke test)")
     parser.add_argument("--sizes", type=lambda s: tuple(int(x) for x in s.split(",")), default=SIZES,
                         help="comma-separated line counts (default 1,10,100,1000)")
     args = parser.parse_args()
     min_time, repeats = (0.02, 3) if args.quick else (0.2, 7)
+    return args, min_time, repeats
+
+
+def header(title: str, packages: str, min_time: float, repeats: int) -> None:
+    """The Markdown header of a benchmark run: command, Python and machine, versions, timing rule."""
+    print(f"# facturx_engine {title} benchmark\n")
+    print(f"- command: `python {shlex.join(sys.argv)}`")
+    print(f"- Python {platform.python_version()} ({platform.python_implementation()}), {platform.system()} "
+          f"{platform.machine()}, CPU count {os.cpu_count()}")
+    print(f"- {packages}")
+    print(f"- timing: median of {repeats} repeats, loops auto-scaled to >= {min_time} s per repeat, "
+          "gc disabled while timing (timeit default)\n")
+
+
+def main() -> None:
+    args, min_time, repeats = arguments(__doc__)
 
     from facturx_engine.cii import to_cii
     from facturx_engine.ubl import to_ubl
 
-    print("# facturx_engine generation benchmark\n")
-    print(f"- command: `python {shlex.join(sys.argv)}`")
-    print(f"- Python {platform.python_version()} ({platform.python_implementation()}), {platform.system()} "
-          f"{platform.machine()}, CPU count {os.cpu_count()}")
-    print(f"- drafthorse {version('drafthorse')}, lxml {version('lxml')}")
-    print(f"- timing: median of {repeats} repeats, loops auto-scaled to >= {min_time} s per repeat, "
-          "gc disabled while timing (timeit default)\n")
+    header("generation", f"drafthorse {version('drafthorse')}, lxml {version('lxml')}", min_time, repeats)
 
     cold = cold_start()
     print("## One-time costs (first call in a fresh process)\n")

@@ -14,11 +14,7 @@ See benchmarks/README.md for what each column measures.
 
 from __future__ import annotations
 
-import argparse
 import gc
-import os
-import platform
-import shlex
 import statistics
 import sys
 import time
@@ -28,9 +24,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_generate import build_ours, fmt_time, measure  # noqa: E402
+from bench_generate import arguments, build_ours, fmt_time, header, measure  # noqa: E402
 
-SIZES = (1, 10, 100, 1000)
 
 
 def lxml_walk(xml: bytes) -> int:
@@ -177,19 +172,8 @@ def check_equivalence(n: int) -> bytes:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repeats, shorter runs (smoke test)")
-    parser.add_argument("--sizes", type=lambda s: tuple(int(x) for x in s.split(",")), default=SIZES,
-                        help="comma-separated line counts (default 1,10,100,1000)")
-    args = parser.parse_args()
-    min_time, repeats = (0.02, 3) if args.quick else (0.2, 7)
-
-    print("# facturx_engine reading benchmark\n")
-    print(f"- command: `python {shlex.join(sys.argv)}`")
-    print(f"- Python {platform.python_version()} ({platform.python_implementation()}), {platform.system()} "
-          f"{platform.machine()}, CPU count {os.cpu_count()}")
-    print(f"- lxml {version('lxml')}, drafthorse {version('drafthorse')}")
-    print(f"- timing: median of {repeats} repeats, loops auto-scaled to >= {min_time} s per repeat\n")
+    args, min_time, repeats = arguments(__doc__)
+    header("reading", f"lxml {version('lxml')}, drafthorse {version('drafthorse')}", min_time, repeats)
 
     docs = {n: check_equivalence(n) for n in args.sizes}
     print(f"Checked for {', '.join(map(str, args.sizes))} lines: the document read writes the same CII bytes, "
