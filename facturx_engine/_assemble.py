@@ -159,7 +159,10 @@ def assemble(w: Raw, syntax: str, out: list[Finding]) -> tuple[Raw, dict[str, An
     def vat(v: Raw | None) -> Raw | None:
         if v is None:
             return None
-        return {**v, **{k: x for k, x in reasons.get(v.get("category"), {}).items() if k not in v}}
+        given = reasons.get(v.get("category"))
+        if not given:  # the usual case: nothing to add (the raw dict is this read's own, never changed)
+            return v
+        return {**v, **{k: x for k, x in given.items() if k not in v}}
 
     acs = [_ac(i, True) for i in w.get("doc_acs", [])]
     for a in acs:
@@ -242,6 +245,10 @@ def _lacks(cls: type, data: Raw) -> str | None:
 def _vat_key(data: Raw) -> tuple[Any, ...] | None:
     """What tells one VAT raw dict from another, the spelling of its numbers included (20 is not 20.0);
     None when it holds anything but text and Decimals."""
+    if len(data) == 2:  # the usual {category, rate}: a pair, which no key of the general form equals
+        category, rate = data.get("category"), data.get("rate")
+        if category.__class__ is str and rate.__class__ is Decimal:
+            return (category, str(rate))  # str() is exact and canonical for a Decimal
     key: list[tuple[str, Any, Any]] = []
     for name, value in data.items():
         cls = value.__class__
@@ -260,7 +267,8 @@ def build(cls: type, data: Raw, out: list[Finding], path: str = "", vats: dict[A
     applies, and a :class:`ModelError` (raised, or collected in reading mode) names the field path.
 
     The lines of a document mostly repeat a few VAT treatments: a :class:`Vat` built without any breach
-    is built once per document and shared (``vats``; records are immutable)."""
+    is built once per document and shared (``vats``; records are immutable). The fields of a record are
+    converted by a function compiled once per record type and set of keys (:func:`_builder`)."""
     if cls is Vat:
         key = _vat_key(data)
         if vats is not None and key is not None:
@@ -275,57 +283,129 @@ def build(cls: type, data: Raw, out: list[Finding], path: str = "", vats: dict[A
             return record
     elif vats is None:
         vats = {}
+    keys = tuple(data)
+    make = _BUILDERS.get((cls, keys))
+    if make is None:
+        make = _BUILDERS[(cls, keys)] = _builder(cls, keys)
+    return make(data, out, path, vats, False)
+
+
+_BUILDERS: dict[tuple[type, tuple[str, ...]], Any] = {}
+_DROP = object()  # an optional record left out (and reported): the field keeps its default
+
+
+@dataclass(frozen=True, slots=True)
+class _Lack:
+    """What a builder called with ``check`` returns for a raw dict that lacks a value the model requires."""
+
+    name: str
+
+
+def _builder(cls: type, keys: tuple[str, ...]) -> Any:
+    """The conversion of the raw dicts of one record type with these keys, in this order, as straight-line
+    Python (compiled once per record type and keys): with ``check``, first what :func:`_lacks` tells
+    (a :class:`_Lack`); then plain values and Decimals are passed on, a VAT treatment seen before is
+    the shared record, every other field goes through :func:`_convert`; then the record, made as
+    :func:`_make` makes it (its model errors relocated to ``path``)."""
     shape = _SHAPES.get(cls) or _shape(cls)
-    kwargs: dict[str, Any] = {}
-    for name, value in data.items():
-        if value is None:
-            continue
-        conv, inner, optional, _required_ = shape[name]
-        if conv == "plain":
-            kwargs[name] = value
-            continue
+    env: dict[str, Any] = {"_D": Decimal, "_convert": _convert, "_cls": cls, "_vat_key": _vat_key, "_Lack": _Lack,
+                           "_lacks": _lacks, "_DROP": _DROP, "_BREACHES": _BREACHES, "_ME": ModelError,
+                           "_relocated": _relocated, "_missing": _missing}
+    code = ["def make(data, out, path, vats, check):", "    if check:"]
+    for name, inner in _required(cls):
+        if name not in keys:
+            code.append(f"        return _Lack({name!r})")
+            break
+        code += [f"        v = data[{name!r}]", f"        if v is None or v == '': return _Lack({name!r})"]
+        if inner is not None:
+            code.append(f"        if v.__class__ is dict and _lacks(_k_{name}, v) is not None: return _Lack({name!r})")
+            env[f"_k_{name}"] = inner
+    if len(code) == 2:
+        code.append("        pass")
+    names = []
+    for i, name in enumerate(keys):
+        conv = shape[name][0]  # a KeyError for a field the model does not have, as before
+        code.append(f"    v{i} = data[{name!r}]")
         if conv == "decimal":
-            if value.__class__ is not Decimal:  # the reader's numbers are Decimals already
-                value = Decimal(value)
-        elif conv == "record":
-            if inner is Vat:  # a VAT treatment seen before: build(Vat) would give the shared record back
-                key = _vat_key(value)
-                found = vats.get(key) if key is not None and vats is not None else None
-                if found is not None:  # Vat requires no field: _lacks(Vat, value) is None, never dropped
-                    kwargs[name] = found
-                    continue
-            where = f"{path}.{name}" if path else name
-            lack = _lacks(inner, value)
-            if lack is not None and optional:
-                out.append(_dropped(value, where, lack))
-                continue
-            value = build(inner, value, out, where, vats)
-        elif conv == "records":
-            where = f"{path}.{name}" if path else name
-            items = []
-            for i, item in enumerate(value):
+            code.append(f"    if v{i} is not None and v{i}.__class__ is not _D: v{i} = _D(v{i})")
+        elif conv != "plain":
+            env[f"_s{i}"] = shape[name]
+            code.append(f"    if v{i} is not None:")
+            if conv == "record" and shape[name][1] is Vat:  # a VAT treatment seen before: the shared record
+                code += [f"        k = _vat_key(v{i})", "        f = vats.get(k) if k is not None else None",
+                         f"        v{i} = f if f is not None else _convert({name!r}, v{i}, _s{i}, out, path, vats)"]
+            else:
+                code.append(f"        v{i} = _convert({name!r}, v{i}, _s{i}, out, path, vats)")
+        names.append((i, name))
+    held = " or ".join(f"v{i} is None or v{i} is _DROP" for i, _ in names) or "False"
+    direct = ", ".join(f"{name}=v{i}" for i, name in names)
+    given = ", ".join(f"({name!r}, v{i})" for i, name in names)
+    code += ["    sink = _BREACHES.get()", "    before = len(sink) if sink is not None else 0", "    try:",
+             f"        if {held}:  # left out: the model's default",
+             f"            record = _cls(**{{k: x for k, x in ({given}{',' if len(names) == 1 else ''}) "
+             "if x is not None and x is not _DROP})",
+             "        else:", f"            record = _cls({direct})",
+             "    except _ME as exc:", "        raise _relocated(exc, path, _cls) from None",
+             "    except TypeError:", "        raise _missing(_cls, data, path) from None",
+             "    if sink is not None and len(sink) > before:",
+             "        sink[before:] = [_relocated(exc, path, _cls) for exc in sink[before:]]",
+             "    return record"]
+    exec("\n".join(code), env)  # noqa: S102 -- our own code, generated from the model's fields
+    return env["make"]
+
+
+def _relocated(exc: ModelError, path: str, cls: type) -> ModelError:
+    return typing.cast(ModelError, _relocate(exc, path, cls))
+
+
+def _missing(cls: type, data: Raw, path: str) -> ParseError:
+    """A field without default is missing (never for the records the reader builds)."""
+    return ParseError(f"{path or cls.__name__} lacks {_lacks(cls, data)!r}, which the model requires")
+
+
+def _convert(name: str, value: Any, spec: tuple[str, Any, bool, bool], out: list[Finding], path: str,
+             vats: dict[Any, Any]) -> Any:
+    """The model value of one raw field (a record, records, a date, bytes), or :data:`_DROP` (reported)."""
+    conv, inner, optional, _required_ = spec
+    if conv == "record":
+        if inner is Vat:  # a VAT treatment seen before: build(Vat) would give the shared record back
+            key = _vat_key(value)
+            found = vats.get(key) if key is not None else None
+            if found is not None:  # Vat requires no field: _lacks(Vat, value) is None, never dropped
+                return found
+        where = f"{path}.{name}" if path else name
+        lack = _lacks(inner, value)
+        if lack is not None and optional:
+            out.append(_dropped(value, where, lack))
+            return _DROP
+        return build(inner, value, out, where, vats)
+    if conv == "records":
+        where = f"{path}.{name}" if path else name
+        items = []
+        builders = _BUILDERS
+        for i, item in enumerate(value):
+            if inner is Vat:
                 lack = _lacks(inner, item)
                 if lack is None:
                     items.append(build(inner, item, out, f"{where}[{i}]", vats))
-                else:
-                    out.append(_dropped(item, f"{where}[{i}]", lack))
-            value = tuple(items)
-        elif conv == "date" and not isinstance(value, _dt.date):
-            value = _dt.date.fromisoformat(value)
-        elif conv == "bytes":
-            value = base64.b64decode(value)
-        kwargs[name] = value
-    sink = _BREACHES.get()
-    before = len(sink) if sink is not None else 0
-    try:
-        record = cls(**kwargs)
-    except ModelError as exc:
-        raise _relocate(exc, path, cls) from None
-    except TypeError:  # a field without default is missing (never for the records the reader builds)
-        raise ParseError(f"{path or cls.__name__} lacks {_lacks(cls, data)!r}, which the model requires") from None
-    if sink is not None and len(sink) > before:
-        sink[before:] = [typing.cast(ModelError, _relocate(exc, path, cls)) for exc in sink[before:]]
-    return record
+                    continue
+            else:  # build(), without its dispatch (the invoice lines ...), and _lacks, compiled
+                keys = tuple(item)
+                make = builders.get((inner, keys))
+                if make is None:
+                    make = builders[(inner, keys)] = _builder(inner, keys)
+                record = make(item, out, f"{where}[{i}]", vats, True)
+                if record.__class__ is not _Lack:
+                    items.append(record)
+                    continue
+                lack = record.name
+            out.append(_dropped(item, f"{where}[{i}]", lack))
+        return tuple(items)
+    if conv == "date" and not isinstance(value, _dt.date):
+        return _dt.date.fromisoformat(value)
+    if conv == "bytes":
+        return base64.b64decode(value)
+    return value
 
 
 def _dropped(value: Raw, where: str, lack: str) -> Finding:
@@ -405,7 +485,11 @@ def check_totals(doc: Any, stated: dict[str, Any]) -> tuple[list[Finding], dict[
     if breakdown:
         flat["BG-23"] = tuple(breakdown)
     for i, (net, mine_line) in enumerate(zip(stated["lines"], computed.lines)):
-        if net is not None and Decimal(net) != mine_line.net_amount:
+        if net is None:
+            continue
+        if net.__class__ is not Decimal:
+            net = Decimal(net)
+        if net != mine_line.net_amount:
             line = doc.lines[i]
             hint = ""
             if line.base_quantity not in (None, 1) and line.base_quantity == line.net_price:

@@ -53,10 +53,12 @@ import base64
 import binascii
 import datetime as _dt
 import re
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from functools import cache, partial
+from operator import attrgetter
 from typing import Any
 
 from lxml import etree
@@ -313,6 +315,18 @@ class _Variant:
     node: _Node
 
 
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """What :meth:`_Reader._enter` needs to start an item of a group (compiled from the group's rule)."""
+
+    node: _Node               # the group's root position
+    seed: Raw                 # what a new item holds
+    to_wctx: bool             # the item list hangs from the document (else from the current item)
+    head: tuple[str, ...]     # the dicts on the way to ...
+    last: str                 # ... the key of the item list
+    line: bool                # an invoice line (BG-25): the reader counts them
+
+
 @dataclass(slots=True)
 class _Node:
     """An element position of a context's rules: what is read at it, and its children by Clark tag."""
@@ -324,6 +338,8 @@ class _Node:
     plain: dict[str, _Node] = field(default_factory=dict)  # the children with one, un-keyed, instance
     busy: bool = False  # something is read at or below it (a group root may only start items)
     shapes: dict[Any, Any] = field(default_factory=dict)  # group items: element shape -> program (_program)
+    entry: _Entry | None = None  # the group item it always starts, read alone (see _entries)
+    last: Any = None  # group items: the flat pass of the shape read last (see _compile)
 
     def finish(self) -> None:
         self.plain = {tag: vs[0].node for tag, vs in self.children.items() if len(vs) == 1 and vs[0].key is None}
@@ -404,9 +420,33 @@ def _plan(syntax: str) -> dict[str, _Node]:
                 node.texts.append(rule)
     for root in roots.values():
         root.finish()
+    for root in roots.values():
+        _entries(root, roots)
     return roots
 
 
+def _entries(node: _Node, roots: dict[str, _Node]) -> None:
+    """Mark the positions whose element always starts one item of one group and is read by that group's
+    rules alone (an invoice line ...): :meth:`_Reader._visit` enters such an item directly, as
+    :meth:`_Reader.visit_all` would (no membership test, no other rule at the position, no nested group)."""
+    if len(node.groups) == 1 and not node.busy:
+        rule = node.groups[0]
+        ctx = rule.row.context_name
+        target = roots.get(ctx)
+        if ctx not in _CHARGE_GROUPS and ctx != "BG-24" and target is not None and target.busy \
+                and not target.groups:
+            node.entry = _Entry(target, rule.seed, rule.target[0] == "wctx", rule.target[1][:-1], rule.target[1][-1],
+                                ctx == "BG-25")
+    for variants in node.children.values():
+        for v in variants:
+            _entries(v.node, roots)
+
+
+_FAST = True
+"""Group items entered directly and read by their compiled flat pass (the tests turn it off to prove
+that the general walk reads exactly the same)."""
+
+_TAG = attrgetter("tag")
 _MAX_SHAPES = 256
 """Programs kept per group root (a document's lines mostly share a handful of shapes)."""
 
@@ -431,6 +471,109 @@ def _program(root: _Node, shape: tuple[tuple[Any, int], ...]) -> Program | None:
         program.append((tuple(sub.texts), sub))
         stack.append((sub, count))
     return tuple(program)
+
+
+def _compile(program: Program, shape: tuple[tuple[Any, int], ...]) -> Callable[[Any, Raw, Raw, _Reader], bool]:
+    """The flat pass of one item shape as straight-line Python (generated once per shape). It first checks
+    that the item has this shape (the tag and number of children of each element; False, nothing read,
+    when not); then, for each element, what :meth:`_Reader._visit` does at its position -- the rules
+    applied to its text as :meth:`_Reader._apply` applies them, its attributes taken as
+    :meth:`_Reader._take_attrs` takes them -- written out, and every other step (the special rules, the
+    findings) calling the reader's own methods, so that values, findings and their order are those of
+    the walk."""
+    consts: dict[str, Any] = {"_D": Decimal, "_IO": InvalidOperation, "_number": _number, "_BOOL": _BOOL,
+                              "_SA": _STRUCTURAL_ATTRS}
+    els = ", ".join(f"e{k}" for k in range(len(shape)))
+    consts["_TAGS"], consts["_SIZES"] = tuple(t for t, _ in shape[1:]), tuple(n for _, n in shape)
+    code = ["def flat(elem, item, wctx, rd):", "    nums = rd.numbers", "    els = list(elem.iter())",
+            f"    if len(els) != {len(shape)}: return False", f"    {els}{',' if len(shape) == 1 else ''} = els",
+            f"    if ({', '.join(f'len(e{k})' for k in range(len(shape)))},) != _SIZES: return False"]
+    if len(shape) > 1:
+        code.append(f"    if ({', '.join(f'e{k}.tag' for k in range(1, len(shape)))},) != _TAGS: return False")
+
+    def const(value: Any) -> str:
+        name = f"_k{len(consts)}"
+        consts[name] = value
+        return name
+
+    def apply(rule: _Rule, pad: str) -> list[str]:
+        """Apply ``rule`` to the stripped text ``s`` of element ``e``; sets ``ok`` unless it always takes it."""
+        if rule.const:
+            if rule.expected is None:
+                return []
+            test = "s != 'VAT'" if rule.expected == "TAX" else f"_BOOL.get(s, s) == {rule.expected!r}"
+            return [f"{pad}ok = {test}"]
+        if rule.special:
+            return [f"{pad}ok = rd._apply({const(rule)}, s, e, item)"]
+        out = []
+        if rule.numeric:  # a number read before in this document: the same (immutable) Decimal
+            out += [f"{pad}v = nums.get(s)", f"{pad}if v is None:", f"{pad}    try:", f"{pad}        v = _D(s)",
+                    f"{pad}        f = v.is_finite()", f"{pad}    except _IO:", f"{pad}        f = False",
+                    f"{pad}    if not f: v = _number(s, {rule.row.id!r})", f"{pad}    nums[s] = v"]
+        elif rule.decoder is not None:
+            out.append(f"{pad}v = {const(rule.decoder)}(s)")
+        else:
+            out.append(f"{pad}v = s")
+        out += head(("wctx",) if rule.to_wctx else ("item",), rule.head, pad)
+        return out + [f"{pad}o = {heads[(('wctx',) if rule.to_wctx else ('item',)) + rule.head]}.setdefault("
+                      f"{rule.last!r}, v)",
+                      f"{pad}if o is not v and o != v: rd._not_kept({rule.row.id!r}, v, o, e)"]
+
+    heads: dict[tuple[str, ...], str] = {("item",): "item", ("wctx",): "wctx"}
+
+    def head(base: tuple[str, ...], path: tuple[str, ...], pad: str) -> list[str]:
+        """The dict at ``path`` below ``base``, created when missing, kept in a local once fetched (the raw
+        dicts are only ever added to, never replaced: a local stays the dict the path leads to)."""
+        if not path:
+            return []
+        where = base + path
+        out = head(base, path[:-1], pad + "    ")
+        name = heads.get(where)
+        if name is None:
+            name = heads[where] = f"h{len(heads)}"
+            code.insert(1, f"    {name} = None")
+        parent = heads[where[:-1]]
+        return [f"{pad}if {name} is None:", *out, f"{pad}    {name} = {parent}.get({path[-1]!r})",
+                f"{pad}    if {name} is None: {name} = {parent}[{path[-1]!r}] = {{}}"]
+
+    def always(rule: _Rule) -> bool:
+        return not rule.special and not (rule.const and rule.expected is not None)
+
+    for k, (texts, sub) in enumerate(program):
+        code += [f"    e = e{k}", "    t = e.text"]
+        taken = any(always(rule) for rule in texts)  # a non-blank text is always read here
+        if not texts:
+            code.append("    u = t is not None and t.strip() != ''")
+        else:
+            if not taken:
+                code.append("    u = False")
+            code += ["    if t is not None:", "        s = t.strip()", "        if s:"]
+            if not taken:
+                code.append("            used = False")
+            for rule in texts:
+                code += apply(rule, " " * 12)
+                if not always(rule) and not taken:
+                    code.append("            used = used or ok")
+            if not taken:
+                code.append("            u = not used")
+        if sub.attrs:  # _take_attrs, written out
+            code.append("    au = set()")
+            for name, rules in sub.attrs.items():
+                code += [f"    s = e.get({name!r})", "    if s:", "        s = s.strip()", "        if s:"]
+                for rule in rules:
+                    code += apply(rule, " " * 12)
+                    code.append(f"            if ok: au.add({name!r})" if not always(rule)
+                                else f"            au.add({name!r})")
+            unused = "n not in au and n not in _SA"
+        else:
+            unused = "n not in _SA"
+        if not taken:
+            code.append("    if u: rd._not_read(e, None, t)")
+        code += ["    a = e.items()", "    if a:",  # _check_attrs
+                 "        for n, x in a:", f"            if {unused}: rd._not_read(e, n, x)"]
+    code.append("    return True")
+    exec("\n".join(code), consts)  # noqa: S102 -- our own code, generated from the term table
+    return typing.cast(Callable[[Any, Raw, Raw, _Reader], bool], consts["flat"])
 
 
 def _child(node: _Node, tag: str, key: str | None, test: Any) -> _Node:
@@ -458,9 +601,27 @@ def _text_at(elem: Any, sub: str | None, attr: str | None) -> str | None:
     return text.strip() if text is not None else None
 
 
-_CURRENCY = {"cii": (f"{{{NS['rsm']}}}SupplyChainTradeTransaction/{{{NS['ram']}}}ApplicableHeaderTradeSettlement/"
+_CURRENCY = {"cii": (f"{{{NS['rsm']}}}SupplyChainTradeTransaction", f"{{{NS['ram']}}}ApplicableHeaderTradeSettlement",
                      f"{{{NS['ram']}}}InvoiceCurrencyCode"),
-             "ubl": f"{{{NS['cbc']}}}DocumentCurrencyCode", "ubl-cn": f"{{{NS['cbc']}}}DocumentCurrencyCode"}
+             "ubl": (f"{{{NS['cbc']}}}DocumentCurrencyCode",), "ubl-cn": (f"{{{NS['cbc']}}}DocumentCurrencyCode",)}
+
+
+def _child_text(elem: Any, tags: tuple[str, ...]) -> str | None:
+    """The stripped text of the first element at this path of child tags, as ``_text_at`` (``find``) gives
+    it, without ElementPath: the children that do not match are not even made Python objects."""
+    found = _first(elem, tags)
+    text = None if found is None else found.text
+    return text.strip() if text is not None else None
+
+
+def _first(elem: Any, tags: tuple[str, ...]) -> Any:
+    if not tags:
+        return elem
+    for child in elem.iterchildren(tags[0]):
+        found = _first(child, tags[1:])
+        if found is not None:
+            return found
+    return None
 
 
 # ---------------------------------------------------------------------------- the walk
@@ -482,9 +643,10 @@ class _Reader:
         self.line: int | None = None
         self.lines = 0
         self.findings: list[Finding] = []
+        self.numbers: dict[str, Decimal] = {}  # the numbers the flat passes decoded, by their text
 
     def read(self, root: Any) -> None:
-        self.currency = _text_at(root, _CURRENCY[self.syntax], None)  # tells BT-110 from BT-111
+        self.currency = _child_text(root, _CURRENCY[self.syntax])  # tells BT-110 from BT-111
         self.visit(root, self.roots["DOC"], self.wctx)
 
     def visit(self, elem: Any, node: _Node, item: Raw) -> None:
@@ -519,7 +681,10 @@ class _Reader:
             sub = plain.get(child.tag)
             if sub is not None:
                 if sub.groups:
-                    self.visit_all(child, [(sub, item)])
+                    if sub.entry is not None and _FAST:
+                        self._enter(child, sub.entry, item)
+                    else:
+                        self.visit_all(child, [(sub, item)])
                 else:
                     self._visit(child, sub, item)
                 continue
@@ -573,66 +738,71 @@ class _Reader:
                 self._not_read_tree(child)
         self.line = saved_line
 
-    def _visit_item(self, elem: Any, node: _Node, item: Raw) -> None:
+    def _enter(self, elem: Any, entry: _Entry, item: Raw) -> None:
+        """:meth:`visit_all` of an element that starts one group item read by the group alone (``entry``)."""
+        saved_line = self.line
+        sub = _deep_copy(entry.seed) if entry.seed else {}
+        base = self.wctx if entry.to_wctx else item
+        for p in entry.head:
+            got = base.get(p)
+            if got is None:
+                got = base[p] = {}
+            base = got
+        items = base.get(entry.last)
+        if items is None:
+            base[entry.last] = [sub]
+        else:
+            items.append(sub)
+        if entry.line:
+            self.line, self.lines = self.lines, self.lines + 1
+        flat = entry.node.last  # _visit_item's first step, here (an item of the shape of the item before)
+        if flat is None or self.values is not None or not flat(elem, sub, self.wctx, self):
+            self._visit_item(elem, entry.node, sub, tried=flat is not None and self.values is None)
+        self.line = saved_line
+
+    def _visit_item(self, elem: Any, node: _Node, item: Raw, tried: bool = False) -> None:
         """:meth:`_visit` of a group item (an invoice line ...), in one flat pass: the rule position of
-        each element comes from the item's shape, compiled once (:func:`_program`); each element is then
-        read exactly as :meth:`_visit` reads it, in the same (document) order."""
-        elements = list(elem.iter())
-        shape = tuple([(e.tag, len(e)) for e in elements])
-        shapes = node.shapes
-        program = shapes.get(shape, False)
-        if program is False:
-            program = _program(node, shape)
-            if len(shapes) >= _MAX_SHAPES:
-                shapes.clear()
-            shapes[shape] = program
-        if not program:
+        each element comes from the item's shape, compiled once into a function (:func:`_compile`); each
+        element is then read exactly as :meth:`_visit` reads it, in the same (document) order. ``tried``:
+        the flat pass of the item before was tried already (another shape)."""
+        if not _FAST:
             self._visit(elem, node, item)
             return
-        apply = self._apply
-        inline = self.values is None  # not recording term values: the usual rules are applied here
-        wctx = self.wctx
-        for e, (texts, sub) in zip(elements, program):
-            text = e.text
-            unread = False
-            if text is not None:
-                stripped = text.strip()
-                if stripped:
-                    text_used = False
-                    for rule in texts:
-                        if not (inline and rule.plain):
-                            text_used |= apply(rule, stripped, e, item)
-                            continue
-                        # _apply of a usual rule, inline (about ten values per line): keep the two in step
-                        value: Any
-                        if rule.numeric:
-                            try:
-                                value = Decimal(stripped)
-                                finite = value.is_finite()
-                            except InvalidOperation:
-                                finite = False
-                            if not finite:
-                                value = _number(stripped, rule.row.id)
-                        else:
-                            decoder = rule.decoder
-                            value = stripped if decoder is None else decoder(stripped)
-                        base = wctx if rule.to_wctx else item
-                        for p in rule.head:
-                            got = base.get(p)
-                            if got is None:
-                                got = base[p] = {}
-                            base = got
-                        old = base.setdefault(rule.last, value)
-                        if old is not value and old != value:
-                            self._not_kept(rule.row.id, value, old, e)
-                        text_used = True
-                    unread = not text_used
-            attrs_used = self._take_attrs(e, sub, item) if sub.attrs else ()
-            if unread:
-                self._not_read(e, None, text)
-            attributes = e.items()
-            if attributes:
-                self._check_attrs(e, attributes, attrs_used)
+        flat = node.last
+        if not tried and flat is not None and self.values is None and flat(elem, item, self.wctx, self):
+            return  # the shape of the item before (checked by the flat pass itself, before it reads)
+        elements = list(elem.iter())
+        shape = tuple(zip(map(_TAG, elements), map(len, elements)))
+        shapes = node.shapes
+        compiled = shapes.get(shape, False)
+        if compiled is False:
+            program = _program(node, shape)
+            compiled = None if program is None else (program, _compile(program, shape))
+            if len(shapes) >= _MAX_SHAPES:
+                shapes.clear()
+            shapes[shape] = compiled
+        if compiled is None:
+            self._visit(elem, node, item)
+        elif self.values is None:
+            node.last = compiled[1]
+            compiled[1](elem, item, self.wctx, self)
+        else:  # recording the term values: every rule through _apply, which records them
+            for e, (texts, sub) in zip(elements, compiled[0]):
+                text = e.text
+                unread = False
+                if text is not None:
+                    stripped = text.strip()
+                    if stripped:
+                        text_used = False
+                        for rule in texts:
+                            text_used |= self._apply(rule, stripped, e, item)
+                        unread = not text_used
+                attrs_used = self._take_attrs(e, sub, item) if sub.attrs else ()
+                if unread:
+                    self._not_read(e, None, text)
+                attributes = e.items()
+                if attributes:
+                    self._check_attrs(e, attributes, attrs_used)
 
     def _take_attrs(self, elem: Any, node: _Node, item: Raw) -> set[str]:
         used = set()
@@ -889,7 +1059,7 @@ def read_document(xml: bytes, *, strict: bool = False) -> ReadResult:
         doc = replace_read(doc, late_payment_mentions=False)
     totals, flat = check_totals(doc, stated)
     findings = totals + [_breach(b) for b in breaches] + found
-    lines = tuple(None if n is None else Decimal(n) for n in stated["lines"])
+    lines = tuple(n if n is None or n.__class__ is Decimal else Decimal(n) for n in stated["lines"])
     return ReadResult(doc, tuple(findings), flat, reader.syntax, reader.wctx.get("guideline"), lines)
 
 

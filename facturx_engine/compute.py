@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from .codes import VatCategory
 from .errors import CalculationError, ModelError
+from .model import _fast_init
 
 if TYPE_CHECKING:
     from .model import AllowanceCharge, Document, Line, Vat
@@ -44,15 +45,18 @@ __all__ = [
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+_ONE = Decimal(1)  # what ``x / 1`` divides by, without converting the int every time
 PRICE_DECIMALS = Decimal("0.000001")  # net unit price derived from a VAT-inclusive price
+_CATEGORIES = {c.value: c for c in VatCategory}  # VatCategory(code) for the listed codes, without the enum call
 
 
 def round2(value: Decimal) -> Decimal:
     """Round half away from zero to 2 decimals (XPath round() on absolute values, as the validators do)."""
-    rounded = value.quantize(CENT, rounding=ROUND_HALF_UP)
+    rounded = value.quantize(CENT, ROUND_HALF_UP)  # positional: a keyword argument costs more than the rounding
     return rounded.copy_abs() if rounded.is_zero() else rounded  # never "-0.00": validators reject it
 
 
+@_fast_init()  # the model's compiled __init__ (slots set directly), same semantics as the dataclass one
 @dataclass(frozen=True, slots=True)
 class VatBreakdown:
     """One BG-23 entry."""
@@ -65,6 +69,7 @@ class VatBreakdown:
     exemption_code: str | None       # BT-121
 
 
+@_fast_init()  # one per line
 @dataclass(frozen=True, slots=True)
 class LineAmounts:
     """The net figures written for one line (equal to the input unless prices include VAT)."""
@@ -77,6 +82,7 @@ class LineAmounts:
     allowance_charge_bases: tuple[Decimal | None, ...] = ()  # BT-137 / BT-142, net like the amounts
 
 
+@_fast_init()
 @dataclass(frozen=True, slots=True)
 class Totals:
     """BG-22 document totals, the BG-23 breakdown and the per-line figures."""
@@ -122,13 +128,8 @@ def _net_allowance_charge(ac: AllowanceCharge, factor: Decimal) -> tuple[Decimal
 
 
 def _line_amounts(line: Line, index: int, gross_mode: bool) -> tuple[LineAmounts, Decimal]:
-    """Figures for one line; the second value is its VAT-inclusive amount in gross mode."""
-    if not gross_mode and not line.allowances_charges:  # the usual line: its net amount alone
-        discount = line.price_discount
-        if discount is None and line.gross_price is not None:
-            discount = line.gross_price - line.net_price
-        return LineAmounts(round2(line.quantity * line.price_per_unit), line.net_price, (), line.gross_price,
-                           discount, ()), ZERO
+    """Figures for a line with allowances or charges, or any line in gross mode (:func:`compute_totals`
+    does the usual line itself); the second value is its VAT-inclusive amount in gross mode."""
     sign_amounts = []
     for j, ac in enumerate(line.allowances_charges):
         term = "BT-141" if ac.charge else "BT-136"
@@ -157,20 +158,51 @@ def _line_amounts(line: Line, index: int, gross_mode: bool) -> tuple[LineAmounts
                        tuple(base for _, base in net_pairs)), gross
 
 
-def _breakdown(keys: dict[tuple[str, Decimal | None], list[tuple[Vat, Decimal]]]) -> tuple[VatBreakdown, ...]:
+_Group = tuple[list["Vat"], list[Decimal]]  # a breakdown's distinct Vat objects (first seen first), its amounts
+
+
+class _Groups:
+    """The BG-23 groups, by :attr:`Vat.key` in order of first appearance, each with its distinct Vat objects
+    and its amounts in document order. A Vat object is keyed once (``by_id``: the objects live as long as
+    the document; a read document shares one per VAT treatment), and equal (category, rate) values, whose
+    keys are equal, share one key computation (``by_value``)."""
+
+    __slots__ = ("by_id", "by_key", "by_value")
+
+    def __init__(self) -> None:
+        self.by_key: dict[tuple[str, Decimal | None], _Group] = {}
+        self.by_id: dict[int, _Group] = {}
+        self.by_value: dict[tuple[VatCategory, Decimal | None], _Group] = {}
+
+    def join(self, vat: Vat) -> _Group:
+        """The group of a Vat object not seen yet, which it joins."""
+        value = (vat.category, vat.rate)
+        group = self.by_value.get(value)
+        if group is None:
+            key = vat.key
+            group = self.by_key.get(key)
+            if group is None:
+                self.by_key[key] = group = ([], [])
+            self.by_value[value] = group
+        group[0].append(vat)
+        self.by_id[id(vat)] = group
+        return group
+
+
+def _breakdown(groups: dict[tuple[str, Decimal | None], _Group]) -> tuple[VatBreakdown, ...]:
     out = []
-    for (cat_code, _), items in keys.items():
-        cat = VatCategory(cat_code)
-        vat0 = items[0][0]
-        taxable = sum((amount for _, amount in items), ZERO)
-        reasons = {(v.exemption_reason, v.exemption_code) for v, _ in items}
+    for (cat_code, _), (vats, amounts) in groups.items():
+        cat = _CATEGORIES.get(cat_code) or VatCategory(cat_code)
+        vat0 = vats[0]
+        taxable = sum(amounts, ZERO)
+        reasons = {(v.exemption_reason, v.exemption_code) for v in vats}
         if len(reasons) > 1:
             raise ModelError(f"all items of VAT category {cat} must share one exemption reason, got "
                              f"{sorted(reasons, key=str)}", field="vat.exemption_reason", bt="BT-120/BT-121",
                              rule=f"{cat.rule_family}-01")
         # equal rates may be spelt differently (10 / 10.0): state the one with the most decimals, so the
         # breakdown does not depend on the order of the items (a re-read document gives the same bytes)
-        rate = vat0.rate if vat0.rate is None else _most_decimals(v.rate for v, _ in items)
+        rate = vat0.rate if vat0.rate is None or len(vats) == 1 else _most_decimals(v.rate for v in vats)
         tax = round2(taxable * rate / 100) if cat in (VatCategory.STANDARD, VatCategory.CANARY_IGIC,
                                                       VatCategory.CEUTA_MELILLA_IPSI) and rate else ZERO
         out.append(VatBreakdown(cat, rate, taxable, tax, vat0.exemption_reason, vat0.exemption_code))
@@ -207,14 +239,24 @@ def _most_decimals(rates: Iterable[Decimal | None]) -> Decimal:
 def compute_totals(doc: Document) -> Totals:
     """Compute BT-106..BT-115, BG-23 and the line figures of a document (checks VAT rules too)."""
     gross_mode = doc.prices_include_vat
-    groups: dict[tuple[str, Decimal | None], list[tuple[Vat, Decimal]]] = {}
+    groups = _Groups()
+    by_id = groups.by_id
     line_amounts = []
-    shown_total = ZERO
+    line_total = shown_total = ZERO
     for i, line in enumerate(doc.lines):
-        la, gross = _line_amounts(line, i, gross_mode)
+        if gross_mode or line.allowances_charges:
+            la, gross = _line_amounts(line, i, gross_mode)
+            shown_total += gross
+        else:  # the usual line, inline (documents have many): its net amount alone, round2(quantity x price)
+            net_price, gross_price, discount = line.net_price, line.gross_price, line.price_discount
+            if discount is None and gross_price is not None:
+                discount = gross_price - net_price
+            net = (line.quantity * (net_price / (line.base_quantity or _ONE))).quantize(CENT, ROUND_HALF_UP)
+            la = LineAmounts(net.copy_abs() if net.is_zero() else net, net_price, (), gross_price, discount, ())
         line_amounts.append(la)
-        shown_total += gross
-        groups.setdefault(line.vat.key, []).append((line.vat, la.net_amount))
+        line_total += la.net_amount
+        vat = line.vat
+        (by_id.get(id(vat)) or groups.join(vat))[1].append(la.net_amount)
     allowances = charges = ZERO
     doc_amounts = []
     doc_bases: list[Decimal | None] = []
@@ -233,15 +275,14 @@ def compute_totals(doc: Document) -> Totals:
     # in the order they are written (allowances BG-20, then charges BG-21), so that the breakdown order
     # does not depend on how the caller listed them (a re-read document gives the same bytes)
     for _, vat, signed in sorted(ac_items, key=lambda item: item[0]):
-        groups.setdefault(vat.key, []).append((vat, signed))
-    breakdown = _breakdown(groups)
+        (by_id.get(id(vat)) or groups.join(vat))[1].append(signed)
+    breakdown = _breakdown(groups.by_key)
     check_vat_rules(doc, {b.category for b in breakdown})
     for value, name, term, rule in ((doc.paid_amount, "paid_amount", "BT-113", "BR-DEC-16"),
                                     (doc.rounding_amount, "rounding_amount", "BT-114", "BR-DEC-17"),
                                     (doc.tax_currency_vat_total, "tax_currency_vat_total", "BT-111",
                                      "BR-DEC-15")):
         _two_decimals(value, name, term, rule)
-    line_total = sum((la.net_amount for la in line_amounts), ZERO)
     tax_exclusive = line_total - allowances + charges
     tax_total = sum((b.tax_amount for b in breakdown), ZERO)
     grand = tax_exclusive + tax_total
