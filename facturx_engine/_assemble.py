@@ -124,6 +124,9 @@ def _payment(w: Raw, data: Raw, out: list[Finding]) -> None:
     data["payment"] = pay
 
 
+_EMPTY: Raw = {}  # never changed
+
+
 def assemble(w: Raw, syntax: str, out: list[Finding]) -> tuple[Raw, dict[str, Any]]:
     """The JSON-format dict of the document, and the stated totals; what cannot be held goes to ``out``."""
     data: Raw = dict(w.get("doc", {}))
@@ -173,13 +176,11 @@ def assemble(w: Raw, syntax: str, out: list[Finding]) -> tuple[Raw, dict[str, An
     lines = []
     stated_lines = []
     for n, item in enumerate(w.get("line_items", [])):
-        line = dict(item.get("line", {}))
-        amounts = item.get("amounts", {})
-        for k in ("net_price", "gross_price", "price_discount"):
-            if k in amounts:
-                line[k] = amounts[k]
-        if "vat" in line:
-            line["vat"] = vat(line["vat"])
+        line = dict(item.get("line", _EMPTY))  # its prices too (the reader puts them there)
+        amounts = item.get("amounts", _EMPTY)
+        given = line.get("vat")
+        if given is not None:
+            line["vat"] = vat(given)
         if item.get("line_acs"):
             line["allowances_charges"] = [_ac(i, False) for i in item["line_acs"]]
         unit = item.get("base_quantity_unit")
@@ -337,7 +338,8 @@ def _builder(cls: type, keys: tuple[str, ...]) -> Any:
             else:
                 code.append(f"        v{i} = _convert({name!r}, v{i}, _s{i}, out, path, vats)")
         names.append((i, name))
-    held = " or ".join(f"v{i} is None or v{i} is _DROP" for i, _ in names) or "False"
+    held = " or ".join(f"v{i} is None" if shape[name][0] in ("plain", "decimal") else f"v{i} is None or v{i} is _DROP"
+                       for i, name in names) or "False"
     direct = ", ".join(f"{name}=v{i}" for i, name in names)
     given = ", ".join(f"({name!r}, v{i})" for i, name in names)
     code += ["    sink = _BREACHES.get()", "    before = len(sink) if sink is not None else 0", "    try:",
@@ -383,6 +385,7 @@ def _convert(name: str, value: Any, spec: tuple[str, Any, bool, bool], out: list
         where = f"{path}.{name}" if path else name
         items = []
         builders = _BUILDERS
+        last: tuple[tuple[str, ...], Any] = ((), None)  # the keys of the item before, and their builder
         for i, item in enumerate(value):
             if inner is Vat:
                 lack = _lacks(inner, item)
@@ -391,9 +394,13 @@ def _convert(name: str, value: Any, spec: tuple[str, Any, bool, bool], out: list
                     continue
             else:  # build(), without its dispatch (the invoice lines ...), and _lacks, compiled
                 keys = tuple(item)
-                make = builders.get((inner, keys))
-                if make is None:
-                    make = builders[(inner, keys)] = _builder(inner, keys)
+                if keys == last[0]:
+                    make = last[1]
+                else:
+                    make = builders.get((inner, keys))
+                    if make is None:
+                        make = builders[(inner, keys)] = _builder(inner, keys)
+                    last = (keys, make)
                 record = make(item, out, f"{where}[{i}]", vats, True)
                 if record.__class__ is not _Lack:
                     items.append(record)

@@ -274,6 +274,11 @@ def _decoder(kind: str, term: str, explicit: Callable[[str], Any] | None) -> Cal
     return None
 
 
+_LINE_PRICES: dict[tuple[str, ...], tuple[str, ...]] = {
+    ("amounts", name): ("line", name) for name in ("net_price", "gross_price", "price_discount")}
+"""The writers take a line's prices from its computed amounts; the model holds them on the line."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Rule:
     row: Any
@@ -295,7 +300,7 @@ class _Rule:
 
     def __post_init__(self) -> None:
         path = self.target[1]  # a VatCategory enum's ``.value``: the model takes the code itself
-        out = path[:-1] if path[-2:] == ("category", "value") else path
+        out = path[:-1] if path[-2:] == ("category", "value") else _LINE_PRICES.get(path, path)
         object.__setattr__(self, "out", out)
         object.__setattr__(self, "head", out[:-1])
         object.__setattr__(self, "last", out[-1] if out else "")
@@ -311,13 +316,13 @@ class _Variant:
     """One instance of a child element: keyed siblings (``a:B#k``) are told apart by a test."""
 
     key: str | None                               # None: the un-keyed instance
-    test: tuple[str | None, str | None, str] | None  # (Clark sub-path, attribute, value); None: any
+    test: tuple[tuple[str, ...], str | None, str] | None  # (Clark tags of the sub-path, attribute, value); None: any
     node: _Node
 
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
-    """What :meth:`_Reader._enter` needs to start an item of a group (compiled from the group's rule)."""
+    """What :meth:`_Reader._visit` needs to start an item of a group directly (compiled from the group's rule)."""
 
     node: _Node               # the group's root position
     seed: Raw                 # what a new item holds
@@ -340,6 +345,7 @@ class _Node:
     shapes: dict[Any, Any] = field(default_factory=dict)  # group items: element shape -> program (_program)
     entry: _Entry | None = None  # the group item it always starts, read alone (see _entries)
     last: Any = None  # group items: the flat pass of the shape read last (see _compile)
+    read: Any = None  # what _Reader._visit reads at this position, compiled (see _compile)
 
     def finish(self) -> None:
         self.plain = {tag: vs[0].node for tag, vs in self.children.items() if len(vs) == 1 and vs[0].key is None}
@@ -388,10 +394,10 @@ def _key_test(keyed: dict[tuple[str, str, str], dict[str, Any]], ctx: str, path:
     keyed.setdefault(where, {})[key] = ("/".join(parts[i + 1:]), value)
 
 
-def _compiled_test(sub: str, value: str, syntax: str) -> tuple[str | None, str | None, str]:
+def _compiled_test(sub: str, value: str, syntax: str) -> tuple[tuple[str, ...], str | None, str]:
     parts = sub.split("/") if sub else []
     attr = parts.pop()[1:] if parts and parts[-1].startswith("@") else None
-    return ("/".join(_clark(p, syntax) for p in parts) or None), attr, value
+    return tuple(_clark(p, syntax) for p in parts), attr, value
 
 
 @cache
@@ -473,23 +479,27 @@ def _program(root: _Node, shape: tuple[tuple[Any, int], ...]) -> Program | None:
     return tuple(program)
 
 
-def _compile(program: Program, shape: tuple[tuple[Any, int], ...]) -> Callable[[Any, Raw, Raw, _Reader], bool]:
+def _compile(program: Program, shape: tuple[tuple[Any, int], ...] | None) -> Callable[[Any, Raw, Raw, _Reader], bool]:
     """The flat pass of one item shape as straight-line Python (generated once per shape). It first checks
     that the item has this shape (the tag and number of children of each element; False, nothing read,
-    when not); then, for each element, what :meth:`_Reader._visit` does at its position -- the rules
+    when not; with no shape, the program is one element's, read without a check); then, for each element, what :meth:`_Reader._visit` does at its position -- the rules
     applied to its text as :meth:`_Reader._apply` applies them, its attributes taken as
     :meth:`_Reader._take_attrs` takes them -- written out, and every other step (the special rules, the
     findings) calling the reader's own methods, so that values, findings and their order are those of
     the walk."""
     consts: dict[str, Any] = {"_D": Decimal, "_IO": InvalidOperation, "_number": _number, "_BOOL": _BOOL,
                               "_SA": _STRUCTURAL_ATTRS}
-    els = ", ".join(f"e{k}" for k in range(len(shape)))
-    consts["_TAGS"], consts["_SIZES"] = tuple(t for t, _ in shape[1:]), tuple(n for _, n in shape)
-    code = ["def flat(elem, item, wctx, rd):", "    nums = rd.numbers", "    els = list(elem.iter())",
-            f"    if len(els) != {len(shape)}: return False", f"    {els}{',' if len(shape) == 1 else ''} = els",
-            f"    if ({', '.join(f'len(e{k})' for k in range(len(shape)))},) != _SIZES: return False"]
-    if len(shape) > 1:
-        code.append(f"    if ({', '.join(f'e{k}.tag' for k in range(1, len(shape)))},) != _TAGS: return False")
+    code = ["def flat(elem, item, wctx, rd):", "    nums = rd.numbers"]
+    if shape is None:  # one element, whatever its children: what _visit reads at its position
+        code.append("    e0 = elem")
+    else:
+        els = ", ".join(f"e{k}" for k in range(len(shape)))
+        consts["_TAGS"], consts["_SIZES"] = tuple(t for t, _ in shape[1:]), tuple(n for _, n in shape)
+        code += ["    els = list(elem.iter())", f"    if len(els) != {len(shape)}: return False",
+                 f"    {els}{',' if len(shape) == 1 else ''} = els",
+                 f"    if ({', '.join(f'len(e{k})' for k in range(len(shape)))},) != _SIZES: return False"]
+        if len(shape) > 1:
+            code.append(f"    if ({', '.join(f'e{k}.tag' for k in range(1, len(shape)))},) != _TAGS: return False")
 
     def const(value: Any) -> str:
         name = f"_k{len(consts)}"
@@ -556,6 +566,8 @@ def _compile(program: Program, shape: tuple[tuple[Any, int], ...]) -> Callable[[
                     code.append("            used = used or ok")
             if not taken:
                 code.append("            u = not used")
+            if code[-1] == "        if s:":  # any value is taken (a constant of the syntax, not checked)
+                code.append("            pass")
         if sub.attrs:  # _take_attrs, written out
             code.append("    au = set()")
             for name, rules in sub.attrs.items():
@@ -588,13 +600,13 @@ def _child(node: _Node, tag: str, key: str | None, test: Any) -> _Node:
 def _currency_of(elem: Any) -> str | None:
     cur = elem.get("currencyID")
     if cur is None:
-        amount = elem.find(f"{{{NS['cbc']}}}TaxAmount")
+        amount = _first(elem, _TAX_AMOUNT)
         cur = amount.get("currencyID") if amount is not None else None
     return None if cur is None else str(cur)
 
 
-def _text_at(elem: Any, sub: str | None, attr: str | None) -> str | None:
-    node = elem.find(sub) if sub else elem
+def _text_at(elem: Any, sub: tuple[str, ...], attr: str | None) -> str | None:
+    node = _first(elem, sub)  # find(), without ElementPath
     if node is None:
         return None
     text = node.get(attr) if attr is not None else node.text
@@ -604,6 +616,12 @@ def _text_at(elem: Any, sub: str | None, attr: str | None) -> str | None:
 _CURRENCY = {"cii": (f"{{{NS['rsm']}}}SupplyChainTradeTransaction", f"{{{NS['ram']}}}ApplicableHeaderTradeSettlement",
                      f"{{{NS['ram']}}}InvoiceCurrencyCode"),
              "ubl": (f"{{{NS['cbc']}}}DocumentCurrencyCode",), "ubl-cn": (f"{{{NS['cbc']}}}DocumentCurrencyCode",)}
+
+
+_TAX_AMOUNT = (f"{{{NS['cbc']}}}TaxAmount",)
+_TYPE_CODE = (f"{{{NS['ram']}}}TypeCode",)
+_CHARGE_INDICATOR = {True: (f"{{{NS['ram']}}}ChargeIndicator", f"{{{NS['udt']}}}Indicator"),
+                     False: (f"{{{NS['cbc']}}}ChargeIndicator",)}
 
 
 def _child_text(elem: Any, tags: tuple[str, ...]) -> str | None:
@@ -658,21 +676,27 @@ class _Reader:
 
     def _visit(self, elem: Any, node: _Node, item: Raw) -> None:
         """:meth:`visit` of a position that starts no group item."""
-        text = elem.text
-        unread = False
-        if text is not None:
-            stripped = text.strip()
-            if stripped:
-                text_used = False
-                for rule in node.texts:
-                    text_used |= self._apply(rule, stripped, elem, item)
-                unread = not text_used
-        attrs_used = self._take_attrs(elem, node, item) if node.attrs else ()
-        if unread:
-            self._not_read(elem, None, text)
-        attributes = elem.items()
-        if attributes:
-            self._check_attrs(elem, attributes, attrs_used)
+        if _FAST and self.values is None:  # the element itself: the code of its position, compiled once
+            read = node.read
+            if read is None:
+                read = node.read = _compile(((tuple(node.texts), node),), None)
+            read(elem, item, self.wctx, self)
+        else:
+            text = elem.text
+            unread = False
+            if text is not None:
+                stripped = text.strip()
+                if stripped:
+                    text_used = False
+                    for rule in node.texts:
+                        text_used |= self._apply(rule, stripped, elem, item)
+                    unread = not text_used
+            attrs_used = self._take_attrs(elem, node, item) if node.attrs else ()
+            if unread:
+                self._not_read(elem, None, text)
+            attributes = elem.items()
+            if attributes:
+                self._check_attrs(elem, attributes, attrs_used)
         if not len(elem):  # a leaf (iterating no children costs more than asking)
             return
         plain, children = node.plain, node.children
@@ -681,8 +705,27 @@ class _Reader:
             sub = plain.get(child.tag)
             if sub is not None:
                 if sub.groups:
-                    if sub.entry is not None and _FAST:
-                        self._enter(child, sub.entry, item)
+                    entry = sub.entry
+                    if entry is not None and _FAST:  # visit_all of a group item read alone, inline
+                        saved_line = self.line
+                        new = _deep_copy(entry.seed) if entry.seed else {}
+                        base = self.wctx if entry.to_wctx else item
+                        for p in entry.head:
+                            got = base.get(p)
+                            if got is None:
+                                got = base[p] = {}
+                            base = got
+                        listed = base.get(entry.last)
+                        if listed is None:
+                            base[entry.last] = [new]
+                        else:
+                            listed.append(new)
+                        if entry.line:
+                            self.line, self.lines = self.lines, self.lines + 1
+                        flat = entry.node.last
+                        if flat is None or self.values is not None or not flat(child, new, self.wctx, self):
+                            self._visit_item(child, entry.node, new, tried=flat is not None and self.values is None)
+                        self.line = saved_line
                     else:
                         self.visit_all(child, [(sub, item)])
                 else:
@@ -736,28 +779,6 @@ class _Reader:
                 self.visit_all(child, matched)
             else:
                 self._not_read_tree(child)
-        self.line = saved_line
-
-    def _enter(self, elem: Any, entry: _Entry, item: Raw) -> None:
-        """:meth:`visit_all` of an element that starts one group item read by the group alone (``entry``)."""
-        saved_line = self.line
-        sub = _deep_copy(entry.seed) if entry.seed else {}
-        base = self.wctx if entry.to_wctx else item
-        for p in entry.head:
-            got = base.get(p)
-            if got is None:
-                got = base[p] = {}
-            base = got
-        items = base.get(entry.last)
-        if items is None:
-            base[entry.last] = [sub]
-        else:
-            items.append(sub)
-        if entry.line:
-            self.line, self.lines = self.lines, self.lines + 1
-        flat = entry.node.last  # _visit_item's first step, here (an item of the shape of the item before)
-        if flat is None or self.values is not None or not flat(elem, sub, self.wctx, self):
-            self._visit_item(elem, entry.node, sub, tried=flat is not None and self.values is None)
         self.line = saved_line
 
     def _visit_item(self, elem: Any, node: _Node, item: Raw, tried: bool = False) -> None:
@@ -936,16 +957,15 @@ class _Reader:
     def _in_group(self, ctx: str, elem: Any) -> bool:
         """Allowances and charges share one element; BG-24 is the AdditionalReferencedDocument of type 916."""
         if ctx in _CHARGE_GROUPS:
-            ind = elem.find(f"{{{NS['ram']}}}ChargeIndicator/{{{NS['udt']}}}Indicator") if self.syntax == "cii" \
-                else elem.find(f"{{{NS['cbc']}}}ChargeIndicator")
+            ind = _first(elem, _CHARGE_INDICATOR[self.syntax == "cii"])
             text = (ind.text or "").strip().lower() if ind is not None else ""
             return bool((text in _TRUE) is _CHARGE_GROUPS[ctx])
         if ctx == "BG-24" and self.syntax == "cii":
-            return _text_at(elem, f"{{{NS['ram']}}}TypeCode", None) == "916"
+            return _text_at(elem, _TYPE_CODE, None) == "916"
         return True
 
 
-def _passes(elem: Any, test: tuple[str | None, str | None, str]) -> bool:
+def _passes(elem: Any, test: tuple[tuple[str, ...], str | None, str]) -> bool:
     sub, attr, value = test
     text = _text_at(elem, sub, attr)
     if value == "TAX":
