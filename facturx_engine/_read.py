@@ -344,7 +344,8 @@ class _Node:
     busy: bool = False  # something is read at or below it (a group root may only start items)
     shapes: dict[Any, Any] = field(default_factory=dict)  # group items: element shape -> program (_program)
     entry: _Entry | None = None  # the group item it always starts, read alone (see _entries)
-    last: Any = None  # group items: the flat pass of the shape read last (see _compile)
+    last: Any = None  # group items: the flat pass of the shape read last (see _compile) ...
+    fresh: Any = None  # ... and the same for an item that starts empty
     read: Any = None  # what _Reader._visit reads at this position, compiled (see _compile)
 
     def finish(self) -> None:
@@ -479,14 +480,24 @@ def _program(root: _Node, shape: tuple[tuple[Any, int], ...]) -> Program | None:
     return tuple(program)
 
 
-def _compile(program: Program, shape: tuple[tuple[Any, int], ...] | None) -> Callable[[Any, Raw, Raw, _Reader], bool]:
+def _compile(program: Program, shape: tuple[tuple[Any, int], ...] | None,
+             fresh: bool = False) -> Callable[[Any, Raw, Raw, _Reader], bool]:
     """The flat pass of one item shape as straight-line Python (generated once per shape). It first checks
     that the item has this shape (the tag and number of children of each element; False, nothing read,
     when not; with no shape, the program is one element's, read without a check); then, for each element, what :meth:`_Reader._visit` does at its position -- the rules
     applied to its text as :meth:`_Reader._apply` applies them, its attributes taken as
     :meth:`_Reader._take_attrs` takes them -- written out, and every other step (the special rules, the
     findings) calling the reader's own methods, so that values, findings and their order are those of
-    the walk."""
+    the walk. ``fresh``: for an item that starts empty (no seed): a value that only one rule of the
+    program puts in the item is stored, as nothing can be there before it, and the dicts on its way
+    are made, as none can exist before the program makes them (unless a special rule, which goes
+    through :meth:`_Reader._apply`, is in the program)."""
+    rules = [rule for texts, sub in program for rule in (*texts, *(r for rs in sub.attrs.values() for r in rs))]
+    fresh = fresh and not any(rule.special for rule in rules)
+    writes: dict[tuple[str, ...], int] = {}
+    for rule in rules:
+        if rule.plain and not rule.to_wctx:
+            writes[(*rule.head, rule.last)] = writes.get((*rule.head, rule.last), 0) + 1
     consts: dict[str, Any] = {"_D": Decimal, "_IO": InvalidOperation, "_number": _number, "_BOOL": _BOOL,
                               "_SA": _STRUCTURAL_ATTRS}
     code = ["def flat(elem, item, wctx, rd):", "    nums = rd.numbers"]
@@ -525,6 +536,8 @@ def _compile(program: Program, shape: tuple[tuple[Any, int], ...] | None) -> Cal
         else:
             out.append(f"{pad}v = s")
         out += head(("wctx",) if rule.to_wctx else ("item",), rule.head, pad)
+        if fresh and not rule.to_wctx and writes[(*rule.head, rule.last)] == 1:
+            return out + [f"{pad}{heads[('item', *rule.head)]}[{rule.last!r}] = v"]
         return out + [f"{pad}o = {heads[(('wctx',) if rule.to_wctx else ('item',)) + rule.head]}.setdefault("
                       f"{rule.last!r}, v)",
                       f"{pad}if o is not v and o != v: rd._not_kept({rule.row.id!r}, v, o, e)"]
@@ -543,6 +556,8 @@ def _compile(program: Program, shape: tuple[tuple[Any, int], ...] | None) -> Cal
             name = heads[where] = f"h{len(heads)}"
             code.insert(1, f"    {name} = None")
         parent = heads[where[:-1]]
+        if fresh and base == ("item",):
+            return [f"{pad}if {name} is None:", *out, f"{pad}    {name} = {parent}[{path[-1]!r}] = {{}}"]
         return [f"{pad}if {name} is None:", *out, f"{pad}    {name} = {parent}.get({path[-1]!r})",
                 f"{pad}    if {name} is None: {name} = {parent}[{path[-1]!r}] = {{}}"]
 
@@ -722,7 +737,7 @@ class _Reader:
                             listed.append(new)
                         if entry.line:
                             self.line, self.lines = self.lines, self.lines + 1
-                        flat = entry.node.last
+                        flat = entry.node.last if entry.seed else entry.node.fresh  # _visit_item's first step
                         if flat is None or self.values is not None or not flat(child, new, self.wctx, self):
                             self._visit_item(child, entry.node, new, tried=flat is not None and self.values is None)
                         self.line = saved_line
@@ -798,14 +813,14 @@ class _Reader:
         compiled = shapes.get(shape, False)
         if compiled is False:
             program = _program(node, shape)
-            compiled = None if program is None else (program, _compile(program, shape))
+            compiled = None if program is None else (program, _compile(program, shape), _compile(program, shape, True))
             if len(shapes) >= _MAX_SHAPES:
                 shapes.clear()
             shapes[shape] = compiled
         if compiled is None:
             self._visit(elem, node, item)
         elif self.values is None:
-            node.last = compiled[1]
+            node.last, node.fresh = compiled[1], compiled[2]
             compiled[1](elem, item, self.wctx, self)
         else:  # recording the term values: every rule through _apply, which records them
             for e, (texts, sub) in zip(elements, compiled[0]):
