@@ -18,6 +18,7 @@ import gc
 import statistics
 import sys
 import time
+import timeit
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -205,19 +206,21 @@ def main() -> None:
         print(f"| {n} | {size} | {fmt_time(r['walk'])} | {fmt_time(r['dict'])} | {fmt_time(r['table'])} "
               f"| {fmt_time(r['read'])} | {fmt_time(r['model'])} | {fmt_time(r['dh'])} "
               f"| {r['read'] / r['walk']:.1f}× | {r['read'] / r['dict']:.1f}× | {r['dh'] / r['read']:.1f}× |")
-    print("\n## Floors, as multiples of lxml parse + walk\n")
-    print("What no reader of this design can go below: lxml's parse, a bare recursive Python visit of the "
-          "elements (the walk that finds each element's business term by its position has to be one), and "
-          "building the checked model (`build_ours`, every check and the totals included).\n")
+    print("\n## Reference points, as multiples of lxml parse + walk\n")
+    print("lxml's parse alone (what no reader of these bytes saves), a bare recursive Python visit of the "
+          "elements (what a generic walk in Python costs before it reads anything) and building the checked "
+          "model from Python values (`build_ours`, every check and the totals). read_document reads the items "
+          "of a repeating group (invoice lines ...) by a flat pass compiled per item shape, not by a recursive "
+          "visit, so the visit + model sum is no floor for it.\n")
     print("| lines | lxml parse alone | parse + bare Python visit | model construction alone "
-          "| visit + model (the floor) | ours read_document |")
+          "| visit + model | ours read_document |")
     print("|---:|---:|---:|---:|---:|---:|")
     for n, _, r in rows:
         w = r["walk"]
-        floor = r["visit"] + r["model"]
+        both = r["visit"] + r["model"]
         print(f"| {n} | {fmt_time(r['parse'])} ({r['parse'] / w:.1f}×) "
               f"| {fmt_time(r['visit'])} ({r['visit'] / w:.1f}×) "
-              f"| {fmt_time(r['model'])} ({r['model'] / w:.1f}×) | {fmt_time(floor)} ({floor / w:.1f}×) "
+              f"| {fmt_time(r['model'])} ({r['model'] / w:.1f}×) | {fmt_time(both)} ({both / w:.1f}×) "
               f"| {fmt_time(r['read'])} ({r['read'] / w:.1f}×) |")
     print("\n## Where read_document spends its time (its steps timed in sequence, medians, same run)\n")
     print("| lines | parse | table walk | assembly | model built (reading mode: every check, totals) "
@@ -227,17 +230,23 @@ def main() -> None:
         p: dict[str, float] = r["phases"]  # type: ignore[assignment]
         print(f"| {n} | " + " | ".join(fmt_time(p[k]) for k in ("parse", "walk", "assemble", "build", "rest"))
               + f" | {fmt_time(sum(p.values()))} | {fmt_time(r['read'])} |")
-    hundred = next((r for n, _, r in rows if n == 100), None)
-    if hundred:
-        w = hundred["walk"]
-        ratio = hundred["read"] / w
-        floor = (hundred["visit"] + hundred["model"]) / w
-        print(f"\nGoal (100 lines): read_document within 3× of lxml parse + plain walk -> "
-              f"{'met' if ratio <= 3 else 'NOT met'} ({ratio:.1f}×). The floor of this design is "
-              f"{floor:.1f}× (parse + bare Python visit {hundred['visit'] / w:.1f}×, model construction with "
-              f"every check and the totals {hundred['model'] / w:.1f}×); read_document spends "
-              f"{fmt_time(hundred['read'] - hundred['visit'] - hundred['model'])} above it (matching the table, "
-              f"decoding values, assembling, the stated-totals comparison).")
+    if 100 in docs:
+        ratios = goal_rounds(docs[100], min_time, max(repeats, 5))
+        median = statistics.median(ratios)
+        print(f"\n## Goal (100 lines): read_document within 3× of lxml parse + plain walk\n\n"
+              f"Measured in {len(ratios)} rounds, each timing the two back to back (so that both see the same "
+              f"machine state): read_document / lxml parse + walk = median **{median:.2f}×** "
+              f"(rounds: {', '.join(f'{x:.2f}' for x in sorted(ratios))}) -> "
+              f"**{'met' if median <= 3 else 'NOT met'}**.")
+
+
+def goal_rounds(xml: bytes, min_time: float, rounds: int) -> list[float]:
+    """The goal's ratio, once per round: lxml parse + walk, then read_document, each timed over loops that
+    last at least ``min_time`` (gc disabled, as timeit does), one right after the other."""
+    walk = timeit.Timer(lambda: lxml_walk(xml))
+    read = timeit.Timer(lambda: ours_read(xml))
+    loops = [max(1, int(min_time / max(t.timeit(1), 1e-9))) for t in (walk, read)]
+    return [(read.timeit(loops[1]) / loops[1]) / (walk.timeit(loops[0]) / loops[0]) for _ in range(rounds)]
 
 
 if __name__ == "__main__":

@@ -716,37 +716,26 @@ class _Reader:
             return
         plain, children = node.plain, node.children
         taken: set[tuple[str, str]] | None = None
+        run: tuple[str, _Entry, list[Raw]] | None = None  # the group items just read: their tag, entry, list
         for child in elem:
-            sub = plain.get(child.tag)
+            tag = child.tag
+            if run is not None and tag == run[0]:  # the next item of the same group (the next line ...)
+                self._item(child, run[1], run[2])
+                continue
+            run = None
+            sub = plain.get(tag)
             if sub is not None:
                 if sub.groups:
                     entry = sub.entry
-                    if entry is not None and _FAST:  # visit_all of a group item read alone, inline
-                        saved_line = self.line
-                        new = _deep_copy(entry.seed) if entry.seed else {}
-                        base = self.wctx if entry.to_wctx else item
-                        for p in entry.head:
-                            got = base.get(p)
-                            if got is None:
-                                got = base[p] = {}
-                            base = got
-                        listed = base.get(entry.last)
-                        if listed is None:
-                            base[entry.last] = [new]
-                        else:
-                            listed.append(new)
-                        if entry.line:
-                            self.line, self.lines = self.lines, self.lines + 1
-                        flat = entry.node.last if entry.seed else entry.node.fresh  # _visit_item's first step
-                        if flat is None or self.values is not None or not flat(child, new, self.wctx, self):
-                            self._visit_item(child, entry.node, new, tried=flat is not None and self.values is None)
-                        self.line = saved_line
+                    if entry is not None and _FAST:  # visit_all of a group item read alone, shorter
+                        run = (tag, entry, self._items_of(entry, item))
+                        self._item(child, entry, run[2])
                     else:
                         self.visit_all(child, [(sub, item)])
                 else:
                     self._visit(child, sub, item)
                 continue
-            variants = children.get(child.tag)
+            variants = children.get(tag)
             if variants is None:
                 self._not_read_tree(child)
                 continue
@@ -758,6 +747,32 @@ class _Reader:
                 self.visit_all(child, [(v.node, item) for v in chosen])
             else:
                 self._not_read_tree(child)
+
+    def _items_of(self, entry: _Entry, item: Raw) -> list[Raw]:
+        """The list the items of ``entry``'s group go to (made when missing)."""
+        base = self.wctx if entry.to_wctx else item
+        for p in entry.head:
+            got = base.get(p)
+            if got is None:
+                got = base[p] = {}
+            base = got
+        listed: list[Raw] | None = base.get(entry.last)
+        if listed is None:
+            listed = base[entry.last] = []
+        return listed
+
+    def _item(self, elem: Any, entry: _Entry, listed: list[Raw]) -> None:
+        """Read one item of ``entry``'s group, appended to ``listed``: what :meth:`visit_all` does for an
+        element that starts one group item read by the group alone."""
+        new = _deep_copy(entry.seed) if entry.seed else {}
+        listed.append(new)
+        saved_line = self.line
+        if entry.line:
+            self.line, self.lines = self.lines, self.lines + 1
+        flat = entry.node.last if entry.seed else entry.node.fresh  # _visit_item's first step, here
+        if flat is None or self.values is not None or not flat(elem, new, self.wctx, self):
+            self._visit_item(elem, entry.node, new, tried=flat is not None and self.values is None)
+        self.line = saved_line
 
     def visit_all(self, elem: Any, pairs: list[tuple[_Node, Raw]]) -> None:
         """Read one element for every (rule position, item) it stands at, then its children."""
