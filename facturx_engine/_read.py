@@ -517,15 +517,16 @@ def _compile(program: Program, shape: tuple[tuple[Any, int], ...] | None,
         consts[name] = value
         return name
 
-    def apply(rule: _Rule, pad: str) -> list[str]:
-        """Apply ``rule`` to the stripped text ``s`` of element ``e``; sets ``ok`` unless it always takes it."""
+    def apply(rule: _Rule, pad: str, e: str) -> list[str]:
+        """Apply ``rule`` to the stripped text ``s`` of the element named ``e``; sets ``ok`` unless it always
+        takes it."""
         if rule.const:
             if rule.expected is None:
                 return []
             test = "s != 'VAT'" if rule.expected == "TAX" else f"_BOOL.get(s, s) == {rule.expected!r}"
             return [f"{pad}ok = {test}"]
         if rule.special:
-            return [f"{pad}ok = rd._apply({const(rule)}, s, e, item)"]
+            return [f"{pad}ok = rd._apply({const(rule)}, s, {e}, item)"]
         out = []
         if rule.numeric:  # a number read before in this document: the same (immutable) Decimal
             out += [f"{pad}v = nums.get(s)", f"{pad}if v is None:", f"{pad}    try:", f"{pad}        v = _D(s)",
@@ -540,7 +541,7 @@ def _compile(program: Program, shape: tuple[tuple[Any, int], ...] | None,
             return out + [f"{pad}{heads[('item', *rule.head)]}[{rule.last!r}] = v"]
         return out + [f"{pad}o = {heads[(('wctx',) if rule.to_wctx else ('item',)) + rule.head]}.setdefault("
                       f"{rule.last!r}, v)",
-                      f"{pad}if o is not v and o != v: rd._not_kept({rule.row.id!r}, v, o, e)"]
+                      f"{pad}if o is not v and o != v: rd._not_kept({rule.row.id!r}, v, o, {e})"]
 
     heads: dict[tuple[str, ...], str] = {("item",): "item", ("wctx",): "wctx"}
 
@@ -565,9 +566,12 @@ def _compile(program: Program, shape: tuple[tuple[Any, int], ...] | None,
         return not rule.special and not (rule.const and rule.expected is not None)
 
     for k, (texts, sub) in enumerate(program):
-        code += [f"    e = e{k}", "    t = e.text"]
+        e = f"e{k}"
+        code.append(f"    t = {e}.text")
         taken = any(always(rule) for rule in texts)  # a non-blank text is always read here
-        if not texts:
+        if not texts and not sub.attrs:  # nothing read here: a text is reported at once
+            code.append(f"    if t is not None and t.strip(): rd._not_read({e}, None, t)")
+        elif not texts:
             code.append("    u = t is not None and t.strip() != ''")
         else:
             if not taken:
@@ -576,7 +580,7 @@ def _compile(program: Program, shape: tuple[tuple[Any, int], ...] | None,
             if not taken:
                 code.append("            used = False")
             for rule in texts:
-                code += apply(rule, " " * 12)
+                code += apply(rule, " " * 12, e)
                 if not always(rule) and not taken:
                     code.append("            used = used or ok")
             if not taken:
@@ -586,18 +590,18 @@ def _compile(program: Program, shape: tuple[tuple[Any, int], ...] | None,
         if sub.attrs:  # _take_attrs, written out
             code.append("    au = set()")
             for name, rules in sub.attrs.items():
-                code += [f"    s = e.get({name!r})", "    if s:", "        s = s.strip()", "        if s:"]
+                code += [f"    s = {e}.get({name!r})", "    if s:", "        s = s.strip()", "        if s:"]
                 for rule in rules:
-                    code += apply(rule, " " * 12)
+                    code += apply(rule, " " * 12, e)
                     code.append(f"            if ok: au.add({name!r})" if not always(rule)
                                 else f"            au.add({name!r})")
             unused = "n not in au and n not in _SA"
         else:
             unused = "n not in _SA"
-        if not taken:
-            code.append("    if u: rd._not_read(e, None, t)")
-        code += ["    a = e.items()", "    if a:",  # _check_attrs
-                 "        for n, x in a:", f"            if {unused}: rd._not_read(e, n, x)"]
+        if not taken and (texts or sub.attrs):
+            code.append(f"    if u: rd._not_read({e}, None, t)")
+        code += [f"    a = {e}.items()", "    if a:",  # _check_attrs
+                 "        for n, x in a:", f"            if {unused}: rd._not_read({e}, n, x)"]
     code.append("    return True")
     exec("\n".join(code), consts)  # noqa: S102 -- our own code, generated from the term table
     return typing.cast(Callable[[Any, Raw, Raw, _Reader], bool], consts["flat"])
