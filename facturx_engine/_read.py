@@ -14,8 +14,10 @@ compiled once into a tree of element positions (:func:`_plan`), and one walk of 
 document order reads them all: each element is looked up by tag among the positions it can stand
 at (keyed sibling instances ``a:B#k`` told apart by their test), so nothing is searched twice. The
 items of a repeating group (invoice lines above all) mostly share a few shapes: the position of each
-element of an item is compiled once per shape (:func:`_program`) and the item is then read in one
-flat pass, element by element exactly as the walk reads it.
+element of an item is compiled once per shape (:func:`_program`) into generated Python
+(:func:`_compile`) that checks an item has that shape and then reads it in one flat pass, element by
+element exactly as the walk reads it; the other elements are read by the same code, compiled per
+position. ``tests/test_read.py`` proves that the compiled reads give what the general walk gives.
 
 A small, explicit assembly step (:func:`~facturx_engine._assemble.assemble`) then turns the raw
 dict into the JSON format of :mod:`facturx_engine.jsonio` (which mirrors the model field names),
@@ -54,7 +56,7 @@ import binascii
 import datetime as _dt
 import re
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from functools import cache, partial
@@ -701,21 +703,7 @@ class _Reader:
                 read = node.read = _compile(((tuple(node.texts), node),), None)
             read(elem, item, self.wctx, self)
         else:
-            text = elem.text
-            unread = False
-            if text is not None:
-                stripped = text.strip()
-                if stripped:
-                    text_used = False
-                    for rule in node.texts:
-                        text_used |= self._apply(rule, stripped, elem, item)
-                    unread = not text_used
-            attrs_used = self._take_attrs(elem, node, item) if node.attrs else ()
-            if unread:
-                self._not_read(elem, None, text)
-            attributes = elem.items()
-            if attributes:
-                self._check_attrs(elem, attributes, attrs_used)
+            self._read_element(elem, node.texts, node, item)
         if not len(elem):  # a leaf (iterating no children costs more than asking)
             return
         plain, children = node.plain, node.children
@@ -843,21 +831,27 @@ class _Reader:
             compiled[1](elem, item, self.wctx, self)
         else:  # recording the term values: every rule through _apply, which records them
             for e, (texts, sub) in zip(elements, compiled[0]):
-                text = e.text
-                unread = False
-                if text is not None:
-                    stripped = text.strip()
-                    if stripped:
-                        text_used = False
-                        for rule in texts:
-                            text_used |= self._apply(rule, stripped, e, item)
-                        unread = not text_used
-                attrs_used = self._take_attrs(e, sub, item) if sub.attrs else ()
-                if unread:
-                    self._not_read(e, None, text)
-                attributes = e.items()
-                if attributes:
-                    self._check_attrs(e, attributes, attrs_used)
+                self._read_element(e, texts, sub, item)
+
+    def _read_element(self, elem: Any, texts: Iterable[_Rule], node: _Node, item: Raw) -> None:
+        """One element itself (not its children), as the walk reads it at ``node``: its text by ``texts``,
+        its attributes by the node's rules, what no rule takes reported (the code :func:`_compile` writes
+        out does exactly this)."""
+        text = elem.text
+        unread = False
+        if text is not None:
+            stripped = text.strip()
+            if stripped:
+                text_used = False
+                for rule in texts:
+                    text_used |= self._apply(rule, stripped, elem, item)
+                unread = not text_used
+        attrs_used = self._take_attrs(elem, node, item) if node.attrs else ()
+        if unread:
+            self._not_read(elem, None, text)
+        attributes = elem.items()
+        if attributes:
+            self._check_attrs(elem, attributes, attrs_used)
 
     def _take_attrs(self, elem: Any, node: _Node, item: Raw) -> set[str]:
         used = set()

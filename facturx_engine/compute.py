@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
+from ._fields import _fast_init
 from .codes import VatCategory
 from .errors import CalculationError, ModelError
-from .model import _fast_init
 
 if TYPE_CHECKING:
     from .model import AllowanceCharge, Document, Line, Vat

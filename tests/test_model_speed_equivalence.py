@@ -1,8 +1,8 @@
 """The compiled record constructors must build exactly what the stock dataclass path builds.
 
-``model._fast_init`` gives every record class an ``__init__`` compiled once at import: slots set
+``_fields._fast_init`` gives every record class an ``__init__`` compiled once at import: slots set
 through their member descriptors, the declared field-type checks inline with a fast path for values
-of the right type. ``model._stock_init()`` puts back the stock dataclass ``__init__`` (kept on each
+of the right type. ``_fields._stock_init()`` puts back the stock dataclass ``__init__`` (kept on each
 class as ``_dataclass_init``) with the same checks run by the generic helpers (``_coerce_decimals``,
 ``_text``, ``_tuple``, ``_date``) before ``__post_init__``: the path the model took before.
 
@@ -31,8 +31,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import documents  # tests/ is on sys.path
 
-from facturx_engine import compute, model
+from facturx_engine import _fields, compute, model
 from facturx_engine.codes import DocumentType, VatCategory
 from facturx_engine.errors import ModelError
 from facturx_engine.model import (
@@ -59,8 +60,6 @@ from facturx_engine.model import (
     Vat,
     collect_breaches,
 )
-
-from strategies import documents  # tests/ is on sys.path
 
 SCALE = int(os.environ.get("FACTURX_HYPOTHESIS_SCALE", "1"))
 
@@ -103,7 +102,7 @@ class Items(tuple):  # type: ignore[type-arg]
 
 def to_call(value: Any) -> Any:
     """A built record back to the constructor calls that build it."""
-    if type(value) in model._CHECKS and type(value).__module__ == model.__name__:
+    if type(value) in _fields._CHECKS and type(value).__module__ == model.__name__:
         return Call(type(value), {f.name: to_call(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init})
     if type(value) is tuple:
         return Seq("tuple", [to_call(v) for v in value])
@@ -224,7 +223,7 @@ def outcome(raw: Any, reading: bool) -> tuple[Any, ...]:
 def assert_same(raw: Any) -> None:
     for reading in (False, True):
         fast = outcome(raw, reading)
-        with model._stock_init():
+        with _fields._stock_init():
             stock = outcome(raw, reading)
         assert fast[:2] == stock[:2], f"reading={reading}"
         assert fast[2] == stock[2]  # equal records (dataclass __eq__), or both None
@@ -232,7 +231,7 @@ def assert_same(raw: Any) -> None:
 
 def test_the_stock_path_is_really_the_stock_dataclass_init() -> None:
     fast_init = Line.__init__
-    with model._stock_init():
+    with _fields._stock_init():
         assert Line.__init__ is Line.__dict__["_dataclass_init"]
         assert Invoice.__init__ is Invoice.__dict__["_dataclass_init"]
         line = Line(id="1", name="x", quantity="2", vat=Vat.standard("20"))  # type: ignore[arg-type]
@@ -316,10 +315,10 @@ MODEL_RECORDS = {c for c in vars(model).values() if isinstance(c, type) and data
 
 
 def test_every_record_class_is_compiled_and_sampled() -> None:
-    assert MODEL_RECORDS == {c for c in model._CHECKS if c.__module__ == model.__name__}
+    assert MODEL_RECORDS == {c for c in _fields._CHECKS if c.__module__ == model.__name__}
     assert set(CALLS) == MODEL_RECORDS - {model.Document}  # Document itself is only a base
-    assert compute.LineAmounts in model._CHECKS
-    for cls in model._CHECKS:
+    assert compute.LineAmounts in _fields._CHECKS
+    for cls in _fields._CHECKS:
         assert cls.__init__ is not cls.__dict__["_dataclass_init"], cls
         assert inspect.signature(cls.__init__) == inspect.signature(cls.__dict__["_dataclass_init"]), cls
         stock = cls.__dict__["_dataclass_init"]
@@ -362,7 +361,7 @@ def test_unexpected_missing_and_positional_arguments_fail_alike() -> None:
                 lambda: compute.LineAmounts(Decimal(1))):  # type: ignore[call-arg]
         with pytest.raises(TypeError) as fast:
             raw()
-        with model._stock_init(), pytest.raises(TypeError) as stock:
+        with _fields._stock_init(), pytest.raises(TypeError) as stock:
             raw()
         assert str(fast.value) == str(stock.value)
 
@@ -402,7 +401,7 @@ def test_unexpected_missing_and_positional_arguments_fail_alike() -> None:
 def test_the_first_of_several_bad_fields_is_reported_by_both_paths(build_it: Any, expected: tuple[Any, ...]) -> None:
     errors = []
     for stock in (False, True):
-        with model._stock_init() if stock else contextlib.nullcontext():
+        with _fields._stock_init() if stock else contextlib.nullcontext():
             with pytest.raises(ModelError) as info:
                 build_it()
         errors.append(facts(info.value))
@@ -415,7 +414,7 @@ def test_the_first_of_several_bad_fields_is_reported_by_both_paths(build_it: Any
 
 def test_records_keep_every_dataclass_behaviour() -> None:
     invoice, credit = RECORDS
-    with model._stock_init():
+    with _fields._stock_init():
         stock_invoice = build(to_call(invoice))
     assert stock_invoice == invoice and repr(stock_invoice) == repr(invoice) and hash(stock_invoice) == hash(invoice)
     assert repr(stock_invoice.totals) == repr(invoice.totals)
@@ -425,7 +424,7 @@ def test_records_keep_every_dataclass_behaviour() -> None:
         for value in (pickle.loads(pickle.dumps(doc)), copy.copy(doc), copy.deepcopy(doc)):
             assert value == doc and repr(value) == repr(doc) and repr(value.totals) == repr(doc.totals)
         changed = dataclasses.replace(doc, number="F-2")
-        with model._stock_init():
+        with _fields._stock_init():
             stock_changed = dataclasses.replace(doc, number="F-2")
         assert changed.number == "F-2" and changed == stock_changed and repr(changed) == repr(stock_changed)
         assert not hasattr(doc, "__dict__")
