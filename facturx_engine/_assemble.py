@@ -333,7 +333,10 @@ def _builder(cls: type, keys: tuple[str, ...]) -> Any:
             env[f"_s{i}"] = shape[name]
             code.append(f"    if v{i} is not None:")
             if conv == "record" and shape[name][1] is Vat:  # a VAT treatment seen before: the shared record
-                code += [f"        k = _vat_key(v{i})", "        f = vats.get(k) if k is not None else None",
+                code += [f"        c = v{i}.get('category') if len(v{i}) == 2 else None",  # _vat_key's usual pair
+                         f"        r = v{i}.get('rate')",
+                         f"        k = (c, str(r)) if c.__class__ is str and r.__class__ is _D else _vat_key(v{i})",
+                         "        f = vats.get(k) if k is not None else None",
                          f"        v{i} = f if f is not None else _convert({name!r}, v{i}, _s{i}, out, path, vats)"]
             else:
                 code.append(f"        v{i} = _convert({name!r}, v{i}, _s{i}, out, path, vats)")
