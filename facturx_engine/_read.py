@@ -486,8 +486,9 @@ def _compile(program: Program, shape: tuple[tuple[Any, int], ...] | None,
              fresh: bool = False) -> Callable[[Any, Raw, Raw, _Reader], bool]:
     """The flat pass of one item shape as straight-line Python (generated once per shape). It first checks
     that the item has this shape (the tag and number of children of each element; False, nothing read,
-    when not; with no shape, the program is one element's, read without a check); then, for each element, what :meth:`_Reader._visit` does at its position -- the rules
-    applied to its text as :meth:`_Reader._apply` applies them, its attributes taken as
+    when not; with no shape, the program is one element's, read without a check); then, for each
+    element, what :meth:`_Reader._visit` does at its position -- the rules applied to its text as
+    :meth:`_Reader._apply` applies them, its attributes taken as
     :meth:`_Reader._take_attrs` takes them -- written out, and every other step (the special rules, the
     findings) calling the reader's own methods, so that values, findings and their order are those of
     the walk. ``fresh``: for an item that starts empty (no seed): a value that only one rule of the

@@ -17,7 +17,13 @@ from .model import Note
 if TYPE_CHECKING:
     from .model import Document
 
-__all__ = ["LATE_PAYMENT_MENTIONS", "legal_notes", "needs_late_payment_mentions"]
+__all__ = ["BILLING_FRAMEWORKS", "LATE_PAYMENT_MENTIONS", "legal_notes", "needs_late_payment_mentions"]
+
+BILLING_FRAMEWORKS: frozenset[str] = frozenset(
+    "B1 S1 M1 B2 S2 M2 S3 B4 S4 M4 S5 S6 B7 S7 B8 S8 M8 B9 S9 M9".split())
+"""The French billing framework codes ("cadre de facturation") the CTC rules accept in BT-23
+(BR-FR-08): B goods, S services, M mixed; 1 a plain invoice, 2 already paid, 4 the final invoice
+after a deposit, 8 multi-vendor, 9 self-billing, the others for the special cases of the reform."""
 
 LATE_PAYMENT_MENTIONS: tuple[Note, ...] = (
     Note(subject_code="PMD", text="En cas de retard de paiement, des pénalités de retard sont exigibles au taux "

@@ -16,6 +16,7 @@ Invoice payload (snake_case; unknown keys are ignored; ``null`` and ``""`` mean 
     total_ht  total_tax (alias total_tva)  total_ttc        checked against BT-109, BT-110, BT-112
     seller_name  seller_siret  seller_vat_number  seller_legal_id  seller_legal_id_scheme
     seller_country  seller_address {line1, line2, postal_code, city, region, country}
+    seller_electronic_address  seller_electronic_address_scheme (EAS; 0225 for a French party)
     buyer_... (the same)  buyer_shipping_address {... + name}  buyer_email  buyer_phone
     buyer_is_individual (also buyer.is_individual)  delivery_date (BT-72)
     lines: [{description, quantity, unit, unit_price (alias unit_price_ht), tax_rate (aliases
@@ -23,6 +24,7 @@ Invoice payload (snake_case; unknown keys are ignored; ``null`` and ``""`` mean 
              total_ht, total_tax, total_ttc}]
     payment_terms  payment_method  bank_details {iban, bic, bank_name}  notes  purchase_order
     contract_reference  exemption_reason  tax_category  external_id  internal_reference
+    billing_framework (alias cadre_de_facturation: BT-23, French code B1 S1 M1 ... M9, BR-FR-08)
 
 Rules, as the module applies them:
 
@@ -265,6 +267,19 @@ _country = _code("country", "an ISO 3166-1 alpha-2 country code")
 _currency = _code("currency", "an ISO 4217 currency code")
 _unit = _code("unit", "a UN/ECE Rec 20 unit code (e.g. C62 unit, HUR hour, DAY day, KGM kilogram)", upper=False)
 _icd = _code("icd", "an ISO 6523 ICD scheme (e.g. 0002 SIREN, 0009 SIRET)")
+_eas = _code("eas", "an electronic address scheme of the EAS list (e.g. 0225 French SIREN-based address, "
+                    "0088 GLN, 9957 French VAT number)")
+
+
+def _framework(value: Any) -> str:
+    from .fr import BILLING_FRAMEWORKS
+
+    text = _text()(value).upper()
+    if text not in BILLING_FRAMEWORKS:
+        codes = " ".join(sorted(BILLING_FRAMEWORKS))
+        raise _Bad(_msg(f"{_describe(value)} is not a French billing framework code ({codes}; B goods, S services, "
+                        "M mixed)", "BT-23", "BR-FR-08"))
+    return text
 
 
 def _digits(value: Any) -> str:
@@ -398,8 +413,8 @@ class _Reader:
 
 
 _PARTY_TERMS = {  # name (and the rule requiring it), SIRET, legal id
-    "seller": {"name": "BT-27", "rule": "BR-06", "siret": "BT-29", "legal": "BT-30"},
-    "buyer": {"name": "BT-44", "rule": "BR-07", "siret": "BT-46", "legal": "BT-47"},
+    "seller": {"name": "BT-27", "rule": "BR-06", "siret": "BT-29", "legal": "BT-30", "address": "BT-34"},
+    "buyer": {"name": "BT-44", "rule": "BR-07", "siret": "BT-46", "legal": "BT-47", "address": "BT-49"},
 }
 
 
@@ -480,11 +495,32 @@ def _is_individual(r: _Reader) -> bool:
     return bool(flat if flat is not None else inner)
 
 
+def _electronic_address(r: _Reader, role: str, country: str | None) -> Identifier | None:
+    """BT-34 / BT-49 and its scheme (BT-34-1 / BT-49-1, EAS); a French party's defaults to 0225 (the
+    SIREN-based address of the 2026 reform; the French CTC rules BR-FR-12/13 require both addresses)."""
+    term = _PARTY_TERMS[role]["address"]
+    value = r.text(f"{role}_electronic_address", max_len=256)
+    scheme = r.get((f"{role}_electronic_address_scheme",), _eas)
+    if value is None:
+        if scheme is not None:
+            r.error(f"{role}_electronic_address_scheme",
+                    f"is the scheme of {role}_electronic_address, which is missing")
+        return None
+    if scheme is None and country == "FR":
+        scheme = "0225"
+    if scheme is None:
+        r.error(f"{role}_electronic_address_scheme", _msg("is required outside France (an EAS code)", f"{term}-1",
+                                                          "BR-62" if role == "seller" else "BR-63"))
+        return None
+    return Identifier(value=value, scheme=scheme)
+
+
 def _party(r: _Reader, role: str, b2c: bool) -> Party | None:
     terms = _PARTY_TERMS[role]
     name = r.text(f"{role}_name", required=_msg("is required", terms["name"], terms["rule"]))
     address, _ = _address(r, f"{role}_address", f"{role}_country", "FR")
     ids = {} if b2c else _identifiers(r, role, address.country if address else None)
+    ids["electronic_address"] = _electronic_address(r, role, address.country if address else _country_of(r, role))
     contact = None
     if role == "buyer":
         email, phone = r.get(("buyer_email",), _email), r.text("buyer_phone", max_len=50)
@@ -499,7 +535,8 @@ def _party(r: _Reader, role: str, b2c: bool) -> Party | None:
 
 
 _PARTY_FIELDS = {"vat_id": "vat_number", "legal_id": "legal_id", "identifiers": "siret", "address": "address",
-                 "private_person": "is_individual", "trading_name": "name", "name": "name"}
+                 "private_person": "is_individual", "trading_name": "name", "name": "name",
+                 "electronic_address": "electronic_address"}
 
 
 # ---------------------------------------------------------------------------- lines and VAT
@@ -744,6 +781,7 @@ def _document(r: _Reader, *, mode: str) -> _Built | None:
     notes = _notes(r, kind, currency)
     terms, order = r.text("payment_terms", max_len=1000), r.text("purchase_order", max_len=50)
     contract = r.text("contract_reference", max_len=50)
+    framework = r.get(("billing_framework", "cadre_de_facturation"), _framework)
     stated = [_Stated(r.at(r.key(keys)), term, rule, v) for keys, term, rule in _DOCUMENT_TOTALS
               if (v := r.number(*keys)) is not None]
     if r.sink.count() > start or number is None or seller is None or buyer is None or None in read:
@@ -754,7 +792,7 @@ def _document(r: _Reader, *, mode: str) -> _Built | None:
                       type_code=_TYPES[kind], seller=seller, buyer=buyer, delivery=delivery,
                       lines=tuple(x[0] for x in built), payment=payment, preceding_invoices=preceding,
                       paid_amount=round2(paid) if paid else None, notes=notes, payment_terms=terms,
-                      purchase_order=order, contract_reference=contract)
+                      purchase_order=order, contract_reference=contract, process_id=framework)
     except ModelError as exc:
         r.sink.add(_locate(r, exc.field), _model_msg(exc))
         return None

@@ -25,6 +25,7 @@ from stdnum import luhn
 
 import facturx_engine as fx
 from facturx_engine.compute import round2
+from facturx_engine.fr import BILLING_FRAMEWORKS
 from facturx_engine.payload import GENERAL, load_json, output_format
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -409,6 +410,52 @@ def test_model_rules_come_back_keyed_by_payload_path() -> None:
     assert set(err.errors) == {"buyer_vat_number"} and "BR-IC-02" in err.errors["buyer_vat_number"][0]
 
 
+# ---------------------------------------------------------------------------- French CTC (2026 reform)
+
+
+def _french_ctc(payload: dict[str, Any]) -> dict[str, Any]:
+    payload.update(billing_framework="s1", seller_electronic_address="852147966",
+                   buyer_electronic_address="824693170")
+    return payload
+
+
+def test_french_ctc_fields_make_the_output_pass_the_french_rules() -> None:
+    """billing_framework (BT-23) and the electronic addresses (BT-34/BT-49, scheme 0225 for a French
+    party by default) are what the French CTC rules add to a B2B invoice (BR-FR-08/12/13): with them
+    the CII and UBL pass the BR-FR rule set; the same payload without them does not."""
+    doc = fx.from_payload(_french_ctc(load("b2b")))
+    assert doc.process_id == "S1"
+    assert doc.seller.electronic_address == fx.Identifier(value="852147966", scheme="0225")
+    assert doc.buyer.electronic_address == fx.Identifier(value="824693170", scheme="0225")
+    for xml in (fx.to_cii(doc), fx.to_ubl(doc)):
+        report = fx.validate(xml, rules=("fr-ctc",))
+        assert report.valid, str(report)
+    plain = fx.validate(fx.to_cii(fx.from_payload(load("b2b"))), rules=("fr-ctc",))
+    assert {f.rule.split("_")[0] for f in plain.errors} == {"BR-FR-08", "BR-FR-12", "BR-FR-13"}
+    credit = load("credit_total")
+    credit["invoice"] = _french_ctc(credit["invoice"])
+    note = fx.from_payload(credit)  # a credit note inherits BT-23 and the parties' addresses
+    assert note.process_id == "S1" and note.buyer.electronic_address == doc.buyer.electronic_address
+    assert fx.validate(fx.to_cii(note), rules=("fr-ctc",)).valid
+
+
+@pytest.mark.parametrize("change, key, words", [
+    ({"billing_framework": "X1"}, "billing_framework", "BR-FR-08"),
+    ({"cadre_de_facturation": "B1"}, "cadre_de_facturation", "conflicts"),
+    ({"seller_electronic_address": None, "seller_electronic_address_scheme": "0225"},
+     "seller_electronic_address_scheme", "missing"),
+    ({"seller_electronic_address_scheme": "ZZZZ"}, "seller_electronic_address_scheme", "EAS"),
+    ({"buyer_country": "BE", "buyer_vat_number": "BE0403170701", "buyer_siret": None,
+      "buyer_address": {"city": "Liège"}, "buyer_electronic_address": "0403170701"},
+     "buyer_electronic_address_scheme", "BR-63"),
+], ids=["unknown-framework", "alias-conflict", "scheme-alone", "unknown-scheme", "foreign-without-scheme"])
+def test_french_ctc_field_refusals(change: dict[str, Any], key: str, words: str) -> None:
+    payload = _french_ctc(load("b2b"))
+    payload.update(change)
+    err = refused(payload)
+    assert set(err.errors) == {key} and words in err.errors[key][0], err.errors
+
+
 # ---------------------------------------------------------------------------- identity, rates, payment
 
 
@@ -611,7 +658,8 @@ _KNOWN = {"invoice_number", "issue_date", "invoice_date", "due_date", "currency"
           "total_ht", "total_tax", "total_tva", "total_ttc", "notes", "purchase_order", "contract_reference",
           "payment_terms", "payment_method", "bank_details", "external_id", "internal_reference", "invoice_type",
           "deposits", "deposit_total_ht", "deposit_reference_text", "lines", "exemption_reason", "tax_category",
-          "delivery_date", "buyer", "credit_note_number", "invoice", "items", "quote_number"}
+          "delivery_date", "buyer", "credit_note_number", "invoice", "items", "quote_number", "billing_framework",
+          "cadre_de_facturation"}
 _LINE_KEYS = {"description", "quantity", "unit", "unit_price", "unit_price_ht", "tax_rate", "tva_rate", "vat_rate",
               "discount", "product_code", "total_ht", "total_tax", "total_tva", "total_ttc", "exemption_reason",
               "tax_category"}
@@ -634,7 +682,8 @@ def test_unknown_keys_are_ignored(top: dict[str, Any], line: dict[str, Any]) -> 
 @settings(max_examples=150, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(st.sampled_from(sorted(_KNOWN | {"seller_siret", "seller_name", "buyer_name",
-                                                        "buyer_is_individual", "seller_address"})),
+                                                        "buyer_is_individual", "seller_address",
+                                                        "seller_electronic_address", "buyer_electronic_address_scheme"})),
                        json_values, max_size=8))
 def test_junk_gives_a_structured_error_never_a_traceback(junk: dict[str, Any]) -> None:
     payload = {**load("b2c"), **junk}
@@ -885,6 +934,13 @@ def payloads(draw: st.DrawFn) -> dict[str, Any]:
         payload["payment_method"] = method
     if method in ("virement", "prelevement") or draw(st.booleans()):
         payload["bank_details"] = {"iban": _iban(f"{draw(st.integers(0, 10**23 - 1)):023d}")}
+    if draw(st.booleans()):  # what the French CTC rules add (BT-23, BT-34, BT-49)
+        payload.update(billing_framework=draw(st.sampled_from(sorted(BILLING_FRAMEWORKS))),
+                       seller_electronic_address=seller[:9])
+        if payload.get("buyer_country") == "BE":
+            payload.update(buyer_electronic_address="0403170701", buyer_electronic_address_scheme="9925")
+        elif not b2c:
+            payload["buyer_electronic_address"] = buyer[:9]
     return payload
 
 
@@ -905,6 +961,10 @@ def test_random_valid_payloads_give_valid_documents_and_their_totals_agree(paylo
     paid = sum((D(d["total_ttc"]) for d in payload.get("deposits", ())), D(0))
     assert (terms["BT-113"], terms["BT-115"]) == (paid, terms["BT-112"] - paid)
     assert doc.type_code == ("386" if payload.get("invoice_type") == "deposit" else "380")
+    assert doc.process_id == payload.get("billing_framework")
+    addresses = (doc.seller.electronic_address, doc.buyer.electronic_address)
+    assert [a.value if a else None for a in addresses] == [payload.get("seller_electronic_address"),
+                                                          payload.get("buyer_electronic_address")]
 
 
 # ---------------------------------------------------------------------------- the README examples
