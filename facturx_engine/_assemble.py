@@ -306,8 +306,8 @@ def _builder(cls: type, keys: tuple[str, ...]) -> Any:
     """The conversion of the raw dicts of one record type with these keys, in this order, as straight-line
     Python (compiled once per record type and keys): with ``check``, first what :func:`_lacks` tells
     (a :class:`_Lack`); then plain values and Decimals are passed on, a VAT treatment seen before is
-    the shared record, every other field goes through :func:`_convert`; then the record, made as
-    :func:`_make` makes it (its model errors relocated to ``path``)."""
+    the shared record, every other field goes through :func:`_convert`; then the record, made by one
+    keyword call, its model errors (raised, or collected in reading mode) relocated to ``path``."""
     shape = _SHAPES.get(cls) or _shape(cls)
     env: dict[str, Any] = {"_D": Decimal, "_convert": _convert, "_cls": cls, "_vat_key": _vat_key, "_Lack": _Lack,
                            "_lacks": _lacks, "_DROP": _DROP, "_BREACHES": _BREACHES, "_ME": ModelError,
