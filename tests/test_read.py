@@ -269,7 +269,10 @@ def test_corpus_values_are_kept_as_stated_not_fixed() -> None:
     assert (vat.category, vat.category.value, str(vat.category), vat.rate) == ("B", "B", "B", Decimal("22"))
     # the engine computes no VAT for a category it does not know: the stated 274.12 is kept and compared
     assert it.stated_totals["BT-110"] == Decimal("274.12") and it.document.totals.tax_total == 0
-    assert ("BR-CO-14", "BT-110") in [(f.rule, f.bt) for f in it.findings]
+    # its stated figures agree with each other (BT-110 is the sum of the stated BT-117: BR-CO-14 holds), so the
+    # difference is named by the engine's own rule, not by an EN 16931 rule the document does not break
+    assert ("FXE-TOTALS", "BT-110") in [(f.rule, f.bt) for f in it.findings]
+    assert not any(f.rule.startswith("BR-CO") for f in it.findings)
     eur = from_ubl(_corpus("cen__sample-discount-price.xml"))
     assert (eur.currency, eur.tax_currency, eur.tax_currency_vat_total) == ("EUR", "EUR", None)
     rounding = from_cii(_corpus("cen__CII-BR-CO-10-RoundingIssue.xml"))
