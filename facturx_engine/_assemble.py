@@ -389,7 +389,7 @@ def _convert(name: str, value: Any, spec: tuple[str, Any, bool, bool], out: list
         where = f"{path}.{name}" if path else name
         items = []
         builders = _BUILDERS
-        last: tuple[tuple[str, ...], Any] = ((), None)  # the keys of the item before, and their builder
+        last: tuple[tuple[str, ...] | None, Any] = (None, None)  # the keys of the item before, and their builder
         for i, item in enumerate(value):
             if inner is Vat:
                 lack = _lacks(inner, item)

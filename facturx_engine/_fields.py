@@ -20,25 +20,26 @@ from dataclasses import MISSING, fields
 from decimal import Decimal
 from typing import Any, NamedTuple, TypeVar
 
+from . import _numbers
 from .errors import ModelError
 
+_MIN = _numbers.MIN_ADJUSTED
 
-def _decimal(value: Any, where: str, term: str) -> Decimal:
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise ModelError(f"must be a finite number, got {value}", field=where, bt=term)
-        return value
-    if isinstance(value, bool) or isinstance(value, float):
-        raise ModelError(f"must be a Decimal, int or numeric string, not {type(value).__name__} "
-                         f"({value!r}); floats are refused to keep amounts exact", field=where, bt=term)
-    if isinstance(value, (int, str)):
-        try:
-            out = Decimal(str(value).strip())
-        except ArithmeticError:
-            raise ModelError(f"is not a number: {value!r}", field=where, bt=term) from None
-        if not out.is_finite():
-            raise ModelError(f"must be a finite number, got {value!r}", field=where, bt=term)
-        return out
+
+def _decimal(value: Any, where: str, term: str, digits: int = _numbers.AMOUNT_DIGITS) -> Decimal:
+    """A number of the model under the numeric policy (:mod:`._numbers`): a Decimal, an int or a decimal string."""
+    try:
+        if isinstance(value, Decimal):
+            return _numbers.check(value, digits)
+        if isinstance(value, bool) or isinstance(value, float):
+            raise ModelError(f"must be a Decimal, int or numeric string, not {type(value).__name__} "
+                             f"({value!r}); floats are refused to keep amounts exact", field=where, bt=term)
+        if isinstance(value, int):
+            return _numbers.check(Decimal(value), digits, str(value) if value.bit_length() < 200 else None)
+        if isinstance(value, str):
+            return _numbers.parse(value, digits)
+    except _numbers.NumberRefused as exc:
+        raise ModelError(str(exc), field=where, bt=term, rule=_numbers.RULE) from None
     raise ModelError(f"must be a number, not {type(value).__name__}", field=where, bt=term)
 
 
@@ -67,11 +68,11 @@ def _spec(cls: type, names: tuple[str, ...], required: tuple[str, ...] = ()) -> 
     return found
 
 
-def _coerce_decimals(obj: Any, *names: str) -> None:
+def _coerce_decimals(obj: Any, *names: str, digits: int = _numbers.AMOUNT_DIGITS) -> None:
     for name, term, _ in _spec(type(obj), names):
         v = getattr(obj, name)
-        if v is not None and (v.__class__ is not Decimal or not v.is_finite()):
-            object.__setattr__(obj, name, _decimal(v, name, term or ""))
+        if v is not None and not (v.__class__ is Decimal and v.is_finite() and _MIN <= v.adjusted() < digits):
+            object.__setattr__(obj, name, _decimal(v, name, term or "", digits))
 
 
 def _tuple(obj: Any, *names: str) -> None:
@@ -146,13 +147,15 @@ class _Check(NamedTuple):
     kind: str  # "decimal" | "text" | "tuple" | "date" | "convert"
     names: tuple[str, ...]
     required: tuple[str, ...] = ()
+    digits: int = _numbers.AMOUNT_DIGITS  # "decimal": digits accepted before the point (the numeric policy)
     convert: Callable[[Any], Any] | None = None  # "convert": the value becomes convert(value) ...
     keep: type | None = None  # ... unless its class is exactly ``keep``
 
 
-def _decimals(*names: str) -> _Check:
-    """Amounts, quantities, rates: a finite Decimal or None; ints and numeric strings become Decimals."""
-    return _Check("decimal", names)
+def _decimals(*names: str, digits: int = _numbers.AMOUNT_DIGITS) -> _Check:
+    """Amounts, quantities, rates: a Decimal within the numeric policy (at most ``digits`` before the point), or
+    None; ints and decimal strings become Decimals."""
+    return _Check("decimal", names, digits=digits)
 
 
 def _texts(*names: str, required: tuple[str, ...] = ()) -> _Check:
@@ -179,14 +182,15 @@ _T = TypeVar("_T")
 _CHECKS: dict[type, tuple[_Check, ...]] = {}  # every class built by _fast_init, with its checks
 _HAS_FACTORY = object()  # default of an init field that has a default_factory (as dataclasses does)
 _FAST_TEST = {  # when the value needs the generic helper: the helper's own first test, inline
-    "decimal": "{v} is not None and ({v}.__class__ is not _fx_Decimal or not {v}.is_finite())",
+    "decimal": "{v} is not None and not ({v}.__class__ is _fx_Decimal and {v}.is_finite() and "
+               "_fx_MIN <= {v}.adjusted() < {d})",
     "text": "{v} is not None and {v}.__class__ is not _fx_str",
     "required": "{v}.__class__ is not _fx_str or not {v}.strip()",
     "tuple": "{v}.__class__ is not _fx_tuple",
     "date": "{v} is not None and {v}.__class__ is not _fx_date",
 }
 _SLOW_CALL = {
-    "decimal": "_fx_coerce_decimals(self, {n!r})",
+    "decimal": "_fx_coerce_decimals(self, {n!r}, digits={d})",
     "text": "_fx_text(self, {n!r})",
     "required": "_fx_text(self, required=({n!r},))",
     "tuple": "_fx_to_tuple(self, {n!r})",
@@ -242,7 +246,7 @@ def _compile_init(cls: type, checks: tuple[_Check, ...]) -> Callable[..., None]:
     ns: dict[str, Any] = {"__name__": cls.__module__, "_fx_Decimal": Decimal, "_fx_str": str, "_fx_tuple": tuple,
                           "_fx_date": _dt.date, "_fx_coerce_decimals": _coerce_decimals, "_fx_text": _text,
                           "_fx_to_tuple": _tuple, "_fx_to_date": _date, "_fx_convert": _convert,
-                          "_fx_HAS_FACTORY": _HAS_FACTORY}
+                          "_fx_HAS_FACTORY": _HAS_FACTORY, "_fx_MIN": _MIN}
     params: dict[bool, list[str]] = {False: [], True: []}  # by kw_only
     body = []
     sets: list[tuple[int, str, str]] = []  # (field index, name, value expression) of the fields set
@@ -290,7 +294,7 @@ def _compile_init(cls: type, checks: tuple[_Check, ...]) -> Callable[..., None]:
                 test, call = f"{name}.__class__ is not _fx_keep{j}", f"_fx_convert(self, {name!r}, _fx_conv{j})"
             else:
                 kind = "required" if name in check.required else check.kind
-                test, call = _FAST_TEST[kind].format(v=name), _SLOW_CALL[kind].format(n=name)
+                test, call = _FAST_TEST[kind].format(v=name, d=check.digits), _SLOW_CALL[kind].format(n=name, d=check.digits)
             body.append(f"    if {test}:\n        {call}")
         if check.kind != "text":  # the others may replace the value: the local is stale afterwards
             converted.update(names)
@@ -307,7 +311,7 @@ def _run_checks(obj: Any, checks: tuple[_Check, ...]) -> None:
     """The declared checks through the generic helpers alone (the stock path of :func:`_stock_init`)."""
     for check in checks:
         if check.kind == "decimal":
-            _coerce_decimals(obj, *check.names)
+            _coerce_decimals(obj, *check.names, digits=check.digits)
         elif check.kind == "text":
             _text(obj, *check.names, required=check.required)
         elif check.kind == "tuple":

@@ -44,8 +44,8 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Final
 
-__all__ = ["AMOUNT_DIGITS", "KINDS", "MIN_ADJUSTED", "PERCENT_DIGITS", "PERCENT_TERMS", "RULE", "NumberRefused",
-           "check", "digits_for", "kind_of", "parse"]
+__all__ = ["AMOUNT_DIGITS", "KINDS", "LEXICAL", "MIN_ADJUSTED", "PERCENT_DIGITS", "PERCENT_TERMS", "RULE", "NumberRefused",
+           "check", "digits_for", "kind_of", "parse", "quoted"]
 
 RULE: Final = "FXE-NUMBER"
 """The rule id the engine's own number refusals carry (it is no EN 16931 rule: the standard sets no bound)."""
@@ -66,7 +66,7 @@ PERCENT_TERMS: Final = frozenset({"BT-94", "BT-96", "BT-101", "BT-103", "BT-119"
                                   "BT-152"})
 """The business terms that are percentages or VAT rates (every other number is bound like an amount)."""
 
-_LEXICAL: Final = " \t\n\r0123456789.+-"
+LEXICAL: Final = " \t\n\r0123456789.+-"
 """The characters an xsd:decimal may hold, its white space included (what ``str.strip`` removes)."""
 
 
@@ -90,7 +90,7 @@ def parse(text: str, digits: int = AMOUNT_DIGITS) -> Decimal:
     ``digits`` is the bound before the decimal point (:func:`digits_for`). Surrounding XML white space
     is allowed; anything else but a sign, ASCII digits and one point is refused.
     """
-    if text.strip(_LEXICAL):  # a character no xsd:decimal has (exponent, separator, other digit ...)
+    if text.strip(LEXICAL):  # a character no xsd:decimal has (exponent, separator, other digit ...)
         raise NumberRefused(_not_lexical(text))
     try:
         value = Decimal(text.strip(" \t\n\r"))
@@ -114,20 +114,20 @@ def check(value: Decimal, digits: int = AMOUNT_DIGITS, text: str | None = None) 
 
 
 def _not_lexical(text: str) -> str:
-    return (f"{_quoted(text)} is not a decimal number as XML Schema writes it (an optional sign, ASCII digits "
+    return (f"{quoted(text)} is not a decimal number as XML Schema writes it (an optional sign, ASCII digits "
             "and one decimal point; no exponent, digit separator or other digits)")
 
 
 def _shown(value: Decimal, text: str | None) -> str:
     if text is not None:
-        return _quoted(text)
+        return quoted(text)
     try:
-        return _quoted(str(value))  # str() of a Decimal is its scientific form: never long for a big exponent
+        return quoted(str(value))  # str() of a Decimal is its scientific form: never long for a big exponent
     except (ValueError, MemoryError):  # pragma: no cover - str() of a Decimal does not fail
         return "the number"
 
 
-def _quoted(text: str) -> str:
+def quoted(text: str) -> str:
     """A value for a message: at most 40 characters, control characters escaped."""
     short = text if len(text) <= 40 else f"{text[:20]}...{text[-12:]} ({len(text)} characters)"
     return repr(short)

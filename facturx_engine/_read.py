@@ -75,12 +75,13 @@ from ._assemble import (
     check_totals,
     shown,
 )
+from . import _dates, _numbers
 from ._xml import NS
 from .codes import CREDIT_NOTE_TYPES
 from .errors import ModelError, ParseError
 from .model import CreditNote, Invoice, collect_breaches
 
-__all__ = ["EXPLICIT", "GROUPS", "MAX_XML_BYTES", "NOT_READ", "NOT_READ_RULE", "NOT_REPRESENTABLE_RULE", "Finding",
+__all__ = ["CURRENCY_RULE", "EXPLICIT", "GROUPS", "MAX_XML_BYTES", "NOT_READ", "NOT_READ_RULE", "NOT_REPRESENTABLE_RULE", "Finding",
            "ReadResult", "TermValue", "detect_syntax", "from_pdf", "from_xml", "parse_xml", "pdf_invoice",
            "read_document", "replace_read", "term_values"]
 
@@ -502,8 +503,8 @@ def _compile(program: Program, shape: tuple[tuple[Any, int], ...] | None,
         if rule.plain and not rule.to_wctx:
             writes[(*rule.head, rule.last)] = writes.get((*rule.head, rule.last), 0) + 1
     consts: dict[str, Any] = {"_D": Decimal, "_IO": InvalidOperation, "_number": _number, "_BOOL": _BOOL,
-                              "_SA": _STRUCTURAL_ATTRS}
-    code = ["def flat(elem, item, wctx, rd):", "    nums = rd.numbers"]
+                              "_SA": _STRUCTURAL_ATTRS, "_PE": ParseError, "_located": _located, "_LX": _numbers.LEXICAL, "_MIN": _numbers.MIN_ADJUSTED}
+    code = ["def flat(elem, item, wctx, rd):", "    nums = rd.numbers", "    pnums = rd.percents"]
     if shape is None:  # one element, whatever its children: what _visit reads at its position
         code.append("    e0 = elem")
     else:
@@ -532,11 +533,18 @@ def _compile(program: Program, shape: tuple[tuple[Any, int], ...] | None,
             return [f"{pad}ok = rd._apply({const(rule)}, s, {e}, item)"]
         out = []
         if rule.numeric:  # a number read before in this document: the same (immutable) Decimal
-            out += [f"{pad}v = nums.get(s)", f"{pad}if v is None:", f"{pad}    try:", f"{pad}        v = _D(s)",
-                    f"{pad}        f = v.is_finite()", f"{pad}    except _IO:", f"{pad}        f = False",
-                    f"{pad}    if not f: v = _number(s, {rule.row.id!r})", f"{pad}    nums[s] = v"]
-        elif rule.decoder is not None:
-            out.append(f"{pad}v = {const(rule.decoder)}(s)")
+            digits = _numbers.digits_for(rule.row.id)  # the numeric policy, inline (_number says what is wrong)
+            cache = "nums" if digits == _numbers.AMOUNT_DIGITS else "pnums"
+            out += [f"{pad}v = {cache}.get(t)", f"{pad}if v is None:",
+                    f"{pad}    if t.strip(_LX): _number(t, {rule.row.id!r}, {e})", f"{pad}    try:",
+                    f"{pad}        v = _D(t)", f"{pad}    except _IO:", f"{pad}        _number(t, {rule.row.id!r}, {e})",
+                    f"{pad}    if not _MIN <= v.adjusted() < {digits}: _number(t, {rule.row.id!r}, {e})",
+                    f"{pad}    {cache}[t] = v"]
+        elif rule.decoder is not None:  # a refusal names the element (a try costs nothing until it raises)
+            out += [f"{pad}try:", f"{pad}    v = {const(rule.decoder)}(s)", f"{pad}except _PE as x:",
+                    f"{pad}    raise _located(x, {e}) from None"]
+            if rule.row.kind == "DATE":
+                out.append(f"{pad}if len(s) > 10: rd._zone_dropped({rule.row.id!r}, s, {e})")
         else:
             out.append(f"{pad}v = s")
         out += head(("wctx",) if rule.to_wctx else ("item",), rule.head, pad)
@@ -635,9 +643,13 @@ def _text_at(elem: Any, sub: tuple[str, ...], attr: str | None) -> str | None:
     return text.strip() if text is not None else None
 
 
-_CURRENCY = {"cii": (f"{{{NS['rsm']}}}SupplyChainTradeTransaction", f"{{{NS['ram']}}}ApplicableHeaderTradeSettlement",
-                     f"{{{NS['ram']}}}InvoiceCurrencyCode"),
+_SETTLEMENT = (f"{{{NS['rsm']}}}SupplyChainTradeTransaction", f"{{{NS['ram']}}}ApplicableHeaderTradeSettlement")
+_CURRENCY = {"cii": (*_SETTLEMENT, f"{{{NS['ram']}}}InvoiceCurrencyCode"),  # BT-5
              "ubl": (f"{{{NS['cbc']}}}DocumentCurrencyCode",), "ubl-cn": (f"{{{NS['cbc']}}}DocumentCurrencyCode",)}
+_TAX_CURRENCY = {"cii": (*_SETTLEMENT, f"{{{NS['ram']}}}TaxCurrencyCode"),  # BT-6
+                 "ubl": (f"{{{NS['cbc']}}}TaxCurrencyCode",), "ubl-cn": (f"{{{NS['cbc']}}}TaxCurrencyCode",)}
+CURRENCY_RULE = "FXE-CURRENCY"
+"""An amount whose currencyID is neither the invoice currency BT-5 nor the VAT accounting currency BT-6."""
 
 
 _TAX_AMOUNT = (f"{{{NS['cbc']}}}TaxAmount",)
@@ -679,15 +691,35 @@ class _Reader:
         self.roots = _plan(syntax)
         self.wctx: Raw = {}
         self.currency: str | None = None
+        self.tax_currency: str | None = None
         self.values: list[TermValue] | None = [] if record else None
         self.line: int | None = None
         self.lines = 0
         self.findings: list[Finding] = []
-        self.numbers: dict[str, Decimal] = {}  # the numbers the flat passes decoded, by their text
+        self.numbers: dict[str, Decimal] = {}  # the numbers the flat passes decoded, by their text ...
+        self.percents: dict[str, Decimal] = {}  # ... with the bound of an amount, and of a percentage
 
     def read(self, root: Any) -> None:
-        self.currency = _child_text(root, _CURRENCY[self.syntax])  # tells BT-110 from BT-111
+        self.currency = _child_text(root, _CURRENCY[self.syntax])  # BT-5 and BT-6 tell BT-110 from BT-111
+        self.tax_currency = _child_text(root, _TAX_CURRENCY[self.syntax])
         self.visit(root, self.roots["DOC"], self.wctx)
+        self._check_currencies(root)
+
+    def _check_currencies(self, root: Any) -> None:
+        """Every amount is in BT-5 (BT-111 in BT-6): another currencyID is reported where it stands, never read
+        as if it were BT-5 without a word (the model holds every amount in BT-5)."""
+        known = {self.currency, self.tax_currency}
+        foreign = {str(c) for c in root.xpath("//@currencyID")} - known  # one pass in C: usually empty
+        if not foreign:
+            return
+        for elem in root.iter():
+            cur = elem.get("currencyID")
+            if cur in foreign:
+                self.findings.append(Finding(
+                    CURRENCY_RULE, "BT-5", f"{etree.QName(elem).localname} {shown(elem.text or '')} is stated in "
+                    f"currency {shown(cur)}, which is neither the invoice currency BT-5 {shown(self.currency or '')} "
+                    f"nor a VAT accounting currency BT-6; it is read as an amount in BT-5 (ISO 4217 codes are "
+                    "upper case and exact)", _path(elem), kind="not-representable"))
 
     def visit(self, elem: Any, node: _Node, item: Raw) -> None:
         """Read one element standing at one rule position (the usual case), then its children."""
@@ -902,7 +934,8 @@ class _Reader:
                 plain = v
             elif key == "doc" or key == "acc":  # BT-110 / BT-111: the first amount in (another) currency
                 cur = _currency_of(child)
-                ok = cur in (None, self.currency) if key == "doc" else cur not in (None, self.currency)
+                acc = cur is not None and cur == self.tax_currency and cur != self.currency
+                ok = acc if key == "acc" else not acc
                 if ok and (child.tag, key) not in taken:
                     taken.add((child.tag, key))
                     out.append(v)
@@ -931,17 +964,17 @@ class _Reader:
         if rule.const:
             return _const_ok(rule.expected, text)
         value: Any
-        if rule.numeric:  # _number, inline
-            try:
-                value = Decimal(text)
-                finite = value.is_finite()
-            except InvalidOperation:
-                finite = False
-            if not finite:
-                value = _number(text, rule.row.id)  # raises the ParseError naming the term
+        if rule.numeric:  # the text as written, XML white space and all: what the policy judges
+            raw = elem.text
+            value = _number(raw if raw is not None and raw.strip() == text else text, rule.row.id, elem)
         else:
             decoder = rule.decoder
-            value = text if decoder is None else decoder(text)
+            try:
+                value = text if decoder is None else decoder(text)
+            except ParseError as exc:
+                raise _located(exc, elem) from None
+            if rule.row.kind == "DATE" and len(text) > 10:
+                self._zone_dropped(rule.row.id, text, elem)
         if rule.special:
             if rule.row.kind == "NOTE" and self.syntax != "cii":
                 m = _SUBJECT_PREFIX.fullmatch(value)
@@ -968,6 +1001,12 @@ class _Reader:
         what = f"attribute {attr}={shown(text)}" if attr else f"{etree.QName(elem).localname} {shown(text)}"
         self.findings.append(Finding(NOT_READ_RULE, None, f"{what} is not read: no business term of the model "
                                      "takes it", _path(elem), kind="not-read"))
+
+    def _zone_dropped(self, term: str, text: str, elem: Any) -> None:
+        """A UBL date with a time zone: the date is read, the zone is reported (an EN 16931 date has none)."""
+        self.findings.append(Finding(
+            NOT_REPRESENTABLE_RULE, term, f"{term} {shown(text)}: the time zone {shown(text[10:])} is not kept (an "
+            "EN 16931 date has none)", _path(elem), kind="not-representable"))
 
     def _record(self, term: str, kind: str, value: Any) -> None:
         if self.values is not None:
@@ -1028,12 +1067,18 @@ def _append(base: Raw, path: tuple[str, ...], value: Raw) -> None:
 
 
 def _date(text: str, term: str) -> _dt.date:
+    """A CII (YYYYMMDD) or UBL (YYYY-MM-DD, a time zone reported by the reader) date; ParseError otherwise."""
     try:
-        if len(text) == 8 and text.isdigit():  # CII format 102
-            return _dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
-        return _dt.date.fromisoformat(text[:10])
-    except ValueError:
-        raise ParseError(f"not a date: {text!r}", bt=term) from None
+        return _dates.parse_102(text) if len(text) == 8 else _dates.parse_iso(text)[0]
+    except _dates.DateRefused as exc:
+        raise ParseError(str(exc), bt=term, rule=_dates.RULE) from None
+
+
+def _located(exc: ParseError, elem: Any) -> ParseError:
+    """``exc`` with the path of ``elem`` as its location (unless it names one already)."""
+    if exc.location is not None:
+        return exc
+    return ParseError(exc.message, field=exc.field, bt=exc.bt, rule=exc.rule, location=_path(elem))
 
 
 def _binary(text: str, term: str) -> str:
@@ -1044,14 +1089,13 @@ def _binary(text: str, term: str) -> str:
     return "".join(text.split())
 
 
-def _number(text: str, term: str) -> Decimal:
+def _number(text: str, term: str, elem: Any = None) -> Decimal:
+    """The number ``text`` of ``term`` under the numeric policy (:mod:`._numbers`); ParseError naming it."""
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise ParseError(f"not a number: {text!r}", bt=term) from None
-    if not value.is_finite():
-        raise ParseError(f"not a finite number: {text!r}", bt=term)
-    return value
+        return _numbers.parse(text, _numbers.digits_for(term))
+    except _numbers.NumberRefused as exc:
+        raise ParseError(str(exc), bt=term, rule=_numbers.RULE,
+                         location=None if elem is None else _path(elem)) from None
 
 
 def _canonical(number: Any) -> str:

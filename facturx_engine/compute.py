@@ -24,9 +24,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import (ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, DivisionByZero, InvalidOperation, Overflow,
+                     localcontext)
 from typing import TYPE_CHECKING
 
+from . import _numbers
 from ._fields import _fast_init
 from .codes import VatCategory
 from .errors import CalculationError, ModelError
@@ -237,7 +239,60 @@ def _most_decimals(rates: Iterable[Decimal | None]) -> Decimal:
 
 
 def compute_totals(doc: Document) -> Totals:
-    """Compute BT-106..BT-115, BG-23 and the line figures of a document (checks VAT rules too)."""
+    """Compute BT-106..BT-115, BG-23 and the line figures of a document (checks VAT rules too).
+
+    The arithmetic runs in the engine's own decimal context (:data:`CONTEXT`), whatever the caller's thread
+    has set. Every computed amount is held to the numeric policy (:mod:`._numbers`: at most 15 digits before
+    the point), so that no figure is written that the engine would refuse to read back: beyond it, a
+    :class:`ModelError` names the line (BT-131) or the total, with rule ``FXE-NUMBER``.
+    """
+    try:
+        with localcontext(CONTEXT):
+            totals = _compute_totals(doc)
+    except ArithmeticError:  # a product beyond what 28 digits hold: say which line
+        raise _beyond_range(doc) from None
+    _check_range(totals)
+    return totals
+
+
+CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN, Emax=999999, Emin=-999999, capitals=1, clamp=0,
+                  traps=[InvalidOperation, DivisionByZero, Overflow])
+"""The decimal context of every computation (Python's default one, stated here so that a caller's own
+settings of its thread's context never change a total)."""
+_AMOUNT_DIGITS = _numbers.AMOUNT_DIGITS
+
+
+def _beyond(where: str, term: str, what: str) -> ModelError:
+    return ModelError(f"{what} would have more than {_AMOUNT_DIGITS} digits before the decimal point; the engine "
+                      f"computes and writes at most {_AMOUNT_DIGITS} (numeric policy)", field=where, bt=term,
+                      rule=_numbers.RULE)
+
+
+def _beyond_range(doc: Document) -> ModelError:
+    """The error for a document whose figures the arithmetic cannot hold: the first line that causes it."""
+    for i, line in enumerate(doc.lines):
+        magnitude = line.quantity.adjusted() + line.net_price.adjusted() + 1
+        if line.base_quantity:
+            magnitude -= line.base_quantity.adjusted()
+        if magnitude >= _AMOUNT_DIGITS:
+            return _beyond(f"lines[{i}]", "BT-131", f"the net amount of line {line.id!r} (quantity x net price / "
+                           "base quantity)")
+    return _beyond("totals", "BT-106", "a total of the document")
+
+
+def _check_range(totals: Totals) -> None:
+    for i, la in enumerate(totals.lines):
+        if la.net_amount.adjusted() >= _AMOUNT_DIGITS:
+            raise _beyond(f"lines[{i}]", "BT-131", f"the net amount of line {i + 1}")
+    for term, value in totals.as_terms().items():
+        if value.adjusted() >= _AMOUNT_DIGITS:
+            raise _beyond("totals", term, f"{term}")
+    for b in totals.vat_breakdown:
+        if b.taxable_amount.adjusted() >= _AMOUNT_DIGITS:
+            raise _beyond("totals.vat_breakdown", "BT-116", f"the taxable amount of VAT category {b.category}")
+
+
+def _compute_totals(doc: Document) -> Totals:
     gross_mode = doc.prices_include_vat
     groups = _Groups()
     by_id = groups.by_id

@@ -37,6 +37,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Self
 
 from ._fields import _converted, _dates, _decimals, _fast_init, _texts, _tuples
+from ._numbers import PERCENT_DIGITS
 from .codes import CREDIT_NOTE_TYPES, DocumentType, VatCategory, check_codes
 from .errors import ModelError
 
@@ -293,7 +294,7 @@ class Delivery:
     address: Address | None = bt("BG-15")
 
 
-@_fast_init(_converted("category", _vat_category, keep=VatCategory), _decimals("rate"),
+@_fast_init(_converted("category", _vat_category, keep=VatCategory), _decimals("rate", digits=PERCENT_DIGITS),
             _texts("exemption_reason", "exemption_code"))
 @dataclass(**_FROZEN)
 class Vat:
@@ -367,7 +368,8 @@ class Vat:
         return cls(category=VatCategory.OUTSIDE_SCOPE, rate=None, exemption_reason=reason, exemption_code=code)
 
 
-@_fast_init(_decimals("amount", "base_amount", "percent"), _texts("reason", "reason_code"))
+@_fast_init(_decimals("amount", "base_amount"), _decimals("percent", digits=PERCENT_DIGITS),
+            _texts("reason", "reason_code"))
 @dataclass(**_FROZEN)
 class AllowanceCharge:
     """A document (BG-20/BG-21) or line (BG-27/BG-28) allowance or charge.

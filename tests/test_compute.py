@@ -277,7 +277,8 @@ def test_rounding_never_gives_negative_zero():
 def test_breakdown_states_the_rate_spelt_with_the_most_decimals(spellings: list[str], zero: list[str]) -> None:
     """One breakdown per (category, rate value); it states the first spelling with the most decimals
     (the smallest exponent), whatever the order of the lines: min() by exponent is the definition."""
-    lines = [line("1", "10.00", Vat.standard(s), id=f"s{i}") for i, s in enumerate(spellings)]
+    # Decimals, not strings: a text with an exponent is no decimal number to the model (numeric policy)
+    lines = [line("1", "10.00", Vat.standard(D(s)), id=f"s{i}") for i, s in enumerate(spellings)]
     lines += [line("1", "10.00", Vat(category=VatCategory.ZERO_RATED, rate=D(z)), id=f"z{i}")
               for i, z in enumerate(zero)]
     doc = invoice(lines)

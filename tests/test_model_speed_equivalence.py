@@ -374,12 +374,12 @@ def test_unexpected_missing_and_positional_arguments_fail_alike() -> None:
     (lambda: Line(id="", name=" ", quantity=1.5, net_price="x", allowances_charges="ab", vat=None),
      ("quantity", "BT-129", None)),
     (lambda: Line(id="", name=" ", quantity=Decimal(1), net_price="x", allowances_charges="ab", vat=None),
-     ("net_price", "BT-146", None)),
+     ("net_price", "BT-146", "FXE-NUMBER")),  # a text that is no decimal: the numeric policy's rule
     (lambda: Line(id="", name=" ", allowances_charges="ab", vat=None), ("allowances_charges", None, None)),
     (lambda: Line(id="1", name=" ", note=5, vat=None), ("note", "BT-127", None)),
     # a VAT category is looked at before the rate
     (lambda: Vat(category="XX", rate=1.5), ("vat.category", "BT-151", "BR-CL-18")),
-    (lambda: Vat(rate="x", exemption_reason=5), ("rate", "BT-152", None)),
+    (lambda: Vat(rate="x", exemption_reason=5), ("rate", "BT-152", "FXE-NUMBER")),
     # a party's texts come before its identifiers; payment instructions check their accounts first
     (lambda: Party(name="", identifiers="x", address=None), ("name", "BT-27", None)),
     (lambda: PaymentInstructions(means_code="", means_text=5, credit_transfers="x"), ("credit_transfers", None, None)),
