@@ -43,6 +43,7 @@ from lxml import etree
 from saxonche import PySaxonApiError, PySaxonProcessor, PyXdmNode, PyXsltExecutable
 
 from facturx_engine import _artefacts, _stylesheet
+from facturx_engine._limits import check_limits
 from facturx_engine.errors import (
     InputError,
     ParseError,
@@ -532,6 +533,11 @@ def _run_schematron(text: str, key: str, source: str, stock: bool = False) -> li
 _DATATYPE_ERROR = "is not a valid value of the"  # libxml2: "... of the atomic type 'xs:decimal'" (or list/union)
 
 
+def _limit_finding(rule: str, location: str, message: str, bt_ids: tuple[str, ...]) -> Finding:
+    return Finding(rule=rule, severity="fatal", location=location, message=message, bt_ids=bt_ids,
+                   source="facturx_engine")
+
+
 def _schematron_not_run(stylesheets: dict[str, str]) -> Finding:
     """Why the Schematron was skipped: the XSD refused values the rules compute with."""
     names = ", ".join(_artefacts.SCHEMATRON[sheet] for sheet in stylesheets)
@@ -650,7 +656,7 @@ def _bare_en16931_note(findings: list[Finding]) -> Finding | None:
     valid Factur-X - but the report says plainly that a plain CEN CII document may not be bound by them.
     """
     fatal = {f.rule for f in findings if f.severity == "fatal"}
-    own = sorted(rule for rule in fatal if not rule.startswith(("BR-", "XSD", "SCHEMATRON-ERROR")))
+    own = sorted(rule for rule in fatal if not rule.startswith(("BR-", "XSD", "SCHEMATRON-ERROR", "FXE-")))
     if not own or len(own) < len(fatal):  # invalid anyway (XSD, EN 16931 rules): nothing to explain
         return None
     return Finding(
@@ -689,6 +695,7 @@ def validate(
     xsd = _artefacts.CII_XSD[key] if syntax == "CII" else _artefacts.UBL_XSD[document]
     stylesheets = _stylesheets(syntax, key, tuple(rules))
     findings += _run_xsd(root, xsd)
+    findings += check_limits(root, syntax, _limit_finding)  # what the reader refuses is not valid either
     if any(f.rule == "XSD" and _DATATYPE_ERROR in f.message for f in findings):
         # an amount like "12,50" makes the rules' number conversions fail: they cannot be evaluated
         findings.append(_schematron_not_run(stylesheets))
