@@ -51,7 +51,7 @@ def line_data(n: int) -> list[tuple[str, str, Decimal, str, Decimal, Decimal]]:
 
 SELLER = {"name": "ACME & Fils SAS", "vat_id": "FR44732829320", "siren": "732829320",
           "line1": "1 rue de la Paix", "city": "Paris", "postal_code": "75002", "country": "FR"}
-BUYER = {"name": "Client <Lyon> SARL", "vat_id": "FR11987654321",
+BUYER = {"name": "Client <Lyon> SARL", "vat_id": "FR14987654324",
          "line1": "5 quai Saint-Antoine", "city": "Lyon", "postal_code": "69002", "country": "FR"}
 
 

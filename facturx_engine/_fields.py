@@ -13,6 +13,7 @@ the dataclass semantics that runs the declared checks inline (see the comment ab
 from __future__ import annotations
 
 import datetime as _dt
+import re
 import types
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -88,10 +89,29 @@ def _tuple(obj: Any, *names: str) -> None:
             object.__setattr__(obj, name, tuple(v))
 
 
+TEXT_RULE = "FXE-TEXT"
+"""The rule id of a text refused for a character no XML document can carry."""
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""What XML 1.0 cannot carry: control characters but tab, line feed and carriage return, lone surrogates
+(UTF-16 halves, which no encoding writes), U+FFFE and U+FFFF."""
+
+
+def check_chars(value: str, where: str | None, term: str | None) -> None:
+    """ModelError when ``value`` holds a character no XML document can carry (refused at input, never
+    written: a writer could not put it into well-formed XML)."""
+    bad = _NOT_XML.search(value)
+    if bad is not None:
+        raise ModelError(f"holds the character U+{ord(bad.group()):04X} at position {bad.start()}, which no XML "
+                         "document can carry (a control character other than tab, line feed or carriage return, a "
+                         "lone surrogate, U+FFFE or U+FFFF)", field=where, bt=term, rule=TEXT_RULE)
+
+
 def _text(obj: Any, *names: str, required: tuple[str, ...] = ()) -> None:
     for name, term, needed in _spec(type(obj), names, required):
         v = getattr(obj, name)
         if v.__class__ is str:
+            if not v.isprintable():  # the usual text is printable: only the others are searched
+                check_chars(v, name, term)
             if needed and not v.strip():
                 raise ModelError("is required and must not be blank", field=name, bt=term)
             continue
@@ -101,6 +121,7 @@ def _text(obj: Any, *names: str, required: tuple[str, ...] = ()) -> None:
             continue
         if not isinstance(v, str):
             raise ModelError(f"must be text, not {type(v).__name__}", field=name, bt=term)
+        check_chars(v, name, term)
         if needed and not v.strip():
             raise ModelError("is required and must not be blank", field=name, bt=term)
 
@@ -184,8 +205,8 @@ _HAS_FACTORY = object()  # default of an init field that has a default_factory (
 _FAST_TEST = {  # when the value needs the generic helper: the helper's own first test, inline
     "decimal": "{v} is not None and not ({v}.__class__ is _fx_Decimal and {v}.is_finite() and "
                "_fx_MIN <= {v}.adjusted() < {d})",
-    "text": "{v} is not None and {v}.__class__ is not _fx_str",
-    "required": "{v}.__class__ is not _fx_str or not {v}.strip()",
+    "text": "{v} is not None and ({v}.__class__ is not _fx_str or not {v}.isprintable())",
+    "required": "{v}.__class__ is not _fx_str or not {v}.strip() or not {v}.isprintable()",
     "tuple": "{v}.__class__ is not _fx_tuple",
     "date": "{v} is not None and {v}.__class__ is not _fx_date",
 }

@@ -36,8 +36,9 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Self
 
-from ._fields import _converted, _dates, _decimals, _fast_init, _texts, _tuples
+from ._fields import _converted, _dates, _decimals, _fast_init, _texts, _tuples, check_chars
 from ._numbers import PERCENT_DIGITS
+from ._vatid import problem as vat_id_problem
 from .codes import CREDIT_NOTE_TYPES, DocumentType, VatCategory, check_codes
 from .errors import ModelError
 
@@ -166,6 +167,10 @@ class Identifier:
             raise ModelError("identifier value must be non-empty text", field="value")
         if self.scheme is not None and (not isinstance(self.scheme, str) or not self.scheme.strip()):
             raise ModelError("identifier scheme must be non-empty text", field="scheme")
+        for name in ("value", "scheme", "scheme_version"):
+            text = getattr(self, name)
+            if isinstance(text, str) and not text.isprintable():
+                check_chars(text, name, None)
 
     @classmethod
     def siret(cls, value: str) -> Identifier:
@@ -658,6 +663,17 @@ class Document:
 
         object.__setattr__(self, "_totals", compute_totals(self))
 
+    def _check_vat_ids(self) -> None:
+        """BR-CO-09 and the check digits of BT-31, BT-48 and BT-63 (:mod:`._vatid`), whatever built the document."""
+        rep = self.tax_representative
+        for where, term, value in (("seller.vat_id", "BT-31", self.seller.vat_id),
+                                   ("buyer.vat_id", "BT-48", self.buyer.vat_id),
+                                   ("tax_representative.vat_id", "BT-63", rep.vat_id if rep is not None else None)):
+            if value:
+                found = vat_id_problem(value)
+                if found is not None:
+                    breach(ModelError(found[1], field=where, bt=term, rule=found[0]))
+
     def _check_structure(self) -> None:
         if self.issue_date is None:
             raise ModelError("issue date is required", field="issue_date", bt="BT-2", rule="BR-03")
@@ -691,6 +707,10 @@ class Document:
                               bt="BT-126"))
         if self.payee is not None:
             self._check_payee()
+        self._check_vat_ids()
+        if self.due_date is not None and self.due_date < self.issue_date:
+            breach(ModelError(f"the payment due date {self.due_date} is before the issue date {self.issue_date}",
+                              field="due_date", bt="BT-9", rule="FXE-DUE-DATE"))
         if len(self.buyer.identifiers) > 1:
             breach(ModelError(f"the buyer has at most one identifier (EN 16931 cardinality 0..1), got "
                               f"{len(self.buyer.identifiers)}", field="buyer.identifiers", bt="BT-46",

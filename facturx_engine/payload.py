@@ -81,6 +81,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from ._fields import check_chars
 from .codes import VatCategory, code_set
 from .compute import round2
 from .errors import FacturXError, ModelError, PayloadError
@@ -194,6 +195,11 @@ def _text(max_len: int | None = None) -> Callable[[Any], str]:
         text: str = value.strip()
         if max_len is not None and len(text) > max_len:
             raise _Bad(f"is {len(text)} characters long; at most {max_len} are allowed")
+        if not text.isprintable():
+            try:
+                check_chars(text, None, None)  # the model's own check, keyed here by the payload path
+            except ModelError as exc:
+                raise _Bad(f"{exc.message} [{exc.rule}]") from None
         return text
     return convert
 

@@ -152,8 +152,29 @@ ibans = st.one_of(
 )
 bics = st.sampled_from(["AGRIFRPP", "BNPAFRPPXXX", "DEUTDEFF", "GEBABEBB", "SOGEFRPP"])
 
-# Foreign VAT ids: prefix + digits (BR-CO-09 only checks the ISO 3166 prefix).
+# Foreign VAT ids: prefix + digits; an EU member state's with its check digits (the model checks them with
+# python-stdnum), another country's as any digits (BR-CO-09 only checks the ISO 3166 prefix).
 _VAT_FORMATS = {"DE": 9, "BE": 10, "IT": 11, "ES": 9, "NL": 9, "LU": 8}
+_DNI_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"
+
+
+def _eu_vat(country: str, number: int) -> str:
+    """A valid VAT id of ``country`` made from ``number``: its body, then the check digits that make it valid."""
+    from stdnum.eu import vat
+
+    if country == "IT":  # 7 digits, an office code, a Luhn digit
+        candidates = [f"{number % 10**7:07d}001{d}" for d in range(10)]
+    elif country == "NL":  # 9 digits (a mod-11 one), "B", 2 digits
+        candidates = [f"{number % 10**8:08d}{d}B01" for d in range(10)]
+    elif country == "ES":  # a DNI: 8 digits and their letter
+        candidates = [f"{number % 10**8:08d}{letter}" for letter in _DNI_LETTERS]
+    elif country == "BE":  # 0 or 1, 7 digits, 2 check digits
+        candidates = [f"0{number % 10**7:07d}{d:02d}" for d in range(100)]
+    else:  # DE, LU: the last digits are the check
+        body = str(number)[:-2]
+        candidates = [f"{body}{d:02d}" for d in range(100)]
+    found = next((f"{country}{c}" for c in candidates if vat.is_valid(f"{country}{c}")), None)
+    return found or _eu_vat(country, number + 7919)  # a body no check digit saves (all zeros ...): the next one
 
 
 @cache
@@ -161,8 +182,10 @@ def vat_id_for(country: str) -> st.SearchStrategy[str]:
     if country == "FR":
         return sirens.map(fr_vat)
     n = _VAT_FORMATS.get(country, 9)
-    suffix = "B01" if country == "NL" else ""
-    return st.integers(10 ** (n - 1), 10**n - 1).map(lambda v: f"{country}{v}{suffix}")
+    numbers = st.integers(10 ** (n - 1), 10**n - 1)
+    if country in _VAT_FORMATS:
+        return numbers.map(lambda v: _eu_vat(country, v))
+    return numbers.map(lambda v: f"{country}{v}")
 
 
 # ---------------------------------------------------------------------------- small records

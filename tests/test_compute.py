@@ -32,7 +32,7 @@ from facturx_engine.validate import validate
 
 SELLER = Party(name="ACME SAS", vat_id="FR44732829320", legal_id=Identifier.siren("732829320"),
                address=Address(line1="1 rue X", city="Paris", postal_code="75001", country="FR"))
-BUYER = Party(name="Client SARL", vat_id="FR11987654321",
+BUYER = Party(name="Client SARL", vat_id="FR14987654324",
               address=Address(city="Lyon", postal_code="69001", country="FR"))
 CONSUMER = Party(name="Jeanne Martin", private_person=True, address=Address(city="Lyon", country="FR"))
 DAY = dt.date(2025, 3, 1)

@@ -16,7 +16,7 @@ D0 = dt.date(2026, 1, 5)
 def _deal() -> fx.Invoice:
     seller = fx.Party(name="BTP Martin SAS", vat_id="FR44732829320", legal_id=fx.Identifier.siren("732829320"),
                       address=fx.Address(line1="3 rue des Lilas", city="Nantes", postal_code="44000", country="FR"))
-    buyer = fx.Party(name="Immo Ouest SARL", vat_id="FR11987654321",
+    buyer = fx.Party(name="Immo Ouest SARL", vat_id="FR14987654324",
                      address=fx.Address(city="Rennes", postal_code="35000", country="FR"))
     return fx.Invoice(number="DEVIS-7", issue_date=D0, seller=seller, buyer=buyer,
                       lines=[fx.Line(id="1", name="Gros oeuvre", quantity=D(1), net_price=D("1000"),

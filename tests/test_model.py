@@ -27,7 +27,7 @@ from facturx_engine.model import (
 DAY = dt.date(2025, 3, 1)
 SELLER = Party(name="ACME SAS", vat_id="FR44732829320", legal_id=Identifier.siren("732829320"),
                address=Address(city="Paris", country="FR"))
-BUYER = Party(name="Client SARL", vat_id="FR11987654321", address=Address(city="Lyon", country="FR"))
+BUYER = Party(name="Client SARL", vat_id="FR14987654324", address=Address(city="Lyon", country="FR"))
 
 
 def line(**kw: Any) -> Line:
@@ -151,7 +151,7 @@ def test_intra_community_without_buyer_vat_id_br_ic_02():
 
 
 def test_intra_community_without_delivery_date_or_period_br_ic_11():
-    buyer = Party(name="Kunde GmbH", vat_id="DE123456789", address=Address(country="DE"))
+    buyer = Party(name="Kunde GmbH", vat_id="DE123456788", address=Address(country="DE"))
     refused(lambda: invoice(buyer=buyer, lines=[line(vat=Vat.intra_community())]),
             field="delivery.date", bt="BT-72/BG-14", rule="BR-IC-11")
 
@@ -208,7 +208,7 @@ def test_invoice_accepts_a_negative_line():
 
 
 def test_private_buyer_with_a_vat_id():
-    refused(lambda: Party(name="Jeanne", private_person=True, vat_id="FR11987654321", address=Address(country="FR")),
+    refused(lambda: Party(name="Jeanne", private_person=True, vat_id="FR14987654324", address=Address(country="FR")),
             field="private_person", bt="BT-46/BT-47/BT-48", rule=None)
 
 

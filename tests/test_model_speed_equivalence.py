@@ -266,7 +266,7 @@ def _all_records() -> list[Any]:
                    legal_id=Identifier.siren("732829320"), vat_id="FR44732829320", tax_id="12/345/67890",
                    legal_info="SAS", electronic_address=Identifier(value="f@acme.fr", scheme="EM"), address=addr,
                    contact=Contact(name="Marie", phone="+33 1", email="m@acme.fr"))
-    buyer = Party(name="Client SARL", vat_id="FR11987654321", address=Address(city="Lyon", country="FR"))
+    buyer = Party(name="Client SARL", vat_id="FR14987654324", address=Address(city="Lyon", country="FR"))
     vat = Vat.standard("20")
     line = Line(id="1", note="n", object_id=Identifier(value="OBJ", scheme="AAA"), quantity=Decimal("2.5"), unit="HUR",
                 net_price=Decimal("90"), base_quantity=Decimal("1"), gross_price=Decimal("100"),
@@ -287,7 +287,7 @@ def _all_records() -> list[Any]:
         process_id="urn:p", preceding_invoices=(PrecedingInvoice(number="A-1", issue_date=dt.date(2025, 1, 2),
                                                                   type_code="386"),),
         seller=seller, buyer=buyer, payee=Payee(name="Factor SA", identifier=Identifier.gln("3014567890111")),
-        tax_representative=TaxRepresentative(name="Rep", vat_id="FR61123456789", address=Address(country="FR")),
+        tax_representative=TaxRepresentative(name="Rep", vat_id="FR11123456782", address=Address(country="FR")),
         delivery=Delivery(name="Dock", location_id=Identifier.gln("3014567890104"), date=dt.date(2025, 3, 2),
                           address=Address(city="Lille", country="FR")),
         invoicing_period=Period(start=dt.date(2025, 3, 1)),

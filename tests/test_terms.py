@@ -254,7 +254,7 @@ def rich_document(credit_note: bool) -> Invoice | CreditNote:
                                                                                          scheme="0225"),
                    address=_address("FR", "S"), contact=Contact(name="Ann", phone="+33 1 00", email="a@acme.fr"))
     buyer = Party(name="Kunde GmbH", trading_name="Kunde", identifiers=[Identifier.gln("4012345678901")],
-                  legal_id=Identifier(value="HRB 1234", scheme="0204"), vat_id="DE123456789",
+                  legal_id=Identifier(value="HRB 1234", scheme="0204"), vat_id="DE123456788",
                   electronic_address=Identifier(value="ap@kunde.de", scheme="EM"), address=_address("DE", "B"),
                   contact=Contact(name="Bob", phone="+49 30 1", email="b@kunde.de"))
     line = Line(id="1", note="line note", object_id=Identifier(value="OBJ-1", scheme="AAA"), quantity=D("2.5"),
