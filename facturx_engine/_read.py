@@ -81,11 +81,13 @@ from .codes import CREDIT_NOTE_TYPES
 from .errors import ModelError, ParseError
 from .model import CreditNote, Invoice, collect_breaches
 
-__all__ = ["CURRENCY_RULE", "EXPLICIT", "GROUPS", "MAX_XML_BYTES", "NOT_READ", "NOT_READ_RULE", "NOT_REPRESENTABLE_RULE", "Finding",
+__all__ = ["CURRENCY_RULE", "EXPLICIT", "GROUPS", "MAX_ATTRIBUTES", "MAX_XML_BYTES", "NOT_READ", "NOT_READ_RULE", "NOT_REPRESENTABLE_RULE", "Finding",
            "ReadResult", "TermValue", "detect_syntax", "from_pdf", "from_xml", "parse_xml", "pdf_invoice",
            "read_document", "replace_read", "term_values"]
 
 MAX_XML_BYTES = 64 * 1024 * 1024
+MAX_ATTRIBUTES = 256
+"""At most this many attributes on one element (CII and UBL elements have up to four): see :func:`_attributes`."""
 """Larger XML input is refused before parsing (a real invoice, attachments included, is far smaller)."""
 
 # ---------------------------------------------------------------------------- explicit mappings
@@ -503,7 +505,7 @@ def _compile(program: Program, shape: tuple[tuple[Any, int], ...] | None,
         if rule.plain and not rule.to_wctx:
             writes[(*rule.head, rule.last)] = writes.get((*rule.head, rule.last), 0) + 1
     consts: dict[str, Any] = {"_D": Decimal, "_IO": InvalidOperation, "_number": _number, "_BOOL": _BOOL,
-                              "_SA": _STRUCTURAL_ATTRS, "_PE": ParseError, "_located": _located, "_LX": _numbers.LEXICAL, "_MIN": _numbers.MIN_ADJUSTED}
+                              "_SA": _STRUCTURAL_ATTRS, "_attributes": _attributes, "_PE": ParseError, "_located": _located, "_LX": _numbers.LEXICAL, "_MIN": _numbers.MIN_ADJUSTED}
     code = ["def flat(elem, item, wctx, rd):", "    nums = rd.numbers", "    pnums = rd.percents"]
     if shape is None:  # one element, whatever its children: what _visit reads at its position
         code.append("    e0 = elem")
@@ -611,8 +613,9 @@ def _compile(program: Program, shape: tuple[tuple[Any, int], ...] | None,
             unused = "n not in _SA"
         if not taken and (texts or sub.attrs):
             code.append(f"    if u: rd._not_read({e}, None, t)")
-        code += [f"    a = {e}.items()", "    if a:",  # _check_attrs
-                 "        for n, x in a:", f"            if {unused}: rd._not_read({e}, n, x)"]
+        code += [f"    a = {e}.keys()", "    if a:",  # _check_attrs (keys first: see _attributes)
+                 f"        if len(a) > {MAX_ATTRIBUTES}: _attributes({e})",
+                 f"        for n, x in {e}.items():", f"            if {unused}: rd._not_read({e}, n, x)"]
     code.append("    return True")
     exec("\n".join(code), consts)  # noqa: S102 -- our own code, generated from the term table
     return typing.cast(Callable[[Any, Raw, Raw, _Reader], bool], consts["flat"])
@@ -818,7 +821,7 @@ class _Reader:
         text = elem.text
         if text is not None and not text_used and text.strip():
             self._not_read(elem, None, text)
-        attributes = elem.items()
+        attributes = _attributes(elem)
         if attributes:
             self._check_attrs(elem, attributes, attrs_used)
         taken: set[tuple[str, str]] = set()
@@ -882,7 +885,7 @@ class _Reader:
         attrs_used = self._take_attrs(elem, node, item) if node.attrs else ()
         if unread:
             self._not_read(elem, None, text)
-        attributes = elem.items()
+        attributes = _attributes(elem)
         if attributes:
             self._check_attrs(elem, attributes, attrs_used)
 
@@ -919,7 +922,7 @@ class _Reader:
         for el in elem.iter():
             if el.text is not None and el.text.strip():
                 self._not_read(el, None, el.text)
-            for name, value in el.items():
+            for name, value in _attributes(el):
                 if name not in _STRUCTURAL_ATTRS:
                     self._not_read(el, name, value)
 
@@ -1072,6 +1075,16 @@ def _date(text: str, term: str) -> _dt.date:
         return _dates.parse_102(text) if len(text) == 8 else _dates.parse_iso(text)[0]
     except _dates.DateRefused as exc:
         raise ParseError(str(exc), bt=term, rule=_dates.RULE) from None
+
+
+def _attributes(elem: Any) -> list[tuple[str, str]]:
+    """``elem.items()``, refused beyond :data:`MAX_ATTRIBUTES`: lxml finds each value by a linear search of the
+    element's attributes, so reading them all costs the square of their number (``keys()`` is linear)."""
+    names = elem.keys()
+    if len(names) > MAX_ATTRIBUTES:
+        raise ParseError(f"an element has {len(names)} attributes; an e-invoice element has a few, and at most "
+                         f"{MAX_ATTRIBUTES} are read", location=_path(elem))
+    return elem.items() if names else []
 
 
 def _located(exc: ParseError, elem: Any) -> ParseError:

@@ -14,6 +14,7 @@ from typing import Any
 
 from . import _artefacts
 from ._context import WriteContext, fmt_amount, fmt_number
+from ._dates import format_102
 from ._xml import NS, Syntax, read_sequences, serialize, text_formatter
 from .codes import Profile
 from .errors import ProfileError
@@ -35,7 +36,7 @@ class WriteResult:
 
 
 # text_formatter: the text depends on the value alone (the compiled writer calls it directly)
-_date = text_formatter(lambda v: v.strftime("%Y%m%d"), (("format", "102"),))
+_date = text_formatter(format_102, (("format", "102"),))  # the year always on four digits
 _plain = text_formatter(str)
 
 FORMATTERS = {
