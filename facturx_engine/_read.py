@@ -505,7 +505,7 @@ def _compile(program: Program, shape: tuple[tuple[Any, int], ...] | None,
         if rule.plain and not rule.to_wctx:
             writes[(*rule.head, rule.last)] = writes.get((*rule.head, rule.last), 0) + 1
     consts: dict[str, Any] = {"_D": Decimal, "_IO": InvalidOperation, "_number": _number, "_BOOL": _BOOL,
-                              "_SA": _STRUCTURAL_ATTRS, "_attributes": _attributes, "_PE": ParseError, "_located": _located, "_LX": _numbers.LEXICAL, "_MIN": _numbers.MIN_ADJUSTED}
+                              "_SA": _STRUCTURAL_ATTRS, "_attributes": _attributes, "_FMT": _DATE_FORMATS, "_date_format": _date_format, "_PE": ParseError, "_located": _located, "_LX": _numbers.LEXICAL, "_MIN": _numbers.MIN_ADJUSTED}
     code = ["def flat(elem, item, wctx, rd):", "    nums = rd.numbers", "    pnums = rd.percents"]
     if shape is None:  # one element, whatever its children: what _visit reads at its position
         code.append("    e0 = elem")
@@ -529,8 +529,9 @@ def _compile(program: Program, shape: tuple[tuple[Any, int], ...] | None,
         if rule.const:
             if rule.expected is None:
                 return []
-            test = "s != 'VAT'" if rule.expected == "TAX" else f"_BOOL.get(s, s) == {rule.expected!r}"
-            return [f"{pad}ok = {test}"]
+            if rule.expected == "TAX":  # any tax scheme but VAT; one the writer does not write again is reported
+                return [f"{pad}ok = s != 'VAT'", f"{pad}if ok and s != 'TAX': rd._scheme_not_kept(s, {e})"]
+            return [f"{pad}ok = _BOOL.get(s, s) == {rule.expected!r}"]
         if rule.special:
             return [f"{pad}ok = rd._apply({const(rule)}, s, {e}, item)"]
         out = []
@@ -546,7 +547,8 @@ def _compile(program: Program, shape: tuple[tuple[Any, int], ...] | None,
             out += [f"{pad}try:", f"{pad}    v = {const(rule.decoder)}(s)", f"{pad}except _PE as x:",
                     f"{pad}    raise _located(x, {e}) from None"]
             if rule.row.kind == "DATE":
-                out.append(f"{pad}if len(s) > 10: rd._zone_dropped({rule.row.id!r}, s, {e})")
+                out += [f"{pad}if len(s) > 10: rd._zone_dropped({rule.row.id!r}, s, {e})",
+                        f"{pad}if {e}.get('format') not in _FMT: _date_format({rule.row.id!r}, {e})"]
         else:
             out.append(f"{pad}v = s")
         out += head(("wctx",) if rule.to_wctx else ("item",), rule.head, pad)
@@ -965,7 +967,10 @@ class _Reader:
     def _apply(self, rule: _Rule, text: str, elem: Any, item: Raw) -> bool:
         """Apply one rule to the (stripped, non-empty) text of an element or attribute."""
         if rule.const:
-            return _const_ok(rule.expected, text)
+            ok = _const_ok(rule.expected, text)
+            if ok and rule.expected == "TAX" and text != "TAX":
+                self._scheme_not_kept(text, elem)
+            return ok
         value: Any
         if rule.numeric:  # the text as written, XML white space and all: what the policy judges
             raw = elem.text
@@ -976,8 +981,11 @@ class _Reader:
                 value = text if decoder is None else decoder(text)
             except ParseError as exc:
                 raise _located(exc, elem) from None
-            if rule.row.kind == "DATE" and len(text) > 10:
-                self._zone_dropped(rule.row.id, text, elem)
+            if rule.row.kind == "DATE":
+                if len(text) > 10:
+                    self._zone_dropped(rule.row.id, text, elem)
+                if elem.get("format") not in _DATE_FORMATS:
+                    _date_format(rule.row.id, elem)
         if rule.special:
             if rule.row.kind == "NOTE" and self.syntax != "cii":
                 m = _SUBJECT_PREFIX.fullmatch(value)
@@ -1004,6 +1012,13 @@ class _Reader:
         what = f"attribute {attr}={shown(text)}" if attr else f"{etree.QName(elem).localname} {shown(text)}"
         self.findings.append(Finding(NOT_READ_RULE, None, f"{what} is not read: no business term of the model "
                                      "takes it", _path(elem), kind="not-read"))
+
+    def _scheme_not_kept(self, text: str, elem: Any) -> None:
+        """The tax scheme of a tax registration (BT-32, BT-63 ...) other than VAT: the model keeps the identifier,
+        not its scheme, which is written as ``TAX``."""
+        self.findings.append(Finding(
+            NOT_REPRESENTABLE_RULE, None, f"tax scheme {shown(text)} is not kept: the model holds the tax "
+            "registration identifier, whose scheme is written as 'TAX'", _path(elem), kind="not-representable"))
 
     def _zone_dropped(self, term: str, text: str, elem: Any) -> None:
         """A UBL date with a time zone: the date is read, the zone is reported (an EN 16931 date has none)."""
@@ -1085,6 +1100,15 @@ def _attributes(elem: Any) -> list[tuple[str, str]]:
         raise ParseError(f"an element has {len(names)} attributes; an e-invoice element has a few, and at most "
                          f"{MAX_ATTRIBUTES} are read", location=_path(elem))
     return elem.items() if names else []
+
+
+_DATE_FORMATS = (None, "102")
+"""A date element's ``format`` attribute: none (UBL) or 102 (CII's YYYYMMDD, the only one EN 16931 uses)."""
+
+
+def _date_format(term: str, elem: Any) -> None:
+    raise ParseError(f"date format {shown(elem.get('format'))} is not read: an EN 16931 date is written in format "
+                     "102 (YYYYMMDD)", bt=term, rule=_dates.RULE, location=_path(elem))
 
 
 def _located(exc: ParseError, elem: Any) -> ParseError:
