@@ -251,11 +251,13 @@ CORPUS_BREACHES: dict[str, list[tuple[str, str, str]]] = {
     "cen__ubl-tc434-example4.xml": [("FXE-VAT-ID", "BT-31", "seller.vat_id")],
     "cen__ubl-tc434-example5.xml": [("FXE-VAT-ID", "BT-31", "seller.vat_id"),
                                     ("FXE-VAT-ID", "BT-48", "buyer.vat_id"),
-                                    ("FXE-VAT-ID", "BT-63", "tax_representative.vat_id")],
+                                    ("FXE-VAT-ID", "BT-63", "tax_representative.vat_id"),
+                                    ("FXE-NOT-REPRESENTABLE", None, "/Invoice/cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme[2]/cac:TaxScheme/cbc:ID")],
     "cen__ubl-tc434-example6.xml": [("FXE-VAT-ID", "BT-31", "seller.vat_id")],
     "xrts__01.17a-INVOICE_ubl.xml": [("FXE-VAT-ID", "BT-31", "seller.vat_id")],
     "xrts__01.21a-INVOICE_ubl.xml": [("FXE-VAT-ID", "BT-31", "seller.vat_id"),
-                                     ("FXE-VAT-ID", "BT-48", "buyer.vat_id")],
+                                     ("FXE-VAT-ID", "BT-48", "buyer.vat_id"),
+                                     ("FXE-NOT-REPRESENTABLE", None, "/Invoice/cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme[2]/cac:TaxScheme/cbc:ID")],
 }
 
 
