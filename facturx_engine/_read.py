@@ -149,8 +149,9 @@ _XSI = "{http://www.w3.org/2001/XMLSchema-instance}"
 _STRUCTURAL_ATTRS = frozenset({"currencyID", "format", f"{_XSI}schemaLocation"})
 """Attributes that carry no business term: an amount's currency is BT-5 or BT-6 (which the reader
 uses to tell BT-110 from BT-111), ``format="102"`` is the CII date format."""
-_STRUCTURAL_ELEMENTS = frozenset({f"{{{NS['cbc']}}}UBLVersionID"})
-"""Elements that carry no business term (the UBL version, 2.1, is what the writer states)."""
+_STRUCTURAL_ELEMENTS = {f"{{{NS['cbc']}}}UBLVersionID": "2.1"}
+"""Elements that carry no business term, with the value the writers state (the UBL version: another one is
+reported as not kept)."""
 
 
 # ---------------------------------------------------------------------------- results
@@ -919,7 +920,14 @@ class _Reader:
                         self.line, self.lines = self.lines, self.lines + 1
 
     def _not_read_tree(self, elem: Any) -> None:
-        if not isinstance(elem.tag, str) or elem.tag in _STRUCTURAL_ELEMENTS:
+        if not isinstance(elem.tag, str):
+            return
+        written = _STRUCTURAL_ELEMENTS.get(elem.tag)
+        if written is not None:
+            if (elem.text or "").strip() != written:
+                self.findings.append(Finding(
+                    NOT_REPRESENTABLE_RULE, None, f"{etree.QName(elem).localname} {shown(elem.text or '')} is not "
+                    f"kept: the engine writes {written!r}", _path(elem), kind="not-representable"))
             return
         for el in elem.iter():
             if el.text is not None and el.text.strip():
