@@ -61,6 +61,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from functools import cache, partial
 from operator import attrgetter
+from types import SimpleNamespace
 from typing import Any
 
 from lxml import etree
@@ -362,6 +363,16 @@ class _Node:
                 v.node.finish()
 
 
+def _syntax_const(row: Any, syntax: str) -> str | None:
+    """The value a constant that depends on the syntax alone takes (``VA`` in CII, ``VAT`` in UBL); None for a
+    constant that depends on the document (any value is then taken)."""
+    try:
+        value = row.get(None, SimpleNamespace(syntax="cii" if syntax == "cii" else "ubl"))
+    except (AttributeError, TypeError):
+        return None
+    return value if isinstance(value, str) else None
+
+
 def _rules(syntax: str) -> tuple[dict[str, list[_Rule]], dict[tuple[str, str, str], dict[str, Any]]]:
     """The rules of the table by context, and the tests that tell keyed sibling instances apart."""
     from .terms import TERMS
@@ -374,7 +385,7 @@ def _rules(syntax: str) -> tuple[dict[str, list[_Rule]], dict[tuple[str, str, st
             continue
         inline = getattr(row.get, "inline", None)
         if row.kind == "CONST":
-            expected = inline[1] if inline and inline[0] == "const" else None
+            expected = inline[1] if inline and inline[0] == "const" else _syntax_const(row, syntax)
             if expected is not None and "#" in path:
                 _key_test(keyed, row.ctx, path, expected)
             by_ctx.setdefault(row.ctx, []).append(_Rule(row, path, ("item", ()), None, {}, True, expected))
