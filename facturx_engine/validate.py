@@ -43,7 +43,7 @@ from lxml import etree
 from saxonche import PySaxonApiError, PySaxonProcessor, PyXdmNode, PyXsltExecutable
 
 from facturx_engine import _artefacts, _stylesheet
-from facturx_engine._limits import check_limits
+from facturx_engine._value_limits import check_limits
 from facturx_engine.errors import (
     InputError,
     ParseError,
