@@ -7,7 +7,9 @@ the parent knows which item each worker holds, so when a worker dies -- a native
 SIGABRT), the kernel's out-of-memory killer (SIGKILL), ``os._exit`` -- or runs past ``timeout``
 seconds (it is killed), that item gets ``failed(item, reason)`` as its result, a new worker is
 started and the batch goes on. An exception that escapes ``work`` is also that item's
-``failed(item, reason)``.
+``failed(item, reason)``. ``failed`` may answer :class:`Retry` instead: the item given is then run
+again, in a fresh worker (a degraded check, for instance), and its outcome is final or retried again
+as ``failed`` decides.
 
 Workers are forked where ``fork`` exists (they start in milliseconds and inherit the parent's
 imports), else started with the platform default; they ignore Ctrl-C, which the parent handles by
@@ -27,7 +29,7 @@ from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection, wait
 from typing import Any, Generic, TypeVar
 
-__all__ = ["imap_isolated"]
+__all__ = ["Retry", "imap_isolated"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -36,6 +38,15 @@ _WINDOW_PER_WORKER = 8
 """Items dispatched ahead of the first result not yet yielded, per worker."""
 _JOIN_SECONDS = 5.0
 _PARENT_CHECK_SECONDS = 1.0
+
+
+class Retry(Generic[T]):
+    """What ``failed`` answers to have ``item`` run again instead of giving a result."""
+
+    __slots__ = ("item",)
+
+    def __init__(self, item: T) -> None:
+        self.item = item
 
 
 class _Failed:
@@ -131,7 +142,7 @@ def _death(process: Any) -> str:
 class _Run(Generic[T, R]):
     """The state of one :func:`imap_isolated` call."""
 
-    def __init__(self, items: list[T], work: Callable[[T], R], failed: Callable[[T, str], R],
+    def __init__(self, items: list[T], work: Callable[[T], R], failed: Callable[[T, str], R | Retry[T]],
                  jobs: int, timeout: float | None) -> None:
         self.items, self.work, self.failed, self.timeout = items, work, failed, timeout
         self.context = _context()
@@ -177,15 +188,26 @@ class _Run(Generic[T, R]):
             self._replace(worker, _death(worker.process))
             return
         worker.task = None
-        self.done[got_index] = self.failed(item, result.reason) if isinstance(result, _Failed) else result
+        if isinstance(result, _Failed):
+            self._fail(got_index, item, result.reason)
+        else:
+            self.done[got_index] = result
 
     def _replace(self, worker: _Worker[T], reason: str) -> None:
         assert worker.task is not None
         index, item = worker.task
-        self.done[index] = self.failed(item, reason)
         worker.task = None
         worker.stop(kill=True)
         self.workers[self.workers.index(worker)] = _Worker(self.context, self.work)
+        self._fail(index, item, reason)
+
+    def _fail(self, index: int, item: T, reason: str) -> None:
+        outcome = self.failed(item, reason)
+        if isinstance(outcome, Retry):
+            self.items[index] = outcome.item
+            self.pending.appendleft(index)
+        else:
+            self.done[index] = outcome
 
     def results(self) -> Iterator[R]:
         while self.next_out < len(self.items):
@@ -200,7 +222,7 @@ class _Run(Generic[T, R]):
             worker.stop(kill=worker.task is not None)
 
 
-def imap_isolated(work: Callable[[T], R], items: Iterable[T], *, failed: Callable[[T, str], R],
+def imap_isolated(work: Callable[[T], R], items: Iterable[T], *, failed: Callable[[T, str], R | Retry[T]],
                   jobs: int = 1, timeout: float | None = None) -> Iterator[R]:
     """``work(item)`` for each item, in ``jobs`` worker processes, yielded in input order; the
     result of an item whose worker died, timed out or raised is ``failed(item, reason)``.

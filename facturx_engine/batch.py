@@ -48,7 +48,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ._display import printable
-from ._limits import MAX_XML_BYTES, too_large
+from ._limits import MAX_XML_BYTES, read_bounded, too_large
+from ._workers import Retry, imap_isolated
 from .errors import FacturXError, InputError, ParseError, PdfError, ResourceError
 from .validate import Finding, Report, Verdict, validate
 
@@ -217,9 +218,9 @@ def _not_checked(name: str, rule: str, message: str) -> FileResult:
 
 
 def check_file(name: str, *, rules: tuple[str, ...] = (), max_bytes: int | None = None,
-               data: bytes | None = None) -> FileResult:
-    """Validate one file (XML or PDF; ``data``: its bytes, already read). Never raises: see the module
-    docstring for the findings of a file that cannot be checked."""
+               data: bytes | None = None, schematron: bool = True) -> FileResult:
+    """Validate one file (XML or PDF; ``data``: its bytes, already read; ``schematron=False``: the XSD
+    only). Never raises: see the module docstring for the findings of a file that cannot be checked."""
     limit = MAX_XML_BYTES if max_bytes is None else max_bytes
     try:
         if data is None:
@@ -229,7 +230,7 @@ def check_file(name: str, *, rules: tuple[str, ...] = (), max_bytes: int | None 
             data = read
         elif (message := too_large(len(data), limit, "the file")) is not None:
             return _not_checked(name, "FXE-SIZE", message)
-        return _check_bytes(name, data, tuple(rules), limit)
+        return _check_bytes(name, data, tuple(rules), limit, schematron)
     except ResourceError as exc:
         return FileResult(name, None, None, (_finding("FXE-ARTEFACT", str(exc)),), io_error=True,
                           artefact_error=True)
@@ -270,7 +271,7 @@ def _read(name: str, limit: int) -> bytes | FileResult:
     else:  # a character device (/dev/stdin, /dev/zero): read, at most the limit
         try:
             with open(name, "rb") as stream:
-                data = stream.read(limit + 1)
+                data = read_bounded(stream, limit)
         except OSError as exc:
             return _not_checked(name, "FXE-IO", f"cannot read the file: {exc.strerror or exc}")
     if (message := too_large(len(data), limit, "the file")) is not None:
@@ -278,11 +279,11 @@ def _read(name: str, limit: int) -> bytes | FileResult:
     return data
 
 
-def _check_bytes(name: str, data: bytes, rules: tuple[str, ...], limit: int) -> FileResult:
+def _check_bytes(name: str, data: bytes, rules: tuple[str, ...], limit: int, schematron: bool) -> FileResult:
     if b"%PDF-" in data[:1024]:
-        return _check_pdf(name, data, rules, limit)
+        return _check_pdf(name, data, rules, limit, schematron)
     try:
-        report = validate(data, rules=rules, max_bytes=limit)
+        report = validate(data, rules=rules, max_bytes=limit, schematron=schematron)
     except ParseError as exc:
         return FileResult(name, None, None, (_finding("FXE-PARSE", str(exc)),))
     except FacturXError as exc:
@@ -303,7 +304,7 @@ def _from_report(name: str, report: Report, *, before: Sequence[Finding] = (),
     )
 
 
-def _check_pdf(name: str, data: bytes, rules: tuple[str, ...], limit: int) -> FileResult:
+def _check_pdf(name: str, data: bytes, rules: tuple[str, ...], limit: int, schematron: bool) -> FileResult:
     from .pdf import extract
     from .pdfcheck import check_pdf
 
@@ -317,7 +318,7 @@ def _check_pdf(name: str, data: bytes, rules: tuple[str, ...], limit: int) -> Fi
         findings = (*container.findings, _finding("FXE-PDF-XML", str(exc)))
         return FileResult(name, "PDF", container.profile, findings, container.artefacts, container.document)
     try:
-        report = validate(xml, rules=rules, max_bytes=limit)
+        report = validate(xml, rules=rules, max_bytes=limit, schematron=schematron)
     except ParseError as exc:
         findings = (*container.findings, _finding("FXE-PARSE", f"embedded XML: {exc}"))
         return FileResult(name, "PDF", container.profile, findings, container.artefacts, container.document)
@@ -328,14 +329,23 @@ def _check_pdf(name: str, data: bytes, rules: tuple[str, ...], limit: int) -> Fi
 # --------------------------------------------------------------------------- many files
 
 
-def _check_in_worker(item: tuple[str, bytes | None], rules: tuple[str, ...], max_bytes: int | None) -> FileResult:
+_Item = tuple[str, bytes | None, str | None]
+"""A file for a worker: its name, its bytes when already read (stdin), and, on a retry, why its full
+check failed (the retry runs without the Schematron)."""
+
+
+def _check_in_worker(item: _Item, rules: tuple[str, ...], max_bytes: int | None) -> FileResult:
     """:func:`check_file` in a worker process, with what it writes on the error output captured."""
     from ._stderr import capture_fd2, summary
 
-    name, data = item
+    name, data, crashed = item
     with capture_fd2(split=False) as said, warnings.catch_warnings():
         warnings.simplefilter("always")  # each file's warnings are its own, even when repeated
-        result = check_file(name, rules=rules, max_bytes=max_bytes, data=data)
+        result = check_file(name, rules=rules, max_bytes=max_bytes, data=data, schematron=crashed is None)
+    if crashed is not None:
+        note = _finding("FXE-CRASH", f"the full check of this file failed ({crashed}); it was checked again "
+                                     "without the Schematron: the findings above are not a complete verdict")
+        result = replace(result, findings=(*result.findings, note), io_error=True)
     if not said:
         return result
     note = _finding("FXE-STDERR", f"the checks of this file printed on the error output: {summary(said.text)}",
@@ -343,8 +353,13 @@ def _check_in_worker(item: tuple[str, bytes | None], rules: tuple[str, ...], max
     return replace(result, findings=(*result.findings, note))
 
 
-def _crashed(item: tuple[str, bytes | None], reason: str) -> FileResult:
-    return _not_checked(item[0], "FXE-CRASH", f"the file could not be checked: {reason}")
+def _crashed(item: _Item, reason: str) -> FileResult | Retry[_Item]:
+    """A crashed file is checked once more without the Schematron; a second crash is final."""
+    name, data, crashed = item
+    if crashed is None:
+        return Retry((name, data, reason))
+    return _not_checked(name, "FXE-CRASH", f"the file could not be checked: {crashed}; checked again without "
+                                           f"the Schematron: {reason}")
 
 
 def check_files(
@@ -364,12 +379,11 @@ def check_files(
     ``-`` is read from the standard input here, in this process."""
     jobs = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
     rules = tuple(rules)
-    items = [(name, _stdin(max_bytes) if name == STDIN else None) for name in names]
+    items: list[_Item] = [(name, _stdin(max_bytes) if name == STDIN else None, None) for name in names]
     if jobs == 1 and not isolate:
-        outcomes: Iterator[FileResult] = (check_file(n, rules=rules, max_bytes=max_bytes, data=d) for n, d in items)
+        outcomes: Iterator[FileResult] = (check_file(n, rules=rules, max_bytes=max_bytes, data=d)
+                                          for n, d, _ in items)
     else:
-        from ._workers import imap_isolated
-
         work = partial(_check_in_worker, rules=rules, max_bytes=max_bytes)
         outcomes = imap_isolated(work, items, failed=_crashed, jobs=jobs, timeout=timeout)
     results: list[FileResult] = []
@@ -381,8 +395,7 @@ def check_files(
 
 
 def _stdin(max_bytes: int | None) -> bytes:
-    limit = MAX_XML_BYTES if max_bytes is None else max_bytes
-    return sys.stdin.buffer.read(limit + 1)
+    return read_bounded(sys.stdin.buffer, MAX_XML_BYTES if max_bytes is None else max_bytes)
 
 
 def exit_code(results: Sequence[FileResult], *, fail_on: str = "error") -> int:

@@ -57,7 +57,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from ._display import EscapedStream, printable
-from ._limits import MAX_XML_BYTES, parse_size
+from ._limits import MAX_XML_BYTES, parse_size, read_bounded
 from .cii import ProfileWarning, to_cii
 from .codes import Profile
 from .errors import FacturXError, PayloadError, ProfileError, ResourceError, ValidationFailed
@@ -99,10 +99,10 @@ def read_input(name: str) -> bytes:
     limit = _max_input
     try:
         if name == "-":
-            data = sys.stdin.buffer.read(limit + 1)
+            data = read_bounded(sys.stdin.buffer, limit)
         else:
             with open(name, "rb") as stream:
-                data = stream.read(limit + 1)
+                data = read_bounded(stream, limit)
     except OSError as exc:
         raise CommandError(f"cannot read {printable(name)}: {exc.strerror or exc}") from None
     if len(data) > limit:

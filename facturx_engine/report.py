@@ -77,7 +77,7 @@ def _summary(results: Sequence[FileResult]) -> dict[str, int]:
     return {
         "files": len(results),
         "valid": sum(r.valid for r in results),
-        "invalid": sum(not r.valid for r in results),
+        "invalid": sum(not r.valid and not r.io_error for r in results),
         "with_warnings": sum(bool(r.warnings) for r in results),
         "unreadable": sum(r.io_error for r in results),
     }
@@ -196,18 +196,17 @@ def _junit(results: Sequence[FileResult], rules: Sequence[str]) -> str:
 
 
 def _uri(name: str) -> str:
-    """A relative URI for a file under the working directory, else a ``file:`` URI; the bytes of the
-    name are percent-encoded (control characters and undecodable bytes included)."""
-    path = Path(name)
+    """A relative URI for a file under the working directory, else a ``file:`` URI; the name as given
+    (a symbolic link is not resolved), its bytes percent-encoded (control characters and undecodable
+    bytes included)."""
+    absolute = os.path.abspath(name)
     try:
-        absolute = path.resolve()
-    except (OSError, RuntimeError):  # a link loop: the name as given
-        absolute = Path(os.path.abspath(name))
-    try:
-        relative = absolute.relative_to(Path.cwd().resolve())
+        relative = os.path.relpath(absolute, os.getcwd())
     except (ValueError, OSError):
-        return "file://" + quote(os.fsencode(absolute.as_posix()))
-    return quote(os.fsencode(relative.as_posix()))
+        relative = os.pardir
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        return "file://" + quote(os.fsencode(Path(absolute).as_posix()))
+    return quote(os.fsencode(Path(relative).as_posix()))
 
 
 def _sarif(results: Sequence[FileResult], rules: Sequence[str]) -> str:

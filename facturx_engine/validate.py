@@ -561,15 +561,18 @@ def _saxon_said(text: str, relpath: str, source: str) -> Finding:
 _DATATYPE_ERROR = "is not a valid value of the"  # libxml2: "... of the atomic type 'xs:decimal'" (or list/union)
 
 
-def _schematron_not_run(stylesheets: dict[str, str]) -> Finding:
-    """Why the Schematron was skipped: the XSD refused values the rules compute with."""
+def _schematron_not_run(stylesheets: dict[str, str], asked: bool = False) -> Finding:
+    """Why the Schematron was skipped: the XSD refused values the rules compute with (or the caller
+    asked for the XSD only)."""
     names = ", ".join(_artefacts.SCHEMATRON[sheet] for sheet in stylesheets)
+    why = ("only the XSD was asked for (schematron=False)" if asked else
+           "values the XSD refused (see the XSD findings) would make their calculations fail; correct them "
+           "and validate again")
     return Finding(
         rule="SCHEMATRON-NOT-RUN",
         severity="warning",
         location="/",
-        message=f"the Schematron rules ({names}) were not run: values the XSD refused (see the XSD findings) "
-                "would make their calculations fail; correct them and validate again",
+        message=f"the Schematron rules ({names}) were not run: {why}",
         source="facturx_engine",
     )
 
@@ -704,6 +707,7 @@ def validate(
     profile: str | None = None,
     stock: bool = False,
     max_bytes: int | None = None,
+    schematron: bool = True,
 ) -> Report:
     """Validate a CII or UBL 2.1 invoice against the XSD and Schematron of its profile.
 
@@ -712,7 +716,9 @@ def validate(
     sets: ``"fr-ctc"`` (French BR-FR Flux 2) and ``"extended-ctc-fr"``. ``stock=True`` runs the
     Factur-X stylesheets exactly as shipped, without the in-memory code-list rewrite (an escape
     hatch: both give the same findings). ``max_bytes`` is the largest document accepted (default
-    :data:`facturx_engine._limits.MAX_XML_BYTES`, 64 MiB, the reader's limit too).
+    :data:`facturx_engine._limits.MAX_XML_BYTES`, 64 MiB, the reader's limit too). ``schematron=False``
+    runs the XSD only (the report says so with a ``SCHEMATRON-NOT-RUN`` warning; it is not a verdict
+    on the business rules): the batch uses it for a file whose full check crashed.
 
     Raises :class:`ParseError` for input that is not a well-formed CII/UBL invoice or is larger than
     ``max_bytes``, and :class:`ResourceError` when an official artefact is missing or altered.
@@ -726,7 +732,9 @@ def validate(
     xsd = _artefacts.CII_XSD[key] if syntax == "CII" else _artefacts.UBL_XSD[document]
     stylesheets = _stylesheets(syntax, key, tuple(rules))
     findings += _run_xsd(root, xsd)
-    if any(f.rule == "XSD" and _DATATYPE_ERROR in f.message for f in findings):
+    if not schematron:
+        findings.append(_schematron_not_run(stylesheets, asked=True))
+    elif any(f.rule == "XSD" and _DATATYPE_ERROR in f.message for f in findings):
         # an amount like "12,50" makes the rules' number conversions fail: they cannot be evaluated
         findings.append(_schematron_not_run(stylesheets))
     else:
