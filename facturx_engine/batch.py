@@ -112,6 +112,8 @@ def _discover(paths: Iterable[str]) -> tuple[list[str], list[tuple[str, str]]]:
 def _matches(name: str) -> list[str]:
     if name == STDIN:
         return [STDIN]
+    if not name:
+        raise InputError("an empty path names no file")
     path = Path(name)
     if path.is_dir():
         matches = sorted(_walk(name, lambda entry: entry.lower().endswith(SUFFIXES)))

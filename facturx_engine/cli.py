@@ -138,11 +138,13 @@ def write_atomic(name: str, data: bytes) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
+    if not name:
+        raise CommandError("-o needs a file name (or - for the standard output)")
     _check_target(name)
     path = Path(name)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)  # the output folder is created, only on success
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:64]}.", suffix=".tmp")
     except OSError as exc:
         raise CommandError(f"cannot write {printable(name)}: {exc.strerror or exc}") from None
     try:
@@ -487,8 +489,28 @@ def _clean_exit_on_sigterm() -> Iterator[None]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (see the module docstring)."""
+    _standard_streams()
     with _escaped_output(), _clean_exit_on_sigterm():
         return _main(argv)
+
+
+def _standard_streams() -> None:
+    """A closed standard descriptor (``<&-``, ``>&-``, ``2>&-``) is opened on /dev/null: otherwise the
+    next file opened would take its number and receive what native code writes there (Saxon's
+    diagnostics on descriptor 2). A closed stream reads as empty and discards what is written."""
+    for fd, name, mode in ((0, "stdin", "r"), (1, "stdout", "w"), (2, "stderr", "w")):
+        try:
+            os.fstat(fd)
+        except OSError:
+            try:
+                devnull = os.open(os.devnull, os.O_RDONLY if fd == 0 else os.O_WRONLY)
+            except OSError:
+                continue
+            if devnull != fd:
+                os.dup2(devnull, fd)
+                os.close(devnull)
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(fd, mode, encoding="utf-8", errors="backslashreplace", closefd=False))
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -551,4 +573,7 @@ def _silence_stdout() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # run the imported module, not this __main__ copy: batch raises facturx_engine.cli.CommandError
+    from facturx_engine.cli import main as _imported_main
+
+    sys.exit(_imported_main())
