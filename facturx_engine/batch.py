@@ -9,8 +9,9 @@ Used by ``facturx-engine validate PATH...`` (:func:`add_command`) and usable fro
   it is (whatever its name), a directory is searched recursively for ``*.xml`` and ``*.pdf`` (any
   case), anything else is a glob pattern (``**`` recursive). Symbolic links to directories are
   followed, each real directory once, so a link cycle cannot loop; a file reached under two names
-  (a link, ``./a.xml`` and ``a.xml``) is listed once, under the first. Broken links and special
-  files (FIFO, socket, device) met in a directory or a glob are listed: they get their finding.
+  (a link, ``./a.xml`` and ``a.xml``) is listed once, under the first (the command prints a
+  ``note:`` for each name left out). Broken links, special files (FIFO, socket, device) and
+  directories that cannot be listed, met in a directory or a glob, are listed: they get their finding.
   ``-`` is the standard input. A named path that does not exist, a pattern that matches nothing and
   a directory without invoices raise :class:`~facturx_engine.errors.InputError` (nothing is run).
 * :func:`check_file` checks one file and never raises. XML (CII or UBL 2.1) goes through
@@ -22,8 +23,11 @@ Used by ``facturx-engine validate PATH...`` (:func:`add_command`) and usable fro
   engine, or the worker process died or ran past the timeout) -- gets that fatal finding and counts
   as not checked (exit code 2). An official artefact missing or altered is ``FXE-ARTEFACT`` (exit 3).
 * :func:`check_files` runs the files in ``jobs`` worker processes (:mod:`facturx_engine._workers`),
-  ``-j 1`` included: a file that crashes or kills its worker costs that file only, never the batch.
-  Each worker compiles each Schematron once and keeps it; results come back in input order. What a
+  ``-j 1`` included: a file that crashes or kills its worker (or runs past ``timeout``) costs that
+  file only, never the batch; it is checked once more, in a fresh worker, without the Schematron,
+  so that its XSD findings are reported next to the ``FXE-CRASH`` finding (a second crash leaves
+  ``FXE-CRASH`` alone). Each worker compiles each Schematron once and keeps it (the first file of a
+  worker, timeout included, pays for that: about a second); results come back in input order. What a
   check writes on the error output (native libraries, Python warnings) is captured in the worker and
   becomes an ``FXE-STDERR`` warning of that file.
 
