@@ -292,6 +292,8 @@ def _check_bytes(name: str, data: bytes, rules: tuple[str, ...], limit: int, sch
         report = validate(data, rules=rules, max_bytes=limit, schematron=schematron)
     except ParseError as exc:
         return FileResult(name, None, None, (_finding("FXE-PARSE", str(exc)),))
+    except ResourceError:
+        raise  # not the document's fault: FXE-ARTEFACT (check_file)
     except FacturXError as exc:
         return FileResult(name, None, None, (_finding("FXE-ERROR", str(exc)),))
     return _from_report(name, report)
