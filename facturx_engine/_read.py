@@ -77,6 +77,7 @@ from ._assemble import (
     shown,
 )
 from . import _dates, _numbers
+from ._limits import MAX_XML_BYTES  # the one limit of XML input, shared with validate()
 from ._xml import NS
 from .codes import CREDIT_NOTE_TYPES
 from .errors import ModelError, ParseError
@@ -86,10 +87,8 @@ __all__ = ["CURRENCY_RULE", "EXPLICIT", "GROUPS", "MAX_ATTRIBUTES", "MAX_XML_BYT
            "ReadResult", "TermValue", "detect_syntax", "from_pdf", "from_xml", "parse_xml", "pdf_invoice",
            "read_document", "replace_read", "term_values"]
 
-MAX_XML_BYTES = 64 * 1024 * 1024
 MAX_ATTRIBUTES = 256
 """At most this many attributes on one element (CII and UBL elements have up to four): see :func:`_attributes`."""
-"""Larger XML input is refused before parsing (a real invoice, attachments included, is far smaller)."""
 
 # ---------------------------------------------------------------------------- explicit mappings
 

