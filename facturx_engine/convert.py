@@ -258,7 +258,7 @@ def convert(data: bytes, to: str = "ubl", *, profile: Profile | str | None = Non
         report = run_validation(out)
     if to == "facturx":
         pages = pdf if pdf is not None else data if _is_pdf(data) else None
-        out = _facturx(doc, out, pages, chosen, report, template, deterministic)
+        out = _facturx(doc, out, pages, chosen, report, template, deterministic, source)
     if lost:
         warnings.warn(f"{to} output: {len(lost)} item(s) of the source not carried (Conversion.lost lists them)",
                       ProfileWarning, stacklevel=2)
@@ -278,13 +278,31 @@ def _notes(doc: Any, to: str, source: ReadResult, from_pdf: bool) -> list[str]:
         notes.append("BG-25: UBL 2.1 needs at least one invoice line and the source has none (a Factur-X MINIMUM or "
                      "BASIC WL invoice): the UBL does not validate")
     if to == "facturx" and not from_pdf and any(f.kind == "totals" for f in source.findings):
-        notes.append("the visual invoice shows the totals computed from the lines; the XML carries the stated ones")
+        notes.append("the visual invoice shows the amounts the source states, as the XML does, with a note listing "
+                     "where they differ from the amounts computed from its lines")
     return notes
 
 
+def _shown(doc: Any, profile: Profile, source: ReadResult) -> tuple[Any, str | None]:
+    """What the rendered page shows: the amounts the CII written states (the stated totals, line
+    net amounts and VAT breakdown of :func:`_stated_context`, the others as computed, exactly as
+    the writer takes them), and a notice naming every stated amount that differs from the computed
+    one (None when none does)."""
+    wctx = _stated_context(doc, "cii", doc.specification_id or profile.guideline, source)
+    shown = dataclasses.replace(wctx.totals, lines=tuple(item.amounts for item in wctx.line_items))
+    differ = [f for f in source.findings if f.kind == "totals" and f.stated is not None]
+    if not differ:
+        return shown, None
+    parts = [f"{f.bt}: {f.message} [{f.rule}]" for f in differ]
+    notice = ("Note: the amounts shown are those this invoice states, as its embedded XML does; computed from its "
+              "lines they differ: " + "; ".join(parts[:20]) + ("; ..." if len(parts) > 20 else "") + ".")
+    return shown, notice
+
+
 def _facturx(doc: Any, xml: bytes, pdf: bytes | None, profile: Profile | None, report: Any, template: Any,
-             deterministic: bool) -> bytes:
-    """The PDF/A-3B of a validated CII: the source PDF's pages, else the rendered invoice."""
+             deterministic: bool, source: ReadResult) -> bytes:
+    """The PDF/A-3B of a validated CII: the source PDF's pages, else the invoice rendered with the
+    amounts the CII states (see :func:`_shown`), so that the page and the XML say the same."""
     from .pdf import embed
 
     if not report.valid:
@@ -297,7 +315,9 @@ def _facturx(doc: Any, xml: bytes, pdf: bytes | None, profile: Profile | None, r
             raise PdfError("the invoice states no postal address for the seller or the buyer (a Factur-X MINIMUM "
                            "invoice): no visual invoice can be rendered for it; give the PDF to embed it into",
                            bt="BG-5/BG-8")
-        pdf = render(doc, template)
+        assert profile is not None
+        totals, notice = _shown(doc, profile, source)
+        pdf = render(doc, template, totals=totals, notice=notice)
     from .pdfcheck import level_of_guideline
 
     named = level_of_guideline(doc.specification_id or (profile.guideline if profile else None))

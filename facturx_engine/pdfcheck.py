@@ -224,7 +224,7 @@ _CLAUSES: dict[int | str, str] = {
     19: "ISO 19005-3 6.2.11.4.1", 22: "ISO 19005-3 6.5", 23: "ISO 19005-3 6.3, 6.4, 6.9 to 6.11",
     24: "ISO 19005-3 6.8; ISO 32000-1 7.11.3", 25: "ISO 19005-3 6.8", 26: "ISO 19005-3 6.8",
     27: "ISO 19005-3 6.8; ISO 32000-1 7.11.4", 28: "ISO 32000-1 7.7.4, 7.9.6",
-    29: "Factur-X 1.07, profile identifiers (BT-24)", "limit": "facturx_engine resource limits",
+    29: "Factur-X 1.07, profile identifiers (BT-24)",
     "damaged": "ISO 32000-1 7.3 (objects)",
 }
 """What each requirement of the checks rests on, quoted at the end of a message that does not
@@ -237,7 +237,7 @@ def _cite(item: int | str, message: str = "") -> str:
     clause = _CLAUSES.get(item)
     if clause is None or clause in message:
         return ""
-    if clause.startswith("ISO 19005-3 ") and f"ISO 19005-3 {clause[12:].split(',')[0]}" in message:
+    if re.split(r"[;,]", clause)[0].strip() in message:
         return ""
     return f" [{clause}]"
 
@@ -1609,7 +1609,7 @@ class ContentScan:
         datas = self._content_data(target, where)
         if datas is None:
             return
-        if not text and self._plain_content(datas, res, where):
+        if not text and self._plain_content(target, res, where, datas):
             return
         size = sum(len(d) for d in datas if d is not None)
         if size > MAX_CONTENT_BYTES:
@@ -1717,7 +1717,8 @@ class ContentScan:
                 return None
         return datas
 
-    def _plain_content(self, datas: list[bytes | None], res: pikepdf.Object | None, where: str) -> bool:
+    def _plain_content(self, target: Any, res: pikepdf.Object | None, where: str,
+                       datas: list[bytes | None] | None = None) -> bool:
         """The scan of :meth:`_content` without qpdf's parser, for content in which the only
         operators :meth:`_content` acts on are ``rg RG g G k K`` (the text operators are not
         needed here: the caller checked the fonts); False when that cannot be shown, and the
@@ -1734,9 +1735,11 @@ class ContentScan:
         page's /Contents array as separate token sequences; so does this (and a dictionary or
         array left open in one stream, which qpdf would carry over, is refused above).
         """
+        if datas is None:
+            datas = self._content_data(target, where)
         words: list[bytes] = []
         if not datas:
-            return False  # no content: qpdf's parser says what it makes of that
+            return False  # no content, or it cannot be decoded: qpdf's parser says what it makes of that
         for data in datas:
             if data is None:
                 return False

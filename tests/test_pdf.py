@@ -575,7 +575,8 @@ def test_embed_refuses(name: str, make: Callable[[], bytes], rule: str, words: s
     error = caught.value
     assert isinstance(error, FacturXError) and isinstance(error, ValueError)
     assert rule in (error.rule or "") and words in str(error), str(error)
-    assert "[PDFA.md item" in str(error)
+    # issue 11: the message cites the standard's clause, never a file the user does not have
+    assert "PDFA.md" not in str(error) and "ISO 19005-3 6." in str(error), str(error)
     if name == "helvetica":
         assert "page(s) 1" in str(error) and error.findings
 
