@@ -827,7 +827,11 @@ def _attach(pdf: pikepdf.Pdf, xml: bytes, filename: str, relationship: str, leve
     else:
         tree = pikepdf.NameTree.new(pdf)
         names.EmbeddedFiles = tree.obj
-    tree[filename] = filespec
+    try:
+        tree[filename] = filespec
+    except (pikepdf.PdfError, RuntimeError, ValueError, TypeError):
+        raise PdfError("the page PDF's /Names /EmbeddedFiles name tree is damaged: the invoice cannot be added to it "
+                       "(ISO 32000-1 7.9.6)", rule="FX-PDF-DAMAGED") from None
 
 
 def _metadata(pdf: pikepdf.Pdf, facts: _Invoice, level: str, filename: str, when: _dt.datetime, *,

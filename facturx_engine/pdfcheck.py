@@ -1045,7 +1045,7 @@ class _Checker:
             if "/DestOutputProfileRef" in intent:
                 self.fatal("PDFA-6.2.3-OUTPUTINTENT", loc, "/DestOutputProfileRef is not allowed (ISO 19005-3 6.2.3)", 17)
             prof = intent.get("/DestOutputProfile")
-            if prof is not None:
+            if isinstance(prof, pikepdf.Object):
                 profiles.add(prof.objgen if prof.objgen != (0, 0) else id(prof))
             if intent.get("/S") != "/GTS_PDFA1":
                 continue
