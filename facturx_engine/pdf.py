@@ -734,27 +734,43 @@ def _normalise_streams(pdf: pikepdf.Pdf) -> bool:
 
 
 def _drop_unused_fonts(pdf: pikepdf.Pdf) -> bool:
-    """Remove from every resource dictionary the fonts that are not embedded and that no content
-    stream selects (no ``Tf`` names them, no ExtGState sets them): they draw nothing, but PDF/A
-    validators and ``pdffonts`` list them as not embedded (reportlab leaves ``/F1 Helvetica``).
-    Returns whether one was removed."""
+    """Take out of the resource dictionaries the fonts that are not embedded and with which no
+    text is shown (reportlab leaves ``/F1 Helvetica`` and selects it once with ``Tf`` before the
+    text in another font): a font that no operator names is removed; one that a ``Tf`` selects
+    but that never shows a glyph is replaced by an embedded font of the same resources, so that
+    the ``Tf`` stays valid (it draws nothing either way). PDF/A validators and ``pdffonts`` list
+    such fonts as not embedded. Returns whether a resource was changed."""
     scan = ContentScan(pdf)
     scan.run()
-    unused = {key for key, rec in scan.fonts.items() if not (rec.embedded or rec.used or rec.selected)}
-    if not unused:
+    idle = {key: rec for key, rec in scan.fonts.items() if not (rec.embedded or rec.used or rec.shown)}
+    if not idle:
         return False
-    removed = False
+    changed = False
     for _obj, _path, entries in iter_objects(pdf):
         fonts = entries.get("/Font")
         if not isinstance(fonts, pikepdf.Dictionary):
             continue
-        for key in list(fonts.keys()):
-            font = fonts.get(key)
-            if isinstance(font, pikepdf.Dictionary) and \
-                    (font.objgen if font.objgen != (0, 0) else id(font)) in unused:
+        keys = list(fonts.keys())
+        recs = {k: scan.fonts.get(_font_key(fonts.get(k))) for k in keys}
+        spare = next((fonts.get(k) for k, r in recs.items() if r is not None and r.embedded and r.subtype != "Type3"),
+                     None)
+        for key in keys:
+            rec = recs[key]
+            if rec is None or _font_key(fonts.get(key)) not in idle:
+                continue
+            if not rec.selected:
                 del fonts[key]
-                removed = True
-    return removed
+                changed = True
+            elif spare is not None:
+                fonts[key] = spare
+                changed = True
+    return changed
+
+
+def _font_key(font: Any) -> Any:
+    if not isinstance(font, pikepdf.Dictionary):
+        return None
+    return font.objgen if font.objgen != (0, 0) else id(font)
 
 
 def _print_flags(pdf: pikepdf.Pdf) -> bool:

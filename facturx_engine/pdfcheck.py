@@ -90,22 +90,22 @@ __all__ = [
 # --------------------------------------------------------------------------- constants
 
 FX_NAMESPACE = "urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#"
-"""Namespace of the Factur-X XMP properties, trailing ``#`` included (PDFA.md item 6)."""
+"""Namespace of the Factur-X XMP properties, trailing ``#`` included (Factur-X 1.07)."""
 _LEGACY_NAMESPACES = {
     "urn:zugferd:pdfa:CrossIndustryDocument:invoice:2p0#": "ZUGFeRD 2.0",
     "urn:ferd:pdfa:CrossIndustryDocument:invoice:1p0#": "ZUGFeRD 1.0",
 }
 FX_PROPERTIES = ("DocumentFileName", "DocumentType", "Version", "ConformanceLevel")
 LEVELS = ("MINIMUM", "BASIC WL", "BASIC", "EN 16931", "EXTENDED", "XRECHNUNG")
-"""Allowed ``fx:ConformanceLevel`` values (PDFA.md item 6)."""
+"""Allowed ``fx:ConformanceLevel`` values (Factur-X 1.07)."""
 _LEGACY_LEVELS = ("COMFORT",)  # ZUGFeRD 1.0
 
 INVOICE_FILENAMES = ("factur-x.xml", "xrechnung.xml", "zugferd-invoice.xml", "ZUGFeRD-invoice.xml")
-"""Names of the invoice XML, most recent first (PDFA.md item 7)."""
+"""Names of the invoice XML, most recent first (Factur-X 1.07, ZUGFeRD 2.0 and 1.0)."""
 _CURRENT_FILENAMES = ("factur-x.xml", "xrechnung.xml")
 
 AF_RELATIONSHIPS = ("Data", "Source", "Alternative", "Supplement", "Unspecified")
-"""``/AFRelationship`` values of ISO 19005-3 (PDFA.md item 25)."""
+"""``/AFRelationship`` values of ISO 19005-3 6.8."""
 
 _EN = "urn:cen.eu:en16931:2017"
 _GUIDELINE_LEVELS = {
@@ -123,7 +123,7 @@ _GUIDELINE_LEVELS = {
     "urn:ferd:CrossIndustryDocument:invoice:1p0:comfort": "EN 16931",
     "urn:ferd:CrossIndustryDocument:invoice:1p0:extended": "EXTENDED",
 }
-"""BT-24 -> ``fx:ConformanceLevel`` (PDFA.md item 29, [AK get_level], [MU Profiles])."""
+"""BT-24 -> ``fx:ConformanceLevel`` (the identifiers of Factur-X 1.07, ZUGFeRD 2.x and 1.0)."""
 _ZF1_COMFORT = "urn:ferd:CrossIndustryDocument:invoice:1p0:comfort"
 
 
@@ -175,7 +175,7 @@ _PREDEFINED_XMP = frozenset({
     "http://www.aiim.org/pdfua/ns/id/",
 })
 """XMP schemas PDF/A-2/3 predefine (XMP 2005 plus the PDF/A ones); anything else needs an
-extension schema (6.6.2.3.1, PDFA.md item 5). ``pdfuaid`` is accepted as veraPDF does."""
+extension schema (ISO 19005-3 6.6.2.3.1). ``pdfuaid`` is accepted as veraPDF does."""
 
 _ACTIONS_ALLOWED = frozenset({"GoTo", "GoToR", "GoToE", "Thread", "URI", "SubmitForm", "Named"})
 _ACTIONS_KNOWN = _ACTIONS_ALLOWED | {
@@ -1408,7 +1408,7 @@ class _Checker:
 
 
 def icc_problem(icc: bytes, n: Any = None) -> str | None:
-    """Why an ICC profile cannot be a PDF/A-3 DestOutputProfile, or None (PDFA.md item 17)."""
+    """Why an ICC profile cannot be a PDF/A-3 DestOutputProfile, or None (ISO 19005-3 6.2.3)."""
     if len(icc) < 128 or icc[36:40] != b"acsp":
         return "the DestOutputProfile is not an ICC profile (no 'acsp' signature)"
     if icc[8] >= 5:
@@ -1436,7 +1436,8 @@ class _Font:
     where: str
     pages: set[int] = field(default_factory=set)
     used: bool = False
-    selected: bool = False  # named by a Tf operator (even if the text it shows is invisible)
+    selected: bool = False  # named by a Tf operator
+    shown: bool = False  # a text-showing operator ran with it, in any rendering mode (3, invisible, included)
     obj: Any = None
 
 
@@ -1649,8 +1650,11 @@ class ContentScan:
             elif op == "Tr" and operands:
                 mode = _int(operands[0])
             elif op in ("Tj", "TJ", "'", '"'):
+                shown = self._font(font, where)
+                if shown is not None:
+                    shown.shown = True
                 if mode != 3:
-                    rec = self._font(font, where)
+                    rec = shown
                     if rec is not None and not rec.used:
                         rec.used = True
                         if rec.subtype == "Type3":

@@ -13,7 +13,7 @@ embeds the fonts and the logo. No platypus flowable is used: they cost most of t
 none of their generality is needed for this fixed layout. The pages are laid out completely
 before any is written, so ``page X / Y`` is known in a single pass.
 
-PDF/A-minded choices (``shared/design/PDFA.md`` D and 3.1): the only fonts are the Bitstream
+PDF/A-minded choices (ISO 19005-3 6.2.4, 6.2.11): the only fonts are the Bitstream
 Vera TrueType fonts that reportlab itself ships (loaded from the installed package, embedded as
 subsets; they cover €, accents, « », – and ’), the canvas starts on one of them
 (``initialFontName``) so no base-14 font is ever referenced, colours are RGB only, and the
