@@ -308,6 +308,8 @@ def _lzw(data: bytes, most: int, early: bool) -> bytes:
 _LZW_NAME = re.compile(rb"/(?:LZWDecode|LZW)(?![^\x00\t\n\x0c\r ()<>\[\]{}/%])")
 _ESCAPED_NAME = re.compile(rb"/[^\x00\t\n\x0c\r ()<>\[\]{}/%]*#[0-9A-Fa-f]{2}[^\x00\t\n\x0c\r ()<>\[\]{}/%]*")
 _STRUCTURE = re.compile(rb"/Type\s*/(?:XRef|ObjStm)\b")
+_LZW_SPELLED = re.compile(rb"/(?:[LZWDecod]|#[0-9A-Fa-f]{2}){3,9}(?![^\x00\t\n\x0c\r ()<>\[\]{}/%])")
+"""A name that can spell LZW or LZWDecode with ``#`` escapes (a quick first pass over the file)."""
 
 
 def _unescape(name: bytes) -> bytes:
@@ -319,7 +321,8 @@ def refuse_lzw_structure(data: bytes) -> None:
     decodes with no size limit: the dictionary around each LZW filter name (plain or
     ``#``-escaped) of the file is looked at. Files without ``LZW`` anywhere pass at once."""
     hits = [m.start() for m in _LZW_NAME.finditer(data)]
-    hits += [m.start() for m in _ESCAPED_NAME.finditer(data) if _LZW_NAME.fullmatch(_unescape(m.group()))]
+    hits += [m.start() for m in _LZW_SPELLED.finditer(data)
+             if b"#" in m.group() and _LZW_NAME.fullmatch(_unescape(m.group()))]
     for at in hits:
         start = data.rfind(b"obj", max(0, at - 4096), at)
         end = data.find(b"stream", at, at + 4096)
