@@ -22,6 +22,17 @@ What is *not* checked (use page-validation for these): exact stream ``/Length`` 
 program internals (widths, glyph coverage, cmaps, CIDSet), implementation limits (6.1.13), and
 the XSD / Schematron of the XML (that is :func:`~facturx_engine.validate.validate`).
 
+Damaged and hostile input: :func:`check_pdf` returns a report for any bytes that qpdf can open
+(else :class:`~facturx_engine.errors.PdfError`). Values of an unexpected type (an array where a
+name belongs, a name that is not UTF-8, a null where a dictionary belongs) are read defensively;
+what still fails in one part of the checks (objects, page content, XMP, Info, embedded files) is
+one fatal ``FX-PDF-DAMAGED`` finding for that part, and the other parts are checked. Streams are
+decoded with the caps of :mod:`facturx_engine._pdflimits` (64 MiB for one stream, 16 MiB for the
+invoice XML, 8 MiB for the XMP, 1 MiB of decoded content for qpdf's content parser, 256 MiB for
+one call; qpdf's own decoding limits while the file is open): a stream over a cap is a fatal
+``FX-LIMIT-STREAM`` / ``FX-LIMIT-CONTENT`` / ``FX-LIMIT-TOTAL`` finding naming the object, never
+inflated whole. Form XObjects are followed 32 deep at most.
+
 Severities: ``fatal`` for a broken PDF/A-3 or Factur-X rule; ``warning`` for the rest. Some
 warnings are *tolerated* deviations: readers accept them and real files have them, but
 :func:`facturx_engine.pdf.embed` never writes them, and ``strict=True`` (which embed uses on its
