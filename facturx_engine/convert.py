@@ -226,12 +226,12 @@ def convert(data: bytes, to: str = "ubl", *, profile: Profile | str | None = Non
     data = bytes(data)
     if to not in TARGETS:
         raise InputError(f"unknown target {to!r}: expected one of {', '.join(TARGETS)}")
-    attachments: dict[str, bytes] = {}
+    attachments: dict[str, str] = {}  # the source PDF's other embedded files: name -> size
     if _is_pdf(data):
-        from .pdf import extract_all
+        from .pdf import other_files
 
         xml = pdf_invoice(data)
-        attachments = {name: content for name, content in extract_all(data).items() if content != xml}
+        attachments = other_files(data, xml)
     else:
         xml = data
     source = read_document(xml)
@@ -246,8 +246,7 @@ def convert(data: bytes, to: str = "ubl", *, profile: Profile | str | None = Non
     total, missing = compare_terms(values, term_values(out))
     lost = fitted + [_missing(v) for v in missing] + [str(f) for f in source.lost]
     if to != "facturx" or not _is_pdf(data):  # a Factur-X made of the source PDF keeps its attachments
-        lost += [f"embedded file {name!r} ({len(content)} bytes) is not carried"
-                 for name, content in attachments.items()]
+        lost += [f"embedded file {name!r} ({size}) is not carried" for name, size in attachments.items()]
     if strict and lost:
         raise ProfileError(f"the {to} output would not carry {len(lost)} item(s) of the source: " + "; ".join(lost[:5])
                            + ("; ..." if len(lost) > 5 else ""), dropped=tuple(lost))

@@ -72,7 +72,7 @@ from xml.sax.saxutils import escape
 import pikepdf
 from lxml import etree
 
-from facturx_engine._pdflimits import MAX_XML_BYTES, StreamLimit, bounded, read_stream
+from facturx_engine._pdflimits import MAX_STREAM_BYTES, MAX_XML_BYTES, StreamLimit, bounded, read_stream
 from facturx_engine.codes import Profile
 from facturx_engine.errors import PdfError
 from facturx_engine import pdfcheck
@@ -987,6 +987,28 @@ def _extract(pdf: pikepdf.Pdf) -> tuple[bytes, str | None]:
                    "urn:ferd:pdfa:CrossIndustryDocument:invoice:1p0#"):
             level = level or xmp.text(ns, "ConformanceLevel")
     return xml, level
+
+
+def other_files(pdf_bytes: bytes, xml: bytes) -> dict[str, str]:
+    """The embedded files other than ``xml`` (the invoice), each with its decoded size (``"N
+    bytes"``), or ``"more than 64 MiB decoded, not read"`` for one over the cap of
+    :mod:`facturx_engine._pdflimits`: what a conversion lists as not carried."""
+    def sizes(pdf: pikepdf.Pdf) -> dict[str, str]:
+        out = {}
+        for att in attachments(pdf):
+            try:
+                data = att.data()
+            except StreamLimit as exc:
+                out[att.name] = (f"more than {MAX_STREAM_BYTES // (1024 * 1024)} MiB decoded, not read"
+                                 if exc.rule == "FX-LIMIT-STREAM" else "not read: the streams of the file decoded "
+                                 "so far reach the engine's limit for one file")
+                continue
+            if data != xml:
+                out[att.name] = f"{len(data)} bytes"
+        return out
+
+    result: dict[str, str] = _guard(sizes, pdf_bytes)
+    return result
 
 
 def extract_all(pdf_bytes: bytes) -> dict[str, bytes]:

@@ -443,6 +443,20 @@ def test_bombs_stay_within_512_mb_and_seconds(facturx: bytes, cii: bytes, tmp_pa
     assert MAX_STREAM_BYTES == 64 * MiB
 
 
+def test_bombed_attachment_is_listed_as_not_carried_by_a_conversion() -> None:
+    """convert --to cii of a PDF whose other attachment is a bomb: the invoice is converted and the
+    attachment listed as lost, never inflated; --to facturx refuses (its /Params cannot be written)."""
+    from facturx_engine.convert import convert
+
+    data = _hostile("p3_bomb_other_attachment.pdf")
+    with pytest.warns(Warning):
+        result = convert(data, "cii", validate=False)
+    assert any("'other.bin' (more than 64 MiB decoded, not read) is not carried" in x for x in result.lost), result.lost
+    with pytest.raises(PdfError, match="more than 64 MiB") as caught:
+        convert(data, "facturx")
+    assert caught.value.rule == "FX-LIMIT-STREAM"
+
+
 def test_lzw_object_streams_are_refused_before_opening() -> None:
     pdf = pikepdf.new()
     pdf.add_blank_page()
