@@ -282,7 +282,7 @@ def _notes(doc: Any, to: str, source: ReadResult, from_pdf: bool) -> list[str]:
     return notes
 
 
-def _shown(doc: Any, profile: Profile, source: ReadResult) -> tuple[Any, str | None]:
+def _shown(doc: Any, profile: Profile, source: ReadResult, lang: str = "fr") -> tuple[Any, str | None]:
     """What the rendered page shows: the amounts the CII written states (the stated totals, line
     net amounts and VAT breakdown of :func:`_stated_context`, the others as computed, exactly as
     the writer takes them), and a notice naming every stated amount that differs from the computed
@@ -292,10 +292,11 @@ def _shown(doc: Any, profile: Profile, source: ReadResult) -> tuple[Any, str | N
     differ = [f for f in source.findings if f.kind == "totals" and f.stated is not None]
     if not differ:
         return shown, None
-    parts = [f"{f.bt}: {f.message} [{f.rule}]" for f in differ]
-    notice = ("Note: the amounts shown are those this invoice states, as its embedded XML does; computed from its "
-              "lines they differ: " + "; ".join(parts[:20]) + ("; ..." if len(parts) > 20 else "") + ".")
-    return shown, notice
+    parts = [f"{f.message} [{f.rule}]" for f in differ]
+    from ._render_text import LABELS
+
+    details = "; ".join(parts[:20]) + ("; ..." if len(parts) > 20 else "")
+    return shown, LABELS.get(lang, LABELS["en"])["stated_notice"].format(details)
 
 
 def _facturx(doc: Any, xml: bytes, pdf: bytes | None, profile: Profile | None, report: Any, template: Any,
@@ -315,7 +316,7 @@ def _facturx(doc: Any, xml: bytes, pdf: bytes | None, profile: Profile | None, r
                            "invoice): no visual invoice can be rendered for it; give the PDF to embed it into",
                            bt="BG-5/BG-8")
         assert profile is not None
-        totals, notice = _shown(doc, profile, source)
+        totals, notice = _shown(doc, profile, source, getattr(template, "lang", "fr"))
         pdf = render(doc, template, totals=totals, notice=notice)
     from .pdfcheck import level_of_guideline
 
