@@ -8,6 +8,10 @@ business-term table. What the source *states* is what is written:
 * the totals BT-106..BT-115, the line net amounts BT-131 and the VAT breakdown BG-23 are the
   stated ones, not recomputed (when they differ from the computed ones the reading reports it as
   ``totals`` findings, kept in :attr:`Conversion.source`);
+* a Factur-X rendered here (``to="facturx"`` without a page PDF) shows on its page the very
+  amounts its XML states: the stated totals, line net amounts and VAT breakdown, and, when they
+  differ from the computed ones, a notice on the page naming each difference and its rule; the
+  two halves of the hybrid never disagree;
 * BT-24 (specification identifier) is kept unless the caller asks for a ``profile``; the CII
   profile written is the one BT-24 names (``urn:factur-x.eu:1p0:basicwl`` -> BASIC WL, the older
   ZUGFeRD 2 and ZUGFeRD 1 ids too), EN 16931 for any other id;
