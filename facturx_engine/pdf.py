@@ -198,7 +198,8 @@ class _Invoice:
         return _FALLBACK_DATE
 
 
-_UBL = ("urn:oasis:names:specification:ubl:schema:xsd:Invoice-2", "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2")
+_UBL = ("urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",
+        "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2")
 
 
 def _check_cii(root: etree._Element) -> None:
@@ -486,7 +487,8 @@ def embed(
     if af_relationship is None:
         af_relationship = "Data" if level in ("MINIMUM", "BASIC WL") else "Alternative"
     if af_relationship not in AF_RELATIONSHIPS:
-        raise PdfError(f"af_relationship {af_relationship!r} is not one of {', '.join(AF_RELATIONSHIPS)} [ISO 19005-3 6.8]")
+        raise PdfError(f"af_relationship {af_relationship!r} is not one of {', '.join(AF_RELATIONSHIPS)} "
+                       "[ISO 19005-3 6.8]")
 
     if validate_xml:
         from facturx_engine.validate import validate
