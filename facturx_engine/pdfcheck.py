@@ -114,6 +114,7 @@ _LEGACY_LEVELS = ("COMFORT",)  # ZUGFeRD 1.0
 INVOICE_FILENAMES = ("factur-x.xml", "xrechnung.xml", "zugferd-invoice.xml", "ZUGFeRD-invoice.xml")
 """Names of the invoice XML, most recent first (Factur-X 1.07, ZUGFeRD 2.0 and 1.0)."""
 _CURRENT_FILENAMES = ("factur-x.xml", "xrechnung.xml")
+_INVOICE_NAMES = frozenset(n.lower() for n in INVOICE_FILENAMES)
 
 AF_RELATIONSHIPS = ("Data", "Source", "Alternative", "Supplement", "Unspecified")
 """``/AFRelationship`` values of ISO 19005-3 6.8."""
@@ -1358,7 +1359,8 @@ class _Checker:
             self.fatal("PDFA-6.8-FILESPEC", loc, f"the embedded file cannot be decoded: {exc.message}", 27)
             self._decoded[id(att)] = None
             return
-        self._decoded[id(att)] = data
+        if att.name.lower() in _INVOICE_NAMES:  # kept for the invoice check; other files are not held
+            self._decoded[id(att)] = data
         params = stream.get("/Params")
         if not isinstance(params, pikepdf.Dictionary):
             self.tolerated("FX-EF-PARAMS", loc, "the embedded file has no /Params (ModDate, Size, CheckSum)", 27)
