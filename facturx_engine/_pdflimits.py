@@ -165,6 +165,8 @@ def read_stream(stream: pikepdf.Object, *, cap: int = MAX_STREAM_BYTES, what: st
         raise PdfError(f"{label} is not a stream")
     budget = _BUDGET.get()
     limit = cap if budget is None else min(cap, budget.left)
+    if limit <= 0:
+        _over(label, cap, limit)
     try:
         names, parms = _filters(stream)
         data = stream.read_raw_bytes()
@@ -180,6 +182,8 @@ def read_stream(stream: pikepdf.Object, *, cap: int = MAX_STREAM_BYTES, what: st
         data = _decode(kind, data, limit, parm)
         if len(data) > limit:
             break
+    if budget is not None:
+        budget.left -= len(data)  # the work done counts, whether the stream is over its cap or not
     if len(data) > limit:
         _over(label, cap, limit)
     if any(_predictor(p) for p in parms):
@@ -187,8 +191,6 @@ def read_stream(stream: pikepdf.Object, *, cap: int = MAX_STREAM_BYTES, what: st
             data = stream.read_bytes()  # qpdf applies the predictor; it cannot lengthen the data
         except (pikepdf.PdfError, RuntimeError, ValueError) as exc:
             raise PdfError(f"{label} cannot be decoded: {exc}") from None
-    if budget is not None:
-        budget.left -= len(data)
     return data
 
 
@@ -234,18 +236,21 @@ def _decode(kind: str, data: bytes, limit: int, parms: Any) -> bytes:
 def _inflate(data: bytes, most: int) -> bytes:
     """zlib data -> at most ``most`` bytes; corrupt data ends the output, as qpdf ends it."""
     d = zlib.decompressobj()
-    out = bytearray()
+    parts: list[bytes] = []
+    size = 0
     try:
         for start in range(0, len(data), _CHUNK):
-            out += d.decompress(data[start:start + _CHUNK], most - len(out))
-            while d.unconsumed_tail and len(out) < most:
-                out += d.decompress(d.unconsumed_tail, most - len(out))
-            if len(out) >= most or d.eof:
+            parts.append(d.decompress(data[start:start + _CHUNK], most - size))
+            size += len(parts[-1])
+            while d.unconsumed_tail and size < most:
+                parts.append(d.decompress(d.unconsumed_tail, most - size))
+                size += len(parts[-1])
+            if size >= most or d.eof:
                 break
     except zlib.error:
-        if not out:
+        if not size:
             raise PdfError("a FlateDecode stream holds data that is not zlib data") from None
-    return bytes(out)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def _run_length(data: bytes, most: int) -> bytes:

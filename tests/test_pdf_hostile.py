@@ -350,6 +350,7 @@ def _bomb_pdfs(facturx: bytes, cii: bytes, out: Path) -> list[Path]:
     stream, another attachment; and an object stream made by qpdf from a PDF with a bombed
     dictionary value (a very long string)."""
     bomb = _zero_bomb(200 * MiB)
+    under = _zero_bomb(56 * MiB)
     made = [out / "bomb_xmp.pdf"]
     with pikepdf.open(io.BytesIO(facturx)) as pdf:  # qpdf writes metadata uncompressed: patched in by hand
         number = pdf.Root.Metadata.objgen[0]
@@ -372,6 +373,13 @@ def _bomb_pdfs(facturx: bytes, cii: bytes, out: Path) -> list[Path]:
                 pdf.Root.AF.append(fs)
             target.write(bomb, filter=pikepdf.Name.FlateDecode, type_check=False)
             path = out / f"bomb_{where}.pdf"
+            if where == "attachment":  # and 40 more, each just under the 64 MiB cap: the total budget
+                for n in range(40):
+                    stream = pdf.make_stream(b"")
+                    stream.write(under, filter=pikepdf.Name.FlateDecode, type_check=False)
+                    pdf.Root.AF.append(pdf.make_indirect(pikepdf.Dictionary(
+                        Type=pikepdf.Name.Filespec, F=pikepdf.String(f"{n}.bin"), UF=pikepdf.String(f"{n}.bin"),
+                        EF=pikepdf.Dictionary(F=stream), AFRelationship=pikepdf.Name.Data)))
             pdf.save(path, stream_decode_level=pikepdf.StreamDecodeLevel.none, fix_metadata_version=False)
         made.append(path)
     return made
