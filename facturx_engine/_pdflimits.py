@@ -317,6 +317,9 @@ _LZW_SPELLED = re.compile(rb"/(?:[LZWDecod]|#[0-9A-Fa-f]{2}){3,9}(?![^\x00\t\n\x
 """A name that can spell LZW or LZWDecode with ``#`` escapes (a quick first pass over the file)."""
 
 
+_LZW_SMALL = 128 * 1024
+
+
 def _unescape(name: bytes) -> bytes:
     return re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes((int(m.group(1), 16),)), name)
 
@@ -324,7 +327,10 @@ def _unescape(name: bytes) -> bytes:
 def refuse_lzw_structure(data: bytes) -> None:
     """:class:`PdfError` for a file whose cross-reference or object streams use LZW, which qpdf
     decodes with no size limit: the dictionary around each LZW filter name (plain or
-    ``#``-escaped) of the file is looked at. Files without ``LZW`` anywhere pass at once."""
+    ``#``-escaped) of the file is looked at. A file under :data:`_LZW_SMALL` bytes passes at once:
+    LZW inflates at most about 1350 times, so what qpdf could decode from it stays under 175 MB."""
+    if len(data) < _LZW_SMALL:
+        return
     hits = [m.start() for m in _LZW_NAME.finditer(data)]
     hits += [m.start() for m in _LZW_SPELLED.finditer(data)
              if b"#" in m.group() and _LZW_NAME.fullmatch(_unescape(m.group()))]
