@@ -66,6 +66,8 @@ LABELS: dict[str, dict[str, str]] = {
         "charge_total": "Frais", "tax_exclusive": "Total HT", "tax_total": "Total TVA",
         "tax_total_acc": "Total TVA en {0}", "grand_total": "Total TTC", "paid": "Déjà payé",
         "paid_deposits": "Acomptes déduits", "rounding": "Arrondi", "due": "Net à payer",
+        "stated_notice": "Remarque : les montants affichés sont ceux que cette facture indique, comme son XML "
+                         "embarqué ; calculés à partir de ses lignes, ils diffèrent : {0}.",
         "due_credit": "Montant de l'avoir", "payment": "Paiement", "means": "Mode de règlement",
         "iban": "IBAN", "bic": "BIC", "holder": "Titulaire", "remittance": "Référence à rappeler",
         "mandate": "Mandat SEPA (RUM)", "creditor": "Créancier SEPA (ICS)",
@@ -106,6 +108,8 @@ LABELS: dict[str, dict[str, str]] = {
         "charge_total": "Charges", "tax_exclusive": "Total excl. VAT", "tax_total": "Total VAT",
         "tax_total_acc": "Total VAT in {0}", "grand_total": "Total incl. VAT", "paid": "Paid amount",
         "paid_deposits": "Prepayments deducted", "rounding": "Rounding", "due": "Amount due",
+        "stated_notice": "Note: the amounts shown are those this invoice states, as its embedded XML does; "
+                         "computed from its lines they differ: {0}.",
         "due_credit": "Credit amount", "payment": "Payment", "means": "Payment means",
         "iban": "IBAN", "bic": "BIC", "holder": "Account name", "remittance": "Payment reference",
         "mandate": "SEPA mandate", "creditor": "SEPA creditor id",

@@ -319,6 +319,9 @@ def _embed(args: argparse.Namespace) -> int:
     from .pdf import embed
 
     layout, xml = read_input(args.pdf), read_input(args.xml)
+    if b"%PDF-" in xml[:1024] and b"%PDF-" not in layout[:1024]:
+        raise CommandError(f"the arguments are the wrong way round: {args.pdf} is not a PDF and {args.xml} is; "
+                           f"write 'embed {args.xml} {args.pdf} -o {args.output}' (the page first, then the XML)")
     try:
         out = embed(layout, xml, af_relationship=args.af_relationship)
     except ValidationFailed as exc:

@@ -8,6 +8,10 @@ business-term table. What the source *states* is what is written:
 * the totals BT-106..BT-115, the line net amounts BT-131 and the VAT breakdown BG-23 are the
   stated ones, not recomputed (when they differ from the computed ones the reading reports it as
   ``totals`` findings, kept in :attr:`Conversion.source`);
+* a Factur-X rendered here (``to="facturx"`` without a page PDF) shows on its page the very
+  amounts its XML states: the stated totals, line net amounts and VAT breakdown, and, when they
+  differ from the computed ones, a notice on the page naming each difference and its rule; the
+  two halves of the hybrid never disagree;
 * BT-24 (specification identifier) is kept unless the caller asks for a ``profile``; the CII
   profile written is the one BT-24 names (``urn:factur-x.eu:1p0:basicwl`` -> BASIC WL, the older
   ZUGFeRD 2 and ZUGFeRD 1 ids too), EN 16931 for any other id;
@@ -226,12 +230,12 @@ def convert(data: bytes, to: str = "ubl", *, profile: Profile | str | None = Non
     data = bytes(data)
     if to not in TARGETS:
         raise InputError(f"unknown target {to!r}: expected one of {', '.join(TARGETS)}")
-    attachments: dict[str, bytes] = {}
+    attachments: dict[str, str] = {}  # the source PDF's other embedded files: name -> size
     if _is_pdf(data):
-        from .pdf import extract_all
+        from .pdf import other_files
 
         xml = pdf_invoice(data)
-        attachments = {name: content for name, content in extract_all(data).items() if content != xml}
+        attachments = other_files(data, xml)
     else:
         xml = data
     source = read_document(xml)
@@ -246,8 +250,7 @@ def convert(data: bytes, to: str = "ubl", *, profile: Profile | str | None = Non
     total, missing = compare_terms(values, term_values(out))
     lost = fitted + [_missing(v) for v in missing] + [str(f) for f in source.lost]
     if to != "facturx" or not _is_pdf(data):  # a Factur-X made of the source PDF keeps its attachments
-        lost += [f"embedded file {name!r} ({len(content)} bytes) is not carried"
-                 for name, content in attachments.items()]
+        lost += [f"embedded file {name!r} ({size}) is not carried" for name, size in attachments.items()]
     if strict and lost:
         raise ProfileError(f"the {to} output would not carry {len(lost)} item(s) of the source: " + "; ".join(lost[:5])
                            + ("; ..." if len(lost) > 5 else ""), dropped=tuple(lost))
@@ -258,7 +261,7 @@ def convert(data: bytes, to: str = "ubl", *, profile: Profile | str | None = Non
         report = run_validation(out)
     if to == "facturx":
         pages = pdf if pdf is not None else data if _is_pdf(data) else None
-        out = _facturx(doc, out, pages, chosen, report, template, deterministic)
+        out = _facturx(doc, out, pages, chosen, report, template, deterministic, source)
     if lost:
         warnings.warn(f"{to} output: {len(lost)} item(s) of the source not carried (Conversion.lost lists them)",
                       ProfileWarning, stacklevel=2)
@@ -278,13 +281,32 @@ def _notes(doc: Any, to: str, source: ReadResult, from_pdf: bool) -> list[str]:
         notes.append("BG-25: UBL 2.1 needs at least one invoice line and the source has none (a Factur-X MINIMUM or "
                      "BASIC WL invoice): the UBL does not validate")
     if to == "facturx" and not from_pdf and any(f.kind == "totals" for f in source.findings):
-        notes.append("the visual invoice shows the totals computed from the lines; the XML carries the stated ones")
+        notes.append("the visual invoice shows the amounts the source states, as the XML does, with a note listing "
+                     "where they differ from the amounts computed from its lines")
     return notes
 
 
+def _shown(doc: Any, profile: Profile, source: ReadResult, lang: str = "fr") -> tuple[Any, str | None]:
+    """What the rendered page shows: the amounts the CII written states (the stated totals, line
+    net amounts and VAT breakdown of :func:`_stated_context`, the others as computed, exactly as
+    the writer takes them), and a notice naming every stated amount that differs from the computed
+    one (None when none does)."""
+    wctx = _stated_context(doc, "cii", doc.specification_id or profile.guideline, source)
+    shown = dataclasses.replace(wctx.totals, lines=tuple(item.amounts for item in wctx.line_items))
+    differ = [f for f in source.findings if f.kind == "totals" and f.stated is not None]
+    if not differ:
+        return shown, None
+    parts = [f"{f.message} [{f.rule}]" for f in differ]
+    from ._render_text import LABELS
+
+    details = "; ".join(parts[:20]) + ("; ..." if len(parts) > 20 else "")
+    return shown, LABELS.get(lang, LABELS["en"])["stated_notice"].format(details)
+
+
 def _facturx(doc: Any, xml: bytes, pdf: bytes | None, profile: Profile | None, report: Any, template: Any,
-             deterministic: bool) -> bytes:
-    """The PDF/A-3B of a validated CII: the source PDF's pages, else the rendered invoice."""
+             deterministic: bool, source: ReadResult) -> bytes:
+    """The PDF/A-3B of a validated CII: the source PDF's pages, else the invoice rendered with the
+    amounts the CII states (see :func:`_shown`), so that the page and the XML say the same."""
     from .pdf import embed
 
     if not report.valid:
@@ -297,7 +319,9 @@ def _facturx(doc: Any, xml: bytes, pdf: bytes | None, profile: Profile | None, r
             raise PdfError("the invoice states no postal address for the seller or the buyer (a Factur-X MINIMUM "
                            "invoice): no visual invoice can be rendered for it; give the PDF to embed it into",
                            bt="BG-5/BG-8")
-        pdf = render(doc, template)
+        assert profile is not None
+        totals, notice = _shown(doc, profile, source, getattr(template, "lang", "fr"))
+        pdf = render(doc, template, totals=totals, notice=notice)
     from .pdfcheck import level_of_guideline
 
     named = level_of_guideline(doc.specification_id or (profile.guideline if profile else None))

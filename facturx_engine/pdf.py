@@ -17,8 +17,15 @@ of ``facturx_engine.render.render`` are such pages) keeps its bytes; embed appen
 written whole by qpdf. Both kinds go through the same checks; an update that fails the
 file-structure checks is replaced by the whole file.
 
-The requirement numbers quoted in messages (``[PDFA.md item N]``) are those of the project's
-design note ``design/PDFA.md``.
+Messages name the requirement they rest on: a clause of ISO 19005-3 (PDF/A-3) or ISO 32000-1
+(PDF 1.7), or the Factur-X 1.07 specification.
+
+Damaged input: whatever the bytes, :func:`embed`, :func:`extract`, :func:`extract_all` and
+:func:`to_facturx` raise :class:`~facturx_engine.errors.PdfError` (or the errors of the XML side:
+:class:`~facturx_engine.errors.ValidationFailed`...), never another exception. Every stream is
+read with the caps of :mod:`facturx_engine._pdflimits` (64 MiB for one stream, 16 MiB for the
+invoice XML, 256 MiB for all the streams of one call, qpdf's own decoding limits while the file
+is open): a stream over a cap is refused by name (``FX-LIMIT-STREAM``), never inflated whole.
 
 What :func:`embed` repairs: an old header (written as ``%PDF-1.7``), a missing trailer /ID, no
 OutputIntent (an sRGB one is added, see :func:`srgb_icc`), the XMP (always replaced by an
@@ -33,14 +40,15 @@ invoice attachment (replaced), and other attachments (associated through the cat
 /UF, a Name /AFRelationship, a MIME /Subtype and correct /Params when missing).
 
 What it refuses (PDF/A-3B cannot be reached without changing what the page shows): encryption
-(item 13), JavaScript and forbidden actions or additional actions (item 22), fonts without an
-embedded program, standard 14 fonts included, used or merely listed in a resource dictionary
-(item 19), device colour that the output intent cannot characterise (DeviceCMYK with the sRGB
-intent, DeviceRGB with a CMYK intent; item 17), non-standard blend modes, transfer functions,
-halftones, rendering intents, image Alternates/OPI/Interpolate, PostScript and reference XObjects
-(item 18), forbidden annotations and forms (item 23), and a PDF 2.0 input (item 10).
-Transparency is accepted: PDF/A-3 allows it, and with the OutputIntent that embed guarantees, no
-page group colour space is needed (item 18).
+(ISO 19005-3 6.1.3), JavaScript and forbidden actions or additional actions (6.5), fonts without an
+embedded program used for rendering, standard 14 fonts included, or selected by a text operator
+(ISO 19005-3 6.2.11.4.1; a font that no content stream uses and that is not embedded is dropped
+from the resources instead), device colour that the output intent cannot characterise
+(DeviceCMYK with the sRGB intent, DeviceRGB with a CMYK intent; 6.2.4.3), non-standard blend
+modes, transfer functions, halftones, rendering intents, image Alternates/OPI/Interpolate,
+PostScript and reference XObjects (6.2.5 to 6.2.10), forbidden annotations and forms (6.3, 6.4),
+and a PDF 2.0 input (6.1.2). Transparency is accepted: PDF/A-3 allows it, and with the
+OutputIntent that embed guarantees, no page group colour space is needed (6.2.10).
 
 Deterministic mode (``deterministic=True``): every date written (Info, XMP, ``/Params
 /ModDate``) is the invoice issue date BT-2 at 00:00:00 UTC (2000-01-01T00:00:00Z when the XML has
@@ -64,10 +72,14 @@ from xml.sax.saxutils import escape
 import pikepdf
 from lxml import etree
 
+from facturx_engine._pdflimits import MAX_STREAM_BYTES, MAX_XML_BYTES, StreamLimit, bounded, read_stream
 from facturx_engine.codes import Profile
 from facturx_engine.errors import PdfError
+from facturx_engine import pdfcheck
 from facturx_engine.pdfcheck import (
     AF_RELATIONSHIPS,
+    DAMAGE,
+    ContentScan,
     FX_NAMESPACE,
     INVOICE_FILENAMES,
     LEVELS,
@@ -77,6 +89,7 @@ from facturx_engine.pdfcheck import (
     find_invoice,
     guideline_of,
     icc_problem,
+    iter_objects,
     known_xml,
     level_of_guideline,
     local_children,
@@ -155,6 +168,7 @@ class _Invoice:
             self.root = root = parse_xml(xml)
         except etree.XMLSyntaxError as exc:
             raise PdfError(f"the invoice XML is not well-formed: {exc}") from None
+        _check_cii(root)
         self.guideline = guideline_of(root)
         self.level = level_of_guideline(self.guideline)
 
@@ -182,6 +196,24 @@ class _Invoice:
             except ValueError:
                 pass
         return _FALLBACK_DATE
+
+
+_UBL = ("urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",
+        "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2")
+
+
+def _check_cii(root: etree._Element) -> None:
+    """A Factur-X PDF carries a CII invoice (ZUGFeRD 1: its CrossIndustryDocument); a UBL one is
+    refused with the way to get a Factur-X from it."""
+    tag = root.tag if isinstance(root.tag, str) else ""
+    namespace, local = (tag[1:].split("}", 1) if tag.startswith("{") else ("", tag))
+    if namespace in _UBL:
+        raise PdfError(f"the invoice XML is a UBL 2.1 {local}; a Factur-X PDF embeds the CII syntax. Convert it: "
+                       "'facturx-engine convert INVOICE.xml --to facturx -o OUT.pdf' (or convert(data, to='facturx'), "
+                       "which also renders the page; give --pdf PAGE.pdf to use your own page)")
+    if local not in ("CrossIndustryInvoice", "CrossIndustryDocument"):
+        raise PdfError(f"the invoice XML is a {local or 'document'} element, not a CII CrossIndustryInvoice; a "
+                       "Factur-X PDF embeds a CII invoice [Factur-X 1.07]")
 
 
 def _first(el: etree._Element, path: tuple[tuple[str, ...], ...]) -> etree._Element | None:
@@ -229,7 +261,7 @@ _FX_DESCRIPTIONS = {
 
 def _xmp_packet(*, title: str, author: str, subject: str, keywords: str, creator: str, producer: str,
                 when: _dt.datetime, filename: str, level: str) -> bytes:
-    """The XMP packet, written from the facts in PDFA.md items 2-6 (no template copied)."""
+    """The XMP packet, written from the requirements of ISO 19005-3 6.6 and Factur-X 1.07 (no template copied)."""
     e = escape
     date = _xmp_date(when)
     props = "".join(
@@ -322,7 +354,8 @@ def _remove_invoices(pdf: pikepdf.Pdf) -> None:
         tree = pikepdf.NameTree(tree_dict)
         for key in [k for k in tree.keys() if k.lower() in names]:
             fs = tree[key]
-            removed.add(fs.objgen)
+            if isinstance(fs, pikepdf.Object):
+                removed.add(fs.objgen)
             del tree[key]
     af = root.get("/AF")
     if isinstance(af, pikepdf.Array):
@@ -353,7 +386,7 @@ def _params(stream: pikepdf.Object, data: bytes, moddate: str) -> None:
 
 
 def _fix_other_attachments(pdf: pikepdf.Pdf, moddate: str) -> bool:
-    """Make the remaining attachments PDF/A-3 conforming where it needs no guess (item 24-27).
+    """Make the remaining attachments PDF/A-3 conforming where it needs no guess (ISO 19005-3 6.8).
     Returns whether there are any."""
     af = pdf.Root.get("/AF")
     if not isinstance(af, pikepdf.Array):
@@ -382,9 +415,12 @@ def _fix_other_attachments(pdf: pikepdf.Pdf, moddate: str) -> bool:
             if "/Subtype" not in stream:
                 stream.Subtype = pikepdf.Name("/application/octet-stream")
             try:
-                data = stream.read_bytes()
-            except (pikepdf.PdfError, RuntimeError, ValueError) as exc:
-                raise PdfError(f"the existing attachment {name!r} cannot be decoded: {exc}") from None
+                data = read_stream(stream, what=f"existing attachment {name!r}")
+            except StreamLimit as exc:
+                raise StreamLimit(exc.message + "; its /Params /Size and /CheckSum cannot be written, so it cannot "
+                                  "be kept", rule=exc.rule) from None
+            except PdfError as exc:
+                raise PdfError(f"the existing attachment {name!r} cannot be decoded: {exc.message}") from None
             _params(stream, data, moddate)
         if fs.objgen == (0, 0):
             continue  # a direct filespec (inside an annotation) cannot be shared; check_pdf reports it
@@ -429,27 +465,30 @@ def embed(
     repair (module docstring; each finding is listed and kept in ``error.findings``) and if the
     result fails a check of :func:`~facturx_engine.pdfcheck.check_pdf` in strict mode.
     """
-    if not isinstance(xml_bytes, (bytes, bytearray)):
+    if not isinstance(xml_bytes, (bytes, bytearray, memoryview)):
         raise PdfError(f"expected the invoice XML as bytes, got {type(xml_bytes).__name__}")
     xml = bytes(xml_bytes)
+    _check_order(pdf_bytes, xml)
     facts = _Invoice(xml)
     level = facts.level
     wanted = _level_of(profile)
     if wanted is not None and level is not None and wanted != level:
         raise PdfError(f"profile {wanted!r} was asked for but the XML's BT-24 {facts.guideline!r} means {level!r}"
-                       " [PDFA.md item 29]", bt="BT-24")
+                       " [Factur-X 1.07, profile identifiers (BT-24)]", bt="BT-24")
     level = level or wanted
     if level is None:
         raise PdfError(f"unknown BT-24 specification identifier {facts.guideline!r}: pass profile= to say which "
-                       "Factur-X level it is [PDFA.md item 29]", bt="BT-24")
+                       "Factur-X level it is [Factur-X 1.07, profile identifiers (BT-24)]", bt="BT-24")
     if filename is None:
         filename = "xrechnung.xml" if level == "XRECHNUNG" else "factur-x.xml"
     elif filename not in INVOICE_FILENAMES:
-        raise PdfError(f"filename {filename!r} is not an invoice file name ({', '.join(INVOICE_FILENAMES)}) [PDFA.md item 7]")
+        raise PdfError(f"filename {filename!r} is not an invoice file name ({', '.join(INVOICE_FILENAMES)}) "
+                       "[Factur-X 1.07, name of the embedded invoice]")
     if af_relationship is None:
         af_relationship = "Data" if level in ("MINIMUM", "BASIC WL") else "Alternative"
     if af_relationship not in AF_RELATIONSHIPS:
-        raise PdfError(f"af_relationship {af_relationship!r} is not one of {', '.join(AF_RELATIONSHIPS)} [PDFA.md item 25]")
+        raise PdfError(f"af_relationship {af_relationship!r} is not one of {', '.join(AF_RELATIONSHIPS)} "
+                       "[ISO 19005-3 6.8]")
 
     if validate_xml:
         from facturx_engine.validate import validate
@@ -457,20 +496,53 @@ def embed(
         validate(xml).raise_for_errors()
 
     data = bytes(pdf_bytes) if isinstance(pdf_bytes, (bytes, bytearray, memoryview)) else pdf_bytes
+    with bounded():
+        try:
+            return _embed_into(data, xml, facts, level, filename, af_relationship, deterministic,
+                               dict(title=title, author=author, subject=subject, keywords=keywords, creator=creator))
+        except PdfError:
+            raise
+        except DAMAGE as exc:
+            if pdfcheck._RERAISE:
+                raise
+            raise PdfError(f"the page PDF is damaged: {type(exc).__name__}: {str(exc)[:300]}",
+                           rule="FX-PDF-DAMAGED") from None
+
+
+def _looks_like_xml(data: bytes) -> bool:
+    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith(b"<") and b"%PDF-" not in data[:1024]
+
+
+def _check_order(pdf_bytes: Any, xml: bytes) -> None:
+    """Plain refusals for the two arguments given the wrong way round, or an XML that is no PDF."""
+    pdf_like = isinstance(pdf_bytes, (bytes, bytearray, memoryview)) and b"%PDF-" in bytes(pdf_bytes[:1024])
+    if b"%PDF-" in xml[:1024] and not pdf_like:
+        raise PdfError("the arguments are the wrong way round: the first one is the page (a PDF), the second the "
+                       "invoice XML: embed(pdf, xml), on the command line 'embed PAGE.pdf INVOICE.xml'")
+    if pdf_like and b"%PDF-" in xml[:1024]:
+        raise PdfError("the second argument is a PDF; it must be the invoice XML (CII): embed(pdf, xml)")
+
+
+def _embed_into(data: bytes, xml: bytes, facts: _Invoice, level: str, filename: str, af_relationship: str,
+                deterministic: bool, texts: dict[str, str | None]) -> bytes:
+    """The body of :func:`embed`, once the arguments are checked (inside :func:`bounded`)."""
+    title, author, subject = texts["title"], texts["author"], texts["subject"]
+    keywords, creator = texts["keywords"], texts["creator"]
     pdf = open_pdf(data, what="the page PDF")
     with pdf:
         if pdf.is_encrypted or "/Encrypt" in pdf.trailer:
-            raise PdfError("the page PDF is encrypted; PDF/A forbids encryption (ISO 19005-3 6.1.3) [PDFA.md item 13]",
+            raise PdfError("the page PDF is encrypted; PDF/A forbids encryption (ISO 19005-3 6.1.3)",
                            rule="PDFA-6.1.3-ENCRYPT")
         if pdf.pdf_version.startswith("2"):
             raise PdfError(f"the page PDF is PDF {pdf.pdf_version}; PDF/A-3 is based on PDF 1.7 and cannot carry "
-                           "PDF 2.0 content [PDFA.md item 10]", rule="PDFA-6.1.2-HEADER")
+                           "PDF 2.0 content (ISO 19005-3 6.1.2)", rule="PDFA-6.1.2-HEADER")
         when = facts.issue_date() if deterministic else _dt.datetime.now(_dt.UTC).replace(microsecond=0)
         root = pdf.Root
         # whether embed's changes can be written as an update after the bytes of the page (see
         # _save_update): it must change no object of the page but the catalog
         plain = "/Names" not in root and "/AF" not in root and root.objgen != (0, 0)
-        last = max(obj.objgen[0] for obj in pdf.objects)  # objects added from here on are embed's
+        last = _last_number(pdf)  # objects added from here on are embed's
         _output_intent(pdf)
         plain &= not _normalise_streams(pdf)  # LZW is repairable: re-encode it before judging the content
         plain &= not _print_flags(pdf)
@@ -496,6 +568,9 @@ def embed(
         # test_embed_writes_an_update_after_our_own_page).
         with known_xml({xml: facts.root}):
             problems, written = check_model(pdf)
+            if any(f.rule == "FX-FONT-UNUSED" for f in problems) and _drop_unused_fonts(pdf):
+                plain = False
+                problems, written = check_model(pdf)
         if problems:
             raise _refuse(problems, "the page PDF cannot be made PDF/A-3B")
         _internal_check(written)
@@ -549,7 +624,7 @@ def _save_update(pdf: pikepdf.Pdf, out: io.BytesIO, data: bytes, xref: int, last
     eol = b"" if data.endswith((b"\n", b"\r")) else b"\n"
     base = len(data) + len(eol)
     update = bytearray()
-    numbers = [pdf.Root.objgen[0], *range(last + 1, max(obj.objgen[0] for obj in pdf.objects) + 1)]
+    numbers = [pdf.Root.objgen[0], *range(last + 1, _last_number(pdf) + 1)]
     offsets = {}
     for num in sorted(numbers):
         obj = pdf.get_object(num, 0)
@@ -588,6 +663,11 @@ def _save_update(pdf: pikepdf.Pdf, out: io.BytesIO, data: bytes, xref: int, last
     out.write(update)
 
 
+def _last_number(pdf: pikepdf.Pdf) -> int:
+    """The highest object number in use (qpdf lists a null object as None)."""
+    return max((obj.objgen[0] for obj in pdf.objects if isinstance(obj, pikepdf.Object)), default=0)
+
+
 def _save(pdf: pikepdf.Pdf, out: io.BytesIO, deterministic: bool) -> None:
     pdf.save(out, min_version="1.7", deterministic_id=deterministic, fix_metadata_version=False,
              compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
@@ -618,7 +698,7 @@ def _stream(pdf: pikepdf.Pdf, data: bytes) -> pikepdf.Stream:
 
 
 def _normalise_streams(pdf: pikepdf.Pdf) -> bool:
-    """Re-encode LZW streams (item 15) and streams whose encoded data ends with CR.
+    """Re-encode LZW streams (forbidden, ISO 19005-3 6.1.7.2) and streams whose encoded data ends with CR.
 
     A CR at the end of the data, followed by the EOL before ``endstream``, reads as CR LF, and
     validators then find /Length one byte off (page-validation does). Both kinds are decoded and
@@ -630,7 +710,7 @@ def _normalise_streams(pdf: pikepdf.Pdf) -> bool:
     """
     todo = set()
     for obj in pdf.objects:  # one pass: what cr_ended_streams finds, and the LZW streams
-        if isinstance(obj, pikepdf.Stream):
+        if isinstance(obj, pikepdf.Stream) and obj.objgen != (0, 0):
             try:
                 raw = obj.read_raw_bytes()
             except (pikepdf.PdfError, RuntimeError, ValueError):
@@ -643,8 +723,10 @@ def _normalise_streams(pdf: pikepdf.Pdf) -> bool:
         num, gen = (int(x) for x in ref.split()[1:])
         stream = pdf.get_object(num, gen)
         try:
-            data = stream.read_bytes()
-        except (pikepdf.PdfError, RuntimeError, ValueError):
+            data = read_stream(stream, what="stream to re-encode")
+        except StreamLimit:
+            raise
+        except PdfError:
             continue
         encoded, filters = _encode(data)
         stream.write(encoded, filter=filters)
@@ -653,8 +735,48 @@ def _normalise_streams(pdf: pikepdf.Pdf) -> bool:
     return bool(todo)
 
 
+def _drop_unused_fonts(pdf: pikepdf.Pdf) -> bool:
+    """Take out of the resource dictionaries the fonts that are not embedded and with which no
+    text is shown (reportlab leaves ``/F1 Helvetica`` and selects it once with ``Tf`` before the
+    text in another font): a font that no operator names is removed; one that a ``Tf`` selects
+    but that never shows a glyph is replaced by an embedded font of the same resources, so that
+    the ``Tf`` stays valid (it draws nothing either way). PDF/A validators and ``pdffonts`` list
+    such fonts as not embedded. Returns whether a resource was changed."""
+    scan = ContentScan(pdf)
+    scan.run()
+    idle = {key: rec for key, rec in scan.fonts.items() if not (rec.embedded or rec.used or rec.shown)}
+    if not idle:
+        return False
+    changed = False
+    for _obj, _path, entries in iter_objects(pdf):
+        fonts = entries.get("/Font")
+        if not isinstance(fonts, pikepdf.Dictionary):
+            continue
+        keys = list(fonts.keys())
+        recs = {k: scan.fonts.get(_font_key(fonts.get(k))) for k in keys}
+        spare = next((fonts.get(k) for k, r in recs.items() if r is not None and r.embedded and r.subtype != "Type3"),
+                     None)
+        for key in keys:
+            rec = recs[key]
+            if rec is None or _font_key(fonts.get(key)) not in idle:
+                continue
+            if not rec.selected:
+                del fonts[key]
+                changed = True
+            elif spare is not None:
+                fonts[key] = spare
+                changed = True
+    return changed
+
+
+def _font_key(font: Any) -> Any:
+    if not isinstance(font, pikepdf.Dictionary):
+        return None
+    return font.objgen if font.objgen != (0, 0) else id(font)
+
+
 def _print_flags(pdf: pikepdf.Pdf) -> bool:
-    """Give annotations without any /F the Print flag (reportlab's links have none; item 23).
+    """Give annotations without any /F the Print flag (reportlab's links have none; ISO 19005-3 6.3.2).
 
     An /F that is present but lacks Print or sets Hidden/NoView is a choice of the author and is
     left to the check, which refuses it. Returns whether an annotation was changed.
@@ -672,13 +794,13 @@ def _print_flags(pdf: pikepdf.Pdf) -> bool:
 
 
 def _output_intent(pdf: pikepdf.Pdf) -> None:
-    """Add an sRGB GTS_PDFA1 OutputIntent unless the PDF has one (item 17)."""
+    """Add an sRGB GTS_PDFA1 OutputIntent unless the PDF has one (ISO 19005-3 6.2.3)."""
     intents = pdf.Root.get("/OutputIntents")
     if isinstance(intents, pikepdf.Array) and len(intents):
         if any(isinstance(i, pikepdf.Dictionary) and i.get("/S") == "/GTS_PDFA1" for i in intents):
             return  # kept as it is; the final check validates its profile
         raise PdfError("the page PDF has OutputIntents but none for PDF/A (GTS_PDFA1); adding an sRGB one "
-                       "would break ISO 19005-3 6.2.3 (all intents share one profile) [PDFA.md item 17]",
+                       "would break ISO 19005-3 6.2.3 (all intents share one profile)",
                        rule="PDFA-6.2.3-OUTPUTINTENT")
     encoded, names, description = _encoded_icc(_PACKAGED_ICC)
     profile = pdf.make_stream(b"")
@@ -723,7 +845,11 @@ def _attach(pdf: pikepdf.Pdf, xml: bytes, filename: str, relationship: str, leve
     else:
         tree = pikepdf.NameTree.new(pdf)
         names.EmbeddedFiles = tree.obj
-    tree[filename] = filespec
+    try:
+        tree[filename] = filespec
+    except (pikepdf.PdfError, RuntimeError, ValueError, TypeError):
+        raise PdfError("the page PDF's /Names /EmbeddedFiles name tree is damaged: the invoice cannot be added to it "
+                       "(ISO 32000-1 7.9.6)", rule="FX-PDF-DAMAGED") from None
 
 
 def _metadata(pdf: pikepdf.Pdf, facts: _Invoice, level: str, filename: str, when: _dt.datetime, *,
@@ -819,32 +945,79 @@ def extract(pdf_bytes: bytes) -> tuple[bytes, str | None]:
     BT-24 means (MINIMUM, BASIC WL, BASIC, EN 16931, EXTENDED, XRECHNUNG; ZUGFeRD 1 comfort ->
     EN 16931), else the XMP ``fx:ConformanceLevel``, else None.
 
-    Raises :class:`~facturx_engine.errors.PdfError` for non-PDF, truncated or password-protected
-    input, and when no invoice XML is embedded.
+    Raises :class:`~facturx_engine.errors.PdfError` for non-PDF, truncated, damaged or
+    password-protected input, when no invoice XML is embedded, and when it decodes to more than
+    16 MiB (``FX-LIMIT-STREAM``, :mod:`facturx_engine._pdflimits`).
     """
-    pdf = _readable(pdf_bytes)
-    with pdf:
-        _, xmp = read_xmp(pdf)
-        found = find_invoice(pdf, attachments(pdf), xmp)
-        if not found:
-            names = [a.name for a in attachments(pdf)]
-            raise PdfError("no invoice XML is embedded (looked for " + ", ".join(INVOICE_FILENAMES)
-                           + f"; embedded files: {names or 'none'}) [PDFA.md item 7]")
-        xml = found[0].data()
-        level = None
-        try:
-            level = level_of_guideline(guideline_of(parse_xml(xml)))
-        except etree.XMLSyntaxError:
-            pass
-        if level is None and xmp is not None:
-            for ns in (FX_NAMESPACE, "urn:zugferd:pdfa:CrossIndustryDocument:invoice:2p0#",
-                       "urn:ferd:pdfa:CrossIndustryDocument:invoice:1p0#"):
-                level = level or xmp.text(ns, "ConformanceLevel")
+    result: tuple[bytes, str | None] = _guard(_extract, pdf_bytes)
+    return result
+
+
+def _guard(run: Any, pdf_bytes: bytes) -> Any:
+    """``run(pdf)`` on the opened PDF inside the limits of :func:`bounded`; a damaged object graph
+    is a :class:`PdfError`."""
+    with bounded():
+        pdf = _readable(pdf_bytes)
+        with pdf:
+            try:
+                return run(pdf)
+            except PdfError:
+                raise
+            except DAMAGE as exc:
+                if pdfcheck._RERAISE:
+                    raise
+                raise PdfError(f"the PDF is damaged: {type(exc).__name__}: {str(exc)[:300]}",
+                               rule="FX-PDF-DAMAGED") from None
+
+
+def _extract(pdf: pikepdf.Pdf) -> tuple[bytes, str | None]:
+    _, xmp = read_xmp(pdf)
+    found = find_invoice(pdf, attachments(pdf), xmp)
+    if not found:
+        names = [a.name for a in attachments(pdf)]
+        raise PdfError("no invoice XML is embedded (looked for " + ", ".join(INVOICE_FILENAMES)
+                       + f"; embedded files: {names or 'none'}) [Factur-X 1.07, name of the embedded invoice]",
+                       rule="FX-INVOICE-MISSING")
+    xml = found[0].data(MAX_XML_BYTES)
+    level = None
+    try:
+        level = level_of_guideline(guideline_of(parse_xml(xml)))
+    except etree.XMLSyntaxError:
+        pass
+    if level is None and xmp is not None:
+        for ns in (FX_NAMESPACE, "urn:zugferd:pdfa:CrossIndustryDocument:invoice:2p0#",
+                   "urn:ferd:pdfa:CrossIndustryDocument:invoice:1p0#"):
+            level = level or xmp.text(ns, "ConformanceLevel")
     return xml, level
 
 
+def other_files(pdf_bytes: bytes, xml: bytes) -> dict[str, str]:
+    """The embedded files other than ``xml`` (the invoice), each with its decoded size (``"N
+    bytes"``), or ``"more than 64 MiB decoded, not read"`` for one over the cap of
+    :mod:`facturx_engine._pdflimits`: what a conversion lists as not carried."""
+    def sizes(pdf: pikepdf.Pdf) -> dict[str, str]:
+        out = {}
+        for att in attachments(pdf):
+            try:
+                data = att.data()
+            except StreamLimit as exc:
+                out[att.name] = (f"more than {MAX_STREAM_BYTES // (1024 * 1024)} MiB decoded, not read"
+                                 if exc.rule == "FX-LIMIT-STREAM" else "not read: the streams of the file decoded "
+                                 "so far reach the engine's limit for one file")
+                continue
+            if data != xml:
+                out[att.name] = f"{len(data)} bytes"
+        return out
+
+    result: dict[str, str] = _guard(sizes, pdf_bytes)
+    return result
+
+
 def extract_all(pdf_bytes: bytes) -> dict[str, bytes]:
-    """Every embedded file, ``{name: bytes}`` (name-tree key, else /UF, else /F)."""
-    pdf = _readable(pdf_bytes)
-    with pdf:
-        return {att.name: att.data() for att in attachments(pdf)}
+    """Every embedded file, ``{name: bytes}`` (name-tree key, else /UF, else /F).
+
+    Each file decodes to at most 64 MiB, and all of them together to at most 256 MiB
+    (:mod:`facturx_engine._pdflimits`); beyond, :class:`~facturx_engine.errors.PdfError`
+    (``FX-LIMIT-STREAM`` / ``FX-LIMIT-TOTAL``) names the file."""
+    result: dict[str, bytes] = _guard(lambda pdf: {att.name: att.data() for att in attachments(pdf)}, pdf_bytes)
+    return result

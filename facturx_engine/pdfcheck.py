@@ -4,7 +4,8 @@
 :func:`~facturx_engine.validate.validate` (``syntax="PDF"``). Each finding's ``rule`` is an id of
 this module: ``PDFA-<ISO 19005 clause>-<topic>`` for a PDF/A-3 rule (clause numbers as in the
 veraPDF PDFA-3B profile), ``FX-<topic>`` for a Factur-X container rule. Every message ends with
-the checklist item of ``design/PDFA.md`` it implements (``[PDFA.md item N]``).
+the clause it rests on when the message does not name it already (``[ISO 19005-3 6.8]``,
+``[ISO 32000-1 7.11.4]``, ``[Factur-X 1.07, ...]``).
 
 What is checked: header and binary comment (items 10-11), trailer /ID (12), encryption (13),
 data after ``%%EOF`` (14), stream filters and the EOL before ``endstream`` (15), a repaired
@@ -20,6 +21,17 @@ XML (6-7, 29), Info against XMP (8), and the embedded files, their file specific
 What is *not* checked (use page-validation for these): exact stream ``/Length`` values, font
 program internals (widths, glyph coverage, cmaps, CIDSet), implementation limits (6.1.13), and
 the XSD / Schematron of the XML (that is :func:`~facturx_engine.validate.validate`).
+
+Damaged and hostile input: :func:`check_pdf` returns a report for any bytes that qpdf can open
+(else :class:`~facturx_engine.errors.PdfError`). Values of an unexpected type (an array where a
+name belongs, a name that is not UTF-8, a null where a dictionary belongs) are read defensively;
+what still fails in one part of the checks (objects, page content, XMP, Info, embedded files) is
+one fatal ``FX-PDF-DAMAGED`` finding for that part, and the other parts are checked. Streams are
+decoded with the caps of :mod:`facturx_engine._pdflimits` (64 MiB for one stream, 16 MiB for the
+invoice XML, 8 MiB for the XMP, 1 MiB of decoded content for qpdf's content parser, 256 MiB for
+one call; qpdf's own decoding limits while the file is open): a stream over a cap is a fatal
+``FX-LIMIT-STREAM`` / ``FX-LIMIT-CONTENT`` / ``FX-LIMIT-TOTAL`` finding naming the object, never
+inflated whole. Form XObjects are followed 32 deep at most.
 
 Severities: ``fatal`` for a broken PDF/A-3 or Factur-X rule; ``warning`` for the rest. Some
 warnings are *tolerated* deviations: readers accept them and real files have them, but
@@ -49,6 +61,7 @@ files may give the XRechnung version, ``3.0`` in the sample), conformance A or U
 from __future__ import annotations
 
 import datetime as _dt
+from decimal import Decimal
 import hashlib
 import io
 import re
@@ -61,6 +74,18 @@ from typing import Any
 import pikepdf
 from lxml import etree
 
+from facturx_engine._pdflimits import (
+    MAX_CONTENT_BYTES,
+    MAX_STREAM_BYTES,
+    MAX_XML_BYTES,
+    MAX_XMP_BYTES,
+    MiB,
+    StreamLimit,
+    bounded,
+    check_object_streams,
+    read_stream,
+    refuse_lzw_structure,
+)
 from facturx_engine.errors import PdfError
 from facturx_engine.validate import Finding, Report
 
@@ -76,22 +101,23 @@ __all__ = [
 # --------------------------------------------------------------------------- constants
 
 FX_NAMESPACE = "urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#"
-"""Namespace of the Factur-X XMP properties, trailing ``#`` included (PDFA.md item 6)."""
+"""Namespace of the Factur-X XMP properties, trailing ``#`` included (Factur-X 1.07)."""
 _LEGACY_NAMESPACES = {
     "urn:zugferd:pdfa:CrossIndustryDocument:invoice:2p0#": "ZUGFeRD 2.0",
     "urn:ferd:pdfa:CrossIndustryDocument:invoice:1p0#": "ZUGFeRD 1.0",
 }
 FX_PROPERTIES = ("DocumentFileName", "DocumentType", "Version", "ConformanceLevel")
 LEVELS = ("MINIMUM", "BASIC WL", "BASIC", "EN 16931", "EXTENDED", "XRECHNUNG")
-"""Allowed ``fx:ConformanceLevel`` values (PDFA.md item 6)."""
+"""Allowed ``fx:ConformanceLevel`` values (Factur-X 1.07)."""
 _LEGACY_LEVELS = ("COMFORT",)  # ZUGFeRD 1.0
 
 INVOICE_FILENAMES = ("factur-x.xml", "xrechnung.xml", "zugferd-invoice.xml", "ZUGFeRD-invoice.xml")
-"""Names of the invoice XML, most recent first (PDFA.md item 7)."""
+"""Names of the invoice XML, most recent first (Factur-X 1.07, ZUGFeRD 2.0 and 1.0)."""
 _CURRENT_FILENAMES = ("factur-x.xml", "xrechnung.xml")
+_INVOICE_NAMES = frozenset(n.lower() for n in INVOICE_FILENAMES)
 
 AF_RELATIONSHIPS = ("Data", "Source", "Alternative", "Supplement", "Unspecified")
-"""``/AFRelationship`` values of ISO 19005-3 (PDFA.md item 25)."""
+"""``/AFRelationship`` values of ISO 19005-3 6.8."""
 
 _EN = "urn:cen.eu:en16931:2017"
 _GUIDELINE_LEVELS = {
@@ -109,7 +135,7 @@ _GUIDELINE_LEVELS = {
     "urn:ferd:CrossIndustryDocument:invoice:1p0:comfort": "EN 16931",
     "urn:ferd:CrossIndustryDocument:invoice:1p0:extended": "EXTENDED",
 }
-"""BT-24 -> ``fx:ConformanceLevel`` (PDFA.md item 29, [AK get_level], [MU Profiles])."""
+"""BT-24 -> ``fx:ConformanceLevel`` (the identifiers of Factur-X 1.07, ZUGFeRD 2.x and 1.0)."""
 _ZF1_COMFORT = "urn:ferd:CrossIndustryDocument:invoice:1p0:comfort"
 
 
@@ -161,7 +187,7 @@ _PREDEFINED_XMP = frozenset({
     "http://www.aiim.org/pdfua/ns/id/",
 })
 """XMP schemas PDF/A-2/3 predefine (XMP 2005 plus the PDF/A ones); anything else needs an
-extension schema (6.6.2.3.1, PDFA.md item 5). ``pdfuaid`` is accepted as veraPDF does."""
+extension schema (ISO 19005-3 6.6.2.3.1). ``pdfuaid`` is accepted as veraPDF does."""
 
 _ACTIONS_ALLOWED = frozenset({"GoTo", "GoToR", "GoToE", "Thread", "URI", "SubmitForm", "Named"})
 _ACTIONS_KNOWN = _ACTIONS_ALLOWED | {
@@ -200,15 +226,92 @@ _FATAL, _WARNING = "fatal", "warning"
 # --------------------------------------------------------------------------- small helpers
 
 
+_CLAUSES: dict[int | str, str] = {
+    1: "ISO 19005-3 6.6.4", 2: "ISO 19005-3 6.6.4", 3: "ISO 19005-3 6.6.2.1",
+    4: "ISO 19005-1 6.7.2 (PDF/A-1)", 5: "ISO 19005-3 6.6.2.3",
+    6: "Factur-X 1.07, XMP extension schema fx", 7: "Factur-X 1.07, name of the embedded invoice",
+    8: "ISO 19005-1 6.7.3 (PDF/A-1); ISO 32000-1 14.3.3", 10: "ISO 19005-3 6.1.2", 11: "ISO 19005-3 6.1.2",
+    12: "ISO 19005-3 6.1.3", 13: "ISO 19005-3 6.1.3", 14: "ISO 19005-3 6.1.3", 15: "ISO 19005-3 6.1.7",
+    16: "ISO 19005-3 6.1.4", 17: "ISO 19005-3 6.2.3, 6.2.4", 18: "ISO 19005-3 6.2.5 to 6.2.10",
+    19: "ISO 19005-3 6.2.11.4.1", 22: "ISO 19005-3 6.5", 23: "ISO 19005-3 6.3, 6.4, 6.9 to 6.11",
+    24: "ISO 19005-3 6.8; ISO 32000-1 7.11.3", 25: "ISO 19005-3 6.8", 26: "ISO 19005-3 6.8",
+    27: "ISO 19005-3 6.8; ISO 32000-1 7.11.4", 28: "ISO 32000-1 7.7.4, 7.9.6",
+    29: "Factur-X 1.07, profile identifiers (BT-24)",
+    "damaged": "ISO 32000-1 7.3 (objects)",
+}
+"""What each requirement of the checks rests on, quoted at the end of a message that does not
+already name it: the clause of ISO 19005-3 (PDF/A-3), ISO 19005-1 (PDF/A-1, for the rules that
+validators still apply), ISO 32000-1 (PDF 1.7) or the part of the Factur-X 1.07 specification."""
+
+
+def _cite(item: int | str, message: str = "") -> str:
+    """`` [clause]`` for a message, unless the message already names that clause."""
+    clause = _CLAUSES.get(item)
+    if clause is None or clause in message:
+        return ""
+    if re.split(r"[;,]", clause)[0].strip() in message:
+        return ""
+    return f" [{clause}]"
+
+
+def _safe(text: str) -> str:
+    """Text from the PDF made printable: lone surrogates (pikepdf's reading of name bytes that are
+    not UTF-8) become ``\\udcxx`` escapes."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
 def _item(n: int | str) -> str:
-    return f" [PDFA.md item {n}]"
+    return _cite(n)
+
+
+def name_text(value: Any) -> str:
+    """The text of a pikepdf Name, ``"/Foo"``; a name that is not UTF-8 keeps its ``#xx`` escapes
+    (``"/x#FF"``) instead of failing as ``str()`` does."""
+    try:
+        return str(value)
+    except UnicodeDecodeError:
+        return bytes(value.unparse()).decode("latin-1")
 
 
 def _name(value: Any) -> str | None:
     """``"/Foo"`` -> ``"Foo"`` for a pikepdf Name, else None."""
     if isinstance(value, pikepdf.Name):
-        return str(value)[1:]
+        return name_text(value)[1:]
     return None
+
+
+def _show(value: Any) -> str:
+    """A PDF value in a message: names and strings as text, anything else as its PDF syntax (at
+    most 80 characters)."""
+    text = _text(value)
+    if text is None:
+        try:
+            text = bytes(value.unparse()).decode("latin-1") if isinstance(value, pikepdf.Object) else repr(value)
+        except (pikepdf.PdfError, RuntimeError, ValueError, TypeError):
+            text = type(value).__name__
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _num(value: Any) -> float | None:
+    """A PDF number as a float, else None (a name, string, array... where a number belongs)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return None
+    try:
+        return float(value)
+    except (OverflowError, ValueError):
+        return None
+
+
+def _int(value: Any, default: int = 0) -> int:
+    """A PDF integer (a real is truncated), else ``default``."""
+    number = _num(value)
+    if number is None or number != number or abs(number) > 2**53:
+        return default
+    return int(number)
 
 
 def _true(value: Any) -> bool:
@@ -226,9 +329,12 @@ def _where(obj: Any) -> str:
 
 def _text(value: Any) -> str | None:
     if isinstance(value, pikepdf.String):
-        return str(value)
+        try:
+            return str(value)
+        except UnicodeDecodeError:
+            return bytes(value).decode("latin-1")
     if isinstance(value, pikepdf.Name):
-        return str(value)[1:]
+        return name_text(value)[1:]
     return None
 
 
@@ -239,13 +345,23 @@ def open_pdf(pdf_bytes: bytes, *, what: str = "input") -> pikepdf.Pdf:
     data = bytes(pdf_bytes)
     if b"%PDF-" not in data[:1024]:
         raise PdfError(f"{what} is not a PDF: no %PDF- header in the first 1024 bytes")
+    refuse_lzw_structure(data)
     try:
-        return pikepdf.open(io.BytesIO(data))
+        with bounded():
+            pdf = pikepdf.open(io.BytesIO(data))
+            try:
+                check_object_streams(pdf)
+            except BaseException:
+                pdf.close()
+                raise
+            return pdf
     except pikepdf.PasswordError:
         raise PdfError(
             f"{what} is encrypted and needs a password; PDF/A forbids encryption (ISO 19005-3 6.1.3)"
             + _item(13), rule="PDFA-6.1.3-ENCRYPT") from None
-    except (pikepdf.PdfError, RuntimeError, ValueError) as exc:
+    except PdfError:
+        raise
+    except (pikepdf.PdfError, RuntimeError, ValueError, TypeError, OverflowError, RecursionError) as exc:
         detail = _STREAM_NAME.sub("", str(exc))  # qpdf names the in-memory stream by its address
         raise PdfError(f"{what} is not a readable PDF: {detail}") from None
 
@@ -480,14 +596,13 @@ class Attachment:
         stream = ef.get("/F", ef.get("/UF"))
         return stream if isinstance(stream, pikepdf.Stream) else None
 
-    def data(self) -> bytes:
+    def data(self, cap: int = MAX_STREAM_BYTES) -> bytes:
+        """The decoded file, at most ``cap`` bytes (:class:`StreamLimit` beyond, see
+        :mod:`facturx_engine._pdflimits`)."""
         stream = self.stream
         if stream is None:
             raise PdfError(f"embedded file {self.name!r} has no /EF /F stream" + _item(24))
-        try:
-            return stream.read_bytes()
-        except (pikepdf.PdfError, RuntimeError, ValueError) as exc:
-            raise PdfError(f"embedded file {self.name!r} cannot be decoded: {exc}") from None
+        return read_stream(stream, cap=cap, what=f"embedded file {self.name!r}")
 
 
 def _filespec_name(fs: pikepdf.Object) -> str | None:
@@ -556,13 +671,19 @@ def find_invoice(pdf: pikepdf.Pdf, atts: list[Attachment], xmp: Xmp | None) -> l
     return hits
 
 
-def read_xmp(pdf: pikepdf.Pdf) -> tuple[bytes | None, Xmp | None]:
+def read_xmp(pdf: pikepdf.Pdf, *, strict: bool = False) -> tuple[bytes | None, Xmp | None]:
+    """The catalog's XMP packet and its properties; (None, None) when there is none or it cannot
+    be decoded (``strict=True``: :class:`StreamLimit` past :data:`MAX_XMP_BYTES` is raised)."""
     md = pdf.Root.get("/Metadata")
     if not isinstance(md, pikepdf.Stream):
         return None, None
     try:
-        raw = md.read_bytes()
-    except (pikepdf.PdfError, RuntimeError, ValueError):
+        raw = read_stream(md, cap=MAX_XMP_BYTES, what="XMP metadata stream")
+    except StreamLimit:
+        if strict:
+            raise
+        return None, None
+    except PdfError:
         return None, None
     try:
         return raw, parse_xmp(raw)
@@ -573,7 +694,7 @@ def read_xmp(pdf: pikepdf.Pdf) -> tuple[bytes | None, Xmp | None]:
 # --------------------------------------------------------------------------- object walk
 
 
-def _iter_objects(pdf: pikepdf.Pdf) -> Iterator[tuple[pikepdf.Object, str, dict[str, Any]]]:
+def iter_objects(pdf: pikepdf.Pdf) -> Iterator[tuple[pikepdf.Object, str, dict[str, Any]]]:
     """Every dictionary and stream reachable from the trailer, each once (iterative), with the
     first path that reached it (``trailer/Root/OpenAction``) and its entries (``dict(obj.items())``,
     read once here for the walk and for the checks: each pikepdf access costs a call into qpdf).
@@ -653,27 +774,27 @@ class _Checker:
         self.pdf = pdf
         self.strict = strict
         self.parsed = parsed or {}  # XML already parsed by the caller, by its exact bytes
-        self._decoded: dict[int, bytes] = {}  # id(Attachment) -> its data, as _params read it
+        self._decoded: dict[int, bytes | None] = {}  # id(Attachment) -> its data, as _params read it
         self.findings: list[Finding] = []
         self._walked: list[tuple[pikepdf.Object, str, dict[str, Any]]] | None = None
 
     def walk(self) -> list[tuple[pikepdf.Object, str, dict[str, Any]]]:
-        """:func:`_iter_objects` of the file, computed once (objects() and embedded_files() share it)."""
+        """:func:`iter_objects` of the file, computed once (objects() and embedded_files() share it)."""
         if self._walked is None:
-            self._walked = list(_iter_objects(self.pdf))
+            self._walked = list(iter_objects(self.pdf))
         return self._walked
 
     # -- recording
     def fatal(self, rule: str, location: str, message: str, item: int | str, bt: tuple[str, ...] = ()) -> None:
-        self.findings.append(Finding(rule, _FATAL, location, message + _item(item), bt, _SOURCE))
+        self.findings.append(Finding(rule, _FATAL, _safe(location), _safe(message + _cite(item, message)), bt, _SOURCE))
 
     def warn(self, rule: str, location: str, message: str, item: int | str, bt: tuple[str, ...] = ()) -> None:
-        self.findings.append(Finding(rule, _WARNING, location, message + _item(item), bt, _SOURCE))
+        self.findings.append(Finding(rule, _WARNING, _safe(location), _safe(message + _cite(item, message)), bt, _SOURCE))
 
     def tolerated(self, rule: str, location: str, message: str, item: int | str, bt: tuple[str, ...] = ()) -> None:
         """Readers accept it and real files do it, but embed() must never write it."""
         severity = _FATAL if self.strict else _WARNING
-        self.findings.append(Finding(rule, severity, location, message + _item(item), bt, _SOURCE))
+        self.findings.append(Finding(rule, severity, _safe(location), _safe(message + _cite(item, message)), bt, _SOURCE))
 
     # -- file structure (items 10-16)
     def file_structure(self, *, streams: bool = True) -> None:
@@ -833,8 +954,8 @@ class _Checker:
             if _true(d.get("/Interpolate")):
                 self.fatal("PDFA-6.2.8-IMAGE", f"image{where}", "image /Interpolate true is not allowed (ISO 19005-3 6.2.8)", 18)
             bpc = d.get("/BitsPerComponent")
-            if bpc is not None and int(bpc) not in (1, 2, 4, 8, 16):
-                self.fatal("PDFA-6.2.8-IMAGE", f"image{where}", f"BitsPerComponent {bpc} (ISO 19005-3 6.2.8)", 18)
+            if bpc is not None and not (isinstance(bpc, int) and int(bpc) in (1, 2, 4, 8, 16)):
+                self.fatal("PDFA-6.2.8-IMAGE", f"image{where}", f"BitsPerComponent {_show(bpc)} (ISO 19005-3 6.2.8)", 18)
 
     def _graphics_keys(self, d: dict[str, Any], where: str) -> None:
         if "/TR" in d and d.get("/Type", "/ExtGState") == "/ExtGState":
@@ -862,14 +983,14 @@ class _Checker:
         if sub not in _ANNOTS_ALLOWED:
             self.fatal("PDFA-6.3-ANNOT", loc, f"{sub} annotations are not allowed (ISO 19005-3 6.3.1)", 23)
         if sub != "Popup":
-            flags = int(annot.get("/F", 0))
+            flags = _int(annot.get("/F"))
             if "/F" not in annot or not flags & 4 or flags & (1 | 2 | 32 | 256):
                 self.fatal("PDFA-6.3-ANNOT", loc, f"annotation flags {flags}: Print must be set and Invisible, "
                            "Hidden, NoView, ToggleNoView clear (ISO 19005-3 6.3.2)", 23)
         ap = annot.get("/AP")
         rect = annot.get("/Rect")
-        empty = isinstance(rect, pikepdf.Array) and len(rect) == 4 and float(rect[0]) == float(rect[2]) \
-            and float(rect[1]) == float(rect[3])
+        corners = [_num(x) for x in rect] if isinstance(rect, pikepdf.Array) and len(rect) == 4 else []
+        empty = len(corners) == 4 and None not in corners and corners[0] == corners[2] and corners[1] == corners[3]
         if ap is None and sub not in ("Popup", "Link") and not empty:
             self.fatal("PDFA-6.3-ANNOT", loc, "annotation without an appearance stream /AP (ISO 19005-3 6.3.3)", 23)
         if isinstance(ap, pikepdf.Dictionary) and set(ap.keys()) - {"/N"}:
@@ -936,7 +1057,7 @@ class _Checker:
             if "/DestOutputProfileRef" in intent:
                 self.fatal("PDFA-6.2.3-OUTPUTINTENT", loc, "/DestOutputProfileRef is not allowed (ISO 19005-3 6.2.3)", 17)
             prof = intent.get("/DestOutputProfile")
-            if prof is not None:
+            if isinstance(prof, pikepdf.Object):
                 profiles.add(prof.objgen if prof.objgen != (0, 0) else id(prof))
             if intent.get("/S") != "/GTS_PDFA1":
                 continue
@@ -944,9 +1065,12 @@ class _Checker:
                 self.fatal("PDFA-6.2.3-OUTPUTINTENT", loc, "the GTS_PDFA1 OutputIntent has no /DestOutputProfile ICC stream", 17)
                 continue
             try:
-                icc = prof.read_bytes()
-            except (pikepdf.PdfError, RuntimeError, ValueError) as exc:
-                self.fatal("PDFA-6.2.3-OUTPUTINTENT", loc, f"the ICC profile cannot be decoded: {exc}", 17)
+                icc = read_stream(prof, what="OutputIntent ICC profile")
+            except StreamLimit as exc:
+                self.fatal(exc.rule or "FX-LIMIT-STREAM", loc, exc.message, "limit")
+                continue
+            except PdfError as exc:
+                self.fatal("PDFA-6.2.3-OUTPUTINTENT", loc, f"the ICC profile cannot be decoded: {exc.message}", 17)
                 continue
             problem = icc_problem(icc, prof.get("/N"))
             if problem:
@@ -974,10 +1098,14 @@ class _Checker:
             self.fatal("PDFA-6.6.2.1-METADATA", loc, "the metadata stream lacks /Type /Metadata /Subtype /XML (ISO 19005-3 6.6.2.1)", 3)
         if md.get("/Filter") is not None:
             self.fatal("FX-XMP-FILTER", loc,
-                       f"the XMP stream is compressed (/Filter {md.get('/Filter')}); veraPDF's PDF/A-3B profile "
+                       f"the XMP stream is compressed (/Filter {_show(md.get('/Filter'))}); veraPDF's PDF/A-3B profile "
                        "allows it, but page-validation and PDFBox Preflight (the offline gates) reject it: "
                        "write it uncompressed", 4)
-        raw, xmp = read_xmp(self.pdf)
+        try:
+            raw, xmp = read_xmp(self.pdf, strict=True)
+        except StreamLimit as exc:
+            self.fatal(exc.rule or "FX-LIMIT-STREAM", loc, exc.message, "limit")
+            return None, None
         if raw is None:
             self.fatal("PDFA-6.6.2.1-METADATA", loc, "the XMP stream cannot be decoded", 3)
             return None, None
@@ -1100,7 +1228,7 @@ class _Checker:
                 if not isinstance(fs.get(k), pikepdf.String):
                     self.fatal("PDFA-6.8-FILESPEC", loc, f"the file specification has no {k} string (ISO 19005-3 6.8)", 24)
             if fs.get("/Type", "/Filespec") != "/Filespec":
-                self.fatal("PDFA-6.8-FILESPEC", loc, f"/Type is {fs.get('/Type')}, not /Filespec", 24)
+                self.fatal("PDFA-6.8-FILESPEC", loc, f"/Type is {_show(fs.get('/Type'))}, not /Filespec", 24)
             if "/Desc" not in fs:
                 self.warn("FX-FILESPEC-DESC", loc, "the file specification has no /Desc", 24)
             rel = fs.get("/AFRelationship")
@@ -1123,11 +1251,11 @@ class _Checker:
             if "/UF" not in ef:
                 self.warn("FX-EF-UF", loc, "/EF has no /UF entry (every Factur-X writer sets both)", 24)
             if stream.get("/Type", "/EmbeddedFile") != "/EmbeddedFile":
-                self.warn("FX-EF-TYPE", loc, f"the embedded file stream has /Type {stream.get('/Type')}", 27)
+                self.warn("FX-EF-TYPE", loc, f"the embedded file stream has /Type {_show(stream.get('/Type'))}", 27)
             subtype = _name(stream.get("/Subtype"))
             if subtype is None or not _MIME_RE.match(subtype):
                 self.fatal("PDFA-6.8-SUBTYPE", loc,
-                           f"the embedded file stream has no valid MIME /Subtype ({stream.get('/Subtype')!r}; "
+                           f"the embedded file stream has no valid MIME /Subtype ({_show(stream.get('/Subtype'))!r}; "
                            "ISO 19005-3 6.8)", 27)
             self._params(att, loc)
 
@@ -1170,12 +1298,17 @@ class _Checker:
         if stream is not None and _name(stream.get("/Subtype")) not in (None, "text/xml"):
             self.warn("FX-EF-SUBTYPE", loc, f"the invoice /Subtype is {_name(stream.get('/Subtype'))}, not text/xml", 27)
 
-        xml = self._decoded.get(id(inv))  # decoded by _params already
-        if xml is None:
+        xml = self._decoded.get(id(inv), b"")  # decoded by _params already (None: could not be)
+        if xml == b"" and id(inv) not in self._decoded:
             try:
-                xml = inv.data()
+                xml = inv.data(MAX_XML_BYTES)
             except PdfError as exc:
-                self.fatal("FX-XML-WELLFORMED", loc, exc.message, 29)
+                self.fatal(exc.rule or "FX-XML-WELLFORMED", loc, exc.message, 29)
+                xml = None
+        if xml is not None and len(xml) > MAX_XML_BYTES:
+            self.fatal("FX-LIMIT-STREAM", loc, f"the invoice XML has {len(xml)} bytes, more than the "
+                       f"{MAX_XML_BYTES // MiB} MiB the engine reads; it is not parsed", "limit")
+            xml = None
         guideline = level = None
         if xml is not None:
             try:
@@ -1216,11 +1349,18 @@ class _Checker:
         stream = att.stream
         assert stream is not None
         try:
-            data = stream.read_bytes()
-        except (pikepdf.PdfError, RuntimeError, ValueError) as exc:
-            self.fatal("PDFA-6.8-FILESPEC", loc, f"the embedded file cannot be decoded: {exc}", 27)
+            data = att.data()
+        except StreamLimit as exc:
+            self.fatal(exc.rule or "FX-LIMIT-STREAM", loc, exc.message + "; its /Params /Size and /CheckSum are not "
+                       "checked", "limit")
+            self._decoded[id(att)] = None
             return
-        self._decoded[id(att)] = data
+        except PdfError as exc:
+            self.fatal("PDFA-6.8-FILESPEC", loc, f"the embedded file cannot be decoded: {exc.message}", 27)
+            self._decoded[id(att)] = None
+            return
+        if att.name.lower() in _INVOICE_NAMES:  # kept for the invoice check; other files are not held
+            self._decoded[id(att)] = data
         params = stream.get("/Params")
         if not isinstance(params, pikepdf.Dictionary):
             self.tolerated("FX-EF-PARAMS", loc, "the embedded file has no /Params (ModDate, Size, CheckSum)", 27)
@@ -1229,9 +1369,9 @@ class _Checker:
         if size is None:
             self.tolerated("FX-EF-SIZE", loc, "/Params has no /Size", 27)
         elif not isinstance(size, int) or isinstance(size, bool):
-            self.fatal("FX-EF-SIZE", loc, f"/Params /Size is a {type(size).__name__} ({size!r}), not an integer", 27)
-        elif int(size) != len(data):
-            self.fatal("FX-EF-SIZE", loc, f"/Params /Size is {int(size)} but the file has {len(data)} bytes", 27)
+            self.fatal("FX-EF-SIZE", loc, f"/Params /Size is a {type(size).__name__} ({_show(size)!r}), not an integer", 27)
+        elif _int(size, -1) != len(data):
+            self.fatal("FX-EF-SIZE", loc, f"/Params /Size is {_show(size)} but the file has {len(data)} bytes", 27)
         checksum = params.get("/CheckSum")
         md5 = hashlib.md5(data).digest()
         if checksum is None:
@@ -1281,7 +1421,7 @@ class _Checker:
 
 
 def icc_problem(icc: bytes, n: Any = None) -> str | None:
-    """Why an ICC profile cannot be a PDF/A-3 DestOutputProfile, or None (PDFA.md item 17)."""
+    """Why an ICC profile cannot be a PDF/A-3 DestOutputProfile, or None (ISO 19005-3 6.2.3)."""
     if len(icc) < 128 or icc[36:40] != b"acsp":
         return "the DestOutputProfile is not an ICC profile (no 'acsp' signature)"
     if icc[8] >= 5:
@@ -1293,8 +1433,8 @@ def icc_problem(icc: bytes, n: Any = None) -> str | None:
     comps = {"RGB ": 3, "CMYK": 4, "GRAY": 1}.get(space)
     if comps is None:
         return f"ICC colour space {space!r} is not RGB, CMYK or GRAY"
-    if n is not None and int(n) != comps:
-        return f"the ICC stream says /N {int(n)} but the profile is {space.strip()} ({comps} components)"
+    if n is not None and _int(n, -1) != comps:
+        return f"the ICC stream says /N {_show(n)} but the profile is {space.strip()} ({comps} components)"
     return None
 
 
@@ -1309,6 +1449,9 @@ class _Font:
     where: str
     pages: set[int] = field(default_factory=set)
     used: bool = False
+    selected: bool = False  # named by a Tf operator
+    shown: bool = False  # a text-showing operator ran with it, in any rendering mode (3, invisible, included)
+    obj: Any = None
 
 
 def _font_embedded(font: pikepdf.Object) -> bool:
@@ -1344,6 +1487,10 @@ _OPERATOR_SET = frozenset(_OPERATORS.encode().split())
 _DEVICE_WORDS = frozenset(op.encode() for op in _DEVICE_OPERATORS)
 
 
+_MAX_FORM_DEPTH = 32
+"""How deep form XObjects (patterns, Type 3 glyphs, soft masks) are followed into each other."""
+
+
 class ContentScan:
     """Walk every content stream (pages, forms, patterns, Type 3 glyphs, annotation appearances).
 
@@ -1360,6 +1507,7 @@ class ContentScan:
         self.findings: list[Finding] = []
         self._done: set[Any] = set()
         self._page = 0
+        self._depth = 0
 
     def run(self) -> None:
         for index, page in enumerate(self.pdf.pages, 1):
@@ -1398,8 +1546,8 @@ class ContentScan:
             node = node.get("/Parent")
         return None
 
-    def _finding(self, rule: str, where: str, message: str, item: int) -> None:
-        self.findings.append(Finding(rule, _FATAL, where, message + _item(item), (), _SOURCE))
+    def _finding(self, rule: str, where: str, message: str, item: int | str) -> None:
+        self.findings.append(Finding(rule, _FATAL, _safe(where), _safe(message + _cite(item, message)), (), _SOURCE))
 
     def _use(self, space: str, res: pikepdf.Object | None, where: str) -> None:
         default = "/Default" + space[7:]
@@ -1428,10 +1576,12 @@ class ContentScan:
             if family == "/ICCBased" and len(cs) > 1 and isinstance(cs[1], pikepdf.Stream):
                 problem = None
                 try:
-                    icc = cs[1].read_bytes()
+                    icc = read_stream(cs[1], what="ICC profile")
                     if len(icc) < 128 or icc[36:40] != b"acsp" or icc[8] >= 5:
                         problem = "not a valid ICC profile of version < 5"
-                except (pikepdf.PdfError, RuntimeError, ValueError):
+                except StreamLimit as exc:
+                    problem = exc.message
+                except PdfError:
                     problem = "cannot be decoded"
                 if problem:
                     self._finding("PDFA-6.2.4.2-ICC", where, f"an ICCBased colour space profile {problem} (ISO 19005-3 6.2.4.2)", 17)
@@ -1453,7 +1603,8 @@ class ContentScan:
         rec = self.fonts.get(key)
         if rec is None:
             name = _name(font.get("/BaseFont")) or _name(font.get("/Name")) or "?"
-            rec = self.fonts[key] = _Font(name, _name(font.get("/Subtype")) or "?", _font_embedded(font), _where(font))
+            rec = self.fonts[key] = _Font(name, _name(font.get("/Subtype")) or "?", _font_embedded(font), _where(font),
+                                          obj=font)
         rec.pages.add(self._page)
         return rec
 
@@ -1469,7 +1620,16 @@ class ContentScan:
                 rec = self._font(fonts.get(key), where)
                 if rec is not None and (not rec.embedded or rec.subtype == "Type3"):
                     text = True
-        if not text and self._plain_content(target, res, where):
+        datas = self._content_data(target, where)
+        if datas is None:
+            return
+        if not text and self._plain_content(target, res, where, datas):
+            return
+        size = sum(len(d) for d in datas if d is not None)
+        if size > MAX_CONTENT_BYTES:
+            self._finding("FX-LIMIT-CONTENT", where,
+                          f"the content stream has {size} bytes decoded, more than the {MAX_CONTENT_BYTES // MiB} MiB "
+                          "the checker parses; its fonts, colours and resources are not checked", "limit")
             return
         try:
             # every operator, not a whitelist: an operand qpdf cannot give to Python (an operator
@@ -1488,7 +1648,7 @@ class ContentScan:
             return value if isinstance(value, pikepdf.Dictionary) else None
 
         for instruction in instructions:
-            operands, op = instruction.operands, str(instruction.operator)
+            operands, op = instruction.operands, bytes(instruction.operator.unparse()).decode("latin-1")
             if op == "q":
                 stack.append((font, mode))
             elif op == "Q":
@@ -1497,14 +1657,17 @@ class ContentScan:
             elif op == "Tf" and operands:
                 ft = table("/Font")
                 font = ft.get(operands[0]) if ft is not None and isinstance(operands[0], pikepdf.Name) else None
+                rec = self._font(font, where)
+                if rec is not None:
+                    rec.selected = True
             elif op == "Tr" and operands:
-                try:
-                    mode = int(operands[0])
-                except (TypeError, ValueError):
-                    mode = 0
+                mode = _int(operands[0])
             elif op in ("Tj", "TJ", "'", '"'):
+                shown = self._font(font, where)
+                if shown is not None:
+                    shown.shown = True
                 if mode != 3:
-                    rec = self._font(font, where)
+                    rec = shown
                     if rec is not None and not rec.used:
                         rec.used = True
                         if rec.subtype == "Type3":
@@ -1518,7 +1681,7 @@ class ContentScan:
                 self._colourspace(operands[0], res, where)
             elif op == "ri" and operands:
                 if _name(operands[0]) not in _INTENTS:
-                    self._finding("PDFA-6.2.6-INTENT", where, f"rendering intent {operands[0]} is not a standard one (ISO 19005-3 6.2.6)", 18)
+                    self._finding("PDFA-6.2.6-INTENT", where, f"rendering intent {_show(operands[0])} is not a standard one (ISO 19005-3 6.2.6)", 18)
             elif op == "gs" and operands and isinstance(operands[0], pikepdf.Name):
                 gt = table("/ExtGState")
                 if gt is not None:
@@ -1549,7 +1712,30 @@ class ContentScan:
                 if not _true(mask):
                     self._colourspace(cs, res, where)
 
-    def _plain_content(self, target: Any, res: pikepdf.Object | None, where: str) -> bool:
+    def _content_data(self, target: Any, where: str) -> list[bytes | None] | None:
+        """The decoded data of each content stream of ``target`` (a page: its /Contents, a form:
+        itself; None in place of an entry that is not a stream); None, with a finding, when one
+        cannot be decoded or is over a cap (qpdf's parser is then not run on it)."""
+        obj = target.obj if isinstance(target, pikepdf.Page) else target
+        contents = obj.get("/Contents") if isinstance(target, pikepdf.Page) else obj
+        streams = list(contents) if isinstance(contents, pikepdf.Array) else [] if contents is None else [contents]
+        datas: list[bytes | None] = []
+        for stream in streams:
+            if not isinstance(stream, pikepdf.Stream):
+                datas.append(None)
+                continue
+            try:
+                datas.append(read_stream(stream, what="content stream"))
+            except StreamLimit as exc:
+                self._finding(exc.rule or "FX-LIMIT-STREAM", where, exc.message, "limit")
+                return None
+            except PdfError as exc:
+                self._finding("PDFA-6.2.2-CONTENT", where, f"a content stream cannot be decoded: {exc.message}", 18)
+                return None
+        return datas
+
+    def _plain_content(self, target: Any, res: pikepdf.Object | None, where: str,
+                       datas: list[bytes | None] | None = None) -> bool:
         """The scan of :meth:`_content` without qpdf's parser, for content in which the only
         operators :meth:`_content` acts on are ``rg RG g G k K`` (the text operators are not
         needed here: the caller checked the fonts); False when that cannot be shown, and the
@@ -1566,17 +1752,14 @@ class ContentScan:
         page's /Contents array as separate token sequences; so does this (and a dictionary or
         array left open in one stream, which qpdf would carry over, is refused above).
         """
-        obj = target.obj if isinstance(target, pikepdf.Page) else target
-        contents = obj.get("/Contents") if isinstance(target, pikepdf.Page) else obj
-        streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+        if datas is None:
+            datas = self._content_data(target, where)
         words: list[bytes] = []
-        for stream in streams:
-            if not isinstance(stream, pikepdf.Stream):
+        if not datas:
+            return False  # no content, or it cannot be decoded: qpdf's parser says what it makes of that
+        for data in datas:
+            if data is None:
                 return False
-            try:
-                data = stream.read_bytes()
-            except (pikepdf.PdfError, RuntimeError, ValueError):
-                return False  # qpdf's parser reports it
             # without "(" or "[" only the hexadecimal strings of _BLANKED can match
             blanked = (_BLANKED if b"(" in data or b"[" in data else _HEX_STRING).sub(b" ", data)
             if _UNSAFE.search(blanked):
@@ -1599,7 +1782,7 @@ class ContentScan:
         transparent = (smask is not None and smask != "/None")
         for key in ("/CA", "/ca"):
             value = gs.get(key)
-            if value is not None and float(value) < 1.0:
+            if (_num(value) if value is not None else None) is not None and (_num(value) or 0.0) < 1.0:
                 transparent = True
         bm = gs.get("/BM")
         if bm is not None and bm not in ("/Normal", "/Compatible"):
@@ -1637,7 +1820,7 @@ class ContentScan:
             if not _true(xobj.get("/ImageMask")):
                 self._colourspace(xobj.get("/ColorSpace"), res, where)
             smask = xobj.get("/SMask")
-            if isinstance(smask, pikepdf.Stream) or "/SMaskInData" in xobj and int(xobj.get("/SMaskInData", 0)):
+            if isinstance(smask, pikepdf.Stream) or "/SMaskInData" in xobj and _int(xobj.get("/SMaskInData")):
                 self.transparent_pages.add(self._page)
         elif subtype == "/Form":
             self._form(xobj, res, where)
@@ -1653,13 +1836,21 @@ class ContentScan:
                     self._font(fonts.get(k), where)
             return
         self._done.add(key)
+        if self._depth >= _MAX_FORM_DEPTH:
+            self._finding("PDFA-6.2.2-CONTENT", where, f"form XObjects, patterns or glyph procedures nested more than "
+                          f"{_MAX_FORM_DEPTH} deep; the deeper ones are not checked", "limit")
+            return
         res = form.get("/Resources")
         if not isinstance(res, pikepdf.Dictionary):
             res = parent_res
         group = form.get("/Group")
         if isinstance(group, pikepdf.Dictionary):
             self._group(group, res, where)
-        self._content(form, res, where)
+        self._depth += 1
+        try:
+            self._content(form, res, where)
+        finally:
+            self._depth -= 1
 
     def _type3(self, font: pikepdf.Object, parent_res: pikepdf.Object | None, where: str) -> None:
         res = font.get("/Resources")
@@ -1738,11 +1929,41 @@ def check_file_structure(pdf_bytes: bytes) -> list[Finding]:
     stream data (items 10-16; the CR-ended stream data is left to :func:`check_model`). Opening
     is lazy: this reads the header, the cross-reference table and the trailer, no object."""
     data = bytes(pdf_bytes)
-    pdf = open_pdf(data)
-    with pdf:
-        checker = _Checker(data, pdf, strict=True)
-        checker.file_structure(streams=False)
+    with bounded():
+        pdf = open_pdf(data)
+        with pdf:
+            checker = _Checker(data, pdf, strict=True)
+            _guarded(checker, "file structure", checker.file_structure, streams=False)
     return checker.findings
+
+
+DAMAGE = (pikepdf.PdfError, RuntimeError, ValueError, TypeError, AttributeError, KeyError, IndexError,
+          UnicodeError, RecursionError, OverflowError, NotImplementedError)
+"""What reading a damaged object graph raises through pikepdf: qpdf's errors, and Python's when an
+object has another type than the one the PDF specification gives it (a /Type that is an array, a
+name that is not UTF-8...). The checks catch them per part (:func:`check_pdf`) and report the
+part as not checked, ``FX-PDF-DAMAGED``; :mod:`facturx_engine.pdf` turns them into
+:class:`PdfError`."""
+_RERAISE = False  # tests set it to see the exceptions the guard would report
+
+
+def _guarded(checker: _Checker, part: str, run: Any, *args: Any, **kwargs: Any) -> Any:
+    """``run(*args, **kwargs)``; a damaged object graph or a resource limit met on the way is one
+    fatal finding for ``part`` (the findings made before stay), and None is returned."""
+    try:
+        return run(*args, **kwargs)
+    except PdfError as exc:
+        if _RERAISE and not isinstance(exc, StreamLimit):
+            raise
+        checker.fatal(exc.rule or "FX-PDF-DAMAGED", part, f"the {part} could not be checked to the end: "
+                      f"{exc.message}", "limit" if isinstance(exc, StreamLimit) else "damaged")
+    except DAMAGE as exc:
+        if _RERAISE:
+            raise
+        detail = _STREAM_NAME.sub("", str(exc))[:300]
+        checker.fatal("FX-PDF-DAMAGED", part, f"the {part} could not be checked to the end: the PDF is damaged "
+                      f"({type(exc).__name__}: {detail})", "damaged")
+    return None
 
 
 def check_pdf(pdf_bytes: bytes, *, strict: bool = False) -> Report:
@@ -1753,17 +1974,25 @@ def check_pdf(pdf_bytes: bytes, *, strict: bool = False) -> Report:
     (``fx:ConformanceLevel``, else the one BT-24 means) and ``guideline`` the BT-24 of the
     embedded XML. ``strict=True`` makes the tolerated deviations (module docstring) fatal.
 
+    A part of the file that cannot be checked (a damaged object, a stream over a limit of
+    :mod:`facturx_engine._pdflimits`) is a fatal finding (``FX-PDF-DAMAGED``, ``FX-LIMIT-*``); the
+    other parts are still checked.
+
     Raises :class:`~facturx_engine.errors.PdfError` for input that is not a readable PDF (an
     encrypted file that opens with an empty password is reported, not raised).
     """
     data = bytes(pdf_bytes) if isinstance(pdf_bytes, (bytes, bytearray, memoryview)) else pdf_bytes
-    pdf = open_pdf(data)
-    with pdf:
-        checker = _Checker(data, pdf, strict=strict)
-        checker.file_structure()
-        checker.objects()
-        checker.content()
-        ident, level, guideline = _written_part(checker)
+    with bounded():
+        pdf = open_pdf(data)
+        with pdf:
+            checker = _Checker(data, pdf, strict=strict)
+            _guarded(checker, "file structure", checker.file_structure)
+            _guarded(checker, "objects", checker.objects)
+            _guarded(checker, "page content", checker.content)
+            xmp, ident = _guarded(checker, "XMP metadata", checker.metadata) or (None, None)
+            if xmp is not None:
+                _guarded(checker, "Info dictionary", checker.info_vs_xmp, xmp)
+            level, guideline = _guarded(checker, "embedded files", checker.embedded_files, xmp) or (None, None)
     return Report(
         syntax="PDF",
         document=f"PDF/A-{ident}" if ident else "PDF",

@@ -13,7 +13,7 @@ embeds the fonts and the logo. No platypus flowable is used: they cost most of t
 none of their generality is needed for this fixed layout. The pages are laid out completely
 before any is written, so ``page X / Y`` is known in a single pass.
 
-PDF/A-minded choices (``shared/design/PDFA.md`` D and 3.1): the only fonts are the Bitstream
+PDF/A-minded choices (ISO 19005-3 6.2.4, 6.2.11): the only fonts are the Bitstream
 Vera TrueType fonts that reportlab itself ships (loaded from the installed package, embedded as
 subsets; they cover €, accents, « », – and ’), the canvas starts on one of them
 (``initialFontName``) so no base-14 font is ever referenced, colours are RGB only, and the
@@ -80,7 +80,7 @@ from .errors import InputError
 from .fr import legal_notes
 
 if TYPE_CHECKING:
-    from .compute import LineAmounts
+    from .compute import LineAmounts, Totals
     from .model import AllowanceCharge, Document, Identifier, Party
     from .model import Line as InvoiceLine
 
@@ -270,8 +270,11 @@ _Item = Para | _Gap | _Logo | _Rows
 class _Layout:
     """Lays out one document on pages (lists of PDF operators) with the painter."""
 
-    def __init__(self, doc: Document, t: Template, painter: Pen) -> None:
+    def __init__(self, doc: Document, t: Template, painter: Pen, totals: Totals | None = None,
+                 notice: str | None = None) -> None:
         self.doc, self.t, self.pen = doc, t, painter
+        self.totals = doc.totals if totals is None else totals  # the amounts shown: computed, or as stated
+        self.notice = notice
         self.f = Fmt(t.lang, doc.currency)
         self.L = self.f.L
         self.widths = fonts()[1]
@@ -596,7 +599,7 @@ class _Layout:
         zebra = _tint(self.t.primary_color, 0.06)
         rule = (0.4, RULE)
         rows: list[Row] = []
-        for n, (line, la) in enumerate(zip(d.lines, d.totals.lines)):
+        for n, (line, la) in enumerate(zip(d.lines, self.totals.lines)):
             if gross:
                 signed = sum(((a.amount or Decimal(0)) * (1 if a.charge else -1) for a in line.allowances_charges),
                              Decimal(0))
@@ -643,7 +646,7 @@ class _Layout:
         rows = []
         for k, ac in enumerate(d.allowances_charges):
             gross = d.prices_include_vat
-            amount = ac.amount if gross or ac.amount is None else d.totals.document_allowance_charge_amounts[k]
+            amount = ac.amount if gross or ac.amount is None else self.totals.document_allowance_charge_amounts[k]
             assert amount is not None and ac.vat is not None
             sign = Decimal(1) if ac.charge else Decimal(-1)
             vat = f"{ac.vat.category.value} {f.rate(ac.vat.rate)}".strip() if ac.vat.category.value != "S" \
@@ -661,7 +664,7 @@ class _Layout:
         L, f = self.L, self.f
         widths = [width - 56 * mm, 28 * mm, 28 * mm]
         rows = [self.grid_header([L["vat_cat"], L["vat_base"], L["vat_amount"]], widths, 1)]
-        for b in self.doc.totals.vat_breakdown:
+        for b in self.totals.vat_breakdown:
             cat = L.get(b.category.value, b.category.value)
             rows.append(self.row(widths, [self.cell(clean(f"{cat} {f.rate(b.rate)}".strip()), widths[0]),
                                           self.cell(f.money(b.taxable_amount), widths[1], align="R", wraps=False),
@@ -675,7 +678,7 @@ class _Layout:
         return rows
 
     def totals_rows(self, width: float) -> list[Row]:
-        d, L, f, t = self.doc, self.L, self.f, self.doc.totals
+        d, L, f, t = self.doc, self.L, self.f, self.totals
         rows: list[tuple[str, str, bool]] = []
         if d.allowances_charges:
             rows.append((L["line_total"], f.money(t.line_total), False))
@@ -782,6 +785,14 @@ class _Layout:
             self.flow_para(paras[0], keep=paras[1].style.leading)
             self.flow_para(paras[1])
 
+    def notice_block(self) -> None:
+        """The notice of :func:`render` (a discrepancy between stated and computed amounts), in bold
+        right under the totals, before anything else can come between them."""
+        if self.notice:
+            self.space(4 * mm)
+            self.flow_para(self.para([[(clean(capped(self.notice, 2000)), FONT_BOLD, BLACK)]], WIDTH,
+                                     Style(FONT_BOLD, 8, 10.5, BLACK)))
+
     def notes(self) -> None:
         L = self.L
         texts = [n.text for n in legal_notes(self.doc)] + list(self.t.mentions)
@@ -838,6 +849,7 @@ class _Layout:
         self.lines()
         self.doc_allowances()
         self.summary()
+        self.notice_block()
         self.notes()
         return self.pages
 
@@ -866,11 +878,11 @@ def _logo_image(logo: bytes) -> tuple[bytes, int, int]:
     return data, w_px, h_px
 
 
-def _build(doc: Document, t: Template) -> bytes:
+def _build(doc: Document, t: Template, totals: Totals | None = None, notice: str | None = None) -> bytes:
     buf = io.BytesIO()
     canvas = Canvas(buf, pagesize=A4, invariant=1, initialFontName=FONT, initialFontSize=8.5,
                     enforceColorSpace="rgb", lang=t.lang)
-    lay = _Layout(doc, t, Pen(canvas))
+    lay = _Layout(doc, t, Pen(canvas), totals, notice)
     title = clean(f"{lay.title()} {doc.number}")
     canvas.setTitle(title)
     canvas.setSubject(title)
@@ -891,11 +903,20 @@ def _build(doc: Document, t: Template) -> bytes:
     return buf.getvalue()
 
 
-def render(doc: Document, template: Template | None = None) -> bytes:
+def render(doc: Document, template: Template | None = None, *, totals: Totals | None = None,
+           notice: str | None = None) -> bytes:
     """The A4 PDF of ``doc`` (bytes). Deterministic: the same document and template give the same bytes.
+
+    The amounts shown (line net amounts, document allowances and charges, VAT breakdown, totals
+    BT-106..BT-115) are ``doc.totals``, computed from the lines, unless ``totals`` is given: the
+    amounts a received document *states* (:func:`facturx_engine.convert.convert` passes them so
+    that the page shows what the embedded XML says). ``notice`` is printed in bold under the
+    totals (convert explains there how the stated amounts differ from the computed ones).
 
     This is the visual part only; embedding the XML and PDF/A-3 conformance are done afterwards.
     """
     t = template or Template()
     fonts()
-    return _build(doc, t)
+    if totals is not None and len(totals.lines) != len(doc.lines):
+        raise InputError(f"the totals to show have {len(totals.lines)} line(s), the document {len(doc.lines)}")
+    return _build(doc, t, totals, notice)

@@ -575,7 +575,8 @@ def test_embed_refuses(name: str, make: Callable[[], bytes], rule: str, words: s
     error = caught.value
     assert isinstance(error, FacturXError) and isinstance(error, ValueError)
     assert rule in (error.rule or "") and words in str(error), str(error)
-    assert "[PDFA.md item" in str(error)
+    # issue 11: the message cites the standard's clause, never a file the user does not have
+    assert "PDFA.md" not in str(error) and "ISO 19005-3 6." in str(error), str(error)
     if name == "helvetica":
         assert "page(s) 1" in str(error) and error.findings
 
@@ -608,8 +609,10 @@ def test_embed_accepts_uri_link_and_refuses_launch(en16931_xml: bytes, tmp_path:
         embed(hidden, en16931_xml)
 
 
-def test_unused_base14_font_is_refused_by_embed_only(en16931_xml: bytes) -> None:
-    """reportlab without initialFontName lists /F1 Helvetica even when every text uses Vera."""
+def test_unused_base14_font_is_dropped_by_embed(en16931_xml: bytes) -> None:
+    """reportlab without initialFontName lists /F1 Helvetica even when every text uses Vera: check_pdf
+    warns, and embed (issue 11) drops the unused, non-embedded font from the resources instead of
+    refusing the page; a font that a text operator selects is kept (and refused when it draws)."""
     font = _register_vera()
     buf = io.BytesIO()
     c = canvas.Canvas(buf, invariant=1)
@@ -620,9 +623,16 @@ def test_unused_base14_font_is_refused_by_embed_only(en16931_xml: bytes) -> None
     report = check_pdf(buf.getvalue())
     assert "FX-FONT-UNUSED" in {f.rule for f in report.warnings}
     assert "PDFA-6.2.11.4-EMBED" not in _fatal_rules(report)
-    with pytest.raises(PdfError, match="Helvetica") as caught:
-        embed(buf.getvalue(), en16931_xml)
-    assert caught.value.rule == "FX-FONT-UNUSED"
+    out = embed(buf.getvalue(), en16931_xml)
+    strict = check_pdf(out, strict=True)
+    assert strict.valid and "FX-FONT-UNUSED" not in {f.rule for f in strict.findings}, strict.findings
+    with pikepdf.open(io.BytesIO(out)) as pdf:
+        fonts = pdf.pages[0].Resources.Font
+        names = {str(fonts[k].get("/BaseFont")) for k in fonts.keys()}
+    assert not any("Helvetica" in n for n in names) and any("Vera" in n for n in names), names
+    with pytest.raises(PdfError, match="Helvetica") as caught:  # used for rendering: still refused
+        embed(helvetica_page(), en16931_xml)
+    assert caught.value.rule == "PDFA-6.2.11.4-EMBED"
 
 
 def test_embed_refuses_pdf_2(en16931_xml: bytes) -> None:

@@ -1,0 +1,367 @@
+"""Bounded reading of PDF input: every stream the engine decodes is inflated incrementally, with a cap.
+
+A PDF of a few megabytes can hold a stream that inflates to gigabytes (a Flate stream of zeros
+compresses about 1000:1, LZW about 1300:1). The engine never decodes such a stream whole: it
+reads each stream through :func:`read_stream`, which decodes the filter chain itself, piece by
+piece, and stops as soon as the output passes the cap, and it runs every pikepdf operation inside
+:func:`bounded`, which sets qpdf's own decoding limits for what qpdf inflates by itself (cross-
+reference and object streams when the file is opened or an object is read, content streams handed
+to its parser, stream data it writes).
+
+The caps (decoded bytes; the input of the engine is a PDF of at most a few megabytes):
+
+* :data:`MAX_STREAM_BYTES` (64 MiB): any one stream the engine reads (embedded files, the XMP
+  packet, ICC profiles); a larger one is reported as ``FX-LIMIT-STREAM`` (a fatal finding of
+  :func:`~facturx_engine.pdfcheck.check_pdf`, a :class:`~facturx_engine.errors.PdfError` elsewhere)
+  naming the object, never decoded whole;
+* :data:`MAX_XML_BYTES` (16 MiB): the embedded invoice XML (it is then parsed and validated);
+* :data:`MAX_XMP_BYTES` (8 MiB): the XMP metadata packet (it is parsed as XML);
+* :data:`MAX_CONTENT_BYTES` (1 MiB): a content stream (page, form XObject, pattern, Type 3
+  glyph, annotation appearance) handed to qpdf's content parser, which needs about 280 bytes of
+  memory per operator (``FX-LIMIT-CONTENT``);
+* :data:`MAX_DECODED_TOTAL` (256 MiB): all the streams decoded by one call (``check_pdf``,
+  ``embed``, ``extract``...), which bounds the time spent on a file that references one stream
+  from many places (``FX-LIMIT-TOTAL``);
+* qpdf, inside :func:`bounded`: Flate, RunLength, PNG and TIFF predictor and DCT decoding at most
+  :data:`MAX_STREAM_BYTES` each, at most :data:`MAX_CONTAINER_ITEMS` items in one array or
+  dictionary. qpdf has no limit for LZW: a file whose cross-reference or object streams use LZW
+  is refused before it is opened (:func:`refuse_lzw_structure`), and the object streams are
+  measured (:func:`check_object_streams`) before any object in them is read.
+
+Filters decoded here: FlateDecode, LZWDecode, RunLengthDecode, ASCIIHexDecode, ASCII85Decode
+(abbreviations included). A stream with a predictor (``/DecodeParms /Predictor``) is measured
+this way, then decoded by qpdf (a predictor never makes data longer). Other filters (image
+codecs, Crypt) are not decoded: :func:`read_stream` raises :class:`PdfError`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import threading
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+import pikepdf
+import pikepdf.settings
+
+from facturx_engine.errors import PdfError
+
+MiB = 1024 * 1024
+MAX_STREAM_BYTES = 64 * MiB
+"""Decoded size of any one stream the engine reads."""
+MAX_XML_BYTES = 16 * MiB
+"""Decoded size of the embedded invoice XML."""
+MAX_XMP_BYTES = 8 * MiB
+"""Decoded size of the XMP metadata packet (it is parsed as XML)."""
+MAX_CONTENT_BYTES = 1 * MiB
+"""Decoded size of one content stream handed to qpdf's content parser."""
+MAX_DECODED_TOTAL = 256 * MiB
+"""All the stream data decoded by one call of the engine."""
+MAX_CONTAINER_ITEMS = 500_000
+"""Items in one PDF array or dictionary (qpdf ``parser_max_container_size``)."""
+_CHUNK = 1 * MiB  # raw bytes fed to a decoder at a time
+
+_FILTERS = {
+    "/FlateDecode": "flate", "/Fl": "flate", "/LZWDecode": "lzw", "/LZW": "lzw",
+    "/RunLengthDecode": "rl", "/RL": "rl", "/ASCIIHexDecode": "hex", "/AHx": "hex",
+    "/ASCII85Decode": "a85", "/A85": "a85",
+}
+
+
+class StreamLimit(PdfError):
+    """A stream (or all the streams of one call) decodes to more than its cap."""
+
+
+class _Budget:
+    def __init__(self, total: int) -> None:
+        self.left = total
+
+
+_BUDGET: ContextVar[_Budget | None] = ContextVar("_BUDGET", default=None)
+_LOCK = threading.Lock()
+_DEPTH = 0
+_SAVED: dict[str, int | bool] = {}
+
+
+def _qpdf_limits() -> dict[str, int]:
+    return {
+        "flate_max_memory": MAX_STREAM_BYTES, "run_length_max_memory": MAX_STREAM_BYTES,
+        "png_max_memory": MAX_STREAM_BYTES, "tiff_max_memory": MAX_STREAM_BYTES,
+        "dct_max_memory": MAX_STREAM_BYTES, "parser_max_container_size": MAX_CONTAINER_ITEMS,
+    }
+
+
+@contextmanager
+def bounded() -> Iterator[None]:
+    """Within the block: qpdf's decoding limits (module docstring) and one budget of
+    :data:`MAX_DECODED_TOTAL` for :func:`read_stream` (an enclosing block's budget is kept).
+
+    qpdf's limits are process-wide: they are set when the first block of the process starts (a
+    limit already set lower by the application is kept) and restored when the last one ends."""
+    global _DEPTH
+    with _LOCK:
+        if _DEPTH == 0:
+            current = pikepdf.settings.get_qpdf_limits()
+            wanted = {k: v for k, v in _qpdf_limits().items() if not 0 < int(current[k]) <= v}
+            _SAVED.clear()
+            _SAVED.update(pikepdf.settings.set_qpdf_limits(**wanted))  # type: ignore[arg-type]
+        _DEPTH += 1
+    token = _BUDGET.set(_BUDGET.get() or _Budget(MAX_DECODED_TOTAL))
+    try:
+        yield
+    finally:
+        _BUDGET.reset(token)
+        with _LOCK:
+            _DEPTH -= 1
+            if _DEPTH == 0 and _SAVED:
+                pikepdf.settings.set_qpdf_limits(**_SAVED)  # type: ignore[arg-type]
+                _SAVED.clear()
+
+
+def where(obj: Any) -> str:
+    """``obj N G`` of an indirect object, else ``a direct object``."""
+    try:
+        num, gen = obj.objgen
+    except (AttributeError, TypeError, ValueError):
+        return "a direct object"
+    return f"obj {num} {gen}" if num else "a direct object"
+
+
+def _filters(stream: pikepdf.Object) -> tuple[list[str], list[Any]]:
+    """The stream's filter names and their decode parameters (None where absent)."""
+    f = stream.get("/Filter")
+    names = list(f) if isinstance(f, pikepdf.Array) else [] if f is None else [f]
+    p = stream.get("/DecodeParms", stream.get("/DP"))
+    parms: list[Any] = list(p) if isinstance(p, pikepdf.Array) else [p] * len(names) if p is not None else []
+    parms += [None] * (len(names) - len(parms))
+    out = []
+    for name in names:
+        if not isinstance(name, pikepdf.Name):
+            raise PdfError(f"the stream {where(stream)} has a /Filter that is not a name: {name!r}")
+        out.append(str(name))
+    return out, parms
+
+
+def _predictor(parms: Any) -> bool:
+    if not isinstance(parms, pikepdf.Dictionary):
+        return False
+    value = parms.get("/Predictor")
+    return isinstance(value, int) and not isinstance(value, bool) and value > 1
+
+
+def read_stream(stream: pikepdf.Object, *, cap: int = MAX_STREAM_BYTES, what: str = "stream") -> bytes:
+    """The decoded data of ``stream``, decoded here with ``cap`` decoded bytes at most.
+
+    Raises :class:`StreamLimit` (a :class:`PdfError`, rule ``FX-LIMIT-STREAM`` or
+    ``FX-LIMIT-TOTAL``) past the cap or the budget of :func:`bounded`, and :class:`PdfError` for
+    data that cannot be decoded (unknown or image filters, corrupt data)."""
+    label = f"the {what} ({where(stream)})"
+    if not isinstance(stream, pikepdf.Stream):
+        raise PdfError(f"{label} is not a stream")
+    budget = _BUDGET.get()
+    limit = cap if budget is None else min(cap, budget.left)
+    if limit <= 0:
+        _over(label, cap, limit)
+    try:
+        names, parms = _filters(stream)
+        data = stream.read_raw_bytes()
+    except (pikepdf.PdfError, RuntimeError, ValueError, TypeError) as exc:
+        raise PdfError(f"{label} cannot be read: {exc}") from None
+    kinds = []
+    for name in names:
+        kind = _FILTERS.get(name)
+        if kind is None:
+            raise PdfError(f"{label} has the filter {name}, which the engine does not decode")
+        kinds.append(kind)
+    for kind, parm in zip(kinds, parms):
+        data = _decode(kind, data, limit, parm)
+        if len(data) > limit:
+            break
+    if budget is not None:
+        budget.left -= len(data)  # the work done counts, whether the stream is over its cap or not
+    if len(data) > limit:
+        _over(label, cap, limit)
+    if any(_predictor(p) for p in parms):
+        try:
+            data = stream.read_bytes()  # qpdf applies the predictor; it cannot lengthen the data
+        except (pikepdf.PdfError, RuntimeError, ValueError) as exc:
+            raise PdfError(f"{label} cannot be decoded: {exc}") from None
+    return data
+
+
+def _over(label: str, cap: int, limit: int) -> None:
+    if limit < cap:
+        raise StreamLimit(f"{label} is not decoded: the streams decoded for this file already total "
+                          f"{MAX_DECODED_TOTAL // MiB} MiB, the most the engine decodes for one file",
+                          rule="FX-LIMIT-TOTAL")
+    raise StreamLimit(f"{label} decodes to more than {_size(cap)}, the most the engine decodes for it; "
+                      "it is not decoded", rule="FX-LIMIT-STREAM")
+
+
+def _size(n: int) -> str:
+    return f"{n // MiB} MiB" if n % MiB == 0 else f"{n} bytes"
+
+
+def _decode(kind: str, data: bytes, limit: int, parms: Any) -> bytes:
+    """One filter, producing at most ``limit + 1`` bytes (one more tells the caller it is over)."""
+    if kind == "flate":
+        return _inflate(data, limit + 1)
+    if kind == "lzw":
+        early = parms.get("/EarlyChange", 1) if isinstance(parms, pikepdf.Dictionary) else 1
+        return _lzw(data, limit + 1, early != 0)
+    if kind == "rl":
+        return _run_length(data, limit + 1)
+    if kind == "hex":
+        text = re.sub(rb"[\x00\t\n\x0c\r ]", b"", data.partition(b">")[0])
+        try:
+            return binascii.unhexlify(text + b"0" * (len(text) % 2))
+        except (binascii.Error, ValueError):
+            raise PdfError("an ASCIIHexDecode stream holds a byte that is not a hexadecimal digit") from None
+    text = re.sub(rb"[\x00\t\n\x0c\r ]", b"", data)
+    text = text[2:] if text.startswith(b"<~") else text
+    text = text.partition(b"~")[0]
+    if text.count(b"z") * 4 > limit + len(text):
+        return b"\0" * (limit + 1)
+    try:
+        return base64.a85decode(text)
+    except ValueError:
+        raise PdfError("an ASCII85Decode stream holds a byte outside its alphabet") from None
+
+
+def _inflate(data: bytes, most: int) -> bytes:
+    """zlib data -> at most ``most`` bytes; corrupt data ends the output, as qpdf ends it."""
+    d = zlib.decompressobj()
+    parts: list[bytes] = []
+    size = 0
+    try:
+        for start in range(0, len(data), _CHUNK):
+            parts.append(d.decompress(data[start:start + _CHUNK], most - size))
+            size += len(parts[-1])
+            while d.unconsumed_tail and size < most:
+                parts.append(d.decompress(d.unconsumed_tail, most - size))
+                size += len(parts[-1])
+            if size >= most or d.eof:
+                break
+    except zlib.error:
+        if not size:
+            raise PdfError("a FlateDecode stream holds data that is not zlib data") from None
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+def _run_length(data: bytes, most: int) -> bytes:
+    out = bytearray()
+    i, n = 0, len(data)
+    while i < n and len(out) < most:
+        length = data[i]
+        if length == 128:
+            break
+        if length < 128:
+            out += data[i + 1:i + 2 + length]
+            i += 2 + length
+        else:
+            if i + 1 < n:
+                out += data[i + 1:i + 2] * (257 - length)
+            i += 2
+    return bytes(out)
+
+
+def _lzw(data: bytes, most: int, early: bool) -> bytes:
+    """LZW (ISO 32000-1 7.4.4) with a bounded output."""
+    out = bytearray()
+    table: list[bytes] = [bytes((i,)) for i in range(256)] + [b"", b""]
+    width, acc, bits, prev = 9, 0, 0, b""
+    shift = 1 if early else 0
+    for byte in data:
+        acc = (acc << 8) | byte
+        bits += 8
+        while bits >= width:
+            bits -= width
+            code = (acc >> bits) & ((1 << width) - 1)
+            acc &= (1 << bits) - 1
+            if code == 256:
+                del table[258:]
+                width, prev = 9, b""
+                continue
+            if code == 257:
+                return bytes(out)
+            if code < len(table):
+                entry = table[code]
+            elif code == len(table) and prev:
+                entry = prev + prev[:1]
+            else:
+                raise PdfError("an LZWDecode stream holds a code that is not in its table")
+            out += entry
+            if len(out) >= most:
+                return bytes(out)
+            if prev:
+                if len(table) >= 4096:
+                    raise PdfError("an LZWDecode stream fills its code table without a clear code")
+                table.append(prev + entry[:1])
+            prev = entry
+            if len(table) + shift >= (1 << width) and width < 12:
+                width += 1
+    return bytes(out)
+
+
+# --------------------------------------------------------------------------- file structure
+
+_LZW_NAME = re.compile(rb"/(?:LZWDecode|LZW)(?![^\x00\t\n\x0c\r ()<>\[\]{}/%])")
+_ESCAPED_NAME = re.compile(rb"/[^\x00\t\n\x0c\r ()<>\[\]{}/%]*#[0-9A-Fa-f]{2}[^\x00\t\n\x0c\r ()<>\[\]{}/%]*")
+_STRUCTURE = re.compile(rb"/Type\s*/(?:XRef|ObjStm)\b")
+_LZW_SPELLED = re.compile(rb"/(?:[LZWDecod]|#[0-9A-Fa-f]{2}){3,9}(?![^\x00\t\n\x0c\r ()<>\[\]{}/%])")
+"""A name that can spell LZW or LZWDecode with ``#`` escapes (a quick first pass over the file)."""
+
+
+_LZW_SMALL = 128 * 1024
+
+
+def _unescape(name: bytes) -> bytes:
+    return re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes((int(m.group(1), 16),)), name)
+
+
+def refuse_lzw_structure(data: bytes) -> None:
+    """:class:`PdfError` for a file whose cross-reference or object streams use LZW, which qpdf
+    decodes with no size limit: the dictionary around each LZW filter name (plain or
+    ``#``-escaped) of the file is looked at. A file under :data:`_LZW_SMALL` bytes passes at once:
+    LZW inflates at most about 1350 times, so what qpdf could decode from it stays under 175 MB."""
+    if len(data) < _LZW_SMALL:
+        return
+    hits = [m.start() for m in _LZW_NAME.finditer(data)]
+    hits += [m.start() for m in _LZW_SPELLED.finditer(data)
+             if b"#" in m.group() and _LZW_NAME.fullmatch(_unescape(m.group()))]
+    for at in hits:
+        start = data.rfind(b"obj", max(0, at - 4096), at)
+        end = data.find(b"stream", at, at + 4096)
+        head = data[start if start >= 0 else max(0, at - 4096):end if end >= 0 else at + 4096]
+        head = _ESCAPED_NAME.sub(lambda m: _unescape(m.group()), head)
+        if _STRUCTURE.search(head):
+            raise PdfError("the PDF stores its cross-reference or objects in an LZW-compressed stream, which "
+                           "cannot be decoded with a size limit; it is not read (PDF/A forbids LZW, ISO 19005-3 "
+                           "6.1.7.2)", rule="FX-LIMIT-STREAM")
+
+
+def check_object_streams(pdf: pikepdf.Pdf) -> None:
+    """Measure every object stream with :func:`read_stream` before qpdf reads an object from it:
+    :class:`StreamLimit` when one decodes past :data:`MAX_STREAM_BYTES` or all of them together
+    past the budget of :func:`bounded` (qpdf would hold every object parsed from them)."""
+    try:
+        numbers = {int(entry.obj_stream_number or 0) for entry in pdf.get_xref_table().values() if entry.type == 2}
+    except (pikepdf.PdfError, RuntimeError, ValueError):
+        return
+    for num in sorted(numbers):
+        try:
+            stream = pdf.get_object(num, 0)
+        except (pikepdf.PdfError, RuntimeError, ValueError):
+            continue
+        if isinstance(stream, pikepdf.Stream):
+            try:
+                read_stream(stream, what="object stream")
+            except StreamLimit:
+                raise
+            except PdfError:
+                continue  # qpdf reports the damage when it reads the objects
