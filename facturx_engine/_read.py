@@ -628,7 +628,8 @@ def _compile(program: Program, shape: tuple[tuple[Any, int], ...] | None,
             code.append(f"    if u: rd._not_read({e}, None, t)")
         code += [f"    a = {e}.keys()", "    if a:",  # _check_attrs (keys first: see _attributes)
                  f"        if len(a) > {MAX_ATTRIBUTES}: _attributes({e})",
-                 f"        for n, x in {e}.items():", f"            if {unused}: rd._not_read({e}, n, x)"]
+                 f"        for n, x in {e}.items():", f"            if {unused}: rd._not_read({e}, n, x)",
+                 f"            elif n == 'currencyID' and x not in rd.currencies: rd._foreign({e}, x)"]
     code.append("    return True")
     exec("\n".join(code), consts)  # noqa: S102 -- our own code, generated from the term table
     return typing.cast(Callable[[Any, Raw, Raw, _Reader], bool], consts["flat"])
@@ -708,6 +709,7 @@ class _Reader:
         self.wctx: Raw = {}
         self.currency: str | None = None
         self.tax_currency: str | None = None
+        self.currencies: set[str | None] = set()  # BT-5 and BT-6: the currencies an amount may be stated in
         self.values: list[TermValue] | None = [] if record else None
         self.line: int | None = None
         self.lines = 0
@@ -718,24 +720,8 @@ class _Reader:
     def read(self, root: Any) -> None:
         self.currency = _child_text(root, _CURRENCY[self.syntax])  # BT-5 and BT-6 tell BT-110 from BT-111
         self.tax_currency = _child_text(root, _TAX_CURRENCY[self.syntax])
+        self.currencies = {self.currency, self.tax_currency}
         self.visit(root, self.roots["DOC"], self.wctx)
-        self._check_currencies(root)
-
-    def _check_currencies(self, root: Any) -> None:
-        """Every amount is in BT-5 (BT-111 in BT-6): another currencyID is reported where it stands, never read
-        as if it were BT-5 without a word (the model holds every amount in BT-5)."""
-        known = {self.currency, self.tax_currency}
-        foreign = {str(c) for c in root.xpath("//@currencyID")} - known  # one pass in C: usually empty
-        if not foreign:
-            return
-        for elem in root.iter():
-            cur = elem.get("currencyID")
-            if cur in foreign:
-                self.findings.append(Finding(
-                    CURRENCY_RULE, "BT-5", f"{etree.QName(elem).localname} {shown(elem.text or '')} is stated in "
-                    f"currency {shown(cur)}, which is neither the invoice currency BT-5 {shown(self.currency or '')} "
-                    f"nor a VAT accounting currency BT-6; it is read as an amount in BT-5 (ISO 4217 codes are "
-                    "upper case and exact)", _path(elem), kind="not-representable"))
 
     def visit(self, elem: Any, node: _Node, item: Raw) -> None:
         """Read one element standing at one rule position (the usual case), then its children."""
@@ -914,6 +900,17 @@ class _Reader:
         for name, value in attributes:
             if name not in used and name not in _STRUCTURAL_ATTRS:
                 self._not_read(elem, name, value)
+            elif name == "currencyID" and value not in self.currencies:
+                self._foreign(elem, value)
+
+    def _foreign(self, elem: Any, currency: str) -> None:
+        """Every amount is in BT-5 (BT-111 in BT-6): another currencyID is reported where it stands, never read
+        as if it were BT-5 without a word (the model holds every amount in BT-5)."""
+        self.findings.append(Finding(
+            CURRENCY_RULE, "BT-5", f"{etree.QName(elem).localname} {shown(elem.text or '')} is stated in currency "
+            f"{shown(currency)}, which is neither the invoice currency BT-5 {shown(self.currency or '')} nor a VAT "
+            "accounting currency BT-6; it is read as an amount in BT-5 (ISO 4217 codes are upper case and exact)",
+            _path(elem), kind="not-representable"))
 
     def _enter_groups(self, elem: Any, pairs: list[tuple[_Node, Raw]]) -> None:
         """An element that is a group item also stands at the group's root: a new item, appended."""
