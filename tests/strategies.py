@@ -518,7 +518,7 @@ _ROUNDING = amounts(-5, 5).filter(bool)
 
 
 def _document(draw: st.DrawFn, b2c: bool | None, credit_note: bool | None, seller_country: str | None,
-              type_code: str | None) -> Invoice | CreditNote:
+              type_code: str | None, gross: bool | None = None) -> Invoice | CreditNote:
     if type_code is None:
         type_code = draw(ANY_TYPES) if credit_note is None else "381" if credit_note else draw(INVOICE_TYPES)
     is_cn = type_code == "381"
@@ -527,7 +527,7 @@ def _document(draw: st.DrawFn, b2c: bool | None, credit_note: bool | None, selle
     seller = _seller(draw, plan, seller_country)
     buyer = _buyer(draw, plan, b2c)
     issue = draw(dates)
-    gross_mode = b2c and draw(st.booleans())
+    gross_mode = (b2c and draw(st.booleans())) if gross is None else (gross and b2c)
 
     doc_lines = [_line(draw, i, plan, allow_negative=not is_cn and draw(st.integers(0, 6)) == 0)
                  for i in range(draw(st.integers(1, 6)))]
@@ -617,9 +617,11 @@ def _document(draw: st.DrawFn, b2c: bool | None, credit_note: bool | None, selle
 
 @st.composite
 def documents(draw: st.DrawFn, *, b2c: bool | None = None, credit_note: bool | None = None,
-              seller_country: str | None = None, type_code: str | None = None) -> Invoice | CreditNote:
-    """A random valid invoice (380/384/386/389) or credit note (381)."""
-    return _document(draw, b2c, credit_note, seller_country, type_code)
+              seller_country: str | None = None, type_code: str | None = None,
+              prices_include_vat: bool | None = None) -> Invoice | CreditNote:
+    """A random valid invoice (380/384/386/389) or credit note (381); ``prices_include_vat`` (B2C
+    documents only) forces the VAT-inclusive mode on or off."""
+    return _document(draw, b2c, credit_note, seller_country, type_code, prices_include_vat)
 
 
 def b2c_documents(**kw: object) -> st.SearchStrategy[Invoice | CreditNote]:
