@@ -73,7 +73,13 @@ def write_ubl(doc: Any) -> WriteResult:
 
 
 def to_ubl(doc: Any, *, strict: bool = False) -> bytes:
-    """UBL 2.1 XML bytes of an invoice or credit note. Same input, same bytes."""
+    """UBL 2.1 XML bytes of an invoice or credit note. Same input, same bytes.
+
+    The bytes are well-formed XML whatever the document holds: a text with a character XML 1.0
+    cannot carry (a control character other than tab/LF/CR, a lone surrogate, U+FFFE/U+FFFF) raises
+    :class:`~facturx_engine.errors.ModelError` naming the field and business term; data the target
+    cannot carry is reported (:class:`ProfileWarning`, or :class:`ProfileError` when ``strict``).
+    """
     result = write_ubl(doc)
     report_loss(result.dropped, "UBL 2.1", strict)
     return result.xml
