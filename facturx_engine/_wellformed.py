@@ -14,6 +14,7 @@ per text value.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,13 +26,15 @@ __all__ = ["encode", "forbidden_char"]
 _C0 = bytes(c for c in range(32) if c not in (9, 10, 13))
 
 
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def forbidden_char(text: str) -> str | None:
     """The first character of ``text`` that XML 1.0 cannot carry (escaped or not), or None."""
-    for ch in text:
-        code = ord(ch)
-        if (code < 32 and ch not in "\t\n\r") or 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF):
-            return ch
-    return None
+    if text.isprintable():  # C speed; false for every control, surrogate and non-character (and a few others)
+        return None
+    found = _FORBIDDEN.search(text)
+    return found.group() if found else None
 
 
 def encode(xml: str, doc: Any) -> bytes:
