@@ -67,7 +67,10 @@ Credit-note payload: ``credit_note_number``, ``issue_date``, ``reason``, ``type`
 ``partial``; default: partial when ``items`` are given), ``invoice`` (the invoice payload it
 credits), ``items`` ``[{description, quantity, unit_price, tax_rate}]`` (an item names an invoice
 line by its description, then unit price and rate when several lines share it; at the line's
-unit price it credits a quantity, at another price the amount quantity x price),
+unit price it credits a quantity, at another price the amount quantity x price; a ``total`` credit
+note may list items too, as the platforms require: they must then credit exactly what remains of
+every invoice line, its quantity and its net amount after the earlier credit notes, or each
+difference is refused at the item's ``quantity`` / ``unit_price``, a line left out at ``items``),
 ``previous_credit_notes`` (earlier credit-note payloads on the same invoice, oldest first; their
 ``invoice`` may be left out), ``total_ht/total_tax/total_ttc`` (checked), ``external_id``,
 ``internal_reference``, ``output_format``. Parties and the B2C flag come from the invoice: a
@@ -95,7 +98,7 @@ from ._wellformed import forbidden_char
 from .codes import VatCategory, code_set
 from .compute import round2
 from .errors import FacturXError, ModelError, PayloadError
-from .lifecycle import DepositPlan, Milestone, Quote, credit_note
+from .lifecycle import DepositPlan, Milestone, Quote, credit_note, creditable
 from .model import (
     Address,
     Contact,
@@ -977,8 +980,6 @@ def _credit_note(r: _Reader, invoice: _Built | None, previous: Sequence[CreditNo
     kind = kind or ("partial" if items else "total")
     if kind == "partial" and not r.data.get("items"):
         r.error("items", "a partial credit note lists the items it credits")
-    if kind == "total" and items:
-        r.error("items", "a total credit note credits what remains of the invoice; leave items out")
     prior = _previous(r, invoice)
     if invoice is None or prior is None or r.sink.count() > start:
         return None
@@ -990,8 +991,12 @@ def _credit_note(r: _Reader, invoice: _Built | None, previous: Sequence[CreditNo
     picks = _match_items(items, invoice)
     if picks is None or r.sink.count() > start:
         return None
-    quantities, amounts, where = picks
+    quantities, amounts, where = _partial(picks, invoice)
     try:
+        if kind == "total" and items:
+            _total_items(r, picks, invoice, creditable(invoice.doc, (*previous, *prior)))
+            if r.sink.count() > start:
+                return None
         cn = credit_note(invoice.doc, number=number, issue_date=issue_date, reason=reason,
                          quantities=quantities if kind == "partial" else None,
                          amounts=amounts if kind == "partial" else None, previous=(*previous, *prior))
@@ -1025,12 +1030,19 @@ def _previous(r: _Reader, invoice: _Built | None) -> list[CreditNote] | None:
     return out
 
 
-def _match_items(items: list[_Reader], invoice: _Built) -> tuple[dict[str, Decimal], dict[str, Decimal],
-                                                                  dict[str, str]] | None:
-    """Per invoice line id: quantity credited, amount credited; and the payload key of each line's item."""
-    quantities: dict[str, Decimal] = {}
-    amounts: dict[str, Decimal] = {}
-    where: dict[str, str] = {}
+@dataclass(slots=True)
+class _Credited:
+    """What the items of a credit-note payload credit on one invoice line."""
+
+    quantity: Decimal = Decimal(0)          # every item's quantity
+    at_price: Decimal = Decimal(0)          # the quantity of the items at the invoice's unit price
+    amounts: Decimal = Decimal(0)           # round(quantity x price) of the items at another price
+    last: _Reader | None = None             # the line's last item
+
+
+def _match_items(items: list[_Reader], invoice: _Built) -> dict[int, _Credited] | None:
+    """Per invoice line index, what the items credit (None, with the errors, when an item cannot be read)."""
+    out: dict[int, _Credited] = {}
     ok = True
     for ir in items:
         desc = ir.text("description", required=_msg("is required: it names the invoice line credited", "BT-153"))
@@ -1047,16 +1059,60 @@ def _match_items(items: list[_Reader], invoice: _Built) -> tuple[dict[str, Decim
         if index is None or qty is None or (price is None and ir.present(*PRICE_KEYS)):
             ok = False
             continue
-        line = invoice.doc.lines[index]
+        c = out.setdefault(index, _Credited())
+        c.quantity, c.last = c.quantity + qty, ir
         if price is None or price == invoice.prices[index]:
-            quantities[line.id] = quantities.get(line.id, Decimal(0)) + qty
-            where[line.id] = ir.at("quantity")
+            c.at_price += qty
         elif (amount := _product(ir, qty, price)) is None:
             ok = False
         else:
-            amounts[line.id] = amounts.get(line.id, Decimal(0)) + amount
-            where[line.id] = ir.at(ir.key(PRICE_KEYS))
-    return (quantities, amounts, where) if ok else None
+            c.amounts += amount
+    return out if ok else None
+
+
+def _partial(picks: dict[int, _Credited], invoice: _Built) -> tuple[dict[str, Decimal], dict[str, Decimal],
+                                                                      dict[str, str]]:
+    """The quantities and amounts :func:`~facturx_engine.lifecycle.credit_note` credits per line id, and the
+    payload key of each line's last item."""
+    quantities, amounts, where = {}, {}, {}
+    for index, c in picks.items():
+        line_id, ir = invoice.doc.lines[index].id, c.last
+        assert ir is not None
+        if c.at_price:
+            quantities[line_id], where[line_id] = c.at_price, ir.at("quantity")
+        if c.amounts:
+            amounts[line_id], where[line_id] = c.amounts, ir.at(ir.key(PRICE_KEYS))
+    return quantities, amounts, where
+
+
+def _total_items(r: _Reader, picks: dict[int, _Credited], invoice: _Built,
+                 left: Mapping[str, tuple[Decimal, Decimal]]) -> None:
+    """A total credit note that lists items: they must credit exactly what remains of every invoice line,
+    in quantity (BT-129) and in net amount (BT-131); each difference is an error at the item (or ``items``)."""
+    doc = invoice.doc
+    for index, ln in enumerate(doc.lines):
+        qty_left, amount_left = left[ln.id]
+        c = picks.get(index)
+        if c is None:
+            if qty_left > 0 or amount_left > 0:
+                r.error("items", _msg(f"invoice line {ln.name!r} still has {qty_left} {ln.unit} ({amount_left} "
+                                      f"{doc.currency} HT) to credit: a total credit note lists every line with what "
+                                      "remains of it", "BG-25"))
+            continue
+        assert c.last is not None
+        if qty_left <= 0 and amount_left <= 0:
+            c.last.error("description", f"nothing remains to credit on invoice line {ln.name!r}")
+            continue
+        amount = round2(c.at_price * ln.price_per_unit) + c.amounts
+        if c.quantity != qty_left:
+            c.last.error("quantity", _msg(f"the items credit {c.quantity} of invoice line {ln.name!r} but {qty_left} "
+                                          "remains: a total credit note credits exactly what remains", "BT-129"))
+        elif amount != amount_left:
+            hint = f"; at {qty_left} that is a unit price of {(amount_left / qty_left).normalize():f}" \
+                if qty_left > 0 and amount_left / qty_left == round2(amount_left / qty_left) else ""
+            c.last.error(c.last.key(PRICE_KEYS), _msg(
+                f"the items credit {amount} {doc.currency} HT of invoice line {ln.name!r} but {amount_left} remains "
+                f"(the invoice's amount less the earlier credit notes){hint}", "BT-131"))
 
 
 def _product(ir: _Reader, qty: Decimal, price: Decimal) -> Decimal | None:
