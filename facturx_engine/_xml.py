@@ -91,8 +91,13 @@ class _Compiler:
 
     def compile(self) -> Node:
         disabled_ctx: set[str] = set()
+        name = self.syntax.name
+        placed = {row.id for row in self.rows if row.path_for(name) is not None and row.kind != "GROUP"}
         for row in self.rows:
-            path = row.path_for(self.syntax.name)
+            path = row.path_for(name)
+            if path is None and row.kind not in ("GROUP", "CONST", "ALWAYS") and row.id not in placed \
+                    and name not in row.elsewhere:
+                self.skipped.append(row)  # a term this syntax has no place for: reported when it has data
             if path is None or row.kind == "GROUP":
                 continue
             parent = self.contexts.get(row.ctx)

@@ -89,7 +89,10 @@ def to_cii(doc: Any, profile: Profile | str = Profile.EN16931, *, strict: bool =
 def report_loss(dropped: tuple[str, ...], target: str, strict: bool) -> None:
     if not dropped:
         return
-    message = f"{target} cannot carry: {', '.join(dropped)}"
+    from .terms import by_id
+
+    named = [f"{d} ({rows[0].name.lower()})" if (rows := by_id(d)) else d for d in dropped]
+    message = f"{target} cannot carry: {', '.join(named)}"
     if strict:
         raise ProfileError(message, dropped=dropped)
     warnings.warn(message, ProfileWarning, stacklevel=3)
