@@ -193,9 +193,15 @@ def credit_note(invoice: Invoice, *, number: str, issue_date: _dt.date,
     fields = {f: getattr(invoice, f) for f in _INHERITED}
     return CreditNote(number=number, issue_date=issue_date, type_code=type_code, lines=tuple(lines), notes=notes,
                       preceding_invoices=(PrecedingInvoice(number=invoice.number, issue_date=invoice.issue_date,
-                                                           type_code=invoice.type_code),),
+                                                           type_code=_reference_type(invoice)),),
                       allowances_charges=invoice.allowances_charges if not previous and quantities is None
                       and amounts is None else (), **fields)
+
+
+def _reference_type(invoice: Invoice) -> str | None:
+    """The type code stated in the credit note's BG-3 reference (EXT-FR-FE-02, Factur-X EXTENDED only, reported as a
+    loss by every other writer): only when it tells more than "an invoice", i.e. not for a commercial invoice 380."""
+    return None if invoice.type_code == "380" else invoice.type_code
 
 
 _INHERITED = ("currency", "seller", "buyer", "payee", "tax_representative", "buyer_reference", "purchase_order",
