@@ -28,7 +28,9 @@ from functools import cache
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
+from ._wellformed import encode
 from .codes import Profile
+from .errors import FacturXError, ModelError
 
 NS = {
     "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
@@ -89,8 +91,13 @@ class _Compiler:
 
     def compile(self) -> Node:
         disabled_ctx: set[str] = set()
+        name = self.syntax.name
+        placed = {row.id for row in self.rows if row.path_for(name) is not None and row.kind != "GROUP"}
         for row in self.rows:
-            path = row.path_for(self.syntax.name)
+            path = row.path_for(name)
+            if path is None and row.kind not in ("GROUP", "CONST", "ALWAYS") and row.id not in placed \
+                    and name not in row.elsewhere:
+                self.skipped.append(row)  # a term this syntax has no place for: reported when it has data
             if path is None or row.kind == "GROUP":
                 continue
             parent = self.contexts.get(row.ctx)
@@ -684,16 +691,27 @@ def dropped_terms(skipped: Iterable[Any], root_item: Any, wctx: Any) -> list[str
 
 
 def serialize(syntax: Syntax, profile: Profile | None, wctx: Any, namespaces: str) -> tuple[bytes, list[str]]:
-    """Write a document; return the XML bytes and the ids of terms that had data but were not written."""
+    """Write a document; return the XML bytes and the ids of terms that had data but were not written.
+
+    The bytes are always well-formed XML: markup characters are escaped, and a document holding a
+    character XML 1.0 cannot carry at all is refused (:class:`~facturx_engine.errors.ModelError`
+    naming the field and its business term, :func:`facturx_engine._wellformed.encode`); a value no
+    model record can hold (a record altered behind the model's back) is a ModelError too."""
     with _compile_lock:
         _root, skipped = _compiled(syntax, profile)
         write = _writer(syntax, profile)
-    dropped = dropped_terms(skipped, wctx, wctx) if skipped else []
     out: list[str] = []
-    write(wctx, out)  # the compiled form of _write(_root, wctx, wctx, syntax.formatters, out)
+    try:
+        dropped = dropped_terms(skipped, wctx, wctx) if skipped else []
+        write(wctx, out)  # the compiled form of _write(_root, wctx, wctx, syntax.formatters, out)
+    except FacturXError:
+        raise
+    except (ArithmeticError, AttributeError, TypeError, ValueError) as exc:  # a record altered behind the model
+        raise ModelError(f"the document holds a value the {syntax.name.upper()} writer cannot write "
+                         f"({type(exc).__name__}: {exc}); build it through the model") from exc
     # the root element is written as "<tag>": add the namespace declarations to it
     out[0] = '<?xml version="1.0" encoding="UTF-8"?>\n' + out[0][:-1] + namespaces + ">"
-    return "".join(out).encode("utf-8"), dropped
+    return encode("".join(out), wctx.doc), dropped
 
 
 # ---------------------------------------------------------------------------- XSD sequence order

@@ -74,7 +74,13 @@ def write_cii(doc: Any, profile: Profile | str = Profile.EN16931) -> WriteResult
 
 
 def to_cii(doc: Any, profile: Profile | str = Profile.EN16931, *, strict: bool = False) -> bytes:
-    """CII XML bytes of an invoice or credit note. Same input, same bytes."""
+    """CII XML bytes of an invoice or credit note. Same input, same bytes.
+
+    The bytes are well-formed XML whatever the document holds: a text with a character XML 1.0
+    cannot carry (a control character other than tab/LF/CR, a lone surrogate, U+FFFE/U+FFFF) raises
+    :class:`~facturx_engine.errors.ModelError` naming the field and business term; data the target
+    cannot carry is reported (:class:`ProfileWarning`, or :class:`ProfileError` when ``strict``).
+    """
     result = write_cii(doc, profile)
     report_loss(result.dropped, f"Factur-X profile {profile}", strict)
     return result.xml
@@ -83,7 +89,10 @@ def to_cii(doc: Any, profile: Profile | str = Profile.EN16931, *, strict: bool =
 def report_loss(dropped: tuple[str, ...], target: str, strict: bool) -> None:
     if not dropped:
         return
-    message = f"{target} cannot carry: {', '.join(dropped)}"
+    from .terms import by_id
+
+    named = [f"{d} ({rows[0].name.lower()})" if (rows := by_id(d)) else d for d in dropped]
+    message = f"{target} cannot carry: {', '.join(named)}"
     if strict:
         raise ProfileError(message, dropped=dropped)
     warnings.warn(message, ProfileWarning, stacklevel=3)

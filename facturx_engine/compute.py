@@ -14,7 +14,11 @@ Rounding policy (the only one in the engine; it reproduces what the official val
 
 VAT-inclusive prices (``Document.prices_include_vat``, a B2C shop's shelf prices): each line's
 VAT-inclusive amount is quantity × price (rounded to 2 decimals) — what the customer was shown —
-and its net amount BT-131 = round(inclusive / (1 + rate/100)). VAT is then computed per
+and its net amount BT-131 = round(inclusive / (1 + rate/100)). The net unit price BT-146 written
+for it is price / (1 + rate/100) to 6 decimals, or with more decimals where 6 would not give back
+that BT-131 through quantity × BT-146 / BT-149 ± line allowances/charges (the rule every reader
+recomputes); only when no price can (a zero quantity with line allowances or charges) is BT-131
+what the written figures give. VAT is then computed per
 breakdown as above, and whatever cent the two roundings leave between the shown total and
 BT-112 is carried **explicitly** in BT-114 (rounding amount), so the amount due equals the
 total the customer saw and every EN 16931 rule still holds.
@@ -152,12 +156,42 @@ def _line_amounts(line: Line, index: int, gross_mode: bool) -> tuple[LineAmounts
     net_pairs = [_net_allowance_charge(ac, factor) for ac in line.allowances_charges]
     net_acs = tuple(amount for amount, _ in net_pairs)
     net_price = (line.net_price / factor).quantize(PRICE_DECIMALS, rounding=ROUND_HALF_UP)
+    signed = sum((n if ac.charge else -n for ac, n in zip(line.allowances_charges, net_acs)), ZERO)
+    net_amount, net_price = _consistent_net(line, round2(gross / factor), net_price, signed)
     gross_price = discount = None
     if line.gross_price is not None:  # VAT-inclusive too: written net, keeping BT-146 = BT-148 - BT-147
         gross_price = (line.gross_price / factor).quantize(PRICE_DECIMALS, rounding=ROUND_HALF_UP)
+        gross_price = max(gross_price, net_price) if line.gross_price != line.net_price else net_price
         discount = gross_price - net_price
-    return LineAmounts(round2(gross / factor), net_price, net_acs, gross_price, discount,
+    return LineAmounts(net_amount, net_price, net_acs, gross_price, discount,
                        tuple(base for _, base in net_pairs)), gross
+
+
+def _consistent_net(line: Line, wanted: Decimal, price: Decimal, acs: Decimal) -> tuple[Decimal, Decimal]:
+    """BT-131 and BT-146 of a VAT-inclusive line such that the written figures obey the line rule
+    BT-131 = round(BT-129 × BT-146 / BT-149 + charges − allowances) that every reader recomputes.
+
+    ``wanted`` is round(shown / (1 + rate)), ``price`` the net price to 6 decimals. When that price
+    does not give ``wanted`` (a large quantity, or line allowances rounded one by one), the price is
+    stated with more decimals, up to what the arithmetic context holds; when no price can give it
+    (quantity 0), BT-131 is what the written price gives. BT-114 carries the difference either way."""
+    qty, base = line.quantity, line.base_quantity or _ONE
+
+    def gives(p: Decimal) -> Decimal:
+        return round2(qty * p / base + acs)
+
+    if gives(price) == wanted:
+        return wanted, price
+    if qty:
+        exact = (wanted - acs) * base / qty
+        for places in range(6, 21):
+            try:
+                candidate = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+            except ArithmeticError:  # more digits than the context holds
+                break
+            if candidate >= 0 and gives(candidate) == wanted:
+                return wanted, candidate
+    return gives(price), price
 
 
 _Group = tuple[list["Vat"], list[Decimal]]  # a breakdown's distinct Vat objects (first seen first), its amounts

@@ -28,9 +28,17 @@ Invoice payload (snake_case; unknown keys are ignored; ``null`` and ``""`` mean 
 
 Rules, as the module applies them:
 
-* Numbers are JSON numbers or numeric strings with a dot. A Python ``float`` (what ``json.loads``
-  gives by default) is read through its shortest ``repr``, i.e. as the literal the app wrote; the
-  CLI parses JSON numbers straight to ``Decimal``. Money is never a float inside the engine.
+* Numbers are JSON numbers or numeric strings written as XML Schema writes a decimal (sign, ASCII
+  digits, one dot: no exponent, separator or other digits), under the engine's numeric policy
+  (:mod:`facturx_engine._numbers`): at most 15 digits before the point (3 for rates, discounts and
+  percentages), nothing below 1E-20 but zero. A line whose quantity x price, or a document whose
+  totals, would go beyond 15 digits is refused at the line's ``quantity``. A Python ``float`` (what
+  ``json.loads`` gives by default) is read through its shortest ``repr``, i.e. as the literal the
+  app wrote; the CLI parses JSON numbers straight to ``Decimal``. Money is never a float inside the
+  engine.
+* Texts may not hold a character XML 1.0 cannot carry: a control character other than tab, line
+  feed and carriage return, a lone surrogate (``"\ud800"`` in JSON), U+FFFE or U+FFFF; each one is
+  refused at its payload key, naming the business term the key feeds.
 * Countries default to ``FR`` (seller and buyer; the shipping address to the buyer's). A French
   seller needs ``seller_siret`` (14 digits, check digit); its SIREN becomes the legal id BT-30
   unless ``seller_legal_id`` is given. A French business buyer needs one of SIRET / VAT number /
@@ -59,7 +67,10 @@ Credit-note payload: ``credit_note_number``, ``issue_date``, ``reason``, ``type`
 ``partial``; default: partial when ``items`` are given), ``invoice`` (the invoice payload it
 credits), ``items`` ``[{description, quantity, unit_price, tax_rate}]`` (an item names an invoice
 line by its description, then unit price and rate when several lines share it; at the line's
-unit price it credits a quantity, at another price the amount quantity x price),
+unit price it credits a quantity, at another price the amount quantity x price; a ``total`` credit
+note may list items too, as the platforms require: they must then credit exactly what remains of
+every invoice line, its quantity and its net amount after the earlier credit notes, or each
+difference is refused at the item's ``quantity`` / ``unit_price``, a line left out at ``items``),
 ``previous_credit_notes`` (earlier credit-note payloads on the same invoice, oldest first; their
 ``invoice`` may be left out), ``total_ht/total_tax/total_ttc`` (checked), ``external_id``,
 ``internal_reference``, ``output_format``. Parties and the B2C flag come from the invoice: a
@@ -81,11 +92,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ._fields import check_chars
+from . import _numbers
+from ._fields import TEXT_RULE
+from ._wellformed import forbidden_char
 from .codes import VatCategory, code_set
 from .compute import round2
 from .errors import FacturXError, ModelError, PayloadError
-from .lifecycle import DepositPlan, Milestone, Quote, credit_note
+from .lifecycle import DepositPlan, Milestone, Quote, credit_note, creditable
 from .model import (
     Address,
     Contact,
@@ -124,10 +137,9 @@ _ZERO_DEFAULTS = {  # 0 % categories with a default exemption (reason, VATEX cod
     VatCategory.EXPORT: ("Exportation hors de l'Union européenne exonérée", "VATEX-EU-G"),
     VatCategory.OUTSIDE_SCOPE: ("Non soumis à la TVA", "VATEX-EU-O"),
 }
-_TOO_LARGE = Decimal(10) ** 15
-_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _TYPES = {"standard": "380", "deposit": "386", "balance": "380"}
+_MAX_NESTING = 32  # previous_credit_notes inside previous_credit_notes ...
 
 
 # ---------------------------------------------------------------------------- collecting errors
@@ -159,6 +171,10 @@ class _Bad(Exception):
     """A value that cannot be read; the message says why."""
 
 
+class _BadChar(_Bad):
+    """A text holding a character XML cannot carry (the message gets the business term of its key)."""
+
+
 def _msg(text: str, bt: str | None = None, rule: str | None = None) -> str:
     return text + (f" ({bt})" if bt else "") + (f" [{rule}]" if rule else "")
 
@@ -186,45 +202,90 @@ def _describe(value: Any) -> str:
 # ---------------------------------------------------------------------------- value converters
 
 
+_ADDRESS_TERMS = {"line1": 0, "street": 0, "line2": 1, "street2": 1, "city": 2, "postal_code": 3, "region": 4,
+                  "country": 5}
+_ADDRESSES = {"seller_address": ("BT-35", "BT-36", "BT-37", "BT-38", "BT-39", "BT-40"),
+              "buyer_address": ("BT-50", "BT-51", "BT-52", "BT-53", "BT-54", "BT-55"),
+              "buyer_shipping_address": ("BT-75", "BT-76", "BT-77", "BT-78", "BT-79", "BT-80")}
+_KEY_TERMS = {
+    "invoice_number": "BT-1", "credit_note_number": "BT-1", "quote_number": "BT-1", "currency": "BT-5",
+    "payment_terms": "BT-20", "notes": "BT-22", "reason": "BT-22", "deposit_reference_text": "BT-22",
+    "billing_framework": "BT-23", "cadre_de_facturation": "BT-23", "contract_reference": "BT-12",
+    "purchase_order": "BT-13", "seller_name": "BT-27", "seller_siret": "BT-29", "seller_legal_id": "BT-30",
+    "seller_vat_number": "BT-31", "seller_electronic_address": "BT-34", "buyer_name": "BT-44",
+    "buyer_siret": "BT-46", "buyer_legal_id": "BT-47", "buyer_vat_number": "BT-48",
+    "buyer_electronic_address": "BT-49", "buyer_phone": "BT-57", "buyer_email": "BT-58",
+    "buyer_shipping_address.name": "BT-70", "payment_method": "BT-81", "bank_details.iban": "BT-84",
+    "bank_details.bic": "BT-86", "exemption_reason": "BT-120", "tax_category": "BT-151",
+    "deposits.invoice_number": "BT-25", "lines.description": "BT-153", "items.description": "BT-153",
+    "lines.unit": "BT-130", "lines.product_code": "BT-155", "lines.exemption_reason": "BT-120",
+    "lines.tax_category": "BT-151", "payment_schedule.label": "BT-153",
+}
+
+
+def _term_of(key: str) -> str | None:
+    """The business term a payload key feeds (None for the app's own references, never written)."""
+    parts = [p for p in key.split(".") if not p.isdigit()]
+    while parts and parts[0] in ("invoice", "previous_credit_notes"):
+        parts.pop(0)
+    if len(parts) == 2 and parts[0] in _ADDRESSES and parts[1] in _ADDRESS_TERMS:
+        return _ADDRESSES[parts[0]][_ADDRESS_TERMS[parts[1]]]
+    return _KEY_TERMS.get(".".join(parts))
+
+
+
+
 def _text(max_len: int | None = None) -> Callable[[Any], str]:
     def convert(value: Any) -> str:
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str):
             raise _Bad(f"expected text, got {_describe(value)}")
+        if (bad := forbidden_char(value)) is not None:  # before strip(): it would remove U+000B, U+001C ...
+            raise _BadChar(_char_message(bad))
         text: str = value.strip()
         if max_len is not None and len(text) > max_len:
             raise _Bad(f"is {len(text)} characters long; at most {max_len} are allowed")
-        if not text.isprintable():
-            try:
-                check_chars(text, None, None)  # the model's own check, keyed here by the payload path
-            except ModelError as exc:
-                raise _Bad(f"{exc.message} [{exc.rule}]") from None
         return text
     return convert
 
 
-def _decimal(value: Any) -> Decimal:
-    if isinstance(value, bool):
-        raise _Bad(f"expected a number, got {_describe(value)}")
-    if isinstance(value, Decimal):
-        out = value
-    elif isinstance(value, int):
-        out = Decimal(value)
-    elif isinstance(value, float):
-        out = Decimal(repr(value))  # the shortest literal: what the app wrote in its JSON
-    elif isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
-        out = Decimal(value.strip())
-    elif isinstance(value, str):
-        raise _Bad(f"{_describe(value)} is not a number (digits with an optional sign and a decimal point, "
-                   "e.g. 19.99)")
-    else:
-        raise _Bad(f"expected a number, got {_describe(value)}")
-    if not out.is_finite():
-        raise _Bad(f"expected a finite number, got {_describe(value)}")
-    if abs(out) >= _TOO_LARGE:
-        raise _Bad(f"{_describe(value)} is too large (at most 15 digits before the decimal point)")
-    return out.quantize(Decimal(1)) if out.as_tuple().exponent > 0 else out  # type: ignore[operator]
+def _char_message(ch: str) -> str:
+    code = ord(ch)
+    kind = "a control character" if code < 32 else "a lone surrogate" if 0xD800 <= code <= 0xDFFF else \
+        "a non-character"
+    return f"contains U+{code:04X}, {kind} that XML 1.0 cannot carry; remove it"
+
+
+def _number(digits: int) -> Callable[[Any], Decimal]:
+    """A number under the engine's numeric policy (:mod:`facturx_engine._numbers`), at most ``digits``
+    before the decimal point: a JSON number, or a string written as XML Schema writes a decimal."""
+    def convert(value: Any) -> Decimal:
+        try:
+            if isinstance(value, bool):
+                raise _Bad(f"expected a number, got {_describe(value)}")
+            if isinstance(value, Decimal):
+                out = _numbers.check(value, digits)
+            elif isinstance(value, int):
+                out = _numbers.check(Decimal(value), digits, str(value) if value.bit_length() < 200 else None)
+            elif isinstance(value, float):
+                if value != value or value in (float("inf"), float("-inf")):
+                    raise _Bad(f"expected a finite number, got {_describe(value)}")
+                out = _numbers.check(Decimal(repr(value)), digits)  # the shortest literal: what the app wrote
+            elif isinstance(value, str):
+                if (bad := forbidden_char(value)) is not None:
+                    raise _BadChar(_char_message(bad))
+                out = _numbers.parse(value, digits)
+            else:
+                raise _Bad(f"expected a number, got {_describe(value)}")
+        except _numbers.NumberRefused as exc:
+            raise _Bad(_msg(str(exc), rule=_numbers.RULE)) from None
+        return out.quantize(Decimal(1)) if out.as_tuple().exponent > 0 else out  # type: ignore[operator]
+    return convert
+
+
+_decimal = _number(_numbers.AMOUNT_DIGITS)
+_percent = _number(_numbers.PERCENT_DIGITS)
 
 
 def _date(value: Any) -> _dt.date:
@@ -369,6 +430,9 @@ class _Reader:
                 continue
             try:
                 hits.append((name, convert(self.data[name])))
+            except _BadChar as exc:  # the model's text rule, keyed here by the payload path
+                self.error(name, _msg(str(exc), _term_of(self.at(name)), TEXT_RULE))
+                return None
             except _Bad as exc:
                 self.error(name, str(exc))
                 return None
@@ -386,8 +450,8 @@ class _Reader:
         value = self.get(names, _text(max_len), required=required)
         return value if isinstance(value, str) else None
 
-    def number(self, *names: str, required: str | None = None) -> Decimal | None:
-        value = self.get(names, _decimal, required=required)
+    def number(self, *names: str, required: str | None = None, percent: bool = False) -> Decimal | None:
+        value = self.get(names, _percent if percent else _decimal, required=required)
         return value if isinstance(value, Decimal) else None
 
     def obj(self, name: str) -> _Reader | None:
@@ -626,7 +690,8 @@ def _line_vat(lr: _Reader, rate: Decimal, ctx: _Context) -> Vat | None:
 _LINE_TOTALS = ((("total_ht",), "BT-131"), (TAX_KEYS, "line VAT"), (("total_ttc",), "line TTC"))
 _LINE_FIELDS = {"net_price": PRICE_KEYS, "gross_price": ("discount",), "price_discount": ("discount",),
                 "quantity": ("quantity",), "unit": ("unit",), "name": ("description",),
-                "seller_item_id": ("product_code",), "vat": RATE_KEYS}
+                "seller_item_id": ("product_code",), "vat": RATE_KEYS,
+                "": ("quantity",)}  # the line itself: its net amount BT-131, quantity x price (numeric policy)
 
 
 def _line(lr: _Reader, index: int, ctx: _Context) -> tuple[Line, Decimal, list[_Stated]] | None:
@@ -635,8 +700,8 @@ def _line(lr: _Reader, index: int, ctx: _Context) -> tuple[Line, Decimal, list[_
     quantity = lr.number("quantity", required=_msg("is required", "BT-129", "BR-22"))
     unit = lr.get(("unit",), _unit) or "C62"
     price = lr.number(*PRICE_KEYS, required=_msg("is required", "BT-146", "BR-26"))
-    rate = lr.number(*RATE_KEYS, required=_msg("is required", "BT-152"))
-    discount = lr.number("discount")
+    rate = lr.number(*RATE_KEYS, required=_msg("is required", "BT-152"), percent=True)
+    discount = lr.number("discount", percent=True)
     product_code = lr.text("product_code")
     if quantity is not None and quantity <= 0:
         lr.error("quantity", _msg(f"must be greater than 0, got {quantity}", "BT-129"))
@@ -871,7 +936,7 @@ def _locate(r: _Reader, field: str | None) -> str:
              ("seller.address", "seller_address"), ("buyer.address", "buyer_address"),
              ("payment.credit_transfers", "bank_details.iban"), ("payment", "payment_method"),
              ("delivery.date", "delivery_date"), ("delivery", "buyer_shipping_address"),
-             ("preceding_invoices", "deposits"), ("paid_amount", "deposits"), ("vat", "lines"),
+             ("preceding_invoices", "deposits"), ("paid_amount", "deposits"), ("vat", "lines"), ("totals", "lines"),
              ("notes", "notes"), ("due_date", "due_date"), ("currency", "currency"),
              ("issue_date", r.key(("issue_date", "invoice_date"))),
              ("number", "quote_number" if r.present("quote_number") else "invoice_number"))
@@ -915,8 +980,6 @@ def _credit_note(r: _Reader, invoice: _Built | None, previous: Sequence[CreditNo
     kind = kind or ("partial" if items else "total")
     if kind == "partial" and not r.data.get("items"):
         r.error("items", "a partial credit note lists the items it credits")
-    if kind == "total" and items:
-        r.error("items", "a total credit note credits what remains of the invoice; leave items out")
     prior = _previous(r, invoice)
     if invoice is None or prior is None or r.sink.count() > start:
         return None
@@ -928,8 +991,12 @@ def _credit_note(r: _Reader, invoice: _Built | None, previous: Sequence[CreditNo
     picks = _match_items(items, invoice)
     if picks is None or r.sink.count() > start:
         return None
-    quantities, amounts, where = picks
+    quantities, amounts, where = _partial(picks, invoice)
     try:
+        if kind == "total" and items:
+            _total_items(r, picks, invoice, creditable(invoice.doc, (*previous, *prior)))
+            if r.sink.count() > start:
+                return None
         cn = credit_note(invoice.doc, number=number, issue_date=issue_date, reason=reason,
                          quantities=quantities if kind == "partial" else None,
                          amounts=amounts if kind == "partial" else None, previous=(*previous, *prior))
@@ -949,6 +1016,10 @@ def _credit_note(r: _Reader, invoice: _Built | None, previous: Sequence[CreditNo
 def _previous(r: _Reader, invoice: _Built | None) -> list[CreditNote] | None:
     """The earlier credit notes, oldest first, each read against the ones before it."""
     out: list[CreditNote] = []
+    if r.path.count("previous_credit_notes.") >= _MAX_NESTING and r.data.get("previous_credit_notes"):
+        r.error("previous_credit_notes", f"earlier credit notes nested more than {_MAX_NESTING} levels deep; list "
+                                         "them at the top level, oldest first")
+        return None
     for pr in r.items("previous_credit_notes") or []:
         if invoice is None:
             return None
@@ -959,18 +1030,25 @@ def _previous(r: _Reader, invoice: _Built | None) -> list[CreditNote] | None:
     return out
 
 
-def _match_items(items: list[_Reader], invoice: _Built) -> tuple[dict[str, Decimal], dict[str, Decimal],
-                                                                  dict[str, str]] | None:
-    """Per invoice line id: quantity credited, amount credited; and the payload key of each line's item."""
-    quantities: dict[str, Decimal] = {}
-    amounts: dict[str, Decimal] = {}
-    where: dict[str, str] = {}
+@dataclass(slots=True)
+class _Credited:
+    """What the items of a credit-note payload credit on one invoice line."""
+
+    quantity: Decimal = Decimal(0)          # every item's quantity
+    at_price: Decimal = Decimal(0)          # the quantity of the items at the invoice's unit price
+    amounts: Decimal = Decimal(0)           # round(quantity x price) of the items at another price
+    last: _Reader | None = None             # the line's last item
+
+
+def _match_items(items: list[_Reader], invoice: _Built) -> dict[int, _Credited] | None:
+    """Per invoice line index, what the items credit (None, with the errors, when an item cannot be read)."""
+    out: dict[int, _Credited] = {}
     ok = True
     for ir in items:
         desc = ir.text("description", required=_msg("is required: it names the invoice line credited", "BT-153"))
         qty = ir.number("quantity", required=_msg("is required", "BT-129"))
         price = ir.number(*PRICE_KEYS)
-        rate = ir.number(*RATE_KEYS)
+        rate = ir.number(*RATE_KEYS, percent=True)
         if qty is not None and qty <= 0:
             ir.error("quantity", _msg(f"must be greater than 0, got {qty}", "BT-129"))
             qty = None
@@ -981,14 +1059,72 @@ def _match_items(items: list[_Reader], invoice: _Built) -> tuple[dict[str, Decim
         if index is None or qty is None or (price is None and ir.present(*PRICE_KEYS)):
             ok = False
             continue
-        line = invoice.doc.lines[index]
+        c = out.setdefault(index, _Credited())
+        c.quantity, c.last = c.quantity + qty, ir
         if price is None or price == invoice.prices[index]:
-            quantities[line.id] = quantities.get(line.id, Decimal(0)) + qty
-            where[line.id] = ir.at("quantity")
+            c.at_price += qty
+        elif (amount := _product(ir, qty, price)) is None:
+            ok = False
         else:
-            amounts[line.id] = amounts.get(line.id, Decimal(0)) + round2(qty * price)
-            where[line.id] = ir.at(ir.key(PRICE_KEYS))
-    return (quantities, amounts, where) if ok else None
+            c.amounts += amount
+    return out if ok else None
+
+
+def _partial(picks: dict[int, _Credited], invoice: _Built) -> tuple[dict[str, Decimal], dict[str, Decimal],
+                                                                      dict[str, str]]:
+    """The quantities and amounts :func:`~facturx_engine.lifecycle.credit_note` credits per line id, and the
+    payload key of each line's last item."""
+    quantities, amounts, where = {}, {}, {}
+    for index, c in picks.items():
+        line_id, ir = invoice.doc.lines[index].id, c.last
+        assert ir is not None
+        if c.at_price:
+            quantities[line_id], where[line_id] = c.at_price, ir.at("quantity")
+        if c.amounts:
+            amounts[line_id], where[line_id] = c.amounts, ir.at(ir.key(PRICE_KEYS))
+    return quantities, amounts, where
+
+
+def _total_items(r: _Reader, picks: dict[int, _Credited], invoice: _Built,
+                 left: Mapping[str, tuple[Decimal, Decimal]]) -> None:
+    """A total credit note that lists items: they must credit exactly what remains of every invoice line,
+    in quantity (BT-129) and in net amount (BT-131); each difference is an error at the item (or ``items``)."""
+    doc = invoice.doc
+    for index, ln in enumerate(doc.lines):
+        qty_left, amount_left = left[ln.id]
+        c = picks.get(index)
+        if c is None:
+            if qty_left > 0 or amount_left > 0:
+                r.error("items", _msg(f"invoice line {ln.name!r} still has {qty_left} {ln.unit} ({amount_left} "
+                                      f"{doc.currency} HT) to credit: a total credit note lists every line with what "
+                                      "remains of it", "BG-25"))
+            continue
+        assert c.last is not None
+        if qty_left <= 0 and amount_left <= 0:
+            c.last.error("description", f"nothing remains to credit on invoice line {ln.name!r}")
+            continue
+        amount = round2(c.at_price * ln.price_per_unit) + c.amounts
+        if c.quantity != qty_left:
+            c.last.error("quantity", _msg(f"the items credit {c.quantity} of invoice line {ln.name!r} but {qty_left} "
+                                          "remains: a total credit note credits exactly what remains", "BT-129"))
+        elif amount != amount_left:
+            hint = f"; at {qty_left} that is a unit price of {(amount_left / qty_left).normalize():f}" \
+                if qty_left > 0 and amount_left / qty_left == round2(amount_left / qty_left) else ""
+            c.last.error(c.last.key(PRICE_KEYS), _msg(
+                f"the items credit {amount} {doc.currency} HT of invoice line {ln.name!r} but {amount_left} remains "
+                f"(the invoice's amount less the earlier credit notes){hint}", "BT-131"))
+
+
+def _product(ir: _Reader, qty: Decimal, price: Decimal) -> Decimal | None:
+    """round(quantity x price) of a credit-note item, or None (and an error) beyond the numeric policy."""
+    if qty.adjusted() + price.adjusted() + 1 < _numbers.AMOUNT_DIGITS or not qty or not price:
+        amount = round2(qty * price)
+        if amount.adjusted() < _numbers.AMOUNT_DIGITS:
+            return amount
+    ir.error(ir.key(PRICE_KEYS), _msg(f"quantity x unit price ({qty} x {price}) would have more than "
+                                      f"{_numbers.AMOUNT_DIGITS} digits before the decimal point (numeric policy)",
+                                      "BT-131", _numbers.RULE))
+    return None
 
 
 def _line_for(ir: _Reader, desc: str, price: Decimal | None, rate: Decimal | None, invoice: _Built) -> int | None:
@@ -1089,7 +1225,7 @@ def _schedule(r: _Reader, deal: Invoice | None) -> tuple[Milestone, ...] | None:
     start = r.sink.count()
     for mr in r.items("payment_schedule") or []:
         date = mr.get(("date", "due_date"), _date, required="is required: the milestone's date")
-        percent, amount = mr.number("percent"), mr.number("amount")
+        percent, amount = mr.number("percent", percent=True), mr.number("amount")
         has_percent, has_amount = mr.present("percent"), mr.present("amount")
         if has_percent == has_amount:
             mr.error("amount" if has_amount else "percent",

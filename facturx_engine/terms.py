@@ -38,6 +38,7 @@ class Term:
     ubl_cn: str | None = "="          # "=" same as ``ubl``
     key: str = ""                     # context name of a repeating row (defaults to id)
     reportable: bool = True
+    elsewhere: tuple[str, ...] = ()   # syntaxes without a path of its own that carry it in another row's text
 
     def path_for(self, syntax: str) -> str | None:
         if syntax == "cii":
@@ -159,8 +160,10 @@ def _contact(ids: tuple[str, ...], ctx: str, cii: str, ubl: str, src: str) -> li
     ]
 
 
-def _party_ids(term: str, ctx_prefix: str, cii: str, ubl: str, src: str, prof: Profile) -> list[Term]:
-    """BT-29/46/60-style identifiers: CII ID (no scheme) or GlobalID (scheme); UBL PartyIdentification."""
+def _party_ids(term: str, ctx_prefix: str, cii: str, ubl: str, src: str, prof: Profile,
+               ubl_max: int | None = None) -> list[Term]:
+    """BT-29/46/60-style identifiers: CII ID (no scheme) or GlobalID (scheme); UBL PartyIdentification
+    (at most ``ubl_max`` of them: the others are reported as lost by ubl.write_ubl)."""
     k_plain, k_glob, k_ubl = f"{ctx_prefix}:id", f"{ctx_prefix}:gid", f"{ctx_prefix}:uid"
     return [
         Term(term, "Party identifier", "DOC", f"{cii}/ram:ID", None, prof, _ids(f"{src}", False), repeat=True,
@@ -170,16 +173,16 @@ def _party_ids(term: str, ctx_prefix: str, cii: str, ubl: str, src: str, prof: P
              key=k_glob),
         Term(term, "Party identifier", k_glob, ".", None, prof, a("value")),
         Term(f"{term}-1", "Party identifier scheme", k_glob, "@schemeID", None, prof, a("scheme")),
-        Term(term, "Party identifier", "DOC", None, f"{ubl}/cac:PartyIdentification", prof, a_doc_tuple(src),
-             repeat=True, key=k_ubl),
+        Term(term, "Party identifier", "DOC", None, f"{ubl}/cac:PartyIdentification", prof,
+             a_doc_tuple(src, ubl_max), repeat=True, key=k_ubl),
         Term(term, "Party identifier", k_ubl, None, "cbc:ID", prof, a("value")),
         Term(f"{term}-1", "Party identifier scheme", k_ubl, None, "cbc:ID/@schemeID", prof, a("scheme")),
     ]
 
 
-def a_doc_tuple(src: str) -> Getter:
+def a_doc_tuple(src: str, limit: int | None = None) -> Getter:
     get = a(src)
-    return lambda i, w: tuple(get(i, w) or ())
+    return lambda i, w: tuple(get(i, w) or ())[:limit]
 
 
 def _trade_party(p: dict[str, Any], cii: str, ubl: str, src: str) -> list[Term]:
@@ -209,7 +212,8 @@ def _trade_party(p: dict[str, Any], cii: str, ubl: str, src: str) -> list[Term]:
                      const("VA"), kind="CONST", reportable=False))
     rows.append(Term("_", "VAT scheme", "DOC", None, f"{party}/cac:PartyTaxScheme#VAT/cac:TaxScheme/cbc:ID", MIN,
                      const("VAT"), kind="CONST", reportable=False))
-    rows += _party_ids(p["id"], src, cii, party, f"{src}.identifiers", BWL)
+    # UBL-SR-16: a UBL buyer has at most one PartyIdentification (EN 16931: BT-46 is 0..1)
+    rows += _party_ids(p["id"], src, cii, party, f"{src}.identifiers", BWL, None if src.endswith("seller") else 1)
     rows += _address(p["addr_ids"], "DOC", f"{cii}/ram:PostalTradeAddress", f"{party}/cac:PostalAddress",
                      f"{src}.address", BWL, MIN if src.endswith("seller") else BWL)
     rows += _contact(p["contact_ids"], "DOC", cii, party, src)
@@ -247,7 +251,8 @@ def _header() -> list[Term]:
         Term("BG-1", "Invoice note", "DOC", f"{_HDR}/ram:IncludedNote", "cbc:Note", BWL, lambda _i, w: w.notes,
              repeat=True),
         Term("BT-22", "Invoice note", "BG-1", "ram:Content", ".", BWL, lambda i, _w: i, kind="NOTE"),
-        Term("BT-21", "Invoice note subject code", "BG-1", "ram:SubjectCode", None, BWL, a("subject_code")),
+        Term("BT-21", "Invoice note subject code", "BG-1", "ram:SubjectCode", None, BWL, a("subject_code"),
+             elsewhere=("ubl", "ubl-cn")),  # UBL: the "#CODE#" prefix of the note text (ubl._note_text)
         Term("BT-5", "Invoice currency code", "DOC", f"{_HTS}/ram:InvoiceCurrencyCode", "cbc:DocumentCurrencyCode", MIN,
              _doc("currency")),
         Term("BT-6", "VAT accounting currency code", "DOC", f"{_HTS}/ram:TaxCurrencyCode", "cbc:TaxCurrencyCode", BWL,
@@ -306,8 +311,7 @@ def _preceding() -> list[Term]:
              "cac:BillingReference", BWL, _doc("preceding_invoices"), repeat=True),
         Term("BT-25", "Preceding invoice reference", "BG-3", "ram:IssuerAssignedID",
              "cac:InvoiceDocumentReference/cbc:ID", BWL, a("number")),
-        Term("EXT-FR-FE-02", "Preceding invoice type code", "BG-3", "ram:TypeCode", None, EXT, a("type_code"),
-             reportable=False),
+        Term("EXT-FR-FE-02", "Preceding invoice type code", "BG-3", "ram:TypeCode", None, EXT, a("type_code")),
         _date_rows("BT-26", "Preceding invoice issue date", "BG-3", "ram:FormattedIssueDateTime",
                    "cac:InvoiceDocumentReference/cbc:IssueDate", BWL, a("issue_date"), elem="qdt:DateTimeString"),
     ]

@@ -2,7 +2,9 @@
 
 The root is chosen from BT-3: credit-note type codes give a ``CreditNote`` (with
 ``CreditNoteLine``, ``CreditedQuantity``, the due date under ``PaymentMeans``), every other
-code an ``Invoice``. UBL has no element for a note's subject code (BT-21): it is written as
+code an ``Invoice``. What UBL cannot carry is reported, never dropped silently: the EXTENDED-only
+preceding invoice type code (EXT-FR-FE-02), a buyer identifier beyond the first (UBL-SR-16 allows
+one: BT-46), a credit note's due date without payment instructions (BT-9). UBL has no element for a note's subject code (BT-21): it is written as
 the ``#CODE#`` prefix of ``cbc:Note``, the convention of the French CTC rules.
 """
 
@@ -69,11 +71,19 @@ def write_ubl(doc: Any) -> WriteResult:
     xml, dropped = serialize(syntax, None, wctx, _namespaces(syntax.root_tag))
     if syntax is UBL_CREDIT_NOTE and doc.due_date and not wctx.payment_entries:
         dropped.append("BT-9")  # a UBL CreditNote can only carry the due date inside PaymentMeans
+    if len(doc.buyer.identifiers) > 1:
+        dropped.append("BT-46")  # UBL-SR-16: one buyer identifier, the first; the others are lost
     return WriteResult(xml, tuple(dropped))
 
 
 def to_ubl(doc: Any, *, strict: bool = False) -> bytes:
-    """UBL 2.1 XML bytes of an invoice or credit note. Same input, same bytes."""
+    """UBL 2.1 XML bytes of an invoice or credit note. Same input, same bytes.
+
+    The bytes are well-formed XML whatever the document holds: a text with a character XML 1.0
+    cannot carry (a control character other than tab/LF/CR, a lone surrogate, U+FFFE/U+FFFF) raises
+    :class:`~facturx_engine.errors.ModelError` naming the field and business term; data the target
+    cannot carry is reported (:class:`ProfileWarning`, or :class:`ProfileError` when ``strict``).
+    """
     result = write_ubl(doc)
     report_loss(result.dropped, "UBL 2.1", strict)
     return result.xml

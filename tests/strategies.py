@@ -23,7 +23,9 @@ Known limitations kept out on purpose (each is commented where it is avoided):
 
 * a credit note's due date (BT-9) without payment instructions: UBL 2.1 CreditNote has no place
   for it outside ``cac:PaymentMeans`` (``to_ubl`` reports BT-9 as dropped);
-* VAT-inclusive mode (``prices_include_vat``) is drawn for B2C documents only.
+* VAT-inclusive mode (``prices_include_vat``) is drawn for B2C documents only;
+* the preceding invoices' type code (EXT-FR-FE-02, Factur-X EXTENDED only) only with
+  ``documents(extended=True)``: the EN 16931 writers report it as a loss.
 """
 
 from __future__ import annotations
@@ -518,7 +520,7 @@ _ROUNDING = amounts(-5, 5).filter(bool)
 
 
 def _document(draw: st.DrawFn, b2c: bool | None, credit_note: bool | None, seller_country: str | None,
-              type_code: str | None) -> Invoice | CreditNote:
+              type_code: str | None, gross: bool | None = None, extended: bool = False) -> Invoice | CreditNote:
     if type_code is None:
         type_code = draw(ANY_TYPES) if credit_note is None else "381" if credit_note else draw(INVOICE_TYPES)
     is_cn = type_code == "381"
@@ -527,7 +529,7 @@ def _document(draw: st.DrawFn, b2c: bool | None, credit_note: bool | None, selle
     seller = _seller(draw, plan, seller_country)
     buyer = _buyer(draw, plan, b2c)
     issue = draw(dates)
-    gross_mode = b2c and draw(st.booleans())
+    gross_mode = (b2c and draw(st.booleans())) if gross is None else (gross and b2c)
 
     doc_lines = [_line(draw, i, plan, allow_negative=not is_cn and draw(st.integers(0, 6)) == 0)
                  for i in range(draw(st.integers(1, 6)))]
@@ -612,14 +614,22 @@ def _document(draw: st.DrawFn, b2c: bool | None, credit_note: bool | None, selle
         changes["paid_amount"] = round2(totals.grand_total * draw(PAID_SHARES))
         if not preceding and type_code != "384":
             changes["preceding_invoices"] = (_preceding(draw, "386"),)
+    if not extended:  # EN 16931 has no place for the preceding invoice type code (EXTENDED only): drawn, then left out
+        refs = changes.get("preceding_invoices", doc.preceding_invoices)
+        if any(p.type_code for p in refs):
+            changes["preceding_invoices"] = tuple(dataclasses.replace(p, type_code=None)
+                                                  for p in refs)
     return dataclasses.replace(doc, **changes) if changes else doc
 
 
 @st.composite
 def documents(draw: st.DrawFn, *, b2c: bool | None = None, credit_note: bool | None = None,
-              seller_country: str | None = None, type_code: str | None = None) -> Invoice | CreditNote:
-    """A random valid invoice (380/384/386/389) or credit note (381)."""
-    return _document(draw, b2c, credit_note, seller_country, type_code)
+              seller_country: str | None = None, type_code: str | None = None,
+              prices_include_vat: bool | None = None, extended: bool = False) -> Invoice | CreditNote:
+    """A random valid invoice (380/384/386/389) or credit note (381); ``prices_include_vat`` (B2C
+    documents only) forces the VAT-inclusive mode on or off; ``extended`` adds values only the
+    Factur-X EXTENDED profile carries (the preceding invoices' type code EXT-FR-FE-02)."""
+    return _document(draw, b2c, credit_note, seller_country, type_code, prices_include_vat, extended)
 
 
 def b2c_documents(**kw: object) -> st.SearchStrategy[Invoice | CreditNote]:

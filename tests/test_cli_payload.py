@@ -149,3 +149,31 @@ def test_help_says_where_the_answer_goes(capsys: pytest.CaptureFixture[str]) -> 
     assert cli.main(["generate", "--help"]) == 0
     text = " ".join(capsys.readouterr().out.split())
     assert "--from {json,payload}" in text and "stderr as JSON" in text and "output_format" in text
+
+
+HOSTILE = Path(__file__).resolve().parents[2] / "shared" / "hostile"
+
+
+@pytest.mark.parametrize("name, key", [("p4_payload_vertical_tab.json", "lines.0.description"),
+                                       ("p4_payload_decimal_overflow.json", "lines.0.quantity")])
+def test_hostile_payloads_get_the_keyed_answer(name: str, key: str, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    path = HOSTILE / name
+    if not path.exists():
+        pytest.skip(f"LOUD SKIP: reproducer {path} is absent (../shared/hostile is not beside the repository)")
+    answer = _answer(_run(tmp_path, capsys, path.read_text(encoding="utf-8")))
+    assert list(answer["errors"]) == [key]
+
+
+@pytest.mark.parametrize("text", ['"\\ud800"', '"a\\u0000b"', '"\\uffff"', '"x\\u001b[31mred"'])
+def test_a_text_json_escape_xml_cannot_carry_gets_the_keyed_answer(text: str, tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    raw = json.dumps(_payload("b2b"), ensure_ascii=False).replace('"Solutions Logicielles Durand SAS"', text, 1)
+    answer = _answer(_run(tmp_path, capsys, raw))
+    assert list(answer["errors"]) == ["seller_name"] and "BT-27" in answer["errors"]["seller_name"][0]
+
+
+def test_a_total_credit_note_with_items_is_generated(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err, target = _run(tmp_path, capsys, _payload("credit_total_items"), "--to", "ubl")
+    assert code == 0, err
+    assert fx.validate(target.read_bytes()).valid

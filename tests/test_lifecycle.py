@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 from decimal import Decimal as D
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -99,3 +102,23 @@ def test_credit_note_cannot_be_built_against_another_invoice() -> None:
     cn = fx.credit_note(other, number="AV-1", issue_date=D0, quantities={"1": 1})
     with pytest.raises(fx.CreditError, match="does not reference"):
         fx.credit_note(inv, number="AV-2", issue_date=D0, previous=[cn])
+
+
+_QUOTE = Path(__file__).resolve().parents[1] / "fixtures" / "payloads" / "quote_schedule.json"
+
+
+@pytest.mark.parametrize("key, value", [(k, v) for k in ("percent", "amount") for v in (
+    "1E400", "2E+999999", "1_000", "١٢٣", "NaN", D("NaN"), D("1E+30"), 10 ** 400, 1.5, True, object(), [1])])
+def test_quote_deposit_arguments_outside_the_numeric_policy_are_refused_at_their_key(key: str, value: Any) -> None:
+    quote = fx.Quote.from_payload(json.loads(_QUOTE.read_text(encoding="utf-8")))
+    with pytest.raises(fx.PayloadError) as info:
+        quote.deposit(number="AC-1", issue_date=dt.date(2026, 3, 1), **{key: value})
+    assert list(info.value.errors) == [key]
+
+
+@pytest.mark.parametrize("numbers", [None, "AC-1", 5])
+def test_schedule_invoices_refuses_numbers_that_are_no_list(numbers: Any) -> None:
+    quote = fx.Quote.from_payload(json.loads(_QUOTE.read_text(encoding="utf-8")))
+    with pytest.raises(fx.PayloadError) as info:
+        fx.schedule_invoices(quote, numbers)
+    assert list(info.value.errors) == ["numbers"]

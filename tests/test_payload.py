@@ -286,6 +286,61 @@ def test_total_credit_note_credits_what_remains() -> None:
     assert set(refused(again).errors) == {"type"}  # nothing left to credit
 
 
+def test_total_credit_note_listing_items_is_accepted_when_they_credit_exactly_what_remains() -> None:
+    """The platforms require items on a total credit note too: they must credit what remains of each line,
+    in quantity and in net amount (the invoice less the earlier credit notes); the credit note is then the
+    total one, whatever the prices the items use to state it."""
+    payload = load("credit_total_items")
+    assert payload["type"] == "total" and payload["items"]
+    without = {k: v for k, v in payload.items() if k != "items"}
+    cn = fx.from_payload(payload)
+    assert cn == fx.from_payload(without)
+    invoice = fx.from_payload(payload["invoice"])
+    earlier = [fx.from_payload({**p, "invoice": payload["invoice"]}) for p in payload["previous_credit_notes"]]
+    assert all(amount == 0 for _, amount in fx.creditable(invoice, [*earlier, cn]).values())  # nothing left
+    assert cn.totals.tax_exclusive == stated(payload["total_ht"])
+    valid_xml(cn)
+    reordered = {**payload, "items": list(reversed(payload["items"]))}
+    assert fx.from_payload(reordered) == cn
+    split = copy.deepcopy(payload)  # a line's remaining quantity listed as two items
+    split["items"][0]["quantity"] = 1
+    split["items"].insert(1, {**split["items"][0], "quantity": 2})
+    assert fx.from_payload(split) == cn
+
+
+@pytest.mark.parametrize("change, key, words", [
+    (lambda items: items[0].update(quantity=2), "items.0.quantity", "but 3 remains"),
+    (lambda items: items[0].update(quantity=4), "items.0.quantity", "but 3 remains"),
+    (lambda items: items[2].update(unit_price=45.5), "items.2.unit_price", "unit price of 40.5"),
+    (lambda items: items[2].update(quantity=1, unit_price=486), "items.2.quantity", "but 12 remains"),
+    (lambda items: items.pop(1), "items", "'Licence annuelle BellevueBook' still has 1"),
+    (lambda items: items.append(dict(items[1])), "items.3.quantity", "credit 2"),
+    (lambda items: items[1].update(tax_rate=10), "items.1.tax_rate", "not the rate"),
+], ids=["less-quantity", "more-quantity", "wrong-amount", "amount-as-one-unit", "line-missing", "line-twice",
+        "other-rate"])
+def test_total_credit_note_items_that_do_not_credit_what_remains_are_refused_at_the_item(
+        change: Any, key: str, words: str) -> None:
+    payload = load("credit_total_items")
+    change(payload["items"])
+    err = refused(payload)
+    assert set(err.errors) == {key}, err.errors
+    assert words in err.errors[key][0]
+
+
+def test_total_credit_note_items_naming_a_line_with_nothing_left_are_refused() -> None:
+    payload = load("credit_total_items")
+    payload["previous_credit_notes"].append({
+        "credit_note_number": "AV-2026-0005", "issue_date": "2026-03-25", "type": "partial",
+        "items": [{"description": "Licence annuelle BellevueBook", "quantity": 1}]})
+    err = refused(payload)
+    assert set(err.errors) == {"items.1.description"}, err.errors
+    payload["items"].pop(1)  # without it, the items credit exactly what remains
+    for key in ("total_ht", "total_tax", "total_ttc"):
+        payload.pop(key)
+    cn = fx.from_payload(payload)
+    assert cn.totals.tax_exclusive == D("2436.00")
+
+
 def test_credit_note_exceeding_what_remains_is_refused() -> None:
     err = refused(load("refused/credit_exceeding"))
     assert set(err.errors) == {"items.0.quantity"}
@@ -323,8 +378,8 @@ def test_credit_note_item_refusals(item: dict[str, Any], key: str) -> None:
 
 def test_credit_note_structure_refusals() -> None:
     payload = load("credit_partial")
-    err = refused({**payload, "type": "total"})                    # total with items
-    assert set(err.errors) == {"items"}
+    err = refused({**payload, "type": "total"})  # total with items that do not credit what remains
+    assert set(err.errors) == {"items", "items.0.quantity", "items.1.unit_price"}
     assert set(refused({**payload, "items": []}).errors) == {"items"}
     err = refused({**payload, "issue_date": "2026-01-01", "credit_note_number": payload["invoice"]["invoice_number"]})
     assert set(err.errors) == {"issue_date", "credit_note_number"}
@@ -346,6 +401,7 @@ REFUSED = {
     "rate_7_percent": {"lines.0.tva_rate"},
     "wrong_totals": {"total_ttc", "lines.2.total_ht", "lines.2.total_ttc"},
     "credit_exceeding": {"items.0.quantity"},
+    "credit_total_items_mismatch": {"items", "items.0.quantity", "items.1.unit_price"},
     "many_errors": {"invoice_number", "invoice_date", "currency", "output_format", "buyer_siret",
                     "lines.1.quantity", "lines.1.unit_price", "lines.1.exemption_reason", "lines.2.unit",
                     "lines.2.tva_rate", "payment_method", "bank_details.iban", "bank_details.bic"},
