@@ -6,9 +6,8 @@ Round trips compare model objects. Where a document cannot come back equal, the 
 * the French L441-10 mentions the writer adds come back as ordinary notes (and the reader sets
   ``late_payment_mentions=False`` only when a re-write would otherwise add notes);
 * B2C: the XML does not say the buyer is a private person nor that prices included VAT
-  (``prices_include_vat``): the read document holds the net figures that were written, rounded,
-  so neither the model nor the re-written bytes are compared for VAT-inclusive documents (known
-  limit; only the stated amount due is checked);
+  (``prices_include_vat``): the read document holds the net figures that were written, so its model
+  differs from the VAT-inclusive one, but it re-writes the same bytes and has no totals finding;
 * data the EN 16931 profile cannot carry (EXT-FR-FE-02, the preceding invoice type code) is gone;
 * CII writes scheme-less identifiers (ram:ID) before the schemed ones (ram:GlobalID);
 * a deliver-to address equal to the buyer's is not written (or, for category K, written in its place);
