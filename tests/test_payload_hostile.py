@@ -30,22 +30,11 @@ from lxml import etree
 import facturx_engine as fx
 from facturx_engine.payload import load_json
 
+from test_payload import PAYLOADS, load, refused  # tests/ is on sys.path
+
 ROOT = Path(__file__).resolve().parents[1]
-PAYLOADS = ROOT / "fixtures" / "payloads"
 HOSTILE = ROOT.parent / "shared" / "hostile"
 FIXTURES = sorted(p.stem for p in PAYLOADS.glob("*.json"))
-
-
-def load(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((PAYLOADS / f"{name}.json").read_text(encoding="utf-8"))
-    return data
-
-
-def refused(payload: Any) -> fx.PayloadError:
-    with pytest.raises(fx.PayloadError) as info:
-        fx.from_payload(payload)
-    json.dumps(info.value.as_dict())
-    return info.value
 
 
 def _hostile(name: str) -> dict[str, Any]:
