@@ -177,16 +177,18 @@ def deep(syntax: str, depth: int) -> bytes:
     return _bytes(root)
 
 
-def attachment(syntax: str, size: int) -> bytes:
-    """An invoice with an attached document (BG-24) of ``size`` bytes, base64: near the size cap."""
+def attachment(syntax: str, size: int, part: int = 4 << 20) -> bytes:
+    """An invoice with attached documents (BG-24) of ``size`` bytes in all, base64, ``part`` bytes
+    each at most (libxml2 refuses a text node over 10 MB): up to the 64 MB size cap."""
     import dataclasses
 
     from facturx_engine import Attachment, to_cii, to_ubl
 
-    blob = bytes(range(256)) * (size // 256 + 1)
-    doc = dataclasses.replace(fixture("fr_b2b"), attachments=(
-        Attachment(id="ANNEX-1", description="annex", content=blob[:size], mime_code="application/pdf",
-                   filename="annex.pdf"),))
+    blob = bytes(range(256)) * (min(size, part) // 256 + 1)
+    sizes = [part] * (size // part) + ([size % part] if size % part else [])
+    doc = dataclasses.replace(fixture("fr_b2b"), attachments=tuple(
+        Attachment(id=f"ANNEX-{i + 1}", description="annex", content=blob[:n], mime_code="application/pdf",
+                   filename=f"annex{i + 1}.pdf") for i, n in enumerate(sizes)))
     return to_cii(doc) if syntax == "cii" else to_ubl(doc)
 
 
