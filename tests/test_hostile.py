@@ -416,3 +416,24 @@ def test_hostile_values_cover_the_issue() -> None:
              " 12 ", "20260230", "00000000", "99999999", "eur", "2015-01-09garbage"}
     assert named <= set(hostile.HOSTILE_VALUES)
     assert "9" * 400 in hostile.HOSTILE_VALUES and "\x0b" in hostile.CONTROL_CHARS and "\ud800" in hostile.CONTROL_CHARS
+
+
+@pytest.mark.parametrize("year", (1, 999, 2026, 9999))
+def test_writers_write_four_digit_years(year: int) -> None:
+    """The writers never emit a year outside 0001..9999 in 4 digits, and what they write reads back."""
+    import datetime
+
+    from facturx_engine import read_document
+
+    day = datetime.date(year, 12, 31)
+    doc = dataclasses.replace(gen.invoice(1), issue_date=day, due_date=None)
+    cii, ubl = to_cii(doc), to_ubl(doc)
+    assert f'<udt:DateTimeString format="102">{year:04d}1231</udt:DateTimeString>'.encode() in cii, \
+        re.findall(rb'format="102">([^<]*)<', cii)
+    assert f"<cbc:IssueDate>{year:04d}-12-31</cbc:IssueDate>".encode() in ubl
+    problems = []
+    for xml in (cii, ubl):
+        read, exc = _guarded(lambda: read_document(xml))
+        if exc is not None or read.document.issue_date != day:
+            problems.append(f"{xml[:60]!r}...: reads back as {exc or read.document.issue_date}")
+    assert not problems, "\n".join(problems)
