@@ -14,7 +14,7 @@ replaced by a hostile value, many attributes added, bytes truncated or flipped) 
   ``read_document`` refuses as unreadable;
 * peak RSS under 512 MB and bounded time per mutant (measured in the child processes).
 
-Defaults: 2,000 mutants, seed 11, 2 child processes, about a minute on 2 cores. Deeper local runs:
+Defaults: 2,000 mutants, seed 11, 2 child processes: 23-65 s on this 2-core machine (quiet, busy). Deeper local runs:
 ``FXE_FUZZ_MUTANTS=50000 FXE_FUZZ_SEED=7 python -m pytest -q tests/test_fuzz_mutations.py``.
 A failure names the seed, the mutant, its mutations and the command that rewrites it
 (``python tests/mutate.py SEED N -o mutant.xml``).
