@@ -102,6 +102,14 @@ def substitute(syntax: str, where: str, value: str) -> bytes:
     return _bytes(root)
 
 
+def duplicate(syntax: str, where: str) -> bytes:
+    """The base invoice with the (first) element of :data:`WHERE` ``[where]`` repeated."""
+    root = _tree(syntax)
+    elem = root.xpath(WHERE[where][syntax], namespaces=NS)[0]
+    elem.addnext(copy.deepcopy(elem))
+    return _bytes(root)
+
+
 def empty_group(syntax: str, group: str, how: str) -> bytes:
     """A repeated group with no recognised child: ``how`` = ``emptied`` (the first one emptied),
     ``added`` (an empty one added after it) or ``unknown`` (its children replaced by an unknown element)."""
@@ -309,7 +317,7 @@ def payload_bytes(path: str, value: Any, name: str = "b2b", totals: bool = True)
 
 
 GENERATORS: dict[str, Callable[..., bytes]] = {
-    "base": base, "substitute": substitute, "empty_group": empty_group, "many_lines": many_lines,
+    "base": base, "substitute": substitute, "duplicate": duplicate, "empty_group": empty_group, "many_lines": many_lines,
     "many_attributes": many_attributes, "big_text": big_text, "deep": deep, "attachment": attachment,
     "pdf_bomb": pdf_bomb, "facturx": facturx, "payload_bytes": payload_bytes,
 }

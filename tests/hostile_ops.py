@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -25,6 +26,8 @@ from lxml import etree
 import hostile_inputs
 
 KEEP = 200  # strings of a list kept in a result
+_SAXON_TRACE = re.compile(r"^(Error on line \d|Type error (in|at)|Error at char \d|  In template rule)", re.MULTILINE)
+"""How Saxon prints its own errors on stderr (issue 11, item 5: summarised as a finding, never printed raw)."""
 _probe: str | None = None  # the job's "probe": a value whose presence in the output a convert reports
 _CLEAR_REFS = Path("/proc/self/clear_refs")
 
@@ -238,6 +241,9 @@ def _run_cli(argv: list[str], folder: Path) -> dict[str, Any]:
     for word in ("Traceback", "internal error"):
         if word in stdout or word in stderr:
             bad.append(f"prints {word!r}: {(stderr or stdout)[-600:]!r}")
+    raw = _SAXON_TRACE.search(stderr)
+    if raw:
+        bad.append(f"prints Saxon's own trace instead of a finding: {stderr[raw.start():raw.start() + 300]!r}")
     if code != 0 and left:
         bad.append(f"failed (exit {code}) but left {left} behind")
     if code == 0 and [n for n in left if not n.startswith("out.")]:
