@@ -23,7 +23,8 @@ from .codes import Profile, VatCategory
 from .errors import ModelError, ParseError
 from .jsonio import _item_type, _relocate, _resolve, _specs
 from .compute import round2
-from .model import _BREACHES, Invoice, Vat
+from ._fields import _BREACHES
+from .model import Invoice, Vat
 
 Raw = dict[str, Any]
 NOT_READ_RULE = "FXE-NOT-READ"

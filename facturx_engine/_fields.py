@@ -17,6 +17,7 @@ import re
 import types
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import MISSING, fields
 from decimal import Decimal
 from typing import Any, NamedTuple, TypeVar
@@ -89,6 +90,18 @@ def _tuple(obj: Any, *names: str) -> None:
             object.__setattr__(obj, name, tuple(v))
 
 
+_BREACHES: ContextVar[list[ModelError] | None] = ContextVar("facturx_engine_model_breaches", default=None)
+
+
+def breach(error: ModelError) -> None:
+    """A model rule is broken: raise ``error``, or record it while the model's reading mode
+    (:func:`facturx_engine.model.collect_breaches`) is active."""
+    sink = _BREACHES.get()
+    if sink is None:
+        raise error
+    sink.append(error)
+
+
 TEXT_RULE = "FXE-TEXT"
 """The rule id of a text refused for a character no XML document can carry."""
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -112,8 +125,8 @@ def _text(obj: Any, *names: str, required: tuple[str, ...] = ()) -> None:
         if v.__class__ is str:
             if not v.isprintable():  # the usual text is printable: only the others are searched
                 check_chars(v, name, term)
-            if needed and not v.strip():
-                raise ModelError("is required and must not be blank", field=name, bt=term)
+            if needed and not v.strip():  # a document read keeps the blank it states (the schemas allow it)
+                breach(ModelError("is required and must not be blank", field=name, bt=term))
             continue
         if v is None:
             if needed:
@@ -123,7 +136,7 @@ def _text(obj: Any, *names: str, required: tuple[str, ...] = ()) -> None:
             raise ModelError(f"must be text, not {type(v).__name__}", field=name, bt=term)
         check_chars(v, name, term)
         if needed and not v.strip():
-            raise ModelError("is required and must not be blank", field=name, bt=term)
+            breach(ModelError("is required and must not be blank", field=name, bt=term))
 
 
 def _date(obj: Any, *names: str) -> None:

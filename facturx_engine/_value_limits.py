@@ -7,6 +7,7 @@ while every other command refuses it. Two such cases exist:
 * a CII date (``DateTimeString`` with ``format="102"``) that is no calendar date (``20260230``,
   ``00000000``): the CII schema types it as a plain string, and no Schematron rule checks the day
   (a UBL date is an ``xsd:date``, which the schema checks itself);
+* a UBL date with a year beyond 9999 (``xsd:date`` admits ``10000-01-01``; the model's dates stop at 9999);
 * a number beyond the numeric policy (:mod:`._numbers`: more than 15 digits before the point, 3 for
   a percentage, or smaller than 1E-20), which ``xsd:decimal`` admits.
 
@@ -17,6 +18,7 @@ of the term table's numeric rows), found in one pass by tag.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -55,8 +57,7 @@ def check_limits(root: Any, syntax: str, finding: Any) -> list[Any]:
     """The fatal findings of the engine's limits in a parsed document; ``finding(rule, location, message,
     bt_ids)`` makes one."""
     out = list(_numbers_beyond(root, syntax, finding))
-    if syntax == "CII":
-        out += _bad_dates(root, finding)
+    out += _bad_dates(root, finding) if syntax == "CII" else _far_dates(root, finding)
     return out
 
 
@@ -86,6 +87,26 @@ def _bad_dates(root: Any, finding: Any) -> Iterator[Any]:
                 _dates.parse_102(elem.text)
             except _dates.DateRefused as exc:
                 yield finding(_dates.RULE, _where(elem), str(exc), ())
+
+
+@cache
+def _ubl_date_tags() -> dict[str, str]:
+    """Clark tag -> business term, for the UBL elements the reader reads as dates."""
+    return {_clark(row.ubl): row.id for row in TERMS if row.kind == "DATE" and row.ubl and row.ubl not in ("=", ".")}
+
+
+def _far_dates(root: Any, finding: Any) -> Iterator[Any]:
+    """UBL dates the XSD admits (``xsd:date`` allows years beyond 9999) but no date of the model can hold."""
+    tags = _ubl_date_tags()
+    for elem in root.iter(*tags):
+        text = (elem.text or "").strip(" \t\n\r")
+        if _XSD_DATE.fullmatch(text) and not _ISO_DAY.fullmatch(text):
+            yield finding(_dates.RULE, _where(elem), f"{_numbers.quoted(text)}: the engine reads the years 0001 to "
+                          "9999 only", (tags[elem.tag],))
+
+
+_XSD_DATE = re.compile(r"-?[0-9]{4,}-[0-9]{2}-[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})?", re.ASCII)
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})?", re.ASCII)
 
 
 def _where(elem: Any) -> str:

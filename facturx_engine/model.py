@@ -31,12 +31,11 @@ import copy
 import datetime as _dt
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Self
 
-from ._fields import _converted, _dates, _decimals, _fast_init, _texts, _tuples, check_chars
+from ._fields import _BREACHES, _converted, _dates, _decimals, _fast_init, _texts, _tuples, breach, check_chars
 from ._numbers import PERCENT_DIGITS
 from ._vatid import problem as vat_id_problem
 from .codes import CREDIT_NOTE_TYPES, DocumentType, VatCategory, check_codes
@@ -74,17 +73,6 @@ __all__ = [
 ]
 
 _FROZEN = {"frozen": True, "slots": True, "kw_only": True}
-
-
-_BREACHES: ContextVar[list[ModelError] | None] = ContextVar("facturx_engine_model_breaches", default=None)
-
-
-def breach(error: ModelError) -> None:
-    """A model rule is broken: raise ``error``, or record it while :func:`collect_breaches` is active."""
-    sink = _BREACHES.get()
-    if sink is None:
-        raise error
-    sink.append(error)
 
 
 @contextmanager

@@ -691,7 +691,7 @@ _LINE_TOTALS = ((("total_ht",), "BT-131"), (TAX_KEYS, "line VAT"), (("total_ttc"
 _LINE_FIELDS = {"net_price": PRICE_KEYS, "gross_price": ("discount",), "price_discount": ("discount",),
                 "quantity": ("quantity",), "unit": ("unit",), "name": ("description",),
                 "seller_item_id": ("product_code",), "vat": RATE_KEYS,
-                "": ("quantity",)}  # the line itself: its net amount BT-131, quantity x price (numeric policy)
+                "": ("quantity",)}  # the line itself (its net amount BT-131): see _locate
 
 
 def _line(lr: _Reader, index: int, ctx: _Context) -> tuple[Line, Decimal, list[_Stated]] | None:
@@ -865,7 +865,8 @@ def _document(r: _Reader, *, mode: str) -> _Built | None:
                       paid_amount=round2(paid) if paid else None, notes=notes, payment_terms=terms,
                       purchase_order=order, contract_reference=contract, process_id=framework)
     except ModelError as exc:
-        r.sink.add(_locate(r, exc.field), _model_msg(exc))
+        for key in _locate(r, exc.field):
+            r.sink.add(key, _model_msg(exc))
         return None
     _check_totals(r, doc, stated, [x[2] for x in built])
     if kind == "balance" and paid > doc.totals.grand_total:
@@ -923,13 +924,15 @@ def _check_totals(r: _Reader, doc: Document, stated: list[_Stated], lines: list[
                                        s.term if s.term == "BT-131" else None))
 
 
-def _locate(r: _Reader, field: str | None) -> str:
-    """The payload key a model error at ``field`` (a model path) comes from."""
+def _locate(r: _Reader, field: str | None) -> tuple[str, ...]:
+    """The payload keys a model error at ``field`` (a model path) comes from."""
     text = field or ""
     m = re.match(r"lines\[(\d+)\]\.?([a-z_]*)", text)
     if m:
         lr = _Reader(r.data["lines"][int(m.group(1))], f"{r.at('lines')}.{m.group(1)}.", r.sink)
-        return lr.at(lr.key(_LINE_FIELDS.get(m.group(2), ("description",))))
+        if not m.group(2):  # the line's net amount BT-131: quantity x unit price, both named
+            return lr.at("quantity"), lr.at(lr.key(PRICE_KEYS))
+        return (lr.at(lr.key(_LINE_FIELDS.get(m.group(2), ("description",)))),)
     table = (("seller.vat_id", "seller_vat_number"), ("buyer.vat_id", "buyer_vat_number"),
              ("seller.legal_id", "seller_legal_id"), ("buyer.legal_id", "buyer_legal_id"),
              ("seller.identifiers", "seller_siret"), ("buyer.identifiers", "buyer_siret"),
@@ -942,8 +945,8 @@ def _locate(r: _Reader, field: str | None) -> str:
              ("number", "quote_number" if r.present("quote_number") else "invoice_number"))
     for prefix, key in table:
         if text == prefix or text.startswith(prefix + ".") or text.startswith(prefix + "["):
-            return r.at(key)
-    return r.at(GENERAL) if r.path else GENERAL
+            return (r.at(key),)
+    return (r.at(GENERAL) if r.path else GENERAL,)
 
 
 # ---------------------------------------------------------------------------- credit notes

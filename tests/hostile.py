@@ -189,22 +189,36 @@ def texts(result: dict[str, Any]) -> str:
 # ---------------------------------------------------------------------------- the runner
 
 
-def _rss_mb(pid: int) -> int:
-    """Peak RSS (VmHWM) of ``pid`` plus the current RSS of its descendants (batch workers), in MB."""
-    total = 0
+def _status_mb(pid: int, field: str) -> int:
     try:
         with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as f:
             for line in f:
-                if line.startswith("VmHWM"):
-                    total += int(line.split()[1]) // 1024
-        for task in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as f:
-                total += sum(_rss_mb(int(child)) for child in f.read().split())
+                if line.startswith(field):
+                    return int(line.split()[1]) // 1024
     except (OSError, ValueError):
         pass
-    return total
+    return 0
 
 
+def _descendants(pid: int) -> list[int]:
+    found: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as f:
+                for child in f.read().split():
+                    found += [int(child), *_descendants(int(child))]
+    except (OSError, ValueError):
+        pass
+    return found
+
+
+def _rss_mb(pid: int) -> tuple[int, int]:
+    """(peak RSS (VmHWM) of ``pid``, the largest peak of its descendants (batch workers)), in MB.
+
+    Each process is measured on its own: a CLI batch runs its checks in worker processes, and what the
+    issue bounds is the memory one input takes (the child running the CLI in-process keeps the engine
+    of its earlier jobs loaded, which a real ``facturx-engine`` parent does not)."""
+    return _status_mb(pid, "VmHWM"), max((_status_mb(c, "VmHWM") for c in _descendants(pid)), default=0)
 class _Child:
     """One child process running jobs ``start..`` of a jobs file, results appended to a JSON-lines file."""
 
@@ -212,6 +226,8 @@ class _Child:
         self.results_file = results_file
         self.offset = 0
         self.current: int | None = None
+        self.current_seen: int | None = None  # the call whose workers' peak ``workers_mb`` holds
+        self.workers_mb = 0
         self.since = time.monotonic()
         env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONWARNINGS": "ignore"}
         with open(log, "ab") as out:
@@ -275,13 +291,18 @@ def _run(jobs: list[dict[str, Any]], base: Path, kill_mb: int, poll: float) -> l
             done = child.proc.poll() is not None
             for record in child.lines():
                 results[record["i"]] = {**record, "job": jobs[record["i"]]}
+                if record["i"] == child.current_seen:  # its workers' peak, as the watchdog saw it
+                    results[record["i"]]["rss_mb"] = max(record.get("rss_mb") or 0, child.workers_mb)
             cur = child.current
             if done:
                 stop = (cur, "died", f"the child process died (exit {child.proc.returncode}) during this call: "
                         f"{_tail(log)}") if cur is not None else (None, "", "")
                 break
             if cur is not None:
-                peak = _rss_mb(child.proc.pid)
+                own, workers = _rss_mb(child.proc.pid)
+                child.workers_mb = max(child.workers_mb, workers) if child.current_seen == cur else workers
+                child.current_seen = cur
+                peak = max(own, workers)
                 if peak > kill_mb:
                     stop = (cur, "killed", f"killed: peak RSS passed {kill_mb} MB (>= {peak} MB)")
                 elif time.monotonic() - child.since > jobs[cur].get("timeout", TIME_LIMIT_S) + 2:

@@ -135,7 +135,7 @@ def invoice(lines: int) -> Any:
 
     seller = Party(name="ACME & Fils SAS", vat_id="FR44732829320", legal_id=Identifier.siren("732829320"),
                    address=Address(line1="1 rue de la Paix", city="Paris", postal_code="75002", country="FR"))
-    buyer = Party(name="Client <SARL>", vat_id="FR11987654321",
+    buyer = Party(name="Client <SARL>", vat_id="FR14987654324",
                   address=Address(line1="2 quai du Port", city="Lyon", postal_code="69001", country="FR"))
     rows = [Line(id=str(i + 1), name=f"Article {i + 1}: conseil et maintenance", quantity=Decimal(1 + i % 7),
                  unit="C62", net_price=Decimal(f"{10 + i % 90}.{i % 100:02d}"),
@@ -296,7 +296,11 @@ def payload(name: str = "b2b", *, raw: bool = False) -> dict[str, Any]:
 
 def payload_with(path: str, value: Any, name: str = "b2b", *, raw: bool = False) -> dict[str, Any]:
     """The payload fixture with ``value`` at the dotted ``path`` (``lines.0.description``)."""
-    data = payload(name, raw=raw)
+    return _set(payload(name, raw=raw), path, value)
+
+
+def _set(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """``data`` with ``value`` at the dotted ``path``."""
     *head, last = path.split(".")
     node: Any = data
     for key in head:
@@ -308,12 +312,12 @@ def payload_with(path: str, value: Any, name: str = "b2b", *, raw: bool = False)
 def payload_bytes(path: str, value: Any, name: str = "b2b", totals: bool = True) -> bytes:
     """:func:`payload_with` as JSON text (control characters and lone surrogates as \\u escapes);
     without the stated totals (``total_ht`` ...) unless ``totals``."""
-    data = payload_with(path, value, name, raw=True)
-    if not totals:
+    data = payload(name, raw=True)
+    if not totals:  # before the value is set: the value may be a total itself
         for node in [data, *data.get("lines", ())]:
             for key in [k for k in node if k.startswith("total_")]:
                 del node[key]
-    return json.dumps(data).encode("ascii")
+    return json.dumps(_set(data, path, value)).encode("ascii")
 
 
 GENERATORS: dict[str, Callable[..., bytes]] = {

@@ -425,8 +425,13 @@ def test_building_stays_strict_and_reading_mode_keeps_values() -> None:
     assert [e.rule for e in inner] == ["BR-S-05"] and [e.rule for e in outer] == ["BR-Z-05"]
     with pytest.raises(ModelError, match="needs a VAT rate"):  # the mode ends with its block
         Vat(category="S")
-    with collect_breaches(), pytest.raises(ModelError, match="is required"):
-        Line(id="", name="x", vat=Vat.standard("20"))  # missing data still raises in reading mode
+    with pytest.raises(ModelError, match="is required"):  # a new line without an id: refused as before
+        Line(id=" ", name="x", vat=Vat.standard("20"))
+    with collect_breaches() as found:  # a document read keeps the blank its schema allows, and reports it
+        blank = Line(id=" ", name="x", vat=Vat.standard("20"))
+    assert blank.id == " " and [(e.field, e.bt) for e in found] == [("id", "BT-126")]
+    with collect_breaches(), pytest.raises(ModelError, match="must be text"):
+        Line(id=1, name="x", vat=Vat.standard("20"))  # a value of the wrong kind still raises in reading mode
 
 
 def test_an_unknown_vat_category_is_kept_only_while_reading() -> None:
