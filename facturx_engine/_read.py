@@ -300,7 +300,7 @@ class _Rule:
     last: str = field(init=False, default="")              # ... the key the value is put at
     to_wctx: bool = field(init=False, default=False)       # the value goes to the document, not the item
     decoder: Callable[[str], Any] | None = field(init=False, default=None)  # text -> value (None: the text)
-    special: bool = field(init=False, default=False)       # a UBL note (subject prefix) or BT-5 (currency)
+    special: bool = field(init=False, default=False)       # a UBL note, BT-5, a date, an attachment
     numeric: bool = field(init=False, default=False)       # decoded as a finite Decimal (inline: the usual value)
     plain: bool = field(init=False, default=False)         # neither a constant nor special (the usual rule)
 
@@ -312,7 +312,7 @@ class _Rule:
         object.__setattr__(self, "last", out[-1] if out else "")
         object.__setattr__(self, "to_wctx", self.target[0] == "wctx")
         object.__setattr__(self, "decoder", _decoder(self.row.kind, self.row.id, self.decode))
-        object.__setattr__(self, "special", self.row.kind == "NOTE" or self.row.id == "BT-5")
+        object.__setattr__(self, "special", self.row.kind in ("NOTE", "DATE", "BINARY") or self.row.id == "BT-5")
         object.__setattr__(self, "numeric", self.decode is None and self.row.kind in _NUMERIC)
         object.__setattr__(self, "plain", not self.const and not self.special)
 
@@ -516,7 +516,7 @@ def _compile(program: Program, shape: tuple[tuple[Any, int], ...] | None,
         if rule.plain and not rule.to_wctx:
             writes[(*rule.head, rule.last)] = writes.get((*rule.head, rule.last), 0) + 1
     consts: dict[str, Any] = {"_D": Decimal, "_IO": InvalidOperation, "_number": _number, "_BOOL": _BOOL,
-                              "_SA": _STRUCTURAL_ATTRS, "_attributes": _attributes, "_FMT": _DATE_FORMATS, "_date_format": _date_format, "_PE": ParseError, "_located": _located, "_LX": _numbers.LEXICAL, "_MIN": _numbers.MIN_ADJUSTED}
+                              "_SA": _STRUCTURAL_ATTRS, "_attributes": _attributes, "_PE": ParseError, "_located": _located, "_LX": _numbers.LEXICAL, "_MIN": _numbers.MIN_ADJUSTED}
     code = ["def flat(elem, item, wctx, rd):", "    nums = rd.numbers", "    pnums = rd.percents"]
     if shape is None:  # one element, whatever its children: what _visit reads at its position
         code.append("    e0 = elem")
@@ -557,9 +557,6 @@ def _compile(program: Program, shape: tuple[tuple[Any, int], ...] | None,
         elif rule.decoder is not None:  # a refusal names the element (a try costs nothing until it raises)
             out += [f"{pad}try:", f"{pad}    v = {const(rule.decoder)}(s)", f"{pad}except _PE as x:",
                     f"{pad}    raise _located(x, {e}) from None"]
-            if rule.row.kind == "DATE":
-                out += [f"{pad}if len(s) > 10: rd._zone_dropped({rule.row.id!r}, s, {e})",
-                        f"{pad}if {e}.get('format') not in _FMT: _date_format({rule.row.id!r}, {e})"]
         else:
             out.append(f"{pad}v = s")
         out += head(("wctx",) if rule.to_wctx else ("item",), rule.head, pad)
@@ -942,6 +939,8 @@ class _Reader:
             for name, value in _attributes(el):
                 if name not in _STRUCTURAL_ATTRS:
                     self._not_read(el, name, value)
+                elif name == "currencyID" and value not in self.currencies:
+                    self._foreign(el, value)
 
     def _select(self, variants: list[_Variant], child: Any, taken: set[tuple[str, str]]) -> list[_Variant]:
         """The instances a child element is: the keyed ones whose test it passes, else the un-keyed one."""
@@ -991,16 +990,20 @@ class _Reader:
             raw = elem.text
             value = _number(raw if raw is not None and raw.strip() == text else text, rule.row.id, elem)
         else:
+            if rule.row.kind == "DATE" and elem.get("format") not in _DATE_FORMATS:
+                self._date_format(rule.row.id, elem)  # not read, and said: the schemas allow other formats
+                return True
             decoder = rule.decoder
             try:
                 value = text if decoder is None else decoder(text)
             except ParseError as exc:
+                if rule.row.kind == "BINARY":  # an attachment that is no base64: not read, and said
+                    self.findings.append(Finding(NOT_READ_RULE, rule.row.id, f"{rule.row.id} {shown(text)} is not "
+                                                 f"read: {exc.message}", _path(elem), kind="not-read"))
+                    return True
                 raise _located(exc, elem) from None
-            if rule.row.kind == "DATE":
-                if len(text) > 10:
-                    self._zone_dropped(rule.row.id, text, elem)
-                if elem.get("format") not in _DATE_FORMATS:
-                    _date_format(rule.row.id, elem)
+            if rule.row.kind == "DATE" and len(text) > 10:
+                self._zone_dropped(rule.row.id, text, elem)
         if rule.special:
             if rule.row.kind == "NOTE" and self.syntax != "cii":
                 m = _SUBJECT_PREFIX.fullmatch(value)
@@ -1034,6 +1037,12 @@ class _Reader:
         self.findings.append(Finding(
             NOT_REPRESENTABLE_RULE, None, f"tax scheme {shown(text)} is not kept: the model holds the tax "
             "registration identifier, whose scheme is written as 'TAX'", _path(elem), kind="not-representable"))
+
+    def _date_format(self, term: str, elem: Any) -> None:
+        """A CII date in another format than 102: not read (an EN 16931 date is a day), and reported."""
+        self.findings.append(Finding(
+            NOT_READ_RULE, term, f"{term} {shown(elem.text or '')} in date format {shown(elem.get('format') or '')} is "
+            "not read: an EN 16931 date is written in format 102 (YYYYMMDD)", _path(elem), kind="not-read"))
 
     def _zone_dropped(self, term: str, text: str, elem: Any) -> None:
         """A UBL date with a time zone: the date is read, the zone is reported (an EN 16931 date has none)."""
@@ -1119,11 +1128,6 @@ def _attributes(elem: Any) -> list[tuple[str, str]]:
 
 _DATE_FORMATS = (None, "102")
 """A date element's ``format`` attribute: none (UBL) or 102 (CII's YYYYMMDD, the only one EN 16931 uses)."""
-
-
-def _date_format(term: str, elem: Any) -> None:
-    raise ParseError(f"date format {shown(elem.get('format'))} is not read: an EN 16931 date is written in format "
-                     "102 (YYYYMMDD)", bt=term, rule=_dates.RULE, location=_path(elem))
 
 
 def _located(exc: ParseError, elem: Any) -> ParseError:

@@ -440,7 +440,7 @@ def _check_intra_community(doc: Document, buyer_vat: bool) -> None:
         raise ModelError("intra-community supply (K) needs the actual delivery date or the invoicing "
                          "period", field="delivery.date", bt="BT-72/BG-14", rule="BR-IC-11")
     country = (doc.delivery.address.country if doc.delivery and doc.delivery.address else None)
-    if not country and not doc.buyer.address.country:
+    if not country and not doc.buyer.country:  # a buyer read without an address has no country either
         raise ModelError("intra-community supply (K) needs the deliver-to country", field="delivery.address",
                          bt="BT-80", rule="BR-IC-12")
 
