@@ -287,13 +287,22 @@ def build(cls: type, data: Raw, out: list[Finding], path: str = "", vats: dict[A
     elif vats is None:
         vats = {}
     keys = tuple(data)
-    make = _BUILDERS.get((cls, keys))
-    if make is None:
-        make = _BUILDERS[(cls, keys)] = _builder(cls, keys)
-    return make(data, out, path, vats, False)
+    return _builder_for(cls, keys)(data, out, path, vats, False)
 
 
 _BUILDERS: dict[tuple[type, tuple[str, ...]], Any] = {}
+_MAX_BUILDERS = 512
+"""Builders kept (documents mostly repeat a few key sets; documents from strangers may bring any number:
+past this, the cache starts again, so that a long-running process does not grow without end)."""
+
+
+def _builder_for(cls: type, keys: tuple[str, ...]) -> Any:
+    make = _BUILDERS.get((cls, keys))
+    if make is None:
+        if len(_BUILDERS) >= _MAX_BUILDERS:
+            _BUILDERS.clear()
+        make = _BUILDERS[(cls, keys)] = _builder(cls, keys)
+    return make
 _DROP = object()  # an optional record left out (and reported): the field keeps its default
 
 
@@ -402,9 +411,7 @@ def _convert(name: str, value: Any, spec: tuple[str, Any, bool, bool], out: list
                 if keys == last[0]:
                     make = last[1]
                 else:
-                    make = builders.get((inner, keys))
-                    if make is None:
-                        make = builders[(inner, keys)] = _builder(inner, keys)
+                    make = builders.get((inner, keys)) or _builder_for(inner, keys)
                     last = (keys, make)
                 record = make(item, out, f"{where}[{i}]", vats, True)
                 if record.__class__ is not _Lack:

@@ -39,12 +39,17 @@ def _clark(path: str) -> str:
     return f"{{{NS[prefix]}}}{local}"
 
 
+def _syntax(syntax: str, document: str) -> str:
+    """The table's name of a syntax: ``cii``, ``ubl`` or ``ubl-cn`` (a UBL CreditNote has paths of its own)."""
+    return "cii" if syntax == "CII" else "ubl-cn" if document == "CreditNote" else "ubl"
+
+
 @cache
 def _numeric_tags(syntax: str) -> dict[str, tuple[int, tuple[str, ...]]]:
     """Clark tag -> (digits accepted, business terms), for the elements the reader reads as numbers."""
     found: dict[str, tuple[int, tuple[str, ...]]] = {}
     for row in TERMS:
-        path = row.cii if syntax == "CII" else row.ubl
+        path = row.path_for(syntax)
         if row.kind not in _NUMERIC or not path or path in ("=", "."):
             continue
         tag = _clark(path)
@@ -53,11 +58,12 @@ def _numeric_tags(syntax: str) -> dict[str, tuple[int, tuple[str, ...]]]:
     return found
 
 
-def check_limits(root: Any, syntax: str, finding: Any) -> list[Any]:
-    """The fatal findings of the engine's limits in a parsed document; ``finding(rule, location, message,
-    bt_ids)`` makes one."""
-    out = list(_numbers_beyond(root, syntax, finding))
-    out += _bad_dates(root, finding) if syntax == "CII" else _far_dates(root, finding)
+def check_limits(root: Any, syntax: str, document: str, finding: Any) -> list[Any]:
+    """The fatal findings of the engine's limits in a parsed document (``syntax`` ``CII`` or ``UBL``, ``document``
+    ``CreditNote`` or another); ``finding(rule, location, message, bt_ids)`` makes one."""
+    key = _syntax(syntax, document)
+    out = list(_numbers_beyond(root, key, finding))
+    out += _bad_dates(root, finding) if key == "cii" else _far_dates(root, key, finding)
     return out
 
 
@@ -90,14 +96,15 @@ def _bad_dates(root: Any, finding: Any) -> Iterator[Any]:
 
 
 @cache
-def _ubl_date_tags() -> dict[str, str]:
+def _ubl_date_tags(syntax: str) -> dict[str, str]:
     """Clark tag -> business term, for the UBL elements the reader reads as dates."""
-    return {_clark(row.ubl): row.id for row in TERMS if row.kind == "DATE" and row.ubl and row.ubl not in ("=", ".")}
+    return {_clark(path): row.id for row in TERMS
+            if row.kind == "DATE" and (path := row.path_for(syntax)) and path not in ("=", ".")}
 
 
-def _far_dates(root: Any, finding: Any) -> Iterator[Any]:
+def _far_dates(root: Any, syntax: str, finding: Any) -> Iterator[Any]:
     """UBL dates the XSD admits (``xsd:date`` allows years beyond 9999) but no date of the model can hold."""
-    tags = _ubl_date_tags()
+    tags = _ubl_date_tags(syntax)
     for elem in root.iter(*tags):
         text = (elem.text or "").strip(" \t\n\r")
         if _XSD_DATE.fullmatch(text) and not _ISO_DAY.fullmatch(text):

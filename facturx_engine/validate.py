@@ -738,7 +738,7 @@ def validate(
     xsd = _artefacts.CII_XSD[key] if syntax == "CII" else _artefacts.UBL_XSD[document]
     stylesheets = _stylesheets(syntax, key, tuple(rules))
     findings += _run_xsd(root, xsd)
-    findings += check_limits(root, syntax, _limit_finding)  # what the reader refuses is not valid either
+    findings += check_limits(root, syntax, document, _limit_finding)  # what the reader refuses is not valid either
     if not schematron:
         findings.append(_schematron_not_run(stylesheets, asked=True))
     elif any(f.rule == "XSD" and _DATATYPE_ERROR in f.message for f in findings):
