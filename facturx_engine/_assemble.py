@@ -484,15 +484,21 @@ def check_totals(doc: Any, stated: dict[str, Any]) -> tuple[list[Finding], dict[
     :data:`TOTALS_RULE` when the stated figures agree with each other but not with the lines.
     """
     computed = doc.totals
-    lines = [n if n is None or n.__class__ is Decimal else Decimal(n) for n in stated["lines"]]
-    line_nets = [m.net_amount if n is None else n for n, m in zip(lines, computed.lines)]
+    differing = []  # (line index, stated net amount, computed one) where they differ: usually none
+    for i, (net, mine) in enumerate(zip(stated["lines"], computed.lines)):
+        if net is not None:
+            if net.__class__ is not Decimal:
+                net = Decimal(net)
+            if net != mine.net_amount:
+                differing.append((i, net, mine.net_amount))
     out: list[Finding] = []
     flat = _stated_flat(stated["totals"])
-    breakdown, expected_tax = _check_breakdown(doc, stated["totals"], line_nets, out)
+    breakdown, expected_tax = _check_breakdown(doc, stated["totals"], differing, out)
     if breakdown:
         flat["BG-23"] = tuple(breakdown)
-    out[:0] = _check_document_totals(computed, flat, sum(line_nets, Decimal(0)), expected_tax)
-    out += _check_lines(doc, lines)
+    lines_sum = computed.line_total + sum((net - mine for _, net, mine in differing), Decimal(0))
+    out[:0] = _check_document_totals(computed, flat, lines_sum, expected_tax)
+    out += _check_lines(doc, differing)
     return out, flat
 
 
@@ -533,17 +539,17 @@ def _check_document_totals(computed: Any, flat: dict[str, Any], lines_sum: Decim
     return out
 
 
-def _check_breakdown(doc: Any, totals: dict[str, Any], line_nets: list[Decimal],
+def _check_breakdown(doc: Any, totals: dict[str, Any], differing: list[tuple[int, Decimal, Decimal]],
                      out: list[Finding]) -> tuple[list[tuple[Any, ...]], Decimal | None]:
     """BG-23: each stated (category, rate) against the computed one; returns the stated breakdown and the sum
     of its tax amounts (None when none is stated)."""
     computed = doc.totals
     by_key = {(b.category.value, _rate_key(b.rate)): b for b in computed.vat_breakdown}
     shift: dict[tuple[Any, Any], Decimal] = {}  # what the stated line nets add to each computed taxable amount
-    for line, net, mine in zip(doc.lines, line_nets, computed.lines):
-        if net != mine.net_amount:
-            key = (line.vat.category.value, _rate_key(line.vat.rate))
-            shift[key] = shift.get(key, Decimal(0)) + net - mine.net_amount
+    for i, net, mine in differing:
+        vat = doc.lines[i].vat
+        key = (vat.category.value, _rate_key(vat.rate))
+        shift[key] = shift.get(key, Decimal(0)) + net - mine
     breakdown, tax_sum = [], None
     for b in totals.get("vat_breakdown", []):
         rate = Decimal(b["rate"]) if "rate" in b else None
@@ -591,17 +597,15 @@ def _tax_rule(family: str | None, category: Any, rate: Decimal | None, basis: De
     return f"{family}-09" if tax != 0 else TOTALS_RULE  # every other category: no tax at all
 
 
-def _check_lines(doc: Any, lines: list[Decimal | None]) -> list[Finding]:
+def _check_lines(doc: Any, differing: list[tuple[int, Decimal, Decimal]]) -> list[Finding]:
     out = []
-    for i, (net, mine_line) in enumerate(zip(lines, doc.totals.lines)):
-        if net is None or net == mine_line.net_amount:
-            continue
+    for i, net, mine in differing:
         line = doc.lines[i]
         hint = ""
         if line.base_quantity not in (None, 1) and line.base_quantity == line.net_price:
             hint = (f" (its price base quantity BT-149 {line.base_quantity} equals its net price BT-146: the "
                     "source seems to state the price in the base quantity)")
-        out.append(_total(LINE_NET_RULE, "BT-131", net, mine_line.net_amount,
-                          f"line {line.id!r}: stated net amount {net} differs from the {mine_line.net_amount} of "
+        out.append(_total(LINE_NET_RULE, "BT-131", net, mine,
+                          f"line {line.id!r}: stated net amount {net} differs from the {mine} of "
                           f"quantity x net price / base quantity + charges - allowances{hint}"))
     return out

@@ -315,9 +315,7 @@ def _beyond_range(doc: Document) -> ModelError:
 
 
 def _check_range(totals: Totals) -> None:
-    for i, la in enumerate(totals.lines):
-        if la.net_amount.adjusted() >= _AMOUNT_DIGITS:
-            raise _beyond(f"lines[{i}]", "BT-131", f"the net amount of line {i + 1}")
+    """The totals and the breakdown within the numeric policy (each line net amount is checked as it is computed)."""
     for term, value in totals.as_terms().items():
         if value.adjusted() >= _AMOUNT_DIGITS:
             raise _beyond("totals", term, f"{term}")
@@ -343,9 +341,12 @@ def _compute_totals(doc: Document) -> Totals:
             net = (line.quantity * (net_price / (line.base_quantity or _ONE))).quantize(CENT, ROUND_HALF_UP)
             la = LineAmounts(net.copy_abs() if net.is_zero() else net, net_price, (), gross_price, discount, ())
         line_amounts.append(la)
-        line_total += la.net_amount
+        net_amount = la.net_amount
+        if net_amount.adjusted() >= _AMOUNT_DIGITS:  # the numeric policy holds for what is computed too
+            raise _beyond(f"lines[{i}]", "BT-131", f"the net amount of line {line.id!r}")
+        line_total += net_amount
         vat = line.vat
-        (by_id.get(id(vat)) or groups.join(vat))[1].append(la.net_amount)
+        (by_id.get(id(vat)) or groups.join(vat))[1].append(net_amount)
     allowances = charges = ZERO
     doc_amounts = []
     doc_bases: list[Decimal | None] = []
