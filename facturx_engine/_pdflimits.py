@@ -21,32 +21,50 @@ The caps (decoded bytes; the input of the engine is a PDF of at most a few megab
   memory per operator (``FX-LIMIT-CONTENT``);
 * :data:`MAX_DECODED_TOTAL` (256 MiB): all the streams decoded by one call (``check_pdf``,
   ``embed``, ``extract``...), which bounds the time spent on a file that references one stream
-  from many places (``FX-LIMIT-TOTAL``);
+  from many places (``FX-LIMIT-TOTAL``), and, apart, all the object and cross-reference streams the
+  count of the objects decodes;
 * qpdf, inside :func:`bounded`: Flate, RunLength, PNG and TIFF predictor and DCT decoding at most
   :data:`MAX_STREAM_BYTES` each, at most :data:`MAX_CONTAINER_ITEMS` items in one array or
-  dictionary, at most 15 parse errors in one object. qpdf has no limit for LZW: a file whose
-  cross-reference or object streams use LZW is refused before it is opened
-  (:func:`refuse_lzw_structure`), and the object streams are measured
-  (:func:`check_object_streams`) before any object in them is read.
+  dictionary, at most :data:`MAX_PARSE_ERRORS` parse errors in one object. qpdf has no limit for
+  LZW: a file whose cross-reference or object streams use LZW is refused before it is opened
+  (:func:`refuse_lzw_structure`).
 
-The objects (items, not bytes): qpdf keeps every object it parses while the file is open, about
-140 bytes of memory per item of an array or dictionary (220 per dictionary entry), and nothing in
-qpdf bounds their total: 10 MB of ``[0 0 0 ...]`` become 700 MB. The engine counts them on the
-bytes before qpdf parses any (:func:`count_objects`, then :func:`check_object_streams` for the
-objects stored in object streams; how and why the count bounds what qpdf can parse:
+The objects (counted in items, not bytes): qpdf keeps every object it parses while the file is
+open, and nothing in qpdf bounds their total. Measured with qpdf 12.4: about 140 bytes of memory
+per item of an array (a number, a name, a string, an empty array), 220 per dictionary entry, 80
+per cross-reference entry; 10 MB of ``[0 0 0 ...]`` become 700 MB, a 115 KB file whose catalog
+sits in an object stream of 4.4 million numbers 1.5 GB, three million cross-reference entries in a
+compressed stream 276 MB in qpdf (and 1.5 GB as pikepdf's table). qpdf parses some objects as soon
+as it opens a file (trailers, cross-reference streams, the catalog and page tree with the object
+stream holding them), so the engine counts them on the bytes before qpdf opens the file
+(:func:`count_objects`, called by ``pdfcheck.open_pdf``, which every entry point opens a PDF with;
+how and why the count bounds what qpdf can parse, even in a damaged file that qpdf repairs:
 :mod:`facturx_engine._pdfscan`):
 
 * :data:`MAX_OBJECT_ITEMS` (1,000,000): the items of all the objects of one file, each token of
   their syntax counted as one (a dictionary entry is two, a reference ``N G R`` three, a literal
-  string one plus one per parenthesis nested in it). A file over it is not opened: a fatal
-  ``FX-LIMIT-OBJECTS`` finding of :func:`~facturx_engine.pdfcheck.check_pdf` (which still checks
-  the bytes: header, binary comment, ``%%EOF``, stream EOLs), a :class:`ObjectLimit` (a
-  :class:`~facturx_engine.errors.PdfError`) elsewhere. An invoice PDF holds a few thousand (the
-  27 FeRD samples 1,000 to 8,000, the engine's own output about 3,000); a file at the limit is read
-  within about 400 MB of peak memory by any entry point. The count visits each object once, and
-  the bytes it walks are capped (``_pdfscan.SCAN_FACTOR`` times the file: objects nested in the
-  values of others, which qpdf would parse more than that many times over, are refused the same
-  way); it takes about 0.5 s per million items.
+  string one plus one per parenthesis nested in it), the objects of an object stream once its data
+  is decoded (plus one per byte of their strings), one per entry of a cross-reference stream, one
+  per 5 bytes of a cross-reference table. A file over it is not opened: a fatal ``FX-LIMIT-OBJECTS``
+  finding of :func:`~facturx_engine.pdfcheck.check_pdf`, which names the limit and still checks
+  the bytes (header, binary comment, ``%%EOF``, stream EOLs), and :class:`ObjectLimit` (a
+  :class:`~facturx_engine.errors.PdfError`, ``FX-LIMIT-OBJECTS``) from every other entry point
+  (``extract``, ``extract_all``, ``from_pdf``, ``embed``, ``to_facturx`` with a page, ``convert``
+  of a PDF). An invoice PDF holds a few thousand: the 27 FeRD samples 979 to 1,464, the engine's
+  own Factur-X output 956 to 2,253 (500 lines), PDF manuals with object streams 14,000 to 20,000.
+  A file just under the limit is read by every entry point within 360 MB of peak memory (measured:
+  ``convert`` 357 MB, whose own floor is 185 MB; ``check_pdf`` 240 MB; ``embed`` with the XML
+  validation 355 MB), in seconds (the count takes about 0.5 s per million items).
+* An object or cross-reference stream is decoded here from its bytes, at most
+  :data:`MAX_STREAM_BYTES` each and :data:`MAX_DECODED_TOTAL` together (``FX-LIMIT-STREAM`` /
+  ``FX-LIMIT-TOTAL``, refused as before); one the count cannot decode before qpdf opens the file
+  (a filter other than FlateDecode, filters given by reference) is refused (``FX-LIMIT-OBJECTS``),
+  and so is an encrypted file that keeps objects in object streams (``PDFA-6.1.3-ENCRYPT``: PDF/A
+  forbids encryption).
+* The count walks at most ``_pdfscan.SCAN_FACTOR`` (4) times the file's bytes: objects nested in
+  the values of others, which qpdf would parse over and over, are refused (``FX-LIMIT-OBJECTS``).
+* One rule lists at most ``pdfcheck.MAX_FINDINGS_PER_RULE`` (100) findings in a report: a hostile
+  file can break one rule in hundreds of thousands of objects.
 
 Filters decoded here: FlateDecode, LZWDecode, RunLengthDecode, ASCIIHexDecode, ASCII85Decode
 (abbreviations included). A stream with a predictor (``/DecodeParms /Predictor``) is measured

@@ -28,12 +28,20 @@ repair qpdf makes, because it follows qpdf's own reading (qpdf 12):
   (its header too), plus one per byte of its strings and comments: qpdf parses each object from
   its offset, and an offset inside a string of the flat reading can bring its bytes out as tokens
   (1 byte at least per token). A cross-reference stream counts one item per entry.
-* A cross-reference table counts one item per 4 bytes from ``xref`` to ``trailer`` (an entry
+* A cross-reference table counts one item per 5 bytes from ``xref`` to ``trailer`` (an entry
   takes at least 6).
 
 What the count does not visit (other streams' data, whitespace) costs qpdf no object. So that
 hostile overlaps cannot make the count itself slow, the bytes it walks are capped too
-(:data:`SCAN_FACTOR` times the file).
+(:data:`SCAN_FACTOR` times the file). Speed: most values hold nothing but numbers, names,
+keywords and brackets up to their ``endobj`` or ``stream``; those are counted in bulk (every token
+up to the value's closing bracket, found by matching the brackets alone), the others token by
+token; the keywords are found with ``bytes.find`` (three passes over the file). About 0.5 ms for a
+100 KB invoice page, 0.5 s per million items.
+
+The count relies on qpdf 12's parser (the one pikepdf 10 bundles, whose limits ``_pdflimits``
+sets): an object of an object stream is parsed between its offset and the next one, at most 20
+bad tokens are taken in one object, offsets in an object stream increase.
 """
 
 from __future__ import annotations
@@ -70,6 +78,16 @@ spaces before the EOL, and takes a lone CR)."""
 _XREF = re.compile(rb"xref[" + _WS + rb"]+[+-]?[0-9]+[" + _WS + rb"]+[+-]?[0-9]")
 """A cross-reference table as qpdf reads it: ``xref``, whitespace, a subsection header."""
 _VALUES = frozenset((b"true", b"false", b"null", b"R"))
+_PLAIN = 1 << 16
+_GLANCE = 1 << 12
+"""The bytes after a keyword within which :meth:`Counter._plain_value` looks for the end of a value."""
+_BRACKET = re.compile(rb"<<|>>|\[|\]")
+_UNPLAIN = re.compile(rb"[(%{}]")
+"""A string, a comment, a brace: what a value counted in bulk may not hold (nor a hexadecimal string
+or a stray '<' or '>', which the counts of '<' and '>' tell)."""
+_PLAIN_TOKEN = re.compile(rb"<<|\[|/[^" + _WS + _DELIM + rb"]*|[^" + _WS + _DELIM + rb"]+")
+"""A token that counts, where there is no string, comment or hexadecimal string (closers do not)."""
+_FIRST = re.compile(rb"[" + _WS + rb"]*(<<|\[|/[^" + _WS + _DELIM + rb"]*|[^" + _WS + _DELIM + rb"]+)")
 _HEAD_KEYS = (b"/First", b"/W", b"/Encrypt", b"#")
 """A dictionary whose bytes hold none of these is no object or cross-reference stream and names no
 encryption: its entries are not read."""
@@ -152,10 +170,10 @@ class Counter:
         faster than a pattern here)."""
         data, size = self.data, len(self.data)
         for word in _KEYWORDS:
-            pos = data.find(word, 1)
+            pos = data.find(word)
             while pos >= 0:
                 end = pos + len(word)
-                if data[pos - 1] in _BEFORE and (end == size or data[end] in _AFTER):
+                if (pos == 0 or data[pos - 1] in _BEFORE) and (end == size or data[end] in _AFTER):
                     self._value(pos, end, word == b"trailer")
                 pos = data.find(word, end)
         self._xref_tables()
@@ -171,8 +189,70 @@ class Counter:
             raise Over(None)
 
     def _value(self, at: int, pos: int, trailer: bool) -> None:
+        """Count the value that starts at ``pos`` (after the keyword at ``at``)."""
+        begin = pos
+        quick = self._plain_value(pos)
+        if quick is None:
+            items, pos, opened = self._tokens(pos)
+        else:
+            items, pos, opened = quick
+        self.add(max(items, 1), pos - begin)  # a header costs qpdf an object, even a null one
+        if opened < 0:
+            return
+        if trailer or _STREAM.match(self.data, pos):
+            if any(self.data.find(key, opened, pos) >= 0 for key in _HEAD_KEYS):
+                self._dictionary(at, opened, pos, trailer)
+
+    def _plain_value(self, pos: int) -> tuple[int, int, int] | None:
+        """(items, end, start of the dictionary or -1) of a value with nothing but numbers, names,
+        keywords and brackets up to the next ``endobj`` or ``stream`` (most objects of a file),
+        counted in bulk: every token up there (at least the value's); None for any other."""
+        data = self.data
+        end = -1
+        for window in (_GLANCE, _PLAIN):  # most values end within a glance: stream data is not searched
+            end = data.find(b"endobj", pos, pos + window)
+            stream = data.find(b"stream", pos, end if end >= 0 else pos + window)
+            while stream >= 0 and data[stream - 1] not in _BEFORE:  # in a name (/BitstreamVera...)
+                stream = data.find(b"stream", stream + 6, end if end >= 0 else pos + window)
+            end = stream if stream >= 0 else end
+            if end >= 0:
+                break
+        if end < 0 or _UNPLAIN.search(data, pos, end):
+            return None
+        if data.count(b"<", pos, end) != 2 * data.count(b"<<", pos, end) or (
+                data.count(b">", pos, end) != 2 * data.count(b">>", pos, end)):
+            return None  # a hexadecimal string, or a stray '<' or '>'
+        stack: list[bool] = []
+        opened = -1
+        close = -1
+        for m in _BRACKET.finditer(data, pos, end):
+            token = m.group()
+            if token == b"[" or token == b"<<":
+                if not stack and token == b"<<":
+                    opened = m.start()
+                stack.append(token == b"[")
+                if len(stack) >= MAX_NESTING:
+                    return None
+            elif stack and stack[-1] == (token == b"]"):
+                stack.pop()
+                if not stack:
+                    close = m.end()
+                    break
+            else:
+                return None  # a closing token qpdf would not take as closing
+        first = _FIRST.match(data, pos, end)
+        if first is None:
+            return None
+        if first.group(1) in (b"[", b"<<"):
+            if close < 0:
+                return None  # the value goes on past the next endobj
+            return len(_PLAIN_TOKEN.findall(data, pos, close)), close, opened
+        return 1, first.end(), -1
+
+    def _tokens(self, pos: int) -> tuple[int, int, int]:
+        """(items, end, start of the dictionary or -1) of the value at ``pos``, token by token."""
         data, match = self.data, _TOKEN.match
-        begin, left, items, bad = pos, self.limit - self.items, 0, 0
+        left, items, bad = self.limit - self.items, 0, 0
         stack: list[bool] = []  # True for an array, False for a dictionary
         opened = -1  # where the value begins, when it is a dictionary
         while True:
@@ -207,9 +287,7 @@ class Counter:
                     bad += 1
             if not stack or bad > MAX_BAD_TOKENS or items > left:
                 break
-        self.add(max(items, 1), pos - begin)  # a header costs qpdf an object, even a null one
-        if opened >= 0 and not stack and any(data.find(key, opened, pos) >= 0 for key in _HEAD_KEYS):
-            self._dictionary(at, opened, pos, trailer)
+        return items, pos, opened if not stack else -1
 
     def _dictionary(self, at: int, start: int, end: int, trailer: bool) -> None:
         """Note an object or cross-reference stream whose dictionary is ``data[start:end]``, and

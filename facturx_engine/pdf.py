@@ -25,7 +25,9 @@ Damaged input: whatever the bytes, :func:`embed`, :func:`extract`, :func:`extrac
 :class:`~facturx_engine.errors.ValidationFailed`...), never another exception. Every stream is
 read with the caps of :mod:`facturx_engine._pdflimits` (64 MiB for one stream, 16 MiB for the
 invoice XML, 256 MiB for all the streams of one call, qpdf's own decoding limits while the file
-is open): a stream over a cap is refused by name (``FX-LIMIT-STREAM``), never inflated whole.
+is open): a stream over a cap is refused by name (``FX-LIMIT-STREAM``), never inflated whole. A
+file holding more objects than the engine reads (1,000,000 items of arrays and dictionaries,
+counted on its bytes before qpdf parses any) is refused the same way (``FX-LIMIT-OBJECTS``).
 
 What :func:`embed` repairs: an old header (written as ``%PDF-1.7``), a missing trailer /ID, no
 OutputIntent (an sRGB one is added, see :func:`srgb_icc`), the XMP (always replaced by an

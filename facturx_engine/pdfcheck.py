@@ -31,7 +31,11 @@ decoded with the caps of :mod:`facturx_engine._pdflimits` (64 MiB for one stream
 invoice XML, 8 MiB for the XMP, 1 MiB of decoded content for qpdf's content parser, 256 MiB for
 one call; qpdf's own decoding limits while the file is open): a stream over a cap is a fatal
 ``FX-LIMIT-STREAM`` / ``FX-LIMIT-CONTENT`` / ``FX-LIMIT-TOTAL`` finding naming the object, never
-inflated whole. Form XObjects are followed 32 deep at most.
+inflated whole. Form XObjects are followed 32 deep at most. A file holding more objects than the
+engine reads (1,000,000 items of arrays and dictionaries, counted on its bytes before qpdf parses
+any: :data:`~facturx_engine._pdflimits.MAX_OBJECT_ITEMS`) is not opened: its bytes are checked and
+the limit is a fatal ``FX-LIMIT-OBJECTS`` finding. One rule lists at most 100 findings
+(:data:`MAX_FINDINGS_PER_RULE`), then one finding says the others are not listed.
 
 Severities: ``fatal`` for a broken PDF/A-3 or Factur-X rule; ``warning`` for the rest. Some
 warnings are *tolerated* deviations: readers accept them and real files have them, but
