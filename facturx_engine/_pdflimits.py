@@ -52,9 +52,10 @@ how and why the count bounds what qpdf can parse, even in a damaged file that qp
   (``extract``, ``extract_all``, ``from_pdf``, ``embed``, ``to_facturx`` with a page, ``convert``
   of a PDF). An invoice PDF holds a few thousand: the 27 FeRD samples 979 to 1,464, the engine's
   own Factur-X output 956 to 2,253 (500 lines), PDF manuals with object streams 14,000 to 20,000.
-  A file just under the limit is read by every entry point within 360 MB of peak memory (measured:
-  ``convert`` 357 MB, whose own floor is 185 MB; ``check_pdf`` 240 MB; ``embed`` with the XML
-  validation 355 MB), in seconds (the count takes about 0.5 s per million items).
+  A file just under the limit is read by every entry point within about 380 MB of peak memory
+  (measured on the kinds of items that cost the most: ``convert`` 372 MB at most, whose own floor
+  is 185 MB; ``check_pdf`` 240 MB; ``embed`` with the XML validation 355 MB), in seconds (the
+  count takes about 0.5 s per million items).
 * An object or cross-reference stream is decoded here from its bytes, at most
   :data:`MAX_STREAM_BYTES` each and :data:`MAX_DECODED_TOTAL` together (``FX-LIMIT-STREAM`` /
   ``FX-LIMIT-TOTAL``, refused as before); one the count cannot decode before qpdf opens the file
