@@ -79,12 +79,10 @@ _XREF = re.compile(rb"xref[" + _WS + rb"]+[+-]?[0-9]+[" + _WS + rb"]+[+-]?[0-9]"
 """A cross-reference table as qpdf reads it: ``xref``, whitespace, a subsection header."""
 _VALUES = frozenset((b"true", b"false", b"null", b"R"))
 _PLAIN = 1 << 16
-_GLANCE = 1 << 12
 """The bytes after a keyword within which :meth:`Counter._plain_value` looks for the end of a value."""
-_BRACKET = re.compile(rb"<<|>>|\[|\]")
-_UNPLAIN = re.compile(rb"[(%{}]")
-"""A string, a comment, a brace: what a value counted in bulk may not hold (nor a hexadecimal string
-or a stray '<' or '>', which the counts of '<' and '>' tell)."""
+_BRACKET = re.compile(rb"<<|>>|[\[\]]|[(%{}<>]")
+"""A bracket, or what a value counted in bulk may not hold: a string, a comment, a brace, a '<' or
+'>' that is no half of ``<<`` / ``>>`` (a hexadecimal string, a stray byte)."""
 _PLAIN_TOKEN = re.compile(rb"<<|\[|/[^" + _WS + _DELIM + rb"]*|[^" + _WS + _DELIM + rb"]+")
 """A token that counts, where there is no string, comment or hexadecimal string (closers do not)."""
 _FIRST = re.compile(rb"[" + _WS + rb"]*(<<|\[|/[^" + _WS + _DELIM + rb"]*|[^" + _WS + _DELIM + rb"]+)")
@@ -204,50 +202,32 @@ class Counter:
                 self._dictionary(at, opened, pos, trailer)
 
     def _plain_value(self, pos: int) -> tuple[int, int, int] | None:
-        """(items, end, start of the dictionary or -1) of a value with nothing but numbers, names,
-        keywords and brackets up to the next ``endobj`` or ``stream`` (most objects of a file),
-        counted in bulk: every token up there (at least the value's); None for any other."""
+        """(items, end, start of the dictionary or -1) of a value that is one number, name or
+        keyword, or a container holding nothing but those and brackets up to its closing bracket
+        within 64 KiB (most objects of a file): counted in bulk, every token up to the closing
+        bracket; None for any other value (a string, a comment, a hexadecimal string, a brace or a
+        stray '<' or '>' before the end, a closing bracket of the wrong kind, no end in sight)."""
         data = self.data
-        end = -1
-        for window in (_GLANCE, _PLAIN):  # most values end within a glance: stream data is not searched
-            end = data.find(b"endobj", pos, pos + window)
-            stream = data.find(b"stream", pos, end if end >= 0 else pos + window)
-            while stream >= 0 and data[stream - 1] not in _BEFORE:  # in a name (/BitstreamVera...)
-                stream = data.find(b"stream", stream + 6, end if end >= 0 else pos + window)
-            end = stream if stream >= 0 else end
-            if end >= 0:
-                break
-        if end < 0 or _UNPLAIN.search(data, pos, end):
+        first = _FIRST.match(data, pos)
+        if first is None:
             return None
-        if data.count(b"<", pos, end) != 2 * data.count(b"<<", pos, end) or (
-                data.count(b">", pos, end) != 2 * data.count(b">>", pos, end)):
-            return None  # a hexadecimal string, or a stray '<' or '>'
+        if first.group(1) not in (b"[", b"<<"):
+            return 1, first.end(), -1
         stack: list[bool] = []
-        opened = -1
-        close = -1
-        for m in _BRACKET.finditer(data, pos, end):
+        opened = first.start(1) if first.group(1) == b"<<" else -1
+        for m in _BRACKET.finditer(data, pos, pos + _PLAIN):
             token = m.group()
             if token == b"[" or token == b"<<":
-                if not stack and token == b"<<":
-                    opened = m.start()
                 stack.append(token == b"[")
                 if len(stack) >= MAX_NESTING:
                     return None
-            elif stack and stack[-1] == (token == b"]"):
+            elif stack and (token == b"]" or token == b">>") and stack[-1] == (token == b"]"):
                 stack.pop()
                 if not stack:
-                    close = m.end()
-                    break
+                    return len(_PLAIN_TOKEN.findall(data, pos, m.end())), m.end(), opened
             else:
-                return None  # a closing token qpdf would not take as closing
-        first = _FIRST.match(data, pos, end)
-        if first is None:
-            return None
-        if first.group(1) in (b"[", b"<<"):
-            if close < 0:
-                return None  # the value goes on past the next endobj
-            return len(_PLAIN_TOKEN.findall(data, pos, close)), close, opened
-        return 1, first.end(), -1
+                return None  # not plain, or a closing token qpdf would not take as closing
+        return None
 
     def _tokens(self, pos: int) -> tuple[int, int, int]:
         """(items, end, start of the dictionary or -1) of the value at ``pos``, token by token."""
