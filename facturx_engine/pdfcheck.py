@@ -2041,8 +2041,8 @@ def _unopened(data: bytes, limit: ObjectLimit, strict: bool) -> Report:
         checker.end_of_file()
         checker.stream_eols()
     checker.fatal(limit.rule or "FX-LIMIT-OBJECTS", "objects",
-                  f"{limit.message}: the trailer, the objects, the page content, the XMP metadata, the Info "
-                  "dictionary and the embedded files are not checked", "limit")
+                  f"{limit.message}; not checked: the trailer, the objects, the page content, the XMP metadata, "
+                  "the Info dictionary, the embedded files", "limit")
     return Report(syntax="PDF", document="PDF", profile=None, guideline=None, findings=tuple(checker.findings),
                   artefacts=(f"pikepdf {pikepdf.__version__} (qpdf {pikepdf.__libqpdf_version__})",))
 
