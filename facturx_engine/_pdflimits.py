@@ -21,12 +21,51 @@ The caps (decoded bytes; the input of the engine is a PDF of at most a few megab
   memory per operator (``FX-LIMIT-CONTENT``);
 * :data:`MAX_DECODED_TOTAL` (256 MiB): all the streams decoded by one call (``check_pdf``,
   ``embed``, ``extract``...), which bounds the time spent on a file that references one stream
-  from many places (``FX-LIMIT-TOTAL``);
+  from many places (``FX-LIMIT-TOTAL``), and, apart, all the object and cross-reference streams the
+  count of the objects decodes;
 * qpdf, inside :func:`bounded`: Flate, RunLength, PNG and TIFF predictor and DCT decoding at most
   :data:`MAX_STREAM_BYTES` each, at most :data:`MAX_CONTAINER_ITEMS` items in one array or
-  dictionary. qpdf has no limit for LZW: a file whose cross-reference or object streams use LZW
-  is refused before it is opened (:func:`refuse_lzw_structure`), and the object streams are
-  measured (:func:`check_object_streams`) before any object in them is read.
+  dictionary, at most :data:`MAX_PARSE_ERRORS` parse errors in one object. qpdf has no limit for
+  LZW: a file whose cross-reference or object streams use LZW is refused before it is opened
+  (:func:`refuse_lzw_structure`).
+
+The objects (counted in items, not bytes): qpdf keeps every object it parses while the file is
+open, and nothing in qpdf bounds their total. Measured with qpdf 12.4: about 140 bytes of memory
+per item of an array (a number, a name, a string, an empty array), 220 per dictionary entry, 80
+per cross-reference entry; 10 MB of ``[0 0 0 ...]`` become 700 MB, a 115 KB file whose catalog
+sits in an object stream of 4.4 million numbers 1.5 GB, three million cross-reference entries in a
+compressed stream 276 MB in qpdf (and 1.5 GB as pikepdf's table). qpdf parses some objects as soon
+as it opens a file (trailers, cross-reference streams, the catalog and page tree with the object
+stream holding them), so the engine counts them on the bytes before qpdf opens the file
+(:func:`count_objects`, called by ``pdfcheck.open_pdf``, which every entry point opens a PDF with;
+how and why the count bounds what qpdf can parse, even in a damaged file that qpdf repairs:
+:mod:`facturx_engine._pdfscan`):
+
+* :data:`MAX_OBJECT_ITEMS` (1,000,000): the items of all the objects of one file, each token of
+  their syntax counted as one (a dictionary entry is two, a reference ``N G R`` three, a literal
+  string one plus one per parenthesis nested in it), the objects of an object stream once its data
+  is decoded (plus one per byte of their strings), one per entry of a cross-reference stream, one
+  per 5 bytes of a cross-reference table. A file over it is not opened: a fatal ``FX-LIMIT-OBJECTS``
+  finding of :func:`~facturx_engine.pdfcheck.check_pdf`, which names the limit and still checks
+  the bytes (header, binary comment, ``%%EOF``, stream EOLs), and :class:`ObjectLimit` (a
+  :class:`~facturx_engine.errors.PdfError`, ``FX-LIMIT-OBJECTS``) from every other entry point
+  (``extract``, ``extract_all``, ``from_pdf``, ``embed``, ``to_facturx`` with a page, ``convert``
+  of a PDF). An invoice PDF holds a few thousand: the 27 FeRD samples 979 to 1,464, the engine's
+  own Factur-X output 956 to 2,253 (500 lines), PDF manuals with object streams 14,000 to 20,000.
+  A file just under the limit is read by every entry point within about 380 MB of peak memory
+  (measured on the kinds of items that cost the most: ``convert`` 372 MB at most, whose own floor
+  is 185 MB; ``check_pdf`` 240 MB; ``embed`` with the XML validation 355 MB), in seconds (the
+  count takes about 0.5 s per million items).
+* An object or cross-reference stream is decoded here from its bytes, at most
+  :data:`MAX_STREAM_BYTES` each and :data:`MAX_DECODED_TOTAL` together (``FX-LIMIT-STREAM`` /
+  ``FX-LIMIT-TOTAL``, refused as before); one the count cannot decode before qpdf opens the file
+  (a filter other than FlateDecode, filters given by reference) is refused (``FX-LIMIT-OBJECTS``),
+  and so is an encrypted file that keeps objects in object streams (``PDFA-6.1.3-ENCRYPT``: PDF/A
+  forbids encryption).
+* The count walks at most ``_pdfscan.SCAN_FACTOR`` (4) times the file's bytes: objects nested in
+  the values of others, which qpdf would parse over and over, are refused (``FX-LIMIT-OBJECTS``).
+* One rule lists at most ``pdfcheck.MAX_FINDINGS_PER_RULE`` (100) findings in a report: a hostile
+  file can break one rule in hundreds of thousands of objects.
 
 Filters decoded here: FlateDecode, LZWDecode, RunLengthDecode, ASCIIHexDecode, ASCII85Decode
 (abbreviations included). A stream with a predictor (``/DecodeParms /Predictor``) is measured
@@ -49,6 +88,7 @@ from typing import Any
 import pikepdf
 import pikepdf.settings
 
+from facturx_engine._pdfscan import SCAN_FACTOR, Counter, Head, Over, count_tokens
 from facturx_engine.errors import PdfError
 
 MiB = 1024 * 1024
@@ -64,6 +104,11 @@ MAX_DECODED_TOTAL = 256 * MiB
 """All the stream data decoded by one call of the engine."""
 MAX_CONTAINER_ITEMS = 500_000
 """Items in one PDF array or dictionary (qpdf ``parser_max_container_size``)."""
+MAX_PARSE_ERRORS = 15
+"""Errors after which qpdf gives up parsing one object (qpdf ``parser_max_errors``, its default:
+:mod:`facturx_engine._pdfscan` relies on it)."""
+MAX_OBJECT_ITEMS = 1_000_000
+"""Items of all the objects of one PDF, counted on its bytes before qpdf parses them."""
 _CHUNK = 1 * MiB  # raw bytes fed to a decoder at a time
 
 _FILTERS = {
@@ -75,6 +120,10 @@ _FILTERS = {
 
 class StreamLimit(PdfError):
     """A stream (or all the streams of one call) decodes to more than its cap."""
+
+
+class ObjectLimit(PdfError):
+    """The PDF holds more objects than the engine reads from one file (``FX-LIMIT-OBJECTS``)."""
 
 
 class _Budget:
@@ -93,6 +142,7 @@ def _qpdf_limits() -> dict[str, int]:
         "flate_max_memory": MAX_STREAM_BYTES, "run_length_max_memory": MAX_STREAM_BYTES,
         "png_max_memory": MAX_STREAM_BYTES, "tiff_max_memory": MAX_STREAM_BYTES,
         "dct_max_memory": MAX_STREAM_BYTES, "parser_max_container_size": MAX_CONTAINER_ITEMS,
+        "parser_max_errors": MAX_PARSE_ERRORS,
     }
 
 
@@ -345,23 +395,111 @@ def refuse_lzw_structure(data: bytes) -> None:
                            "6.1.7.2)", rule="FX-LIMIT-STREAM")
 
 
-def check_object_streams(pdf: pikepdf.Pdf) -> None:
-    """Measure every object stream with :func:`read_stream` before qpdf reads an object from it:
-    :class:`StreamLimit` when one decodes past :data:`MAX_STREAM_BYTES` or all of them together
-    past the budget of :func:`bounded` (qpdf would hold every object parsed from them)."""
+def count_objects(data: bytes) -> int:
+    """The items of the objects qpdf can parse from the PDF ``data`` (:mod:`facturx_engine._pdfscan`),
+    counted before qpdf opens it: :class:`ObjectLimit` past :data:`MAX_OBJECT_ITEMS` (or for an
+    object or cross-reference stream that cannot be measured), :class:`StreamLimit` for one that
+    decodes past :data:`MAX_STREAM_BYTES` (or all of them past :data:`MAX_DECODED_TOTAL`)."""
+    counter = Counter(data, MAX_OBJECT_ITEMS)
     try:
-        numbers = {int(entry.obj_stream_number or 0) for entry in pdf.get_xref_table().values() if entry.type == 2}
-    except (pikepdf.PdfError, RuntimeError, ValueError):
-        return
-    for num in sorted(numbers):
-        try:
-            stream = pdf.get_object(num, 0)
-        except (pikepdf.PdfError, RuntimeError, ValueError):
-            continue
-        if isinstance(stream, pikepdf.Stream):
-            try:
-                read_stream(stream, what="object stream")
-            except StreamLimit:
-                raise
-            except PdfError:
-                continue  # qpdf reports the damage when it reads the objects
+        counter.file()
+        _count_streams(counter)
+    except Over as exc:
+        raise _object_limit(exc) from None
+    return counter.items
+
+
+def _object_limit(exc: Over) -> ObjectLimit:
+    if exc.items is None:
+        return ObjectLimit("the PDF's objects overlap: qpdf would parse its bytes more than "
+                           f"{SCAN_FACTOR} times over to read them; its objects are not read",
+                           rule="FX-LIMIT-OBJECTS")
+    return ObjectLimit(f"the PDF's objects hold more than {MAX_OBJECT_ITEMS:,} items (array elements, dictionary "
+                       "keys and values, cross-reference entries, counted on its bytes), the most the engine "
+                       "reads from one file; its objects are not read", rule="FX-LIMIT-OBJECTS")
+
+
+def _count_streams(counter: Counter) -> None:
+    """Decode the object and cross-reference streams the count found, and count their items."""
+    left = MAX_DECODED_TOTAL
+    for head in counter.heads:
+        label = f"the {'object' if head.kind == 'objects' else 'cross-reference'} stream at byte {head.at}"
+        if head.kind == "objects" and counter.encrypted:
+            raise ObjectLimit(f"the PDF is encrypted and keeps objects in object streams ({label}), which the "
+                              "engine cannot measure before they are decrypted; its objects are not read (PDF/A "
+                              "forbids encryption, ISO 19005-3 6.1.3)", rule="PDFA-6.1.3-ENCRYPT")
+        body, used, lost = _head_data(counter.data, head, label, min(MAX_STREAM_BYTES, left))
+        left -= len(body)
+        counter.add(lost, used)
+        if head.kind == "xref":
+            counter.add(len(body) // max(1, head.width or 1))
+        elif head.parms:
+            counter.add(len(body))  # predicted data: at least one byte per item once decoded
+        else:
+            count_tokens(counter, body)
+
+
+_END = re.compile(rb"end(?:stream|obj)(?=[\x00\t\n\x0b\x0c\r ()<>\[\]{}/%]|\Z)")
+_ENDSTREAM_AFTER = re.compile(rb"(?:[\x00\t\n\x0b\x0c\r ]|%[^\r\n]*)*endstream")
+_FLATE = (b"/FlateDecode", b"/Fl")
+_INFLATE_STEP = 64 * 1024
+
+
+def _head_data(data: bytes, head: Head, label: str, cap: int) -> tuple[bytes | memoryview, int, int]:
+    """(the decoded data of an object or cross-reference stream, at least what qpdf can decode from
+    it; the encoded bytes read; the items a decoding error may have hidden). Flate is decoded from
+    where qpdf starts the data to where the deflate data ends, data without a filter up to the
+    farthest end qpdf could take (its /Length, the first ``endstream``, or the last one of the file
+    when /Length is given by reference); other filters are refused (:class:`ObjectLimit`)."""
+    filters = head.filters
+    if filters is None or len(filters) > 1 or (filters and filters[0] not in _FLATE):
+        shown = "given by reference" if filters is None else " ".join(f.decode("latin-1") for f in filters)
+        raise ObjectLimit(f"{label} has the filters {shown}, which the engine does not decode before qpdf reads "
+                          "the file (object and cross-reference streams are FlateDecode or unfiltered); its "
+                          "objects are not read", rule="FX-LIMIT-OBJECTS")
+    body: bytes | memoryview
+    if filters:
+        body, used, lost = _inflate_raw(data, head.start + 2, cap + 1)  # the 2-byte zlib header skipped
+    else:
+        end = _extent(data, head)
+        body, used, lost = memoryview(data)[head.start:min(end, head.start + cap + 1)], end - head.start, 0
+    if len(body) > cap:
+        _over(label, MAX_STREAM_BYTES, cap)
+    return body, used, lost
+
+
+def _inflate_raw(data: bytes, start: int, most: int) -> tuple[bytes, int, int]:
+    """Raw deflate data from ``start`` -> (at most ``most`` bytes, the bytes read, the output a
+    decoding error may have dropped). No checksum is checked: qpdf's zlib would stop at a bad one
+    with all the data decoded. An error drops the output of the step it happens in (64 KiB at
+    most), which is returned to be counted as items."""
+    d = zlib.decompressobj(-15)
+    view = memoryview(data)
+    parts: list[bytes] = []
+    size, pos, lost = 0, start, 0
+    try:
+        while pos < len(data) and size < most and not d.eof:
+            tail = view[pos:pos + _INFLATE_STEP]
+            pos += len(tail)
+            while tail and size < most and not d.eof:
+                parts.append(d.decompress(tail, min(_INFLATE_STEP, most - size)))
+                size += len(parts[-1])
+                tail = d.unconsumed_tail  # type: ignore[assignment]
+    except zlib.error:
+        lost = _INFLATE_STEP
+    used = pos - start - len(d.unused_data) - len(d.unconsumed_tail)
+    return b"".join(parts), max(0, used), lost
+
+
+def _extent(data: bytes, head: Head) -> int:
+    """The farthest end qpdf could give the unfiltered data of ``head``: its direct /Length when an
+    ``endstream`` follows it, else the first ``endstream`` or ``endobj`` (qpdf's recovery), or the
+    last ``endstream`` of the file when /Length is not a direct integer (qpdf resolves a reference)."""
+    first = _END.search(data, head.start)
+    end = first.start() if first else len(data)
+    if head.length is None:
+        last = data.rfind(b"endstream")
+        end = max(end, last)
+    elif 0 <= head.length <= len(data) - head.start and _ENDSTREAM_AFTER.match(data, head.start + head.length):
+        end = max(end, head.start + head.length)
+    return end

@@ -25,7 +25,9 @@ Damaged input: whatever the bytes, :func:`embed`, :func:`extract`, :func:`extrac
 :class:`~facturx_engine.errors.ValidationFailed`...), never another exception. Every stream is
 read with the caps of :mod:`facturx_engine._pdflimits` (64 MiB for one stream, 16 MiB for the
 invoice XML, 256 MiB for all the streams of one call, qpdf's own decoding limits while the file
-is open): a stream over a cap is refused by name (``FX-LIMIT-STREAM``), never inflated whole.
+is open): a stream over a cap is refused by name (``FX-LIMIT-STREAM``), never inflated whole. A
+file holding more objects than the engine reads (1,000,000 items of arrays and dictionaries,
+counted on its bytes before qpdf parses any) is refused the same way (``FX-LIMIT-OBJECTS``).
 
 What :func:`embed` repairs: an old header (written as ``%PDF-1.7``), a missing trailer /ID, no
 OutputIntent (an sRGB one is added, see :func:`srgb_icc`), the XMP (always replaced by an
@@ -525,8 +527,9 @@ def _check_order(pdf_bytes: Any, xml: bytes) -> None:
 
 
 def _embed_into(data: bytes, xml: bytes, facts: _Invoice, level: str, filename: str, af_relationship: str,
-                deterministic: bool, texts: dict[str, str | None]) -> bytes:
-    """The body of :func:`embed`, once the arguments are checked (inside :func:`bounded`)."""
+                deterministic: bool, texts: dict[str, str | None], update: bool = True) -> bytes:
+    """The body of :func:`embed`, once the arguments are checked (inside :func:`bounded`);
+    ``update=False`` writes the file whole even where an incremental update would do."""
     title, author, subject = texts["title"], texts["author"], texts["subject"]
     keywords, creator = texts["keywords"], texts["creator"]
     pdf = open_pdf(data, what="the page PDF")
@@ -574,20 +577,23 @@ def _embed_into(data: bytes, xml: bytes, facts: _Invoice, level: str, filename: 
         if problems:
             raise _refuse(problems, "the page PDF cannot be made PDF/A-3B")
         _internal_check(written)
-        xref = _update_base(pdf, data) if plain else None
-        if xref is not None:
-            out = io.BytesIO()
-            _save_update(pdf, out, data, xref, last)
-            result = out.getvalue()
-            if not [f for f in check_file_structure(result) if f.severity == "fatal"]:
-                return result
-            # not a sound file after all (an input quirk the preconditions missed): write it whole
+        xref = _update_base(pdf, data) if plain and update else None
         out = io.BytesIO()
-        # qpdf must neither decode nor (re)compress: the streams written here are already encoded,
-        # the XMP must stay uncompressed, and compressing again would undo _normalise_streams.
-        _save(pdf, out, deterministic)
+        if xref is not None:
+            _save_update(pdf, out, data, xref, last)
+        else:
+            # qpdf must neither decode nor (re)compress: the streams written here are already encoded,
+            # the XMP must stay uncompressed, and compressing again would undo _normalise_streams.
+            _save(pdf, out, deterministic)
+    # the object model is let go before the saved file is opened to be checked: the two would
+    # otherwise hold the objects qpdf parses on opening (the catalog at least) twice
+    del pdf, root
     result = out.getvalue()
-    _internal_check(check_file_structure(result))
+    structure = check_file_structure(result, written=True)
+    if xref is not None and [f for f in structure if f.severity == "fatal"]:
+        # not a sound file after all (an input quirk the preconditions missed): write it whole
+        return _embed_into(data, xml, facts, level, filename, af_relationship, deterministic, texts, update=False)
+    _internal_check(structure)
     return result
 
 

@@ -31,7 +31,11 @@ decoded with the caps of :mod:`facturx_engine._pdflimits` (64 MiB for one stream
 invoice XML, 8 MiB for the XMP, 1 MiB of decoded content for qpdf's content parser, 256 MiB for
 one call; qpdf's own decoding limits while the file is open): a stream over a cap is a fatal
 ``FX-LIMIT-STREAM`` / ``FX-LIMIT-CONTENT`` / ``FX-LIMIT-TOTAL`` finding naming the object, never
-inflated whole. Form XObjects are followed 32 deep at most.
+inflated whole. Form XObjects are followed 32 deep at most. A file holding more objects than the
+engine reads (1,000,000 items of arrays and dictionaries, counted on its bytes before qpdf parses
+any: :data:`~facturx_engine._pdflimits.MAX_OBJECT_ITEMS`) is not opened: its bytes are checked and
+the limit is a fatal ``FX-LIMIT-OBJECTS`` finding. One rule lists at most 100 findings
+(:data:`MAX_FINDINGS_PER_RULE`), then one finding says the others are not listed.
 
 Severities: ``fatal`` for a broken PDF/A-3 or Factur-X rule; ``warning`` for the rest. Some
 warnings are *tolerated* deviations: readers accept them and real files have them, but
@@ -80,9 +84,10 @@ from facturx_engine._pdflimits import (
     MAX_XML_BYTES,
     MAX_XMP_BYTES,
     MiB,
+    ObjectLimit,
     StreamLimit,
     bounded,
-    check_object_streams,
+    count_objects,
     read_stream,
     refuse_lzw_structure,
 )
@@ -254,6 +259,24 @@ def _cite(item: int | str, message: str = "") -> str:
     return f" [{clause}]"
 
 
+MAX_FINDINGS_PER_RULE = 100
+"""Findings of one rule that one check lists; past them, one more finding says that the others are
+not listed (a hostile file can break a rule in hundreds of thousands of objects, and each finding
+costs memory)."""
+
+
+def _record(findings: list[Finding], counts: dict[str, int], finding: Finding) -> None:
+    """Append ``finding`` unless its rule already has :data:`MAX_FINDINGS_PER_RULE` (the first
+    one over them is replaced by a note that the others are not listed)."""
+    n = counts[finding.rule] = counts.get(finding.rule, 0) + 1
+    if n <= MAX_FINDINGS_PER_RULE:
+        findings.append(finding)
+    elif n == MAX_FINDINGS_PER_RULE + 1:
+        findings.append(Finding(finding.rule, finding.severity, "(more)",
+                                f"{finding.rule} is broken in more than {MAX_FINDINGS_PER_RULE} places of this file; "
+                                "the other findings of this rule are not listed", finding.bt_ids, finding.source))
+
+
 def _safe(text: str) -> str:
     """Text from the PDF made printable: lone surrogates (pikepdf's reading of name bytes that are
     not UTF-8) become ``\\udcxx`` escapes."""
@@ -338,23 +361,23 @@ def _text(value: Any) -> str | None:
     return None
 
 
-def open_pdf(pdf_bytes: bytes, *, what: str = "input") -> pikepdf.Pdf:
-    """Open PDF bytes with pikepdf; :class:`PdfError` for non-PDF, unreadable or locked input."""
+def open_pdf(pdf_bytes: bytes, *, what: str = "input", count: bool = True) -> pikepdf.Pdf:
+    """Open PDF bytes with pikepdf; :class:`PdfError` for non-PDF, unreadable or locked input,
+    :class:`~facturx_engine._pdflimits.ObjectLimit` (``FX-LIMIT-OBJECTS``, a PdfError) for one
+    that holds more objects than the engine reads (:data:`~facturx_engine._pdflimits.MAX_OBJECT_ITEMS`),
+    counted before qpdf parses any (``count=False``: not counted, for bytes the engine has just
+    written from objects it counted)."""
     if not isinstance(pdf_bytes, (bytes, bytearray, memoryview)):
         raise PdfError(f"expected the PDF as bytes, got {type(pdf_bytes).__name__}")
     data = bytes(pdf_bytes)
     if b"%PDF-" not in data[:1024]:
         raise PdfError(f"{what} is not a PDF: no %PDF- header in the first 1024 bytes")
     refuse_lzw_structure(data)
+    if count:
+        count_objects(data)
     try:
         with bounded():
-            pdf = pikepdf.open(io.BytesIO(data))
-            try:
-                check_object_streams(pdf)
-            except BaseException:
-                pdf.close()
-                raise
-            return pdf
+            return pikepdf.open(io.BytesIO(data))
     except pikepdf.PasswordError:
         raise PdfError(
             f"{what} is encrypted and needs a password; PDF/A forbids encryption (ISO 19005-3 6.1.3)"
@@ -699,25 +722,33 @@ def iter_objects(pdf: pikepdf.Pdf) -> Iterator[tuple[pikepdf.Object, str, dict[s
     first path that reached it (``trailer/Root/OpenAction``) and its entries (``dict(obj.items())``,
     read once here for the walk and for the checks: each pikepdf access costs a call into qpdf).
 
-    Only containers are pushed, and an array whose serialisation has neither ``<<`` nor `` R``
-    (a font's /Widths, a /MediaBox) holds no dictionary or stream and is not walked: that skips
-    the many numbers of font metrics without changing what is yielded or in which order.
+    Only containers are pushed, and an array whose serialisation (its own, when it is indirect)
+    has neither ``<<`` nor `` R`` (a font's /Widths, a /MediaBox) holds no dictionary or stream
+    and is not walked: that skips the many numbers of font metrics without changing what is
+    yielded or in which order. An array that is walked is read one item at a time (the stack holds
+    its iterator), so that the walk keeps no more than the path to the current object.
     """
     containers = (pikepdf.Dictionary, pikepdf.Stream, pikepdf.Array)
     seen: set[tuple[int, int]] = set()
     stack: list[tuple[Any, str]] = [(pdf.trailer, "trailer")]
     while stack:
         obj, path = stack.pop()
+        if isinstance(obj, enumerate):  # the items of an array still to walk
+            for i, item in obj:
+                if isinstance(item, containers):
+                    stack.append((obj, path))
+                    stack.append((item, f"{path}[{i}]"))
+                    break
+            continue
         og = obj.objgen
         if og != (0, 0):
             if og in seen:
                 continue
             seen.add(og)
         if isinstance(obj, pikepdf.Array):
-            text = obj.unparse()
+            text = obj.unparse(resolved=True)
             if b"<<" in text or b" R" in text:
-                stack.extend((item, f"{path}[{i}]") for i, item in reversed(list(enumerate(obj)))
-                             if isinstance(item, containers))
+                stack.append((enumerate(obj), path))
             continue
         entries = dict(obj.items())
         yield obj, path, entries
@@ -776,29 +807,69 @@ class _Checker:
         self.parsed = parsed or {}  # XML already parsed by the caller, by its exact bytes
         self._decoded: dict[int, bytes | None] = {}  # id(Attachment) -> its data, as _params read it
         self.findings: list[Finding] = []
-        self._walked: list[tuple[pikepdf.Object, str, dict[str, Any]]] | None = None
+        self._counts: dict[str, int] = {}  # findings per rule (_record)
+        self._af: set[Any] | None = None  # af_members(), once known
+        self._af_found: set[Any] = set()
+        self._af_seen: list[pikepdf.Object] = []
 
-    def walk(self) -> list[tuple[pikepdf.Object, str, dict[str, Any]]]:
-        """:func:`iter_objects` of the file, computed once (objects() and embedded_files() share it)."""
-        if self._walked is None:
-            self._walked = list(iter_objects(self.pdf))
-        return self._walked
+    def af_members(self) -> set[Any]:
+        """The file specifications listed in an /AF array of any object: those :meth:`objects`
+        collected on its walk of the file when it ran to the end, else a walk of their own (the
+        walk is not kept: a file with many objects would keep them all)."""
+        if self._af is None:
+            self._af_found = set()
+            for _obj, _path, d in iter_objects(self.pdf):
+                self._collect_af(d)
+            self._af = self._af_found
+        return self._af
+
+    def _collect_af(self, d: dict[str, Any]) -> None:
+        af = d.get("/AF")
+        if isinstance(af, pikepdf.Array):
+            for fs in af:
+                if isinstance(fs, pikepdf.Dictionary):
+                    self._af_seen.append(fs)  # an id() stays that object's while it lives
+                    self._af_found.add(fs.objgen if fs.objgen != (0, 0) else id(fs))
 
     # -- recording
     def fatal(self, rule: str, location: str, message: str, item: int | str, bt: tuple[str, ...] = ()) -> None:
-        self.findings.append(Finding(rule, _FATAL, _safe(location), _safe(message + _cite(item, message)), bt, _SOURCE))
+        _record(self.findings, self._counts, Finding(rule, _FATAL, _safe(location),
+                                                     _safe(message + _cite(item, message)), bt, _SOURCE))
 
     def warn(self, rule: str, location: str, message: str, item: int | str, bt: tuple[str, ...] = ()) -> None:
-        self.findings.append(Finding(rule, _WARNING, _safe(location), _safe(message + _cite(item, message)), bt, _SOURCE))
+        _record(self.findings, self._counts, Finding(rule, _WARNING, _safe(location),
+                                                     _safe(message + _cite(item, message)), bt, _SOURCE))
 
     def tolerated(self, rule: str, location: str, message: str, item: int | str, bt: tuple[str, ...] = ()) -> None:
         """Readers accept it and real files do it, but embed() must never write it."""
         severity = _FATAL if self.strict else _WARNING
-        self.findings.append(Finding(rule, severity, _safe(location), _safe(message + _cite(item, message)), bt, _SOURCE))
+        _record(self.findings, self._counts, Finding(rule, severity, _safe(location),
+                                                     _safe(message + _cite(item, message)), bt, _SOURCE))
 
     # -- file structure (items 10-16)
     def file_structure(self, *, streams: bool = True) -> None:
         """Items 10-16 on the bytes; ``streams=False`` leaves out :meth:`stream_data`."""
+        self.header()
+        trailer_id = self.pdf.trailer.get("/ID")
+        if not (isinstance(trailer_id, pikepdf.Array) and len(trailer_id) == 2
+                and all(isinstance(x, pikepdf.String) for x in trailer_id)):
+            self.fatal("PDFA-6.1.3-ID", "trailer",
+                       "the trailer has no /ID array of two strings (ISO 19005-3 6.1.3)", 12)
+        if self.pdf.is_encrypted or "/Encrypt" in self.pdf.trailer:
+            self.fatal("PDFA-6.1.3-ENCRYPT", "trailer",
+                       "the file is encrypted (trailer /Encrypt); PDF/A forbids encryption (ISO 19005-3 6.1.3)", 13)
+        self.end_of_file()
+        problems = [w for w in self.pdf.get_warnings() if w]
+        if problems:
+            self.fatal("PDFA-6.1.4-XREF", "cross-reference",
+                       "qpdf had to repair the file: " + "; ".join(str(p) for p in problems[:3])
+                       + " (ISO 19005-3 6.1.4 / 6.1.9)", 16)
+        if streams:
+            self.stream_data()
+        self.stream_eols()
+
+    def header(self) -> None:
+        """Items 10-11: the header and the binary comment, on the bytes."""
         data = self.data
         m = _HEADER_RE.match(data)
         if not m:
@@ -820,14 +891,10 @@ class _Checker:
                 self.fatal("PDFA-6.1.2-BINARY", "header",
                            "the header is not followed by a comment of at least 4 bytes > 127 "
                            "(ISO 19005-3 6.1.2)", 11)
-        trailer_id = self.pdf.trailer.get("/ID")
-        if not (isinstance(trailer_id, pikepdf.Array) and len(trailer_id) == 2
-                and all(isinstance(x, pikepdf.String) for x in trailer_id)):
-            self.fatal("PDFA-6.1.3-ID", "trailer",
-                       "the trailer has no /ID array of two strings (ISO 19005-3 6.1.3)", 12)
-        if self.pdf.is_encrypted or "/Encrypt" in self.pdf.trailer:
-            self.fatal("PDFA-6.1.3-ENCRYPT", "trailer",
-                       "the file is encrypted (trailer /Encrypt); PDF/A forbids encryption (ISO 19005-3 6.1.3)", 13)
+
+    def end_of_file(self) -> None:
+        """Item 14: the ``%%EOF`` marker, on the bytes."""
+        data = self.data
         eof = data.rfind(b"%%EOF")
         if eof < 0:
             self.fatal("PDFA-6.1.3-EOF", "end of file",
@@ -836,14 +903,10 @@ class _Checker:
             self.fatal("PDFA-6.1.3-EOF", "end of file",
                        f"{len(data) - eof - 5} byte(s) after the last %%EOF; at most one EOL is allowed "
                        "(ISO 19005-3 6.1.3)", 14)
-        problems = [w for w in self.pdf.get_warnings() if w]
-        if problems:
-            self.fatal("PDFA-6.1.4-XREF", "cross-reference",
-                       "qpdf had to repair the file: " + "; ".join(str(p) for p in problems[:3])
-                       + " (ISO 19005-3 6.1.4 / 6.1.9)", 16)
-        if streams:
-            self.stream_data()
-        bad_eol = _bad_stream_eols(data)
+
+    def stream_eols(self) -> None:
+        """Item 15: the EOL around stream data, on the bytes."""
+        bad_eol = _bad_stream_eols(self.data)
         if bad_eol:
             self.fatal("PDFA-6.1.7-EOL", "streams",
                        f"{bad_eol} stream(s) without an EOL before 'endstream' or with a lone CR after "
@@ -901,7 +964,10 @@ class _Checker:
             if "/PresSteps" in page.obj:
                 self.fatal("PDFA-6.10-ALTPRES", f"page {index}", "/PresSteps is not allowed (ISO 19005-3 6.10)", 23)
 
-        for obj, path, d in self.walk():
+        self._af_found = set()
+        for obj, path, d in iter_objects(self.pdf):
+            if "/AF" in d:
+                self._collect_af(d)
             # the entries these checks look at; most objects have none and are passed by
             if _OBJECT_KEYS.isdisjoint(d) and not isinstance(obj, pikepdf.Stream):
                 continue
@@ -926,6 +992,7 @@ class _Checker:
             if "/Rect" in d and "/Subtype" in d and d.get("/Type", "/Annot") == "/Annot":
                 self._annotation(obj, where)
             self._graphics_keys(d, where)
+        self._af = self._af_found  # the walk ran to the end: embedded_files() needs no other
 
     def _stream(self, d: dict[str, Any], where: str) -> None:
         """A stream's dictionary entries ``d``."""
@@ -1209,13 +1276,7 @@ class _Checker:
         """Check every attachment and the invoice; return (fx level, BT-24)."""
         pdf = self.pdf
         atts = attachments(pdf)
-        af_members: set[Any] = set()
-        for _obj, _path, d in self.walk():
-            af = d.get("/AF")
-            if isinstance(af, pikepdf.Array):
-                for fs in af:
-                    if isinstance(fs, pikepdf.Dictionary):
-                        af_members.add(fs.objgen if fs.objgen != (0, 0) else id(fs))
+        af_members = self.af_members()
         for att in atts:
             loc = f"embedded file {att.name!r}{_where(att.filespec)}"
             fs = att.filespec
@@ -1505,6 +1566,7 @@ class ContentScan:
         self.fonts: dict[Any, _Font] = {}
         self.transparent_pages: set[int] = set()
         self.findings: list[Finding] = []
+        self._counts: dict[str, int] = {}
         self._done: set[Any] = set()
         self._page = 0
         self._depth = 0
@@ -1547,7 +1609,8 @@ class ContentScan:
         return None
 
     def _finding(self, rule: str, where: str, message: str, item: int | str) -> None:
-        self.findings.append(Finding(rule, _FATAL, _safe(where), _safe(message + _cite(item, message)), (), _SOURCE))
+        _record(self.findings, self._counts, Finding(rule, _FATAL, _safe(where),
+                                                     _safe(message + _cite(item, message)), (), _SOURCE))
 
     def _use(self, space: str, res: pikepdf.Object | None, where: str) -> None:
         default = "/Default" + space[7:]
@@ -1923,14 +1986,17 @@ def check_model(pdf: pikepdf.Pdf, parsed: Mapping[bytes, etree._Element] | None 
     return content, checker.findings[len(content):]
 
 
-def check_file_structure(pdf_bytes: bytes) -> list[Finding]:
+def check_file_structure(pdf_bytes: bytes, *, written: bool = False) -> list[Finding]:
     """What :func:`check_pdf` ``(strict=True)`` checks on the bytes of a file: header, binary
     comment, trailer /ID, encryption, ``%%EOF``, repaired cross-reference table, the EOL around
     stream data (items 10-16; the CR-ended stream data is left to :func:`check_model`). Opening
-    is lazy: this reads the header, the cross-reference table and the trailer, no object."""
+    is lazy: this reads the header, the cross-reference table and the trailer, and qpdf the
+    catalog and page tree. ``written=True``: bytes that :func:`~facturx_engine.pdf.embed` has just
+    written from objects it read within the limits; their objects are not counted again (an
+    incremental update repeats the catalog, which the count would see twice)."""
     data = bytes(pdf_bytes)
     with bounded():
-        pdf = open_pdf(data)
+        pdf = open_pdf(data, count=not written)
         with pdf:
             checker = _Checker(data, pdf, strict=True)
             _guarded(checker, "file structure", checker.file_structure, streams=False)
@@ -1966,6 +2032,21 @@ def _guarded(checker: _Checker, part: str, run: Any, *args: Any, **kwargs: Any) 
     return None
 
 
+def _unopened(data: bytes, limit: ObjectLimit, strict: bool) -> Report:
+    """The report of :func:`check_pdf` on a file over the object limit: the checks of its bytes, and
+    the limit as a fatal finding; the checks that read objects are not run (qpdf never parses them)."""
+    with pikepdf.new() as blank:  # the checks of the bytes look at no object
+        checker = _Checker(data, blank, strict=strict)
+        checker.header()
+        checker.end_of_file()
+        checker.stream_eols()
+    checker.fatal(limit.rule or "FX-LIMIT-OBJECTS", "objects",
+                  f"{limit.message}; not checked: the trailer, the objects, the page content, the XMP metadata, "
+                  "the Info dictionary, the embedded files", "limit")
+    return Report(syntax="PDF", document="PDF", profile=None, guideline=None, findings=tuple(checker.findings),
+                  artefacts=(f"pikepdf {pikepdf.__version__} (qpdf {pikepdf.__libqpdf_version__})",))
+
+
 def check_pdf(pdf_bytes: bytes, *, strict: bool = False) -> Report:
     """Check a Factur-X / ZUGFeRD PDF against PDF/A-3B and the Factur-X container rules.
 
@@ -1976,14 +2057,20 @@ def check_pdf(pdf_bytes: bytes, *, strict: bool = False) -> Report:
 
     A part of the file that cannot be checked (a damaged object, a stream over a limit of
     :mod:`facturx_engine._pdflimits`) is a fatal finding (``FX-PDF-DAMAGED``, ``FX-LIMIT-*``); the
-    other parts are still checked.
+    other parts are still checked. A file that holds more objects than the engine reads
+    (``FX-LIMIT-OBJECTS``, :data:`~facturx_engine._pdflimits.MAX_OBJECT_ITEMS`) is not opened: its
+    bytes are checked (header, binary comment, ``%%EOF``, stream EOLs) and the limit is a fatal
+    finding.
 
     Raises :class:`~facturx_engine.errors.PdfError` for input that is not a readable PDF (an
     encrypted file that opens with an empty password is reported, not raised).
     """
     data = bytes(pdf_bytes) if isinstance(pdf_bytes, (bytes, bytearray, memoryview)) else pdf_bytes
     with bounded():
-        pdf = open_pdf(data)
+        try:
+            pdf = open_pdf(data)
+        except ObjectLimit as exc:
+            return _unopened(data, exc, strict)
         with pdf:
             checker = _Checker(data, pdf, strict=strict)
             _guarded(checker, "file structure", checker.file_structure)

@@ -9,7 +9,11 @@
   ``extract_all``, ``from_pdf`` and ``embed`` return or raise a documented error;
 * decompression bombs (an attachment, the XMP, the invoice XML, a content stream, an object
   stream, LZW): refused or reported by name, within 512 MB of peak memory (measured in a
-  subprocess) and seconds.
+  subprocess) and seconds;
+* object bombs (millions of array and dictionary items in 10 MB, in every place qpdf parses them
+  from: see ``test_pdf_objects.py`` for the count itself): refused (``FX-LIMIT-OBJECTS``) by every
+  entry point within 512 MB and seconds, and files just under the budget read to their usual
+  outcome within 512 MB.
 """
 
 from __future__ import annotations
@@ -449,6 +453,138 @@ def test_bombs_stay_within_512_mb_and_seconds(facturx: bytes, cii: bytes, tmp_pa
     for path in paths:
         assert any(x.startswith(str(path)) for x in limits), (path, run.stdout)
     assert MAX_STREAM_BYTES == 64 * MiB
+
+
+_MEASURE_ALL = textwrap.dedent("""
+    import sys, time, warnings
+    from pathlib import Path
+    warnings.simplefilter("ignore")
+    from facturx_engine.errors import FacturXError
+    from facturx_engine._read import from_pdf
+    from facturx_engine.convert import convert
+    from facturx_engine.jsonio import load_document
+    from facturx_engine.pdf import embed, extract, extract_all, to_facturx
+    from facturx_engine.pdfcheck import check_pdf
+    xml = Path(sys.argv[1]).read_bytes()
+    doc = load_document(Path(sys.argv[2]).read_bytes())
+    start = time.monotonic()
+    for name in sys.argv[3:]:
+        data = Path(name).read_bytes()
+        for entry, run in (("check_pdf", lambda: check_pdf(data)), ("extract", lambda: extract(data)),
+                           ("extract_all", lambda: extract_all(data)), ("from_pdf", lambda: from_pdf(data)),
+                           ("embed", lambda: embed(data, xml, validate_xml=False)),
+                           ("to_facturx", lambda: to_facturx(doc, xml=xml, pdf=data, validate_xml=False)),
+                           ("convert", lambda: convert(data, "facturx", validate=False))):
+            try:
+                result = run()
+            except FacturXError as exc:
+                print(name, entry, type(exc).__name__, exc.rule, flush=True)
+            else:
+                limits = [f.rule for f in getattr(result, "findings", ()) if f.rule.startswith("FX-LIMIT")]
+                print(name, entry, "finding " + limits[0] if limits else "ok", flush=True)
+    print("ELAPSED", time.monotonic() - start)
+""")
+"""Every entry point that reads a PDF, on each file: one line per file and entry point."""
+
+
+def _measure_all(paths: list[Path], cii: bytes, tmp_path: Path) -> tuple[list[str], float, int]:
+    """(the outcome lines, the seconds, the peak RSS in KB) of :data:`_MEASURE_ALL` in a child."""
+    (tmp_path / "inv.xml").write_bytes(cii)
+    run = subprocess.run([sys.executable, "-c", _LAUNCH, sys.executable, "-c", _MEASURE_ALL, str(tmp_path / "inv.xml"),
+                          str(FIXTURES / "b2c.json"), *map(str, paths)], capture_output=True, text=True, timeout=600,
+                         env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    assert run.returncode == 0, run.stderr[-3000:]
+    lines = run.stdout.splitlines()
+    elapsed = float(next(x for x in lines if x.startswith("ELAPSED")).split()[1])
+    peak_kb = int(next(x for x in lines if x.startswith("CHILD_PEAK_KB")).split()[1])
+    return lines, elapsed, peak_kb
+
+
+def _object_bombs(out: Path) -> list[Path]:
+    """The family of the object reproducer of issue 11 (eleven arrays of 400,000 numbers: 8.8 MB that
+    qpdf held as 716 MB), each at most 10 MB and millions of items: the same items in many small
+    arrays, in dictionaries, in arrays nested in one object, as names, stored in a compressed object
+    stream with the catalog (qpdf parses it on opening), in the trailer (parsed on opening too), in
+    objects whose headers sit in one another's values (parsed once per header), and a compressed
+    cross-reference stream of three million entries."""
+    from test_pdf_objects import PAGE, build, junk_pdf, overlapping_pdf, xref_entries_pdf
+
+    zeros = b"[" + b"0 " * 400_000 + b"]"
+    catalog = b"<< /Type /Catalog /Pages 2 0 R /Junk [%s] >>" % b" ".join(b"%d 0 R" % n for n in range(40, 51))
+    files = {
+        "objects_arrays": junk_pdf([zeros] * 11),
+        "objects_small_arrays": junk_pdf([b"[" + b"0 " * 50 + b"]"] * 60_000),
+        "objects_dicts": junk_pdf([b"<<" + b"".join(b"/k%x 0 " % i for i in range(100_000)) + b">>"] * 10),
+        "objects_nested": junk_pdf([b"[" + b" ".join([zeros] * 11) + b"]"]),
+        "objects_names": junk_pdf([b"[" + b"/a" * 400_000 + b"]"] * 11),
+        "objects_in_object_stream": build({2: PAGE[2], 3: PAGE[3]}, {1: catalog, **dict.fromkeys(range(40, 51), zeros)}),
+        "objects_in_trailer": build(PAGE, trailer=b"/Junk [" + b" ".join([zeros] * 11) + b"] "),
+        "objects_overlapping": overlapping_pdf(11, b"0 " * 400_000),
+        "objects_xref_entries": xref_entries_pdf(3_000_000, 9_800_000),
+    }
+    paths = []
+    for name, data in files.items():
+        assert len(data) <= 10_000_000, (name, len(data))
+        paths.append(out / f"{name}.pdf")
+        paths[-1].write_bytes(data)
+    return paths
+
+
+def test_object_bombs_are_refused_within_512_mb_and_seconds(cii: bytes, tmp_path: Path) -> None:
+    """Every entry point on each file of :func:`_object_bombs`, in a child process: the file is
+    refused (``FX-LIMIT-OBJECTS``: a finding of check_pdf, a PdfError elsewhere) before qpdf parses
+    its objects, within 512 MB of peak RSS and seconds. Before the count, the arrays took 716 MB
+    (validate), the object stream 1.5 GB (convert), the cross-reference stream 1.5 GB."""
+    paths = _object_bombs(tmp_path)
+    lines, elapsed, peak_kb = _measure_all(paths, cii, tmp_path)
+    print(f"object bombs: {len(paths)} files x 7 entry points in {elapsed:.1f} s, peak RSS {peak_kb // 1024} MB")
+    assert peak_kb < 512 * 1024, lines
+    assert elapsed < 120, lines
+    for path in paths:
+        outcomes = [x for x in lines if x.startswith(f"{path} ")]
+        assert len(outcomes) == 7, outcomes
+        assert all(x.endswith("FX-LIMIT-OBJECTS") for x in outcomes), outcomes
+
+
+def _appended(data: bytes, values: list[bytes]) -> bytes:
+    """``data`` with an incremental update adding ``values`` as objects, listed in the trailer /Junk."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        top = max(o.objgen[0] for o in pdf.objects if isinstance(o, pikepdf.Object)) + 1
+        trailer = pikepdf.Dictionary({k: v for k, v in pdf.trailer.items() if k not in ("/Prev", "/XRefStm")})
+        trailer_bytes = trailer.unparse(resolved=False)
+    prev = int(re.findall(rb"startxref\s+(\d+)", data)[-1])
+    body, table = bytearray(), bytearray(b"xref\n%d %d\n" % (top, len(values)))
+    for n, value in enumerate(values):
+        table += b"%010d 00000 n \n" % (len(data) + len(body))
+        body += b"%d 0 obj\n%s\nendobj\n" % (top + n, value)
+    junk = b" /Junk [%s] /Size %d" % (b" ".join(b"%d 0 R" % (top + n) for n in range(len(values))), top + len(values))
+    tail = b"trailer\n%s\nstartxref\n%d\n%%%%EOF\n" % (trailer_bytes[:-2] + junk + b" /Prev %d >>" % prev,
+                                                       len(data) + len(body))
+    return data + bytes(body) + bytes(table) + tail
+
+
+def test_objects_at_the_budget_are_read_within_512_mb(facturx: bytes, cii: bytes, tmp_path: Path) -> None:
+    """Our Factur-X with junk up to just under the budget, of the kinds that cost the most per item
+    counted (measured: dictionary entries, and numbers in an object stream): every entry point reads
+    it to its usual outcome, within 512 MB of peak RSS (350 to 375 MB measured for convert, whose own
+    floor is 185 MB)."""
+    from facturx_engine._pdflimits import MAX_OBJECT_ITEMS, count_objects
+
+    room = MAX_OBJECT_ITEMS - count_objects(facturx) - 3000
+    dicts = _appended(facturx, [b"<<" + b"".join(b"/k%x 0 " % i for i in range(room // 20)) + b">>"] * 10)
+    with pikepdf.open(io.BytesIO(_appended(facturx, [b"[" + b"0 " * (room // 3) + b"]"] * 3))) as pdf:
+        out = io.BytesIO()
+        pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, fix_metadata_version=False,
+                 stream_decode_level=pikepdf.StreamDecodeLevel.none)
+    paths = [tmp_path / "budget_dicts.pdf", tmp_path / "budget_object_stream.pdf"]
+    for path, data in zip(paths, (dicts, out.getvalue())):
+        assert 0.98 * MAX_OBJECT_ITEMS < count_objects(data) <= MAX_OBJECT_ITEMS, path
+        path.write_bytes(data)
+    lines, elapsed, peak_kb = _measure_all(paths, cii, tmp_path)
+    print(f"at the budget: {len(paths)} files x 7 entry points in {elapsed:.1f} s, peak RSS {peak_kb // 1024} MB")
+    assert peak_kb < 512 * 1024, lines
+    outcomes = [x for x in lines if x.startswith(str(tmp_path))]
+    assert len(outcomes) == 14 and all(x.endswith(" ok") for x in outcomes), outcomes
 
 
 def test_bombed_attachment_is_listed_as_not_carried_by_a_conversion() -> None:
