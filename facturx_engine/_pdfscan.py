@@ -149,6 +149,15 @@ def _name(token: bytes) -> bytes:
     return _ESCAPE.sub(lambda m: bytes((int(m.group(1), 16),)), token) if b"#" in token else token
 
 
+def _plain_tokens(value: bytes) -> int:
+    """The tokens :data:`_PLAIN_TOKEN` finds in a plain value (numbers, names, keywords, brackets), counted with
+    byte methods: every opening bracket, name and word is one piece once the delimiters are spaced out (NUL is
+    PDF white space too), and the closing brackets are no items."""
+    spaced = value.replace(b"\x00", b" ").replace(b"<<", b" << ").replace(b">>", b" >> ").replace(b"[", b" [ ")
+    spaced = spaced.replace(b"]", b" ] ").replace(b"/", b" /")
+    return len(spaced.split()) - value.count(b"]") - value.count(b">>")
+
+
 class Counter:
     """The items of the objects qpdf can parse from ``data`` (module docstring), at most ``limit``."""
 
@@ -224,7 +233,7 @@ class Counter:
             elif stack and (token == b"]" or token == b">>") and stack[-1] == (token == b"]"):
                 stack.pop()
                 if not stack:
-                    return len(_PLAIN_TOKEN.findall(data, pos, m.end())), m.end(), opened
+                    return _plain_tokens(data[pos:m.end()]), m.end(), opened
             else:
                 return None  # not plain, or a closing token qpdf would not take as closing
         return None
