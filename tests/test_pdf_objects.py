@@ -30,8 +30,10 @@ from typing import Any
 
 import pikepdf
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from facturx_engine import _pdflimits, pdfcheck
+from facturx_engine import _pdflimits, _pdfscan, pdfcheck
 from facturx_engine._pdflimits import MAX_OBJECT_ITEMS, ObjectLimit, bounded, count_objects
 from facturx_engine._pdfscan import Counter
 from facturx_engine._read import from_pdf
@@ -399,3 +401,15 @@ def test_one_rule_lists_at_most_its_share_of_findings() -> None:
     js = [f for f in report.findings if f.rule == "PDFA-6.5-JAVASCRIPT"]
     assert len(js) == pdfcheck.MAX_FINDINGS_PER_RULE + 1
     assert js[-1].location == "(more)" and "not listed" in js[-1].message
+
+
+_PLAIN_ATOMS = [b"0", b"12", b"-3.5", b"/a", b"/", b"/#41", b"null", b"R", b"true", b"[", b"]", b"<<", b">>", b" ", b"\n",
+                b"\x00", b"\x0c", b"\t", b"\r"]
+
+
+@settings(max_examples=400, deadline=None, derandomize=True, database=None)
+@given(st.lists(st.sampled_from(_PLAIN_ATOMS), min_size=1, max_size=24))
+def test_plain_values_are_counted_as_the_token_pattern_counts_them(atoms: list[bytes]) -> None:
+    """The byte-method count of a plain value (numbers, names, keywords, brackets) is the token pattern's."""
+    value = b"".join(atoms)
+    assert _pdfscan._plain_tokens(value) == len(_pdfscan._PLAIN_TOKEN.findall(value))
