@@ -173,13 +173,18 @@ def bounded() -> Iterator[None]:
                 _SAVED.clear()
 
 
-def where(obj: Any) -> str:
-    """``obj N G`` of an indirect object, else ``a direct object``."""
+def objref(obj: Any) -> str | None:
+    """``obj N G`` of an indirect object, else None."""
     try:
         num, gen = obj.objgen
     except (AttributeError, TypeError, ValueError):
-        return "a direct object"
-    return f"obj {num} {gen}" if num else "a direct object"
+        return None
+    return f"obj {num} {gen}" if num else None
+
+
+def where(obj: Any) -> str:
+    """``obj N G`` of an indirect object, else ``a direct object``."""
+    return objref(obj) or "a direct object"
 
 
 def _filters(stream: pikepdf.Object) -> tuple[list[str], list[Any]]:

@@ -61,6 +61,7 @@ the ICC profile is the same bytes each run: same input, same bytes.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as _dt
 import functools
 import hashlib
@@ -68,6 +69,7 @@ import io
 import re
 import zlib
 from importlib import resources
+from collections.abc import Iterator
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -498,17 +500,23 @@ def embed(
         validate(xml).raise_for_errors()
 
     data = bytes(pdf_bytes) if isinstance(pdf_bytes, (bytes, bytearray, memoryview)) else pdf_bytes
-    with bounded():
-        try:
-            return _embed_into(data, xml, facts, level, filename, af_relationship, deterministic,
-                               dict(title=title, author=author, subject=subject, keywords=keywords, creator=creator))
-        except PdfError:
+    with bounded(), _damage_is_error("the page PDF"):
+        return _embed_into(data, xml, facts, level, filename, af_relationship, deterministic,
+                           dict(title=title, author=author, subject=subject, keywords=keywords, creator=creator))
+
+
+@contextlib.contextmanager
+def _damage_is_error(what: str) -> Iterator[None]:
+    """A damaged object graph met inside the block becomes ``PdfError`` FX-PDF-DAMAGED naming ``what``."""
+    try:
+        yield
+    except PdfError:
+        raise
+    except DAMAGE as exc:
+        if pdfcheck._RERAISE:
             raise
-        except DAMAGE as exc:
-            if pdfcheck._RERAISE:
-                raise
-            raise PdfError(f"the page PDF is damaged: {type(exc).__name__}: {str(exc)[:300]}",
-                           rule="FX-PDF-DAMAGED") from None
+        raise PdfError(f"{what} is damaged: {type(exc).__name__}: {str(exc)[:300]}",
+                       rule="FX-PDF-DAMAGED") from None
 
 
 def _looks_like_xml(data: bytes) -> bool:
@@ -964,16 +972,8 @@ def _guard(run: Any, pdf_bytes: bytes) -> Any:
     is a :class:`PdfError`."""
     with bounded():
         pdf = _readable(pdf_bytes)
-        with pdf:
-            try:
-                return run(pdf)
-            except PdfError:
-                raise
-            except DAMAGE as exc:
-                if pdfcheck._RERAISE:
-                    raise
-                raise PdfError(f"the PDF is damaged: {type(exc).__name__}: {str(exc)[:300]}",
-                               rule="FX-PDF-DAMAGED") from None
+        with pdf, _damage_is_error("the PDF"):
+            return run(pdf)
 
 
 def _extract(pdf: pikepdf.Pdf) -> tuple[bytes, str | None]:

@@ -88,6 +88,7 @@ from facturx_engine._pdflimits import (
     StreamLimit,
     bounded,
     count_objects,
+    objref,
     read_stream,
     refuse_lzw_structure,
 )
@@ -343,11 +344,9 @@ def _true(value: Any) -> bool:
 
 
 def _where(obj: Any) -> str:
-    try:
-        num, gen = obj.objgen
-    except (AttributeError, TypeError, ValueError):
-        return ""
-    return f" (obj {num} {gen})" if num else ""
+    """`` (obj N G)`` of an indirect object, else empty."""
+    ref = objref(obj)
+    return f" ({ref})" if ref else ""
 
 
 def _text(value: Any) -> str | None:

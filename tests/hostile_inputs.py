@@ -22,14 +22,9 @@ from typing import Any
 
 from lxml import etree
 
+from facturx_engine._xml import NS
+
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-NS = {
-    "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
-    "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
-    "udt": "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100",
-    "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
-    "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
-}
 _LINE = {"cii": "//ram:IncludedSupplyChainTradeLineItem[1]", "ubl": "//cac:InvoiceLine[1]"}
 WHERE: dict[str, dict[str, str]] = {
     # name: {syntax: XPath of the element (text) or attribute (@name) a value replaces}
