@@ -60,7 +60,7 @@ BUYER = {"name": "Client <Lyon> SARL", "vat_id": "FR14987654324",
 
 def build_ours(n: int, rows: list | None = None):  # type: ignore[no-untyped-def]
     """Our model (construction runs every check and computes the totals)."""
-    from facturx_engine.model import (Address, CreditTransfer, Identifier, Invoice, Line, Party,
+    from facturx_engine.model.records import (Address, CreditTransfer, Identifier, Invoice, Line, Party,
                                       PaymentInstructions, Vat)
 
     rows = line_data(n) if rows is None else rows
@@ -103,7 +103,7 @@ def string_writer(doc) -> bytes:  # type: ignore[no-untyped-def]
 
     It reads the same model (with its computed totals) as ``to_cii`` and must give the same bytes.
     """
-    from facturx_engine.fr import legal_notes
+    from facturx_engine.model.fr import legal_notes
 
     t = doc.totals
     out = ['<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -181,7 +181,7 @@ def build_drafthorse(n: int, rows: list | None = None):  # type: ignore[no-untyp
     from drafthorse.models.party import TaxRegistration
     from drafthorse.models.payment import PaymentMeans, PaymentTerms
     from drafthorse.models.tradelines import LineItem
-    from facturx_engine.fr import LATE_PAYMENT_MENTIONS
+    from facturx_engine.model.fr import LATE_PAYMENT_MENTIONS
 
     rows = line_data(n) if rows is None else rows
     doc = Document()
@@ -271,7 +271,7 @@ def _leaves(xml: bytes) -> list[tuple[str, str, tuple[tuple[str, str], ...]]]:
 
 
 def check_equivalence(n: int) -> None:
-    from facturx_engine.cii import to_cii
+    from facturx_engine.syntax.cii import to_cii
 
     rows = line_data(n)
     doc = build_ours(n, rows)
@@ -316,8 +316,8 @@ def fmt_time(seconds: float) -> str:
 def cold_start() -> list[tuple[str, float]]:
     """One-time costs in this process: first model (code lists), first to_cii / to_ubl (table compile
     + XSD order read), first drafthorse serialize."""
-    from facturx_engine.cii import to_cii
-    from facturx_engine.ubl import to_ubl
+    from facturx_engine.syntax.cii import to_cii
+    from facturx_engine.syntax.ubl import to_ubl
 
     t0 = time.perf_counter()
     doc = build_ours(10)
@@ -363,8 +363,8 @@ def header(title: str, packages: str, min_time: float, repeats: int) -> None:
 def main() -> None:
     args, min_time, repeats = arguments(__doc__)
 
-    from facturx_engine.cii import to_cii
-    from facturx_engine.ubl import to_ubl
+    from facturx_engine.syntax.cii import to_cii
+    from facturx_engine.syntax.ubl import to_ubl
 
     header("generation", f"drafthorse {version('drafthorse')}, lxml {version('lxml')}", min_time, repeats)
 

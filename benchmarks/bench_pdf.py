@@ -20,7 +20,7 @@ Measured side by side in one run, median per document, for a 10-line invoice:
   ``generate_from_binary`` (XSD check on and off, no Schematron, no PDF/A check); goal 2 is our
   ``embed(validate_xml=False)`` at least 3x faster than ``generate_from_binary(check_xsd=False)``.
   Our page changes only in its catalog, so ``embed`` appends an incremental update to it instead
-  of rewriting the file (``facturx_engine.pdf``); a page that needs repairs, such as a stock
+  of rewriting the file (``facturx_engine.pdf.hybrid``); a page that needs repairs, such as a stock
   reportlab page (no EOL before ``endstream``), is rewritten whole by qpdf: that case is timed
   too, on the floor's page, against factur-x on the same page.
 
@@ -108,10 +108,10 @@ def main() -> int:
     import facturx
     import pikepdf
 
-    from facturx_engine import _render_text as rendering_text
+    from facturx_engine.pdf.render import text as rendering_text
     from facturx_engine import to_cii
-    from facturx_engine.pdf import embed, to_facturx
-    from facturx_engine.render import render
+    from facturx_engine.pdf.hybrid import embed, to_facturx
+    from facturx_engine.pdf.render.layout import render
 
     doc = _invoice(10)
     xml = to_cii(doc)
@@ -120,7 +120,7 @@ def main() -> int:
     embed(our_page, xml)
     facturx.generate_from_binary(our_page, xml, check_xsd=True)
 
-    validation = importlib.import_module("facturx_engine.validate")  # the package exports a function of that name
+    validation = importlib.import_module("facturx_engine.validation.core")  # the package exports a function of that name
     validation.validate(xml)
 
     def render_uncached() -> bytes:

@@ -99,7 +99,7 @@ def lxml_dict(xml: bytes) -> Any:
 
 def ours_walk(xml: bytes) -> Any:
     """Our parse + the table walk (every node matched against the business-term table, into a raw dict)."""
-    from facturx_engine._read import _walk
+    from facturx_engine.syntax.read import _walk
 
     return _walk(xml)
 
@@ -112,10 +112,10 @@ def phases(xml: bytes, min_time: float) -> dict[str, float]:
     Timed alone on warm inputs each step is 10-40 % faster: the sequence is what a read costs."""
     from decimal import Decimal
 
-    from facturx_engine._assemble import assemble, build, check_totals
-    from facturx_engine._read import _Reader, detect_syntax, parse_xml
-    from facturx_engine.fr import legal_notes
-    from facturx_engine.model import Invoice, collect_breaches
+    from facturx_engine.syntax.assemble import assemble, build, check_totals
+    from facturx_engine.syntax.read import _Reader, detect_syntax, parse_xml
+    from facturx_engine.model.fr import legal_notes
+    from facturx_engine.model.records import Invoice, collect_breaches
 
     steps: dict[str, list[float]] = {k: [] for k in ("parse", "walk", "assemble", "build", "rest")}
     clock = time.perf_counter

@@ -6,7 +6,7 @@
 2. cold start: the first document in a fresh process (import, XSD load, Schematron compile,
    validation), ours and stock, each the median of 3 fresh processes;
 3. documents per second over ../shared/corpus (73 files: CII, UBL, Factur-X PDFs) with
-   ``facturx_engine.batch.check_files`` (what ``facturx-engine validate -j N`` runs) for -j 1 and
+   ``facturx_engine.apps.batch.check_files`` (what ``facturx-engine validate -j N`` runs) for -j 1 and
    -j 2, ours and stock, wall time in a fresh process including worker start and compilation.
 
 "stock" is ``validate(..., stock=True)``: the same XSD step, the official stylesheets as shipped.
@@ -66,7 +66,8 @@ print(time.perf_counter() - start)
 _THROUGHPUT = """
 import functools, sys, time
 start = time.perf_counter()
-from facturx_engine import batch, validate
+from facturx_engine import validate
+from facturx_engine.apps import batch
 if sys.argv[3] == 'stock':
     batch.validate = functools.partial(validate, stock=True)
 results = batch.check_files(batch.discover([sys.argv[1]]), jobs=int(sys.argv[2]))

@@ -2,8 +2,8 @@
 """Reading and conversion figures over the shared corpus (../shared/corpus, or the folder given).
 
 For every direction it prints: the files, how many were read, the business-term values of the
-sources (distinct values read through the term table, :func:`facturx_engine._read.term_values`)
-and how many of them the outputs carry (:func:`facturx_engine.convert.compare_terms`), the pieces
+sources (distinct values read through the term table, :func:`facturx_engine.syntax.read.term_values`)
+and how many of them the outputs carry (:func:`facturx_engine.apps.convert.compare_terms`), the pieces
 of source content the model does not hold (``not-read`` / ``not-representable`` findings, each
 reported, none dropped silently), and how many outputs pass the official validation where the
 source does. PDF -> model reads the invoice embedded in each Factur-X PDF and writes it back as CII
@@ -40,7 +40,7 @@ class Row:
 
 def measure(corpus: Path, source: str, target: str) -> Row:
     from facturx_engine import FacturXError, convert, validate
-    from facturx_engine._read import pdf_invoice
+    from facturx_engine.syntax.read import pdf_invoice
 
     row = Row()
     for path in sorted((corpus / source).glob("*")):

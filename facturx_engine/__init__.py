@@ -14,12 +14,12 @@ Quick use::
 
 from __future__ import annotations
 
-from ._read import ReadResult, from_pdf, from_xml, read_document
-from .cii import ProfileWarning, from_cii, to_cii, write_cii
-from .codes import DocumentType, Profile, VatCategory
-from .compute import Totals, VatBreakdown, check_expected
-from .convert import Conversion, convert
-from .errors import (
+from facturx_engine.syntax.read import ReadResult, from_pdf, from_xml, read_document
+from facturx_engine.syntax.cii import ProfileWarning, from_cii, to_cii, write_cii
+from facturx_engine.model.codes import DocumentType, Profile, VatCategory
+from facturx_engine.model.compute import Totals, VatBreakdown, check_expected
+from facturx_engine.apps.convert import Conversion, convert
+from facturx_engine.errors import (
     CalculationError,
     CreditError,
     FacturXError,
@@ -32,9 +32,9 @@ from .errors import (
     ResourceError,
     ValidationFailed,
 )
-from .jsonio import dump_document, load_document
-from .lifecycle import DepositPlan, Milestone, Quote, credit_note, creditable, schedule_invoices
-from .model import (
+from facturx_engine.io.jsonio import dump_document, load_document
+from facturx_engine.model.lifecycle import DepositPlan, Milestone, Quote, credit_note, creditable, schedule_invoices
+from facturx_engine.model.records import (
     Address,
     AllowanceCharge,
     Attachment,
@@ -58,12 +58,12 @@ from .model import (
     TaxRepresentative,
     Vat,
 )
-from .payload import from_payload
-from .pdf import embed, extract, extract_all, to_facturx
-from .pdfcheck import check_pdf
-from .render import Template, render
-from .ubl import from_ubl, to_ubl, write_ubl
-from .validate import Finding, Report, validate
+from facturx_engine.io.payload import from_payload
+from facturx_engine.pdf.hybrid import embed, extract, extract_all, to_facturx
+from facturx_engine.pdf.check import check_pdf
+from facturx_engine.pdf.render.layout import Template, render
+from facturx_engine.syntax.ubl import from_ubl, to_ubl, write_ubl
+from facturx_engine.validation.core import Finding, Report, validate
 
 __version__ = "0.1.0"
 

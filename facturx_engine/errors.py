@@ -104,7 +104,7 @@ class InputError(FacturXError, ValueError):
 
 
 class PayloadError(InputError):
-    """An invoicing-app payload (:mod:`facturx_engine.payload`) that cannot become a document.
+    """An invoicing-app payload (:mod:`facturx_engine.io.payload`) that cannot become a document.
 
     Shaped like the 422 answers of e-invoicing platforms: ``errors`` maps each payload path
     (``"lines.0.tva_rate"``, ``"buyer_siret"``, ``"invoice.seller_siret"``) to its messages, all of
@@ -134,7 +134,7 @@ class ParseError(FacturXError, ValueError):
 class PdfError(FacturXError, ValueError):
     """A PDF that cannot be read, or that cannot be (or is not) a PDF/A-3 Factur-X file.
 
-    ``findings`` holds the :class:`~facturx_engine.validate.Finding` objects behind the error
+    ``findings`` holds the :class:`~facturx_engine.validation.core.Finding` objects behind the error
     when it comes from a check (empty for unreadable input).
     """
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from lxml import etree
 
-from facturx_engine._xml import NS
+from facturx_engine.syntax.engine import NS
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 _LINE = {"cii": "//ram:IncludedSupplyChainTradeLineItem[1]", "ubl": "//cac:InvoiceLine[1]"}
@@ -282,7 +282,7 @@ def _prefixed_bomb(head: bytes, mib: int) -> bytes:
 
 def payload(name: str = "b2b", *, raw: bool = False) -> dict[str, Any]:
     """A payload fixture, numbers as Decimal (as the CLI reads it) or, ``raw``, as plain JSON gives them."""
-    from facturx_engine.payload import load_json
+    from facturx_engine.io.payload import load_json
 
     text = (FIXTURES / "payloads" / f"{name}.json").read_bytes()
     data: dict[str, Any] = json.loads(text) if raw else load_json(text)

@@ -3,7 +3,7 @@ line per job, with the peak RSS and the time of each call.
 
 Usage (by :func:`hostile.run_jobs`): ``python tests/hostile_ops.py JOBS.json RESULTS.jsonl START WORKDIR``.
 A job is ``{"op": ..., "input": {"file": path} | {"gen": name, "args": [...]}, ...}``; ``op`` is a
-library entry point (:data:`OPS`), ``cli`` (``argv`` run through ``facturx_engine.cli.main`` with
+library entry point (:data:`OPS`), ``cli`` (``argv`` run through ``facturx_engine.cli.commands.main`` with
 the file descriptors 1 and 2 captured) or ``mutant`` (:func:`mutate.check`).
 """
 
@@ -163,7 +163,7 @@ def _embed(data: bytes, role: str) -> dict[str, Any]:
 
 def _payload(data: bytes, to: str | None) -> dict[str, Any]:
     from facturx_engine import from_payload, to_cii, to_facturx, to_ubl
-    from facturx_engine.payload import load_json
+    from facturx_engine.io.payload import load_json
 
     doc = from_payload(load_json(data))
     if to is None:
@@ -207,7 +207,7 @@ OPS: dict[str, Callable[[bytes], dict[str, Any]]] = {
 
 def _run_cli(argv: list[str], folder: Path) -> dict[str, Any]:
     """``cli.main(argv)`` with fd 1 and 2 captured; what a user of ``facturx-engine`` would see."""
-    from facturx_engine import cli
+    from facturx_engine.cli import commands as cli
 
     sys.stdout.flush()
     sys.stderr.flush()

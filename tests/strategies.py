@@ -39,8 +39,8 @@ from hypothesis import strategies as st
 from stdnum import ean, luhn
 from stdnum import iban as stdnum_iban
 
-from facturx_engine.compute import round2
-from facturx_engine.model import (
+from facturx_engine.model.compute import round2
+from facturx_engine.model.records import (
     Address,
     AllowanceCharge,
     Attachment,

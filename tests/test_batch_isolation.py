@@ -23,15 +23,17 @@ from typing import Any
 
 import pytest
 
-from facturx_engine import batch, load_document, to_cii
-from facturx_engine.cli import main
+from facturx_engine import load_document, to_cii
+
+from facturx_engine.apps import batch
+from facturx_engine.cli.commands import main
 
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE = ROOT.parent / "shared" / "hostile"
 CRASHER = HOSTILE / "p3_UnicodeDecodeError_pdfcheck1491_check_pdf.pdf"
 needs_hostile = pytest.mark.skipif(
     not CRASHER.is_file(), reason=f"!!! SHARED HOSTILE FOLDER MISSING: {HOSTILE} -- HOSTILE BATCH TEST SKIPPED !!!")
-VALIDATE = importlib.import_module("facturx_engine.validate")  # the package exports a function of that name
+VALIDATE = importlib.import_module("facturx_engine.validation.core")  # the package exports a function of that name
 
 
 def _valid_cii() -> bytes:
@@ -185,7 +187,7 @@ def test_in_process_checks_without_isolation(tmp_path: Path) -> None:
 
 
 def test_workers_stop_when_the_consumer_stops(tmp_path: Path) -> None:
-    from facturx_engine._workers import imap_isolated
+    from facturx_engine.apps.workers import imap_isolated
 
     results = imap_isolated(_double, range(50), failed=lambda item, reason: -1, jobs=2)
     assert [next(results), next(results)] == [0, 2]
@@ -205,7 +207,7 @@ def _double(n: int) -> int:
 def test_a_few_hundred_files_keep_the_parent_small(tmp_path: Path) -> None:
     """The parent keeps one small result per file, not the workers' state: its peak memory over 300
     files is within a few MB of its peak over 10."""
-    script = ("import resource, sys\nfrom facturx_engine.cli import main\n"
+    script = ("import resource, sys\nfrom facturx_engine.cli.commands import main\n"
               "main(['validate', sys.argv[1], '--format', 'json', '-j', '2', '-o', sys.argv[2]])\n"
               "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
     peaks = []

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from facturx_engine import cli
-from facturx_engine.validate import Finding, Report
+from facturx_engine.cli import commands as cli
+from facturx_engine.validation.core import Finding, Report
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "invoices"
 
@@ -277,7 +277,7 @@ def test_help_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
 def test_facturx_validates_the_xml_once(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """generate --to facturx validates the CII itself; embed must not run the XSD and Schematron again."""
-    validation = importlib.import_module("facturx_engine.validate")  # the package exports a function of that name
+    validation = importlib.import_module("facturx_engine.validation.core")  # the package exports a function of that name
     calls: list[bytes] = []
     real = validation.validate
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from facturx_engine import cli
+from facturx_engine.cli import commands as cli
 
 ROOT = Path(__file__).resolve().parents[1]
 FR_B2B = ROOT / "fixtures" / "invoices" / "fr_b2b.json"

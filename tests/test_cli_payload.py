@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import facturx_engine as fx
-from facturx_engine import cli
+from facturx_engine.cli import commands as cli
 
 PAYLOADS = Path(__file__).resolve().parents[1] / "fixtures" / "payloads"
 

@@ -13,7 +13,9 @@ import pikepdf
 import pytest
 from reportlab.pdfgen import canvas
 
-from facturx_engine import cli, check_pdf, extract, load_document, to_cii, validate
+from facturx_engine import check_pdf, extract, load_document, to_cii, validate
+
+from facturx_engine.cli import commands as cli
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "fixtures" / "invoices" / "fr_b2b.json"

@@ -1,4 +1,4 @@
-"""The calculation model (facturx_engine.compute) against the worked examples of
+"""The calculation model (facturx_engine.model.compute) against the worked examples of
 ../shared/spec/calculation.md, the VAT-inclusive (B2C) mode, check_expected and rounding."""
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from facturx_engine.cii import to_cii
-from facturx_engine.codes import Profile, VatCategory
-from facturx_engine.compute import check_expected, round2
+from facturx_engine.syntax.cii import to_cii
+from facturx_engine.model.codes import Profile, VatCategory
+from facturx_engine.model.compute import check_expected, round2
 from facturx_engine.errors import CalculationError, ModelError
-from facturx_engine.model import (
+from facturx_engine.model.records import (
     Address,
     AllowanceCharge,
     CreditTransfer,
@@ -27,8 +27,8 @@ from facturx_engine.model import (
     PrecedingInvoice,
     Vat,
 )
-from facturx_engine.ubl import to_ubl
-from facturx_engine.validate import validate
+from facturx_engine.syntax.ubl import to_ubl
+from facturx_engine.validation.core import validate
 
 SELLER = Party(name="ACME SAS", vat_id="FR44732829320", legal_id=Identifier.siren("732829320"),
                address=Address(line1="1 rue X", city="Paris", postal_code="75001", country="FR"))
@@ -248,7 +248,7 @@ def test_expected_vat_breakdown_figures_name_br_co_17():
 def test_vat_inclusive_percentage_allowance_is_written_net_and_consistent():
     """With VAT-inclusive prices, base, percentage and amount of an allowance are written net of
     VAT and amount = base × percent / 100 still holds (Peppol R040)."""
-    from facturx_engine.model import AllowanceCharge
+    from facturx_engine.model.records import AllowanceCharge
 
     ac = AllowanceCharge(base_amount=D("120.00"), percent=D("10"), reason="Remise")
     inv = invoice([line("1", "120.00", allowances_charges=[ac])], prices_include_vat=True)

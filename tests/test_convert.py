@@ -1,4 +1,4 @@
-"""Conversion (``facturx_engine.convert``, ``facturx-engine convert``): lossless over ../shared/corpus,
+"""Conversion (``facturx_engine.apps.convert``, ``facturx-engine convert``): lossless over ../shared/corpus,
 what the target cannot carry reported, hostile input refused with a clear error.
 
 "Lossless" is measured through the business-term table, not bytes: every value the source states
@@ -24,33 +24,14 @@ from hypothesis import HealthCheck, given, settings
 from lxml import etree
 from strategies import documents
 
-from facturx_engine import (
-    CreditNote,
-    Delivery,
-    Identifier,
-    ParseError,
-    PdfError,
-    ProfileError,
-    ProfileWarning,
-    cli,
-    convert,
-    extract,
-    extract_all,
-    from_cii,
-    from_pdf,
-    from_xml,
-    load_document,
-    render,
-    to_cii,
-    to_facturx,
-    to_ubl,
-    validate,
-)
-from facturx_engine._read import MAX_XML_BYTES, pdf_invoice, read_document, replace_read, term_values
-from facturx_engine.codes import CREDIT_NOTE_TYPES
-from facturx_engine.convert import compare_terms
+from facturx_engine import CreditNote, Delivery, Identifier, ParseError, PdfError, ProfileError, ProfileWarning, convert, extract, extract_all, from_cii, from_pdf, from_xml, load_document, render, to_cii, to_facturx, to_ubl, validate
+
+from facturx_engine.cli import commands as cli
+from facturx_engine.syntax.read import MAX_XML_BYTES, pdf_invoice, read_document, replace_read, term_values
+from facturx_engine.model.codes import CREDIT_NOTE_TYPES
+from facturx_engine.apps.convert import compare_terms
 from facturx_engine.errors import InputError
-from facturx_engine.pdfcheck import check_pdf
+from facturx_engine.pdf.check import check_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"  # ../shared/corpus next to the repository

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from facturx_engine import batch
-from facturx_engine.cli import main
+from facturx_engine.apps import batch
+from facturx_engine.cli.commands import main
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -14,14 +14,14 @@ from typing import Any
 
 import pytest
 
-from facturx_engine import cli
-from facturx_engine.cii import ProfileWarning, to_cii
-from facturx_engine.codes import Profile
+from facturx_engine.cli import commands as cli
+from facturx_engine.syntax.cii import ProfileWarning, to_cii
+from facturx_engine.model.codes import Profile
 from facturx_engine.errors import ProfileError
-from facturx_engine.jsonio import SCHEMA_PATH, dump_document, json_schema, load_document, schema_text
-from facturx_engine.model import CreditNote, Invoice
-from facturx_engine.ubl import to_ubl
-from facturx_engine.validate import Report, validate
+from facturx_engine.io.jsonio import SCHEMA_PATH, dump_document, json_schema, load_document, schema_text
+from facturx_engine.model.records import CreditNote, Invoice
+from facturx_engine.syntax.ubl import to_ubl
+from facturx_engine.validation.core import Report, validate
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "invoices"
 NAMES = sorted(p.stem for p in FIXTURES.glob("*.json"))
@@ -111,7 +111,7 @@ def test_fixture_matches_shipped_schema(name: str) -> None:
 
 
 def test_shipped_schema_is_current() -> None:
-    """Regenerate with ``python -m facturx_engine.jsonio --schema`` when the model changes."""
+    """Regenerate with ``python -m facturx_engine.io.jsonio --schema`` when the model changes."""
     assert json.loads(SCHEMA_PATH.read_text(encoding="utf-8")) == json_schema()
     assert SCHEMA_PATH.read_text(encoding="utf-8") == schema_text()
 

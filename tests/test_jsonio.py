@@ -1,4 +1,4 @@
-"""facturx_engine.jsonio: the JSON format, its errors (with JSON paths) and the round trip."""
+"""facturx_engine.io.jsonio: the JSON format, its errors (with JSON paths) and the round trip."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from facturx_engine.errors import CalculationError, InputError, ModelError
-from facturx_engine.jsonio import dump_document, load_document, main
-from facturx_engine.model import (
+from facturx_engine.io.jsonio import dump_document, load_document, main
+from facturx_engine.model.records import (
     Address,
     AllowanceCharge,
     Attachment,

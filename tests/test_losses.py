@@ -2,7 +2,7 @@
 
 The oracle is the Factur-X EXTENDED CII, which carries every business term of the table: its
 re-reading gives the document back (so EXTENDED carries every model value), and every term value
-it holds (read through the table, :func:`~facturx_engine._read.term_values`) must then be in the
+it holds (read through the table, :func:`~facturx_engine.syntax.read.term_values`) must then be in the
 output of each other writer (CII MINIMUM .. EN 16931, UBL Invoice / CreditNote), or named in that
 writer's loss report (``WriteResult.dropped``, the ProfileWarning / ProfileError of ``to_cii`` /
 ``to_ubl``). ``convert`` lists every such value in ``Conversion.lost``.
@@ -24,14 +24,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import facturx_engine as fx
-from facturx_engine._read import read_document, term_values
-from facturx_engine.cii import write_cii
-from facturx_engine.codes import Profile
-from facturx_engine.convert import compare_terms
+from facturx_engine.syntax.read import read_document, term_values
+from facturx_engine.syntax.cii import write_cii
+from facturx_engine.model.codes import Profile
+from facturx_engine.apps.convert import compare_terms
 from facturx_engine.errors import ProfileError
-from facturx_engine.model import (Address, Identifier, Invoice, Line, Party, PrecedingInvoice, Vat,
+from facturx_engine.model.records import (Address, Identifier, Invoice, Line, Party, PrecedingInvoice, Vat,
                                   collect_breaches)
-from facturx_engine.ubl import write_ubl
+from facturx_engine.syntax.ubl import write_ubl
 
 import strategies
 from test_read import expected_after_read

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from facturx_engine.errors import ModelError
-from facturx_engine.model import (
+from facturx_engine.model.records import (
     Address,
     AllowanceCharge,
     CreditNote,
@@ -244,7 +244,7 @@ def test_vat_date_and_code_together_br_co_03():
 def test_identifier_check_digits_and_bank_accounts_are_verified() -> None:
     import dataclasses
 
-    from facturx_engine.model import CreditTransfer, PaymentInstructions
+    from facturx_engine.model.records import CreditTransfer, PaymentInstructions
 
     bad_siren = dataclasses.replace(SELLER, legal_id=Identifier.siren("123456789"))
     refused(lambda: invoice(seller=bad_siren), field="seller.legal_id", bt="BT-29/BT-30", rule=None,
@@ -281,7 +281,7 @@ def test_payee_must_not_be_the_seller() -> None:
     """Found by the property tests: a payee carrying the seller's identifier breaks BR-17 in UBL."""
     import dataclasses
 
-    from facturx_engine.model import Payee
+    from facturx_engine.model.records import Payee
 
     seller = dataclasses.replace(SELLER, identifiers=(Identifier.gln("3000000000007"),))
     refused(lambda: invoice(seller=seller, payee=Payee(name="Factor SA", identifier=Identifier.gln("3000000000007"))),
@@ -295,7 +295,7 @@ def test_payee_must_not_be_the_seller() -> None:
 
 def _many_bad_codes() -> dict[str, Any]:
     """An invoice with seven bad codes and identifiers, in the order check_codes looks at them."""
-    from facturx_engine.model import CreditTransfer, Note
+    from facturx_engine.model.records import CreditTransfer, Note
 
     seller = Party(name="ACME SAS", vat_id="FR44732829320", legal_id=Identifier.siren("123456789"),
                    address=Address(city="Paris", country="FX"))
@@ -329,7 +329,7 @@ def test_a_new_document_stops_at_its_first_bad_code() -> None:
 
 def test_reading_mode_records_every_bad_code() -> None:
     """In the reading mode each bad code is recorded (field, term, rule) and the values are kept."""
-    from facturx_engine.model import collect_breaches
+    from facturx_engine.model.records import collect_breaches
 
     with collect_breaches() as found:
         doc = invoice(**_many_bad_codes())
@@ -340,7 +340,7 @@ def test_reading_mode_records_every_bad_code() -> None:
 
 def test_a_bad_line_vat_code_is_recorded_once_not_again_for_its_allowances() -> None:
     """Line allowances take the line's VAT: its bad VATEX code is one breach, not one per allowance."""
-    from facturx_engine.model import collect_breaches
+    from facturx_engine.model.records import collect_breaches
 
     ac = AllowanceCharge(amount=D("1.00"), reason="Remise")
     with collect_breaches() as found:

@@ -33,10 +33,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import documents  # tests/ is on sys.path
 
-from facturx_engine import _fields, compute, model
-from facturx_engine.codes import DocumentType, VatCategory
+from facturx_engine.model import fields as _fields
+
+from facturx_engine.model import compute
+
+from facturx_engine.model import records as model
+from facturx_engine.model.codes import DocumentType, VatCategory
 from facturx_engine.errors import ModelError
-from facturx_engine.model import (
+from facturx_engine.model.records import (
     Address,
     AllowanceCharge,
     Attachment,

@@ -24,9 +24,9 @@ from stdnum import iban as stdnum_iban
 from stdnum import luhn
 
 import facturx_engine as fx
-from facturx_engine.compute import round2
-from facturx_engine.fr import BILLING_FRAMEWORKS
-from facturx_engine.payload import GENERAL, load_json, output_format
+from facturx_engine.model.compute import round2
+from facturx_engine.model.fr import BILLING_FRAMEWORKS
+from facturx_engine.io.payload import GENERAL, load_json, output_format
 
 ROOT = Path(__file__).resolve().parents[1]
 PAYLOADS = ROOT / "fixtures" / "payloads"

@@ -4,7 +4,7 @@ another exception, and an accepted payload always writes well-formed CII and UBL
 * the reproducers of ``../shared/hostile/`` (``p4_payload_*.json``; skipped loudly when absent);
 * every text field refuses control characters (XML 1.0 allows only tab, LF, CR among C0), lone
   surrogates and U+FFFE/U+FFFF, keyed by payload path and naming the business term;
-* numbers follow the engine's numeric policy (:mod:`facturx_engine._numbers`): at most 15 digits
+* numbers follow the engine's numeric policy (:mod:`facturx_engine.model.numbers`): at most 15 digits
   before the point (3 for rates and percentages), lexical decimals only; a product or a total
   beyond it is refused at the line's ``quantity``;
 * Hypothesis replaces any value of the shipped payload fixtures (invoices, credit notes, a quote)
@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 import facturx_engine as fx
-from facturx_engine.payload import load_json
+from facturx_engine.io.payload import load_json
 
 from test_payload import PAYLOADS, load, refused  # tests/ is on sys.path
 

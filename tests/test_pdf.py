@@ -1,4 +1,4 @@
-"""Factur-X PDF/A-3B writing, reading and checking: facturx_engine.pdf and facturx_engine.pdfcheck.
+"""Factur-X PDF/A-3B writing, reading and checking: facturx_engine.pdf.hybrid and facturx_engine.pdf.check.
 
 (a) every JSON fixture in every Factur-X profile -> to_facturx -> our check_pdf, validate() of the
     extracted XML, byte-identical extraction, page-validation PDF/A-3B, deterministic bytes;
@@ -11,7 +11,7 @@
     checked before writing exactly as after), and the pages it still rewrites whole.
 
 The page is drawn here with reportlab and its bundled Vera.ttf (the only font), so most of these
-tests do not depend on facturx_engine.render; those of (f) and a few others use render().
+tests do not depend on facturx_engine.pdf.render.layout; those of (f) and a few others use render().
 page-validation (PyPI ``page-validation``, import name ``page``) is the independent PDF/A gate;
 tests that need it are skipped, loudly, when it is not installed.
 """
@@ -39,15 +39,15 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from facturx_engine import pdf as fxpdf
-from facturx_engine.cii import to_cii
-from facturx_engine.codes import Profile
+from facturx_engine.pdf import hybrid as fxpdf
+from facturx_engine.syntax.cii import to_cii
+from facturx_engine.model.codes import Profile
 from facturx_engine.errors import FacturXError, PdfError, ValidationFailed
-from facturx_engine.jsonio import load_document
-from facturx_engine.model import CreditNote, Invoice
-from facturx_engine.pdf import embed, extract, extract_all, srgb_icc, to_facturx
-from facturx_engine.pdfcheck import check_file_structure, check_model, check_pdf, level_of_guideline, parse_xml
-from facturx_engine.validate import Report, validate
+from facturx_engine.io.jsonio import load_document
+from facturx_engine.model.records import CreditNote, Invoice
+from facturx_engine.pdf.hybrid import embed, extract, extract_all, srgb_icc, to_facturx
+from facturx_engine.pdf.check import check_file_structure, check_model, check_pdf, level_of_guideline, parse_xml
+from facturx_engine.validation.core import Report, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures" / "invoices"
@@ -60,7 +60,7 @@ needs_corpus = pytest.mark.skipif(
 )
 XRECHNUNG_ID = "urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0"
 # lower profiles drop terms of the fixtures on purpose; to_cii says so with a ProfileWarning
-pytestmark = pytest.mark.filterwarnings("ignore::facturx_engine.cii.ProfileWarning")
+pytestmark = pytest.mark.filterwarnings("ignore::facturx_engine.syntax.cii.ProfileWarning")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -306,10 +306,10 @@ def test_srgb_profile_sources(variant: str, monkeypatch: pytest.MonkeyPatch, tmp
     assert pv_report(data, tmp_path).is_compliant
 
 
-@pytest.mark.skipif(not (ROOT / "facturx_engine" / "render.py").is_file(), reason="facturx_engine.render not written yet")
+@pytest.mark.skipif(not (ROOT / "facturx_engine" / "pdf" / "render" / "layout.py").is_file(), reason="facturx_engine.pdf.render.layout not written yet")
 @pytest.mark.parametrize("name", NAMES)
 def test_to_facturx_with_render(name: str, tmp_path: Path) -> None:
-    """The default page: facturx_engine.render.render(doc)."""
+    """The default page: facturx_engine.pdf.render.layout.render(doc)."""
     doc = _load(name)
     data = to_facturx(doc, Profile.EN16931, deterministic=True)
     report = check_pdf(data, strict=True)
@@ -740,7 +740,7 @@ _CONTENT_TOKENS = [
 
 
 def _scan(pdf: pikepdf.Pdf) -> tuple[Any, ...]:
-    from facturx_engine.pdfcheck import ContentScan
+    from facturx_engine.pdf.check import ContentScan
 
     scan = ContentScan(pdf)
     try:
@@ -755,7 +755,7 @@ def test_content_scan_shortcut_agrees_with_qpdf(monkeypatch: pytest.MonkeyPatch)
     on random token soups, clean ones (where it applies) and garbage (where it must step aside)."""
     import random
 
-    from facturx_engine.pdfcheck import ContentScan
+    from facturx_engine.pdf.check import ContentScan
 
     rng = random.Random(20251121)
     pdf = pikepdf.new()
@@ -883,8 +883,8 @@ def test_extract_with_other_attachments_and_legacy_name(good_pdf: bytes) -> None
 def test_embed_cleans_metadata_text(title: str) -> None:
     """Found while profiling: a title with CR or U+FFFE made Info and XMP disagree (internal error)."""
     from facturx_engine import load_document, render, to_cii
-    from facturx_engine.pdf import embed
-    from facturx_engine.pdfcheck import check_pdf as _check
+    from facturx_engine.pdf.hybrid import embed
+    from facturx_engine.pdf.check import check_pdf as _check
 
     doc = load_document((Path(__file__).resolve().parents[1] / "fixtures" / "invoices" / "fr_b2b.json").read_bytes())
     out = embed(render(doc), to_cii(doc), title=title)
@@ -906,7 +906,7 @@ def test_embed_writes_an_update_after_our_own_page(name: str, tmp_path: Path, mo
     rewritten one: check_pdf strict without a finding, page-validation PDF/A-3B, byte-identical
     extraction, the same bytes twice. The checks embed runs on the object model before writing
     find exactly what they find in the written file (no object is renumbered by an update)."""
-    from facturx_engine.render import render
+    from facturx_engine.pdf.render.layout import render
 
     doc = _load(name)
     xml = _cii(doc, Profile.EN16931)
@@ -939,7 +939,7 @@ def test_pages_the_update_does_not_fit_are_written_whole(tmp_path: Path) -> None
     written whole by qpdf, as before, and are just as valid."""
     from PIL import Image
 
-    from facturx_engine.render import Template, render
+    from facturx_engine.pdf.render.layout import Template, render
 
     doc = _load("fr_b2b")
     xml = _cii(doc, Profile.EN16931)
@@ -956,7 +956,7 @@ def test_pages_the_update_does_not_fit_are_written_whole(tmp_path: Path) -> None
 def test_a_broken_update_is_never_returned(monkeypatch: pytest.MonkeyPatch) -> None:
     """The file-structure check runs on the update too: if it fails (here, data after %%EOF),
     embed writes the whole file instead, which passes."""
-    from facturx_engine.render import render
+    from facturx_engine.pdf.render.layout import render
 
     doc = _load("fr_b2b")
     xml = _cii(doc, Profile.EN16931)
@@ -976,7 +976,7 @@ def test_a_broken_update_is_never_returned(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_unreadable_pdf_error_names_the_problem_not_a_python_object() -> None:
-    from facturx_engine.pdfcheck import open_pdf
+    from facturx_engine.pdf.check import open_pdf
 
     with pytest.raises(PdfError) as caught:
         open_pdf(b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>", what="layout PDF")

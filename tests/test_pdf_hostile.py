@@ -34,16 +34,16 @@ from typing import Any
 import pikepdf
 import pytest
 
-from facturx_engine import pdfcheck
-from facturx_engine._pdflimits import MAX_STREAM_BYTES, MiB, read_stream
-from facturx_engine._read import from_pdf
-from facturx_engine.cii import to_cii
-from facturx_engine.codes import Profile
+from facturx_engine.pdf import check as pdfcheck
+from facturx_engine.pdf.limits import MAX_STREAM_BYTES, MiB, read_stream
+from facturx_engine.syntax.read import from_pdf
+from facturx_engine.syntax.cii import to_cii
+from facturx_engine.model.codes import Profile
 from facturx_engine.errors import FacturXError, PdfError
-from facturx_engine.jsonio import load_document
-from facturx_engine.pdf import embed, extract, extract_all, to_facturx
-from facturx_engine.pdfcheck import check_pdf
-from facturx_engine.validate import Report
+from facturx_engine.io.jsonio import load_document
+from facturx_engine.pdf.hybrid import embed, extract, extract_all, to_facturx
+from facturx_engine.pdf.check import check_pdf
+from facturx_engine.validation.core import Report
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = ROOT.parent / "shared" / "hostile"
@@ -120,7 +120,7 @@ def test_non_utf8_operator_is_checked(cii: bytes) -> None:
     report = check_pdf(data)
     assert report.syntax == "PDF" and report.findings
     assert _all_outcomes(data, cii)["embed"] in ("ok", "PdfError")
-    from facturx_engine.convert import convert
+    from facturx_engine.apps.convert import convert
 
     assert _documented(lambda: convert(data, "facturx")) in ("ok", "PdfError", "ValidationFailed")
 
@@ -394,9 +394,9 @@ _MEASURE = textwrap.dedent("""
     from pathlib import Path
     warnings.simplefilter("ignore")
     from facturx_engine.errors import FacturXError
-    from facturx_engine.pdf import embed, extract, extract_all
-    from facturx_engine.pdfcheck import check_pdf
-    from facturx_engine.convert import convert
+    from facturx_engine.pdf.hybrid import embed, extract, extract_all
+    from facturx_engine.pdf.check import check_pdf
+    from facturx_engine.apps.convert import convert
     xml = Path(sys.argv[1]).read_bytes()
     start = time.monotonic()
     for name in sys.argv[2:]:
@@ -460,11 +460,11 @@ _MEASURE_ALL = textwrap.dedent("""
     from pathlib import Path
     warnings.simplefilter("ignore")
     from facturx_engine.errors import FacturXError
-    from facturx_engine._read import from_pdf
-    from facturx_engine.convert import convert
-    from facturx_engine.jsonio import load_document
-    from facturx_engine.pdf import embed, extract, extract_all, to_facturx
-    from facturx_engine.pdfcheck import check_pdf
+    from facturx_engine.syntax.read import from_pdf
+    from facturx_engine.apps.convert import convert
+    from facturx_engine.io.jsonio import load_document
+    from facturx_engine.pdf.hybrid import embed, extract, extract_all, to_facturx
+    from facturx_engine.pdf.check import check_pdf
     xml = Path(sys.argv[1]).read_bytes()
     doc = load_document(Path(sys.argv[2]).read_bytes())
     start = time.monotonic()
@@ -568,7 +568,7 @@ def test_objects_at_the_budget_are_read_within_512_mb(facturx: bytes, cii: bytes
     counted (measured: dictionary entries, and numbers in an object stream): every entry point reads
     it to its usual outcome, within 512 MB of peak RSS (350 to 375 MB measured for convert, whose own
     floor is 185 MB)."""
-    from facturx_engine._pdflimits import MAX_OBJECT_ITEMS, count_objects
+    from facturx_engine.pdf.limits import MAX_OBJECT_ITEMS, count_objects
 
     room = MAX_OBJECT_ITEMS - count_objects(facturx) - 3000
     dicts = _appended(facturx, [b"<<" + b"".join(b"/k%x 0 " % i for i in range(room // 20)) + b">>"] * 10)
@@ -590,7 +590,7 @@ def test_objects_at_the_budget_are_read_within_512_mb(facturx: bytes, cii: bytes
 def test_bombed_attachment_is_listed_as_not_carried_by_a_conversion() -> None:
     """convert --to cii of a PDF whose other attachment is a bomb: the invoice is converted and the
     attachment listed as lost, never inflated; --to facturx refuses (its /Params cannot be written)."""
-    from facturx_engine.convert import convert
+    from facturx_engine.apps.convert import convert
 
     data = _hostile("p3_bomb_other_attachment.pdf")
     with pytest.warns(Warning):

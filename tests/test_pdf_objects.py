@@ -1,7 +1,7 @@
 """The budget of PDF objects (issue 11 item 2): qpdf keeps about 140 bytes of memory per item of an
 array or dictionary it parses, so the engine counts the items on the bytes before qpdf parses any
-(:mod:`facturx_engine._pdfscan`) and refuses a file over
-:data:`~facturx_engine._pdflimits.MAX_OBJECT_ITEMS`.
+(:mod:`facturx_engine.pdf.scan`) and refuses a file over
+:data:`~facturx_engine.pdf.limits.MAX_OBJECT_ITEMS`.
 
 * the count follows qpdf's syntax (tokens, strings, comments, nesting, references) and is an upper
   bound of what qpdf parses, checked against qpdf itself on seeded random files (objects, headers
@@ -33,16 +33,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from facturx_engine import _pdflimits, _pdfscan, pdfcheck
-from facturx_engine._pdflimits import MAX_OBJECT_ITEMS, ObjectLimit, bounded, count_objects
-from facturx_engine._pdfscan import Counter
-from facturx_engine._read import from_pdf
-from facturx_engine.cii import to_cii
-from facturx_engine.codes import Profile
+from facturx_engine.pdf import limits as _pdflimits
+
+from facturx_engine.pdf import scan as _pdfscan
+
+from facturx_engine.pdf import check as pdfcheck
+from facturx_engine.pdf.limits import MAX_OBJECT_ITEMS, ObjectLimit, bounded, count_objects
+from facturx_engine.pdf.scan import Counter
+from facturx_engine.syntax.read import from_pdf
+from facturx_engine.syntax.cii import to_cii
+from facturx_engine.model.codes import Profile
 from facturx_engine.errors import PdfError
-from facturx_engine.jsonio import load_document
-from facturx_engine.pdf import embed, extract, extract_all, to_facturx
-from facturx_engine.pdfcheck import check_pdf
+from facturx_engine.io.jsonio import load_document
+from facturx_engine.pdf.hybrid import embed, extract, extract_all, to_facturx
+from facturx_engine.pdf.check import check_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_PDF = ROOT.parent / "shared" / "corpus" / "pdf"
@@ -242,7 +246,7 @@ def test_over_the_budget_check_pdf_reports_it_and_still_checks_the_bytes(monkeyp
 
 
 def test_over_the_budget_every_other_entry_point_refuses(facturx: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
-    from facturx_engine.convert import convert
+    from facturx_engine.apps.convert import convert
 
     tail = facturx[facturx.rindex(b"startxref"):]
     data = facturx + b"9999 0 obj\n[" + b"0 " * 30_000 + b"]\nendobj\n" + tail  # bytes qpdf never reaches count too
@@ -260,7 +264,7 @@ def test_over_the_budget_every_other_entry_point_refuses(facturx: bytes, monkeyp
 
 def test_over_the_budget_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """At the real budget: 1.1 million numbers in 2.2 MB."""
-    from facturx_engine import cli
+    from facturx_engine.cli import commands as cli
 
     path = tmp_path / "big.pdf"
     path.write_bytes(junk_pdf([b"[" + b"0 " * 370_000 + b"]"] * 3))

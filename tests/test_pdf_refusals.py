@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from facturx_engine.cii import to_cii
-from facturx_engine.cli import main
-from facturx_engine.codes import Profile
+from facturx_engine.syntax.cii import to_cii
+from facturx_engine.cli.commands import main
+from facturx_engine.model.codes import Profile
 from facturx_engine.errors import PdfError
-from facturx_engine.jsonio import load_document
-from facturx_engine.pdf import embed
-from facturx_engine.pdfcheck import check_pdf
-from facturx_engine.render import render
-from facturx_engine.ubl import to_ubl
+from facturx_engine.io.jsonio import load_document
+from facturx_engine.pdf.hybrid import embed
+from facturx_engine.pdf.check import check_pdf
+from facturx_engine.pdf.render.layout import render
+from facturx_engine.syntax.ubl import to_ubl
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "facturx_engine"

@@ -22,13 +22,13 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from facturx_engine._read import read_document
-from facturx_engine._render_text import LABELS
-from facturx_engine.cii import to_cii
-from facturx_engine.codes import Profile
-from facturx_engine.convert import convert
-from facturx_engine.jsonio import load_document
-from facturx_engine.pdf import extract, to_facturx
+from facturx_engine.syntax.read import read_document
+from facturx_engine.pdf.render.text import LABELS
+from facturx_engine.syntax.cii import to_cii
+from facturx_engine.model.codes import Profile
+from facturx_engine.apps.convert import convert
+from facturx_engine.io.jsonio import load_document
+from facturx_engine.pdf.hybrid import extract, to_facturx
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures" / "invoices"

@@ -23,10 +23,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from hypothesis import HealthCheck, given, settings
 from lxml import etree
 
-from facturx_engine.cii import ProfileWarning, to_cii
-from facturx_engine.codes import Profile
-from facturx_engine.ubl import to_ubl
-from facturx_engine.validate import validate
+from facturx_engine.syntax.cii import ProfileWarning, to_cii
+from facturx_engine.model.codes import Profile
+from facturx_engine.syntax.ubl import to_ubl
+from facturx_engine.validation.core import validate
 
 from strategies import b2c_documents, documents, french_b2b_documents  # tests/ is on sys.path
 

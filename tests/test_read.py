@@ -1,4 +1,4 @@
-"""Reading CII and UBL back into the model (facturx_engine._read, from_cii, from_ubl, from_xml).
+"""Reading CII and UBL back into the model (facturx_engine.syntax.read, from_cii, from_ubl, from_xml).
 
 Round trips compare model objects. Where a document cannot come back equal, the reason is one of
 :func:`expected_after_read`'s documented normalizations (and the re-written XML is byte-identical):
@@ -29,15 +29,15 @@ from hypothesis import HealthCheck, given, settings
 from strategies import documents
 
 from facturx_engine import load_document, to_cii, to_ubl
-from facturx_engine._context import _deliver_to_address
-from facturx_engine._read import EXPLICIT, GROUPS, NOT_READ, from_xml, read_document, term_values
-from facturx_engine.cii import from_cii
-from facturx_engine.convert import compare_terms
+from facturx_engine.syntax.context import _deliver_to_address
+from facturx_engine.syntax.read import EXPLICIT, GROUPS, NOT_READ, from_xml, read_document, term_values
+from facturx_engine.syntax.cii import from_cii
+from facturx_engine.apps.convert import compare_terms
 from facturx_engine.errors import ModelError, ParseError
-from facturx_engine.fr import legal_notes
-from facturx_engine.model import Delivery
-from facturx_engine.terms import TERMS
-from facturx_engine.ubl import from_ubl
+from facturx_engine.model.fr import legal_notes
+from facturx_engine.model.records import Delivery
+from facturx_engine.syntax.terms import TERMS
+from facturx_engine.syntax.ubl import from_ubl
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = sorted((ROOT / "fixtures" / "invoices").glob("*.json"))
@@ -409,7 +409,7 @@ def test_str_input_is_refused() -> None:
 
 
 def test_building_stays_strict_and_reading_mode_keeps_values() -> None:
-    from facturx_engine.model import Line, Vat, collect_breaches
+    from facturx_engine.model.records import Line, Vat, collect_breaches
 
     with pytest.raises(ModelError) as err:  # a new invoice: refused as before
         Line(id="1", name="x", net_price=Decimal("-1"), vat=Vat.standard("20"))
@@ -435,8 +435,8 @@ def test_building_stays_strict_and_reading_mode_keeps_values() -> None:
 
 
 def test_an_unknown_vat_category_is_kept_only_while_reading() -> None:
-    from facturx_engine.codes import VatCategory
-    from facturx_engine.model import Vat, collect_breaches
+    from facturx_engine.model.codes import VatCategory
+    from facturx_engine.model.records import Vat, collect_breaches
 
     with pytest.raises(ModelError, match="unknown VAT category 'B'"):
         Vat(category="B", rate=Decimal("22"))
@@ -453,7 +453,7 @@ def test_an_unknown_vat_category_is_kept_only_while_reading() -> None:
 def test_reading_mode_is_local_to_its_thread() -> None:
     import threading
 
-    from facturx_engine.model import Line, Vat, collect_breaches
+    from facturx_engine.model.records import Line, Vat, collect_breaches
 
     outcome: list[str] = []
 
@@ -495,7 +495,7 @@ def test_every_bad_code_of_a_received_document_is_a_finding() -> None:
 def test_lines_sharing_a_vat_treatment_keep_their_own_spelling_and_breaches() -> None:
     """The reader builds one Vat per distinct VAT treatment of a document (records are immutable): the
     rate's spelling tells treatments apart (20 is not 20.0), and a breach is reported for every line."""
-    from facturx_engine.model import Line, Vat
+    from facturx_engine.model.records import Line, Vat
 
     doc = load_document(json.loads(FIXTURES[0].read_text(encoding="utf-8")))
     base = doc.lines[0]
@@ -557,7 +557,7 @@ def test_flat_pass_of_group_items_reads_exactly_what_the_walk_reads(monkeypatch:
     """Group items (invoice lines ...) are read by a flat pass compiled per item shape; forcing the
     general walk instead must give the same document, findings, stated totals and term values, on the
     fixtures, the corpus and documents whose lines were edited into unusual shapes."""
-    import facturx_engine._read as reader
+    import facturx_engine.syntax.read as reader
 
     sources = [write(load_document(json.loads(p.read_text(encoding="utf-8"))), syntax)
                for p in FIXTURES for syntax in ("cii", "ubl")]

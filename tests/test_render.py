@@ -1,4 +1,4 @@
-"""facturx_engine.render: the human-readable PDF.
+"""facturx_engine.pdf.render.layout: the human-readable PDF.
 
 Every fixture renders, the output is deterministic, long invoices flow over pages with the
 header row repeated, every font is an embedded TrueType program (no base-14 font), colours are
@@ -29,11 +29,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from facturx_engine._render_text import FONT, FONT_BOLD, LABELS, Fmt, fonts, wrap
+from facturx_engine.pdf.render.text import FONT, FONT_BOLD, LABELS, Fmt, fonts, wrap
 from facturx_engine.errors import InputError
-from facturx_engine.jsonio import load_document
-from facturx_engine.model import CreditNote, Invoice
-from facturx_engine.render import Template, render
+from facturx_engine.io.jsonio import load_document
+from facturx_engine.model.records import CreditNote, Invoice
+from facturx_engine.pdf.render.layout import Template, render
 
 from strategies import documents, words  # tests/ is on sys.path
 
@@ -176,9 +176,9 @@ def test_rendered_invoice_becomes_pdfa(name: str, style: str, tmp_path: Path) ->
     """The page render() writes (fonts, content streams, logo) is one embed can make PDF/A-3B:
     to_facturx of every fixture passes check_pdf strict without a finding and page-validation's
     PDF/A-3B profile, and gives the XML back byte for byte."""
-    from facturx_engine.cii import to_cii
-    from facturx_engine.pdf import extract, to_facturx
-    from facturx_engine.pdfcheck import check_pdf
+    from facturx_engine.syntax.cii import to_cii
+    from facturx_engine.pdf.hybrid import extract, to_facturx
+    from facturx_engine.pdf.check import check_pdf
 
     if style == "acme":
         folder = ROOT / "fixtures" / "templates"
@@ -232,8 +232,8 @@ def test_wrap_keeps_every_character_and_the_width(lines: list[list[tuple[str, st
 def test_random_documents_become_valid_factur_x(doc: Invoice | CreditNote, tmp_path_factory: Any) -> None:
     """Random valid invoices and credit notes: their page becomes a PDF/A-3B Factur-X file that
     check_pdf strict passes without a finding, and the page shows the amount due."""
-    from facturx_engine.pdf import to_facturx
-    from facturx_engine.pdfcheck import check_pdf
+    from facturx_engine.pdf.hybrid import to_facturx
+    from facturx_engine.pdf.check import check_pdf
 
     data = to_facturx(doc, deterministic=True)
     report = check_pdf(data, strict=True)

@@ -1,4 +1,4 @@
-"""Integrity of the business-term table (facturx_engine.terms.TERMS) against the spec digest
+"""Integrity of the business-term table (facturx_engine.syntax.terms.TERMS) against the spec digest
 (``../shared/spec/en16931-terms.tsv``, next to the repository) and
 against the model, plus a presence round trip: every row with data is found in the written XML."""
 
@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from facturx_engine import model
-from facturx_engine._context import WriteContext
-from facturx_engine._xml import NS
-from facturx_engine.cii import to_cii
-from facturx_engine.codes import Profile
-from facturx_engine.model import (
+from facturx_engine.model import records as model
+from facturx_engine.syntax.context import WriteContext
+from facturx_engine.syntax.engine import NS
+from facturx_engine.syntax.cii import to_cii
+from facturx_engine.model.codes import Profile
+from facturx_engine.model.records import (
     Address,
     AllowanceCharge,
     Attachment,
@@ -42,8 +42,8 @@ from facturx_engine.model import (
     TaxRepresentative,
     Vat,
 )
-from facturx_engine.terms import TERMS, Term
-from facturx_engine.ubl import UBL_GUIDELINE, to_ubl
+from facturx_engine.syntax.terms import TERMS, Term
+from facturx_engine.syntax.ubl import UBL_GUIDELINE, to_ubl
 
 SPEC = Path(__file__).resolve().parents[1].parent / "shared" / "spec" / "en16931-terms.tsv"
 
@@ -361,7 +361,7 @@ def test_every_reportable_row_with_data_is_written(syntax, credit_note):
 
 @pytest.mark.parametrize("credit_note", [False, True], ids=["invoice", "credit-note"])
 def test_rich_documents_are_valid(credit_note):
-    from facturx_engine.validate import validate
+    from facturx_engine.validation.core import validate
 
     doc = rich_document(credit_note)
     for xml in (to_cii(doc, Profile.EN16931), to_cii(doc, Profile.EXTENDED), to_ubl(doc)):

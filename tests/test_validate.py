@@ -1,4 +1,4 @@
-"""Tests of facturx_engine.validate against the shared corpus and mutated documents.
+"""Tests of facturx_engine.validation.core against the shared corpus and mutated documents.
 
 The corpus lives next to the repository (``../shared/corpus``); the whole module is skipped,
 loudly, when it is missing. Only errors, validate and _artefacts are used.
@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from facturx_engine import _artefacts
+from facturx_engine import artefacts as _artefacts
 from facturx_engine.errors import ParseError, ResourceError, ValidationFailed
-from facturx_engine.validate import Finding, Report, validate
+from facturx_engine.validation.core import Finding, Report, validate
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 
@@ -377,7 +377,7 @@ def test_schematron_dynamic_error_is_a_finding_of_the_document(monkeypatch: pyte
     document; only a stylesheet that does not compile is an internal (artefact) error."""
     import sys
 
-    v = sys.modules["facturx_engine.validate"]  # the package exports the function under the same name
+    v = sys.modules["facturx_engine.validation.core"]  # the package exports the function under the same name
 
     def boom(key: str, text: str, stock: bool) -> str:
         raise v.PySaxonApiError("FORG0001 Cannot convert string to xs:decimal\nIn template rule ...")

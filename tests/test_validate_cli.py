@@ -18,8 +18,12 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from facturx_engine import batch, report, validate
-from facturx_engine.cli import main
+from facturx_engine import validate
+
+from facturx_engine.apps import batch
+
+from facturx_engine.apps import report
+from facturx_engine.cli.commands import main
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"

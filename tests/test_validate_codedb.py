@@ -1,6 +1,6 @@
 """The in-memory code-list rewrite of the Factur-X stylesheets gives the stock findings.
 
-:mod:`facturx_engine.validate` compiles the Factur-X Schematron stylesheets with their
+:mod:`facturx_engine.validation.core` compiles the Factur-X Schematron stylesheets with their
 ``document('..._codedb.xml')`` look-ups replaced by a parameter bound once to the parsed code DB;
 ``validate(..., stock=True)`` runs the stylesheets as shipped. Every CII file of the shared corpus
 and documents with unknown codes are checked both ways under every Factur-X profile.
@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from facturx_engine import _artefacts
+from facturx_engine import artefacts as _artefacts
 from facturx_engine.errors import ResourceError
-from facturx_engine.validate import Report, validate
+from facturx_engine.validation.core import Report, validate
 
-validate_module = importlib.import_module("facturx_engine.validate")  # the package re-exports
+validate_module = importlib.import_module("facturx_engine.validation.core")  # the package re-exports
 # the function under the module's name
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
@@ -269,7 +269,7 @@ def test_lean_rewrite_targets_the_patterns() -> None:
 
 
 def test_pattern_of_unexpected_shape_keeps_its_walk() -> None:
-    from facturx_engine import _stylesheet
+    from facturx_engine.validation import stylesheet as _stylesheet
 
     text = """<xsl:stylesheet xmlns:xsl="http://www.w3.org/1999/XSL/Transform" version="2.0">
       <xsl:template match="/"><out><xsl:apply-templates select="/" mode="M1"/>

@@ -11,10 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from facturx_engine import ParseError, _limits, _read, batch, load_document, to_cii, validate
+from facturx_engine import ParseError, load_document, to_cii, validate
+
+from facturx_engine.syntax import limits as _limits
+
+from facturx_engine.syntax import read as _read
+
+from facturx_engine.apps import batch
 
 ROOT = Path(__file__).resolve().parents[1]
-V = importlib.import_module("facturx_engine.validate")  # the package exports a function of that name
+V = importlib.import_module("facturx_engine.validation.core")  # the package exports a function of that name
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +128,7 @@ def test_xsd_only(cii: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_capture_without_descriptor_2_runs_as_is(monkeypatch: pytest.MonkeyPatch) -> None:
-    from facturx_engine import _stderr
+    from facturx_engine.validation import stderr as _stderr
 
     def no_fd(_fd: int) -> int:
         raise OSError(9, "Bad file descriptor")

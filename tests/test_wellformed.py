@@ -24,9 +24,9 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from facturx_engine import Invoice, ModelError, to_cii, to_ubl
-from facturx_engine._wellformed import forbidden_char
-from facturx_engine.codes import Profile
-from facturx_engine.model import Address, Line, Party, Vat
+from facturx_engine.model.wellformed import forbidden_char
+from facturx_engine.model.codes import Profile
+from facturx_engine.model.records import Address, Line, Party, Vat
 
 import strategies
 

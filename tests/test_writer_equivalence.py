@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from facturx_engine import _xml
-from facturx_engine._context import WriteContext
-from facturx_engine.cii import CII
-from facturx_engine.codes import Profile
-from facturx_engine.jsonio import load_document
-from facturx_engine.ubl import UBL_CREDIT_NOTE, UBL_INVOICE
+from facturx_engine.syntax import engine as _xml
+from facturx_engine.syntax.context import WriteContext
+from facturx_engine.syntax.cii import CII
+from facturx_engine.model.codes import Profile
+from facturx_engine.io.jsonio import load_document
+from facturx_engine.syntax.ubl import UBL_CREDIT_NOTE, UBL_INVOICE
 
 import strategies
 

@@ -18,9 +18,11 @@ import pytest
 import xmlschema
 from lxml import etree
 
-from facturx_engine import _artefacts, load_document, to_cii, to_ubl
-from facturx_engine.codes import Profile
-from facturx_engine.validate import Report, validate
+from facturx_engine import load_document, to_cii, to_ubl
+
+from facturx_engine import artefacts as _artefacts
+from facturx_engine.model.codes import Profile
+from facturx_engine.validation.core import Report, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = sorted((ROOT / "fixtures" / "invoices").glob("*.json"))

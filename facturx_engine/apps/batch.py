@@ -1,0 +1,529 @@
+"""Batch validation stage: find the documents, check each one in worker processes, report in input order.
+
+Used by ``facturx-engine validate PATH...`` (:func:`add_command`) and usable from Python::
+
+    from facturx_engine.apps.batch import discover, check_files
+    results = check_files(discover(["invoices/", "inbox/*.pdf"]), jobs=2)
+
+* :func:`discover` turns paths into a sorted list of files, each real file once: a file is taken as
+  it is (whatever its name), a directory is searched recursively for ``*.xml`` and ``*.pdf`` (any
+  case), anything else is a glob pattern (``**`` recursive). Symbolic links to directories are
+  followed, each real directory once, so a link cycle cannot loop; a file reached under two names
+  (a link, ``./a.xml`` and ``a.xml``) is listed once, under the first (the command prints a
+  ``note:`` for each name left out). Broken links, special files (FIFO, socket, device) and
+  directories that cannot be listed, met in a directory or a glob, are listed: they get their finding.
+  ``-`` is the standard input. A named path that does not exist, a pattern that matches nothing and
+  a directory without invoices raise :class:`~facturx_engine.errors.InputError` (nothing is run).
+* :func:`check_file` checks one file and never raises. XML (CII or UBL 2.1) goes through
+  :func:`~facturx_engine.validation.core.validate`; a PDF through :func:`~facturx_engine.pdf.check.check_pdf`
+  and its embedded XML through ``validate``. A file that is not a well-formed invoice gets a fatal
+  ``FXE-PARSE`` finding (a damaged PDF: ``FXE-PDF``). A file that could not be checked -- unreadable
+  (``FXE-IO``: permissions, a broken link, a directory that cannot be listed, a special file),
+  larger than ``max_bytes`` (``FXE-SIZE``), or whose check failed (``FXE-CRASH``: an error of the
+  engine, or the worker process died or ran past the timeout) -- gets that fatal finding and counts
+  as not checked (exit code 2). An official artefact missing or altered is ``FXE-ARTEFACT`` (exit 3).
+* :func:`check_files` runs the files in ``jobs`` worker processes (:mod:`facturx_engine.apps.workers`),
+  ``-j 1`` included: a file that crashes or kills its worker (or runs past ``timeout``) costs that
+  file only, never the batch; it is checked once more, in a fresh worker, without the Schematron,
+  so that its XSD findings are reported next to the ``FXE-CRASH`` finding (a second crash leaves
+  ``FXE-CRASH`` alone). Each worker compiles each Schematron once and keeps it (the first file of a
+  worker, timeout included, pays for that: about a second); results come back in input order. What a
+  check writes on the error output (native libraries, Python warnings) is captured in the worker and
+  becomes an ``FXE-STDERR`` warning of that file.
+
+Exit codes of the command: 0 every document valid (warnings allowed), 1 at least one invalid
+document (or, with ``--fail-on warning``, one with a warning), 2 usage error or a file not checked,
+3 an official artefact missing or altered.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import glob
+import os
+import stat
+import sys
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from functools import partial
+from pathlib import Path
+from typing import Any, TextIO
+
+from facturx_engine.apps.display import printable
+from facturx_engine.syntax.limits import MAX_XML_BYTES, read_bounded, too_large
+from facturx_engine.apps.workers import Retry, imap_isolated
+from facturx_engine.errors import FacturXError, InputError, ParseError, PdfError, ResourceError
+from facturx_engine.validation.core import Finding, Report, Verdict, validate
+
+__all__ = ["FileResult", "add_command", "check_file", "check_files", "discover", "exit_code"]
+
+SUFFIXES = (".xml", ".pdf")
+"""File name endings searched for in directories (compared case-insensitively)."""
+PROGRESS_MIN = 20
+"""Batches of at least this many files show a progress bar (only when stderr is a terminal)."""
+STDIN = "-"
+"""The name that stands for the standard input."""
+_GLOB_CHARS = frozenset("*?[")
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult(Verdict):
+    """The outcome for one file: what it is, what was run and what was found.
+
+    ``io_error``: the file could not be checked (unreadable, too large, its check failed);
+    ``artefact_error``: an official artefact is missing or altered.
+    """
+
+    file: str
+    syntax: str | None
+    profile: str | None
+    findings: tuple[Finding, ...]
+    artefacts: tuple[str, ...] = ()
+    document: str | None = None
+    guideline: str | None = None
+    io_error: bool = False
+    artefact_error: bool = False
+
+
+# --------------------------------------------------------------------------- discovery
+
+
+def discover(paths: Iterable[str]) -> list[str]:
+    """Files named by ``paths`` (files, directories searched recursively, glob patterns), each real
+    file once (see the module docstring)."""
+    return _discover(paths)[0]
+
+
+def _discover(paths: Iterable[str]) -> tuple[list[str], list[tuple[str, str]]]:
+    """(the files, the (name, same file as) pairs left out because already listed)."""
+    found: dict[object, str] = {}
+    duplicates: list[tuple[str, str]] = []
+    for name in paths:
+        for match in _matches(name):
+            key = _identity(match)
+            if key in found:
+                if found[key] != match:
+                    duplicates.append((match, found[key]))
+                continue
+            found[key] = match
+    if not found:
+        raise InputError("no file to validate")
+    return list(found.values()), duplicates
+
+
+def _matches(name: str) -> list[str]:
+    if name == STDIN:
+        return [STDIN]
+    if not name:
+        raise InputError("an empty path names no file")
+    path = Path(name)
+    if path.is_dir():
+        matches = sorted(_walk(name, lambda entry: entry.lower().endswith(SUFFIXES)))
+        if not matches:
+            raise InputError(f"no .xml or .pdf file found under the directory {printable(name)}")
+        return matches
+    if os.path.lexists(name) or not _GLOB_CHARS & set(name):
+        if not os.path.lexists(name):
+            raise InputError(f"cannot read {printable(name)}: no such file or directory")
+        return [name]
+    matches = sorted(_glob(name))
+    if not matches:
+        raise InputError(f"the pattern {printable(name)} matches no file")
+    return matches
+
+
+def _identity(name: str) -> object:
+    """What makes two names the same file: device and inode, else the normalised absolute path."""
+    if name == STDIN:
+        return STDIN
+    try:
+        info = os.stat(name)
+    except (OSError, ValueError):
+        return os.path.normpath(os.path.abspath(name))
+    return (info.st_dev, info.st_ino)
+
+
+def _walk(top: str, wanted: Callable[[str], bool], *, hidden: bool = True) -> Iterator[str]:
+    """Entries under ``top`` whose name is ``wanted`` and that are not directories (broken links and
+    special files included), and the directories that cannot be listed. Links to directories are
+    followed, each real directory once."""
+    seen: set[tuple[int, int]] = set()
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            info = os.stat(folder)
+            if (info.st_dev, info.st_ino) in seen:
+                continue
+            seen.add((info.st_dev, info.st_ino))
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name, reverse=True)
+        except OSError:
+            yield folder  # a directory that cannot be listed: check_file says why
+            continue
+        for entry in entries:
+            if not hidden and entry.name.startswith("."):
+                continue
+            if _is_dir(entry):
+                stack.append(entry.path)
+            elif wanted(entry.name):
+                yield entry.path
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()  # follows links
+    except OSError:
+        return False
+
+
+def _glob(pattern: str) -> list[str]:
+    """Files a glob pattern names. ``**`` is walked by :func:`_walk` (links followed, each directory
+    once: :func:`glob.glob` would loop on a link cycle); the other patterns by :func:`glob.glob`."""
+    if "**" not in pattern:
+        return [p for p in glob.glob(pattern) if not os.path.isdir(p)]
+    parts = pattern.split("/")
+    first = next(i for i, part in enumerate(parts) if _GLOB_CHARS & set(part))
+    fixed = "/".join(parts[:first])
+    base = fixed if fixed else "/" if first else "."
+    if first == 1 and not parts[0]:
+        base = "/"
+    if not os.path.isdir(base):
+        return []
+    found = []
+    for path in _walk(base, lambda _name: True, hidden=False):
+        relative = path[len(base):].lstrip("/") if first else path[2:]  # _walk(".") gives "./name"
+        if _glob_match(relative.split("/"), parts[first:]):
+            found.append(path if first else relative)
+    return found
+
+
+def _glob_match(names: list[str], parts: list[str]) -> bool:
+    """Whether path components ``names`` match pattern components ``parts`` (``**``: any number of
+    directories); as in :mod:`glob`, a wildcard does not match a name that starts with a dot."""
+    if not parts:
+        return not names
+    head, rest = parts[0], parts[1:]
+    if head == "**":
+        return any(_glob_match(names[i:], rest) for i in range(len(names) + 1))
+    return (bool(names) and (head.startswith(".") or not names[0].startswith("."))
+            and fnmatch.fnmatchcase(names[0], head) and _glob_match(names[1:], rest))
+
+
+# --------------------------------------------------------------------------- one file
+
+
+def _finding(rule: str, message: str, location: str = "", severity: str = "fatal") -> Finding:
+    return Finding(rule=rule, severity=severity, location=location, message=message, source="facturx_engine")
+
+
+def _not_checked(name: str, rule: str, message: str) -> FileResult:
+    return FileResult(name, None, None, (_finding(rule, message),), io_error=True)
+
+
+def check_file(name: str, *, rules: tuple[str, ...] = (), max_bytes: int | None = None,
+               data: bytes | None = None, schematron: bool = True) -> FileResult:
+    """Validate one file (XML or PDF; ``data``: its bytes, already read; ``schematron=False``: the XSD
+    only). Never raises: see the module docstring for the findings of a file that cannot be checked."""
+    limit = MAX_XML_BYTES if max_bytes is None else max_bytes
+    try:
+        if data is None:
+            read = _read(name, limit)
+            if isinstance(read, FileResult):
+                return read
+            data = read
+        elif (message := too_large(len(data), limit, "the file")) is not None:
+            return _not_checked(name, "FXE-SIZE", message)
+        return _check_bytes(name, data, tuple(rules), limit, schematron)
+    except ResourceError as exc:
+        return FileResult(name, None, None, (_finding("FXE-ARTEFACT", str(exc)),), io_error=True,
+                          artefact_error=True)
+    except MemoryError:
+        return _not_checked(name, "FXE-CRASH", "not enough memory to check this file")
+    except RecursionError:
+        return _not_checked(name, "FXE-CRASH", "the file is nested too deeply to be checked")
+    except Exception as exc:  # a bug of the engine: this file's finding, never the batch's end
+        return _not_checked(name, "FXE-CRASH", f"the check of this file failed ({type(exc).__name__}: {exc}); "
+                                               "this is a bug of facturx-engine, please report it")
+
+
+def _read(name: str, limit: int) -> bytes | FileResult:
+    """The bytes of ``name`` (at most ``limit``), or the result of a file that cannot be read."""
+    try:
+        info = os.stat(name)
+    except OSError as exc:
+        if os.path.islink(name):
+            return _not_checked(name, "FXE-IO", "cannot read the file: it is a broken symbolic link")
+        return _not_checked(name, "FXE-IO", f"cannot read the file: {exc.strerror or exc}")
+    if stat.S_ISDIR(info.st_mode):
+        try:
+            os.listdir(name)
+        except OSError as exc:
+            return _not_checked(name, "FXE-IO", f"cannot list the directory: {exc.strerror or exc}")
+        return _not_checked(name, "FXE-IO", "a directory, not a file")
+    if stat.S_ISREG(info.st_mode):
+        if (message := too_large(info.st_size, limit, "the file")) is not None:
+            return _not_checked(name, "FXE-SIZE", message)
+        try:
+            data = Path(name).read_bytes()
+        except OSError as exc:
+            return _not_checked(name, "FXE-IO", f"cannot read the file: {exc.strerror or exc}")
+    elif stat.S_ISFIFO(info.st_mode) or stat.S_ISSOCK(info.st_mode) or stat.S_ISBLK(info.st_mode):
+        kind = "a FIFO" if stat.S_ISFIFO(info.st_mode) else "a socket" if stat.S_ISSOCK(info.st_mode) \
+            else "a block device"
+        return _not_checked(name, "FXE-IO", f"not a regular file ({kind}); not read")
+    else:  # a character device (/dev/stdin, /dev/zero): read, at most the limit
+        try:
+            with open(name, "rb") as stream:
+                data = read_bounded(stream, limit)
+        except OSError as exc:
+            return _not_checked(name, "FXE-IO", f"cannot read the file: {exc.strerror or exc}")
+    if (message := too_large(len(data), limit, "the file")) is not None:
+        return _not_checked(name, "FXE-SIZE", message)
+    return data
+
+
+def _check_bytes(name: str, data: bytes, rules: tuple[str, ...], limit: int, schematron: bool) -> FileResult:
+    if b"%PDF-" in data[:1024]:
+        return _check_pdf(name, data, rules, limit, schematron)
+    try:
+        report = validate(data, rules=rules, max_bytes=limit, schematron=schematron)
+    except ParseError as exc:
+        return FileResult(name, None, None, (_finding("FXE-PARSE", str(exc)),))
+    except ResourceError:
+        raise  # not the document's fault: FXE-ARTEFACT (check_file)
+    except FacturXError as exc:
+        return FileResult(name, None, None, (_finding("FXE-ERROR", str(exc)),))
+    return _from_report(name, report)
+
+
+def _from_report(name: str, report: Report, *, before: Sequence[Finding] = (),
+                 artefacts: Sequence[str] = (), syntax: str | None = None) -> FileResult:
+    return FileResult(
+        file=name,
+        syntax=syntax or report.syntax,
+        profile=report.profile,
+        findings=(*before, *report.findings),
+        artefacts=(*artefacts, *report.artefacts),
+        document=report.document,
+        guideline=report.guideline,
+    )
+
+
+def _check_pdf(name: str, data: bytes, rules: tuple[str, ...], limit: int, schematron: bool) -> FileResult:
+    from facturx_engine.pdf.hybrid import extract
+    from facturx_engine.pdf.check import check_pdf
+
+    try:
+        container = check_pdf(data)
+    except (PdfError, ParseError) as exc:
+        return FileResult(name, "PDF", None, (_finding("FXE-PDF", str(exc)),))
+    try:
+        xml, _level = extract(data)
+    except (PdfError, ParseError) as exc:
+        findings = (*container.findings, _finding("FXE-PDF-XML", str(exc)))
+        return FileResult(name, "PDF", container.profile, findings, container.artefacts, container.document)
+    try:
+        report = validate(xml, rules=rules, max_bytes=limit, schematron=schematron)
+    except ParseError as exc:
+        findings = (*container.findings, _finding("FXE-PARSE", f"embedded XML: {exc}"))
+        return FileResult(name, "PDF", container.profile, findings, container.artefacts, container.document)
+    return _from_report(name, report, before=container.findings, artefacts=container.artefacts,
+                        syntax=f"PDF ({report.syntax})")
+
+
+# --------------------------------------------------------------------------- many files
+
+
+_Item = tuple[str, bytes | None, str | None]
+"""A file for a worker: its name, its bytes when already read (stdin), and, on a retry, why its full
+check failed (the retry runs without the Schematron)."""
+
+
+def _check_in_worker(item: _Item, rules: tuple[str, ...], max_bytes: int | None) -> FileResult:
+    """:func:`check_file` in a worker process, with what it writes on the error output captured."""
+    from facturx_engine.validation.stderr import capture_fd2, summary
+
+    name, data, crashed = item
+    with capture_fd2(split=False) as said, warnings.catch_warnings():
+        warnings.simplefilter("always")  # each file's warnings are its own, even when repeated
+        result = check_file(name, rules=rules, max_bytes=max_bytes, data=data, schematron=crashed is None)
+    if crashed is not None:
+        note = _finding("FXE-CRASH", f"the full check of this file failed ({crashed}); it was checked again "
+                                     "without the Schematron: the findings above are not a complete verdict")
+        result = replace(result, findings=(*result.findings, note), io_error=True)
+    if not said:
+        return result
+    note = _finding("FXE-STDERR", f"the checks of this file printed on the error output: {summary(said.text)}",
+                    severity="warning")
+    return replace(result, findings=(*result.findings, note))
+
+
+def _crashed(item: _Item, reason: str) -> FileResult | Retry[_Item]:
+    """A crashed file is checked once more without the Schematron; a second crash is final."""
+    name, data, crashed = item
+    if crashed is None:
+        return Retry((name, data, reason))
+    return _not_checked(name, "FXE-CRASH", f"the file could not be checked: {crashed}; checked again without "
+                                           f"the Schematron: {reason}")
+
+
+def check_files(
+    names: Sequence[str],
+    *,
+    rules: tuple[str, ...] = (),
+    jobs: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    max_bytes: int | None = None,
+    timeout: float | None = None,
+    isolate: bool = True,
+) -> list[FileResult]:
+    """Check ``names`` with ``jobs`` worker processes (default: the number of CPUs); the results are
+    in the order of ``names``. ``progress(done, total)`` is called after each file. ``timeout``: at most
+    so many seconds per file (the worker is then stopped and the file gets ``FXE-CRASH``).
+    ``isolate=False`` with ``jobs=1`` checks in this process (no worker: a native crash would end it).
+    ``-`` is read from the standard input here, in this process."""
+    jobs = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
+    rules = tuple(rules)
+    items: list[_Item] = [(name, _stdin(max_bytes) if name == STDIN else None, None) for name in names]
+    if jobs == 1 and not isolate:
+        outcomes: Iterator[FileResult] = (check_file(n, rules=rules, max_bytes=max_bytes, data=d)
+                                          for n, d, _ in items)
+    else:
+        work = partial(_check_in_worker, rules=rules, max_bytes=max_bytes)
+        outcomes = imap_isolated(work, items, failed=_crashed, jobs=jobs, timeout=timeout)
+    results: list[FileResult] = []
+    for result in outcomes:
+        results.append(result)
+        if progress:
+            progress(len(results), len(names))
+    return results
+
+
+def _stdin(max_bytes: int | None) -> bytes:
+    return read_bounded(sys.stdin.buffer, MAX_XML_BYTES if max_bytes is None else max_bytes)
+
+
+def exit_code(results: Sequence[FileResult], *, fail_on: str = "error") -> int:
+    """0 all valid, 1 some invalid (or with a warning under ``fail_on="warning"``), 2 a file not
+    checked, 3 an official artefact missing or altered."""
+    if any(r.artefact_error for r in results):
+        return 3
+    if any(r.io_error for r in results):
+        return 2
+    if any(not r.valid for r in results):
+        return 1
+    if fail_on == "warning" and any(r.warnings for r in results):
+        return 1
+    return 0
+
+
+# --------------------------------------------------------------------------- command line
+
+
+@dataclass
+class _Progress:
+    """A one-line progress bar on a terminal's stderr, erased when the batch is done."""
+
+    stream: TextIO
+    width: int = 30
+
+    def __call__(self, done: int, total: int) -> None:
+        filled = self.width * done // total
+        self.stream.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} files")
+        if done == total:
+            self.stream.write("\r" + " " * (self.width + 30) + "\r")
+        self.stream.flush()
+
+
+MAX_JOBS = max(64, 4 * (os.cpu_count() or 1))
+"""The most worker processes ``-j`` accepts."""
+
+
+def add_command(sub: Any) -> None:
+    """Add ``validate`` to the subcommands of :mod:`facturx_engine.cli.commands`."""
+    p = sub.add_parser(
+        "validate", help="check invoices (CII, UBL 2.1, Factur-X PDF): XSD, Schematron, PDF checks",
+        description="Validate files, directories (recursive: *.xml, *.pdf) and glob patterns offline (- reads "
+                    "the standard input). Every file gets its result, in input order; a file that cannot be "
+                    "checked (unreadable, too large, its check crashed) gets a fatal finding, never ends the "
+                    "batch. Exit codes: 0 every document valid (warnings allowed), 1 at least one invalid "
+                    "document, 2 usage error (a named path missing, nothing matched) or a file not checked, "
+                    "3 an official artefact missing or altered.")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="file, directory or glob pattern; - for stdin")
+    p.add_argument("--rules", action="append", choices=("fr-ctc", "extended-ctc-fr"), default=[],
+                   help="add a rule set: fr-ctc (French BR-FR CTC rules), extended-ctc-fr (repeatable)")
+    p.add_argument("--format", dest="fmt", choices=("text", "json", "junit", "sarif"), default="text",
+                   help="report format (default text)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
+    p.add_argument("--fail-on", choices=("error", "warning"), default="error",
+                   help="warning: a document with warnings also fails (exit 1)")
+    p.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N",
+                   help=f"worker processes (default: the number of CPUs, at most {MAX_JOBS}); each file is checked "
+                        "in a worker process, so a crash costs that file only")
+    p.add_argument("--timeout", type=_seconds, default=None, metavar="SECONDS",
+                   help="stop the check of a file after so many seconds (a fatal FXE-CRASH finding); default none")
+    p.set_defaults(run=_run)
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of workers, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1 worker, got {value}")
+    if value > MAX_JOBS:
+        raise argparse.ArgumentTypeError(f"expected at most {MAX_JOBS} workers, got {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not 0 < value < 10**7:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
+
+
+def _run(args: argparse.Namespace) -> int:
+    from facturx_engine.cli.commands import CommandError, write_atomic
+    from facturx_engine.apps.report import render
+
+    try:
+        names, duplicates = _discover(args.paths)
+    except InputError as exc:
+        raise CommandError(exc.message) from None
+    if args.output and args.output != STDIN and os.path.lexists(args.output):
+        target = _identity(args.output)
+        if any(_identity(name) == target for name in names):
+            raise CommandError(f"the report file {printable(args.output)} is one of the files to validate; "
+                               "choose another -o")
+    _say_duplicates(duplicates)
+    rules = tuple(dict.fromkeys(args.rules))
+    stderr = getattr(sys.stderr, "unescaped", sys.stderr)  # the bar's carriage returns are its own
+    bar = _Progress(stderr) if len(names) >= PROGRESS_MIN and stderr.isatty() else None
+    max_bytes = getattr(args, "max_size", None)
+    results = check_files(names, rules=rules, jobs=args.jobs, progress=bar, max_bytes=max_bytes,
+                          timeout=args.timeout)
+    text = render(results, args.fmt, rules=rules)
+    if args.output:
+        write_atomic(args.output, text.encode("utf-8"))
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    return exit_code(results, fail_on=args.fail_on)
+
+
+def _say_duplicates(duplicates: Sequence[tuple[str, str]], shown: int = 5) -> None:
+    """One note per path left out because it names a file already listed (at most ``shown``)."""
+    for name, first in duplicates[:shown]:
+        print(f"note: {printable(name)} is the same file as {printable(first)}: checked and reported once",
+              file=sys.stderr)
+    if len(duplicates) > shown:
+        print(f"note: {len(duplicates) - shown} more path(s) name files already listed: each checked once",
+              file=sys.stderr)

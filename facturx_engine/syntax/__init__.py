@@ -1,0 +1,1 @@
+"""syntax: see facturx_engine/__init__.py for the layers."""
