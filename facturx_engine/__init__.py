@@ -1,9 +1,19 @@
 """facturx_engine: an offline EN 16931 e-invoicing engine (Factur-X / CII / UBL 2.1).
 
-The pipeline, one module per stage::
+This namespace is the public API; every subpackage is internal. The stages, lowest first (each
+imports only the ones before it, checked by ``tests/test_architecture.py``)::
 
-    model  ->  compute  ->  terms + _xml  ->  cii / ubl  ->  validate  ->  cli
-    (records)  (totals)     (BT table)        (writers)      (XSD + Schematron)
+    errors, artefacts     base: the documented errors, the pinned upstream artefacts
+    model/                records, code lists, EN 16931 calculation, lifecycle (deposits, credits)
+    syntax/               the business-term table, CII and UBL writers and readers
+    validation/           XSD + Schematron of every rule set a document claims
+    pdf/                  PDF/A-3 embedding, extraction, checks, the visual page (render/)
+    io/                   the JSON format and invoicing-app payloads
+    apps/                 convert, batch validation, reports
+    cli/                  the ``facturx-engine`` command
+
+Names are loaded on first use, so ``import facturx_engine`` stays light: writing CII or UBL never
+imports Saxon, pikepdf or reportlab.
 
 Quick use::
 
@@ -14,11 +24,9 @@ Quick use::
 
 from __future__ import annotations
 
-from facturx_engine.syntax.read import ReadResult, from_pdf, from_xml, read_document
-from facturx_engine.syntax.cii import ProfileWarning, from_cii, to_cii, write_cii
-from facturx_engine.model.codes import DocumentType, Profile, VatCategory
-from facturx_engine.model.compute import Totals, VatBreakdown, check_expected
-from facturx_engine.apps.convert import Conversion, convert
+import importlib as _importlib
+import typing as _typing
+
 from facturx_engine.errors import (
     CalculationError,
     CreditError,
@@ -32,40 +40,190 @@ from facturx_engine.errors import (
     ResourceError,
     ValidationFailed,
 )
-from facturx_engine.io.jsonio import dump_document, load_document
-from facturx_engine.model.lifecycle import DepositPlan, Milestone, Quote, credit_note, creditable, schedule_invoices
-from facturx_engine.model.records import (
-    Address,
-    AllowanceCharge,
-    Attachment,
-    CardPayment,
-    Contact,
-    CreditNote,
-    CreditTransfer,
-    Delivery,
-    DirectDebit,
-    Document,
-    Identifier,
-    Invoice,
-    ItemAttribute,
-    Line,
-    Note,
-    Party,
-    Payee,
-    PaymentInstructions,
-    Period,
-    PrecedingInvoice,
-    TaxRepresentative,
-    Vat,
-)
-from facturx_engine.io.payload import from_payload
-from facturx_engine.pdf.hybrid import embed, extract, extract_all, to_facturx
-from facturx_engine.pdf.check import check_pdf
-from facturx_engine.pdf.render.layout import Template, render
-from facturx_engine.syntax.ubl import from_ubl, to_ubl, write_ubl
-from facturx_engine.validation.core import Finding, Report, validate
 
 __version__ = "0.1.0"
+
+_EXPORTS: dict[str, str] = {
+    # facturx_engine.apps.convert
+    "Conversion": "facturx_engine.apps.convert",
+    "convert": "facturx_engine.apps.convert",
+    # facturx_engine.io.jsonio
+    "dump_document": "facturx_engine.io.jsonio",
+    "load_document": "facturx_engine.io.jsonio",
+    # facturx_engine.io.payload
+    "from_payload": "facturx_engine.io.payload",
+    # facturx_engine.model.codes
+    "DocumentType": "facturx_engine.model.codes",
+    "Profile": "facturx_engine.model.codes",
+    "VatCategory": "facturx_engine.model.codes",
+    # facturx_engine.model.compute
+    "check_expected": "facturx_engine.model.compute",
+    "Totals": "facturx_engine.model.compute",
+    "VatBreakdown": "facturx_engine.model.compute",
+    # facturx_engine.model.lifecycle
+    "credit_note": "facturx_engine.model.lifecycle",
+    "creditable": "facturx_engine.model.lifecycle",
+    "DepositPlan": "facturx_engine.model.lifecycle",
+    "Milestone": "facturx_engine.model.lifecycle",
+    "Quote": "facturx_engine.model.lifecycle",
+    "schedule_invoices": "facturx_engine.model.lifecycle",
+    # facturx_engine.model.records
+    "Address": "facturx_engine.model.records",
+    "AllowanceCharge": "facturx_engine.model.records",
+    "Attachment": "facturx_engine.model.records",
+    "CardPayment": "facturx_engine.model.records",
+    "Contact": "facturx_engine.model.records",
+    "CreditNote": "facturx_engine.model.records",
+    "CreditTransfer": "facturx_engine.model.records",
+    "Delivery": "facturx_engine.model.records",
+    "DirectDebit": "facturx_engine.model.records",
+    "Document": "facturx_engine.model.records",
+    "Identifier": "facturx_engine.model.records",
+    "Invoice": "facturx_engine.model.records",
+    "ItemAttribute": "facturx_engine.model.records",
+    "Line": "facturx_engine.model.records",
+    "Note": "facturx_engine.model.records",
+    "Party": "facturx_engine.model.records",
+    "Payee": "facturx_engine.model.records",
+    "PaymentInstructions": "facturx_engine.model.records",
+    "Period": "facturx_engine.model.records",
+    "PrecedingInvoice": "facturx_engine.model.records",
+    "TaxRepresentative": "facturx_engine.model.records",
+    "Vat": "facturx_engine.model.records",
+    # facturx_engine.pdf.check
+    "check_pdf": "facturx_engine.pdf.check",
+    # facturx_engine.pdf.hybrid
+    "embed": "facturx_engine.pdf.hybrid",
+    "extract": "facturx_engine.pdf.hybrid",
+    "extract_all": "facturx_engine.pdf.hybrid",
+    "to_facturx": "facturx_engine.pdf.hybrid",
+    # facturx_engine.pdf.render.layout
+    "render": "facturx_engine.pdf.render.layout",
+    "Template": "facturx_engine.pdf.render.layout",
+    # facturx_engine.syntax.cii
+    "from_cii": "facturx_engine.syntax.cii",
+    "ProfileWarning": "facturx_engine.syntax.cii",
+    "to_cii": "facturx_engine.syntax.cii",
+    "write_cii": "facturx_engine.syntax.cii",
+    # facturx_engine.syntax.read
+    "from_pdf": "facturx_engine.syntax.read",
+    "from_xml": "facturx_engine.syntax.read",
+    "read_document": "facturx_engine.syntax.read",
+    "ReadResult": "facturx_engine.syntax.read",
+    # facturx_engine.syntax.ubl
+    "from_ubl": "facturx_engine.syntax.ubl",
+    "to_ubl": "facturx_engine.syntax.ubl",
+    "write_ubl": "facturx_engine.syntax.ubl",
+    # facturx_engine.validation.core
+    "Finding": "facturx_engine.validation.core",
+    "Report": "facturx_engine.validation.core",
+    "validate": "facturx_engine.validation.core",
+}
+"""Each public name and the module that defines it (loaded by :func:`__getattr__` on first use)."""
+
+if _typing.TYPE_CHECKING:
+    from facturx_engine.apps.convert import (
+        Conversion as Conversion,
+        convert as convert,
+    )
+    from facturx_engine.io.jsonio import (
+        dump_document as dump_document,
+        load_document as load_document,
+    )
+    from facturx_engine.io.payload import (
+        from_payload as from_payload,
+    )
+    from facturx_engine.model.codes import (
+        DocumentType as DocumentType,
+        Profile as Profile,
+        VatCategory as VatCategory,
+    )
+    from facturx_engine.model.compute import (
+        check_expected as check_expected,
+        Totals as Totals,
+        VatBreakdown as VatBreakdown,
+    )
+    from facturx_engine.model.lifecycle import (
+        credit_note as credit_note,
+        creditable as creditable,
+        DepositPlan as DepositPlan,
+        Milestone as Milestone,
+        Quote as Quote,
+        schedule_invoices as schedule_invoices,
+    )
+    from facturx_engine.model.records import (
+        Address as Address,
+        AllowanceCharge as AllowanceCharge,
+        Attachment as Attachment,
+        CardPayment as CardPayment,
+        Contact as Contact,
+        CreditNote as CreditNote,
+        CreditTransfer as CreditTransfer,
+        Delivery as Delivery,
+        DirectDebit as DirectDebit,
+        Document as Document,
+        Identifier as Identifier,
+        Invoice as Invoice,
+        ItemAttribute as ItemAttribute,
+        Line as Line,
+        Note as Note,
+        Party as Party,
+        Payee as Payee,
+        PaymentInstructions as PaymentInstructions,
+        Period as Period,
+        PrecedingInvoice as PrecedingInvoice,
+        TaxRepresentative as TaxRepresentative,
+        Vat as Vat,
+    )
+    from facturx_engine.pdf.check import (
+        check_pdf as check_pdf,
+    )
+    from facturx_engine.pdf.hybrid import (
+        embed as embed,
+        extract as extract,
+        extract_all as extract_all,
+        to_facturx as to_facturx,
+    )
+    from facturx_engine.pdf.render.layout import (
+        render as render,
+        Template as Template,
+    )
+    from facturx_engine.syntax.cii import (
+        from_cii as from_cii,
+        ProfileWarning as ProfileWarning,
+        to_cii as to_cii,
+        write_cii as write_cii,
+    )
+    from facturx_engine.syntax.read import (
+        from_pdf as from_pdf,
+        from_xml as from_xml,
+        read_document as read_document,
+        ReadResult as ReadResult,
+    )
+    from facturx_engine.syntax.ubl import (
+        from_ubl as from_ubl,
+        to_ubl as to_ubl,
+        write_ubl as write_ubl,
+    )
+    from facturx_engine.validation.core import (
+        Finding as Finding,
+        Report as Report,
+        validate as validate,
+    )
+
+
+def __getattr__(name: str) -> _typing.Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'facturx_engine' has no attribute {name!r}")
+    value = getattr(_importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
+
 
 __all__ = [
     "Address",

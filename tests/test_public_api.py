@@ -1,10 +1,47 @@
-"""The public surface: everything public is exported, sorted, and importable from the package."""
+"""The public surface: one namespace, every exported name importable, loaded lazily (writing CII
+or UBL never imports Saxon, pikepdf or reportlab)."""
+
+import json
+import subprocess
+import sys
+import types
+from pathlib import Path
 
 import facturx_engine as fx
 
+ROOT = Path(__file__).resolve().parents[1]
+HEAVY = ("saxonche", "pikepdf", "reportlab", "PIL")
+
 
 def test_all_public_names_are_exported_and_sorted() -> None:
-    public = {n for n, v in vars(fx).items() if not n.startswith("_") and not isinstance(v, type(fx))}
+    public = {n for n in dir(fx) if not n.startswith("_") and not isinstance(getattr(fx, n), types.ModuleType)}
     public -= {"annotations"}
     assert set(fx.__all__) == public
     assert fx.__all__ == sorted(fx.__all__, key=str.casefold)
+
+
+def test_every_exported_name_resolves() -> None:
+    for name in fx.__all__:
+        assert getattr(fx, name) is not None, name
+    assert not hasattr(fx, "no_such_name")
+
+
+def _loaded_after(code: str) -> dict[str, bool]:
+    script = f"import sys, json\n{code}\nprint(json.dumps({{m: m in sys.modules for m in {HEAVY!r}}}))"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    loaded: dict[str, bool] = json.loads(done.stdout.splitlines()[-1])
+    return loaded
+
+
+def test_import_and_writing_stay_light() -> None:
+    writing = ("import facturx_engine as fx\n"
+               "doc = fx.load_document(open('fixtures/invoices/allowances_charges.json', encoding='utf-8').read())\n"
+               "fx.to_cii(doc, profile=fx.Profile.EN16931)\nfx.to_ubl(doc)\nfx.read_document(fx.to_cii(doc))")
+    for code in ("import facturx_engine", writing):
+        assert not any(_loaded_after(code).values()), code
+
+
+def test_validation_loads_saxon_only_when_used() -> None:
+    loaded = _loaded_after("import facturx_engine as fx\nfx.validate")
+    assert loaded["saxonche"] and not loaded["pikepdf"] and not loaded["reportlab"]
