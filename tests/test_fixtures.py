@@ -110,6 +110,14 @@ def test_fixture_matches_shipped_schema(name: str) -> None:
     assert not errors, errors
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_fixture_schema_reference_resolves_to_the_shipped_schema(name: str) -> None:
+    """An editor following a fixture's ``$schema`` must land on the packaged schema, wherever it moves."""
+    reference = _raw(name).get("$schema")
+    assert reference is not None, f"{name}.json names no $schema"
+    assert (FIXTURES / reference).resolve() == SCHEMA_PATH.resolve(), reference
+
+
 def test_shipped_schema_is_current() -> None:
     """Regenerate with ``python -m facturx_engine.io.jsonio --schema`` when the model changes."""
     assert json.loads(SCHEMA_PATH.read_text(encoding="utf-8")) == json_schema()
