@@ -52,7 +52,6 @@ import difflib
 import json
 import re
 import sys
-import types
 import typing
 from collections.abc import Mapping
 from decimal import Decimal
@@ -62,9 +61,11 @@ from pathlib import Path
 from typing import Any
 
 from facturx_engine.model.codes import CREDIT_NOTE_TYPES
-from facturx_engine.model.compute import Totals, check_expected
-from facturx_engine.errors import FacturXError, InputError, ModelError
-from facturx_engine.model.records import CreditNote, Document, Identifier, Invoice
+from facturx_engine.model.compute import check_expected
+from facturx_engine.errors import InputError, ModelError
+from facturx_engine.model.introspect import (REQUIRED_RULES, REQUIRED_TUPLES, FieldSpec, Where, field_specs, item_type,
+                                             relocate, term_in, visible_fields)
+from facturx_engine.model.records import CreditNote, Document, Invoice
 
 __all__ = ["SCHEMA_PATH", "dump_document", "json_schema", "load_document", "main", "schema_text"]
 
@@ -75,7 +76,6 @@ _DOCUMENT_KINDS = {"invoice": Invoice, "credit_note": CreditNote}
 _TOP_LEVEL_EXTRA = ("document", "expected_totals", "$schema")
 _NUMBER_RE = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_SEGMENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 _EXPECTED_TOTALS = {  # the totals compute.check_expected compares, by BT id and by Totals attribute
     "BT-106": "line_total", "BT-107": "allowance_total", "BT-108": "charge_total", "BT-109": "tax_exclusive",
@@ -84,40 +84,6 @@ _EXPECTED_TOTALS = {  # the totals compute.check_expected compares, by BT id and
 
 # ---------------------------------------------------------------------------- business terms by context
 
-_ADDRESS = ("line1", "line2", "line3", "city", "postal_code", "subdivision", "country")
-_CONTEXT_TERMS: dict[str, dict[str, str]] = {
-    # The model's metadata holds the seller's / document allowance's ids; other contexts differ.
-    "buyer": {"name": "BT-44", "trading_name": "BT-45", "identifiers": "BT-46", "legal_id": "BT-47",
-              "vat_id": "BT-48", "electronic_address": "BT-49", "address": "BG-8", "contact": "BG-9"},
-    "buyer.address": dict(zip(_ADDRESS, ("BT-50", "BT-51", "BT-163", "BT-52", "BT-53", "BT-54", "BT-55"))),
-    "buyer.contact": {"name": "BT-56", "phone": "BT-57", "email": "BT-58"},
-    "tax_representative.address": dict(zip(_ADDRESS, ("BT-64", "BT-65", "BT-164", "BT-66", "BT-67", "BT-68",
-                                                      "BT-69"))),
-    "delivery.address": dict(zip(_ADDRESS, ("BT-75", "BT-76", "BT-165", "BT-77", "BT-78", "BT-79", "BT-80"))),
-    "lines.period": {"start": "BT-134", "end": "BT-135"},
-    "allowances_charges": {"amount": "BT-92/BT-99", "base_amount": "BT-93/BT-100", "percent": "BT-94/BT-101",
-                           "vat": "BT-95/BT-102", "reason": "BT-97/BT-104", "reason_code": "BT-98/BT-105"},
-    "allowances_charges.vat": {"category": "BT-95/BT-102", "rate": "BT-96/BT-103"},
-    "lines.allowances_charges": {"amount": "BT-136/BT-141", "base_amount": "BT-137/BT-142",
-                                 "percent": "BT-138/BT-143", "reason": "BT-139/BT-144",
-                                 "reason_code": "BT-140/BT-145"},
-    "": {"allowances_charges": "BG-20/BG-21"},
-    "lines": {"allowances_charges": "BG-27/BG-28"},
-}
-_EXCLUDED: dict[str, frozenset[str]] = {
-    # Fields of a shared record that have no business term (and no place in the XML) in this context.
-    "seller": frozenset({"private_person"}),
-    "buyer": frozenset({"tax_id", "legal_info"}),
-    "lines.allowances_charges": frozenset({"vat"}),
-}
-_REQUIRED_RULES = {  # the EN 16931 rule that makes a term mandatory
-    "BT-1": "BR-02", "BT-2": "BR-03", "BG-4": "BR-06", "BT-27": "BR-06", "BG-7": "BR-07", "BT-44": "BR-07",
-    "BG-5": "BR-08", "BT-40": "BR-09", "BG-8": "BR-10", "BT-55": "BR-11", "BG-25": "BR-16", "BT-59": "BR-17",
-    "BT-62": "BR-18", "BG-12": "BR-19", "BT-69": "BR-20", "BT-126": "BR-21", "BT-153": "BR-25", "BT-81": "BR-49",
-    "BT-84": "BR-50", "BT-122": "BR-52", "BT-160": "BR-54", "BT-161": "BR-54", "BT-25": "BR-55", "BT-63": "BR-56",
-    "BT-80": "BR-57", "BG-30": "BR-CO-04",
-}
-_REQUIRED_TUPLES = {"lines": 1}  # tuple fields that need at least this many items (BR-16)
 _NAMES = {  # group and non-EN names the term table does not carry
     "BG-4": "Seller", "BG-6": "Seller contact", "BG-7": "Buyer", "BG-9": "Buyer contact", "BG-10": "Payee",
     "BG-11": "Seller tax representative party", "BG-12": "Seller tax representative postal address",
@@ -171,77 +137,6 @@ def _term_names() -> dict[str, str]:
 
 
 # ---------------------------------------------------------------------------- the dataclass walk
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class _Spec:
-    """One init field of a model record, as the JSON format sees it."""
-
-    name: str
-    hint: Any           # the type, Optional unwrapped
-    optional: bool      # ``X | None``: null is allowed
-    required: bool      # must be present in the JSON
-    bt: str             # metadata["bt"] of the model (seller / document allowance ids)
-    default: Any
-
-
-@cache
-def _specs(cls: Any) -> dict[str, _Spec]:
-    hints = typing.get_type_hints(cls, localns={"Totals": Totals})
-    out = {}
-    for f in dataclasses.fields(cls):
-        if not f.init:
-            continue
-        hint, optional = _unwrap_optional(hints[f.name])
-        default = f.default
-        if typing.get_origin(hint) is tuple:
-            required = f.name in _REQUIRED_TUPLES and issubclass(cls, Document)
-        else:
-            required = not optional and (default is dataclasses.MISSING or default is None or default == "")
-        out[f.name] = _Spec(f.name, hint, optional, required, str(f.metadata.get("bt", "")), default)
-    return out
-
-
-def _unwrap_optional(hint: Any) -> tuple[Any, bool]:
-    if typing.get_origin(hint) in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(hint) if a is not type(None)]
-        if len(args) == 1:
-            return args[0], len(args) < len(typing.get_args(hint))
-    return hint, False
-
-
-def _item_type(hint: Any) -> Any:
-    """The record type a field holds (the item type for a tuple), else the hint itself."""
-    return typing.get_args(hint)[0] if typing.get_origin(hint) is tuple else hint
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class _Ctx:
-    """Where a record sits: its context key (field names without indices) and, for an
-    :class:`Identifier`, the business term of the field holding it."""
-
-    key: str = ""
-    id_term: str | None = None
-
-    def child(self, spec: _Spec, term: str) -> _Ctx:
-        key = f"{self.key}.{spec.name}" if self.key else spec.name
-        return _Ctx(key, term if _item_type(spec.hint) is Identifier else None)
-
-
-def _term(cls: type, ctx: _Ctx, spec: _Spec) -> str:
-    """The business term id of a field in its context."""
-    if cls is Identifier and ctx.id_term:
-        first = ctx.id_term.split("/", 1)[0]
-        return {"value": ctx.id_term, "scheme": f"{first}-1", "scheme_version": f"{first}-2"}[spec.name]
-    return _CONTEXT_TERMS.get(ctx.key, {}).get(spec.name, spec.bt)
-
-
-def _visible(cls: type, ctx: _Ctx) -> dict[str, _Spec]:
-    """The fields a record has in this context (a buyer has no BT-32, only BT-158 has a scheme version)."""
-    excluded = set(_EXCLUDED.get(ctx.key, ()))
-    if cls is Identifier and ctx.key.rsplit(".", 1)[-1] != "classifications":
-        excluded.add("scheme_version")
-    return {n: s for n, s in _specs(cls).items() if n not in excluded}
 
 
 # ---------------------------------------------------------------------------- reading JSON
@@ -355,12 +250,12 @@ def _read_bytes(value: Any, path: str, term: str | None) -> bytes:
         raise InputError(f"is not valid base64: {exc}", field=path, bt=term) from None
 
 
-def _read_value(hint: Any, value: Any, path: str, ctx: _Ctx, term: str) -> Any:
+def _read_value(hint: Any, value: Any, path: str, ctx: Where, term: str) -> Any:
     """Convert one JSON value to what the model field expects (records are built recursively)."""
     if typing.get_origin(hint) is tuple:
         if not isinstance(value, (list, tuple)):
             raise InputError(f"expected an array, got {_kind(value)}", field=path, bt=term)
-        item = _item_type(hint)
+        item = item_type(hint)
         return tuple(_read_value(item, v, f"{path}[{i}]", ctx, term) for i, v in enumerate(value))
     if dataclasses.is_dataclass(hint):
         return _build(typing.cast(type, hint), value, path, ctx)
@@ -384,18 +279,18 @@ def _read_value(hint: Any, value: Any, path: str, ctx: _Ctx, term: str) -> Any:
     raise TypeError(f"jsonio: unsupported model type {hint!r} at {path}")  # a model change this walk misses
 
 
-def _build(cls: type, data: Any, path: str, ctx: _Ctx) -> Any:
+def _build(cls: type, data: Any, path: str, ctx: Where) -> Any:
     """Build one model record from a JSON object; errors carry the JSON path."""
     if not isinstance(data, Mapping):
         raise InputError(f"expected an object, got {_kind(data)}", field=path or None)
-    specs = _visible(cls, ctx)
+    specs = visible_fields(cls, ctx)
     extra = _TOP_LEVEL_EXTRA if not ctx.key and issubclass(cls, Document) else ()
     for key in data:
         if key in specs or key in extra:
             continue
         if not isinstance(key, str):
             raise InputError(f"field names must be strings, got {key!r}", field=path or None)
-        if key in _specs(cls):
+        if key in field_specs(cls):
             raise InputError(f"has no business term in this context ({ctx.key}); leave it out",
                              field=_join(path, key))
         raise _unknown(key, list(specs), path)
@@ -403,69 +298,24 @@ def _build(cls: type, data: Any, path: str, ctx: _Ctx) -> Any:
         raise InputError("given twice in the same object", field=_join(path, key))
     kwargs: dict[str, Any] = {}
     for name, spec in specs.items():
-        sub, term = _join(path, name), _term(cls, ctx, spec)
+        sub, term = _join(path, name), term_in(cls, ctx, spec)
         value = data.get(name)
         if value is None:
             if spec.required:
                 raise InputError("is required" + (" (null given)" if name in data else ""), field=sub, bt=term,
-                                 rule=_REQUIRED_RULES.get(term))
+                                 rule=REQUIRED_RULES.get(term))
             if name in data and not spec.optional:
                 raise InputError(f"must not be null (leave it out for the default {_dump_value(spec.default)!r})",
                                  field=sub, bt=term)
             continue
         kwargs[name] = _read_value(spec.hint, value, sub, ctx.child(spec, term), term)
-        if spec.required and isinstance(kwargs[name], tuple) and len(kwargs[name]) < _REQUIRED_TUPLES[name]:
-            raise InputError(f"needs at least {_REQUIRED_TUPLES[name]} item(s)", field=sub, bt=term,
-                             rule=_REQUIRED_RULES.get(term))
+        if spec.required and isinstance(kwargs[name], tuple) and len(kwargs[name]) < REQUIRED_TUPLES[name]:
+            raise InputError(f"needs at least {REQUIRED_TUPLES[name]} item(s)", field=sub, bt=term,
+                             rule=REQUIRED_RULES.get(term))
     try:
         return cls(**kwargs)
     except ModelError as exc:
-        raise _relocate(exc, path, cls) from None
-
-
-def _relocate(exc: FacturXError, path: str, cls: type) -> FacturXError:
-    """The model's error with its field turned into a JSON path and the business term of that context.
-
-    The model names fields relative to the record raising the error ("rate", "address"), or with the
-    record's generic name in front ("vat.rate", "period.end", "payment.credit_transfers").
-    """
-    field = exc.field or ""
-    m = _SEGMENT_RE.match(field)
-    if not path:
-        where = field
-    elif not m:
-        where = path
-    elif m.group() in _specs(cls):
-        where = f"{path}.{field}"
-    else:
-        where = path + field[m.end():]
-    out = copy.copy(exc)
-    out.field = where or None
-    resolved = _resolve(where, Invoice) if where else None
-    if resolved is not None and (exc.bt is None or exc.bt == resolved[0] or not resolved[0]):
-        out.bt = resolved[1]  # no term, the model's generic one (seller's), or an identifier part
-    if out.rule is None and exc.message.startswith("is required"):
-        out.rule = _REQUIRED_RULES.get(out.bt or "")
-    out.args = (out._render(),)
-    return out
-
-
-def _resolve(path: str, cls: type) -> tuple[str, str] | None:
-    """(model term, context term) of the field at a JSON path, or None if the path names no field."""
-    ctx = _Ctx()
-    names = _SEGMENT_RE.findall(re.sub(r"\[\d+\]", "", path))
-    for i, name in enumerate(names):
-        spec = _specs(cls).get(name)
-        if spec is None:
-            return None
-        term = _term(cls, ctx, spec)
-        if i == len(names) - 1:
-            return spec.bt, term
-        inner = _item_type(spec.hint)
-        if not dataclasses.is_dataclass(inner):
-            return None
-        ctx, cls = ctx.child(spec, term), typing.cast(type, inner)
-    return None
+        raise relocate(exc, path, cls) from None
 
 
 def _document_class(data: Mapping[str, Any]) -> type[Document]:
@@ -511,7 +361,7 @@ def load_document(data: Mapping[str, Any] | str | bytes) -> Invoice | CreditNote
         data = _parse_json(data)
     if not isinstance(data, Mapping):
         raise InputError(f"the JSON document must be an object, got {_kind(data)}")
-    doc = _build(_document_class(data), data, "", _Ctx())
+    doc = _build(_document_class(data), data, "", Where())
     if data.get("expected_totals") is not None:
         _check_totals(doc, data["expected_totals"])
     return typing.cast("Invoice | CreditNote", doc)
@@ -544,7 +394,7 @@ def _is_default(value: Any, default: Any) -> bool:
 
 def _dump_record(obj: Any, keep: tuple[str, ...] = ()) -> dict[str, Any]:
     out = {}
-    for name, spec in _specs(obj.__class__).items():
+    for name, spec in field_specs(obj.__class__).items():
         value = getattr(obj, name)
         if name in keep or not (value is None or value == () or _is_default(value, spec.default)):
             out[name] = _dump_value(value)
@@ -570,7 +420,7 @@ def dump_document(doc: Document, *, expected_totals: bool = False) -> dict[str, 
 # ---------------------------------------------------------------------------- JSON Schema
 
 
-def _describe(term: str, spec: _Spec, hint: Any) -> str:
+def _describe(term: str, spec: FieldSpec, hint: Any) -> str:
     """``"<term id> <name>: <format or code list>; default <value>"``."""
     text = f"{term} {_term_name(term) or spec.name.replace('_', ' ')}"
     extra = [_SCHEME_HINTS.get(term, "ISO 6523 ICD (e.g. 0009 SIRET, 0002 SIREN, 0088 GLN)")
@@ -585,9 +435,9 @@ def _describe(term: str, spec: _Spec, hint: Any) -> str:
     return text + ("; " if ":" in text else ": ") + "; ".join(extra)
 
 
-def _type_schema(hint: Any, ctx: _Ctx) -> dict[str, Any]:
+def _type_schema(hint: Any, ctx: Where) -> dict[str, Any]:
     if typing.get_origin(hint) is tuple:
-        return {"type": "array", "items": _type_schema(_item_type(hint), ctx)}
+        return {"type": "array", "items": _type_schema(item_type(hint), ctx)}
     if dataclasses.is_dataclass(hint):
         return _record_schema(typing.cast(type, hint), ctx)
     if hint is Decimal:
@@ -610,16 +460,16 @@ def _with_null(schema: dict[str, Any]) -> dict[str, Any]:
     return {**schema, "type": [*kinds, "null"]}
 
 
-def _record_schema(cls: type, ctx: _Ctx) -> dict[str, Any]:
+def _record_schema(cls: type, ctx: Where) -> dict[str, Any]:
     props: dict[str, Any] = {}
     required = []
-    for name, spec in _visible(cls, ctx).items():
-        term = _term(cls, ctx, spec)
+    for name, spec in visible_fields(cls, ctx).items():
+        term = term_in(cls, ctx, spec)
         sub = _type_schema(spec.hint, ctx.child(spec, term))
         if spec.optional:
             sub = _with_null(sub)
-        if name in _REQUIRED_TUPLES and spec.required:
-            sub["minItems"] = _REQUIRED_TUPLES[name]
+        if name in REQUIRED_TUPLES and spec.required:
+            sub["minItems"] = REQUIRED_TUPLES[name]
         props[name] = {"description": _describe(term, spec, spec.hint), **sub}
         if spec.required:
             required.append(name)
@@ -632,8 +482,8 @@ def _record_schema(cls: type, ctx: _Ctx) -> dict[str, Any]:
 
 def json_schema() -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of the input format, from the same walk as :func:`load_document`."""
-    body = _record_schema(Invoice, _Ctx())
-    number = _type_schema(Decimal, _Ctx())
+    body = _record_schema(Invoice, Where())
+    number = _type_schema(Decimal, Where())
     top = {
         "$schema": {"description": "URI or path of this JSON Schema, for editors (ignored)", "type": "string"},
         "document": {"description": "BT-3 document kind: \"invoice\" or \"credit_note\"; default: a credit-note "

@@ -21,7 +21,7 @@ from typing import Any
 
 from facturx_engine.model.codes import Profile, VatCategory
 from facturx_engine.errors import ModelError, ParseError
-from facturx_engine.io.jsonio import _item_type, _relocate, _resolve, _specs
+from facturx_engine.model.introspect import field_specs, item_type, relocate, resolve
 from facturx_engine.model.compute import round2
 from facturx_engine.model.fields import _BREACHES
 from facturx_engine.model.records import Invoice, Vat
@@ -212,8 +212,8 @@ def _shape(cls: type) -> dict[str, tuple[str, Any, bool, bool]]:
     if found is not None:
         return found
     out = {}
-    for name, spec in _specs(cls).items():
-        inner = _item_type(spec.hint)
+    for name, spec in field_specs(cls).items():
+        inner = item_type(spec.hint)
         if isinstance(inner, type) and dataclasses.is_dataclass(inner):
             conv = "records" if typing.get_origin(spec.hint) is tuple else "record"
         else:
@@ -371,7 +371,7 @@ def _builder(cls: type, keys: tuple[str, ...]) -> Any:
 
 
 def _relocated(exc: ModelError, path: str, cls: type) -> ModelError:
-    return typing.cast(ModelError, _relocate(exc, path, cls))
+    return typing.cast(ModelError, relocate(exc, path, cls))
 
 
 def _missing(cls: type, data: Raw, path: str) -> ParseError:
@@ -428,7 +428,7 @@ def _convert(name: str, value: Any, spec: tuple[str, Any, bool, bool], out: list
 
 
 def _dropped(value: Raw, where: str, lack: str) -> Finding:
-    resolved = _resolve(f"{where}.{lack}", Invoice)
+    resolved = resolve(f"{where}.{lack}", Invoice)
     term = resolved[1] if resolved else lack
     held = ", ".join(f"{k} ({_term_of(f'{where}.{k}')}) {shown(str(v))}" for k, v in _flat(value)) or "nothing else"
     return _not_representable(term, f"{where} has no {lack} ({term}), which the model requires: its values are "
@@ -436,7 +436,7 @@ def _dropped(value: Raw, where: str, lack: str) -> Finding:
 
 
 def _term_of(path: str) -> str:
-    resolved = _resolve(path, Invoice)
+    resolved = resolve(path, Invoice)
     return resolved[1] if resolved else "?"
 
 

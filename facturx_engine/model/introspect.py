@@ -1,0 +1,179 @@
+"""The model seen from outside: its init fields, their types and business terms in each context.
+
+The JSON format (:mod:`facturx_engine.io.jsonio`) and the reader (:mod:`facturx_engine.syntax.assemble`)
+both walk the records through this module, so what a field is called, which business term it carries
+where (the buyer's name is BT-44, the seller's BT-27), and which rule makes it mandatory is stated once.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import re
+import types
+import typing
+from functools import cache
+from typing import Any
+
+from facturx_engine.errors import FacturXError
+from facturx_engine.model.compute import Totals
+from facturx_engine.model.records import Document, Identifier, Invoice
+
+__all__ = ["CONTEXT_TERMS", "EXCLUDED", "FieldSpec", "REQUIRED_RULES", "REQUIRED_TUPLES", "SEGMENT_RE", "Where",
+           "field_specs", "item_type", "relocate", "resolve", "term_in", "visible_fields"]
+
+SEGMENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+"""One field name in a path such as ``lines[2].vat.rate``."""
+
+# ---------------------------------------------------------------------------- business terms by context
+
+_ADDRESS = ("line1", "line2", "line3", "city", "postal_code", "subdivision", "country")
+CONTEXT_TERMS: dict[str, dict[str, str]] = {
+    # The model's metadata holds the seller's / document allowance's ids; other contexts differ.
+    "buyer": {"name": "BT-44", "trading_name": "BT-45", "identifiers": "BT-46", "legal_id": "BT-47",
+              "vat_id": "BT-48", "electronic_address": "BT-49", "address": "BG-8", "contact": "BG-9"},
+    "buyer.address": dict(zip(_ADDRESS, ("BT-50", "BT-51", "BT-163", "BT-52", "BT-53", "BT-54", "BT-55"))),
+    "buyer.contact": {"name": "BT-56", "phone": "BT-57", "email": "BT-58"},
+    "tax_representative.address": dict(zip(_ADDRESS, ("BT-64", "BT-65", "BT-164", "BT-66", "BT-67", "BT-68",
+                                                      "BT-69"))),
+    "delivery.address": dict(zip(_ADDRESS, ("BT-75", "BT-76", "BT-165", "BT-77", "BT-78", "BT-79", "BT-80"))),
+    "lines.period": {"start": "BT-134", "end": "BT-135"},
+    "allowances_charges": {"amount": "BT-92/BT-99", "base_amount": "BT-93/BT-100", "percent": "BT-94/BT-101",
+                           "vat": "BT-95/BT-102", "reason": "BT-97/BT-104", "reason_code": "BT-98/BT-105"},
+    "allowances_charges.vat": {"category": "BT-95/BT-102", "rate": "BT-96/BT-103"},
+    "lines.allowances_charges": {"amount": "BT-136/BT-141", "base_amount": "BT-137/BT-142",
+                                 "percent": "BT-138/BT-143", "reason": "BT-139/BT-144",
+                                 "reason_code": "BT-140/BT-145"},
+    "": {"allowances_charges": "BG-20/BG-21"},
+    "lines": {"allowances_charges": "BG-27/BG-28"},
+}
+EXCLUDED: dict[str, frozenset[str]] = {
+    # Fields of a shared record that have no business term (and no place in the XML) in this context.
+    "seller": frozenset({"private_person"}),
+    "buyer": frozenset({"tax_id", "legal_info"}),
+    "lines.allowances_charges": frozenset({"vat"}),
+}
+REQUIRED_RULES = {  # the EN 16931 rule that makes a term mandatory
+    "BT-1": "BR-02", "BT-2": "BR-03", "BG-4": "BR-06", "BT-27": "BR-06", "BG-7": "BR-07", "BT-44": "BR-07",
+    "BG-5": "BR-08", "BT-40": "BR-09", "BG-8": "BR-10", "BT-55": "BR-11", "BG-25": "BR-16", "BT-59": "BR-17",
+    "BT-62": "BR-18", "BG-12": "BR-19", "BT-69": "BR-20", "BT-126": "BR-21", "BT-153": "BR-25", "BT-81": "BR-49",
+    "BT-84": "BR-50", "BT-122": "BR-52", "BT-160": "BR-54", "BT-161": "BR-54", "BT-25": "BR-55", "BT-63": "BR-56",
+    "BT-80": "BR-57", "BG-30": "BR-CO-04",
+}
+REQUIRED_TUPLES = {"lines": 1}  # tuple fields that need at least this many items (BR-16)
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """One init field of a model record, as the JSON format sees it."""
+
+    name: str
+    hint: Any           # the type, Optional unwrapped
+    optional: bool      # ``X | None``: null is allowed
+    required: bool      # must be present in the JSON
+    bt: str             # metadata["bt"] of the model (seller / document allowance ids)
+    default: Any
+
+
+@cache
+def field_specs(cls: Any) -> dict[str, FieldSpec]:
+    hints = typing.get_type_hints(cls, localns={"Totals": Totals})
+    out = {}
+    for f in dataclasses.fields(cls):
+        if not f.init:
+            continue
+        hint, optional = _unwrap_optional(hints[f.name])
+        default = f.default
+        if typing.get_origin(hint) is tuple:
+            required = f.name in REQUIRED_TUPLES and issubclass(cls, Document)
+        else:
+            required = not optional and (default is dataclasses.MISSING or default is None or default == "")
+        out[f.name] = FieldSpec(f.name, hint, optional, required, str(f.metadata.get("bt", "")), default)
+    return out
+
+
+def _unwrap_optional(hint: Any) -> tuple[Any, bool]:
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        if len(args) == 1:
+            return args[0], len(args) < len(typing.get_args(hint))
+    return hint, False
+
+
+def item_type(hint: Any) -> Any:
+    """The record type a field holds (the item type for a tuple), else the hint itself."""
+    return typing.get_args(hint)[0] if typing.get_origin(hint) is tuple else hint
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Where:
+    """Where a record sits: its context key (field names without indices) and, for an
+    :class:`Identifier`, the business term of the field holding it."""
+
+    key: str = ""
+    id_term: str | None = None
+
+    def child(self, spec: FieldSpec, term: str) -> Where:
+        key = f"{self.key}.{spec.name}" if self.key else spec.name
+        return Where(key, term if item_type(spec.hint) is Identifier else None)
+
+
+def term_in(cls: type, ctx: Where, spec: FieldSpec) -> str:
+    """The business term id of a field in its context."""
+    if cls is Identifier and ctx.id_term:
+        first = ctx.id_term.split("/", 1)[0]
+        return {"value": ctx.id_term, "scheme": f"{first}-1", "scheme_version": f"{first}-2"}[spec.name]
+    return CONTEXT_TERMS.get(ctx.key, {}).get(spec.name, spec.bt)
+
+
+def visible_fields(cls: type, ctx: Where) -> dict[str, FieldSpec]:
+    """The fields a record has in this context (a buyer has no BT-32, only BT-158 has a scheme version)."""
+    excluded = set(EXCLUDED.get(ctx.key, ()))
+    if cls is Identifier and ctx.key.rsplit(".", 1)[-1] != "classifications":
+        excluded.add("scheme_version")
+    return {n: s for n, s in field_specs(cls).items() if n not in excluded}
+
+
+
+def relocate(exc: FacturXError, path: str, cls: type) -> FacturXError:
+    """The model's error with its field turned into a JSON path and the business term of that context.
+
+    The model names fields relative to the record raising the error ("rate", "address"), or with the
+    record's generic name in front ("vat.rate", "period.end", "payment.credit_transfers").
+    """
+    field = exc.field or ""
+    m = SEGMENT_RE.match(field)
+    if not path:
+        where = field
+    elif not m:
+        where = path
+    elif m.group() in field_specs(cls):
+        where = f"{path}.{field}"
+    else:
+        where = path + field[m.end():]
+    out = copy.copy(exc)
+    out.field = where or None
+    resolved = resolve(where, Invoice) if where else None
+    if resolved is not None and (exc.bt is None or exc.bt == resolved[0] or not resolved[0]):
+        out.bt = resolved[1]  # no term, the model's generic one (seller's), or an identifier part
+    if out.rule is None and exc.message.startswith("is required"):
+        out.rule = REQUIRED_RULES.get(out.bt or "")
+    out.args = (out._render(),)
+    return out
+
+
+def resolve(path: str, cls: type) -> tuple[str, str] | None:
+    """(model term, context term) of the field at a JSON path, or None if the path names no field."""
+    ctx = Where()
+    names = SEGMENT_RE.findall(re.sub(r"\[\d+\]", "", path))
+    for i, name in enumerate(names):
+        spec = field_specs(cls).get(name)
+        if spec is None:
+            return None
+        term = term_in(cls, ctx, spec)
+        if i == len(names) - 1:
+            return spec.bt, term
+        inner = item_type(spec.hint)
+        if not dataclasses.is_dataclass(inner):
+            return None
+        ctx, cls = ctx.child(spec, term), typing.cast(type, inner)
+    return None
