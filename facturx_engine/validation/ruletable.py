@@ -1,0 +1,238 @@
+"""The generator of ``model/rules.tsv``, the one table of rule ids the engine reports (read by
+:mod:`facturx_engine.model.rules`).
+
+Run ``python -m facturx_engine.validation.ruletable`` to rewrite that table (``--check`` says whether
+it is current; ``tests/test_rules.py`` runs the check). Two sources, nothing typed twice:
+
+* the **official rules**: every assertion of the Schematron stylesheets the engine runs (the pinned,
+  SHA-256-verified artefacts of :mod:`facturx_engine.artefacts`), with its flag, its text as the
+  stylesheet states it and the business terms (BT/BG ids) that text names;
+* the **engine's own rules** (:data:`ENGINE_RULES`): what the engine checks itself and reports under
+  its own ids -- ``FXE-*`` (reading, limits, batches), ``FX-*`` (the Factur-X requirements on the PDF
+  container) and ``PDFA-<clause>-*`` (ISO 19005-3 clauses checked by :mod:`facturx_engine.pdf`).
+
+Every rule id written as a literal anywhere in the package must be a key of the table
+(``tests/test_rules.py``): a typo or an invented rule id fails the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+from typing import NamedTuple
+
+from lxml import etree
+
+from facturx_engine import artefacts
+
+__all__ = ["CITED_RULES", "ENGINE_RULES", "TARGET", "main", "official_rules", "source_text"]
+
+TARGET = Path(__file__).resolve().parents[1] / "model" / "rules.tsv"
+
+_SVRL = "http://purl.oclc.org/dsdl/svrl"
+_XSL = "http://www.w3.org/1999/XSL/Transform"
+_TERM_RE = re.compile(r"(?<![A-Za-z0-9])(B[TG]-\d+(?:-\d+)?)(?![0-9])")
+_ID_PREFIX_RE = re.compile(r"^\s*\[[^\]]*\]\s*[-:]?\s*")
+
+
+class _Rule(NamedTuple):
+    id: str
+    flag: str
+    terms: tuple[str, ...]
+    text: str
+    sources: tuple[str, ...]
+
+
+# The engine's own rules: (id, flag, business terms, what it says). The flag is the usual severity;
+# some checks report a warning where a reader tolerates what a writer must never produce.
+ENGINE_RULES: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
+    # reading, writing and the model
+    ("FXE-NUMBER", "fatal", (), "A number outside the numeric policy (digits or exponent beyond what the engine accepts)."),
+    ("FXE-DATE", "fatal", (), "A date that is not a calendar date, or a year outside 0001..9999."),
+    ("FXE-TEXT", "fatal", (), "A text value that is not a string, or holds characters XML cannot carry."),
+    ("FXE-VAT-ID", "warning", ("BT-31", "BT-48", "BT-63"), "A VAT identifier whose check digits are wrong for its country prefix."),
+    ("FXE-DUE-DATE", "fatal", ("BT-9",), "The payment due date is before the invoice issue date."),
+    ("FXE-MODEL", "fatal", (), "The data read cannot form an EN 16931 invoice (a model rule refused it)."),
+    ("FXE-NOT-READ", "warning", (), "An element or attribute of the document that no business term reads: it is not carried."),
+    ("FXE-NOT-REPRESENTABLE", "warning", (), "A value read that the target syntax or profile has no place for: it is not carried."),
+    ("FXE-CURRENCY", "fatal", ("BT-5", "BT-6"), "An amount's currencyID is neither the invoice currency nor the VAT accounting currency."),
+    ("FXE-TOTALS", "warning", ("BG-22",), "The totals the document states differ from the totals computed from its lines."),
+    ("FXE-LINE-NET", "warning", ("BT-131",), "A stated line net amount differs from quantity x price - allowances + charges."),
+    ("FXE-PROFILE", "fatal", ("BT-24",), "Data that the document's profile cannot carry."),
+    ("FXE-SCOPE", "warning", ("BT-24",), "The document claims a rule set the engine does not check; the report says what was checked."),
+    ("FXE-SAXON", "warning", (), "The Schematron processor reported a message while checking."),
+    ("FXE-STDERR", "warning", (), "A check printed on the error output; the text is kept in the report."),
+    ("FXE-PARSE", "fatal", (), "The file is not well-formed XML, or not XML the engine can read."),
+    ("FXE-PDF", "fatal", (), "The PDF cannot be read."),
+    ("FXE-PDF-XML", "fatal", (), "The invoice XML embedded in the PDF cannot be extracted."),
+    ("FXE-SIZE", "fatal", (), "The file is larger than the configured input size limit."),
+    ("FXE-IO", "fatal", (), "The file cannot be read (permissions, a broken link, a device)."),
+    ("FXE-ARTEFACT", "fatal", (), "An official artefact is missing or altered: no verdict can be given."),
+    ("FXE-CRASH", "fatal", (), "The check of this file failed inside the engine (memory, nesting); other files are unaffected."),
+    ("FXE-ERROR", "fatal", (), "The file was refused with an error of the engine; the message says why."),
+    # the PDF container (Factur-X 1.0x specification, chapter on the PDF; item numbers in the messages)
+    ("FX-LIMIT-STREAM", "fatal", (), "A PDF stream decodes beyond the per-stream limit; it was not inflated whole."),
+    ("FX-LIMIT-TOTAL", "fatal", (), "The PDF's decoded streams together exceed the total limit."),
+    ("FX-LIMIT-OBJECTS", "fatal", (), "The PDF has more objects, or deeper nesting, than the limit."),
+    ("FX-LIMIT-CONTENT", "fatal", (), "A page's content holds more operators than the limit."),
+    ("FX-PDF-DAMAGED", "fatal", (), "The PDF's object graph is damaged (a reference to nothing, a loop)."),
+    ("FX-INVOICE-MISSING", "fatal", (), "No invoice XML is embedded (factur-x.xml, xrechnung.xml or a legacy name)."),
+    ("FX-INVOICE-DUPLICATE", "fatal", (), "More than one embedded file claims to be the invoice."),
+    ("FX-FILENAME", "fatal", (), "The invoice's file name is legacy, or differs between the file specification, the name tree and the XMP."),
+    ("FX-NAMES-TREE", "fatal", (), "The invoice is not in the catalog's /Names /EmbeddedFiles name tree, or its keys are not sorted."),
+    ("FX-FILESPEC-DESC", "warning", (), "The invoice's file specification has no /Desc."),
+    ("FX-EF-UF", "warning", (), "The /EF dictionary has no /UF entry."),
+    ("FX-EF-TYPE", "warning", (), "The embedded file stream's /Type is not /EmbeddedFile."),
+    ("FX-EF-SUBTYPE", "warning", (), "The embedded invoice's /Subtype is not text/xml."),
+    ("FX-EF-PARAMS", "warning", (), "The embedded file has no /Params dictionary."),
+    ("FX-EF-SIZE", "fatal", (), "The embedded file's /Params /Size is missing or not an integer."),
+    ("FX-EF-CHECKSUM", "fatal", (), "The embedded file's /Params /CheckSum is missing, not a string or not its MD5."),
+    ("FX-EF-MODDATE", "warning", (), "The embedded file's /Params has no /ModDate."),
+    ("FX-AFREL-PROFILE", "warning", (), "The AFRelationship does not fit the profile (Data for MINIMUM/BASIC WL, else Alternative)."),
+    ("FX-XML-WELLFORMED", "fatal", (), "The embedded invoice is not well-formed XML."),
+    ("FX-XML-ROOT", "fatal", (), "The embedded XML is not a CII CrossIndustryInvoice."),
+    ("FX-XML-ENCODING", "warning", (), "The embedded XML declares an encoding other than UTF-8."),
+    ("FX-XML-GUIDELINE", "warning", ("BT-24",), "The embedded XML's specification identifier is not one the engine knows."),
+    ("FX-XMP-MISSING", "fatal", (), "The catalog has no XMP metadata stream."),
+    ("FX-XMP-FILTER", "fatal", (), "The XMP metadata stream is compressed (PDF/A requires it readable)."),
+    ("FX-XMP-XPACKET", "warning", (), "The XMP has no xpacket wrapper."),
+    ("FX-XMP-NAMESPACE", "fatal", (), "The Factur-X XMP extension schema is missing or uses another namespace."),
+    ("FX-XMP-FILENAME", "fatal", (), "The XMP DocumentFileName is missing or wrong."),
+    ("FX-XMP-TYPE", "fatal", (), "The XMP DocumentType is not INVOICE."),
+    ("FX-XMP-VERSION", "fatal", (), "The XMP Version is not one the Factur-X specification defines."),
+    ("FX-XMP-LEVEL", "fatal", ("BT-24",), "The XMP ConformanceLevel is unknown or differs from the profile of the XML."),
+    ("FX-INFO-XMP", "warning", (), "The document information dictionary disagrees with the XMP."),
+    ("FX-FONT-UNUSED", "warning", (), "A font is declared on a page but never used (embed() drops it)."),
+    # ISO 19005-3 (PDF/A-3) clauses
+    ("PDFA-6.1.2-HEADER", "fatal", (), "6.1.2: the file header is not %PDF-1.n at offset 0."),
+    ("PDFA-6.1.2-BINARY", "fatal", (), "6.1.2: the header is not followed by a comment of four bytes above 127."),
+    ("PDFA-6.1.2-VERSION", "warning", (), "6.1.2: the PDF version is not one PDF/A-3 is based on."),
+    ("PDFA-6.1.3-ID", "fatal", (), "6.1.3: the trailer has no file identifier /ID."),
+    ("PDFA-6.1.3-ENCRYPT", "fatal", (), "6.1.3: the file is encrypted."),
+    ("PDFA-6.1.3-EOF", "fatal", (), "6.1.3: data after the last %%EOF marker."),
+    ("PDFA-6.1.4-XREF", "fatal", (), "6.1.4: the cross-reference table is malformed."),
+    ("PDFA-6.1.7-LENGTH", "fatal", (), "6.1.7: a stream's /Length differs from its data."),
+    ("PDFA-6.1.7-EOL", "warning", (), "6.1.7: stream keywords are not followed or preceded by an end of line."),
+    ("PDFA-6.1.7-FILTER", "fatal", (), "6.1.7: a stream uses LZWDecode, an external file or a filter PDF/A forbids."),
+    ("PDFA-6.2.2-CONTENT", "fatal", (), "6.2.2: a page content stream uses an operator or resource PDF/A forbids."),
+    ("PDFA-6.2.3-OUTPUTINTENT", "fatal", (), "6.2.3: no PDF/A output intent, or output intents that differ."),
+    ("PDFA-6.2.4.2-ICC", "fatal", (), "6.2.4.2: an ICC profile is invalid or of the wrong version."),
+    ("PDFA-6.2.4.3-DEVICE", "fatal", (), "6.2.4.3: a device colour space with no matching output intent."),
+    ("PDFA-6.2.5-EXTGSTATE", "fatal", (), "6.2.5: a graphics state uses TR, TR2, HTP or HTO."),
+    ("PDFA-6.2.6-INTENT", "fatal", (), "6.2.6: a rendering intent that is not one of the four standard ones."),
+    ("PDFA-6.2.8-IMAGE", "fatal", (), "6.2.8: an image with /Alternates, /OPI or /Interpolate true."),
+    ("PDFA-6.2.9-XOBJECT", "fatal", (), "6.2.9: a PostScript XObject or a form with /OPI or /Subtype2 PS."),
+    ("PDFA-6.2.10-GROUP", "fatal", (), "6.2.10: a transparency group without a colour space where one is needed."),
+    ("PDFA-6.2.10-BLEND", "fatal", (), "6.2.10: a blend mode PDF/A does not list."),
+    ("PDFA-6.2.11.4-EMBED", "fatal", (), "6.2.11.4: a font used for rendering is not embedded."),
+    ("PDFA-6.3-ANNOT", "fatal", (), "6.3: an annotation of a forbidden type, hidden, or without an appearance."),
+    ("PDFA-6.4-FORM", "fatal", (), "6.4: an interactive form with NeedAppearances true or actions."),
+    ("PDFA-6.5-ACTION", "fatal", (), "6.5: an action of a forbidden type (Launch, Sound, Movie, ...)."),
+    ("PDFA-6.5-JAVASCRIPT", "fatal", (), "6.5: JavaScript in the document."),
+    ("PDFA-6.5.2-AA", "fatal", (), "6.5.2: an additional-actions (/AA) dictionary."),
+    ("PDFA-6.6.2.1-METADATA", "fatal", (), "6.6.2.1: the catalog has no well-formed XMP metadata."),
+    ("PDFA-6.6.2.3-EXTENSION", "fatal", (), "6.6.2.3: an XMP property outside the predefined schemas without an extension schema."),
+    ("PDFA-6.6.4-PART", "fatal", (), "6.6.4: the XMP pdfaid:part is not 3."),
+    ("PDFA-6.6.4-CONFORMANCE", "fatal", (), "6.6.4: the XMP pdfaid:conformance is not A, B or U."),
+    ("PDFA-6.8-AF", "fatal", (), "6.8: an embedded file is not associated with the document (/AF)."),
+    ("PDFA-6.8-AFREL", "fatal", (), "6.8: a file specification has no valid /AFRelationship."),
+    ("PDFA-6.8-FILESPEC", "fatal", (), "6.8: a file specification lacks /F and /UF."),
+    ("PDFA-6.8-SUBTYPE", "fatal", (), "6.8: an embedded file stream has no MIME /Subtype."),
+    ("PDFA-6.9-OC", "fatal", (), "6.9: optional content configuration without /Name or with /AS."),
+    ("PDFA-6.10-ALTPRES", "fatal", (), "6.10: alternate presentations (/AlternatePresentations)."),
+    ("PDFA-6.11-REQ", "fatal", (), "6.11: a /Requirements key in the catalog."),
+)
+
+
+# Rules of rule sets the engine cites but does not run yet (their artefacts come with issue 13's rule
+# sets); the model checks them itself. An artefact stating one of these ids makes the generator fail,
+# so the entry is deleted then.
+CITED_RULES: tuple[tuple[str, str, tuple[str, ...], str, str], ...] = (
+    ("PEPPOL-EN16931-R046", "fatal", ("BT-146", "BT-147", "BT-148"),
+     "Item net price MUST equal (Gross price - Allowance amount) when gross price is provided.",
+     "peppol-bis-3-cited"),
+)
+
+
+def _text(assertion: etree._Element) -> str:
+    text = "".join(assertion.findtext(f"{{{_SVRL}}}text") or "")
+    return " ".join(text.split())
+
+
+def _attribute(assertion: etree._Element, name: str) -> str | None:
+    value = assertion.get(name)
+    if value is not None:
+        return value
+    for attr in assertion.iter(f"{{{_XSL}}}attribute"):
+        if attr.get("name") == name:
+            return " ".join("".join(str(t) for t in attr.itertext()).split()) or None
+    return None
+
+
+def official_rules() -> dict[str, _Rule]:
+    """Every assertion of the Schematron stylesheets the engine runs, by rule id (first text wins)."""
+    rules: dict[str, _Rule] = {}
+    for name, relative in sorted(artefacts.SCHEMATRON.items()):
+        tree = etree.parse(str(artefacts.verified_path(relative)))
+        for assertion in tree.iter(f"{{{_SVRL}}}failed-assert", f"{{{_SVRL}}}successful-report"):
+            rule_id = _attribute(assertion, "id")
+            if not rule_id:
+                continue
+            flag = (_attribute(assertion, "flag") or "fatal").lower()
+            full = _text(assertion)
+            text = _ID_PREFIX_RE.sub("", full)  # "[BR-CO-10]-Sum of ...": the id is the key already
+            known = rules.get(rule_id)
+            if known is None:
+                terms = tuple(dict.fromkeys(_TERM_RE.findall(f"{rule_id} {full}")))
+                rules[rule_id] = _Rule(rule_id, flag, terms, text, (name,))
+            elif name not in known.sources:
+                rules[rule_id] = known._replace(sources=(*known.sources, name))
+    return rules
+
+
+def _sort_key(rule_id: str) -> list[tuple[int, int | str]]:
+    return [(0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[-.]", rule_id)]
+
+
+def source_text() -> str:
+    """The text of ``model/rules.tsv`` as the artefacts and :data:`ENGINE_RULES` make it."""
+    official = official_rules()
+    own = {r[0]: _Rule(r[0], r[1], r[2], r[3], ("facturx_engine",)) for r in ENGINE_RULES}
+    own.update({r[0]: _Rule(r[0], r[1], r[2], r[3], (r[4],)) for r in CITED_RULES})
+    clash = sorted(set(official) & set(own))
+    if clash:
+        raise ValueError(f"engine rule ids that an official Schematron also uses: {clash}")
+    out = ["# Every rule id the engine reports. Generated by `python -m facturx_engine.validation.ruletable`",
+           f"# from the Schematron stylesheets {', '.join(sorted(artefacts.SCHEMATRON))}",
+           "# and the engine's own (and cited) rules declared there; do not edit.",
+           "id\tflag\tterms\tsources\ttext"]
+    for rule in sorted([*official.values(), *own.values()], key=lambda r: _sort_key(r.id)):
+        fields = (rule.id, rule.flag, " ".join(rule.terms), " ".join(rule.sources), rule.text)
+        if any("\t" in f or "\n" in f for f in fields):
+            raise ValueError(f"{rule.id}: a tab or a line break in the table would break it")
+        out.append("\t".join(fields))
+    return "\n".join(out) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m facturx_engine.validation.ruletable [--check]``: rewrite or check the rules table."""
+    parser = argparse.ArgumentParser(prog="python -m facturx_engine.validation.ruletable", description=main.__doc__)
+    parser.add_argument("--check", action="store_true", help="exit 1 if the table is not current, write nothing")
+    args = parser.parse_args(argv)
+    text = source_text()
+    current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""
+    if args.check:
+        if current != text:
+            print(f"{TARGET.name} is stale: run python -m facturx_engine.validation.ruletable", file=sys.stderr)
+            return 1
+        print(f"{TARGET.name} is current")
+        return 0
+    TARGET.write_text(text, encoding="utf-8")
+    print(f"wrote {TARGET.name}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,53 @@
+"""The rules table: generated from the official Schematron and the engine's own checks, and complete."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from facturx_engine.model import rules
+from facturx_engine.validation import ruletable
+
+PACKAGE = Path(rules.__file__).resolve().parents[1]
+RULE_ID = re.compile(r"(?:BR|FX|FXE|PDFA|UBL|PEPPOL|CII)-[A-Z0-9][A-Z0-9.-]*")
+
+
+def test_table_is_current() -> None:
+    """Regenerate with ``python -m facturx_engine.validation.ruletable`` when an artefact or an own rule changes."""
+    assert rules.TABLE_PATH.read_text(encoding="utf-8") == ruletable.source_text()
+
+
+def test_official_rules_carry_their_terms_and_sources() -> None:
+    br_co_10 = rules.rule("BR-CO-10")
+    assert br_co_10 is not None and br_co_10.flag == "fatal"
+    assert br_co_10.terms == ("BT-106", "BT-131")
+    assert "cen-ubl" in br_co_10.sources and "facturx-en16931" in br_co_10.sources
+    assert rules.terms_of("BR-02") == ("BT-1",)
+    assert rules.rule("BR-NO-SUCH-RULE") is None and rules.terms_of("BR-NO-SUCH-RULE") == ()
+
+
+def _rule_literals() -> dict[str, list[str]]:
+    """Every string constant of the package that is a whole rule id, with where it is written."""
+    found: dict[str, list[str]] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and RULE_ID.fullmatch(node.value):
+                found.setdefault(node.value, []).append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
+    return found
+
+
+def test_every_rule_id_the_package_writes_is_in_the_table() -> None:
+    table = rules.all_rules()
+    literals = _rule_literals()
+    assert len(literals) > 100, "the scan found too few rule ids: is the pattern right?"
+    unknown = {rule_id: where for rule_id, where in literals.items()
+               if rule_id not in table and not any(k.startswith((rule_id + "-", rule_id + "_")) for k in table)}
+    assert not unknown, f"rule ids that no Schematron and no own check states: {unknown}"
+
+
+def test_engine_rules_are_described_once() -> None:
+    ids = [r[0] for r in ruletable.ENGINE_RULES]
+    assert len(ids) == len(set(ids))
+    assert all(flag in ("fatal", "warning") and text.endswith(".") for _, flag, _, text in ruletable.ENGINE_RULES)
