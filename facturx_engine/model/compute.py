@@ -33,7 +33,7 @@ from decimal import (ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, DivisionB
 from typing import TYPE_CHECKING
 
 from facturx_engine.model import numbers as _numbers
-from facturx_engine.model.fields import _fast_init
+from facturx_engine.model.fields import fast_init
 from facturx_engine.model.codes import VatCategory
 from facturx_engine.errors import CalculationError, ModelError
 
@@ -62,7 +62,7 @@ def round2(value: Decimal) -> Decimal:
     return rounded.copy_abs() if rounded.is_zero() else rounded  # never "-0.00": validators reject it
 
 
-@_fast_init()  # the model's compiled __init__ (slots set directly), same semantics as the dataclass one
+@fast_init()  # the model's compiled __init__ (slots set directly), same semantics as the dataclass one
 @dataclass(frozen=True, slots=True)
 class VatBreakdown:
     """One BG-23 entry."""
@@ -75,7 +75,7 @@ class VatBreakdown:
     exemption_code: str | None       # BT-121
 
 
-@_fast_init()  # one per line
+@fast_init()  # one per line
 @dataclass(frozen=True, slots=True)
 class LineAmounts:
     """The net figures written for one line (equal to the input unless prices include VAT)."""
@@ -88,7 +88,7 @@ class LineAmounts:
     allowance_charge_bases: tuple[Decimal | None, ...] = ()  # BT-137 / BT-142, net like the amounts
 
 
-@_fast_init()
+@fast_init()
 @dataclass(frozen=True, slots=True)
 class Totals:
     """BG-22 document totals, the BG-23 breakdown and the per-line figures."""

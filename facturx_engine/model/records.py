@@ -9,7 +9,7 @@ Totals are never fields: :attr:`Document.totals` is computed from the lines by
 object whose arithmetic is right. Changes go through :func:`dataclasses.replace`.
 
 Each record class declares the type checks of its fields (Decimal, text, required text, tuple,
-date) on its ``_fast_init`` decorator (:mod:`facturx_engine.model.fields`); the ``__init__`` compiled from
+date) on its ``fast_init`` decorator (:mod:`facturx_engine.model.fields`); the ``__init__`` compiled from
 them once at import runs them inline, and ``__post_init__`` holds only the semantic rules.
 
 Reading mode. A *received* document must be readable even when it breaks a rule this model
@@ -35,7 +35,8 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Self
 
-from facturx_engine.model.fields import _BREACHES, _converted, _dates, _decimals, _fast_init, _texts, _tuples, breach, check_chars
+from facturx_engine.model.fields import (BREACHES, breach, check_chars, converted, dates, decimals, fast_init, texts,
+                                         tuples)
 from facturx_engine.model.numbers import PERCENT_DIGITS
 from facturx_engine.model.vatid import problem as vat_id_problem
 from facturx_engine.model.codes import CREDIT_NOTE_TYPES, DocumentType, VatCategory, check_codes
@@ -70,6 +71,7 @@ __all__ = [
     "breach",
     "bt_of",
     "collect_breaches",
+    "unlisted_category",
 ]
 
 _FROZEN = {"frozen": True, "slots": True, "kw_only": True}
@@ -85,18 +87,18 @@ def collect_breaches() -> Iterator[list[ModelError]]:
     (['BR-27'], Decimal('-1'))
     """
     sink: list[ModelError] = []
-    token = _BREACHES.set(sink)
+    token = BREACHES.set(sink)
     try:
         yield sink
     finally:
-        _BREACHES.reset(token)
+        BREACHES.reset(token)
 
 
 _VAT_CATEGORIES: dict[Any, VatCategory] = {c.value: c for c in VatCategory}
 _STANDARD, _ZERO_RATED, _OUTSIDE_SCOPE = VatCategory.STANDARD, VatCategory.ZERO_RATED, VatCategory.OUTSIDE_SCOPE
 
 
-def _unlisted_category(code: str) -> VatCategory:
+def unlisted_category(code: str) -> VatCategory:
     """A VatCategory for a code the enum does not list (reading mode only; never registered in the enum)."""
     member = str.__new__(VatCategory, code)
     member._name_ = code
@@ -120,7 +122,7 @@ def _vat_category(value: Any) -> VatCategory | None:
         breach(ModelError(f"unknown VAT category {value!r} (expected one of "
                           f"{', '.join(c.value for c in VatCategory)})", field="vat.category",
                           bt="BT-151", rule="BR-CL-18"))
-        return _unlisted_category(str(value))
+        return unlisted_category(str(value))
 
 
 def bt(term: str, default: Any = None, **kw: Any) -> Any:
@@ -141,7 +143,7 @@ def bt_of(cls: type, name: str) -> str:
 # ---------------------------------------------------------------------------- value types
 
 
-@_fast_init()
+@fast_init()
 @dataclass(**_FROZEN)
 class Identifier:
     """An identifier with an optional scheme (ISO 6523 ICD, EAS, UNTDID 1153/7143 ...)."""
@@ -173,7 +175,7 @@ class Identifier:
         return cls(value=value, scheme="0088")
 
 
-@_fast_init(_texts("line1", "line2", "line3", "city", "postal_code", "subdivision", required=("country",)))
+@fast_init(texts("line1", "line2", "line3", "city", "postal_code", "subdivision", required=("country",)))
 @dataclass(**_FROZEN)
 class Address:
     """A postal address (BG-5 seller, BG-8 buyer, BG-12 tax representative, BG-15 deliver-to)."""
@@ -187,7 +189,7 @@ class Address:
     country: str = bt("BT-40", "")
 
 
-@_fast_init(_texts("name", "phone", "email"))
+@fast_init(texts("name", "phone", "email"))
 @dataclass(**_FROZEN)
 class Contact:
     """Seller contact BG-6 / buyer contact BG-9."""
@@ -197,7 +199,7 @@ class Contact:
     email: str | None = bt("BT-43")
 
 
-@_fast_init(_texts("trading_name", "vat_id", "tax_id", "legal_info", required=("name",)), _tuples("identifiers"))
+@fast_init(texts("trading_name", "vat_id", "tax_id", "legal_info", required=("name",)), tuples("identifiers"))
 @dataclass(**_FROZEN)
 class Party:
     """Seller (BG-4) or buyer (BG-7). Term ids below are the seller's; the buyer's are in terms.py.
@@ -236,7 +238,7 @@ class Party:
         return self.address.country if self.address is not None else ""
 
 
-@_fast_init(_texts(required=("name",)))
+@fast_init(texts(required=("name",)))
 @dataclass(**_FROZEN)
 class Payee:
     """BG-10: the party receiving the payment, when it differs from the seller."""
@@ -246,7 +248,7 @@ class Payee:
     legal_id: Identifier | None = bt("BT-61")
 
 
-@_fast_init(_texts(required=("name", "vat_id")))
+@fast_init(texts(required=("name", "vat_id")))
 @dataclass(**_FROZEN)
 class TaxRepresentative:
     """BG-11: the seller's tax representative."""
@@ -260,7 +262,7 @@ class TaxRepresentative:
             raise ModelError("address is required", field="address", bt="BG-12", rule="BR-19")
 
 
-@_fast_init(_dates("start", "end"))
+@fast_init(dates("start", "end"))
 @dataclass(**_FROZEN)
 class Period:
     """An invoicing period BG-14 (or line period BG-26): at least one date, end not before start."""
@@ -276,7 +278,7 @@ class Period:
                               rule="BR-29"))
 
 
-@_fast_init(_texts("name"), _dates("date"))
+@fast_init(texts("name"), dates("date"))
 @dataclass(**_FROZEN)
 class Delivery:
     """BG-13 delivery information. Omitted by the writers when it only repeats the buyer's address."""
@@ -287,8 +289,8 @@ class Delivery:
     address: Address | None = bt("BG-15")
 
 
-@_fast_init(_converted("category", _vat_category, keep=VatCategory), _decimals("rate", digits=PERCENT_DIGITS),
-            _texts("exemption_reason", "exemption_code"))
+@fast_init(converted("category", _vat_category, keep=VatCategory), decimals("rate", digits=PERCENT_DIGITS),
+            texts("exemption_reason", "exemption_code"))
 @dataclass(**_FROZEN)
 class Vat:
     """The VAT treatment of a line, allowance or charge: category BT-151, rate BT-152 and,
@@ -361,8 +363,8 @@ class Vat:
         return cls(category=VatCategory.OUTSIDE_SCOPE, rate=None, exemption_reason=reason, exemption_code=code)
 
 
-@_fast_init(_decimals("amount", "base_amount"), _decimals("percent", digits=PERCENT_DIGITS),
-            _texts("reason", "reason_code"))
+@fast_init(decimals("amount", "base_amount"), decimals("percent", digits=PERCENT_DIGITS),
+            texts("reason", "reason_code"))
 @dataclass(**_FROZEN)
 class AllowanceCharge:
     """A document (BG-20/BG-21) or line (BG-27/BG-28) allowance or charge.
@@ -401,7 +403,7 @@ class AllowanceCharge:
                               bt="BT-100" if self.charge else "BT-93"))
 
 
-@_fast_init(_texts(required=("name", "value")))
+@fast_init(texts(required=("name", "value")))
 @dataclass(**_FROZEN)
 class ItemAttribute:
     """BG-32 item attribute."""
@@ -410,9 +412,9 @@ class ItemAttribute:
     value: str = bt("BT-161", "")
 
 
-@_fast_init(_decimals("quantity", "net_price", "base_quantity", "gross_price", "price_discount"),
-            _tuples("allowances_charges", "classifications", "attributes"),
-            _texts("note", "description", "seller_item_id", "buyer_item_id", "origin_country", "order_line_ref",
+@fast_init(decimals("quantity", "net_price", "base_quantity", "gross_price", "price_discount"),
+            tuples("allowances_charges", "classifications", "attributes"),
+            texts("note", "description", "seller_item_id", "buyer_item_id", "origin_country", "order_line_ref",
                    "accounting_ref", required=("id", "name", "unit")))
 @dataclass(**_FROZEN)
 class Line:
@@ -477,7 +479,7 @@ class Line:
         return self.net_price / (self.base_quantity or 1)
 
 
-@_fast_init(_texts("subject_code", required=("text",)))
+@fast_init(texts("subject_code", required=("text",)))
 @dataclass(**_FROZEN)
 class Note:
     """BG-1 invoice note with an optional UNTDID 4451 subject code."""
@@ -486,7 +488,7 @@ class Note:
     subject_code: str | None = bt("BT-21")
 
 
-@_fast_init(_texts("account_name", "bic", required=("account_id",)))
+@fast_init(texts("account_name", "bic", required=("account_id",)))
 @dataclass(**_FROZEN)
 class CreditTransfer:
     """BG-17: an account to pay to (IBAN or proprietary id)."""
@@ -496,7 +498,7 @@ class CreditTransfer:
     bic: str | None = bt("BT-86")
 
 
-@_fast_init(_texts("holder", required=("pan_last_digits",)))
+@fast_init(texts("holder", required=("pan_last_digits",)))
 @dataclass(**_FROZEN)
 class CardPayment:
     """BG-18 payment card: only the last digits of the primary account number (PCI)."""
@@ -505,7 +507,7 @@ class CardPayment:
     holder: str | None = bt("BT-88")
 
 
-@_fast_init(_texts("mandate_id", "creditor_id", "debited_account"))
+@fast_init(texts("mandate_id", "creditor_id", "debited_account"))
 @dataclass(**_FROZEN)
 class DirectDebit:
     """BG-19 direct debit: mandate reference, creditor (SEPA) id, debited account."""
@@ -515,7 +517,7 @@ class DirectDebit:
     debited_account: str | None = bt("BT-91")
 
 
-@_fast_init(_tuples("credit_transfers"), _texts("means_text", "remittance_info", required=("means_code",)))
+@fast_init(tuples("credit_transfers"), texts("means_text", "remittance_info", required=("means_code",)))
 @dataclass(**_FROZEN)
 class PaymentInstructions:
     """BG-16 payment instructions: UNTDID 4461 means code (30/58 transfer, 48 card, 59 SEPA
@@ -534,7 +536,7 @@ class PaymentInstructions:
                               field="payment.credit_transfers", bt="BT-84", rule="BR-61"))
 
 
-@_fast_init(_texts("type_code", required=("number",)), _dates("issue_date"))
+@fast_init(texts("type_code", required=("number",)), dates("issue_date"))
 @dataclass(**_FROZEN)
 class PrecedingInvoice:
     """BG-3: a preceding invoice (credited, corrected, or a deposit deducted here)."""
@@ -544,7 +546,7 @@ class PrecedingInvoice:
     type_code: str | None = bt("EXT-FR-FE-02")  # CII only: 386 for a deposit, per French practice
 
 
-@_fast_init(_texts("description", "uri", "mime_code", "filename", required=("id",)))
+@fast_init(texts("description", "uri", "mime_code", "filename", required=("id",)))
 @dataclass(**_FROZEN)
 class Attachment:
     """BG-24 additional supporting document: an embedded binary (BT-125) and/or an external URL (BT-124)."""
@@ -589,14 +591,14 @@ class _Refs(Mapping[str, str]):
         return repr(self._data)
 
 
-@_fast_init(_texts("tax_currency", "tax_point_code", "buyer_reference", "project_reference", "contract_reference",
+@fast_init(texts("tax_currency", "tax_point_code", "buyer_reference", "project_reference", "contract_reference",
                    "purchase_order", "sales_order", "receiving_advice", "despatch_advice", "tender_reference",
                    "buyer_accounting_ref", "payment_terms", "process_id", "specification_id",
                    required=("number", "type_code", "currency")),
-            _dates("issue_date", "tax_point_date", "due_date"),
-            _tuples("notes", "preceding_invoices", "allowances_charges", "lines", "attachments"),
-            _decimals("tax_currency_vat_total", "paid_amount", "rounding_amount"),
-            _converted("type_code", str, keep=str))  # a DocumentType member becomes its code
+            dates("issue_date", "tax_point_date", "due_date"),
+            tuples("notes", "preceding_invoices", "allowances_charges", "lines", "attachments"),
+            decimals("tax_currency_vat_total", "paid_amount", "rounding_amount"),
+            converted("type_code", str, keep=str))  # a DocumentType member becomes its code
 @dataclass(**_FROZEN)
 class Document:
     """What invoices and credit notes share. Build :class:`Invoice` or :class:`CreditNote`."""
@@ -758,7 +760,7 @@ class Document:
 _INVOICE_TYPES: frozenset[str] | None = None
 
 
-@_fast_init()
+@fast_init()
 @dataclass(**_FROZEN)
 class Invoice(Document):
     """An invoice: 380 commercial, 384 corrected, 386 deposit (prepayment), 389 self-billed, or any
@@ -781,7 +783,7 @@ class Invoice(Document):
         return f"{self.type_code!r} is not an allowed UNTDID 1001 invoice type code"
 
 
-@_fast_init()
+@fast_init()
 @dataclass(**_FROZEN)
 class CreditNote(Document):
     """A credit note (381 and the other credit-note codes). Amounts are stated positive;
