@@ -24,7 +24,7 @@ from stdnum import iban as stdnum_iban
 from stdnum import luhn
 
 import facturx_engine as fx
-from facturx_engine.model.compute import round2
+from facturx_engine.model.numbers import round2
 from facturx_engine.model.fr import BILLING_FRAMEWORKS
 from facturx_engine.io.payload import GENERAL, load_json, output_format
 

@@ -96,7 +96,7 @@ from facturx_engine.model import numbers as _numbers
 from facturx_engine.model.fields import TEXT_RULE
 from facturx_engine.model.wellformed import forbidden_char
 from facturx_engine.model.codes import VatCategory, code_set
-from facturx_engine.model.compute import round2
+from facturx_engine.model.numbers import round2
 from facturx_engine.errors import FacturXError, ModelError, PayloadError
 from facturx_engine.model.lifecycle import DepositPlan, Milestone, Quote, credit_note, creditable
 from facturx_engine.model.records import (

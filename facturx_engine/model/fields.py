@@ -8,6 +8,10 @@ check and say what is wrong, naming the field and its business term. Records are
 thousand when a document is read, so :func:`fast_init` compiles for each class an ``__init__`` with
 the dataclass semantics that runs the declared checks inline (see the comment above it);
 :func:`_stock_init` gives the reference path the tests compare it with.
+
+Also what every record module declares its fields with: :func:`bt` (a field and its business term),
+:data:`FROZEN` (the dataclass options), and the model's reading mode (:func:`breach`,
+:func:`collect_breaches`).
 """
 
 from __future__ import annotations
@@ -18,17 +22,35 @@ import types
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import MISSING, fields
+from dataclasses import MISSING, field, fields
 from decimal import Decimal
 from typing import Any, NamedTuple, TypeVar
 
 from facturx_engine.model import numbers as _numbers
 from facturx_engine.errors import ModelError
 
-__all__ = ["BREACHES", "TEXT_RULE", "breach", "check_chars", "converted", "dates", "decimals", "fast_init", "texts",
-           "tuples"]
+__all__ = ["BREACHES", "FROZEN", "TEXT_RULE", "breach", "bt", "bt_of", "check_chars", "collect_breaches", "converted",
+           "dates", "decimals", "fast_init", "texts", "tuples"]
 
 _MIN = _numbers.MIN_ADJUSTED
+
+FROZEN: dict[str, Any] = {"frozen": True, "slots": True, "kw_only": True}
+"""The options of every record's ``@dataclass``."""
+
+
+def bt(term: str, default: Any = None, **kw: Any) -> Any:
+    """A dataclass field that records its EN 16931 business term id."""
+    if isinstance(default, (list, dict, set)):
+        raise TypeError("mutable default")
+    return field(default=default, metadata={"bt": term}, **kw)
+
+
+def bt_of(cls: type, name: str) -> str:
+    """The business term id of a model field: ``bt_of(Invoice, "number") == "BT-1"``."""
+    for f in fields(cls):
+        if f.name == name:
+            return str(f.metadata["bt"])
+    raise KeyError(name)
 
 
 def _decimal(value: Any, where: str, term: str, digits: int = _numbers.AMOUNT_DIGITS) -> Decimal:
@@ -94,16 +116,34 @@ def _tuple(obj: Any, *names: str) -> None:
 
 
 BREACHES: ContextVar[list[ModelError] | None] = ContextVar("facturx_engine_model_breaches", default=None)
-"""The breaches of the model's reading mode, or None outside it (set by ``records.collect_breaches``)."""
+"""The breaches of the model's reading mode, or None outside it (set by :func:`collect_breaches`)."""
 
 
 def breach(error: ModelError) -> None:
     """A model rule is broken: raise ``error``, or record it while the model's reading mode
-    (:func:`facturx_engine.model.records.collect_breaches`) is active."""
+    (:func:`collect_breaches`) is active."""
     sink = BREACHES.get()
     if sink is None:
         raise error
     sink.append(error)
+
+
+@contextmanager
+def collect_breaches() -> Iterator[list[ModelError]]:
+    """Reading mode: records built inside keep the values of rules they break; the breaches are collected.
+
+    >>> from facturx_engine.model.records import Line, Vat
+    >>> with collect_breaches() as found:
+    ...     line = Line(id="1", name="x", net_price="-1", vat=Vat.standard("20"))
+    >>> [e.rule for e in found], line.net_price
+    (['BR-27'], Decimal('-1'))
+    """
+    sink: list[ModelError] = []
+    token = BREACHES.set(sink)
+    try:
+        yield sink
+    finally:
+        BREACHES.reset(token)
 
 
 TEXT_RULE = "FXE-TEXT"

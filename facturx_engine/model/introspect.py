@@ -16,7 +16,6 @@ from functools import cache
 from typing import Any
 
 from facturx_engine.errors import FacturXError
-from facturx_engine.model.compute import Totals
 from facturx_engine.model.records import Document, Identifier, Invoice
 
 __all__ = ["CONTEXT_TERMS", "EXCLUDED", "FieldSpec", "REQUIRED_RULES", "REQUIRED_TUPLES", "SEGMENT_RE", "Where",
@@ -76,7 +75,7 @@ class FieldSpec:
 
 @cache
 def field_specs(cls: Any) -> dict[str, FieldSpec]:
-    hints = typing.get_type_hints(cls, localns={"Totals": Totals})
+    hints = typing.get_type_hints(cls)
     out = {}
     for f in dataclasses.fields(cls):
         if not f.init:

@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from facturx_engine.model import numbers as _numbers
-from facturx_engine.model.compute import round2
+from facturx_engine.model.numbers import round2
 from facturx_engine.errors import CreditError, ModelError, PayloadError
 from facturx_engine.model.records import CreditNote, Invoice, Line, PrecedingInvoice, Vat
 

@@ -22,7 +22,7 @@ from typing import Any
 from facturx_engine.model.codes import Profile, VatCategory
 from facturx_engine.errors import ModelError, ParseError
 from facturx_engine.model.introspect import field_specs, item_type, relocate, resolve
-from facturx_engine.model.compute import round2
+from facturx_engine.model.numbers import round2
 from facturx_engine.model.fields import BREACHES
 from facturx_engine.model.records import Invoice, Vat
 
