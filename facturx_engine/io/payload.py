@@ -1169,7 +1169,7 @@ def from_payload(payload: Mapping[str, Any]) -> Invoice | CreditNote:
     """
     r = _root(payload)
     if r.present("quote_number") and not r.present("invoice_number"):
-        r.error("quote_number", "a quote is not an invoice: use facturx_engine.Quote.from_payload")
+        r.error("quote_number", "a quote is not an invoice: use facturx_engine.quote_from_payload")
         r.sink.check()
     if r.present("credit_note_number") or isinstance(payload.get("invoice"), Mapping):
         cn = _credit_note(r, None, ())
