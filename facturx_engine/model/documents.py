@@ -15,7 +15,7 @@ from __future__ import annotations
 import copy
 import datetime as _dt
 import importlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -129,10 +129,10 @@ class Document:
     invoiced_object: Identifier | None = bt("BT-18")
     buyer_accounting_ref: str | None = bt("BT-19")
     payment_terms: str | None = bt("BT-20")
-    notes: tuple[Note, ...] = bt("BG-1", ())
+    notes: Sequence[Note] = bt("BG-1", ())
     process_id: str | None = bt("BT-23")
     specification_id: str | None = bt("BT-24")  # None: the writer's profile decides
-    preceding_invoices: tuple[PrecedingInvoice, ...] = bt("BG-3", ())
+    preceding_invoices: Sequence[PrecedingInvoice] = bt("BG-3", ())
     seller: Party = bt("BG-4", None)
     buyer: Party = bt("BG-7", None)
     payee: Payee | None = bt("BG-10")
@@ -140,9 +140,9 @@ class Document:
     delivery: Delivery | None = bt("BG-13")
     invoicing_period: Period | None = bt("BG-14")
     payment: PaymentInstructions | None = bt("BG-16")
-    allowances_charges: tuple[AllowanceCharge, ...] = bt("BG-20", ())
-    lines: tuple[Line, ...] = bt("BG-25", ())
-    attachments: tuple[Attachment, ...] = bt("BG-24", ())
+    allowances_charges: Sequence[AllowanceCharge] = bt("BG-20", ())
+    lines: Sequence[Line] = bt("BG-25", ())
+    attachments: Sequence[Attachment] = bt("BG-24", ())
     paid_amount: Decimal | None = bt("BT-113")
     rounding_amount: Decimal | None = bt("BT-114")
     prices_include_vat: bool = bt("B2C-GROSS", False)

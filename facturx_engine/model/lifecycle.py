@@ -95,7 +95,7 @@ class DepositPlan:
         refs = tuple(PrecedingInvoice(number=d.number, issue_date=d.issue_date, type_code=_DEPOSIT)
                      for d in self.deposits)
         base = replace(self.deal, number=number, issue_date=issue_date,
-                       preceding_invoices=self.deal.preceding_invoices + refs)
+                       preceding_invoices=(*self.deal.preceding_invoices, *refs))
         if method == "paid_amount":
             return replace(base, paid_amount=(self.deal.paid_amount or Decimal(0)) + self.deposited_gross)
         if method == "deduction_lines":
@@ -103,7 +103,7 @@ class DepositPlan:
                 replace(ln, id=f"D{i}-{ln.id}", quantity=-ln.quantity,
                         name=f"Déduction acompte {d.number} du {d.issue_date.isoformat()}")
                 for i, d in enumerate(self.deposits, 1) for ln in d.lines)
-            return replace(base, lines=base.lines + taken_back)
+            return replace(base, lines=(*base.lines, *taken_back))
         raise ModelError(f"unknown method {method!r} (paid_amount or deduction_lines)", field="method")
 
 
@@ -192,7 +192,7 @@ def credit_note(invoice: Invoice, *, number: str, issue_date: _dt.date,
                               bt="BT-131")
         _check_left(line_id, left, Decimal(0), amount)
         lines.append(_amount_line(ln, amount))
-    notes = invoice.notes if reason is None else invoice.notes + (_reason_note(reason),)
+    notes = invoice.notes if reason is None else (*invoice.notes, _reason_note(reason))
     fields = {f: getattr(invoice, f) for f in _INHERITED}
     return CreditNote(number=number, issue_date=issue_date, type_code=type_code, lines=tuple(lines), notes=notes,
                       preceding_invoices=(PrecedingInvoice(number=invoice.number, issue_date=invoice.issue_date,

@@ -10,6 +10,7 @@ the model's reading mode only, as an unlisted member (:func:`unlisted_category`)
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -212,16 +213,16 @@ class Line:
     base_quantity: Decimal | None = bt("BT-149")
     gross_price: Decimal | None = bt("BT-148")
     price_discount: Decimal | None = bt("BT-147")
-    allowances_charges: tuple[AllowanceCharge, ...] = bt("BG-27", ())
+    allowances_charges: Sequence[AllowanceCharge] = bt("BG-27", ())
     vat: Vat = bt("BG-30", None)
     name: str = bt("BT-153", "")
     description: str | None = bt("BT-154")
     seller_item_id: str | None = bt("BT-155")
     buyer_item_id: str | None = bt("BT-156")
     standard_item_id: Identifier | None = bt("BT-157")
-    classifications: tuple[Identifier, ...] = bt("BT-158", ())
+    classifications: Sequence[Identifier] = bt("BT-158", ())
     origin_country: str | None = bt("BT-159")
-    attributes: tuple[ItemAttribute, ...] = bt("BG-32", ())
+    attributes: Sequence[ItemAttribute] = bt("BG-32", ())
     period: Period | None = bt("BG-26")
     order_line_ref: str | None = bt("BT-132")
     accounting_ref: str | None = bt("BT-133")

@@ -10,6 +10,7 @@ keep the value).
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from facturx_engine.errors import ModelError
@@ -85,7 +86,7 @@ class Party:
 
     name: str = bt("BT-27", "")
     trading_name: str | None = bt("BT-28")
-    identifiers: tuple[Identifier, ...] = bt("BT-29", ())
+    identifiers: Sequence[Identifier] = bt("BT-29", ())
     legal_id: Identifier | None = bt("BT-30")
     vat_id: str | None = bt("BT-31")
     tax_id: str | None = bt("BT-32")

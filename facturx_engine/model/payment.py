@@ -6,6 +6,7 @@ Records of the domain model (:mod:`facturx_engine.model.records` gathers them al
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from facturx_engine.errors import ModelError
@@ -52,7 +53,7 @@ class PaymentInstructions:
     means_code: str = bt("BT-81", "")
     means_text: str | None = bt("BT-82")
     remittance_info: str | None = bt("BT-83")
-    credit_transfers: tuple[CreditTransfer, ...] = bt("BG-17", ())
+    credit_transfers: Sequence[CreditTransfer] = bt("BG-17", ())
     card: CardPayment | None = bt("BG-18")
     direct_debit: DirectDebit | None = bt("BG-19")
 

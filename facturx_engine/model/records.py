@@ -10,7 +10,8 @@ object whose arithmetic is right. Changes go through :func:`dataclasses.replace`
 
 Each record class declares the type checks of its fields (Decimal, text, required text, tuple,
 date) on its ``fast_init`` decorator (:mod:`facturx_engine.model.fields`); the ``__init__`` compiled from
-them once at import runs them inline, and ``__post_init__`` holds only the semantic rules.
+them once at import runs them inline, and ``__post_init__`` holds only the semantic rules. Repeated
+groups are declared ``Sequence[X]`` (a caller may pass a list) and stored as tuples.
 
 The records live in modules by concern, and this module gathers them (import them from here):
 :mod:`~facturx_engine.model.parties` (identifiers, addresses, seller, buyer, payee, tax
