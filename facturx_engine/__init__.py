@@ -52,6 +52,7 @@ _EXPORTS: dict[str, str] = {
     "load_document": "facturx_engine.io.jsonio",
     # facturx_engine.io.payload
     "from_payload": "facturx_engine.io.payload",
+    "quote_from_payload": "facturx_engine.io.payload",
     # facturx_engine.model.codes
     "DocumentType": "facturx_engine.model.codes",
     "Profile": "facturx_engine.model.codes",
@@ -132,6 +133,7 @@ if _typing.TYPE_CHECKING:
     )
     from facturx_engine.io.payload import (
         from_payload as from_payload,
+        quote_from_payload as quote_from_payload,
     )
     from facturx_engine.model.codes import (
         DocumentType as DocumentType,
@@ -278,6 +280,7 @@ __all__ = [
     "ProfileError",
     "ProfileWarning",
     "Quote",
+    "quote_from_payload",
     "read_document",
     "ReadResult",
     "render",

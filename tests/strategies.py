@@ -39,7 +39,7 @@ from hypothesis import strategies as st
 from stdnum import ean, luhn
 from stdnum import iban as stdnum_iban
 
-from facturx_engine.model.compute import round2
+from facturx_engine.model.numbers import round2
 from facturx_engine.model.records import (
     Address,
     AllowanceCharge,

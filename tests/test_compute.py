@@ -13,7 +13,8 @@ from lxml import etree
 
 from facturx_engine.syntax.cii import to_cii
 from facturx_engine.model.codes import Profile, VatCategory
-from facturx_engine.model.compute import check_expected, round2
+from facturx_engine.model.compute import check_expected
+from facturx_engine.model.numbers import round2
 from facturx_engine.errors import CalculationError, ModelError
 from facturx_engine.model.records import (
     Address,

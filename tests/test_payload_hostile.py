@@ -193,7 +193,7 @@ def _outcome(payload: Any) -> None:
     """A document that writes well-formed XML, or a keyed PayloadError: nothing else."""
     try:
         if "quote_number" in payload and "invoice_number" not in payload:
-            quote = fx.Quote.from_payload(payload)
+            quote = fx.quote_from_payload(payload)
             doc: Any = quote.deal
         else:
             doc = fx.from_payload(payload)

@@ -119,12 +119,12 @@ def _is_pdf(data: bytes) -> bool:
 
 
 def _category(code: Any) -> VatCategory:
-    from facturx_engine.model.records import _unlisted_category
+    from facturx_engine.model.records import unlisted_category
 
     try:
         return VatCategory(code)
     except ValueError:
-        return _unlisted_category(str(code))
+        return unlisted_category(str(code))
 
 
 def _stated_context(doc: Any, syntax: str, guideline: str, source: ReadResult) -> Any:

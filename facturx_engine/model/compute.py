@@ -26,27 +26,28 @@ total the customer saw and every EN 16931 rule still holds.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import (ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, DivisionByZero, InvalidOperation, Overflow,
                      localcontext)
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from facturx_engine.model import numbers as _numbers
-from facturx_engine.model.fields import _fast_init
+from facturx_engine.model.fields import fast_init
 from facturx_engine.model.codes import VatCategory
+from facturx_engine.model.lines import AllowanceCharge, Line, Period, Vat
+from facturx_engine.model.numbers import round2
+from facturx_engine.model.parties import Delivery, Party, TaxRepresentative
 from facturx_engine.errors import CalculationError, ModelError
-
-if TYPE_CHECKING:
-    from facturx_engine.model.records import AllowanceCharge, Document, Line, Vat
 
 __all__ = [
     "LineAmounts",
+    "Priced",
+    "Totalled",
     "Totals",
     "VatBreakdown",
     "check_expected",
     "compute_totals",
-    "round2",
 ]
 
 CENT = Decimal("0.01")
@@ -56,13 +57,7 @@ PRICE_DECIMALS = Decimal("0.000001")  # net unit price derived from a VAT-inclus
 _CATEGORIES = {c.value: c for c in VatCategory}  # VatCategory(code) for the listed codes, without the enum call
 
 
-def round2(value: Decimal) -> Decimal:
-    """Round half away from zero to 2 decimals (XPath round() on absolute values, as the validators do)."""
-    rounded = value.quantize(CENT, ROUND_HALF_UP)  # positional: a keyword argument costs more than the rounding
-    return rounded.copy_abs() if rounded.is_zero() else rounded  # never "-0.00": validators reject it
-
-
-@_fast_init()  # the model's compiled __init__ (slots set directly), same semantics as the dataclass one
+@fast_init()  # the model's compiled __init__ (slots set directly), same semantics as the dataclass one
 @dataclass(frozen=True, slots=True)
 class VatBreakdown:
     """One BG-23 entry."""
@@ -75,7 +70,7 @@ class VatBreakdown:
     exemption_code: str | None       # BT-121
 
 
-@_fast_init()  # one per line
+@fast_init()  # one per line
 @dataclass(frozen=True, slots=True)
 class LineAmounts:
     """The net figures written for one line (equal to the input unless prices include VAT)."""
@@ -88,7 +83,7 @@ class LineAmounts:
     allowance_charge_bases: tuple[Decimal | None, ...] = ()  # BT-137 / BT-142, net like the amounts
 
 
-@_fast_init()
+@fast_init()
 @dataclass(frozen=True, slots=True)
 class Totals:
     """BG-22 document totals, the BG-23 breakdown and the per-line figures."""
@@ -112,6 +107,41 @@ class Totals:
         return {"BT-106": self.line_total, "BT-107": self.allowance_total, "BT-108": self.charge_total,
                 "BT-109": self.tax_exclusive, "BT-110": self.tax_total, "BT-112": self.grand_total,
                 "BT-113": self.paid, "BT-114": self.rounding, "BT-115": self.due}
+
+
+class Priced(Protocol):
+    """What the calculation reads of a document: a :class:`~facturx_engine.model.documents.Document`, which
+    computes its totals when it is built (so this module cannot import it: a protocol instead)."""
+
+    @property
+    def lines(self) -> Sequence[Line]: ...
+    @property
+    def allowances_charges(self) -> Sequence[AllowanceCharge]: ...
+    @property
+    def prices_include_vat(self) -> bool: ...
+    @property
+    def paid_amount(self) -> Decimal | None: ...
+    @property
+    def rounding_amount(self) -> Decimal | None: ...
+    @property
+    def tax_currency_vat_total(self) -> Decimal | None: ...
+    @property
+    def seller(self) -> Party: ...
+    @property
+    def buyer(self) -> Party: ...
+    @property
+    def tax_representative(self) -> TaxRepresentative | None: ...
+    @property
+    def delivery(self) -> Delivery | None: ...
+    @property
+    def invoicing_period(self) -> Period | None: ...
+
+
+class Totalled(Protocol):
+    """A document with its computed totals (what :func:`check_expected` compares with)."""
+
+    @property
+    def totals(self) -> Totals: ...
 
 
 def _two_decimals(value: Decimal | None, where: str, term: str, rule: str) -> None:
@@ -194,7 +224,7 @@ def _consistent_net(line: Line, wanted: Decimal, price: Decimal, acs: Decimal) -
     return gives(price), price
 
 
-_Group = tuple[list["Vat"], list[Decimal]]  # a breakdown's distinct Vat objects (first seen first), its amounts
+_Group = tuple[list[Vat], list[Decimal]]  # a breakdown's distinct Vat objects (first seen first), its amounts
 
 
 class _Groups:
@@ -272,7 +302,7 @@ def _most_decimals(rates: Iterable[Decimal | None]) -> Decimal:
     return best
 
 
-def compute_totals(doc: Document) -> Totals:
+def compute_totals(doc: Priced) -> Totals:
     """Compute BT-106..BT-115, BG-23 and the line figures of a document (checks VAT rules too).
 
     The arithmetic runs in the engine's own decimal context (:data:`CONTEXT`), whatever the caller's thread
@@ -302,7 +332,7 @@ def _beyond(where: str, term: str, what: str) -> ModelError:
                       rule=_numbers.RULE)
 
 
-def _beyond_range(doc: Document) -> ModelError:
+def _beyond_range(doc: Priced) -> ModelError:
     """The error for a document whose figures the arithmetic cannot hold: the first line that causes it."""
     for i, line in enumerate(doc.lines):
         magnitude = line.quantity.adjusted() + line.net_price.adjusted() + 1
@@ -324,7 +354,7 @@ def _check_range(totals: Totals) -> None:
             raise _beyond("totals.vat_breakdown", "BT-116", f"the taxable amount of VAT category {b.category}")
 
 
-def _compute_totals(doc: Document) -> Totals:
+def _compute_totals(doc: Priced) -> Totals:
     gross_mode = doc.prices_include_vat
     groups = _Groups()
     by_id = groups.by_id
@@ -395,14 +425,14 @@ def _document_ac_amount(ac: AllowanceCharge, index: int, gross_mode: bool) -> tu
     return _net_allowance_charge(ac, _net_factor(ac.vat)) if gross_mode else (ac.amount, ac.base_amount)
 
 
-def _vat_ids(doc: Document) -> tuple[bool, bool, bool]:
+def _vat_ids(doc: Priced) -> tuple[bool, bool, bool]:
     seller = bool(doc.seller.vat_id or doc.seller.tax_id or doc.tax_representative)
     seller_vat = bool(doc.seller.vat_id or doc.tax_representative)
     buyer_vat = bool(doc.buyer.vat_id)
     return seller, seller_vat, buyer_vat
 
 
-def check_vat_rules(doc: Document, categories: set[VatCategory]) -> None:
+def check_vat_rules(doc: Priced, categories: set[VatCategory]) -> None:
     """The party-identification rules tied to VAT categories (BR-S/Z/E/AE/IC/G/O-02..04, BR-CO-26)."""
     s = doc.seller
     if not (s.identifiers or s.legal_id or s.vat_id):
@@ -433,7 +463,7 @@ def check_vat_rules(doc: Document, categories: set[VatCategory]) -> None:
                              field="seller.vat_id", bt="BT-31/BT-63/BT-48", rule="BR-O-02")
 
 
-def _check_intra_community(doc: Document, buyer_vat: bool) -> None:
+def _check_intra_community(doc: Priced, buyer_vat: bool) -> None:
     if not buyer_vat:
         raise ModelError("intra-community supply (K) needs the buyer VAT id", field="buyer.vat_id",
                          bt="BT-48", rule="BR-IC-02")
@@ -457,7 +487,7 @@ _EXPECTED_RULES = {
 }
 
 
-def check_expected(doc: Document, expected: Mapping[str, Decimal | str | int],
+def check_expected(doc: Totalled, expected: Mapping[str, Decimal | str | int],
                    tolerance: Decimal = ZERO) -> None:
     """Compare totals a caller expects with the computed ones.
 

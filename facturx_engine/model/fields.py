@@ -1,13 +1,17 @@
 """The field checks of the model records, and the ``__init__`` compiled for each record class.
 
-Every record of :mod:`facturx_engine.model.records` declares on its :func:`_fast_init` decorator which of its
-fields are amounts (:func:`_decimals`), texts and required texts (:func:`_texts`), repeated groups
-(:func:`_tuples`), dates (:func:`_dates`) or otherwise normalised (:func:`_converted`). The generic
+Every record of :mod:`facturx_engine.model.records` declares on its :func:`fast_init` decorator which of its
+fields are amounts (:func:`decimals`), texts and required texts (:func:`texts`), repeated groups
+(:func:`tuples`), dates (:func:`dates`) or otherwise normalised (:func:`converted`). The generic
 helpers below (:func:`_coerce_decimals`, :func:`_text`, :func:`_tuple`, :func:`_date`) apply one such
 check and say what is wrong, naming the field and its business term. Records are built by the
-thousand when a document is read, so :func:`_fast_init` compiles for each class an ``__init__`` with
+thousand when a document is read, so :func:`fast_init` compiles for each class an ``__init__`` with
 the dataclass semantics that runs the declared checks inline (see the comment above it);
 :func:`_stock_init` gives the reference path the tests compare it with.
+
+Also what every record module declares its fields with: :func:`bt` (a field and its business term),
+:data:`FROZEN` (the dataclass options), and the model's reading mode (:func:`breach`,
+:func:`collect_breaches`).
 """
 
 from __future__ import annotations
@@ -18,14 +22,35 @@ import types
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import MISSING, fields
+from dataclasses import MISSING, field, fields
 from decimal import Decimal
 from typing import Any, NamedTuple, TypeVar
 
 from facturx_engine.model import numbers as _numbers
 from facturx_engine.errors import ModelError
 
+__all__ = ["BREACHES", "FROZEN", "TEXT_RULE", "breach", "bt", "bt_of", "check_chars", "collect_breaches", "converted",
+           "dates", "decimals", "fast_init", "texts", "tuples"]
+
 _MIN = _numbers.MIN_ADJUSTED
+
+FROZEN: dict[str, Any] = {"frozen": True, "slots": True, "kw_only": True}
+"""The options of every record's ``@dataclass``."""
+
+
+def bt(term: str, default: Any = None, **kw: Any) -> Any:
+    """A dataclass field that records its EN 16931 business term id."""
+    if isinstance(default, (list, dict, set)):
+        raise TypeError("mutable default")
+    return field(default=default, metadata={"bt": term}, **kw)
+
+
+def bt_of(cls: type, name: str) -> str:
+    """The business term id of a model field: ``bt_of(Invoice, "number") == "BT-1"``."""
+    for f in fields(cls):
+        if f.name == name:
+            return str(f.metadata["bt"])
+    raise KeyError(name)
 
 
 def _decimal(value: Any, where: str, term: str, digits: int = _numbers.AMOUNT_DIGITS) -> Decimal:
@@ -90,16 +115,35 @@ def _tuple(obj: Any, *names: str) -> None:
             object.__setattr__(obj, name, tuple(v))
 
 
-_BREACHES: ContextVar[list[ModelError] | None] = ContextVar("facturx_engine_model_breaches", default=None)
+BREACHES: ContextVar[list[ModelError] | None] = ContextVar("facturx_engine_model_breaches", default=None)
+"""The breaches of the model's reading mode, or None outside it (set by :func:`collect_breaches`)."""
 
 
 def breach(error: ModelError) -> None:
     """A model rule is broken: raise ``error``, or record it while the model's reading mode
-    (:func:`facturx_engine.model.records.collect_breaches`) is active."""
-    sink = _BREACHES.get()
+    (:func:`collect_breaches`) is active."""
+    sink = BREACHES.get()
     if sink is None:
         raise error
     sink.append(error)
+
+
+@contextmanager
+def collect_breaches() -> Iterator[list[ModelError]]:
+    """Reading mode: records built inside keep the values of rules they break; the breaches are collected.
+
+    >>> from facturx_engine.model.records import Line, Vat
+    >>> with collect_breaches() as found:
+    ...     line = Line(id="1", name="x", net_price="-1", vat=Vat.standard("20"))
+    >>> [e.rule for e in found], line.net_price
+    (['BR-27'], Decimal('-1'))
+    """
+    sink: list[ModelError] = []
+    token = BREACHES.set(sink)
+    try:
+        yield sink
+    finally:
+        BREACHES.reset(token)
 
 
 TEXT_RULE = "FXE-TEXT"
@@ -163,10 +207,10 @@ def _convert(obj: Any, name: str, convert: Callable[[Any], Any]) -> None:
 #
 # Records are built by the thousand when a document is read, so their ``__init__`` is not the one
 # dataclasses writes (which sets each field with ``object.__setattr__``, the frozen class refusing plain
-# assignment, and leaves every type check to ``__post_init__``). :func:`_fast_init` compiles, once per
+# assignment, and leaves every type check to ``__post_init__``). :func:`fast_init` compiles, once per
 # class at import, an ``__init__`` with the same signature and defaults that sets the slots through their
 # member descriptors (about 40 % cheaper), then runs the field-type checks declared for the class
-# (:func:`_decimals`, :func:`_texts`, :func:`_tuples`, :func:`_dates`, :func:`_converted`) inline, as
+# (:func:`decimals`, :func:`texts`, :func:`tuples`, :func:`dates`, :func:`converted`) inline, as
 # straight-line code: a value of the expected type costs an identity test; any other goes to the generic
 # helper above (``_coerce_decimals``, ``_text``, ``_tuple``, ``_date``), one field at a time in the
 # declared order, so every message, field, business term and rule, and which error comes first, stay
@@ -176,7 +220,7 @@ def _convert(obj: Any, name: str, convert: Callable[[Any], Any]) -> None:
 
 
 class _Check(NamedTuple):
-    """A field-type check of :func:`_fast_init`: ``kind`` applied to ``names`` (and ``required`` texts)."""
+    """A field-type check of :func:`fast_init`: ``kind`` applied to ``names`` (and ``required`` texts)."""
 
     kind: str  # "decimal" | "text" | "tuple" | "date" | "convert"
     names: tuple[str, ...]
@@ -186,34 +230,34 @@ class _Check(NamedTuple):
     keep: type | None = None  # ... unless its class is exactly ``keep``
 
 
-def _decimals(*names: str, digits: int = _numbers.AMOUNT_DIGITS) -> _Check:
+def decimals(*names: str, digits: int = _numbers.AMOUNT_DIGITS) -> _Check:
     """Amounts, quantities, rates: a Decimal within the numeric policy (at most ``digits`` before the point), or
     None; ints and decimal strings become Decimals."""
     return _Check("decimal", names, digits=digits)
 
 
-def _texts(*names: str, required: tuple[str, ...] = ()) -> _Check:
+def texts(*names: str, required: tuple[str, ...] = ()) -> _Check:
     """Text fields (None allowed) and ``required`` ones (non-blank text), checked in field order."""
     return _Check("text", names, required)
 
 
-def _tuples(*names: str) -> _Check:
+def tuples(*names: str) -> _Check:
     """Repeated groups: any iterable but text becomes a tuple, None becomes ()."""
     return _Check("tuple", names)
 
 
-def _dates(*names: str) -> _Check:
+def dates(*names: str) -> _Check:
     """Dates: a date, a datetime (its date) or a YYYY-MM-DD string, or None."""
     return _Check("date", names)
 
 
-def _converted(name: str, convert: Callable[[Any], Any], keep: type) -> _Check:
+def converted(name: str, convert: Callable[[Any], Any], keep: type) -> _Check:
     """A field normalised by ``convert`` (which raises or records its own errors); a ``keep`` stays as is."""
     return _Check("convert", (name,), convert=convert, keep=keep)
 
 
 _T = TypeVar("_T")
-_CHECKS: dict[type, tuple[_Check, ...]] = {}  # every class built by _fast_init, with its checks
+_CHECKS: dict[type, tuple[_Check, ...]] = {}  # every class built by fast_init, with its checks
 _HAS_FACTORY = object()  # default of an init field that has a default_factory (as dataclasses does)
 _FAST_TEST = {  # when the value needs the generic helper: the helper's own first test, inline
     "decimal": "{v} is not None and not ({v}.__class__ is _fx_Decimal and {v}.is_finite() and "
@@ -232,7 +276,7 @@ _SLOW_CALL = {
 }
 
 
-def _fast_init(*checks: _Check) -> Callable[[type[_T]], type[_T]]:
+def fast_init(*checks: _Check) -> Callable[[type[_T]], type[_T]]:
     """Class decorator (above ``@dataclass``): install the compiled ``__init__`` running ``checks`` in order.
 
     Without checks, a subclass takes those of its nearest decorated base (Invoice, CreditNote).
@@ -287,7 +331,7 @@ def _compile_init(cls: type, checks: tuple[_Check, ...]) -> Callable[..., None]:
     all_fields = fields(cls)
     for i, f in enumerate(all_fields):
         if f.name.startswith("_fx_") or f.name == "self":
-            raise TypeError(f"{cls.__name__}: field name {f.name!r} is reserved by _fast_init")
+            raise TypeError(f"{cls.__name__}: field name {f.name!r} is reserved by fast_init")
         ns[f"_fx_set{i}"] = _member(cls, f.name).__set__
         if f.default is not MISSING:
             ns[f"_fx_d{i}"] = f.default

@@ -7,6 +7,7 @@ where (the buyer's name is BT-44, the seller's BT-27), and which rule makes it m
 
 from __future__ import annotations
 
+import collections.abc
 import copy
 import dataclasses
 import re
@@ -16,7 +17,6 @@ from functools import cache
 from typing import Any
 
 from facturx_engine.errors import FacturXError
-from facturx_engine.model.compute import Totals
 from facturx_engine.model.records import Document, Identifier, Invoice
 
 __all__ = ["CONTEXT_TERMS", "EXCLUDED", "FieldSpec", "REQUIRED_RULES", "REQUIRED_TUPLES", "SEGMENT_RE", "Where",
@@ -67,7 +67,7 @@ class FieldSpec:
     """One init field of a model record, as the JSON format sees it."""
 
     name: str
-    hint: Any           # the type, Optional unwrapped
+    hint: Any           # the type as stored, Optional unwrapped (a repeated field is a tuple[X, ...])
     optional: bool      # ``X | None``: null is allowed
     required: bool      # must be present in the JSON
     bt: str             # metadata["bt"] of the model (seller / document allowance ids)
@@ -76,12 +76,14 @@ class FieldSpec:
 
 @cache
 def field_specs(cls: Any) -> dict[str, FieldSpec]:
-    hints = typing.get_type_hints(cls, localns={"Totals": Totals})
+    hints = typing.get_type_hints(cls)
     out = {}
     for f in dataclasses.fields(cls):
         if not f.init:
             continue
         hint, optional = _unwrap_optional(hints[f.name])
+        if typing.get_origin(hint) is collections.abc.Sequence:  # declared Sequence[X], stored as a tuple
+            hint = tuple[typing.get_args(hint)[0], ...]  # type: ignore[misc]  # a type built at run time
         default = f.default
         if typing.get_origin(hint) is tuple:
             required = f.name in REQUIRED_TUPLES and issubclass(cls, Document)

@@ -11,12 +11,14 @@
 * :class:`Quote` — a quote (devis) on a :class:`DepositPlan`: deposit invoices by percent or net
   amount, the balance invoice deducting them all, and a payment schedule of dated
   :class:`Milestone` steps invoiced one by one (:meth:`Quote.next_invoice`,
-  :func:`schedule_invoices`). Its refusals are :class:`~facturx_engine.errors.PayloadError`
-  keyed by argument name (``percent``, ``amount``, ``number`` ...), as apps expect them.
+  :func:`schedule_invoices`). Its refusals are :class:`~facturx_engine.errors.ModelError` whose
+  ``field`` is the argument refused (``percent``, ``amount``, ``number`` ...). A quote is read from
+  an app payload by :func:`facturx_engine.io.payload.quote_from_payload`.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as _dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -24,9 +26,9 @@ from decimal import Decimal
 from typing import Any
 
 from facturx_engine.model import numbers as _numbers
-from facturx_engine.model.compute import round2
-from facturx_engine.errors import CreditError, ModelError, PayloadError
-from facturx_engine.model.records import CreditNote, Invoice, Line, PrecedingInvoice, Vat
+from facturx_engine.model.numbers import round2
+from facturx_engine.errors import CreditError, ModelError
+from facturx_engine.model.records import CreditNote, Invoice, Line, Note, PrecedingInvoice, Vat
 
 __all__ = ["DepositPlan", "Milestone", "Quote", "credit_note", "creditable", "schedule_invoices"]
 
@@ -93,7 +95,7 @@ class DepositPlan:
         refs = tuple(PrecedingInvoice(number=d.number, issue_date=d.issue_date, type_code=_DEPOSIT)
                      for d in self.deposits)
         base = replace(self.deal, number=number, issue_date=issue_date,
-                       preceding_invoices=self.deal.preceding_invoices + refs)
+                       preceding_invoices=(*self.deal.preceding_invoices, *refs))
         if method == "paid_amount":
             return replace(base, paid_amount=(self.deal.paid_amount or Decimal(0)) + self.deposited_gross)
         if method == "deduction_lines":
@@ -101,7 +103,7 @@ class DepositPlan:
                 replace(ln, id=f"D{i}-{ln.id}", quantity=-ln.quantity,
                         name=f"Déduction acompte {d.number} du {d.issue_date.isoformat()}")
                 for i, d in enumerate(self.deposits, 1) for ln in d.lines)
-            return replace(base, lines=base.lines + taken_back)
+            return replace(base, lines=(*base.lines, *taken_back))
         raise ModelError(f"unknown method {method!r} (paid_amount or deduction_lines)", field="method")
 
 
@@ -190,7 +192,7 @@ def credit_note(invoice: Invoice, *, number: str, issue_date: _dt.date,
                               bt="BT-131")
         _check_left(line_id, left, Decimal(0), amount)
         lines.append(_amount_line(ln, amount))
-    notes = invoice.notes if reason is None else invoice.notes + (_reason_note(reason),)
+    notes = invoice.notes if reason is None else (*invoice.notes, _reason_note(reason))
     fields = {f: getattr(invoice, f) for f in _INHERITED}
     return CreditNote(number=number, issue_date=issue_date, type_code=type_code, lines=tuple(lines), notes=notes,
                       preceding_invoices=(PrecedingInvoice(number=invoice.number, issue_date=invoice.issue_date,
@@ -210,9 +212,7 @@ _INHERITED = ("currency", "seller", "buyer", "payee", "tax_representative", "buy
               "specification_id", "process_id")
 
 
-def _reason_note(reason: str):  # type: ignore[no-untyped-def]
-    from facturx_engine.model.records import Note
-
+def _reason_note(reason: str) -> Note:
     return Note(text=reason, subject_code="ACB")
 
 
@@ -260,19 +260,12 @@ class Milestone:
 @dataclass(frozen=True, slots=True)
 class Quote:
     """A quote (devis) and the invoices issued against it: each call returns a new Quote with the
-    invoice it issued. ``Quote.from_payload`` reads an app payload
-    (:func:`facturx_engine.io.payload.quote_from_payload`)."""
+    invoice it issued. :func:`facturx_engine.io.payload.quote_from_payload` reads one from an app payload."""
 
     plan: DepositPlan
     schedule: tuple[Milestone, ...] = ()
     invoiced: int = 0          # milestones of the schedule already invoiced
     closed: bool = False       # the balance invoice was issued
-
-    @classmethod
-    def from_payload(cls, payload: Mapping[str, Any]) -> Quote:
-        from facturx_engine.io.payload import quote_from_payload
-
-        return quote_from_payload(payload)
 
     @property
     def deal(self) -> Invoice:
@@ -311,7 +304,7 @@ class Quote:
         except ModelError as exc:
             where = key if exc.field in ("deposit", "deal") else exc.field if exc.field in ("due_date", "issue_date") \
                 else "number"
-            raise _refused(where, _described(exc)) from None
+            raise _at(exc, where) from None
         plan = replace(plan, deposits=plan.deposits[:-1] + (inv,))
         return replace(self, plan=plan), inv
 
@@ -326,7 +319,7 @@ class Quote:
             final = replace(final, due_date=due_date) if due_date is not None else final
         except ModelError as exc:
             where = exc.field if exc.field in ("method", "due_date", "issue_date") else "number"
-            raise _refused(where, _described(exc)) from None
+            raise _at(exc, where) from None
         return replace(self, closed=True), final
 
     def next_invoice(self, *, number: str, issue_date: _dt.date | None = None) -> tuple[Quote, Invoice]:
@@ -374,16 +367,21 @@ def schedule_invoices(quote: Quote, numbers: Sequence[str], *, balance_date: _dt
     return tuple(out)
 
 
-def _refused(key: str, message: str) -> PayloadError:
-    return PayloadError(f"the payload is invalid: 1 error ({key})", errors={key: [message]})
+def _refused(key: str, message: str, rule: str | None = None) -> ModelError:
+    """The refusal of argument ``key``."""
+    return ModelError(message, field=key, rule=rule)
 
 
-def _described(exc: ModelError) -> str:
-    return exc.message + (f" ({exc.bt})" if exc.bt else "") + (f" [{exc.rule}]" if exc.rule else "")
+def _at(exc: ModelError, key: str) -> ModelError:
+    """The model's error ``exc`` blamed on argument ``key`` (message, term and rule kept)."""
+    out = copy.copy(exc)
+    out.field = key
+    out.args = (out._render(),)
+    return out
 
 
 def _argument(value: Any, key: str) -> Decimal:
-    """A percent or amount argument under the numeric policy (:mod:`._numbers`); PayloadError at ``key`` otherwise."""
+    """A percent or amount argument under the numeric policy (:mod:`.numbers`); ModelError at ``key`` otherwise."""
     digits = _numbers.PERCENT_DIGITS if key == "percent" else _numbers.AMOUNT_DIGITS
     if isinstance(value, (bool, float)):
         raise _refused(key, f"expected a Decimal, an int or a numeric string, got {value!r}")
@@ -395,5 +393,5 @@ def _argument(value: Any, key: str) -> Decimal:
         if isinstance(value, str):
             return _numbers.parse(value, digits)
     except _numbers.NumberRefused as exc:
-        raise _refused(key, f"{exc} [{_numbers.RULE}]") from None
+        raise _refused(key, str(exc), _numbers.RULE) from None
     raise _refused(key, f"expected a Decimal, an int or a numeric string, got {type(value).__name__}")

@@ -37,15 +37,18 @@ percentage or VAT rate      BT-94, BT-96, BT-101, BT-103, BT-119,        at most
 The bounds are generous: 10**15 is a thousand million million, beyond any invoice in any currency in
 use, and they keep every computation of :mod:`facturx_engine.model.compute` well inside the 28 significant
 digits of the decimal context. Rule id of the refusals: :data:`RULE`.
+
+:func:`round2` is the one rounding of amounts (half away from zero, to the cent) that the calculation
+(:mod:`facturx_engine.model.compute`) and every record that derives an amount apply.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Final
 
 __all__ = ["AMOUNT_DIGITS", "KINDS", "LEXICAL", "MIN_ADJUSTED", "PERCENT_DIGITS", "PERCENT_TERMS", "RULE", "NumberRefused",
-           "check", "digits_for", "kind_of", "parse", "quoted"]
+           "check", "digits_for", "kind_of", "parse", "quoted", "round2"]
 
 RULE: Final = "FXE-NUMBER"
 """The rule id the engine's own number refusals carry (it is no EN 16931 rule: the standard sets no bound)."""
@@ -68,6 +71,15 @@ PERCENT_TERMS: Final = frozenset({"BT-94", "BT-96", "BT-101", "BT-103", "BT-119"
 
 LEXICAL: Final = " \t\n\r0123456789.+-"
 """The characters an xsd:decimal may hold, its white space included (what ``str.strip`` removes)."""
+
+
+_CENT: Final = Decimal("0.01")
+
+
+def round2(value: Decimal) -> Decimal:
+    """Round half away from zero to 2 decimals (XPath round() on absolute values, as the validators do)."""
+    rounded = value.quantize(_CENT, ROUND_HALF_UP)  # positional: a keyword argument costs more than the rounding
+    return rounded.copy_abs() if rounded.is_zero() else rounded  # never "-0.00": validators reject it
 
 
 class NumberRefused(ValueError):

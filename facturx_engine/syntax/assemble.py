@@ -22,8 +22,8 @@ from typing import Any
 from facturx_engine.model.codes import Profile, VatCategory
 from facturx_engine.errors import ModelError, ParseError
 from facturx_engine.model.introspect import field_specs, item_type, relocate, resolve
-from facturx_engine.model.compute import round2
-from facturx_engine.model.fields import _BREACHES
+from facturx_engine.model.numbers import round2
+from facturx_engine.model.fields import BREACHES
 from facturx_engine.model.records import Invoice, Vat
 
 Raw = dict[str, Any]
@@ -278,7 +278,7 @@ def build(cls: type, data: Raw, out: list[Finding], path: str = "", vats: dict[A
             found = vats.get(key)
             if found is not None:
                 return found
-            sink = _BREACHES.get()
+            sink = BREACHES.get()
             before = len(sink) if sink is not None else 0
             record = build(cls, data, out, path)
             if sink is None or len(sink) == before:  # a breach is recorded (and relocated) every time
@@ -321,7 +321,7 @@ def _builder(cls: type, keys: tuple[str, ...]) -> Any:
     keyword call, its model errors (raised, or collected in reading mode) relocated to ``path``."""
     shape = _SHAPES.get(cls) or _shape(cls)
     env: dict[str, Any] = {"_D": Decimal, "_convert": _convert, "_cls": cls, "_vat_key": _vat_key, "_Lack": _Lack,
-                           "_lacks": _lacks, "_DROP": _DROP, "_BREACHES": _BREACHES, "_ME": ModelError,
+                           "_lacks": _lacks, "_DROP": _DROP, "_BREACHES": BREACHES, "_ME": ModelError,
                            "_relocated": _relocated, "_missing": _missing}
     code = ["def make(data, out, path, vats, check):", "    if check:"]
     for name, inner in _required(cls):

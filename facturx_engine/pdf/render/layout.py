@@ -75,7 +75,7 @@ from facturx_engine.pdf.render.text import (
     split_lines,
     wrap,
 )
-from facturx_engine.model.compute import round2
+from facturx_engine.model.numbers import round2
 from facturx_engine.errors import InputError
 from facturx_engine.model.fr import legal_notes
 
