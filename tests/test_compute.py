@@ -261,6 +261,22 @@ def test_vat_inclusive_percentage_allowance_is_written_net_and_consistent():
     assert b"<ram:ActualAmount>10.00</ram:ActualAmount>" in cii
 
 
+def test_vat_inclusive_charge_that_no_price_can_absorb_goes_to_the_rounding_amount():
+    """Found by the property tests: a free item with a 1 % charge on 11.11 shown (0.11 VAT-inclusive at 17 %).
+    round(0.11 / 1.17) = 0.09, but the net charge is 1 % of the net base 9.50 = 0.10 (R040 kept), and only a
+    negative net price (BR-27) could bring BT-131 to 0.09: BT-131 is 0.10 and BT-114 gives back the cent."""
+    from facturx_engine.model.records import AllowanceCharge
+
+    ac = AllowanceCharge(charge=True, amount=D("0.11"), base_amount=D("11.11"), percent=D("1"), reason="Frais")
+    inv = invoice([line("1", "0", vat=Vat.standard("17"), allowances_charges=[ac])], buyer=CONSUMER,
+                  prices_include_vat=True)
+    t = inv.totals
+    assert t.lines[0].net_amount == D("0.10") and t.lines[0].net_price == D("0")
+    assert t.due == D("0.11"), "the amount due is what the customer was shown"
+    assert t.rounding == t.due - t.grand_total + t.paid
+    assert_valid(inv)
+
+
 def test_rounding_never_gives_negative_zero():
     """Found by the property tests: VAT of a -0.01 base rounds to -0.00, which the CII Schematron's
     BR-CO-14 sum rejects next to BT-110 = 0.00."""

@@ -17,7 +17,8 @@ VAT-inclusive amount is quantity × price (rounded to 2 decimals) — what the c
 and its net amount BT-131 = round(inclusive / (1 + rate/100)). The net unit price BT-146 written
 for it is price / (1 + rate/100) to 6 decimals, or with more decimals where 6 would not give back
 that BT-131 through quantity × BT-146 / BT-149 ± line allowances/charges (the rule every reader
-recomputes); only when no price can (a zero quantity with line allowances or charges) is BT-131
+recomputes); only when no price can (a zero quantity with line allowances or charges, or net charges
+rounded above the wanted amount, which would need a negative price, refused by BR-27) is BT-131
 what the written figures give. VAT is then computed per
 breakdown as above, and whatever cent the two roundings leave between the shown total and
 BT-112 is carried **explicitly** in BT-114 (rounding amount), so the amount due equals the
@@ -204,7 +205,8 @@ def _consistent_net(line: Line, wanted: Decimal, price: Decimal, acs: Decimal) -
     ``wanted`` is round(shown / (1 + rate)), ``price`` the net price to 6 decimals. When that price
     does not give ``wanted`` (a large quantity, or line allowances rounded one by one), the price is
     stated with more decimals, up to what the arithmetic context holds; when no price can give it
-    (quantity 0), BT-131 is what the written price gives. BT-114 carries the difference either way."""
+    (quantity 0, or a price that would have to be negative), BT-131 is what the written price gives.
+    BT-114 carries the difference either way."""
     qty, base = line.quantity, line.base_quantity or _ONE
 
     def gives(p: Decimal) -> Decimal:
