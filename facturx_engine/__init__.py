@@ -219,8 +219,35 @@ else:  # hidden from type checkers, so that a misspelt name stays an error for u
         if module is None:
             raise AttributeError(f"module 'facturx_engine' has no attribute {name!r}")
         value = getattr(_importlib.import_module(module), name)
+        _publish(value)
         globals()[name] = value  # later lookups skip this function
         return value
+
+
+def _publish(value: object) -> None:
+    """Name this namespace as the home of an exported class or function (``help()``, reprs, docs, pickles).
+
+    A class's own annotations are first resolved in the module that defines it (they are strings there,
+    ``from __future__ import annotations``), so ``typing.get_type_hints`` keeps working once
+    ``__module__`` no longer names that module. Called when a name is first taken from this namespace.
+    """
+    if not getattr(value, "__module__", "").startswith(__name__ + "."):
+        return
+    if isinstance(value, type):
+        for klass in value.__mro__:
+            own = klass.__dict__.get("__annotations__")
+            if own and klass.__module__.startswith(__name__ + "."):
+                hints = _typing.get_type_hints(klass)
+                klass.__annotations__ = {key: hints[key] for key in own}
+    elif not callable(value):
+        return
+    value.__module__ = __name__
+
+
+for _error in (CalculationError, CreditError, FacturXError, InputError, ModelError, ParseError, PayloadError,
+               PdfError, ProfileError, ResourceError, ValidationFailed):
+    _publish(_error)
+del _error
 
 
 def __dir__() -> list[str]:

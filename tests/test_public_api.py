@@ -45,3 +45,26 @@ def test_import_and_writing_stay_light() -> None:
 def test_validation_loads_saxon_only_when_used() -> None:
     loaded = _loaded_after("import facturx_engine as fx\nfx.validate")
     assert loaded["saxonche"] and not loaded["pikepdf"] and not loaded["reportlab"]
+
+
+def test_exported_names_live_in_the_public_namespace() -> None:
+    """``help(fx.Invoice)``, reprs and pickles name ``facturx_engine``, and type hints still resolve."""
+    import pickle
+    import typing
+    from datetime import date
+    from decimal import Decimal
+
+    for name in fx.__all__:
+        value = getattr(fx, name)
+        if isinstance(value, type) or isinstance(value, types.FunctionType):
+            assert value.__module__ == "facturx_engine", name
+        if isinstance(value, type):
+            typing.get_type_hints(value)  # annotations resolved where the class is defined
+    assert typing.get_type_hints(fx.Line)["quantity"] is Decimal
+    seller = fx.Party(name="S", vat_id="FR44732829320", address=fx.Address(country="FR"))
+    inv = fx.Invoice(number="1", issue_date=date(2026, 1, 1), seller=seller,
+                     buyer=fx.Party(name="B", address=fx.Address(country="FR")),
+                     lines=[fx.Line(id="1", name="x", quantity=Decimal(1), net_price=Decimal(1),
+                                    vat=fx.Vat.standard("20"))])
+    assert pickle.loads(pickle.dumps(inv)) == inv
+    assert repr(fx.Profile.EN16931).startswith("<Profile.")
