@@ -62,8 +62,6 @@ DEBTS: set[str] = {
     'size: facturx_engine.syntax.engine has more than 600 lines',
     'size: facturx_engine.syntax.read has more than 600 lines',
     'size: facturx_engine.syntax.read._compile has more than 80 lines',
-    'size: facturx_engine.syntax.terms has more than 600 lines',
-    'size: facturx_engine.syntax.terms._lines has more than 80 lines',
     'size: facturx_engine.validation.core has more than 600 lines',
     'upward: facturx_engine.apps.batch imports facturx_engine.cli.commands',
     'upward: facturx_engine.model.lifecycle imports facturx_engine.io.payload',
