@@ -7,7 +7,9 @@ so a traceback through generated code shows the generated line, and a debugger c
 
 Each fast path keeps a reference path that computes the same result plainly; tests compare the two.
 Setting the environment variable ``FACTURX_ENGINE_REFERENCE=1`` before the package is imported makes
-every stage take its reference path (:func:`reference`), to rule the fast paths out when hunting a bug.
+every stage take its reference path (:func:`reference`), to rule the fast paths out when hunting a bug;
+a comma-separated list of generator names (:data:`GENERATORS`, e.g. ``writer,reader``) makes only
+those take it (to find which one is wrong, and to measure what each one gains).
 """
 
 from __future__ import annotations
@@ -17,17 +19,30 @@ import linecache
 import os
 from typing import Any
 
-__all__ = ["REFERENCE_ENV", "compile_source", "reference"]
+__all__ = ["GENERATORS", "REFERENCE_ENV", "compile_source", "reference"]
 
 REFERENCE_ENV = "FACTURX_ENGINE_REFERENCE"
-"""Environment variable: set to anything but ``""`` or ``"0"``, the reference paths run instead of generated code."""
+"""Environment variable: ``""`` or ``"0"``, the generated code runs; a comma-separated list of names of
+:data:`GENERATORS`, their reference paths run instead; anything else, every reference path runs."""
+
+GENERATORS = ("init", "writer", "reader", "builder")
+"""The generators, by the name the switch knows them: the model records' ``__init__``
+(:mod:`facturx_engine.model.fields`), the writers (:mod:`facturx_engine.syntax.writegen`), the reader's flat
+passes (:mod:`facturx_engine.syntax.read`) and its record builders (:mod:`facturx_engine.syntax.assemble`)."""
 
 _serial = itertools.count(1)
 
 
-def reference() -> bool:
-    """True when the reference paths are asked for (read when each fast path is built)."""
-    return os.environ.get(REFERENCE_ENV, "") not in ("", "0")
+def reference(generator: str | None = None) -> bool:
+    """True when the reference path of ``generator`` (of any generator, when None) is asked for; read
+    when each fast path is built."""
+    value = os.environ.get(REFERENCE_ENV, "").strip()
+    if value in ("", "0"):
+        return False
+    names = {name.strip() for name in value.split(",")}
+    if generator is None or not names <= set(GENERATORS):
+        return True  # "1" (or anything that is not a list of generators): every reference path
+    return generator in names
 
 
 def compile_source(source: str, what: str, namespace: dict[str, Any]) -> dict[str, Any]:

@@ -25,3 +25,11 @@ def test_reference_switch(monkeypatch: pytest.MonkeyPatch) -> None:
     assert not codegen.reference()
     monkeypatch.setenv(codegen.REFERENCE_ENV, "1")
     assert codegen.reference()
+
+
+def test_reference_switch_names_generators(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(codegen.REFERENCE_ENV, "writer, reader")
+    assert codegen.reference("writer") and codegen.reference("reader") and codegen.reference()
+    assert not codegen.reference("init") and not codegen.reference("builder")
+    monkeypatch.setenv(codegen.REFERENCE_ENV, "writer,nonsense")  # not a list of generators: all of them
+    assert all(codegen.reference(g) for g in codegen.GENERATORS)
