@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from facturx_engine.codegen import compile_source, reference
 from facturx_engine.model.codes import Profile, VatCategory
 from facturx_engine.errors import ModelError, ParseError
 from facturx_engine.model.introspect import field_specs, item_type, relocate, resolve
@@ -301,7 +302,42 @@ def _builder_for(cls: type, keys: tuple[str, ...]) -> Any:
     if make is None:
         if len(_BUILDERS) >= _MAX_BUILDERS:
             _BUILDERS.clear()
-        make = _BUILDERS[(cls, keys)] = _builder(cls, keys)
+        made = _plain_builder(cls, keys) if reference("builder") else _builder(cls, keys)
+        make = _BUILDERS[(cls, keys)] = made
+    return make
+
+
+def _plain_builder(cls: type, keys: tuple[str, ...]) -> Any:
+    """What :func:`_builder` compiles, as a plain loop over the fields (the reference path)."""
+    shape = _SHAPES.get(cls) or _shape(cls)
+    specs = [(name, shape[name]) for name in keys]  # a KeyError for a field the model does not have, as there
+
+    def make(data: Raw, out: list[Finding], path: str, vats: dict[Any, Any], check: bool) -> Any:
+        if check:
+            lack = _lacks(cls, data)
+            if lack is not None:
+                return _Lack(lack)
+        values = []
+        for name, spec in specs:
+            v = data[name]
+            if v is not None:
+                if spec[0] == "decimal":
+                    v = v if v.__class__ is Decimal else Decimal(v)
+                elif spec[0] != "plain":
+                    v = _convert(name, v, spec, out, path, vats)
+            values.append((name, v))
+        sink = _BREACHES.get()
+        before = len(sink) if sink is not None else 0
+        try:  # the fields left out (None, or an optional record dropped) keep the model's default
+            record = cls(**{name: v for name, v in values if v is not None and v is not _DROP})
+        except ModelError as exc:
+            raise _relocated(exc, path, cls) from None
+        except TypeError:
+            raise _missing(cls, data, path) from None
+        if sink is not None and len(sink) > before:
+            sink[before:] = [_relocated(exc, path, cls) for exc in sink[before:]]
+        return record
+
     return make
 _DROP = object()  # an optional record left out (and reported): the field keeps its default
 
@@ -366,8 +402,7 @@ def _builder(cls: type, keys: tuple[str, ...]) -> Any:
              "    if sink is not None and len(sink) > before:",
              "        sink[before:] = [_relocated(exc, path, _cls) for exc in sink[before:]]",
              "    return record"]
-    exec("\n".join(code), env)  # noqa: S102 -- our own code, generated from the model's fields
-    return env["make"]
+    return compile_source("\n".join(code), f"record builder {cls.__name__}", env)["make"]
 
 
 def _relocated(exc: ModelError, path: str, cls: type) -> ModelError:
