@@ -58,7 +58,6 @@ DEBTS: set[str] = {
     'size: facturx_engine.pdf.hybrid has more than 600 lines',
     'size: facturx_engine.pdf.render.layout has more than 600 lines',
     'size: facturx_engine.pdf.render.text has more than 600 lines',
-    'size: facturx_engine.syntax.assemble has more than 600 lines',
     'size: facturx_engine.syntax.read has more than 600 lines',
     'size: facturx_engine.syntax.read._compile has more than 80 lines',
     'size: facturx_engine.validation.core has more than 600 lines',

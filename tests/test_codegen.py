@@ -14,11 +14,9 @@ import warnings
 from pathlib import Path
 
 import pytest
-from lxml import etree
 
 from facturx_engine import codegen, load_document, read_document, to_cii, to_ubl
 from facturx_engine.model.codes import Profile
-from facturx_engine.syntax import assemble
 
 
 def test_traceback_through_generated_code_shows_the_generated_line() -> None:
@@ -42,7 +40,7 @@ def test_reference_switch(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_reference_switch_names_generators(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(codegen.REFERENCE_ENV, "writer, reader")
     assert codegen.reference("writer") and codegen.reference("reader") and codegen.reference()
-    assert not codegen.reference("init") and not codegen.reference("builder")
+    assert not codegen.reference("init")
     monkeypatch.setenv(codegen.REFERENCE_ENV, "writer,nonsense")  # not a list of generators: all of them
     assert all(codegen.reference(g) for g in codegen.GENERATORS)
 
@@ -110,40 +108,3 @@ def test_the_reference_paths_give_the_same_bytes_and_records() -> None:
     assert len(fast) == len(reference) >= 14 * 9
     for a, b in zip(fast, reference):
         assert a == b
-
-
-_REQUIRED_TAGS = ("Name", "ID", "CountryID", "IdentificationCode", "LineID", "PaymentMeansCode", "TypeCode",
-                  "IssuerAssignedID", "PersonName", "CityName", "RegistrationName", "PriceAmount")
-
-
-def _without(xml: bytes, local: str) -> bytes:
-    """``xml`` without the first element of this local name that is not a group's only child."""
-    root = etree.fromstring(xml)
-    for elem in root.iter(f"{{*}}{local}"):
-        parent = elem.getparent()
-        if parent is not None and len(parent) > 1:
-            parent.remove(elem)
-            return etree.tostring(root)
-    return xml
-
-
-def test_plain_record_builders_build_what_the_generated_ones_build(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The reader's record builders (compiled per record type and keys) against their plain reference
-    path, on the fixtures, the broken fixtures, and documents lacking values the model requires (the
-    records left out and reported, the breaches kept in reading mode)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        sources = [write(load_document(p.read_bytes())) for p in FIXTURES for write in (to_cii, to_ubl)]
-    documents = sources + [p.read_bytes() for p in BROKEN]
-    documents += [_without(xml, tag) for xml in sources for tag in _REQUIRED_TAGS]
-    outcomes = {}
-    for switch in ("0", "builder"):
-        monkeypatch.setenv(codegen.REFERENCE_ENV, switch)
-        assemble._BUILDERS.clear()
-        outcomes[switch] = [_read_outcome(xml) for xml in documents]
-        assert all(codegen.reference("builder") == (m.__qualname__.startswith("_plain_builder"))
-                   for m in assemble._BUILDERS.values())
-    assemble._BUILDERS.clear()
-    assert sum("not-representable" in o for o in outcomes["0"]) > 10  # records left out were exercised
-    for xml, a, b in zip(documents, outcomes["0"], outcomes["builder"]):
-        assert a == b, xml[:200]
