@@ -6,17 +6,19 @@ Timings are not tested (they live in benchmarks/); this only keeps the scripts f
 from __future__ import annotations
 
 import sys
+import warnings
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCH))
 
+import bench_codegen  # noqa: E402
 import bench_generate  # noqa: E402
 import bench_pdf  # noqa: E402
 import bench_read  # noqa: E402
 import corpus_figures  # noqa: E402
 
-from facturx_engine import check_pdf, to_cii, to_facturx, to_ubl  # noqa: E402
+from facturx_engine import check_pdf, codegen, to_cii, to_facturx, to_ubl  # noqa: E402
 
 
 def test_generation_benchmark_inputs_are_equivalent() -> None:
@@ -51,3 +53,15 @@ def test_corpus_figures_count_a_small_corpus(tmp_path: Path) -> None:
         row = corpus_figures.measure(tmp_path, source, target)
         assert (row.files, row.read, row.source_valid, row.output_valid) == (1, 1, 1, 1)
         assert row.total > 50 and row.preserved == row.total and row.reported == 0
+
+
+def test_codegen_benchmark_measures_every_generator_on_every_operation() -> None:
+    assert set(bench_codegen.USES) == set(codegen.GENERATORS)
+    assert set(bench_codegen.CONFIGS) == {"generated", "reference", *codegen.GENERATORS}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the fixtures' profile losses
+        ops = bench_codegen.operations()
+        for byop in ops.values():
+            assert set(byop) == set(bench_codegen.OPERATIONS)
+            for fn in byop.values():
+                assert fn()

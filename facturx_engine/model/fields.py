@@ -7,7 +7,8 @@ helpers below (:func:`_coerce_decimals`, :func:`_text`, :func:`_tuple`, :func:`_
 check and say what is wrong, naming the field and its business term. Records are built by the
 thousand when a document is read, so :func:`fast_init` compiles for each class an ``__init__`` with
 the dataclass semantics that runs the declared checks inline (see the comment above it);
-:func:`_stock_init` gives the reference path the tests compare it with.
+:func:`_stock_init` gives the reference path the tests compare it with, which the classes take for
+good when ``FACTURX_ENGINE_REFERENCE`` asks for it (:func:`facturx_engine.codegen.reference`, ``init``).
 
 Also what every record module declares its fields with: :func:`bt` (a field and its business term),
 :data:`FROZEN` (the dataclass options), and the model's reading mode (:func:`breach`,
@@ -26,6 +27,7 @@ from dataclasses import MISSING, field, fields
 from decimal import Decimal
 from typing import Any, NamedTuple, TypeVar
 
+from facturx_engine.codegen import compile_source, reference
 from facturx_engine.model import numbers as _numbers
 from facturx_engine.errors import ModelError
 
@@ -258,6 +260,7 @@ def converted(name: str, convert: Callable[[Any], Any], keep: type) -> _Check:
 
 _T = TypeVar("_T")
 _CHECKS: dict[type, tuple[_Check, ...]] = {}  # every class built by fast_init, with its checks
+_RULES: dict[type, Callable[[Any], None] | None] = {}  # ... and its own ``__post_init__`` (the semantic rules)
 _HAS_FACTORY = object()  # default of an init field that has a default_factory (as dataclasses does)
 _FAST_TEST = {  # when the value needs the generic helper: the helper's own first test, inline
     "decimal": "{v} is not None and not ({v}.__class__ is _fx_Decimal and {v}.is_finite() and "
@@ -285,12 +288,17 @@ def fast_init(*checks: _Check) -> Callable[[type[_T]], type[_T]]:
     def install(cls: type[_T]) -> type[_T]:
         found = checks or next((_CHECKS[base] for base in cls.__mro__[1:] if base in _CHECKS), ())
         stock = cls.__dict__["__init__"]
+        setattr(cls, "_dataclass_init", stock)  # setattr: mypy forbids assigning a method
+        _RULES[cls] = cls.__dict__.get("__post_init__") or next(
+            (_RULES[base] for base in cls.__mro__[1:] if base in _RULES), getattr(cls, "__post_init__", None))
+        _CHECKS[cls] = found
+        if reference("init"):  # the stock path for good (codegen's switch)
+            _install(cls, _stock_methods(cls, found, _RULES[cls]))
+            return cls
         init = _compile_init(cls, found)
         init.__qualname__ = stock.__qualname__
         init.__annotations__ = dict(stock.__annotations__)
-        setattr(cls, "_dataclass_init", stock)  # setattr: mypy forbids assigning a method
         setattr(cls, "__init__", init)
-        _CHECKS[cls] = found
         return cls
 
     return install
@@ -380,8 +388,7 @@ def _compile_init(cls: type, checks: tuple[_Check, ...]) -> Callable[..., None]:
         body.append("    self.__post_init__()")
     signature = ", ".join(["self", *params[False], *(["*", *params[True]] if params[True] else [])])
     source = f"def __init__({signature}) -> None:\n" + "\n".join(body or ["    pass"]) + "\n"
-    exec(source, ns)  # generated from the class's own fields and checks, nothing external
-    init: Callable[..., None] = ns["__init__"]
+    init: Callable[..., None] = compile_source(source, f"{cls.__qualname__}.__init__", ns)["__init__"]
     return init
 
 
@@ -406,20 +413,24 @@ def _stock_init() -> Iterator[None]:
     """Tests only, not thread-safe: records built inside take the stock dataclass ``__init__``, then the
     declared checks through the generic helpers, then their ``__post_init__`` rules, if any."""
     saved = {cls: (cls.__dict__["__init__"], cls.__dict__.get("__post_init__")) for cls in _CHECKS}
-    stock = {cls: _stock_methods(cls, checks, getattr(cls, "__post_init__", None)) for cls, checks in _CHECKS.items()}
+    stock = {cls: _stock_methods(cls, checks, _RULES[cls]) for cls, checks in _CHECKS.items()}
     try:
-        for cls, (init, post_init) in stock.items():
-            setattr(cls, "__init__", init)
-            if post_init is not None:
-                setattr(cls, "__post_init__", post_init)
+        for cls, methods in stock.items():
+            _install(cls, methods)
         yield
     finally:
-        for cls, (init, post_init) in saved.items():
-            setattr(cls, "__init__", init)
-            if post_init is not None:
-                setattr(cls, "__post_init__", post_init)
-            elif "__post_init__" in cls.__dict__:
-                delattr(cls, "__post_init__")
+        for cls, methods in saved.items():
+            _install(cls, methods)
+
+
+def _install(cls: type, methods: tuple[Callable[..., None], Callable[[Any], None] | None]) -> None:
+    """Set ``cls.__init__`` and ``cls.__post_init__`` (removed when None)."""
+    init, post_init = methods
+    setattr(cls, "__init__", init)
+    if post_init is not None:
+        setattr(cls, "__post_init__", post_init)
+    elif "__post_init__" in cls.__dict__:
+        delattr(cls, "__post_init__")
 
 
 def _stock_methods(cls: type, checks: tuple[_Check, ...],

@@ -271,7 +271,7 @@ def build(cls: type, data: Raw, out: list[Finding], path: str = "", vats: dict[A
 
     The lines of a document mostly repeat a few VAT treatments: a :class:`Vat` built without any breach
     is built once per document and shared (``vats``; records are immutable). The fields of a record are
-    converted by a function compiled once per record type and set of keys (:func:`_builder`)."""
+    converted by a function made once per record type and set of keys (:func:`_builder`)."""
     if cls is Vat:
         key = _vat_key(data)
         if vats is not None and key is not None:
@@ -303,6 +303,8 @@ def _builder_for(cls: type, keys: tuple[str, ...]) -> Any:
             _BUILDERS.clear()
         make = _BUILDERS[(cls, keys)] = _builder(cls, keys)
     return make
+
+
 _DROP = object()  # an optional record left out (and reported): the field keeps its default
 
 
@@ -314,60 +316,42 @@ class _Lack:
 
 
 def _builder(cls: type, keys: tuple[str, ...]) -> Any:
-    """The conversion of the raw dicts of one record type with these keys, in this order, as straight-line
-    Python (compiled once per record type and keys): with ``check``, first what :func:`_lacks` tells
-    (a :class:`_Lack`); then plain values and Decimals are passed on, a VAT treatment seen before is
-    the shared record, every other field goes through :func:`_convert`; then the record, made by one
-    keyword call, its model errors (raised, or collected in reading mode) relocated to ``path``."""
+    """The conversion of the raw dicts of one record type with these keys, in this order (made once per
+    record type and keys): with ``check``, first what :func:`_lacks` tells (a :class:`_Lack`); then plain
+    values and Decimals are passed on, every other field goes through :func:`_convert` (a VAT treatment
+    seen before is the shared record); then the record, made by one keyword call, its model errors (raised,
+    or collected in reading mode) relocated to ``path``. (A version generated as straight-line code per
+    record type and keys saved under 10 % of reading end to end: ``benchmarks/bench_codegen.py``.)"""
     shape = _SHAPES.get(cls) or _shape(cls)
-    env: dict[str, Any] = {"_D": Decimal, "_convert": _convert, "_cls": cls, "_vat_key": _vat_key, "_Lack": _Lack,
-                           "_lacks": _lacks, "_DROP": _DROP, "_BREACHES": BREACHES, "_ME": ModelError,
-                           "_relocated": _relocated, "_missing": _missing}
-    code = ["def make(data, out, path, vats, check):", "    if check:"]
-    for name, inner in _required(cls):
-        if name not in keys:
-            code.append(f"        return _Lack({name!r})")
-            break
-        code += [f"        v = data[{name!r}]", f"        if v is None or v == '': return _Lack({name!r})"]
-        if inner is not None:
-            code.append(f"        if v.__class__ is dict and _lacks(_k_{name}, v) is not None: return _Lack({name!r})")
-            env[f"_k_{name}"] = inner
-    if len(code) == 2:
-        code.append("        pass")
-    names = []
-    for i, name in enumerate(keys):
-        conv = shape[name][0]  # a KeyError for a field the model does not have, as before
-        code.append(f"    v{i} = data[{name!r}]")
-        if conv == "decimal":
-            code.append(f"    if v{i} is not None and v{i}.__class__ is not _D: v{i} = _D(v{i})")
-        elif conv != "plain":
-            env[f"_s{i}"] = shape[name]
-            code.append(f"    if v{i} is not None:")
-            if conv == "record" and shape[name][1] is Vat:  # a VAT treatment seen before: the shared record
-                code += [f"        c = v{i}.get('category') if len(v{i}) == 2 else None",  # _vat_key's usual pair
-                         f"        r = v{i}.get('rate')",
-                         f"        k = (c, str(r)) if c.__class__ is str and r.__class__ is _D else _vat_key(v{i})",
-                         "        f = vats.get(k) if k is not None else None",
-                         f"        v{i} = f if f is not None else _convert({name!r}, v{i}, _s{i}, out, path, vats)"]
-            else:
-                code.append(f"        v{i} = _convert({name!r}, v{i}, _s{i}, out, path, vats)")
-        names.append((i, name))
-    held = " or ".join(f"v{i} is None" if shape[name][0] in ("plain", "decimal") else f"v{i} is None or v{i} is _DROP"
-                       for i, name in names) or "False"
-    direct = ", ".join(f"{name}=v{i}" for i, name in names)
-    given = ", ".join(f"({name!r}, v{i})" for i, name in names)
-    code += ["    sink = _BREACHES.get()", "    before = len(sink) if sink is not None else 0", "    try:",
-             f"        if {held}:  # left out: the model's default",
-             f"            record = _cls(**{{k: x for k, x in ({given}{',' if len(names) == 1 else ''}) "
-             "if x is not None and x is not _DROP})",
-             "        else:", f"            record = _cls({direct})",
-             "    except _ME as exc:", "        raise _relocated(exc, path, _cls) from None",
-             "    except TypeError:", "        raise _missing(_cls, data, path) from None",
-             "    if sink is not None and len(sink) > before:",
-             "        sink[before:] = [_relocated(exc, path, _cls) for exc in sink[before:]]",
-             "    return record"]
-    exec("\n".join(code), env)  # noqa: S102 -- our own code, generated from the model's fields
-    return env["make"]
+    specs = [(name, shape[name]) for name in keys]  # a KeyError for a field the model does not have
+
+    def make(data: Raw, out: list[Finding], path: str, vats: dict[Any, Any], check: bool) -> Any:
+        if check:
+            lack = _lacks(cls, data)
+            if lack is not None:
+                return _Lack(lack)
+        values = []
+        for name, spec in specs:
+            v = data[name]
+            if v is not None:
+                if spec[0] == "decimal":
+                    v = v if v.__class__ is Decimal else Decimal(v)
+                elif spec[0] != "plain":
+                    v = _convert(name, v, spec, out, path, vats)
+            values.append((name, v))
+        sink = BREACHES.get()
+        before = len(sink) if sink is not None else 0
+        try:  # the fields left out (None, or an optional record dropped) keep the model's default
+            record = cls(**{name: v for name, v in values if v is not None and v is not _DROP})
+        except ModelError as exc:
+            raise _relocated(exc, path, cls) from None
+        except TypeError:
+            raise _missing(cls, data, path) from None
+        if sink is not None and len(sink) > before:
+            sink[before:] = [_relocated(exc, path, cls) for exc in sink[before:]]
+        return record
+
+    return make
 
 
 def _relocated(exc: ModelError, path: str, cls: type) -> ModelError:
@@ -406,7 +390,7 @@ def _convert(name: str, value: Any, spec: tuple[str, Any, bool, bool], out: list
                 if lack is None:
                     items.append(build(inner, item, out, f"{where}[{i}]", vats))
                     continue
-            else:  # build(), without its dispatch (the invoice lines ...), and _lacks, compiled
+            else:  # build(), without its dispatch (the invoice lines ...), and _lacks
                 keys = tuple(item)
                 if keys == last[0]:
                     make = last[1]

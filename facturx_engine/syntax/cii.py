@@ -15,7 +15,8 @@ from typing import Any
 from facturx_engine import artefacts as _artefacts
 from facturx_engine.syntax.context import WriteContext, fmt_amount, fmt_number
 from facturx_engine.model.dates import format_102
-from facturx_engine.syntax.engine import NS, Syntax, read_sequences, serialize, text_formatter
+from facturx_engine.syntax.engine import NS, serialize
+from facturx_engine.syntax.tree import Syntax, read_sequences, text_formatter
 from facturx_engine.model.codes import Profile
 from facturx_engine.errors import ProfileError
 

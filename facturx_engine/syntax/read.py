@@ -2,7 +2,7 @@
 
 The reader walks the same business-term table as the writers (:mod:`facturx_engine.syntax.terms`), in
 reverse. A row whose getter carries an ``inline`` attribute path (``a("line.name")``,
-``_doc("seller.address.city")``, ``_tot("due")``) says where its value lives on the objects the
+``doc("seller.address.city")``, ``tot("due")``) says where its value lives on the objects the
 writers read (:class:`~facturx_engine.syntax.context.WriteContext`, ``LineItem``, ``ACItem``,
 ``PayEntry`` ...): the reader puts the decoded XML value at that same path in a "raw" dict shaped
 like those objects. Rows whose getters are lambdas have an explicit entry in :data:`EXPLICIT`
@@ -76,6 +76,7 @@ from facturx_engine.syntax.assemble import (
     check_totals,
     shown,
 )
+from facturx_engine.codegen import compile_source, reference
 from facturx_engine.model import dates as _dates
 from facturx_engine.model import numbers as _numbers
 from facturx_engine.syntax.limits import MAX_XML_BYTES  # the one limit of XML input, shared with validate()
@@ -466,9 +467,9 @@ def _entries(node: _Node, roots: dict[str, _Node]) -> None:
             _entries(v.node, roots)
 
 
-_FAST = True
+_FAST = not reference("reader")
 """Group items entered directly and read by their compiled flat pass (the tests turn it off to prove
-that the general walk reads exactly the same)."""
+that the general walk reads exactly the same; so does ``FACTURX_ENGINE_REFERENCE``, ``reader``)."""
 
 _TAG = attrgetter("tag")
 _MAX_SHAPES = 256
@@ -629,8 +630,8 @@ def _compile(program: Program, shape: tuple[tuple[Any, int], ...] | None,
                  f"        for n, x in {e}.items():", f"            if {unused}: rd._not_read({e}, n, x)",
                  f"            elif n == 'currencyID' and x not in rd.currencies: rd._foreign({e}, x)"]
     code.append("    return True")
-    exec("\n".join(code), consts)  # noqa: S102 -- our own code, generated from the term table
-    return typing.cast(Callable[[Any, Raw, Raw, _Reader], bool], consts["flat"])
+    flat = compile_source("\n".join(code), "reader flat pass", consts)["flat"]
+    return typing.cast(Callable[[Any, Raw, Raw, _Reader], bool], flat)
 
 
 def _child(node: _Node, tag: str, key: str | None, test: Any) -> _Node:
