@@ -37,8 +37,6 @@ DEBTS: set[str] = {
     'cycle: facturx_engine.io.payload -> facturx_engine.model.lifecycle',
     'cycle: facturx_engine.model.codes -> facturx_engine.model.compute -> facturx_engine.model.records -> facturx_engine.model.vatid',
     'private: facturx_engine.apps.convert imports facturx_engine.model.records._unlisted_category',
-    'private: facturx_engine.apps.convert imports facturx_engine.syntax.cii._NAMESPACES',
-    'private: facturx_engine.apps.convert imports facturx_engine.syntax.ubl._namespaces',
     'private: facturx_engine.model.compute imports facturx_engine.model.fields._fast_init',
     'private: facturx_engine.model.records imports facturx_engine.model.fields._BREACHES',
     'private: facturx_engine.model.records imports facturx_engine.model.fields._converted',

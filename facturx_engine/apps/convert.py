@@ -154,16 +154,16 @@ def _write(doc: Any, target: str, profile: Profile | None, source: ReadResult) -
     from facturx_engine.syntax.engine import serialize
 
     if target == "ubl":
-        from facturx_engine.syntax.ubl import UBL_CREDIT_NOTE, UBL_GUIDELINE, UBL_INVOICE, _namespaces
+        from facturx_engine.syntax.ubl import UBL_CREDIT_NOTE, UBL_GUIDELINE, UBL_INVOICE, namespaces
 
         syntax = UBL_CREDIT_NOTE if isinstance(doc, CreditNote) else UBL_INVOICE
         wctx = _stated_context(doc, syntax.name, doc.specification_id or UBL_GUIDELINE, source)
-        return serialize(syntax, None, wctx, _namespaces(syntax.root_tag))[0]
-    from facturx_engine.syntax.cii import _NAMESPACES, CII
+        return serialize(syntax, None, wctx, namespaces(syntax.root_tag))[0]
+    from facturx_engine.syntax.cii import CII, NAMESPACES
 
     assert profile is not None
     wctx = _stated_context(doc, "cii", doc.specification_id or profile.guideline, source)
-    return serialize(CII, profile, wctx, _NAMESPACES)[0]
+    return serialize(CII, profile, wctx, NAMESPACES)[0]
 
 
 def _fit_cii(doc: Any, asked: bool, profile: Profile) -> tuple[Any, list[str]]:
