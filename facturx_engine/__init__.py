@@ -41,7 +41,7 @@ from facturx_engine.errors import (
     ValidationFailed,
 )
 
-__version__ = "0.1.0"
+from facturx_engine.version import __version__ as __version__
 
 _EXPORTS: dict[str, str] = {
     # facturx_engine.apps.convert
@@ -92,11 +92,12 @@ _EXPORTS: dict[str, str] = {
     "Vat": "facturx_engine.model.records",
     # facturx_engine.pdf.check
     "check_pdf": "facturx_engine.pdf.check",
-    # facturx_engine.pdf.hybrid
-    "embed": "facturx_engine.pdf.hybrid",
-    "extract": "facturx_engine.pdf.hybrid",
-    "extract_all": "facturx_engine.pdf.hybrid",
-    "to_facturx": "facturx_engine.pdf.hybrid",
+    # facturx_engine.pdf.embed
+    "embed": "facturx_engine.pdf.embed",
+    "to_facturx": "facturx_engine.pdf.embed",
+    # facturx_engine.pdf.extract
+    "extract": "facturx_engine.pdf.extract",
+    "extract_all": "facturx_engine.pdf.extract",
     # facturx_engine.pdf.render.layout
     "render": "facturx_engine.pdf.render.layout",
     "Template": "facturx_engine.pdf.render.layout",
@@ -178,11 +179,13 @@ if _typing.TYPE_CHECKING:
     from facturx_engine.pdf.check import (
         check_pdf as check_pdf,
     )
-    from facturx_engine.pdf.hybrid import (
+    from facturx_engine.pdf.embed import (
         embed as embed,
+        to_facturx as to_facturx,
+    )
+    from facturx_engine.pdf.extract import (
         extract as extract,
         extract_all as extract_all,
-        to_facturx as to_facturx,
     )
     from facturx_engine.pdf.render.layout import (
         render as render,

@@ -310,7 +310,7 @@ def _from_report(name: str, report: Report, *, before: Sequence[Finding] = (),
 
 
 def _check_pdf(name: str, data: bytes, rules: tuple[str, ...], limit: int, schematron: bool) -> FileResult:
-    from facturx_engine.pdf.hybrid import extract
+    from facturx_engine.pdf.extract import extract
     from facturx_engine.pdf.check import check_pdf
 
     try:

@@ -206,7 +206,7 @@ def _generate(args: argparse.Namespace) -> int:
 
 def _facturx(doc: Any, profile: Profile, xml: bytes, args: argparse.Namespace) -> bytes:
     """The PDF/A-3B of an already validated CII: our rendering (or --pdf) with the XML embedded."""
-    from facturx_engine.pdf.hybrid import to_facturx
+    from facturx_engine.pdf.embed import to_facturx
 
     template = _template(args.template) if args.template else None
     layout = read_input(args.pdf) if args.pdf else None
@@ -252,7 +252,7 @@ def _add_pdf_commands(sub: Any) -> None:
 
 
 def _embed(args: argparse.Namespace) -> int:
-    from facturx_engine.pdf.hybrid import embed
+    from facturx_engine.pdf.embed import embed
 
     layout, xml = read_input(args.pdf), read_input(args.xml)
     if b"%PDF-" in xml[:1024] and b"%PDF-" not in layout[:1024]:
@@ -268,7 +268,7 @@ def _embed(args: argparse.Namespace) -> int:
 
 
 def _extract(args: argparse.Namespace) -> int:
-    from facturx_engine.pdf.hybrid import extract
+    from facturx_engine.pdf.extract import extract
 
     xml, profile = extract(read_input(args.pdf))
     write_atomic(args.output, xml)

@@ -23,7 +23,7 @@ replaced (by their base letter, else ``?``) so no glyph is ``.notdef``.
 Fonts are prepared once per process, the same for every document written with the usual
 characters (:mod:`facturx_engine.pdf.render.text`), and the page content is Flate-encoded here,
 without reportlab's ASCII85 layer; every stream has an EOL before ``endstream``, so that
-:func:`facturx_engine.pdf.hybrid.embed` can append its changes to the page as an incremental update.
+:func:`facturx_engine.pdf.embed.embed` can append its changes to the page as an incremental update.
 
 :class:`Template` carries the branding: logo, colours, header/footer text, extra mentions, language.
 """

@@ -306,7 +306,7 @@ _FLATE = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
 class Flate(pdfdoc.PDFObject):  # type: ignore[misc]  # reportlab has no type information
     """A stream whose data are already Flate-encoded, written with an EOL before ``endstream``
     (reportlab's own streams have none there, which PDF/A forbids, ISO 19005-3 6.1.7.1, and which
-    makes the page unfit for :func:`facturx_engine.pdf.hybrid.embed`'s incremental update)."""
+    makes the page unfit for :func:`facturx_engine.pdf.embed.embed`'s incremental update)."""
 
     __RefOnly__ = 1  # an indirect object, like every stream
 
