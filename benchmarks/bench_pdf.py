@@ -108,7 +108,7 @@ def main() -> int:
     import facturx
     import pikepdf
 
-    from facturx_engine.pdf.render import text as rendering_text
+    from facturx_engine.pdf.render import fonts as rendering_fonts
     from facturx_engine import to_cii
     from facturx_engine.pdf.embed import embed, to_facturx
     from facturx_engine.pdf.render.layout import render
@@ -124,8 +124,8 @@ def main() -> int:
     validation.validate(xml)
 
     def render_uncached() -> bytes:
-        rendering_text.subset_parts.cache_clear()
-        rendering_text.subset_codes.cache_clear()
+        rendering_fonts.subset_parts.cache_clear()
+        rendering_fonts.subset_codes.cache_clear()
         return bytes(render(doc))
 
     rows: dict[str, tuple[float, float]] = {}

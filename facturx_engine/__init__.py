@@ -100,7 +100,8 @@ _EXPORTS: dict[str, str] = {
     "extract_all": "facturx_engine.pdf.extract",
     # facturx_engine.pdf.render.layout
     "render": "facturx_engine.pdf.render.layout",
-    "Template": "facturx_engine.pdf.render.layout",
+    # facturx_engine.pdf.render.template
+    "Template": "facturx_engine.pdf.render.template",
     # facturx_engine.syntax.cii
     "from_cii": "facturx_engine.syntax.cii",
     "ProfileWarning": "facturx_engine.syntax.cii",
@@ -116,9 +117,10 @@ _EXPORTS: dict[str, str] = {
     "to_ubl": "facturx_engine.syntax.ubl",
     "write_ubl": "facturx_engine.syntax.ubl",
     # facturx_engine.validation.core
-    "Finding": "facturx_engine.validation.core",
-    "Report": "facturx_engine.validation.core",
     "validate": "facturx_engine.validation.core",
+    # facturx_engine.validation.findings
+    "Finding": "facturx_engine.validation.findings",
+    "Report": "facturx_engine.validation.findings",
 }
 """Each public name and the module that defines it (loaded by :func:`__getattr__` on first use)."""
 
@@ -189,6 +191,8 @@ if _typing.TYPE_CHECKING:
     )
     from facturx_engine.pdf.render.layout import (
         render as render,
+    )
+    from facturx_engine.pdf.render.template import (
         Template as Template,
     )
     from facturx_engine.syntax.cii import (
@@ -209,9 +213,11 @@ if _typing.TYPE_CHECKING:
         write_ubl as write_ubl,
     )
     from facturx_engine.validation.core import (
+        validate as validate,
+    )
+    from facturx_engine.validation.findings import (
         Finding as Finding,
         Report as Report,
-        validate as validate,
     )
 else:  # hidden from type checkers, so that a misspelt name stays an error for users of mypy
 

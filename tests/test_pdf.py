@@ -51,7 +51,8 @@ from facturx_engine.pdf.extract import extract, extract_all
 from facturx_engine.pdf.repair import srgb_icc
 from facturx_engine.pdf.check import check_file_structure, check_model, check_pdf
 from facturx_engine.pdf.primitives import level_of_guideline, parse_xml
-from facturx_engine.validation.core import Report, validate
+from facturx_engine.validation.core import validate
+from facturx_engine.validation.findings import Report
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures" / "invoices"
@@ -943,7 +944,8 @@ def test_pages_the_update_does_not_fit_are_written_whole(tmp_path: Path) -> None
     written whole by qpdf, as before, and are just as valid."""
     from PIL import Image
 
-    from facturx_engine.pdf.render.layout import Template, render
+    from facturx_engine.pdf.render.layout import render
+    from facturx_engine.pdf.render.template import Template
 
     doc = _load("fr_b2b")
     xml = _cii(doc, Profile.EN16931)

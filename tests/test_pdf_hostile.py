@@ -44,7 +44,7 @@ from facturx_engine.io.jsonio import load_document
 from facturx_engine.pdf.embed import embed, to_facturx
 from facturx_engine.pdf.extract import extract, extract_all
 from facturx_engine.pdf.check import check_pdf
-from facturx_engine.validation.core import Report
+from facturx_engine.validation.findings import Report
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = ROOT.parent / "shared" / "hostile"

@@ -23,7 +23,7 @@ import pytest
 from lxml import etree
 
 from facturx_engine.syntax.read import read_document
-from facturx_engine.pdf.render.text import LABELS
+from facturx_engine.pdf.render.labels import LABELS
 from facturx_engine.syntax.cii import to_cii
 from facturx_engine.model.codes import Profile
 from facturx_engine.apps.convert import convert

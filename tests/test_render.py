@@ -29,11 +29,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from facturx_engine.pdf.render.text import FONT, FONT_BOLD, LABELS, Fmt, fonts, wrap
+from facturx_engine.pdf.render.fonts import FONT, FONT_BOLD, fonts
+from facturx_engine.pdf.render.labels import LABELS, Fmt
+from facturx_engine.pdf.render.text import wrap
 from facturx_engine.errors import InputError
 from facturx_engine.io.jsonio import load_document
 from facturx_engine.model.records import CreditNote, Invoice
-from facturx_engine.pdf.render.layout import Template, render
+from facturx_engine.pdf.render.layout import render
+from facturx_engine.pdf.render.template import Template
 
 from strategies import documents, words  # tests/ is on sys.path
 

@@ -297,7 +297,7 @@ def _shown(doc: Any, profile: Profile, source: ReadResult, lang: str = "fr") -> 
     if not differ:
         return shown, None
     parts = [f"{f.message} [{f.rule}]" for f in differ]
-    from facturx_engine.pdf.render.text import LABELS
+    from facturx_engine.pdf.render.labels import LABELS
 
     details = "; ".join(parts[:20]) + ("; ..." if len(parts) > 20 else "")
     return shown, LABELS.get(lang, LABELS["en"])["stated_notice"].format(details)

@@ -215,7 +215,7 @@ def _facturx(doc: Any, profile: Profile, xml: bytes, args: argparse.Namespace) -
 
 
 def _template(name: str) -> Any:
-    from facturx_engine.pdf.render.layout import Template
+    from facturx_engine.pdf.render.template import Template
 
     return Template.from_json(read_input(name), base_dir=Path(name).parent)
 

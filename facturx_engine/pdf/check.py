@@ -1,6 +1,6 @@
 """Structural checks of PDF/A-3 Factur-X / ZUGFeRD hybrid invoices, offline, with pikepdf + lxml.
 
-:func:`check_pdf` returns the same :class:`~facturx_engine.validation.core.Report` as
+:func:`check_pdf` returns the same :class:`~facturx_engine.validation.findings.Report` as
 :func:`~facturx_engine.validation.core.validate` (``syntax="PDF"``). Each finding's ``rule`` is an id of
 these checks: ``PDFA-<ISO 19005 clause>-<topic>`` for a PDF/A-3 rule (clause numbers as in the
 veraPDF PDFA-3B profile), ``FX-<topic>`` for a Factur-X container rule. Every message ends with
@@ -88,7 +88,7 @@ from facturx_engine.pdf.checks.structure import end_of_file, file_structure, hea
 from facturx_engine.pdf.checks.xmp import info_vs_xmp, metadata
 from facturx_engine.pdf.limits import ObjectLimit, StreamLimit, bounded
 from facturx_engine.pdf.primitives import DAMAGE, open_pdf, qpdf_message
-from facturx_engine.validation.core import Finding, Report
+from facturx_engine.validation.findings import Finding, Report
 
 __all__ = ["check_file_structure", "check_model", "check_pdf", "content_findings", "known_xml"]
 
@@ -204,7 +204,7 @@ def _unopened(data: bytes, limit: ObjectLimit, strict: bool) -> Report:
 def check_pdf(pdf_bytes: bytes, *, strict: bool = False) -> Report:
     """Check a Factur-X / ZUGFeRD PDF against PDF/A-3B and the Factur-X container rules.
 
-    Returns a :class:`~facturx_engine.validation.core.Report` with ``syntax="PDF"``, ``document`` the
+    Returns a :class:`~facturx_engine.validation.findings.Report` with ``syntax="PDF"``, ``document`` the
     PDF/A identification declared in the XMP (e.g. ``"PDF/A-3B"``), ``profile`` the Factur-X level
     (``fx:ConformanceLevel``, else the one BT-24 means) and ``guideline`` the BT-24 of the
     embedded XML. ``strict=True`` makes the tolerated deviations (module docstring) fatal.
