@@ -11,7 +11,7 @@ Commands (each one a function registered in :data:`COMMANDS`; later ones plug in
     facturx-engine convert IN.xml|IN.pdf --to cii|ubl|facturx [--profile P] [--strict]
                            [--template T.json] [--pdf LAYOUT.pdf] -o OUT
     facturx-engine validate PATH... [--rules fr-ctc|extended-ctc-fr] [--format text|json|junit|sarif]
-                            [--fail-on warning] [-j N] [-o REPORT]   (see facturx_engine.apps.batch)
+                            [--fail-on warning] [-j N] [-o REPORT]   (see facturx_engine.cli.validate)
 
 ``generate`` reads the JSON format of :mod:`facturx_engine.io.jsonio` (``-`` reads stdin), builds the
 model (totals are computed), writes CII (Factur-X profile ``--profile``, default EN 16931) or
@@ -19,7 +19,7 @@ UBL 2.1, validates the result offline (XSD + Schematron) and only then writes ``
 (a temporary file in the same directory, renamed over ``OUT``; ``-o -`` writes to stdout).
 Data the profile cannot carry is reported as a notice, or refused with ``--strict``.
 
-Exit codes, shared by every command:
+Exit codes, shared by every command (:mod:`facturx_engine.cli.shared`):
 
 * 0 -- done;
 * 1 -- the generated document is invalid: the fatal findings are printed, nothing is written;
@@ -65,7 +65,7 @@ from facturx_engine.io.jsonio import load_document
 from facturx_engine.syntax.ubl import to_ubl
 from facturx_engine.validation.core import validate
 
-__all__ = ["COMMANDS", "EXIT_INTERNAL", "EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "main"]
+__all__ = ["COMMANDS", "main"]
 
 PROFILES = ("minimum", "basicwl", "basic", "en16931", "extended")
 
