@@ -20,7 +20,7 @@ Measured side by side in one run, median per document, for a 10-line invoice:
   ``generate_from_binary`` (XSD check on and off, no Schematron, no PDF/A check); goal 2 is our
   ``embed(validate_xml=False)`` at least 3x faster than ``generate_from_binary(check_xsd=False)``.
   Our page changes only in its catalog, so ``embed`` appends an incremental update to it instead
-  of rewriting the file (``facturx_engine.pdf.hybrid``); a page that needs repairs, such as a stock
+  of rewriting the file (``facturx_engine.pdf.save``); a page that needs repairs, such as a stock
   reportlab page (no EOL before ``endstream``), is rewritten whole by qpdf: that case is timed
   too, on the floor's page, against factur-x on the same page.
 
@@ -108,9 +108,9 @@ def main() -> int:
     import facturx
     import pikepdf
 
-    from facturx_engine.pdf.render import text as rendering_text
+    from facturx_engine.pdf.render import fonts as rendering_fonts
     from facturx_engine import to_cii
-    from facturx_engine.pdf.hybrid import embed, to_facturx
+    from facturx_engine.pdf.embed import embed, to_facturx
     from facturx_engine.pdf.render.layout import render
 
     doc = _invoice(10)
@@ -124,8 +124,8 @@ def main() -> int:
     validation.validate(xml)
 
     def render_uncached() -> bytes:
-        rendering_text.subset_parts.cache_clear()
-        rendering_text.subset_codes.cache_clear()
+        rendering_fonts.subset_parts.cache_clear()
+        rendering_fonts.subset_codes.cache_clear()
         return bytes(render(doc))
 
     rows: dict[str, tuple[float, float]] = {}

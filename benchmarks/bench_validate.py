@@ -46,7 +46,7 @@ def main() -> int:
         return 2
     from facturx_engine import validate
 
-    module = importlib.import_module("facturx_engine.validation.core")
+    module = importlib.import_module("facturx_engine.validation.schematron")
     docs = {
         "CII (cen__CII_example1)": (CORPUS / "cii/cen__CII_example1.xml").read_bytes(),
         "UBL (cen__ubl-tc434-example1)": (CORPUS / "ubl/cen__ubl-tc434-example1.xml").read_bytes(),

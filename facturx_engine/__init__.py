@@ -41,7 +41,7 @@ from facturx_engine.errors import (
     ValidationFailed,
 )
 
-__version__ = "0.1.0"
+from facturx_engine.version import __version__ as __version__
 
 _EXPORTS: dict[str, str] = {
     # facturx_engine.apps.convert
@@ -93,14 +93,16 @@ _EXPORTS: dict[str, str] = {
     "Vat": "facturx_engine.model.records",
     # facturx_engine.pdf.check
     "check_pdf": "facturx_engine.pdf.check",
-    # facturx_engine.pdf.hybrid
-    "embed": "facturx_engine.pdf.hybrid",
-    "extract": "facturx_engine.pdf.hybrid",
-    "extract_all": "facturx_engine.pdf.hybrid",
-    "to_facturx": "facturx_engine.pdf.hybrid",
+    # facturx_engine.pdf.embed
+    "embed": "facturx_engine.pdf.embed",
+    "to_facturx": "facturx_engine.pdf.embed",
+    # facturx_engine.pdf.extract
+    "extract": "facturx_engine.pdf.extract",
+    "extract_all": "facturx_engine.pdf.extract",
     # facturx_engine.pdf.render.layout
     "render": "facturx_engine.pdf.render.layout",
-    "Template": "facturx_engine.pdf.render.layout",
+    # facturx_engine.pdf.render.template
+    "Template": "facturx_engine.pdf.render.template",
     # facturx_engine.syntax.cii
     "from_cii": "facturx_engine.syntax.cii",
     "ProfileWarning": "facturx_engine.syntax.cii",
@@ -116,9 +118,10 @@ _EXPORTS: dict[str, str] = {
     "to_ubl": "facturx_engine.syntax.ubl",
     "write_ubl": "facturx_engine.syntax.ubl",
     # facturx_engine.validation.core
-    "Finding": "facturx_engine.validation.core",
-    "Report": "facturx_engine.validation.core",
     "validate": "facturx_engine.validation.core",
+    # facturx_engine.validation.findings
+    "Finding": "facturx_engine.validation.findings",
+    "Report": "facturx_engine.validation.findings",
 }
 """Each public name and the module that defines it (loaded by :func:`__getattr__` on first use)."""
 
@@ -180,14 +183,18 @@ if _typing.TYPE_CHECKING:
     from facturx_engine.pdf.check import (
         check_pdf as check_pdf,
     )
-    from facturx_engine.pdf.hybrid import (
+    from facturx_engine.pdf.embed import (
         embed as embed,
+        to_facturx as to_facturx,
+    )
+    from facturx_engine.pdf.extract import (
         extract as extract,
         extract_all as extract_all,
-        to_facturx as to_facturx,
     )
     from facturx_engine.pdf.render.layout import (
         render as render,
+    )
+    from facturx_engine.pdf.render.template import (
         Template as Template,
     )
     from facturx_engine.syntax.cii import (
@@ -208,9 +215,11 @@ if _typing.TYPE_CHECKING:
         write_ubl as write_ubl,
     )
     from facturx_engine.validation.core import (
+        validate as validate,
+    )
+    from facturx_engine.validation.findings import (
         Finding as Finding,
         Report as Report,
-        validate as validate,
     )
 else:  # hidden from type checkers, so that a misspelt name stays an error for users of mypy
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from facturx_engine.cli import commands as cli
-from facturx_engine.validation.core import Finding, Report
+from facturx_engine.validation.findings import Finding, Report
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "invoices"
 

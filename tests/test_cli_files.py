@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from facturx_engine.cli import commands as cli
+from facturx_engine.cli import shared
 
 ROOT = Path(__file__).resolve().parents[1]
 FR_B2B = ROOT / "fixtures" / "invoices" / "fr_b2b.json"
@@ -89,11 +90,11 @@ def test_no_temporary_file_is_left_on_failure(failure: BaseException, tmp_path: 
 
     monkeypatch.setattr(os, "fsync", fail)
     if isinstance(failure, OSError):
-        with pytest.raises(cli.CommandError, match="cannot write .*No space left on device"):
-            cli.write_atomic(str(target), b"new")
+        with pytest.raises(shared.CommandError, match="cannot write .*No space left on device"):
+            shared.write_atomic(str(target), b"new")
     else:
         with pytest.raises(KeyboardInterrupt):
-            cli.write_atomic(str(target), b"new")
+            shared.write_atomic(str(target), b"new")
     assert target.read_bytes() == b"previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.xml"]
 
@@ -110,7 +111,7 @@ def test_sigterm_removes_the_temporary_file(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setattr(os, "fsync", terminated)
     with pytest.raises(SystemExit) as stopped:
         with cli._clean_exit_on_sigterm():
-            cli.write_atomic(str(target), b"data")
+            shared.write_atomic(str(target), b"data")
     assert stopped.value.code == 128 + signal.SIGTERM
     assert list(tmp_path.iterdir()) == []
 

@@ -35,7 +35,7 @@ def _tree(tmp_path: Path) -> Path:
 def test_link_cycles_do_not_loop_and_each_real_file_is_listed_once(tmp_path: Path) -> None:
     top = _tree(tmp_path)
     started = time.monotonic()
-    names, duplicates = batch._discover([str(top)])
+    names, duplicates = batch.discover_with_duplicates([str(top)])
     assert time.monotonic() - started < 5
     assert names == [str(top / "a.xml"), str(top / "sub" / "b.pdf")]
     assert duplicates == [(str(top / "alias.xml"), str(top / "a.xml"))]

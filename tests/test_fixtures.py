@@ -21,7 +21,8 @@ from facturx_engine.errors import ProfileError
 from facturx_engine.io.jsonio import SCHEMA_PATH, dump_document, json_schema, load_document, schema_text
 from facturx_engine.model.records import CreditNote, Invoice
 from facturx_engine.syntax.ubl import to_ubl
-from facturx_engine.validation.core import Report, validate
+from facturx_engine.validation.core import validate
+from facturx_engine.validation.findings import Report
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "invoices"
 NAMES = sorted(p.stem for p in FIXTURES.glob("*.json"))

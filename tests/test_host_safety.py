@@ -3,7 +3,7 @@ pool warmed up in the parent (gunicorn, celery), and os.fork() in a long-running
 other threads are validating at that moment.
 
 SaxonC (a GraalVM native image) is not thread safe and its state does not survive a fork;
-:mod:`facturx_engine.validation.core` serialises every Saxon call behind one lock, holds that lock across
+:mod:`facturx_engine.validation.schematron` serialises every Saxon call behind one lock, holds that lock across
 ``fork`` and gives the child fresh locks and its own processor. Each case runs in a fresh Python
 process, so that an abort or a deadlock fails the test (exit status, timeout) instead of killing
 or hanging pytest. Every case checks the findings against those of a plain single-threaded run.
@@ -194,13 +194,13 @@ def test_saxon_diagnostics_are_captured_while_other_threads_write_to_stderr() ->
     theirs arrives exactly once and no line of Saxon's does."""
     body = """
         import importlib, re, time
-        v = importlib.import_module("facturx_engine.validation.core")
+        v = importlib.import_module("facturx_engine.validation.schematron")
         bad = re.sub(r"<ram:LineTotalAmount>[^<]*<", "<ram:LineTotalAmount>12,50<", DOCS[0].decode(), count=1)
         stop, errors, runs = threading.Event(), [], [0]
         def saxon():
             while not stop.is_set():
                 try:
-                    [f] = v._run_schematron(bad, "facturx-en16931", "x")
+                    [f] = v.run_schematron(bad, "facturx-en16931", "x")
                     assert f.rule == "SCHEMATRON-ERROR", f
                     runs[0] += 1
                 except BaseException as exc:
@@ -214,7 +214,7 @@ def test_saxon_diagnostics_are_captured_while_other_threads_write_to_stderr() ->
         for _ in range(2):
             pid = os.fork()
             if pid == 0:
-                ok = v._run_schematron(bad, "facturx-en16931", "x")[0].rule == "SCHEMATRON-ERROR"
+                ok = v.run_schematron(bad, "facturx-en16931", "x")[0].rule == "SCHEMATRON-ERROR"
                 print("child line", file=sys.stderr, flush=True)
                 os._exit(0 if ok else 1)
             _, status = os.waitpid(pid, 0)

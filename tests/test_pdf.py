@@ -1,4 +1,4 @@
-"""Factur-X PDF/A-3B writing, reading and checking: facturx_engine.pdf.hybrid and facturx_engine.pdf.check.
+"""Factur-X PDF/A-3B writing, reading and checking: facturx_engine.pdf.embed, facturx_engine.pdf.extract and facturx_engine.pdf.check.
 
 (a) every JSON fixture in every Factur-X profile -> to_facturx -> our check_pdf, validate() of the
     extracted XML, byte-identical extraction, page-validation PDF/A-3B, deterministic bytes;
@@ -39,15 +39,20 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from facturx_engine.pdf import hybrid as fxpdf
+from facturx_engine.pdf import embed as fxembed
+from facturx_engine.pdf import repair as fxrepair
 from facturx_engine.syntax.cii import to_cii
 from facturx_engine.model.codes import Profile
 from facturx_engine.errors import FacturXError, PdfError, ValidationFailed
 from facturx_engine.io.jsonio import load_document
 from facturx_engine.model.records import CreditNote, Invoice
-from facturx_engine.pdf.hybrid import embed, extract, extract_all, srgb_icc, to_facturx
-from facturx_engine.pdf.check import check_file_structure, check_model, check_pdf, level_of_guideline, parse_xml
-from facturx_engine.validation.core import Report, validate
+from facturx_engine.pdf.embed import embed, to_facturx
+from facturx_engine.pdf.extract import extract, extract_all
+from facturx_engine.pdf.repair import srgb_icc
+from facturx_engine.pdf.check import check_file_structure, check_model, check_pdf
+from facturx_engine.pdf.primitives import level_of_guideline, parse_xml
+from facturx_engine.validation.core import validate
+from facturx_engine.validation.findings import Report
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures" / "invoices"
@@ -296,7 +301,7 @@ def test_independent_readers_agree(good_pdf: bytes, tmp_path: Path) -> None:
 def test_srgb_profile_sources(variant: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Both ICC sources give a valid mntr RGB profile that page-validation accepts, deterministically."""
     if variant == "pillow":
-        monkeypatch.setattr(fxpdf, "_PACKAGED_ICC", ("no", "such", "file.icc"))
+        monkeypatch.setattr(fxrepair, "_PACKAGED_ICC", ("no", "such", "file.icc"))
     icc, _ = srgb_icc()
     assert icc[12:20] == b"mntrRGB " and icc[36:40] == b"acsp"
     # pikepdf >= 10.x ships an ICC v2 sRGB profile; Pillow/LittleCMS builds a v4.4 one
@@ -740,7 +745,7 @@ _CONTENT_TOKENS = [
 
 
 def _scan(pdf: pikepdf.Pdf) -> tuple[Any, ...]:
-    from facturx_engine.pdf.check import ContentScan
+    from facturx_engine.pdf.content import ContentScan
 
     scan = ContentScan(pdf)
     try:
@@ -755,7 +760,7 @@ def test_content_scan_shortcut_agrees_with_qpdf(monkeypatch: pytest.MonkeyPatch)
     on random token soups, clean ones (where it applies) and garbage (where it must step aside)."""
     import random
 
-    from facturx_engine.pdf.check import ContentScan
+    from facturx_engine.pdf.content import ContentScan
 
     rng = random.Random(20251121)
     pdf = pikepdf.new()
@@ -793,14 +798,14 @@ def test_self_check_before_save_sees_the_saved_file(good_pdf: bytes, monkeypatch
     """embed runs check_model on the objects it is about to save: the saved file gives the same
     findings (object numbers aside, qpdf renumbers), warnings of other attachments included."""
     seen: list[list[tuple[str, str]]] = []
-    real = fxpdf.check_model
+    real = fxembed.check_model
 
     def recording(pdf: pikepdf.Pdf) -> tuple[list[Any], list[Any]]:
         content, written = real(pdf)
         seen.append(sorted((f.rule, f.severity) for f in content + written))
         return content, written
 
-    monkeypatch.setattr(fxpdf, "check_model", recording)
+    monkeypatch.setattr(fxembed, "check_model", recording)
     xml = _cii(_load("fr_b2b"), Profile.EN16931)
     pages = [vera_page(alpha=True), good_pdf, _link_page()]
     pages += [p.read_bytes() for p in CORPUS_PDFS[:3] + [p for p in CORPUS_PDFS if "Anlage" in p.name]]
@@ -814,19 +819,19 @@ def test_self_check_before_save_sees_the_saved_file(good_pdf: bytes, monkeypatch
 def test_embed_self_check_refuses_a_bad_result(en16931_xml: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
     """The self-check on embed's hot path is live: a broken XMP or bytes after %%EOF are not returned."""
     page = vera_page()
-    real_packet, real_save = fxpdf._xmp_packet, fxpdf._save
-    monkeypatch.setattr(fxpdf, "_xmp_packet", lambda **kw: real_packet(**kw).replace(
+    real_packet, real_save = fxembed.xmp_packet, fxembed.save
+    monkeypatch.setattr(fxembed, "xmp_packet", lambda **kw: real_packet(**kw).replace(
         b"<pdfaid:part>3</pdfaid:part>", b"<pdfaid:part>2</pdfaid:part>"))
     with pytest.raises(PdfError, match="internal error") as caught:
         embed(page, en16931_xml)
     assert caught.value.rule == "PDFA-6.6.4-PART"
-    monkeypatch.setattr(fxpdf, "_xmp_packet", real_packet)
+    monkeypatch.setattr(fxembed, "xmp_packet", real_packet)
 
     def save_with_trailing_data(pdf: pikepdf.Pdf, out: io.BytesIO, deterministic: bool) -> None:
         real_save(pdf, out, deterministic)
         out.write(b"trailing data\n")
 
-    monkeypatch.setattr(fxpdf, "_save", save_with_trailing_data)
+    monkeypatch.setattr(fxembed, "save", save_with_trailing_data)
     with pytest.raises(PdfError, match="internal error") as caught:
         embed(page, en16931_xml)
     assert caught.value.rule == "PDFA-6.1.3-EOF"
@@ -883,7 +888,7 @@ def test_extract_with_other_attachments_and_legacy_name(good_pdf: bytes) -> None
 def test_embed_cleans_metadata_text(title: str) -> None:
     """Found while profiling: a title with CR or U+FFFE made Info and XMP disagree (internal error)."""
     from facturx_engine import load_document, render, to_cii
-    from facturx_engine.pdf.hybrid import embed
+    from facturx_engine.pdf.embed import embed
     from facturx_engine.pdf.check import check_pdf as _check
 
     doc = load_document((Path(__file__).resolve().parents[1] / "fixtures" / "invoices" / "fr_b2b.json").read_bytes())
@@ -912,13 +917,13 @@ def test_embed_writes_an_update_after_our_own_page(name: str, tmp_path: Path, mo
     xml = _cii(doc, Profile.EN16931)
     page = render(doc)
     seen: list[list[tuple[str, str, str, str]]] = []
-    real = fxpdf.check_model
+    real = fxembed.check_model
 
     def recording(pdf: pikepdf.Pdf) -> tuple[list[Any], list[Any]]:
         seen.append(_findings(pdf))
         return real(pdf)
 
-    monkeypatch.setattr(fxpdf, "check_model", recording)
+    monkeypatch.setattr(fxembed, "check_model", recording)
     data = embed(page, xml, validate_xml=False, deterministic=True)
     assert data[:8] == b"%PDF-1.7" and page[:7] == b"%PDF-1." and page[7:8] < b"7"
     assert data[8:len(page)] == page[8:], "the page's bytes were rewritten, not updated"
@@ -939,7 +944,8 @@ def test_pages_the_update_does_not_fit_are_written_whole(tmp_path: Path) -> None
     written whole by qpdf, as before, and are just as valid."""
     from PIL import Image
 
-    from facturx_engine.pdf.render.layout import Template, render
+    from facturx_engine.pdf.render.layout import render
+    from facturx_engine.pdf.render.template import Template
 
     doc = _load("fr_b2b")
     xml = _cii(doc, Profile.EN16931)
@@ -962,13 +968,13 @@ def test_a_broken_update_is_never_returned(monkeypatch: pytest.MonkeyPatch) -> N
     xml = _cii(doc, Profile.EN16931)
     page = render(doc)
     good = embed(page, xml, validate_xml=False, deterministic=True)
-    real = fxpdf._save_update
+    real = fxembed.save_update
 
     def broken(pdf: pikepdf.Pdf, out: io.BytesIO, *args: Any) -> None:
         real(pdf, out, *args)
         out.write(b"trailing data\n")
 
-    monkeypatch.setattr(fxpdf, "_save_update", broken)
+    monkeypatch.setattr(fxembed, "save_update", broken)
     data = embed(page, xml, validate_xml=False, deterministic=True)
     assert data != good and data.count(b"%%EOF") == 1 and not data.endswith(b"trailing data\n")
     _assert_clean(check_pdf(data, strict=True), "whole file")
@@ -976,7 +982,7 @@ def test_a_broken_update_is_never_returned(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_unreadable_pdf_error_names_the_problem_not_a_python_object() -> None:
-    from facturx_engine.pdf.check import open_pdf
+    from facturx_engine.pdf.primitives import open_pdf
 
     with pytest.raises(PdfError) as caught:
         open_pdf(b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>", what="layout PDF")

@@ -34,16 +34,17 @@ from typing import Any
 import pikepdf
 import pytest
 
-from facturx_engine.pdf import check as pdfcheck
+from facturx_engine.pdf import primitives as pdfprimitives
 from facturx_engine.pdf.limits import MAX_STREAM_BYTES, MiB, read_stream
 from facturx_engine.syntax.read import from_pdf
 from facturx_engine.syntax.cii import to_cii
 from facturx_engine.model.codes import Profile
 from facturx_engine.errors import FacturXError, PdfError
 from facturx_engine.io.jsonio import load_document
-from facturx_engine.pdf.hybrid import embed, extract, extract_all, to_facturx
+from facturx_engine.pdf.embed import embed, to_facturx
+from facturx_engine.pdf.extract import extract, extract_all
 from facturx_engine.pdf.check import check_pdf
-from facturx_engine.validation.core import Report
+from facturx_engine.validation.findings import Report
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = ROOT.parent / "shared" / "hostile"
@@ -260,7 +261,7 @@ def test_type_swaps_reach_the_checks_unguarded(facturx: bytes) -> None:
     """The object-type swaps are handled where they are read, not only by check_pdf's last-resort
     guard: with the guard re-raising, check_pdf of these mutants still gives a report."""
     rng = random.Random(11)
-    pdfcheck._RERAISE = True
+    pdfprimitives.RERAISE_DAMAGE = True
     try:
         for n in range(40):
             mutant = _object_mutant(facturx, rng)
@@ -271,7 +272,7 @@ def test_type_swaps_reach_the_checks_unguarded(facturx: bytes) -> None:
             except Exception as exc:  # pragma: no cover - the failure message
                 raise AssertionError(f"mutant {n}: {type(exc).__name__}: {exc}") from exc
     finally:
-        pdfcheck._RERAISE = False
+        pdfprimitives.RERAISE_DAMAGE = False
 
 
 # --------------------------------------------------------------------------- bounded decoding
@@ -394,7 +395,8 @@ _MEASURE = textwrap.dedent("""
     from pathlib import Path
     warnings.simplefilter("ignore")
     from facturx_engine.errors import FacturXError
-    from facturx_engine.pdf.hybrid import embed, extract, extract_all
+    from facturx_engine.pdf.embed import embed
+    from facturx_engine.pdf.extract import extract, extract_all
     from facturx_engine.pdf.check import check_pdf
     from facturx_engine.apps.convert import convert
     xml = Path(sys.argv[1]).read_bytes()
@@ -463,7 +465,8 @@ _MEASURE_ALL = textwrap.dedent("""
     from facturx_engine.syntax.read import from_pdf
     from facturx_engine.apps.convert import convert
     from facturx_engine.io.jsonio import load_document
-    from facturx_engine.pdf.hybrid import embed, extract, extract_all, to_facturx
+    from facturx_engine.pdf.embed import embed, to_facturx
+    from facturx_engine.pdf.extract import extract, extract_all
     from facturx_engine.pdf.check import check_pdf
     xml = Path(sys.argv[1]).read_bytes()
     doc = load_document(Path(sys.argv[2]).read_bytes())

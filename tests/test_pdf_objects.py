@@ -37,7 +37,7 @@ from facturx_engine.pdf import limits as _pdflimits
 
 from facturx_engine.pdf import scan as _pdfscan
 
-from facturx_engine.pdf import check as pdfcheck
+from facturx_engine.pdf.checks import record as pdfrecord
 from facturx_engine.pdf.limits import MAX_OBJECT_ITEMS, ObjectLimit, bounded, count_objects
 from facturx_engine.pdf.scan import Counter
 from facturx_engine.syntax.read import from_pdf
@@ -45,7 +45,8 @@ from facturx_engine.syntax.cii import to_cii
 from facturx_engine.model.codes import Profile
 from facturx_engine.errors import PdfError
 from facturx_engine.io.jsonio import load_document
-from facturx_engine.pdf.hybrid import embed, extract, extract_all, to_facturx
+from facturx_engine.pdf.embed import embed, to_facturx
+from facturx_engine.pdf.extract import extract, extract_all
 from facturx_engine.pdf.check import check_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -403,7 +404,7 @@ def test_one_rule_lists_at_most_its_share_of_findings() -> None:
     values = [b"<< /S /JavaScript /JS (x) >>"] * 200
     report = check_pdf(junk_pdf(values))
     js = [f for f in report.findings if f.rule == "PDFA-6.5-JAVASCRIPT"]
-    assert len(js) == pdfcheck.MAX_FINDINGS_PER_RULE + 1
+    assert len(js) == pdfrecord.MAX_FINDINGS_PER_RULE + 1
     assert js[-1].location == "(more)" and "not listed" in js[-1].message
 
 

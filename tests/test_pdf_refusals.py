@@ -13,7 +13,7 @@ from facturx_engine.cli.commands import main
 from facturx_engine.model.codes import Profile
 from facturx_engine.errors import PdfError
 from facturx_engine.io.jsonio import load_document
-from facturx_engine.pdf.hybrid import embed
+from facturx_engine.pdf.embed import embed
 from facturx_engine.pdf.check import check_pdf
 from facturx_engine.pdf.render.layout import render
 from facturx_engine.syntax.ubl import to_ubl

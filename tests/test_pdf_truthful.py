@@ -23,12 +23,13 @@ import pytest
 from lxml import etree
 
 from facturx_engine.syntax.read import read_document
-from facturx_engine.pdf.render.text import LABELS
+from facturx_engine.pdf.render.labels import LABELS
 from facturx_engine.syntax.cii import to_cii
 from facturx_engine.model.codes import Profile
 from facturx_engine.apps.convert import convert
 from facturx_engine.io.jsonio import load_document
-from facturx_engine.pdf.hybrid import extract, to_facturx
+from facturx_engine.pdf.embed import to_facturx
+from facturx_engine.pdf.extract import extract
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures" / "invoices"

@@ -29,11 +29,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from facturx_engine.pdf.render.text import FONT, FONT_BOLD, LABELS, Fmt, fonts, wrap
+from facturx_engine.pdf.render.fonts import FONT, FONT_BOLD, fonts
+from facturx_engine.pdf.render.labels import LABELS, Fmt
+from facturx_engine.pdf.render.text import wrap
 from facturx_engine.errors import InputError
 from facturx_engine.io.jsonio import load_document
 from facturx_engine.model.records import CreditNote, Invoice
-from facturx_engine.pdf.render.layout import Template, render
+from facturx_engine.pdf.render.layout import render
+from facturx_engine.pdf.render.template import Template
 
 from strategies import documents, words  # tests/ is on sys.path
 
@@ -177,7 +180,8 @@ def test_rendered_invoice_becomes_pdfa(name: str, style: str, tmp_path: Path) ->
     to_facturx of every fixture passes check_pdf strict without a finding and page-validation's
     PDF/A-3B profile, and gives the XML back byte for byte."""
     from facturx_engine.syntax.cii import to_cii
-    from facturx_engine.pdf.hybrid import extract, to_facturx
+    from facturx_engine.pdf.embed import to_facturx
+    from facturx_engine.pdf.extract import extract
     from facturx_engine.pdf.check import check_pdf
 
     if style == "acme":
@@ -232,7 +236,7 @@ def test_wrap_keeps_every_character_and_the_width(lines: list[list[tuple[str, st
 def test_random_documents_become_valid_factur_x(doc: Invoice | CreditNote, tmp_path_factory: Any) -> None:
     """Random valid invoices and credit notes: their page becomes a PDF/A-3B Factur-X file that
     check_pdf strict passes without a finding, and the page shows the amount due."""
-    from facturx_engine.pdf.hybrid import to_facturx
+    from facturx_engine.pdf.embed import to_facturx
     from facturx_engine.pdf.check import check_pdf
 
     data = to_facturx(doc, deterministic=True)

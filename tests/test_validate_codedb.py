@@ -19,9 +19,10 @@ from lxml import etree
 
 from facturx_engine import artefacts as _artefacts
 from facturx_engine.errors import ResourceError
-from facturx_engine.validation.core import Report, validate
+from facturx_engine.validation.core import validate
+from facturx_engine.validation.findings import Report
 
-validate_module = importlib.import_module("facturx_engine.validation.core")  # the package re-exports
+validate_module = importlib.import_module("facturx_engine.validation.schematron")  # the package re-exports
 # the function under the module's name
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"

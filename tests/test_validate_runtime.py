@@ -20,7 +20,8 @@ from facturx_engine.syntax import read as _read
 from facturx_engine.apps import batch
 
 ROOT = Path(__file__).resolve().parents[1]
-V = importlib.import_module("facturx_engine.validation.core")  # the package exports a function of that name
+V = importlib.import_module("facturx_engine.validation.schematron")
+CORE = importlib.import_module("facturx_engine.validation.core")  # the package exports a function of that name
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +78,7 @@ def _unevaluable(cii: bytes) -> str:
 
 def test_saxon_trace_is_captured_not_printed(cii: bytes, capfd: pytest.CaptureFixture[str]) -> None:
     capfd.readouterr()
-    [finding] = V._run_schematron(_unevaluable(cii), "facturx-en16931", "facturx-en16931")
+    [finding] = V.run_schematron(_unevaluable(cii), "facturx-en16931", "facturx-en16931")
     out, err = capfd.readouterr()
     assert finding.rule == "SCHEMATRON-ERROR" and "Cannot convert string" in finding.message
     assert err == "" and out == ""  # Saxon printed a Java-style trace on fd 2: captured
@@ -121,7 +122,7 @@ def test_xsd_only(cii: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
     def never(*_args: object) -> list[object]:
         raise AssertionError("the Schematron ran")
 
-    monkeypatch.setattr(V, "_run_schematron", never)
+    monkeypatch.setattr(CORE, "run_schematron", never)
     report = validate(cii, schematron=False)
     [note] = report.findings
     assert note.rule == "SCHEMATRON-NOT-RUN" and note.severity == "warning" and "XSD was asked for" in note.message

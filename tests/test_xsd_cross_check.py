@@ -22,7 +22,8 @@ from facturx_engine import load_document, to_cii, to_ubl
 
 from facturx_engine import artefacts as _artefacts
 from facturx_engine.model.codes import Profile
-from facturx_engine.validation.core import Report, validate
+from facturx_engine.validation.core import validate
+from facturx_engine.validation.findings import Report
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = sorted((ROOT / "fixtures" / "invoices").glob("*.json"))

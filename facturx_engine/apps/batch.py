@@ -1,6 +1,6 @@
 """Batch validation stage: find the documents, check each one in worker processes, report in input order.
 
-Used by ``facturx-engine validate PATH...`` (:func:`add_command`) and usable from Python::
+Used by ``facturx-engine validate PATH...`` (:mod:`facturx_engine.cli.validate`) and usable from Python::
 
     from facturx_engine.apps.batch import discover, check_files
     results = check_files(discover(["invoices/", "inbox/*.pdf"]), jobs=2)
@@ -38,7 +38,6 @@ document (or, with ``--fail-on warning``, one with a warning), 2 usage error or 
 
 from __future__ import annotations
 
-import argparse
 import fnmatch
 import glob
 import os
@@ -49,20 +48,19 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import Any, TextIO
 
 from facturx_engine.apps.display import printable
 from facturx_engine.syntax.limits import MAX_XML_BYTES, read_bounded, too_large
 from facturx_engine.apps.workers import Retry, imap_isolated
 from facturx_engine.errors import FacturXError, InputError, ParseError, PdfError, ResourceError
-from facturx_engine.validation.core import Finding, Report, Verdict, validate
+from facturx_engine.validation.core import validate
+from facturx_engine.validation.findings import Finding, Report, Verdict
 
-__all__ = ["FileResult", "add_command", "check_file", "check_files", "discover", "exit_code"]
+__all__ = ["FileResult", "check_file", "check_files", "discover", "discover_with_duplicates", "exit_code",
+           "file_identity"]
 
 SUFFIXES = (".xml", ".pdf")
 """File name endings searched for in directories (compared case-insensitively)."""
-PROGRESS_MIN = 20
-"""Batches of at least this many files show a progress bar (only when stderr is a terminal)."""
 STDIN = "-"
 """The name that stands for the standard input."""
 _GLOB_CHARS = frozenset("*?[")
@@ -93,16 +91,16 @@ class FileResult(Verdict):
 def discover(paths: Iterable[str]) -> list[str]:
     """Files named by ``paths`` (files, directories searched recursively, glob patterns), each real
     file once (see the module docstring)."""
-    return _discover(paths)[0]
+    return discover_with_duplicates(paths)[0]
 
 
-def _discover(paths: Iterable[str]) -> tuple[list[str], list[tuple[str, str]]]:
+def discover_with_duplicates(paths: Iterable[str]) -> tuple[list[str], list[tuple[str, str]]]:
     """(the files, the (name, same file as) pairs left out because already listed)."""
     found: dict[object, str] = {}
     duplicates: list[tuple[str, str]] = []
     for name in paths:
         for match in _matches(name):
-            key = _identity(match)
+            key = file_identity(match)
             if key in found:
                 if found[key] != match:
                     duplicates.append((match, found[key]))
@@ -134,7 +132,7 @@ def _matches(name: str) -> list[str]:
     return matches
 
 
-def _identity(name: str) -> object:
+def file_identity(name: str) -> object:
     """What makes two names the same file: device and inode, else the normalised absolute path."""
     if name == STDIN:
         return STDIN
@@ -313,7 +311,7 @@ def _from_report(name: str, report: Report, *, before: Sequence[Finding] = (),
 
 
 def _check_pdf(name: str, data: bytes, rules: tuple[str, ...], limit: int, schematron: bool) -> FileResult:
-    from facturx_engine.pdf.hybrid import extract
+    from facturx_engine.pdf.extract import extract
     from facturx_engine.pdf.check import check_pdf
 
     try:
@@ -418,112 +416,3 @@ def exit_code(results: Sequence[FileResult], *, fail_on: str = "error") -> int:
     if fail_on == "warning" and any(r.warnings for r in results):
         return 1
     return 0
-
-
-# --------------------------------------------------------------------------- command line
-
-
-@dataclass
-class _Progress:
-    """A one-line progress bar on a terminal's stderr, erased when the batch is done."""
-
-    stream: TextIO
-    width: int = 30
-
-    def __call__(self, done: int, total: int) -> None:
-        filled = self.width * done // total
-        self.stream.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} files")
-        if done == total:
-            self.stream.write("\r" + " " * (self.width + 30) + "\r")
-        self.stream.flush()
-
-
-MAX_JOBS = max(64, 4 * (os.cpu_count() or 1))
-"""The most worker processes ``-j`` accepts."""
-
-
-def add_command(sub: Any) -> None:
-    """Add ``validate`` to the subcommands of :mod:`facturx_engine.cli.commands`."""
-    p = sub.add_parser(
-        "validate", help="check invoices (CII, UBL 2.1, Factur-X PDF): XSD, Schematron, PDF checks",
-        description="Validate files, directories (recursive: *.xml, *.pdf) and glob patterns offline (- reads "
-                    "the standard input). Every file gets its result, in input order; a file that cannot be "
-                    "checked (unreadable, too large, its check crashed) gets a fatal finding, never ends the "
-                    "batch. Exit codes: 0 every document valid (warnings allowed), 1 at least one invalid "
-                    "document, 2 usage error (a named path missing, nothing matched) or a file not checked, "
-                    "3 an official artefact missing or altered.")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="file, directory or glob pattern; - for stdin")
-    p.add_argument("--rules", action="append", choices=("fr-ctc", "extended-ctc-fr"), default=[],
-                   help="add a rule set: fr-ctc (French BR-FR CTC rules), extended-ctc-fr (repeatable)")
-    p.add_argument("--format", dest="fmt", choices=("text", "json", "junit", "sarif"), default="text",
-                   help="report format (default text)")
-    p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
-    p.add_argument("--fail-on", choices=("error", "warning"), default="error",
-                   help="warning: a document with warnings also fails (exit 1)")
-    p.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N",
-                   help=f"worker processes (default: the number of CPUs, at most {MAX_JOBS}); each file is checked "
-                        "in a worker process, so a crash costs that file only")
-    p.add_argument("--timeout", type=_seconds, default=None, metavar="SECONDS",
-                   help="stop the check of a file after so many seconds (a fatal FXE-CRASH finding); default none")
-    p.set_defaults(run=_run)
-
-
-def _jobs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of workers, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected at least 1 worker, got {value}")
-    if value > MAX_JOBS:
-        raise argparse.ArgumentTypeError(f"expected at most {MAX_JOBS} workers, got {value}")
-    return value
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
-    if not 0 < value < 10**7:
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
-    return value
-
-
-def _run(args: argparse.Namespace) -> int:
-    from facturx_engine.cli.commands import CommandError, write_atomic
-    from facturx_engine.apps.report import render
-
-    try:
-        names, duplicates = _discover(args.paths)
-    except InputError as exc:
-        raise CommandError(exc.message) from None
-    if args.output and args.output != STDIN and os.path.lexists(args.output):
-        target = _identity(args.output)
-        if any(_identity(name) == target for name in names):
-            raise CommandError(f"the report file {printable(args.output)} is one of the files to validate; "
-                               "choose another -o")
-    _say_duplicates(duplicates)
-    rules = tuple(dict.fromkeys(args.rules))
-    stderr = getattr(sys.stderr, "unescaped", sys.stderr)  # the bar's carriage returns are its own
-    bar = _Progress(stderr) if len(names) >= PROGRESS_MIN and stderr.isatty() else None
-    max_bytes = getattr(args, "max_size", None)
-    results = check_files(names, rules=rules, jobs=args.jobs, progress=bar, max_bytes=max_bytes,
-                          timeout=args.timeout)
-    text = render(results, args.fmt, rules=rules)
-    if args.output:
-        write_atomic(args.output, text.encode("utf-8"))
-    else:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    return exit_code(results, fail_on=args.fail_on)
-
-
-def _say_duplicates(duplicates: Sequence[tuple[str, str]], shown: int = 5) -> None:
-    """One note per path left out because it names a file already listed (at most ``shown``)."""
-    for name, first in duplicates[:shown]:
-        print(f"note: {printable(name)} is the same file as {printable(first)}: checked and reported once",
-              file=sys.stderr)
-    if len(duplicates) > shown:
-        print(f"note: {len(duplicates) - shown} more path(s) name files already listed: each checked once",
-              file=sys.stderr)

@@ -82,7 +82,7 @@ class Conversion:
 
 def profile_of_guideline(guideline: str | None) -> Profile | None:
     """The Factur-X profile a BT-24 value names (Factur-X 1.0, ZUGFeRD 2.x and 1.0 ids; XRechnung -> EN 16931)."""
-    from facturx_engine.pdf.check import level_of_guideline
+    from facturx_engine.pdf.primitives import level_of_guideline
 
     level = level_of_guideline(guideline)
     return None if level is None else _LEVELS[level]
@@ -154,16 +154,16 @@ def _write(doc: Any, target: str, profile: Profile | None, source: ReadResult) -
     from facturx_engine.syntax.engine import serialize
 
     if target == "ubl":
-        from facturx_engine.syntax.ubl import UBL_CREDIT_NOTE, UBL_GUIDELINE, UBL_INVOICE, _namespaces
+        from facturx_engine.syntax.ubl import UBL_CREDIT_NOTE, UBL_GUIDELINE, UBL_INVOICE, namespaces
 
         syntax = UBL_CREDIT_NOTE if isinstance(doc, CreditNote) else UBL_INVOICE
         wctx = _stated_context(doc, syntax.name, doc.specification_id or UBL_GUIDELINE, source)
-        return serialize(syntax, None, wctx, _namespaces(syntax.root_tag))[0]
-    from facturx_engine.syntax.cii import _NAMESPACES, CII
+        return serialize(syntax, None, wctx, namespaces(syntax.root_tag))[0]
+    from facturx_engine.syntax.cii import CII, NAMESPACES
 
     assert profile is not None
     wctx = _stated_context(doc, "cii", doc.specification_id or profile.guideline, source)
-    return serialize(CII, profile, wctx, _NAMESPACES)[0]
+    return serialize(CII, profile, wctx, NAMESPACES)[0]
 
 
 def _fit_cii(doc: Any, asked: bool, profile: Profile) -> tuple[Any, list[str]]:
@@ -232,7 +232,7 @@ def convert(data: bytes, to: str = "ubl", *, profile: Profile | str | None = Non
         raise InputError(f"unknown target {to!r}: expected one of {', '.join(TARGETS)}")
     attachments: dict[str, str] = {}  # the source PDF's other embedded files: name -> size
     if _is_pdf(data):
-        from facturx_engine.pdf.hybrid import other_files
+        from facturx_engine.pdf.extract import other_files
 
         xml = pdf_invoice(data)
         attachments = other_files(data, xml)
@@ -297,7 +297,7 @@ def _shown(doc: Any, profile: Profile, source: ReadResult, lang: str = "fr") -> 
     if not differ:
         return shown, None
     parts = [f"{f.message} [{f.rule}]" for f in differ]
-    from facturx_engine.pdf.render.text import LABELS
+    from facturx_engine.pdf.render.labels import LABELS
 
     details = "; ".join(parts[:20]) + ("; ..." if len(parts) > 20 else "")
     return shown, LABELS.get(lang, LABELS["en"])["stated_notice"].format(details)
@@ -307,7 +307,7 @@ def _facturx(doc: Any, xml: bytes, pdf: bytes | None, profile: Profile | None, r
              deterministic: bool, source: ReadResult) -> bytes:
     """The PDF/A-3B of a validated CII: the source PDF's pages, else the invoice rendered with the
     amounts the CII states (see :func:`_shown`), so that the page and the XML say the same."""
-    from facturx_engine.pdf.hybrid import embed
+    from facturx_engine.pdf.embed import embed
 
     if not report.valid:
         raise ValidationFailed(f"the CII written is invalid ({len(report.errors)} fatal finding(s)); a Factur-X PDF "
@@ -322,7 +322,7 @@ def _facturx(doc: Any, xml: bytes, pdf: bytes | None, profile: Profile | None, r
         assert profile is not None
         totals, notice = _shown(doc, profile, source, getattr(template, "lang", "fr"))
         pdf = render(doc, template, totals=totals, notice=notice)
-    from facturx_engine.pdf.check import level_of_guideline
+    from facturx_engine.pdf.primitives import level_of_guideline
 
     named = level_of_guideline(doc.specification_id or (profile.guideline if profile else None))
     return embed(pdf, xml, profile=None if named else profile, validate_xml=False, deterministic=deterministic)

@@ -11,7 +11,7 @@ Commands (each one a function registered in :data:`COMMANDS`; later ones plug in
     facturx-engine convert IN.xml|IN.pdf --to cii|ubl|facturx [--profile P] [--strict]
                            [--template T.json] [--pdf LAYOUT.pdf] -o OUT
     facturx-engine validate PATH... [--rules fr-ctc|extended-ctc-fr] [--format text|json|junit|sarif]
-                            [--fail-on warning] [-j N] [-o REPORT]   (see facturx_engine.apps.batch)
+                            [--fail-on warning] [-j N] [-o REPORT]   (see facturx_engine.cli.validate)
 
 ``generate`` reads the JSON format of :mod:`facturx_engine.io.jsonio` (``-`` reads stdin), builds the
 model (totals are computed), writes CII (Factur-X profile ``--profile``, default EN 16931) or
@@ -19,7 +19,7 @@ UBL 2.1, validates the result offline (XSD + Schematron) and only then writes ``
 (a temporary file in the same directory, renamed over ``OUT``; ``-o -`` writes to stdout).
 Data the profile cannot carry is reported as a notice, or refused with ``--strict``.
 
-Exit codes, shared by every command:
+Exit codes, shared by every command (:mod:`facturx_engine.cli.shared`):
 
 * 0 -- done;
 * 1 -- the generated document is invalid: the fatal findings are printed, nothing is written;
@@ -47,9 +47,7 @@ import json
 import os
 import re
 import signal
-import stat
 import sys
-import tempfile
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -57,6 +55,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from facturx_engine.apps.display import EscapedStream, printable
+from facturx_engine.cli.shared import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, EXIT_USAGE, CommandError, write_atomic
+from facturx_engine.cli.validate import add_command as add_validate
 from facturx_engine.syntax.limits import MAX_XML_BYTES, parse_size, read_bounded
 from facturx_engine.syntax.cii import ProfileWarning, to_cii
 from facturx_engine.model.codes import Profile
@@ -65,18 +65,9 @@ from facturx_engine.io.jsonio import load_document
 from facturx_engine.syntax.ubl import to_ubl
 from facturx_engine.validation.core import validate
 
-__all__ = ["COMMANDS", "EXIT_INTERNAL", "EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "main"]
+__all__ = ["COMMANDS", "main"]
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 PROFILES = ("minimum", "basicwl", "basic", "en16931", "extended")
-
-
-class CommandError(Exception):
-    """A failure a command reports as one line, with its exit code."""
-
-    def __init__(self, message: str, code: int = EXIT_USAGE) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 class _Parser(argparse.ArgumentParser):
@@ -109,61 +100,6 @@ def read_input(name: str) -> bytes:
         raise CommandError(f"{'the standard input' if name == '-' else printable(name)} is larger than "
                            f"{limit} bytes (--max-size); not read")
     return data
-
-
-_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISLNK, "a symbolic link"), (stat.S_ISFIFO, "a FIFO"),
-          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
-
-
-def _check_target(name: str) -> None:
-    """Refuse an output path that exists and is not a regular file (checked without following links)."""
-    try:
-        mode = os.lstat(name).st_mode
-    except FileNotFoundError:
-        return
-    except OSError as exc:
-        raise CommandError(f"cannot write {printable(name)}: {exc.strerror or exc}") from None
-    if not stat.S_ISREG(mode):
-        kind = next((kind for test, kind in _KINDS if test(mode)), "not a regular file")
-        raise CommandError(f"refusing to write {printable(name)}: it is {kind}; -o replaces regular files only")
-
-
-def write_atomic(name: str, data: bytes) -> None:
-    """Write ``data`` to ``name`` through a temporary file in the same directory (``-``: stdout).
-
-    An existing ``name`` that is not a regular file is refused (:func:`_check_target`); the temporary
-    file is removed on every failure, so no partial output is ever left.
-    """
-    if name == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-        return
-    if not name:
-        raise CommandError("-o needs a file name (or - for the standard output)")
-    _check_target(name)
-    path = Path(name)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)  # the output folder is created, only on success
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:64]}.", suffix=".tmp")
-    except OSError as exc:
-        raise CommandError(f"cannot write {printable(name)}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except OSError as exc:
-        with suppress(OSError):
-            os.unlink(tmp)
-        raise CommandError(f"cannot write {printable(name)}: {exc.strerror or exc}") from None
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 _NS_PREDICATE = re.compile(r"\[namespace-uri\(\)='[^']*'\]")
@@ -270,7 +206,7 @@ def _generate(args: argparse.Namespace) -> int:
 
 def _facturx(doc: Any, profile: Profile, xml: bytes, args: argparse.Namespace) -> bytes:
     """The PDF/A-3B of an already validated CII: our rendering (or --pdf) with the XML embedded."""
-    from facturx_engine.pdf.hybrid import to_facturx
+    from facturx_engine.pdf.embed import to_facturx
 
     template = _template(args.template) if args.template else None
     layout = read_input(args.pdf) if args.pdf else None
@@ -279,7 +215,7 @@ def _facturx(doc: Any, profile: Profile, xml: bytes, args: argparse.Namespace) -
 
 
 def _template(name: str) -> Any:
-    from facturx_engine.pdf.render.layout import Template
+    from facturx_engine.pdf.render.template import Template
 
     return Template.from_json(read_input(name), base_dir=Path(name).parent)
 
@@ -316,7 +252,7 @@ def _add_pdf_commands(sub: Any) -> None:
 
 
 def _embed(args: argparse.Namespace) -> int:
-    from facturx_engine.pdf.hybrid import embed
+    from facturx_engine.pdf.embed import embed
 
     layout, xml = read_input(args.pdf), read_input(args.xml)
     if b"%PDF-" in xml[:1024] and b"%PDF-" not in layout[:1024]:
@@ -332,7 +268,7 @@ def _embed(args: argparse.Namespace) -> int:
 
 
 def _extract(args: argparse.Namespace) -> int:
-    from facturx_engine.pdf.hybrid import extract
+    from facturx_engine.pdf.extract import extract
 
     xml, profile = extract(read_input(args.pdf))
     write_atomic(args.output, xml)
@@ -421,13 +357,7 @@ def _convert(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------------- main
 
-def _add_validate(sub: Any) -> None:
-    from facturx_engine.apps.batch import add_command  # batch imports this module: imported when the parser is built
-
-    add_command(sub)
-
-
-COMMANDS: tuple[Callable[[Any], None], ...] = (_add_generate, _add_pdf_commands, _add_validate, _add_convert)
+COMMANDS: tuple[Callable[[Any], None], ...] = (_add_generate, _add_pdf_commands, add_validate, _add_convert)
 """Each entry adds one subcommand to the parser and sets its ``run(args) -> int``."""
 
 
@@ -576,7 +506,4 @@ def _silence_stdout() -> None:
 
 
 if __name__ == "__main__":
-    # run the imported module, not this __main__ copy: batch raises facturx_engine.cli.commands.CommandError
-    from facturx_engine.cli.commands import main as _imported_main
-
-    sys.exit(_imported_main())
+    sys.exit(main())

@@ -37,9 +37,9 @@ sits in an object stream of 4.4 million numbers 1.5 GB, three million cross-refe
 compressed stream 276 MB in qpdf (and 1.5 GB as pikepdf's table). qpdf parses some objects as soon
 as it opens a file (trailers, cross-reference streams, the catalog and page tree with the object
 stream holding them), so the engine counts them on the bytes before qpdf opens the file
-(:func:`count_objects`, called by ``pdfcheck.open_pdf``, which every entry point opens a PDF with;
-how and why the count bounds what qpdf can parse, even in a damaged file that qpdf repairs:
-:mod:`facturx_engine.pdf.scan`):
+(:func:`count_objects`, called by :func:`~facturx_engine.pdf.primitives.open_pdf`, which every
+entry point opens a PDF with; how and why the count bounds what qpdf can parse, even in a damaged
+file that qpdf repairs: :mod:`facturx_engine.pdf.scan`):
 
 * :data:`MAX_OBJECT_ITEMS` (1,000,000): the items of all the objects of one file, each token of
   their syntax counted as one (a dictionary entry is two, a reference ``N G R`` three, a literal
@@ -64,8 +64,8 @@ how and why the count bounds what qpdf can parse, even in a damaged file that qp
   forbids encryption).
 * The count walks at most ``_pdfscan.SCAN_FACTOR`` (4) times the file's bytes: objects nested in
   the values of others, which qpdf would parse over and over, are refused (``FX-LIMIT-OBJECTS``).
-* One rule lists at most ``pdfcheck.MAX_FINDINGS_PER_RULE`` (100) findings in a report: a hostile
-  file can break one rule in hundreds of thousands of objects.
+* One rule lists at most :data:`~facturx_engine.pdf.checks.record.MAX_FINDINGS_PER_RULE` (100)
+  findings in a report: a hostile file can break one rule in hundreds of thousands of objects.
 
 Filters decoded here: FlateDecode, LZWDecode, RunLengthDecode, ASCIIHexDecode, ASCII85Decode
 (abbreviations included). A stream with a predictor (``/DecodeParms /Predictor``) is measured

@@ -63,14 +63,14 @@ def _order() -> tuple[dict[str, list[str]], dict[str, str]]:
 
 
 CII = Syntax("cii", "rsm:CrossIndustryInvoice", "CrossIndustryInvoiceType", FORMATTERS, _order)
-_NAMESPACES = "".join(f' xmlns:{p}="{NS[p]}"' for p in ("rsm", "qdt", "ram", "udt"))
+NAMESPACES = "".join(f' xmlns:{p}="{NS[p]}"' for p in ("rsm", "qdt", "ram", "udt"))
 
 
 def write_cii(doc: Any, profile: Profile | str = Profile.EN16931) -> WriteResult:
     """Serialize to CII for a Factur-X profile; report what the profile cannot carry."""
     profile = Profile.parse(profile) if isinstance(profile, str) else profile
     guideline = doc.specification_id or profile.guideline
-    xml, dropped = serialize(CII, profile, WriteContext(doc, "cii", guideline), _NAMESPACES)
+    xml, dropped = serialize(CII, profile, WriteContext(doc, "cii", guideline), NAMESPACES)
     return WriteResult(xml, tuple(dropped))
 
 

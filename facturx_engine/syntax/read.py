@@ -1253,8 +1253,8 @@ def pdf_invoice(pdf: bytes) -> bytes:
     damaged), that is encrypted (even without a user password: a Factur-X is PDF/A-3, which forbids
     encryption) or that embeds no invoice."""
     from facturx_engine.errors import PdfError
-    from facturx_engine.pdf.hybrid import extract
-    from facturx_engine.pdf.check import open_pdf
+    from facturx_engine.pdf.extract import extract
+    from facturx_engine.pdf.primitives import open_pdf
 
     xml = extract(pdf)[0]  # not a PDF, truncated, locked by a password, no invoice
     with open_pdf(pdf) as opened:

@@ -59,7 +59,7 @@ UBL_INVOICE = Syntax("ubl", "Invoice", "InvoiceType", FORMATTERS, _order_for("UB
 UBL_CREDIT_NOTE = Syntax("ubl-cn", "CreditNote", "CreditNoteType", FORMATTERS, _order_for("UBL-CreditNote-2.1.xsd"))
 
 
-def _namespaces(root: str) -> str:
+def namespaces(root: str) -> str:
     return f' xmlns="{NS["ubl-cn" if root == "CreditNote" else "ubl-inv"]}" xmlns:cac="{NS["cac"]}" ' \
            f'xmlns:cbc="{NS["cbc"]}"'
 
@@ -69,7 +69,7 @@ def write_ubl(doc: Any) -> WriteResult:
     syntax = UBL_CREDIT_NOTE if doc.is_credit_note else UBL_INVOICE
     guideline = doc.specification_id or UBL_GUIDELINE
     wctx = WriteContext(doc, syntax.name, guideline)
-    xml, dropped = serialize(syntax, None, wctx, _namespaces(syntax.root_tag))
+    xml, dropped = serialize(syntax, None, wctx, namespaces(syntax.root_tag))
     if syntax is UBL_CREDIT_NOTE and doc.due_date and not wctx.payment_entries:
         dropped.append("BT-9")  # a UBL CreditNote can only carry the due date inside PaymentMeans
     if len(doc.buyer.identifiers) > 1:

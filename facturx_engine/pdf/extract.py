@@ -1,0 +1,124 @@
+"""Reading a Factur-X / ZUGFeRD / XRechnung PDF back: :func:`extract` (the embedded invoice XML,
+bytes as embedded, and its level), :func:`extract_all` (every embedded file) and
+:func:`other_files` (the embedded files besides the invoice, for what a conversion does not carry).
+
+Damaged input: whatever the bytes, these raise :class:`~facturx_engine.errors.PdfError`, never
+another exception. Every stream is read with the caps of :mod:`facturx_engine.pdf.limits` (64 MiB
+for one stream, 16 MiB for the invoice XML, 256 MiB for all the streams of one call, qpdf's own
+decoding limits while the file is open): a stream over a cap is refused by name
+(``FX-LIMIT-STREAM``), never inflated whole; so is a file holding more objects than the engine
+reads (``FX-LIMIT-OBJECTS``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pikepdf
+from lxml import etree
+
+from facturx_engine.errors import PdfError
+from facturx_engine.pdf.attachments import attachments, find_invoice
+from facturx_engine.pdf.limits import MAX_STREAM_BYTES, MAX_XML_BYTES, StreamLimit, bounded
+from facturx_engine.pdf.primitives import (
+    FX_NAMESPACE,
+    INVOICE_FILENAMES,
+    damage_is_error,
+    guideline_of,
+    level_of_guideline,
+    open_pdf,
+    parse_xml,
+)
+from facturx_engine.pdf.xmp import read_xmp
+
+__all__ = ["extract", "extract_all", "other_files"]
+
+
+def _readable(pdf_bytes: bytes) -> pikepdf.Pdf:
+    if not isinstance(pdf_bytes, (bytes, bytearray, memoryview)):
+        raise PdfError(f"expected the PDF as bytes, got {type(pdf_bytes).__name__}")
+    data = bytes(pdf_bytes)
+    if b"%PDF-" not in data[:1024]:
+        raise PdfError("not a PDF: no %PDF- header in the first 1024 bytes")
+    if b"%%EOF" not in data[-1024:]:
+        raise PdfError("the PDF is truncated or damaged: no %%EOF marker in its last 1024 bytes")
+    return open_pdf(data)
+
+
+def extract(pdf_bytes: bytes) -> tuple[bytes, str | None]:
+    """The embedded invoice XML (bytes exactly as embedded) and its Factur-X level.
+
+    Looks for ``fx:DocumentFileName``, ``factur-x.xml``, ``xrechnung.xml``,
+    ``zugferd-invoice.xml`` and ``ZUGFeRD-invoice.xml`` among the files of the EmbeddedFiles name
+    tree, the catalog and page /AF arrays and FileAttachment annotations. The level is the one
+    BT-24 means (MINIMUM, BASIC WL, BASIC, EN 16931, EXTENDED, XRECHNUNG; ZUGFeRD 1 comfort ->
+    EN 16931), else the XMP ``fx:ConformanceLevel``, else None.
+
+    Raises :class:`~facturx_engine.errors.PdfError` for non-PDF, truncated, damaged or
+    password-protected input, when no invoice XML is embedded, and when it decodes to more than
+    16 MiB (``FX-LIMIT-STREAM``, :mod:`facturx_engine.pdf.limits`).
+    """
+    result: tuple[bytes, str | None] = _guard(_extract, pdf_bytes)
+    return result
+
+
+def _guard(run: Any, pdf_bytes: bytes) -> Any:
+    """``run(pdf)`` on the opened PDF inside the limits of :func:`bounded`; a damaged object graph
+    is a :class:`PdfError`."""
+    with bounded():
+        pdf = _readable(pdf_bytes)
+        with pdf, damage_is_error("the PDF"):
+            return run(pdf)
+
+
+def _extract(pdf: pikepdf.Pdf) -> tuple[bytes, str | None]:
+    _, xmp = read_xmp(pdf)
+    found = find_invoice(pdf, attachments(pdf), xmp)
+    if not found:
+        names = [a.name for a in attachments(pdf)]
+        raise PdfError("no invoice XML is embedded (looked for " + ", ".join(INVOICE_FILENAMES)
+                       + f"; embedded files: {names or 'none'}) [Factur-X 1.07, name of the embedded invoice]",
+                       rule="FX-INVOICE-MISSING")
+    xml = found[0].data(MAX_XML_BYTES)
+    level = None
+    try:
+        level = level_of_guideline(guideline_of(parse_xml(xml)))
+    except etree.XMLSyntaxError:
+        pass
+    if level is None and xmp is not None:
+        for ns in (FX_NAMESPACE, "urn:zugferd:pdfa:CrossIndustryDocument:invoice:2p0#",
+                   "urn:ferd:pdfa:CrossIndustryDocument:invoice:1p0#"):
+            level = level or xmp.text(ns, "ConformanceLevel")
+    return xml, level
+
+
+def other_files(pdf_bytes: bytes, xml: bytes) -> dict[str, str]:
+    """The embedded files other than ``xml`` (the invoice), each with its decoded size (``"N
+    bytes"``), or ``"more than 64 MiB decoded, not read"`` for one over the cap of
+    :mod:`facturx_engine.pdf.limits`: what a conversion lists as not carried."""
+    def sizes(pdf: pikepdf.Pdf) -> dict[str, str]:
+        out = {}
+        for att in attachments(pdf):
+            try:
+                data = att.data()
+            except StreamLimit as exc:
+                out[att.name] = (f"more than {MAX_STREAM_BYTES // (1024 * 1024)} MiB decoded, not read"
+                                 if exc.rule == "FX-LIMIT-STREAM" else "not read: the streams of the file decoded "
+                                 "so far reach the engine's limit for one file")
+                continue
+            if data != xml:
+                out[att.name] = f"{len(data)} bytes"
+        return out
+
+    result: dict[str, str] = _guard(sizes, pdf_bytes)
+    return result
+
+
+def extract_all(pdf_bytes: bytes) -> dict[str, bytes]:
+    """Every embedded file, ``{name: bytes}`` (name-tree key, else /UF, else /F).
+
+    Each file decodes to at most 64 MiB, and all of them together to at most 256 MiB
+    (:mod:`facturx_engine.pdf.limits`); beyond, :class:`~facturx_engine.errors.PdfError`
+    (``FX-LIMIT-STREAM`` / ``FX-LIMIT-TOTAL``) names the file."""
+    result: dict[str, bytes] = _guard(lambda pdf: {att.name: att.data() for att in attachments(pdf)}, pdf_bytes)
+    return result

@@ -1,0 +1,97 @@
+"""What validation reports: a :class:`Finding` per problem (the rule, its severity, where, what,
+the business terms it names), and the :class:`Report` of :func:`~facturx_engine.validation.core.validate`
+(also that of :func:`~facturx_engine.pdf.check.check_pdf`), whose :class:`Verdict` says whether the
+document is valid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from facturx_engine.errors import ValidationFailed
+
+__all__ = ["Finding", "Report", "Verdict"]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem reported by an XSD or a Schematron rule.
+
+    ``rule`` is the Schematron rule id, else the ``[ID]`` the message starts with, else
+    ``SCHEMATRON-REPORT`` / ``SCHEMATRON-ASSERT`` (the Factur-X stylesheets give no id to their
+    "... is marked as not used in the given context" reports); ``XSD`` for schema errors.
+    """
+
+    rule: str
+    severity: str
+    location: str
+    message: str
+    bt_ids: tuple[str, ...] = ()
+    source: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.severity} {self.rule} at {self.location}: {self.message}"
+
+
+class Verdict:
+    """``valid`` / ``errors`` / ``warnings`` of anything that holds ``findings`` (a :class:`Report`,
+    a batch result of :mod:`facturx_engine.apps.batch`)."""
+
+    __slots__ = ()
+    findings: tuple[Finding, ...]
+
+    @property
+    def valid(self) -> bool:
+        """True when no finding is fatal (warnings do not make a document invalid)."""
+        return not self.errors
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        """The fatal findings."""
+        return tuple(f for f in self.findings if f.severity == "fatal")
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        """The non-fatal findings."""
+        return tuple(f for f in self.findings if f.severity != "fatal")
+
+
+@dataclass(frozen=True, slots=True)
+class Report(Verdict):
+    """Outcome of :func:`validate`: what was detected, what ran and what was found."""
+
+    syntax: str
+    document: str
+    profile: str | None
+    guideline: str | None
+    findings: tuple[Finding, ...]
+    artefacts: tuple[str, ...]
+
+    def raise_for_errors(self) -> Report:
+        """Raise :class:`ValidationFailed` listing the fatal findings; return ``self`` if none."""
+        errors = self.errors
+        if errors:
+            lines = "\n".join(f"  {finding}" for finding in errors)
+            raise ValidationFailed(
+                f"{self.syntax} {self.document} ({self.profile}) has {len(errors)} fatal "
+                f"finding(s):\n{lines}",
+                report=self,
+            )
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary (tuples become lists), with ``valid`` added."""
+        data = asdict(self)
+        data["findings"] = [{**f, "bt_ids": list(f["bt_ids"])} for f in data["findings"]]
+        data["artefacts"] = list(self.artefacts)
+        data["valid"] = self.valid
+        return data
+
+    def __str__(self) -> str:
+        verdict = "valid" if self.valid else "invalid"
+        head = (
+            f"{self.syntax} {self.document}, profile {self.profile}: {verdict} "
+            f"({len(self.errors)} fatal, {len(self.warnings)} warning)"
+        )
+        return "\n".join([head, *(str(f) for f in self.findings)])
