@@ -97,6 +97,8 @@ _EXPORTS: dict[str, str] = {
     "extract": "facturx_engine.pdf.hybrid",
     "extract_all": "facturx_engine.pdf.hybrid",
     "to_facturx": "facturx_engine.pdf.hybrid",
+    # facturx_engine.pdf.read
+    "from_pdf": "facturx_engine.pdf.read",
     # facturx_engine.pdf.render.layout
     "render": "facturx_engine.pdf.render.layout",
     "Template": "facturx_engine.pdf.render.layout",
@@ -106,7 +108,6 @@ _EXPORTS: dict[str, str] = {
     "to_cii": "facturx_engine.syntax.cii",
     "write_cii": "facturx_engine.syntax.cii",
     # facturx_engine.syntax.read
-    "from_pdf": "facturx_engine.syntax.read",
     "from_xml": "facturx_engine.syntax.read",
     "read_document": "facturx_engine.syntax.read",
     "ReadResult": "facturx_engine.syntax.read",
@@ -184,6 +185,9 @@ if _typing.TYPE_CHECKING:
         extract_all as extract_all,
         to_facturx as to_facturx,
     )
+    from facturx_engine.pdf.read import (
+        from_pdf as from_pdf,
+    )
     from facturx_engine.pdf.render.layout import (
         render as render,
         Template as Template,
@@ -195,7 +199,6 @@ if _typing.TYPE_CHECKING:
         write_cii as write_cii,
     )
     from facturx_engine.syntax.read import (
-        from_pdf as from_pdf,
         from_xml as from_xml,
         read_document as read_document,
         ReadResult as ReadResult,

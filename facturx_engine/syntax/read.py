@@ -85,8 +85,8 @@ from facturx_engine.errors import ModelError, ParseError
 from facturx_engine.model.records import CreditNote, Invoice, collect_breaches
 
 __all__ = ["CURRENCY_RULE", "EXPLICIT", "GROUPS", "MAX_ATTRIBUTES", "MAX_XML_BYTES", "NOT_READ", "NOT_READ_RULE", "NOT_REPRESENTABLE_RULE", "Finding",
-           "ReadResult", "TermValue", "detect_syntax", "from_pdf", "from_xml", "parse_xml", "pdf_invoice",
-           "read_document", "replace_read", "term_values"]
+           "ReadResult", "TermValue", "detect_syntax", "from_xml", "parse_xml", "read_document", "replace_read",
+           "term_values"]
 
 MAX_ATTRIBUTES = 256
 """At most this many attributes on one element (CII and UBL elements have up to four): see :func:`_attributes`."""
@@ -1243,26 +1243,3 @@ def read_syntax(xml: bytes, expected: tuple[str, ...]) -> Invoice | CreditNote:
     if root_syntax not in expected:
         raise ParseError(f"expected {' or '.join(expected)} XML, got {root_syntax}")
     return read_document(xml).document
-
-
-def pdf_invoice(pdf: bytes) -> bytes:
-    """The invoice XML embedded in a Factur-X / ZUGFeRD / XRechnung PDF, as embedded.
-
-    :class:`~facturx_engine.errors.PdfError` for a file that is not a readable PDF (truncated,
-    damaged), that is encrypted (even without a user password: a Factur-X is PDF/A-3, which forbids
-    encryption) or that embeds no invoice."""
-    from facturx_engine.errors import PdfError
-    from facturx_engine.pdf.hybrid import extract
-    from facturx_engine.pdf.check import open_pdf
-
-    xml = extract(pdf)[0]  # not a PDF, truncated, locked by a password, no invoice
-    with open_pdf(pdf) as opened:
-        if opened.is_encrypted:
-            raise PdfError("the PDF is encrypted: a Factur-X file is PDF/A-3, which forbids encryption (ISO 19005-3 "
-                           "6.1.3); its invoice is not read", rule="PDFA-6.1.3-ENCRYPT")
-    return xml
-
-
-def from_pdf(pdf: bytes) -> Invoice | CreditNote:
-    """The invoice or credit note embedded in a Factur-X PDF (see :func:`pdf_invoice`), read as :func:`from_xml`."""
-    return read_document(pdf_invoice(pdf)).document
