@@ -103,16 +103,16 @@ _EXPORTS: dict[str, str] = {
     "render": "facturx_engine.pdf.render.layout",
     "Template": "facturx_engine.pdf.render.layout",
     # facturx_engine.syntax.cii
-    "from_cii": "facturx_engine.syntax.cii",
     "ProfileWarning": "facturx_engine.syntax.cii",
     "to_cii": "facturx_engine.syntax.cii",
     "write_cii": "facturx_engine.syntax.cii",
     # facturx_engine.syntax.read
+    "from_cii": "facturx_engine.syntax.read",
+    "from_ubl": "facturx_engine.syntax.read",
     "from_xml": "facturx_engine.syntax.read",
     "read_document": "facturx_engine.syntax.read",
     "ReadResult": "facturx_engine.syntax.read",
     # facturx_engine.syntax.ubl
-    "from_ubl": "facturx_engine.syntax.ubl",
     "to_ubl": "facturx_engine.syntax.ubl",
     "write_ubl": "facturx_engine.syntax.ubl",
     # facturx_engine.validation.core
@@ -193,18 +193,18 @@ if _typing.TYPE_CHECKING:
         Template as Template,
     )
     from facturx_engine.syntax.cii import (
-        from_cii as from_cii,
         ProfileWarning as ProfileWarning,
         to_cii as to_cii,
         write_cii as write_cii,
     )
     from facturx_engine.syntax.read import (
+        from_cii as from_cii,
+        from_ubl as from_ubl,
         from_xml as from_xml,
         read_document as read_document,
         ReadResult as ReadResult,
     )
     from facturx_engine.syntax.ubl import (
-        from_ubl as from_ubl,
         to_ubl as to_ubl,
         write_ubl as write_ubl,
     )

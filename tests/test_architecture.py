@@ -37,7 +37,6 @@ DEBTS: set[str] = {
     'cycle: facturx_engine.apps.batch -> facturx_engine.apps.report -> facturx_engine.cli.commands',
     'cycle: facturx_engine.io.payload -> facturx_engine.model.lifecycle',
     'cycle: facturx_engine.model.codes -> facturx_engine.model.compute -> facturx_engine.model.records -> facturx_engine.model.vatid',
-    'cycle: facturx_engine.syntax.assemble -> facturx_engine.syntax.cii -> facturx_engine.syntax.read -> facturx_engine.syntax.ubl',
     'private: facturx_engine.apps.convert imports facturx_engine.model.records._unlisted_category',
     'private: facturx_engine.apps.convert imports facturx_engine.syntax.cii._NAMESPACES',
     'private: facturx_engine.apps.convert imports facturx_engine.syntax.ubl._namespaces',

@@ -30,14 +30,12 @@ from strategies import documents
 
 from facturx_engine import load_document, to_cii, to_ubl
 from facturx_engine.syntax.context import _deliver_to_address
-from facturx_engine.syntax.read import EXPLICIT, GROUPS, NOT_READ, from_xml, read_document, term_values
-from facturx_engine.syntax.cii import from_cii
+from facturx_engine.syntax.read import EXPLICIT, GROUPS, NOT_READ, from_cii, from_ubl, from_xml, read_document, term_values
 from facturx_engine.apps.convert import compare_terms
 from facturx_engine.errors import ModelError, ParseError
 from facturx_engine.model.fr import legal_notes
 from facturx_engine.model.records import Delivery
 from facturx_engine.syntax.terms import TERMS
-from facturx_engine.syntax.ubl import from_ubl
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = sorted((ROOT / "fixtures" / "invoices").glob("*.json"))

@@ -84,9 +84,9 @@ from facturx_engine.model.codes import CREDIT_NOTE_TYPES
 from facturx_engine.errors import ModelError, ParseError
 from facturx_engine.model.records import CreditNote, Invoice, collect_breaches
 
-__all__ = ["CURRENCY_RULE", "EXPLICIT", "GROUPS", "MAX_ATTRIBUTES", "MAX_XML_BYTES", "NOT_READ", "NOT_READ_RULE", "NOT_REPRESENTABLE_RULE", "Finding",
-           "ReadResult", "TermValue", "detect_syntax", "from_xml", "parse_xml", "read_document", "replace_read",
-           "term_values"]
+__all__ = ["CURRENCY_RULE", "EXPLICIT", "GROUPS", "MAX_ATTRIBUTES", "MAX_XML_BYTES", "NOT_READ", "NOT_READ_RULE",
+           "NOT_REPRESENTABLE_RULE", "Finding", "ReadResult", "TermValue", "detect_syntax", "from_cii", "from_ubl",
+           "from_xml", "parse_xml", "read_document", "replace_read", "term_values"]
 
 MAX_ATTRIBUTES = 256
 """At most this many attributes on one element (CII and UBL elements have up to four): see :func:`_attributes`."""
@@ -1238,7 +1238,19 @@ def from_xml(xml: bytes) -> Invoice | CreditNote:
     return read_document(xml).document
 
 
-def read_syntax(xml: bytes, expected: tuple[str, ...]) -> Invoice | CreditNote:
+def from_cii(xml: bytes) -> Any:
+    """The Invoice or CreditNote of CII XML bytes (read by the term table, as :func:`read_document`;
+    ParseError for UBL). Stated totals are not read but checked: see :func:`read_document`."""
+    return _read_syntax(xml, ("cii",))
+
+
+def from_ubl(xml: bytes) -> Any:
+    """The Invoice or CreditNote of UBL 2.1 XML bytes (read by the term table, as :func:`read_document`;
+    ParseError for CII). Stated totals are not read but checked: see :func:`read_document`."""
+    return _read_syntax(xml, ("ubl", "ubl-cn"))
+
+
+def _read_syntax(xml: bytes, expected: tuple[str, ...]) -> Invoice | CreditNote:
     root_syntax = detect_syntax(parse_xml(xml))
     if root_syntax not in expected:
         raise ParseError(f"expected {' or '.join(expected)} XML, got {root_syntax}")
