@@ -1,11 +1,13 @@
-"""Assembling what the reader walked into the model's JSON format, and the checks of a document read.
+"""From the document read to the model records, and the checks of a document read.
 
-:func:`assemble` turns the raw dict of the table walk (:mod:`facturx_engine.syntax.read`) into the JSON
-format of :mod:`facturx_engine.io.jsonio` (which mirrors the model field names); :func:`build` makes
-the model records of it directly (the values are the reader's own, already checked: no JSON
-parsing), leaving out the optional records that lack a value the model requires and reporting
-what they held; :func:`check_totals` compares the stated totals with the computed ones
-(BR-CO-10..17, the VAT category rules, the line net amounts). Each problem is a :class:`Finding` (see ``_read`` for the kinds).
+The reader (:mod:`facturx_engine.syntax.read`) builds model-shaped dicts (the field names of the model
+records). :func:`finish` keeps what the model holds once (the first payee identifier, one payment means,
+one unit per line, BT-24 unless it is the default), reports what it cannot hold, and sets the stated
+values apart (totals, the VAT breakdown, the line net amounts); :func:`build` makes the model records
+directly (the values are the reader's own, already checked: no JSON parsing), leaving out the optional
+records that lack a value the model requires and reporting what they held; :func:`check_totals`
+compares the stated totals with the computed ones (BR-CO-10..17, the VAT category rules, the line net
+amounts). Each problem is a :class:`Finding` (see :mod:`facturx_engine.syntax.read` for the kinds).
 """
 
 from __future__ import annotations
@@ -25,8 +27,7 @@ from facturx_engine.model.introspect import field_specs, item_type, relocate, re
 from facturx_engine.model.compute import round2
 from facturx_engine.model.fields import _BREACHES
 from facturx_engine.model.records import Invoice, Vat
-
-Raw = dict[str, Any]
+from facturx_engine.syntax.places import ACCOUNT, BASE_UNIT, PAYEE_IDS, PAYMENT_MEANS, STATED, STATED_NET, Raw
 NOT_READ_RULE = "FXE-NOT-READ"
 NOT_REPRESENTABLE_RULE = "FXE-NOT-REPRESENTABLE"
 
@@ -60,7 +61,7 @@ def shown(text: str) -> str:
     return repr(text if len(text) <= 60 else text[:57] + "...")
 
 
-# ---------------------------------------------------------------------------- raw -> JSON format
+# ---------------------------------------------------------------------------- what the model holds once
 
 
 def _merge(into: Raw, other: Raw) -> Raw:
@@ -70,17 +71,6 @@ def _merge(into: Raw, other: Raw) -> Raw:
         else:
             into.setdefault(k, v)
     return into
-
-
-def _ac(item: Raw, doc_level: bool) -> Raw:
-    out = dict(item.get("ac", {}))
-    if "amount" in item:
-        out["amount"] = item["amount"]
-    if "base" in item:
-        out["base_amount"] = item["base"]
-    if doc_level and "vat" in item:
-        out["vat"] = item["vat"]
-    return out
 
 
 def _guideline_default(syntax: str, guideline: str | None) -> bool:
@@ -100,105 +90,107 @@ def _not_representable(term: str, message: str, location: str | None = None) -> 
     return Finding(NOT_REPRESENTABLE_RULE, term, message, location, kind="not-representable")
 
 
-def _payment(w: Raw, data: Raw, out: list[Finding]) -> None:
+_PAY_PARTS = frozenset({ACCOUNT, "card", "direct_debit"})  # the records of a payment means (the rest: the means)
+
+
+def _payment(entries: list[Raw], data: Raw, out: list[Finding]) -> None:
     """Payment instructions: the first entry's means, every entry's account; what differs in the other
     entries (the model has one means code, one remittance text ...) is reported."""
-    entries = w.get("payment_entries", [])
-    if not entries:
-        return
-    first = entries[0].get("means", {})
+    first = {name: value for name, value in entries[0].items() if name not in _PAY_PARTS}
     pay = _merge(dict(first), data.get("payment", {}))
     for n, e in enumerate(entries[1:], start=2):
-        for name, value in e.get("means", {}).items():
-            if value != first.get(name):
+        for name, value in e.items():
+            if name not in _PAY_PARTS and value != first.get(name):
                 term = {"means_code": "BT-81", "means_text": "BT-82", "remittance_info": "BT-83"}.get(name, name)
                 out.append(_not_representable(term, f"payment means {n}: {term} {shown(str(value))} is not kept: the "
                                               f"model has one payment means and takes the first one's "
                                               f"({shown(str(first.get(name)))})", f"payment.means[{n}]"))
-    accounts = [e["account"] for e in entries if e.get("account")]
+    accounts = [e[ACCOUNT] for e in entries if e.get(ACCOUNT)]
     if accounts:
         pay["credit_transfers"] = accounts
     for e in entries:
         if e.get("card"):
             pay.setdefault("card", e["card"])
-        if e.get("debit"):
-            pay["direct_debit"] = _merge(pay.get("direct_debit", {}), e["debit"])
+        if e.get("direct_debit"):
+            pay["direct_debit"] = _merge(pay.get("direct_debit", {}), e["direct_debit"])
     data["payment"] = pay
 
 
-_EMPTY: Raw = {}  # never changed
+def _last(data: Raw, names: tuple[str, ...]) -> None:
+    """Move these fields to the end of ``data``, in this order. :func:`build` makes the records of a document
+    in the order of its dict: the records read (invoicing period, preceding invoices, attachments, payment
+    instructions stated at document level ...), then the parties, delivery, payee and notes, the payment
+    means, the allowances and charges, the lines. That is the order of the findings about them (and, with
+    ``strict=True``, the breach raised first)."""
+    for name in names:
+        if name in data:
+            data[name] = data.pop(name)
 
 
-def assemble(w: Raw, syntax: str, out: list[Finding]) -> tuple[Raw, dict[str, Any]]:
-    """The JSON-format dict of the document, and the stated totals; what cannot be held goes to ``out``."""
-    data: Raw = dict(w.get("doc", {}))
-    if syntax != "cii":  # the UBL root tells: a CreditNote stays a credit note whatever its code
-        data["document"] = "credit_note" if syntax == "ubl-cn" else "invoice"
-    for src, dst in (("doc_seller", "seller"), ("doc_buyer", "buyer"), ("doc_taxrep", "tax_representative"),
-                     ("delivery", "delivery")):
-        if src in w:
-            data[dst] = _merge(data.get(dst, {}), w[src])
-    if "delivery_address" in w:
-        data.setdefault("delivery", {})["address"] = w["delivery_address"]
-    payee_ids = w.get("doc_payee_ids", [])
-    if payee_ids:
-        data.setdefault("payee", {})["identifier"] = payee_ids[0]
-        for extra in payee_ids[1:]:
+def finish(data: Raw, syntax: str, out: list[Finding]) -> dict[str, Any]:
+    """Make the document read (model-shaped: see :mod:`facturx_engine.syntax.read`) what :func:`build` takes: the
+    model holds one payee identifier, one payment means, one unit per line, the default BT-24 as None;
+    what the document states beyond that is reported in ``out``. Returns the stated values set apart:
+    ``totals`` (by :class:`~facturx_engine.model.compute.Totals` attribute), ``lines`` (BT-131 of each line, None
+    where absent), ``paid`` and ``rounding`` (BT-113, BT-114, also input data) and ``guideline`` (BT-24)."""
+    totals: Raw = data.pop(STATED, None) or {}
+    guideline = data.get("specification_id")
+    if _guideline_default(syntax, guideline):
+        data.pop("specification_id", None)
+    payee: Raw | None = data.get("payee")
+    ids = payee.pop(PAYEE_IDS, None) if payee is not None else None
+    if payee is not None and ids:
+        payee["identifier"] = ids[0]
+        for extra in ids[1:]:
             out.append(_not_representable("BT-60", f"payee identifier {shown(str(extra.get('value')))} is not kept: "
                                           "the model holds one payee identifier", "payee.identifier"))
-    guideline = w.get("guideline")
-    if not _guideline_default(syntax, guideline):
-        data["specification_id"] = guideline
     if syntax != "cii" and data.get("purchase_order") == "NA" and data.get("sales_order"):
         del data["purchase_order"]  # the placeholder UBL needs for a sales order alone
-    if w.get("notes"):
-        data["notes"] = w["notes"]
-    _payment(w, data, out)
+    _last(data, ("seller", "buyer", "tax_representative", "delivery", "payee", "notes"))
+    entries = data.pop(PAYMENT_MEANS, None)
+    if entries:
+        _payment(entries, data, out)  # where the instructions stated at document level were read, else last
     # VAT exemption reasons are stated per category in BG-23 only
-    totals = w.get("totals", {})
     reasons: dict[Any, Raw] = {}
-    for b in totals.get("vat_breakdown", []):
+    for b in totals.get("vat_breakdown", ()):
         r = {k: b[k] for k in ("exemption_reason", "exemption_code") if k in b}
         reasons.setdefault(b.get("category"), r)
 
-    def vat(v: Raw | None) -> Raw | None:
-        if v is None:
-            return None
+    def vat(v: Raw) -> Raw:
         given = reasons.get(v.get("category"))
-        if not given:  # the usual case: nothing to add (the raw dict is this read's own, never changed)
+        if not given:  # the usual case: nothing to add
             return v
         return {**v, **{k: x for k, x in given.items() if k not in v}}
 
-    acs = [_ac(i, True) for i in w.get("doc_acs", [])]
-    for a in acs:
-        if "vat" in a:
-            a["vat"] = vat(a["vat"])
-    if acs:
-        data["allowances_charges"] = acs
-    lines = []
-    stated_lines = []
-    for n, item in enumerate(w.get("line_items", [])):
-        line = dict(item.get("line", _EMPTY))  # its prices too (the reader puts them there)
-        amounts = item.get("amounts", _EMPTY)
-        given = line.get("vat")
-        if given is not None:
-            line["vat"] = vat(given)
-        if item.get("line_acs"):
-            line["allowances_charges"] = [_ac(i, False) for i in item["line_acs"]]
-        unit = item.get("base_quantity_unit")
-        if unit is not None and line.get("unit") is not None and unit != line["unit"]:
-            out.append(_not_representable(
-                "BT-150", f"line {line.get('id')!r}: price base quantity unit {unit!r} is not kept: the model has one "
-                f"unit per line, the invoiced quantity's {line['unit']!r}", f"lines[{n}].base_quantity"))
-        lines.append(line)
-        stated_lines.append(amounts.get("net_amount"))
-    if lines:
-        data["lines"] = lines
-    if "paid" in totals:
-        data["paid_amount"] = totals["paid"]
-    if "rounding" in totals:
-        data["rounding_amount"] = totals["rounding"]
-    return data, {"totals": totals, "lines": stated_lines}
+    for ac in data.get("allowances_charges", ()):
+        if "vat" in ac:
+            ac["vat"] = vat(ac["vat"])
+    stated_lines = [_line(n, line, vat, out) for n, line in enumerate(data.get("lines", ()))]
+    _last(data, ("allowances_charges", "lines"))
+    return {"totals": totals, "lines": stated_lines, "paid": data.get("paid_amount"),
+            "rounding": data.get("rounding_amount"), "guideline": guideline}
+
+
+def _line(n: int, line: Raw, vat: Any, out: list[Finding]) -> Any:
+    """One line made what :func:`build` takes (its allowances and charges built after its other records);
+    returns its stated net amount BT-131."""
+    net = line.pop(STATED_NET, None)
+    unit = line.pop(BASE_UNIT, None)
+    given = line.get("vat")
+    if given is not None:
+        line["vat"] = vat(given)
+    acs = line.pop("allowances_charges", None)
+    if acs:  # last, each with its amounts last: the order a line left out lists what it held in (see _dropped)
+        for ac in acs:
+            for name in ("amount", "base_amount"):
+                if name in ac:
+                    ac[name] = ac.pop(name)
+        line["allowances_charges"] = acs
+    if unit is not None and line.get("unit") is not None and unit != line["unit"]:
+        out.append(_not_representable(
+            "BT-150", f"line {line.get('id')!r}: price base quantity unit {unit!r} is not kept: the model has one "
+            f"unit per line, the invoiced quantity's {line['unit']!r}", f"lines[{n}].base_quantity"))
+    return net
 
 
 _SHAPES: dict[type, dict[str, tuple[str, Any, bool, bool]]] = {}
@@ -492,7 +484,7 @@ def check_totals(doc: Any, stated: dict[str, Any]) -> tuple[list[Finding], dict[
             if net != mine.net_amount:
                 differing.append((i, net, mine.net_amount))
     out: list[Finding] = []
-    flat = _stated_flat(stated["totals"])
+    flat = _stated_flat(stated)
     breakdown, expected_tax = _check_breakdown(doc, stated["totals"], differing, out)
     if breakdown:
         flat["BG-23"] = tuple(breakdown)
@@ -502,11 +494,12 @@ def check_totals(doc: Any, stated: dict[str, Any]) -> tuple[list[Finding], dict[
     return out, flat
 
 
-def _stated_flat(totals: dict[str, Any]) -> dict[str, Any]:
+def _stated_flat(stated: dict[str, Any]) -> dict[str, Any]:
+    totals = stated["totals"]
     flat: dict[str, Any] = {bt: Decimal(totals[name]) for name, bt, _ in _TOTAL_RULES if name in totals}
     for name, bt in (("paid", "BT-113"), ("rounding", "BT-114")):
-        if name in totals:
-            flat[bt] = Decimal(totals[name])
+        if stated[name] is not None:
+            flat[bt] = Decimal(stated[name])
     return flat
 
 

@@ -1,15 +1,11 @@
 """The table-driven XML reader: CII and UBL back into the domain model.
 
 The reader walks the same business-term table as the writers (:mod:`facturx_engine.syntax.terms`), in
-reverse. A row whose getter carries an ``inline`` attribute path (``a("line.name")``,
-``_doc("seller.address.city")``, ``_tot("due")``) says where its value lives on the objects the
-writers read (:class:`~facturx_engine.syntax.context.WriteContext`, ``LineItem``, ``ACItem``,
-``PayEntry`` ...): the reader puts the decoded XML value at that same path in a "raw" dict shaped
-like those objects. Rows whose getters are lambdas have an explicit entry in :data:`EXPLICIT`
-(keyed by term id, next to the engine), and repeating groups whose getters are lambdas say where
-their items go in :data:`GROUPS`. :data:`NOT_READ` lists the reportable rows the reader leaves
-out on purpose, with the reason. ``tests/test_read.py`` checks that every reportable row is
-covered by one of the three, so that no term disappears silently. The rows of each context are
+reverse, and puts each value it reads where the model holds it: a row's getter says which attribute of
+the writers' objects the value was written from (``a("line.name")``, ``_doc("seller.address.city")``),
+and :mod:`facturx_engine.syntax.places` says where that attribute lives in the model (rows whose getters
+are lambdas, and repeating groups, have explicit places there). What the walk builds is therefore
+model-shaped: dicts keyed by the field names of the model records. The rows of each context are
 compiled once into a tree of element positions (:func:`_plan`), and one walk of the document in
 document order reads them all: each element is looked up by tag among the positions it can stand
 at (keyed sibling instances ``a:B#k`` told apart by their test), so nothing is searched twice. The
@@ -19,9 +15,9 @@ element of an item is compiled once per shape (:func:`_program`) into generated 
 element exactly as the walk reads it; the other elements are read by the same code, compiled per
 position. ``tests/test_read.py`` proves that the compiled reads give what the general walk gives.
 
-A small, explicit assembly step (:func:`~facturx_engine.syntax.assemble.assemble`) then turns the raw
-dict into the JSON format of :mod:`facturx_engine.io.jsonio` (which mirrors the model field names),
-and :func:`~facturx_engine.syntax.assemble.build` makes the model records of it. Totals are never read into the
+A small step (:func:`~facturx_engine.syntax.assemble.finish`) then keeps what the model holds once (one
+payee identifier, one payment means, one unit per line), reporting the rest, and sets the stated values
+apart; :func:`~facturx_engine.syntax.assemble.build` makes the model records. Totals are never read into the
 model (they are computed): the stated totals BT-106..BT-112, BT-115, the line net amounts BT-131
 and the BG-23 breakdown are kept in :class:`ReadResult` and compared with the computed ones, one
 :class:`Finding` per difference (BR-CO-10..17). Stated BT-113 (paid) and BT-114 (rounding) are
@@ -70,12 +66,12 @@ from facturx_engine.syntax.assemble import (
     NOT_READ_RULE,
     NOT_REPRESENTABLE_RULE,
     Finding,
-    Raw,
-    assemble,
     build,
     check_totals,
+    finish,
     shown,
 )
+from facturx_engine.syntax.places import CHARGE_GROUPS, EXPLICIT, GROUPS, Raw, Target, place
 from facturx_engine.model import dates as _dates
 from facturx_engine.model import numbers as _numbers
 from facturx_engine.syntax.limits import MAX_XML_BYTES  # the one limit of XML input, shared with validate()
@@ -84,65 +80,13 @@ from facturx_engine.model.codes import CREDIT_NOTE_TYPES
 from facturx_engine.errors import ModelError, ParseError
 from facturx_engine.model.records import CreditNote, Invoice, collect_breaches
 
-__all__ = ["CURRENCY_RULE", "EXPLICIT", "GROUPS", "MAX_ATTRIBUTES", "MAX_XML_BYTES", "NOT_READ", "NOT_READ_RULE",
-           "NOT_REPRESENTABLE_RULE", "Finding", "ReadResult", "TermValue", "detect_syntax", "from_cii", "from_ubl",
+__all__ = ["CURRENCY_RULE", "MAX_ATTRIBUTES", "MAX_XML_BYTES", "NOT_READ_RULE", "NOT_REPRESENTABLE_RULE", "Finding", "ReadResult", "TermValue", "detect_syntax", "from_cii", "from_ubl",
            "from_xml", "parse_xml", "read_document", "replace_read", "term_values"]
 
 MAX_ATTRIBUTES = 256
 """At most this many attributes on one element (CII and UBL elements have up to four): see :func:`_attributes`."""
 
-# ---------------------------------------------------------------------------- explicit mappings
-
-Path = tuple[str, tuple[str, ...]]  # (source "item" | "wctx", attribute path), like a getter's ``inline``
-
-_TAX_POINT_CODES = {"5": "3", "29": "35", "72": "432"}  # UNTDID 2475 (CII) -> 2005 (model)
-
-EXPLICIT: dict[str, tuple[Path, Callable[[str], Any] | None]] = {
-    # term id: (where the value goes, optional decoder); for the rows whose getter is a lambda
-    "BT-24": (("wctx", ("guideline",)), None),
-    "BT-22": (("item", ("text",)), None),                          # the note text (UBL: #CODE# prefix, below)
-    "BT-13": (("wctx", ("doc", "purchase_order")), None),          # UBL "NA" placeholder dropped in _assemble
-    "BT-70": (("wctx", ("delivery", "name")), None),
-    "BT-71": (("wctx", ("delivery", "location_id", "value")), None),
-    "BT-71-1": (("wctx", ("delivery", "location_id", "scheme")), None),
-    "BT-82": (("item", ("means", "means_text")), None),
-    "BT-84": (("item", ("account", "account_id")), None),         # CII IBANID or ProprietaryID
-    "BT-9": (("wctx", ("doc", "due_date")), None),                 # UBL CreditNote: PaymentMeans/PaymentDueDate
-    "BT-107": (("wctx", ("totals", "allowance_total")), None),
-    "BT-108": (("wctx", ("totals", "charge_total")), None),
-    "BT-113": (("wctx", ("totals", "paid")), None),
-    "BT-114": (("wctx", ("totals", "rounding")), None),
-    "BT-8": (("wctx", ("doc", "tax_point_code")), lambda v: _TAX_POINT_CODES.get(v, v)),  # CII, in BG-23
-    "BT-150": (("item", ("base_quantity_unit",)), None),           # read; must equal BT-130 (model has one unit)
-}
-
-GROUPS: dict[str, tuple[Path, Raw]] = {
-    # context name of a repeating row whose getter is a lambda: (list its items go to, item seed)
-    "BG-1": (("wctx", ("notes",)), {}),
-    "doc_seller:id": (("wctx", ("doc_seller", "identifiers")), {}),
-    "doc_seller:gid": (("wctx", ("doc_seller", "identifiers")), {}),
-    "doc_seller:uid": (("wctx", ("doc_seller", "identifiers")), {}),
-    "doc_buyer:id": (("wctx", ("doc_buyer", "identifiers")), {}),
-    "doc_buyer:gid": (("wctx", ("doc_buyer", "identifiers")), {}),
-    "doc_buyer:uid": (("wctx", ("doc_buyer", "identifiers")), {}),
-    "payee:id": (("wctx", ("doc_payee_ids",)), {}),
-    "payee:gid": (("wctx", ("doc_payee_ids",)), {}),
-    "payee:uid": (("wctx", ("doc_payee_ids",)), {}),
-    "PAY": (("wctx", ("payment_entries",)), {}),
-    "BG-20": (("wctx", ("doc_acs",)), {"ac": {"charge": False}}),
-    "BG-21": (("wctx", ("doc_acs",)), {"ac": {"charge": True}}),
-    "BG-23": (("wctx", ("totals", "vat_breakdown")), {}),
-    "BG-25": (("wctx", ("line_items",)), {}),
-    "BG-27": (("item", ("line_acs",)), {"ac": {"charge": False}}),
-    "BG-28": (("item", ("line_acs",)), {"ac": {"charge": True}}),
-}
-
-NOT_READ: dict[str, str] = {
-    # reportable term id: why the reader leaves it out (none yet: every reportable row is read)
-}
-
 _SUBJECT_PREFIX = re.compile(r"#([A-Za-z0-9]{1,10})#(.*)", re.DOTALL)  # UBL: BT-21 as a "#CODE#" note prefix
-_CHARGE_GROUPS = {"BG-20": False, "BG-21": True, "BG-27": False, "BG-28": True}
 _TRUE = {"true", "1"}
 _BOOL = {"1": "true", "0": "false"}
 _NUMERIC = frozenset({"AMOUNT", "AMOUNT_TAX", "NUMBER", "PRICE"})
@@ -281,37 +225,29 @@ def _decoder(kind: str, term: str, explicit: Callable[[str], Any] | None) -> Cal
     return None
 
 
-_LINE_PRICES: dict[tuple[str, ...], tuple[str, ...]] = {
-    ("amounts", name): ("line", name) for name in ("net_price", "gross_price", "price_discount")}
-"""The writers take a line's prices from its computed amounts; the model holds them on the line."""
-
-
 @dataclass(frozen=True, slots=True)
 class _Rule:
     row: Any
     path: str
-    target: Path
+    target: Target
     decode: Callable[[str], Any] | None
     seed: Raw
     const: bool = False               # a constant of the syntax (TypeCode VAT ...): checked and marked read
     expected: str | None = None       # the constant's value (None: any value, e.g. a currency attribute)
-    out: tuple[str, ...] = field(init=False, default=())  # where the value goes in the raw dict
     # compiled once from the above (the walk applies a rule to ~10 values of every invoice line):
     head: tuple[str, ...] = field(init=False, default=())  # the dicts on the way to ...
     last: str = field(init=False, default="")              # ... the key the value is put at
-    to_wctx: bool = field(init=False, default=False)       # the value goes to the document, not the item
+    to_doc: bool = field(init=False, default=False)        # the value goes to the document, not the item
     decoder: Callable[[str], Any] | None = field(init=False, default=None)  # text -> value (None: the text)
     special: bool = field(init=False, default=False)       # a UBL note, BT-5, a date, an attachment
     numeric: bool = field(init=False, default=False)       # decoded as a finite Decimal (inline: the usual value)
     plain: bool = field(init=False, default=False)         # neither a constant nor special (the usual rule)
 
     def __post_init__(self) -> None:
-        path = self.target[1]  # a VatCategory enum's ``.value``: the model takes the code itself
-        out = path[:-1] if path[-2:] == ("category", "value") else _LINE_PRICES.get(path, path)
-        object.__setattr__(self, "out", out)
-        object.__setattr__(self, "head", out[:-1])
-        object.__setattr__(self, "last", out[-1] if out else "")
-        object.__setattr__(self, "to_wctx", self.target[0] == "wctx")
+        path = self.target[1]
+        object.__setattr__(self, "head", path[:-1])
+        object.__setattr__(self, "last", path[-1] if path else "")
+        object.__setattr__(self, "to_doc", self.target[0] == "doc")
         object.__setattr__(self, "decoder", _decoder(self.row.kind, self.row.id, self.decode))
         object.__setattr__(self, "special", self.row.kind in ("NOTE", "DATE", "BINARY") or self.row.id == "BT-5")
         object.__setattr__(self, "numeric", self.decode is None and self.row.kind in _NUMERIC)
@@ -333,7 +269,7 @@ class _Entry:
 
     node: _Node               # the group's root position
     seed: Raw                 # what a new item holds
-    to_wctx: bool             # the item list hangs from the document (else from the current item)
+    to_doc: bool              # the item list hangs from the document (else from the current item)
     head: tuple[str, ...]     # the dicts on the way to ...
     last: str                 # ... the key of the item list
     line: bool                # an invoice line (BG-25): the reader counts them
@@ -395,7 +331,7 @@ def _rules(syntax: str) -> tuple[dict[str, list[_Rule]], dict[tuple[str, str, st
         if row.repeat and row.context_name in GROUPS:
             target, seed = GROUPS[row.context_name]
         elif inline is not None and inline[0] in ("item", "wctx"):
-            target = (inline[0], tuple(inline[1]))
+            target = place(row.ctx, inline[0], tuple(inline[1]))
         elif row.id in EXPLICIT:
             target, decode = EXPLICIT[row.id]
         else:
@@ -457,10 +393,9 @@ def _entries(node: _Node, roots: dict[str, _Node]) -> None:
         rule = node.groups[0]
         ctx = rule.row.context_name
         target = roots.get(ctx)
-        if ctx not in _CHARGE_GROUPS and ctx != "BG-24" and target is not None and target.busy \
+        if ctx not in CHARGE_GROUPS and ctx != "BG-24" and target is not None and target.busy \
                 and not target.groups:
-            node.entry = _Entry(target, rule.seed, rule.target[0] == "wctx", rule.target[1][:-1], rule.target[1][-1],
-                                ctx == "BG-25")
+            node.entry = _Entry(target, rule.seed, rule.to_doc, rule.head, rule.last, ctx == "BG-25")
     for variants in node.children.values():
         for v in variants:
             _entries(v.node, roots)
@@ -514,11 +449,11 @@ def _compile(program: Program, shape: tuple[tuple[Any, int], ...] | None,
     fresh = fresh and not any(rule.special for rule in rules)
     writes: dict[tuple[str, ...], int] = {}
     for rule in rules:
-        if rule.plain and not rule.to_wctx:
+        if rule.plain and not rule.to_doc:
             writes[(*rule.head, rule.last)] = writes.get((*rule.head, rule.last), 0) + 1
     consts: dict[str, Any] = {"_D": Decimal, "_IO": InvalidOperation, "_number": _number, "_BOOL": _BOOL,
                               "_SA": _STRUCTURAL_ATTRS, "_attributes": _attributes, "_PE": ParseError, "_located": _located, "_LX": _numbers.LEXICAL, "_MIN": _numbers.MIN_ADJUSTED}
-    code = ["def flat(elem, item, wctx, rd):", "    nums = rd.numbers", "    pnums = rd.percents"]
+    code = ["def flat(elem, item, doc, rd):", "    nums = rd.numbers", "    pnums = rd.percents"]
     if shape is None:  # one element, whatever its children: what _visit reads at its position
         code.append("    e0 = elem")
     else:
@@ -560,14 +495,14 @@ def _compile(program: Program, shape: tuple[tuple[Any, int], ...] | None,
                     f"{pad}    raise _located(x, {e}) from None"]
         else:
             out.append(f"{pad}v = s")
-        out += head(("wctx",) if rule.to_wctx else ("item",), rule.head, pad)
-        if fresh and not rule.to_wctx and writes[(*rule.head, rule.last)] == 1:
+        out += head(("doc",) if rule.to_doc else ("item",), rule.head, pad)
+        if fresh and not rule.to_doc and writes[(*rule.head, rule.last)] == 1:
             return out + [f"{pad}{heads[('item', *rule.head)]}[{rule.last!r}] = v"]
-        return out + [f"{pad}o = {heads[(('wctx',) if rule.to_wctx else ('item',)) + rule.head]}.setdefault("
+        return out + [f"{pad}o = {heads[(('doc',) if rule.to_doc else ('item',)) + rule.head]}.setdefault("
                       f"{rule.last!r}, v)",
                       f"{pad}if o is not v and o != v: rd._not_kept({rule.row.id!r}, v, o, {e})"]
 
-    heads: dict[tuple[str, ...], str] = {("item",): "item", ("wctx",): "wctx"}
+    heads: dict[tuple[str, ...], str] = {("item",): "item", ("doc",): "doc"}
 
     def head(base: tuple[str, ...], path: tuple[str, ...], pad: str) -> list[str]:
         """The dict at ``path`` below ``base``, created when missing, kept in a local once fetched (the raw
@@ -704,7 +639,7 @@ class _Reader:
     def __init__(self, syntax: str, record: bool = False) -> None:
         self.syntax = syntax
         self.roots = _plan(syntax)
-        self.wctx: Raw = {}
+        self.data: Raw = {}
         self.currency: str | None = None
         self.tax_currency: str | None = None
         self.currencies: set[str | None] = set()  # BT-5 and BT-6: the currencies an amount may be stated in
@@ -719,7 +654,7 @@ class _Reader:
         self.currency = _child_text(root, _CURRENCY[self.syntax])  # BT-5 and BT-6 tell BT-110 from BT-111
         self.tax_currency = _child_text(root, _TAX_CURRENCY[self.syntax])
         self.currencies = {self.currency, self.tax_currency}
-        self.visit(root, self.roots["DOC"], self.wctx)
+        self.visit(root, self.roots["DOC"], self.data)
 
     def visit(self, elem: Any, node: _Node, item: Raw) -> None:
         """Read one element standing at one rule position (the usual case), then its children."""
@@ -734,7 +669,7 @@ class _Reader:
             read = node.read
             if read is None:
                 read = node.read = _compile(((tuple(node.texts), node),), None)
-            read(elem, item, self.wctx, self)
+            read(elem, item, self.data, self)
         else:
             self._read_element(elem, node.texts, node, item)
         if not len(elem):  # a leaf (iterating no children costs more than asking)
@@ -775,7 +710,7 @@ class _Reader:
 
     def _items_of(self, entry: _Entry, item: Raw) -> list[Raw]:
         """The list the items of ``entry``'s group go to (made when missing)."""
-        base = self.wctx if entry.to_wctx else item
+        base = self.data if entry.to_doc else item
         for p in entry.head:
             got = base.get(p)
             if got is None:
@@ -795,7 +730,7 @@ class _Reader:
         if entry.line:
             self.line, self.lines = self.lines, self.lines + 1
         flat = entry.node.last if entry.seed else entry.node.fresh  # _visit_item's first step, here
-        if flat is None or self.values is not None or not flat(elem, new, self.wctx, self):
+        if flat is None or self.values is not None or not flat(elem, new, self.data, self):
             self._visit_item(elem, entry.node, new, tried=flat is not None and self.values is None)
         self.line = saved_line
 
@@ -845,7 +780,7 @@ class _Reader:
             self._visit(elem, node, item)
             return
         flat = node.last
-        if not tried and flat is not None and self.values is None and flat(elem, item, self.wctx, self):
+        if not tried and flat is not None and self.values is None and flat(elem, item, self.data, self):
             return  # the shape of the item before (checked by the flat pass itself, before it reads)
         elements = list(elem.iter())
         shape = tuple(zip(map(_TAG, elements), map(len, elements)))
@@ -861,7 +796,7 @@ class _Reader:
             self._visit(elem, node, item)
         elif self.values is None:
             node.last, node.fresh = compiled[1], compiled[2]
-            compiled[1](elem, item, self.wctx, self)
+            compiled[1](elem, item, self.data, self)
         else:  # recording the term values: every rule through _apply, which records them
             for e, (texts, sub) in zip(elements, compiled[0]):
                 self._read_element(e, texts, sub, item)
@@ -1016,7 +951,7 @@ class _Reader:
                 self.currency = text
         if self.values is not None:
             self._record(rule.row.id, rule.row.kind, value)
-        base = self.wctx if rule.to_wctx else item
+        base = self.data if rule.to_doc else item
         for p in rule.head:  # the raw dict: a different second value for one model field is reported
             sub = base.get(p)
             if sub is None:
@@ -1063,14 +998,14 @@ class _Reader:
             f"here and {shown(str(old))} was read first", _path(node), kind="not-representable"))
 
     def _base(self, source: str, item: Raw) -> Raw:
-        return self.wctx if source == "wctx" else item
+        return self.data if source == "doc" else item
 
     def _in_group(self, ctx: str, elem: Any) -> bool:
         """Allowances and charges share one element; BG-24 is the AdditionalReferencedDocument of type 916."""
-        if ctx in _CHARGE_GROUPS:
+        if ctx in CHARGE_GROUPS:
             ind = _first(elem, _CHARGE_INDICATOR[self.syntax == "cii"])
             text = (ind.text or "").strip().lower() if ind is not None else ""
-            return bool((text in _TRUE) is _CHARGE_GROUPS[ctx])
+            return bool((text in _TRUE) is CHARGE_GROUPS[ctx])
         if ctx == "BG-24" and self.syntax == "cii":
             return _text_at(elem, _TYPE_CODE, None) == "916"
         return True
@@ -1189,10 +1124,10 @@ def read_document(xml: bytes, *, strict: bool = False) -> ReadResult:
 
     reader = _walk(xml)
     found: list[Finding] = list(reader.findings)
-    data, stated = assemble(reader.wctx, reader.syntax, found)
-    kind = data.pop("document", None)
-    cls = CreditNote if kind == "credit_note" or (kind is None and data.get("type_code") in CREDIT_NOTE_TYPES) \
-        else Invoice
+    data = reader.data
+    stated = finish(data, reader.syntax, found)
+    credit = reader.syntax == "ubl-cn" or (reader.syntax == "cii" and data.get("type_code") in CREDIT_NOTE_TYPES)
+    cls = CreditNote if credit else Invoice  # the UBL root tells: a CreditNote stays a credit note whatever its code
     try:
         if strict:
             doc, breaches = build(cls, data, found), []
@@ -1210,7 +1145,7 @@ def read_document(xml: bytes, *, strict: bool = False) -> ReadResult:
     totals, flat = check_totals(doc, stated)
     findings = totals + [_breach(b) for b in breaches] + found
     lines = tuple(n if n is None or n.__class__ is Decimal else Decimal(n) for n in stated["lines"])
-    return ReadResult(doc, tuple(findings), flat, reader.syntax, reader.wctx.get("guideline"), lines)
+    return ReadResult(doc, tuple(findings), flat, reader.syntax, stated["guideline"], lines)
 
 
 def replace_read(doc: Any, **changes: Any) -> Any:
