@@ -113,8 +113,10 @@ def phases(xml: bytes, min_time: float) -> dict[str, float]:
     Timed alone on warm inputs each step is 10-40 % faster: the sequence is what a read costs."""
     from decimal import Decimal
 
-    from facturx_engine.syntax.assemble import build, check_totals, finish
-    from facturx_engine.syntax.read import _Reader, detect_syntax, parse_xml
+    from facturx_engine.syntax.assemble import build, finish
+    from facturx_engine.syntax.parse import detect_syntax, parse_xml
+    from facturx_engine.syntax.stated import check_totals
+    from facturx_engine.syntax.walk import Reader
     from facturx_engine.model.fr import legal_notes
     from facturx_engine.model.records import Invoice, collect_breaches
 
@@ -125,7 +127,7 @@ def phases(xml: bytes, min_time: float) -> dict[str, float]:
         t0 = clock()
         root = parse_xml(xml)
         t1 = clock()
-        reader = _Reader(detect_syntax(root))
+        reader = Reader(detect_syntax(root))
         reader.read(root)
         t2 = clock()
         found = list(reader.findings)

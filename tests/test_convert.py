@@ -28,7 +28,8 @@ from facturx_engine import CreditNote, Delivery, Identifier, ParseError, PdfErro
 
 from facturx_engine.cli import commands as cli
 from facturx_engine.pdf.read import pdf_invoice
-from facturx_engine.syntax.read import MAX_XML_BYTES, read_document, replace_read, term_values
+from facturx_engine.syntax.limits import MAX_XML_BYTES
+from facturx_engine.syntax.read import read_document, replace_read, term_values
 from facturx_engine.model.codes import CREDIT_NOTE_TYPES
 from facturx_engine.apps.convert import compare_terms
 from facturx_engine.errors import InputError

@@ -614,7 +614,7 @@ def test_flat_pass_of_group_items_reads_exactly_what_the_walk_reads(monkeypatch:
     """Group items (invoice lines ...) are read by a flat pass compiled per item shape; forcing the
     general walk instead must give the same document, findings, stated totals and term values, on the
     fixtures, the corpus and documents whose lines were edited into unusual shapes."""
-    import facturx_engine.syntax.read as reader
+    import facturx_engine.syntax.walk as walk
 
     sources = [write(load_document(json.loads(p.read_text(encoding="utf-8"))), syntax)
                for p in FIXTURES for syntax in ("cii", "ubl")]
@@ -623,7 +623,7 @@ def test_flat_pass_of_group_items_reads_exactly_what_the_walk_reads(monkeypatch:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fast = [_outcome(xml) for xml in documents]
-        monkeypatch.setattr(reader, "_FAST", False)
+        monkeypatch.setattr(walk, "_FAST", False)
         walked = [_outcome(xml) for xml in documents]
     assert len(documents) >= 5 * 28
     for xml, a, b in zip(documents, fast, walked):
