@@ -1,8 +1,9 @@
 """Where the reader puts what it reads: paths of model fields, so that the document read is model-shaped.
 
-The term table's getters say where the writers take each value (``a("line.name")``, ``_doc("seller.address.city")``,
-``_tot("due")``: attribute paths of :class:`~facturx_engine.syntax.context.WriteContext`, ``LineItem``, ``ACItem``,
-``PayEntry`` ...). :data:`PLACES` says where each of those objects' attributes lives in the model, so
+The term table's getters say where the writers take each value: their ``inline`` attribute paths, of the
+item of the row's context (``("item", ("line", "name"))`` of a ``LineItem``) or of the
+:class:`~facturx_engine.syntax.context.WriteContext` (``("wctx", ("doc", "seller", "address", "city"))``,
+``("wctx", ("totals", "due"))``). :data:`PLACES` says where each of those objects' attributes lives in the model, so
 :func:`place` turns a getter's path into the path of the model field it was written from
 (``("amounts", "net_price")`` of a line item is the line's ``net_price``). Rows whose getters are lambdas have
 an explicit target in :data:`EXPLICIT` (keyed by term id), repeating groups whose getters are lambdas say where

@@ -2,8 +2,8 @@
 
 The reader walks the same business-term table as the writers (:mod:`facturx_engine.syntax.terms`), in
 reverse, and puts each value it reads where the model holds it: a row's getter says which attribute of
-the writers' objects the value was written from (``a("line.name")``, ``_doc("seller.address.city")``),
-and :mod:`facturx_engine.syntax.places` says where that attribute lives in the model (rows whose getters
+the writers' objects the value was written from (``line.name`` of a line item, ``doc.seller.address.city``
+of the write context), and :mod:`facturx_engine.syntax.places` says where that attribute lives in the model (rows whose getters
 are lambdas, and repeating groups, have explicit places there). What the walk builds is therefore
 model-shaped: dicts keyed by the field names of the model records. The rows of each context are
 compiled once into a tree of element positions (:mod:`facturx_engine.syntax.plan`), and one walk of the
