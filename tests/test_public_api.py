@@ -68,3 +68,26 @@ def test_exported_names_live_in_the_public_namespace() -> None:
                                     vat=fx.Vat.standard("20"))])
     assert pickle.loads(pickle.dumps(inv)) == inv
     assert repr(fx.Profile.EN16931).startswith("<Profile.")
+
+
+# JSON objects are Any by nature: the payload and JSON readers take any mapping and check it themselves.
+_ANY_ALLOWED = {("from_payload", "payload"), ("load_document", "data"), ("quote_from_payload", "payload"),
+                ("dump_document", "return")}
+
+
+def test_public_signatures_say_what_a_user_passes() -> None:
+    """No ``Any`` where a user passes a document, a template or a report, or gets one back."""
+    import inspect
+
+    loose = []
+    for name in fx.__all__:
+        value = getattr(fx, name)
+        if not isinstance(value, types.FunctionType):
+            continue
+        signature = inspect.signature(value)
+        annotations = {p.name: p.annotation for p in signature.parameters.values()
+                       if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)}
+        annotations["return"] = signature.return_annotation
+        loose += [f"{name}({param}: {hint})" for param, hint in annotations.items()
+                  if "Any" in str(hint) and (name, param) not in _ANY_ALLOWED]
+    assert not loose, loose

@@ -44,6 +44,8 @@ from facturx_engine.syntax.cii import ProfileWarning
 from facturx_engine.model.codes import Profile, VatCategory
 from facturx_engine.errors import InputError, PdfError, ProfileError, ValidationFailed
 from facturx_engine.model.records import CreditNote
+from facturx_engine.pdf.render.template import Template  # light: no reportlab until a page is drawn
+from facturx_engine.validation.findings import Report  # light: no Saxon until a document is checked
 
 __all__ = ["TARGETS", "Conversion", "compare_terms", "convert", "profile_of_guideline"]
 
@@ -72,7 +74,7 @@ class Conversion:
     profile: Profile | None
     source: ReadResult
     lost: tuple[str, ...]
-    report: Any
+    report: Report | None
     total: int
     preserved: int
     notes: tuple[str, ...] = ()
@@ -216,7 +218,7 @@ def _target_profile(target: str, profile: Profile | str | None, guideline: str |
 
 
 def convert(data: bytes, to: str = "ubl", *, profile: Profile | str | None = None, strict: bool = False,
-            validate: bool = True, template: Any = None, pdf: bytes | None = None,
+            validate: bool = True, template: Template | None = None, pdf: bytes | None = None,
             deterministic: bool = False) -> Conversion:
     """Convert a CII or UBL invoice, or a Factur-X PDF, to ``to`` (``"cii"``, ``"ubl"`` or ``"facturx"``).
 

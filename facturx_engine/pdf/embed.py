@@ -71,6 +71,7 @@ from lxml import etree
 
 from facturx_engine.errors import PdfError
 from facturx_engine.model.codes import Profile
+from facturx_engine.model.records import Document
 from facturx_engine.pdf.check import check_file_structure, check_model, known_xml
 from facturx_engine.pdf.limits import bounded
 from facturx_engine.pdf.primitives import (
@@ -95,6 +96,7 @@ from facturx_engine.pdf.repair import (
 )
 from facturx_engine.pdf.save import last_number, new_stream, save, save_update, update_base
 from facturx_engine.pdf.xmp import xmp_packet
+from facturx_engine.pdf.render.template import Template  # light: no reportlab until a page is drawn
 from facturx_engine.version import __version__
 
 __all__ = ["embed", "to_facturx"]
@@ -437,10 +439,10 @@ def _metadata(pdf: pikepdf.Pdf, facts: _Invoice, level: str, filename: str, when
 
 
 def to_facturx(
-    doc: Any,
+    doc: Document,
     profile: Profile | str = Profile.EN16931,
     *,
-    template: Any = None,
+    template: Template | None = None,
     pdf: bytes | None = None,
     af_relationship: str | None = None,
     deterministic: bool = False,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import warnings
 from functools import cache
-from typing import Any
 
 from facturx_engine import artefacts as _artefacts
 from facturx_engine.syntax.context import WriteContext, fmt_amount, fmt_number
@@ -19,6 +18,7 @@ from facturx_engine.syntax.engine import NS, serialize
 from facturx_engine.syntax.tree import Syntax, read_sequences, text_formatter
 from facturx_engine.model.codes import Profile
 from facturx_engine.errors import ProfileError
+from facturx_engine.model.records import Document
 
 __all__ = ["ProfileWarning", "WriteResult", "to_cii", "write_cii"]
 
@@ -66,7 +66,7 @@ CII = Syntax("cii", "rsm:CrossIndustryInvoice", "CrossIndustryInvoiceType", FORM
 NAMESPACES = "".join(f' xmlns:{p}="{NS[p]}"' for p in ("rsm", "qdt", "ram", "udt"))
 
 
-def write_cii(doc: Any, profile: Profile | str = Profile.EN16931) -> WriteResult:
+def write_cii(doc: Document, profile: Profile | str = Profile.EN16931) -> WriteResult:
     """Serialize to CII for a Factur-X profile; report what the profile cannot carry."""
     profile = Profile.parse(profile) if isinstance(profile, str) else profile
     guideline = doc.specification_id or profile.guideline
@@ -74,7 +74,7 @@ def write_cii(doc: Any, profile: Profile | str = Profile.EN16931) -> WriteResult
     return WriteResult(xml, tuple(dropped))
 
 
-def to_cii(doc: Any, profile: Profile | str = Profile.EN16931, *, strict: bool = False) -> bytes:
+def to_cii(doc: Document, profile: Profile | str = Profile.EN16931, *, strict: bool = False) -> bytes:
     """CII XML bytes of an invoice or credit note. Same input, same bytes.
 
     The bytes are well-formed XML whatever the document holds: a text with a character XML 1.0

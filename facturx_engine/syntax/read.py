@@ -175,13 +175,13 @@ def from_xml(xml: bytes) -> Invoice | CreditNote:
     return read_document(xml).document
 
 
-def from_cii(xml: bytes) -> Any:
+def from_cii(xml: bytes) -> Invoice | CreditNote:
     """The Invoice or CreditNote of CII XML bytes (read by the term table, as :func:`read_document`;
     ParseError for UBL). Stated totals are not read but checked: see :func:`read_document`."""
     return _read_syntax(xml, ("cii",))
 
 
-def from_ubl(xml: bytes) -> Any:
+def from_ubl(xml: bytes) -> Invoice | CreditNote:
     """The Invoice or CreditNote of UBL 2.1 XML bytes (read by the term table, as :func:`read_document`;
     ParseError for CII). Stated totals are not read but checked: see :func:`read_document`."""
     return _read_syntax(xml, ("ubl", "ubl-cn"))

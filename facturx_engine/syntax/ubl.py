@@ -19,6 +19,7 @@ from facturx_engine.syntax.engine import NS, serialize
 from facturx_engine.syntax.tree import Syntax, read_sequences, text_formatter
 from facturx_engine.syntax.cii import FORMATTERS as _CII_FORMATTERS
 from facturx_engine.syntax.cii import WriteResult, report_loss
+from facturx_engine.model.records import Document
 
 __all__ = ["to_ubl", "write_ubl"]
 
@@ -64,7 +65,7 @@ def namespaces(root: str) -> str:
            f'xmlns:cbc="{NS["cbc"]}"'
 
 
-def write_ubl(doc: Any) -> WriteResult:
+def write_ubl(doc: Document) -> WriteResult:
     """Serialize to UBL 2.1 (Invoice or CreditNote); report what UBL cannot carry."""
     syntax = UBL_CREDIT_NOTE if doc.is_credit_note else UBL_INVOICE
     guideline = doc.specification_id or UBL_GUIDELINE
@@ -77,7 +78,7 @@ def write_ubl(doc: Any) -> WriteResult:
     return WriteResult(xml, tuple(dropped))
 
 
-def to_ubl(doc: Any, *, strict: bool = False) -> bytes:
+def to_ubl(doc: Document, *, strict: bool = False) -> bytes:
     """UBL 2.1 XML bytes of an invoice or credit note. Same input, same bytes.
 
     The bytes are well-formed XML whatever the document holds: a text with a character XML 1.0
