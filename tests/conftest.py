@@ -1,0 +1,273 @@
+"""Test tiers, warnings our own tests cause on purpose, and a loud count of what ``../shared`` could
+not test.
+
+Three markers (registered in ``pyproject.toml``):
+
+* ``slow``: the test takes seconds (corpus sweeps, fuzzing, memory and bomb tests, Hypothesis with
+  many examples, the command line run in worker processes ...). ``python -m pytest -m "not slow"``
+  is the fast tier; CI runs everything (``python -m pytest -q``).
+* ``corpus``: the test needs ``../shared/corpus`` next to the repository; it is skipped when that
+  folder is absent.
+* ``host``: the test needs tools of the host (poppler-utils: ``pdftotext``, ``pdfdetach``).
+
+They are given here by a collection hook, from :data:`TIERS`, rather than in each test file, so that
+the tiers can be read and changed in one place. A test whose own ``skipif`` names
+``../shared/corpus`` or poppler gets ``corpus`` or ``host`` without an entry (:func:`_implied`).
+
+At the end of the run :func:`pytest_terminal_summary` counts the tests skipped for each missing
+``../shared`` folder, so that a run without it cannot pass for a complete one.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+SHARED = TESTS.parent.parent / "shared"  # ../shared next to the repository
+SHARED_FOLDERS = ("corpus", "hostile", "spec")
+
+EVERY_TEST = ("*",)
+"""A module's every test."""
+
+TIERS: dict[str, dict[str, tuple[str, ...]]] = {
+    # CPU seconds measured on the fast tier as it then was (2 cores shared): a test (all its
+    # parametrizations together) past about one second is slow, but for the architecture test.
+    "slow": {
+        "test_batch_isolation": (
+            "test_a_hanging_file_is_stopped_after_the_timeout",
+            "test_a_hostile_pdf_does_not_abort_the_batch",
+        ),
+        "test_benchmarks": ("test_corpus_figures_count_a_small_corpus",),
+        "test_cli_files": (  # real processes, each importing the engine
+            "test_attacker_named_files_cannot_drive_the_terminal",
+            "test_closed_standard_streams",
+            "test_endless_and_huge_inputs_are_refused",
+            "test_output_that_is_not_a_regular_file_is_refused",
+        ),
+        "test_convert": (
+            "test_corpus_conversion",
+            "test_corpus_pdf",
+            "test_random_documents_convert_losslessly",
+        ),
+        "test_fuzz_mutations": EVERY_TEST,
+        "test_host_safety": EVERY_TEST,
+        "test_hostile": (
+            "test_batch_survives_every_reproducer",
+            "test_generated_xml",
+            "test_glob_survives_a_symlink_cycle",
+            "test_reproducer",
+        ),
+        "test_losses": ("test_every_model_value_is_written_or_reported_by_every_writer",),
+        "test_memory": EVERY_TEST,
+        "test_model_speed_equivalence": (
+            "test_each_field_with_every_variant_and_every_pair_of_bad_fields",
+            "test_each_record_builds_the_same_from_odd_and_bad_input",
+            "test_random_documents_build_the_same_with_both_paths",
+        ),
+        "test_payload": ("test_random_valid_payloads_give_valid_documents_and_their_totals_agree",),
+        "test_payload_hostile": ("test_any_hostile_value_anywhere_gives_a_document_or_a_keyed_payload_error",),
+        "test_pdf": ("test_corpus_pdf",),
+        "test_pdf_hostile": (
+            "test_bombs_stay_within_512_mb_and_seconds",
+            "test_cli_on_damaged_pdfs_never_crashes",
+            "test_fuzzed_pdfs_give_only_documented_outcomes",
+            "test_object_bombs_are_refused_within_512_mb_and_seconds",
+            "test_objects_at_the_budget_are_read_within_512_mb",
+        ),
+        "test_pdf_objects": ("test_over_the_budget_cli",),
+        "test_properties": EVERY_TEST,
+        "test_read": (
+            "test_flat_pass_of_group_items_reads_exactly_what_the_walk_reads",
+            "test_random_documents_round_trip",
+        ),
+        "test_validate": ("test_corpus_file",),
+        "test_validate_cli": (  # `validate` checks each file in a worker process, which compiles its stylesheets
+            "test_bare_en16931_cii_says_when_only_factur_x_rules_fail",
+            "test_broken_document_fires_its_rule",
+            "test_corpus_pdfs_checked_as_container_and_xml",
+            "test_corpus_verdicts_agree_with_index",
+            "test_exit_codes",
+            "test_json_has_the_documented_shape",
+            "test_junit_is_one_testcase_per_file",
+            "test_output_file_is_written_atomically",
+            "test_progress_only_on_a_terminal",
+            "test_rule_sets_are_run_and_named",
+            "test_sarif_structure",
+            "test_text_report_groups_findings_by_file",
+            "test_workers_give_the_same_report_in_input_order",
+            "test_xrechnung_and_zugferd1_say_it_is_not_their_official_verdict",
+            "test_xsd_finding_has_a_line_region",
+        ),
+        "test_validate_codedb": (  # the stock stylesheets
+            "test_corpus_cii_same_findings",
+            "test_lean_stylesheet_same_svrl_findings_on_whole_corpus",
+            "test_rewrite_counts_and_svrl_identical",
+            "test_unknown_code_same_findings",
+        ),
+        "test_wellformed": ("test_writers_return_well_formed_xml_or_a_model_error",),
+        "test_writer_equivalence": ("test_compiled_writer_equals_reference_on_random_documents",),
+        "test_xsd_cross_check": EVERY_TEST,  # xmlschema, a pure-Python XSD engine
+    },
+    # Tests that read ../shared/corpus and do not say so with a skipif.
+    "corpus": {
+        "test_convert": (
+            "test_cli_invalid_result_is_exit_1",
+            "test_corpus_conversion",
+            "test_corpus_pairs_convert_to_each_other",
+            "test_corpus_pdf",
+            "test_minimum_xml_to_facturx_needs_a_page",
+            "test_pdf_to_facturx_keeps_pages_and_attachments",
+            "test_stated_figures_are_converted_not_recomputed",
+            "test_unknown_vat_category_is_carried_to_ubl",
+        ),
+        "test_pdf": ("test_corpus_pdf",),
+        "test_pdf_truthful": (
+            "test_converted_corpus_pages_state_the_xml_amounts",
+            "test_discrepancy_is_shown_as_stated_with_a_notice",
+        ),
+        "test_read": (
+            "test_cii_price_base_quantity_is_read_as_stated",
+            "test_cii_price_discount_is_read_as_stated",
+            "test_corpus_file",
+            "test_corpus_pairs_read_alike",
+            "test_corpus_values_are_kept_as_stated_not_fixed",
+        ),
+    },
+    # Tests that run poppler-utils and do not say so with a skipif.
+    "host": {
+        "test_pdf": ("test_independent_readers_agree",),  # pdfdetach
+        "test_render": (  # pdftotext
+            "test_120_lines_flow_over_pages_with_the_header_repeated",
+            "test_200_lines_and_very_long_texts_do_not_crash",
+            "test_b2c_paid_by_card_is_due_zero",
+            "test_characters_the_font_lacks_are_replaced_not_dropped",
+            "test_deposits_deducted_and_amount_due",
+            "test_english_labels_and_amounts",
+            "test_font_subsets_are_the_same_for_every_document",
+            "test_late_payment_mentions_for_french_b2b_only",
+            "test_payment_details_vat_exemptions_and_allowances",
+            "test_random_documents_become_valid_factur_x",
+            "test_template_mentions_header_footer_and_logo",
+            "test_title_by_type_code",
+            "test_totals_are_formatted_in_french",
+        ),
+    },
+}
+"""marker -> test module (file name without ``.py``) -> its test functions (every parametrization)."""
+
+_DEPOSITS_TYPE_CODE_LOST = (
+    r"ignore:(Factur-X profile EN 16931|UBL 2\.1) cannot carry. EXT-FR-FE-02 \(preceding invoice type code\)$"
+    ":facturx_engine.ProfileWarning"
+)
+EXPECTED_WARNINGS: dict[str, tuple[str, tuple[str, ...]]] = {
+    # These write a final invoice after deposits in EN 16931 CII or UBL, which cannot carry the
+    # deposits' type code (386, EXT-FR-FE-02): the writer reports that loss on purpose, and
+    # test_losses and test_fixtures check that it does.
+    "test_compute": (_DEPOSITS_TYPE_CODE_LOST, ("test_deposit_then_final_invoice_with_paid_amount",)),
+    "test_lifecycle": (_DEPOSITS_TYPE_CODE_LOST, (
+        "test_deposits_and_final_invoice_by_paid_amount",
+        "test_final_invoice_by_deduction_lines_does_not_charge_vat_twice",
+    )),
+    "test_payload": (_DEPOSITS_TYPE_CODE_LOST, (
+        "test_a_schedule_reaching_100_percent_ends_with_the_balance",
+        "test_accepted_payload_gives_valid_facturx_cii_and_ubl",
+        "test_accepted_payload_pdf_passes_the_independent_pdfa_validator",
+        "test_balance_after_two_deposits",
+        "test_payment_schedule_gives_every_invoice_one_by_one",
+        "test_quote_to_deposits_to_balance",
+        "test_random_valid_payloads_give_valid_documents_and_their_totals_agree",
+    )),
+    "test_render": (_DEPOSITS_TYPE_CODE_LOST, ("test_rendered_invoice_becomes_pdfa",)),
+    "test_terms": (_DEPOSITS_TYPE_CODE_LOST, ("test_rich_documents_are_valid",)),
+}
+"""Warnings of our own that tests cause knowingly: test module -> (a ``filterwarnings`` spec, whose
+message is a regular expression that cannot hold a colon; its test functions). Every other warning
+is an error (``pyproject.toml``)."""
+
+_FOLDER_IN_REASON = re.compile(r"shared[/\\ ]+(" + "|".join(SHARED_FOLDERS) + r")\b", re.IGNORECASE)
+_HOST_TOOL_IN_REASON = re.compile(r"pdftotext|pdfdetach|pdftoppm|poppler", re.IGNORECASE)
+
+
+def _check_tables() -> None:
+    """Every module and function the tables name exists, so that a renamed test cannot leave its tier
+    (or keep a warning filter) silently."""
+    named = [(module, tests) for table in TIERS.values() for module, tests in table.items()]
+    named += [(module, tests) for module, (_, tests) in EXPECTED_WARNINGS.items()]
+    defined: dict[str, set[str]] = {}
+    for module, tests in named:
+        path = TESTS / f"{module}.py"
+        if not path.is_file():
+            raise pytest.UsageError(f"tests/conftest.py names {module}, but there is no tests/{path.name}")
+        if module not in defined:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            defined[module] = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+        unknown = sorted(set(tests) - defined[module] - set(EVERY_TEST))
+        if unknown:
+            raise pytest.UsageError(f"tests/conftest.py names tests that {path.name} does not define: {unknown}")
+
+
+def _implied(item: pytest.Item) -> set[str]:
+    """``corpus`` and ``host`` for a test that already skips without ``../shared/corpus`` or poppler."""
+    implied = set()
+    for mark in item.iter_markers("skipif"):
+        reason = str(mark.kwargs.get("reason", ""))
+        match = _FOLDER_IN_REASON.search(reason)
+        if match and match.group(1).lower() == "corpus":
+            implied.add("corpus")
+        if _HOST_TOOL_IN_REASON.search(reason):
+            implied.add("host")
+    return implied
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    _check_tables()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    corpus = SHARED / "corpus"
+    for item in items:
+        module, function = item.path.stem, getattr(item, "originalname", item.name)
+        markers = _implied(item)
+        for marker, table in TIERS.items():
+            tests = table.get(module, ())
+            if tests == EVERY_TEST or function in tests:
+                markers.add(marker)
+        for marker in sorted(markers):
+            item.add_marker(getattr(pytest.mark, marker))
+        spec, tests = EXPECTED_WARNINGS.get(module, ("", ()))
+        if function in tests:
+            item.add_marker(pytest.mark.filterwarnings(spec))
+        if "corpus" in markers and not corpus.is_dir():
+            item.add_marker(pytest.mark.skip(reason=f"SHARED CORPUS ABSENT: {corpus} not found, NOT tested"))
+
+
+def _missing_folder(report: pytest.TestReport) -> str | None:
+    """The ``../shared`` folder that a skipped test names in its reason (or needs by its marker), if it
+    is absent."""
+    reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+    match = _FOLDER_IN_REASON.search(reason)
+    if match:
+        folder = match.group(1).lower()
+    elif "corpus" in report.keywords:  # e.g. a parametrization over the corpus files that found none
+        folder = "corpus"
+    else:
+        return None
+    return None if (SHARED / folder).is_dir() else folder
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int,
+                            config: pytest.Config) -> None:
+    counts = Counter(folder for report in terminalreporter.stats.get("skipped", [])
+                     if isinstance(report, pytest.TestReport) and (folder := _missing_folder(report)))
+    if not counts:
+        return
+    terminalreporter.write_sep("!", "tests skipped for a missing ../shared folder", red=True, bold=True)
+    for folder, count in sorted(counts.items()):
+        terminalreporter.write_line(
+            f"{count} test(s) skipped: ../shared/{folder} is missing (looked for {SHARED / folder})",
+            red=True, bold=True)
