@@ -69,6 +69,11 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
             "test_each_record_builds_the_same_from_odd_and_bad_input",
             "test_random_documents_build_the_same_with_both_paths",
         ),
+        "test_packaging": (  # builds the sdist and the wheel, runs pytest in the unpacked sdist
+            "test_sdist_carries_every_committed_file_but_ci",
+            "test_tests_run_from_the_unpacked_sdist",
+            "test_wheel_built_from_the_sdist_carries_every_file_of_the_package",
+        ),
         "test_payload": ("test_random_valid_payloads_give_valid_documents_and_their_totals_agree",),
         "test_payload_hostile": ("test_any_hostile_value_anywhere_gives_a_document_or_a_keyed_payload_error",),
         "test_pdf": ("test_corpus_pdf",),
