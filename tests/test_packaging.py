@@ -22,9 +22,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 LEFT_OUT = {".ci/run", ".gitignore"}
 """Committed files the sdist leaves out: they serve a git clone (CI), not a build or the tests."""
-PACKAGE_DIRS = {"facturx_engine/": "facturx_engine/", "schemas/": "facturx_engine/_schemas/",
-                "schematron/": "facturx_engine/_schematron/"}
-"""Source folder -> its place in the wheel (``[tool.setuptools.package-dir]``)."""
+MAPPED = {"facturx_engine._schemas": "schemas", "facturx_engine._schematron": "schematron"}
+"""Packages whose folder is elsewhere in the repository (``[tool.setuptools.package-dir]``)."""
+PACKAGE_DIRS = {"facturx_engine/": "facturx_engine/",
+                **{f"{folder}/": package.replace(".", "/") + "/" for package, folder in MAPPED.items()}}
+"""Source folder -> its place in the wheel."""
 SETUPTOOLS = (77, 0)
 """The first setuptools that reads ``license = "MIT"`` (an SPDX expression) and ``license-files``."""
 
@@ -83,6 +85,15 @@ def test_pyproject_declares_mit_as_spdx_and_ships_the_text() -> None:
     text = (ROOT / "LICENSE").read_text(encoding="utf-8")
     assert text.startswith("MIT License\n") and "the facturx_engine authors" in text
     assert "THE SOFTWARE IS PROVIDED \"AS IS\", WITHOUT WARRANTY OF ANY KIND" in text
+
+
+def test_every_package_is_in_the_packages_list() -> None:
+    """``[tool.setuptools] packages`` is written by hand (schemas/ and schematron/ are mapped into the
+    package): a subpackage missing there is missing from the wheel."""
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "facturx_engine").rglob("__init__.py")}
+    assert set(setuptools["packages"]) == found | set(MAPPED)
+    assert MAPPED.items() <= setuptools["package-dir"].items()
 
 
 def test_sdist_carries_every_committed_file_but_ci(sdist: Path) -> None:
