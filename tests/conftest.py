@@ -35,20 +35,24 @@ EVERY_TEST = ("*",)
 """A module's every test."""
 
 TIERS: dict[str, dict[str, tuple[str, ...]]] = {
-    # CPU seconds measured on the fast tier as it then was (2 cores shared): a test (all its
-    # parametrizations together) past about one second is slow, but for the architecture test.
+    # CPU seconds measured on the fast tier (2 shared cores): a test (all its parametrizations
+    # together) past about one second is slow, but for the architecture test and the sweeps over our
+    # own fixtures (test_pdf::test_fixture_to_facturx, test_render::test_rendered_invoice_becomes_pdfa:
+    # a few hundredths of a second a case).
     "slow": {
         "test_batch_isolation": (
             "test_a_hanging_file_is_stopped_after_the_timeout",
             "test_a_hostile_pdf_does_not_abort_the_batch",
         ),
         "test_benchmarks": ("test_corpus_figures_count_a_small_corpus",),
+        "test_cli": ("test_invalid_output_real_case",),  # compiles the EXTENDED Schematron
         "test_cli_files": (  # real processes, each importing the engine
             "test_attacker_named_files_cannot_drive_the_terminal",
             "test_closed_standard_streams",
             "test_endless_and_huge_inputs_are_refused",
             "test_output_that_is_not_a_regular_file_is_refused",
         ),
+        "test_codegen": ("test_the_reference_paths_give_the_same_bytes_and_records",),  # two interpreters
         "test_convert": (
             "test_corpus_conversion",
             "test_corpus_pdf",
@@ -76,7 +80,7 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "test_payload": ("test_random_valid_payloads_give_valid_documents_and_their_totals_agree",),
         "test_payload_hostile": ("test_any_hostile_value_anywhere_gives_a_document_or_a_keyed_payload_error",),
-        "test_pdf": ("test_corpus_pdf",),
+        "test_pdf": ("test_corpus_pdf", "test_self_check_halves_are_check_pdf"),
         "test_pdf_hostile": (
             "test_bombs_stay_within_512_mb_and_seconds",
             "test_cli_on_damaged_pdfs_never_crashes",
@@ -90,7 +94,7 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
             "test_flat_pass_of_group_items_reads_exactly_what_the_walk_reads",
             "test_random_documents_round_trip",
         ),
-        "test_validate": ("test_corpus_file",),
+        "test_validate": ("test_corpus_file", "test_profile_override_and_extra_rules"),
         "test_validate_cli": (  # `validate` checks each file in a worker process, which compiles its stylesheets
             "test_bare_en16931_cii_says_when_only_factur_x_rules_fail",
             "test_broken_document_fires_its_rule",
