@@ -41,6 +41,7 @@ from typing import Any
 from facturx_engine.syntax.read import ReadResult, TermValue, pdf_invoice, read_document, replace_read, term_values
 from facturx_engine.syntax.cii import ProfileWarning
 from facturx_engine.model.codes import Profile, VatCategory
+from facturx_engine.model.compute import CHECKED_TOTALS
 from facturx_engine.errors import InputError, PdfError, ProfileError, ValidationFailed
 from facturx_engine.model.records import CreditNote
 
@@ -49,8 +50,6 @@ __all__ = ["TARGETS", "Conversion", "compare_terms", "convert", "profile_of_guid
 TARGETS = ("cii", "ubl", "facturx")
 _LEVELS = {"MINIMUM": Profile.MINIMUM, "BASIC WL": Profile.BASIC_WL, "BASIC": Profile.BASIC,
            "EN 16931": Profile.EN16931, "EXTENDED": Profile.EXTENDED, "XRECHNUNG": Profile.EN16931}
-_TOTALS = (("line_total", "BT-106"), ("allowance_total", "BT-107"), ("charge_total", "BT-108"),
-           ("tax_exclusive", "BT-109"), ("tax_total", "BT-110"), ("grand_total", "BT-112"), ("due", "BT-115"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +134,7 @@ def _stated_context(doc: Any, syntax: str, guideline: str, source: ReadResult) -
 
     wctx = WriteContext(doc, syntax, guideline)
     stated = source.stated_totals
-    changes: dict[str, Any] = {name: stated[bt] for name, bt in _TOTALS if bt in stated}
+    changes: dict[str, Any] = {t.attribute: stated[t.bt] for t in CHECKED_TOTALS if t.bt in stated}
     breakdown = stated.get("BG-23", ())
     if breakdown and all(b[2] is not None and b[3] is not None for b in breakdown):
         changes["vat_breakdown"] = tuple(VatBreakdown(_category(c), rate, basis, tax, reason, code)

@@ -61,7 +61,7 @@ from pathlib import Path
 from typing import Any
 
 from facturx_engine.model.codes import CREDIT_NOTE_TYPES
-from facturx_engine.model.compute import check_expected
+from facturx_engine.model.compute import CHECKED_TOTALS, check_expected
 from facturx_engine.errors import InputError, ModelError
 from facturx_engine.model.introspect import (REQUIRED_RULES, REQUIRED_TUPLES, FieldSpec, Where, field_specs, item_type,
                                              relocate, term_in, visible_fields)
@@ -77,10 +77,7 @@ _TOP_LEVEL_EXTRA = ("document", "expected_totals", "$schema")
 _NUMBER_RE = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
-_EXPECTED_TOTALS = {  # the totals compute.check_expected compares, by BT id and by Totals attribute
-    "BT-106": "line_total", "BT-107": "allowance_total", "BT-108": "charge_total", "BT-109": "tax_exclusive",
-    "BT-110": "tax_total", "BT-112": "grand_total", "BT-115": "due",
-}
+_EXPECTED_TOTALS = {t.bt: t.attribute for t in CHECKED_TOTALS}  # what check_expected compares: BT id -> attribute
 
 # ---------------------------------------------------------------------------- business terms by context
 
