@@ -40,7 +40,7 @@ from typing import Any
 
 from facturx_engine.syntax.read import ReadResult, TermValue, pdf_invoice, read_document, replace_read, term_values
 from facturx_engine.syntax.cii import ProfileWarning
-from facturx_engine.model.codes import Profile, VatCategory
+from facturx_engine.model.codes import Profile, VatCategory, known_guideline
 from facturx_engine.model.compute import CHECKED_TOTALS
 from facturx_engine.errors import InputError, PdfError, ProfileError, ValidationFailed
 from facturx_engine.model.records import CreditNote
@@ -48,8 +48,6 @@ from facturx_engine.model.records import CreditNote
 __all__ = ["TARGETS", "Conversion", "compare_terms", "convert", "profile_of_guideline"]
 
 TARGETS = ("cii", "ubl", "facturx")
-_LEVELS = {"MINIMUM": Profile.MINIMUM, "BASIC WL": Profile.BASIC_WL, "BASIC": Profile.BASIC,
-           "EN 16931": Profile.EN16931, "EXTENDED": Profile.EXTENDED, "XRECHNUNG": Profile.EN16931}
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +79,8 @@ class Conversion:
 
 def profile_of_guideline(guideline: str | None) -> Profile | None:
     """The Factur-X profile a BT-24 value names (Factur-X 1.0, ZUGFeRD 2.x and 1.0 ids; XRechnung -> EN 16931)."""
-    from facturx_engine.pdf.primitives import level_of_guideline
-
-    level = level_of_guideline(guideline)
-    return None if level is None else _LEVELS[level]
+    known = known_guideline(guideline)
+    return None if known is None else known.profile
 
 
 _ZERO_WHEN_ABSENT = frozenset({"BT-107", "BT-108", "BT-113", "BT-114"})
@@ -321,7 +317,5 @@ def _facturx(doc: Any, xml: bytes, pdf: bytes | None, profile: Profile | None, r
         assert profile is not None
         totals, notice = _shown(doc, profile, source, getattr(template, "lang", "fr"))
         pdf = render(doc, template, totals=totals, notice=notice)
-    from facturx_engine.pdf.primitives import level_of_guideline
-
-    named = level_of_guideline(doc.specification_id or (profile.guideline if profile else None))
+    named = known_guideline(doc.specification_id or (profile.guideline if profile else None))
     return embed(pdf, xml, profile=None if named else profile, validate_xml=False, deterministic=deterministic)
