@@ -40,7 +40,7 @@ class Row:
 
 def measure(corpus: Path, source: str, target: str) -> Row:
     from facturx_engine import FacturXError, convert, validate
-    from facturx_engine.syntax.read import pdf_invoice
+    from facturx_engine.pdf.read import pdf_invoice
 
     row = Row()
     for path in sorted((corpus / source).glob("*")):

@@ -99,22 +99,23 @@ _EXPORTS: dict[str, str] = {
     # facturx_engine.pdf.extract
     "extract": "facturx_engine.pdf.extract",
     "extract_all": "facturx_engine.pdf.extract",
+    # facturx_engine.pdf.read
+    "from_pdf": "facturx_engine.pdf.read",
     # facturx_engine.pdf.render.layout
     "render": "facturx_engine.pdf.render.layout",
     # facturx_engine.pdf.render.template
     "Template": "facturx_engine.pdf.render.template",
     # facturx_engine.syntax.cii
-    "from_cii": "facturx_engine.syntax.cii",
     "ProfileWarning": "facturx_engine.syntax.cii",
     "to_cii": "facturx_engine.syntax.cii",
     "write_cii": "facturx_engine.syntax.cii",
     # facturx_engine.syntax.read
-    "from_pdf": "facturx_engine.syntax.read",
+    "from_cii": "facturx_engine.syntax.read",
+    "from_ubl": "facturx_engine.syntax.read",
     "from_xml": "facturx_engine.syntax.read",
     "read_document": "facturx_engine.syntax.read",
     "ReadResult": "facturx_engine.syntax.read",
     # facturx_engine.syntax.ubl
-    "from_ubl": "facturx_engine.syntax.ubl",
     "to_ubl": "facturx_engine.syntax.ubl",
     "write_ubl": "facturx_engine.syntax.ubl",
     # facturx_engine.validation.core
@@ -191,6 +192,9 @@ if _typing.TYPE_CHECKING:
         extract as extract,
         extract_all as extract_all,
     )
+    from facturx_engine.pdf.read import (
+        from_pdf as from_pdf,
+    )
     from facturx_engine.pdf.render.layout import (
         render as render,
     )
@@ -198,19 +202,18 @@ if _typing.TYPE_CHECKING:
         Template as Template,
     )
     from facturx_engine.syntax.cii import (
-        from_cii as from_cii,
         ProfileWarning as ProfileWarning,
         to_cii as to_cii,
         write_cii as write_cii,
     )
     from facturx_engine.syntax.read import (
-        from_pdf as from_pdf,
+        from_cii as from_cii,
+        from_ubl as from_ubl,
         from_xml as from_xml,
         read_document as read_document,
         ReadResult as ReadResult,
     )
     from facturx_engine.syntax.ubl import (
-        from_ubl as from_ubl,
         to_ubl as to_ubl,
         write_ubl as write_ubl,
     )

@@ -32,13 +32,7 @@ MAX_MODULE_LINES = 600
 MAX_FUNCTION_LINES = 80
 
 # Violations still to pay off (issue 12). Remove an entry when its cause is fixed.
-DEBTS: set[str] = {
-    'cycle: facturx_engine.syntax.assemble -> facturx_engine.syntax.cii -> facturx_engine.syntax.read -> facturx_engine.syntax.ubl',
-    'size: facturx_engine.syntax.read has more than 600 lines',
-    'size: facturx_engine.syntax.read._compile has more than 80 lines',
-    'upward: facturx_engine.syntax.read imports facturx_engine.pdf.extract',
-    'upward: facturx_engine.syntax.read imports facturx_engine.pdf.primitives',
-}
+DEBTS: set[str] = set()
 
 
 def module_name(path: Path) -> str:

@@ -27,7 +27,9 @@ from strategies import documents
 from facturx_engine import CreditNote, Delivery, Identifier, ParseError, PdfError, ProfileError, ProfileWarning, convert, extract, extract_all, from_cii, from_pdf, from_xml, load_document, render, to_cii, to_facturx, to_ubl, validate
 
 from facturx_engine.cli import commands as cli
-from facturx_engine.syntax.read import MAX_XML_BYTES, pdf_invoice, read_document, replace_read, term_values
+from facturx_engine.pdf.read import pdf_invoice
+from facturx_engine.syntax.limits import MAX_XML_BYTES
+from facturx_engine.syntax.read import read_document, replace_read, term_values
 from facturx_engine.model.codes import CREDIT_NOTE_TYPES
 from facturx_engine.apps.convert import compare_terms
 from facturx_engine.errors import InputError

@@ -36,7 +36,7 @@ import pytest
 
 from facturx_engine.pdf import primitives as pdfprimitives
 from facturx_engine.pdf.limits import MAX_STREAM_BYTES, MiB, read_stream
-from facturx_engine.syntax.read import from_pdf
+from facturx_engine.pdf.read import from_pdf
 from facturx_engine.syntax.cii import to_cii
 from facturx_engine.model.codes import Profile
 from facturx_engine.errors import FacturXError, PdfError
@@ -462,7 +462,7 @@ _MEASURE_ALL = textwrap.dedent("""
     from pathlib import Path
     warnings.simplefilter("ignore")
     from facturx_engine.errors import FacturXError
-    from facturx_engine.syntax.read import from_pdf
+    from facturx_engine.pdf.read import from_pdf
     from facturx_engine.apps.convert import convert
     from facturx_engine.io.jsonio import load_document
     from facturx_engine.pdf.embed import embed, to_facturx

@@ -40,7 +40,7 @@ from facturx_engine.pdf import scan as _pdfscan
 from facturx_engine.pdf.checks import record as pdfrecord
 from facturx_engine.pdf.limits import MAX_OBJECT_ITEMS, ObjectLimit, bounded, count_objects
 from facturx_engine.pdf.scan import Counter
-from facturx_engine.syntax.read import from_pdf
+from facturx_engine.pdf.read import from_pdf
 from facturx_engine.syntax.cii import to_cii
 from facturx_engine.model.codes import Profile
 from facturx_engine.errors import PdfError

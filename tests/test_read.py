@@ -30,14 +30,24 @@ from strategies import documents
 
 from facturx_engine import load_document, to_cii, to_ubl
 from facturx_engine.syntax.context import _deliver_to_address
-from facturx_engine.syntax.read import EXPLICIT, GROUPS, NOT_READ, from_xml, read_document, term_values
-from facturx_engine.syntax.cii import from_cii
+from facturx_engine.model.introspect import field_specs, item_type
+from facturx_engine.syntax import places
+from facturx_engine.syntax.places import EXPLICIT, GROUPS, NOT_READ
+from facturx_engine.syntax.read import from_cii, from_ubl, from_xml, read_document, term_values
 from facturx_engine.apps.convert import compare_terms
 from facturx_engine.errors import ModelError, ParseError
 from facturx_engine.model.fr import legal_notes
-from facturx_engine.model.records import Delivery
+from facturx_engine.model.records import (
+    AllowanceCharge,
+    CreditTransfer,
+    Delivery,
+    Identifier,
+    Invoice,
+    Line,
+    Payee,
+    PaymentInstructions,
+)
 from facturx_engine.syntax.terms import TERMS
-from facturx_engine.syntax.ubl import from_ubl
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = sorted((ROOT / "fixtures" / "invoices").glob("*.json"))
@@ -166,6 +176,53 @@ def test_every_reportable_row_is_read_or_listed() -> None:
         missing.append((row.id, row.ctx))
     assert missing == []
     assert all(reason for reason in NOT_READ.values())
+
+
+def _model_place(cls: Any, path: tuple[str, ...]) -> Any:
+    """The record type a path of field names leads to from ``cls`` (None for a value, or for the stated values
+    the reader sets apart); fails on a name that is no field of the record it is in."""
+    apart = {(Invoice, places.STATED): None, (Line, places.STATED_NET): None, (Line, places.BASE_UNIT): None,
+             (Invoice, places.PAYMENT_MEANS): PaymentInstructions, (PaymentInstructions, places.ACCOUNT): CreditTransfer,
+             (Payee, places.PAYEE_IDS): Identifier}
+    for i, name in enumerate(path):
+        if (cls, name) in apart:
+            cls = apart[(cls, name)]
+            if cls is None:
+                return None
+            continue
+        spec = field_specs(cls).get(name)
+        assert spec is not None, f"{'.'.join(path)}: {cls.__name__} has no field {name!r}"
+        inner = item_type(spec.hint)
+        if not dataclasses.is_dataclass(inner):
+            assert i == len(path) - 1, f"{'.'.join(path)}: {name!r} holds no record"
+            return None
+        cls = inner
+    return cls
+
+
+def test_the_reader_puts_every_value_in_a_model_field() -> None:
+    """The document read is model-shaped: every place a rule puts its value is a field of the record it builds
+    (the document, or the record of the row's repeating group), or one of the stated values the reader sets
+    apart before building (stated totals, line net amounts, the payee identifiers and payment means the
+    model holds one of)."""
+    records: dict[str, Any] = {"DOC": Invoice}
+    for row in TERMS:
+        if row.kind in ("CONST", "ALWAYS", "GROUP"):
+            continue
+        inline = getattr(row.get, "inline", None)
+        if row.repeat and row.context_name in GROUPS:
+            target = GROUPS[row.context_name][0]
+        elif inline is not None and inline[0] in ("item", "wctx"):
+            target = places.place(row.ctx, inline[0], tuple(inline[1]))
+        elif row.id in EXPLICIT:
+            target = EXPLICIT[row.id][0]
+        else:
+            continue
+        base = Invoice if target[0] == "doc" else records[row.ctx]
+        found = _model_place(base, target[1]) if base is not None else None
+        if row.repeat:
+            records[row.context_name] = found
+    assert records["BG-25"] is Line and records["BG-20"] is AllowanceCharge and records["PAY"] is PaymentInstructions
 
 
 # ---------------------------------------------------------------------------- (c) the shared corpus
@@ -557,7 +614,7 @@ def test_flat_pass_of_group_items_reads_exactly_what_the_walk_reads(monkeypatch:
     """Group items (invoice lines ...) are read by a flat pass compiled per item shape; forcing the
     general walk instead must give the same document, findings, stated totals and term values, on the
     fixtures, the corpus and documents whose lines were edited into unusual shapes."""
-    import facturx_engine.syntax.read as reader
+    import facturx_engine.syntax.walk as walk
 
     sources = [write(load_document(json.loads(p.read_text(encoding="utf-8"))), syntax)
                for p in FIXTURES for syntax in ("cii", "ubl")]
@@ -566,7 +623,7 @@ def test_flat_pass_of_group_items_reads_exactly_what_the_walk_reads(monkeypatch:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fast = [_outcome(xml) for xml in documents]
-        monkeypatch.setattr(reader, "_FAST", False)
+        monkeypatch.setattr(walk, "_FAST", False)
         walked = [_outcome(xml) for xml in documents]
     assert len(documents) >= 5 * 28
     for xml, a, b in zip(documents, fast, walked):

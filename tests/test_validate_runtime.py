@@ -15,7 +15,7 @@ from facturx_engine import ParseError, load_document, to_cii, validate
 
 from facturx_engine.syntax import limits as _limits
 
-from facturx_engine.syntax import read as _read
+from facturx_engine.syntax import parse as _parse
 
 from facturx_engine.apps import batch
 
@@ -33,12 +33,12 @@ def cii() -> bytes:
 
 
 def test_one_size_cap_for_reading_and_validating() -> None:
-    assert _read.MAX_XML_BYTES is _limits.MAX_XML_BYTES == 64 * 1024 * 1024
+    assert _parse.MAX_XML_BYTES is _limits.MAX_XML_BYTES == 64 * 1024 * 1024
     too_big = b" " * (_limits.MAX_XML_BYTES + 1)
     with pytest.raises(ParseError, match=r"too large \(67108865 bytes; at most 67108864"):
         validate(too_big)
     with pytest.raises(ParseError, match="too large"):
-        _read.parse_xml(too_big)
+        _parse.parse_xml(too_big)
 
 
 def test_the_cap_is_a_keyword(cii: bytes) -> None:

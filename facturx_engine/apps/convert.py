@@ -38,7 +38,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from facturx_engine.syntax.read import ReadResult, TermValue, pdf_invoice, read_document, replace_read, term_values
+from facturx_engine.pdf.read import pdf_invoice
+from facturx_engine.syntax.read import ReadResult, TermValue, read_document, replace_read, term_values
 from facturx_engine.syntax.cii import ProfileWarning
 from facturx_engine.model.codes import Profile, VatCategory, known_guideline
 from facturx_engine.model.compute import CHECKED_TOTALS

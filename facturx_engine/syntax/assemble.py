@@ -1,11 +1,12 @@
-"""Assembling what the reader walked into the model's JSON format, and the checks of a document read.
+"""From the document read to the model records.
 
-:func:`assemble` turns the raw dict of the table walk (:mod:`facturx_engine.syntax.read`) into the JSON
-format of :mod:`facturx_engine.io.jsonio` (which mirrors the model field names); :func:`build` makes
-the model records of it directly (the values are the reader's own, already checked: no JSON
-parsing), leaving out the optional records that lack a value the model requires and reporting
-what they held; :func:`check_totals` compares the stated totals with the computed ones
-(BR-CO-10..17, the VAT category rules, the line net amounts). Each problem is a :class:`Finding` (see ``_read`` for the kinds).
+The reader (:mod:`facturx_engine.syntax.read`) builds model-shaped dicts (the field names of the model
+records). :func:`finish` keeps what the model holds once (the first payee identifier, one payment means,
+one unit per line, BT-24 unless it is the default), reports what it cannot hold, and sets the stated
+values apart (totals, the VAT breakdown, the line net amounts: :mod:`facturx_engine.syntax.stated`
+compares them); :func:`build` makes the model records directly (the values are the reader's own,
+already checked: no JSON parsing), leaving out the optional records that lack a value the model requires
+and reporting what they held. Each problem is a :class:`~facturx_engine.syntax.findings.Finding`.
 """
 
 from __future__ import annotations
@@ -19,48 +20,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from facturx_engine.model.codes import Profile, VatCategory
+from facturx_engine.model.codes import Profile
 from facturx_engine.errors import ModelError, ParseError
 from facturx_engine.model.introspect import field_specs, item_type, relocate, resolve
-from facturx_engine.model.numbers import round2
 from facturx_engine.model.fields import BREACHES
 from facturx_engine.model.records import Invoice, Vat
+from facturx_engine.syntax.findings import NOT_REPRESENTABLE_RULE, Finding, shown
+from facturx_engine.syntax.places import ACCOUNT, BASE_UNIT, PAYEE_IDS, PAYMENT_MEANS, STATED, STATED_NET, Raw
 
-Raw = dict[str, Any]
-NOT_READ_RULE = "FXE-NOT-READ"
-NOT_REPRESENTABLE_RULE = "FXE-NOT-REPRESENTABLE"
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """Something :func:`read_document` reports about a received document.
-
-    ``kind`` is ``"totals"`` (a stated total differs from the computed one: ``stated`` and
-    ``computed`` hold both), ``"model"`` (a rule of the model broken by the document; the value is
-    kept), ``"not-read"`` (XML content no business term reads) or ``"not-representable"`` (a value
-    read that the model cannot hold). ``location`` is the XML path, or the model field path.
-    """
-
-    rule: str
-    bt: str | None
-    message: str
-    location: str | None = None
-    stated: Decimal | None = None
-    computed: Decimal | None = None
-    kind: str = "totals"
-
-    def __str__(self) -> str:
-        where = f" at {self.location}" if self.location else ""
-        return f"[{self.rule}] {self.message}{where}"
+__all__ = ["build", "finish"]
 
 
-
-def shown(text: str) -> str:
-    text = " ".join(text.split())
-    return repr(text if len(text) <= 60 else text[:57] + "...")
-
-
-# ---------------------------------------------------------------------------- raw -> JSON format
+# ---------------------------------------------------------------------------- what the model holds once
 
 
 def _merge(into: Raw, other: Raw) -> Raw:
@@ -70,17 +41,6 @@ def _merge(into: Raw, other: Raw) -> Raw:
         else:
             into.setdefault(k, v)
     return into
-
-
-def _ac(item: Raw, doc_level: bool) -> Raw:
-    out = dict(item.get("ac", {}))
-    if "amount" in item:
-        out["amount"] = item["amount"]
-    if "base" in item:
-        out["base_amount"] = item["base"]
-    if doc_level and "vat" in item:
-        out["vat"] = item["vat"]
-    return out
 
 
 def _guideline_default(syntax: str, guideline: str | None) -> bool:
@@ -100,105 +60,110 @@ def _not_representable(term: str, message: str, location: str | None = None) -> 
     return Finding(NOT_REPRESENTABLE_RULE, term, message, location, kind="not-representable")
 
 
-def _payment(w: Raw, data: Raw, out: list[Finding]) -> None:
+_PAY_PARTS = frozenset({ACCOUNT, "card", "direct_debit"})  # the records of a payment means (the rest: the means)
+
+
+def _payment(entries: list[Raw], data: Raw, out: list[Finding]) -> None:
     """Payment instructions: the first entry's means, every entry's account; what differs in the other
     entries (the model has one means code, one remittance text ...) is reported."""
-    entries = w.get("payment_entries", [])
-    if not entries:
-        return
-    first = entries[0].get("means", {})
+    first = {name: value for name, value in entries[0].items() if name not in _PAY_PARTS}
     pay = _merge(dict(first), data.get("payment", {}))
     for n, e in enumerate(entries[1:], start=2):
-        for name, value in e.get("means", {}).items():
-            if value != first.get(name):
+        for name, value in e.items():
+            if name not in _PAY_PARTS and value != first.get(name):
                 term = {"means_code": "BT-81", "means_text": "BT-82", "remittance_info": "BT-83"}.get(name, name)
                 out.append(_not_representable(term, f"payment means {n}: {term} {shown(str(value))} is not kept: the "
                                               f"model has one payment means and takes the first one's "
                                               f"({shown(str(first.get(name)))})", f"payment.means[{n}]"))
-    accounts = [e["account"] for e in entries if e.get("account")]
+    accounts = [e[ACCOUNT] for e in entries if e.get(ACCOUNT)]
     if accounts:
         pay["credit_transfers"] = accounts
     for e in entries:
         if e.get("card"):
             pay.setdefault("card", e["card"])
-        if e.get("debit"):
-            pay["direct_debit"] = _merge(pay.get("direct_debit", {}), e["debit"])
+        if e.get("direct_debit"):
+            pay["direct_debit"] = _merge(pay.get("direct_debit", {}), e["direct_debit"])
     data["payment"] = pay
 
 
-_EMPTY: Raw = {}  # never changed
+def _last(data: Raw, names: tuple[str, ...]) -> None:
+    """Move these fields to the end of ``data``, in this order. :func:`build` makes the records of a document
+    in the order of its dict: the records read (invoicing period, preceding invoices, attachments, payment
+    instructions stated at document level ...), then the parties, delivery, payee and notes, the payment
+    means, the allowances and charges, the lines. That is the order of the findings about them (and, with
+    ``strict=True``, the breach raised first)."""
+    for name in names:
+        if name in data:
+            data[name] = data.pop(name)
 
 
-def assemble(w: Raw, syntax: str, out: list[Finding]) -> tuple[Raw, dict[str, Any]]:
-    """The JSON-format dict of the document, and the stated totals; what cannot be held goes to ``out``."""
-    data: Raw = dict(w.get("doc", {}))
-    if syntax != "cii":  # the UBL root tells: a CreditNote stays a credit note whatever its code
-        data["document"] = "credit_note" if syntax == "ubl-cn" else "invoice"
-    for src, dst in (("doc_seller", "seller"), ("doc_buyer", "buyer"), ("doc_taxrep", "tax_representative"),
-                     ("delivery", "delivery")):
-        if src in w:
-            data[dst] = _merge(data.get(dst, {}), w[src])
-    if "delivery_address" in w:
-        data.setdefault("delivery", {})["address"] = w["delivery_address"]
-    payee_ids = w.get("doc_payee_ids", [])
-    if payee_ids:
-        data.setdefault("payee", {})["identifier"] = payee_ids[0]
-        for extra in payee_ids[1:]:
+def finish(data: Raw, syntax: str, out: list[Finding]) -> dict[str, Any]:
+    """Make the document read (model-shaped: see :mod:`facturx_engine.syntax.read`) what :func:`build` takes: the
+    model holds one payee identifier, one payment means, one unit per line, the default BT-24 as None;
+    what the document states beyond that is reported in ``out``. Returns the stated values set apart:
+    ``totals`` (by :class:`~facturx_engine.model.compute.Totals` attribute), ``lines`` (BT-131 of each line, None
+    where absent), ``paid`` and ``rounding`` (BT-113, BT-114, also input data) and ``guideline`` (BT-24)."""
+    totals: Raw = data.pop(STATED, None) or {}
+    guideline = data.get("specification_id")
+    if _guideline_default(syntax, guideline):
+        data.pop("specification_id", None)
+    payee: Raw | None = data.get("payee")
+    ids = payee.pop(PAYEE_IDS, None) if payee is not None else None
+    if payee is not None and ids:
+        payee["identifier"] = ids[0]
+        for extra in ids[1:]:
             out.append(_not_representable("BT-60", f"payee identifier {shown(str(extra.get('value')))} is not kept: "
                                           "the model holds one payee identifier", "payee.identifier"))
-    guideline = w.get("guideline")
-    if not _guideline_default(syntax, guideline):
-        data["specification_id"] = guideline
     if syntax != "cii" and data.get("purchase_order") == "NA" and data.get("sales_order"):
         del data["purchase_order"]  # the placeholder UBL needs for a sales order alone
-    if w.get("notes"):
-        data["notes"] = w["notes"]
-    _payment(w, data, out)
+    _last(data, ("seller", "buyer", "tax_representative", "delivery", "payee", "notes"))
+    entries = data.pop(PAYMENT_MEANS, None)
+    if entries:
+        _payment(entries, data, out)  # where the instructions stated at document level were read, else last
     # VAT exemption reasons are stated per category in BG-23 only
-    totals = w.get("totals", {})
     reasons: dict[Any, Raw] = {}
-    for b in totals.get("vat_breakdown", []):
+    for b in totals.get("vat_breakdown", ()):
         r = {k: b[k] for k in ("exemption_reason", "exemption_code") if k in b}
         reasons.setdefault(b.get("category"), r)
 
-    def vat(v: Raw | None) -> Raw | None:
-        if v is None:
-            return None
+    def vat(v: Raw) -> Raw:
         given = reasons.get(v.get("category"))
-        if not given:  # the usual case: nothing to add (the raw dict is this read's own, never changed)
+        if not given:  # the usual case: nothing to add
             return v
         return {**v, **{k: x for k, x in given.items() if k not in v}}
 
-    acs = [_ac(i, True) for i in w.get("doc_acs", [])]
-    for a in acs:
-        if "vat" in a:
-            a["vat"] = vat(a["vat"])
-    if acs:
-        data["allowances_charges"] = acs
-    lines = []
-    stated_lines = []
-    for n, item in enumerate(w.get("line_items", [])):
-        line = dict(item.get("line", _EMPTY))  # its prices too (the reader puts them there)
-        amounts = item.get("amounts", _EMPTY)
-        given = line.get("vat")
-        if given is not None:
-            line["vat"] = vat(given)
-        if item.get("line_acs"):
-            line["allowances_charges"] = [_ac(i, False) for i in item["line_acs"]]
-        unit = item.get("base_quantity_unit")
-        if unit is not None and line.get("unit") is not None and unit != line["unit"]:
-            out.append(_not_representable(
-                "BT-150", f"line {line.get('id')!r}: price base quantity unit {unit!r} is not kept: the model has one "
-                f"unit per line, the invoiced quantity's {line['unit']!r}", f"lines[{n}].base_quantity"))
-        lines.append(line)
-        stated_lines.append(amounts.get("net_amount"))
-    if lines:
-        data["lines"] = lines
-    if "paid" in totals:
-        data["paid_amount"] = totals["paid"]
-    if "rounding" in totals:
-        data["rounding_amount"] = totals["rounding"]
-    return data, {"totals": totals, "lines": stated_lines}
+    for ac in data.get("allowances_charges", ()):
+        if "vat" in ac:
+            ac["vat"] = vat(ac["vat"])
+    stated_lines = [_line(n, line, vat, out) for n, line in enumerate(data.get("lines", ()))]
+    _last(data, ("allowances_charges", "lines"))
+    return {"totals": totals, "lines": stated_lines, "paid": data.get("paid_amount"),
+            "rounding": data.get("rounding_amount"), "guideline": guideline}
+
+
+def _line(n: int, line: Raw, vat: Any, out: list[Finding]) -> Any:
+    """One line made what :func:`build` takes (its allowances and charges built after its other records);
+    returns its stated net amount BT-131."""
+    net = line.pop(STATED_NET, None)
+    unit = line.pop(BASE_UNIT, None)
+    given = line.get("vat")
+    if given is not None:
+        line["vat"] = vat(given)
+    acs = line.pop("allowances_charges", None)
+    if acs:  # last, each with its amounts last: the order a line left out lists what it held in (see _dropped)
+        for ac in acs:
+            for name in ("amount", "base_amount"):
+                if name in ac:
+                    ac[name] = ac.pop(name)
+        line["allowances_charges"] = acs
+    if unit is not None and line.get("unit") is not None and unit != line["unit"]:
+        out.append(_not_representable(
+            "BT-150", f"line {line.get('id')!r}: price base quantity unit {unit!r} is not kept: the model has one "
+            f"unit per line, the invoiced quantity's {line['unit']!r}", f"lines[{n}].base_quantity"))
+    return net
+
+
+# ---------------------------------------------------------------------------- the model records
 
 
 _SHAPES: dict[type, dict[str, tuple[str, Any, bool, bool]]] = {}
@@ -246,7 +211,7 @@ def _lacks(cls: type, data: Raw) -> str | None:
 
 
 def _vat_key(data: Raw) -> tuple[Any, ...] | None:
-    """What tells one VAT raw dict from another, the spelling of its numbers included (20 is not 20.0);
+    """What tells one VAT dict from another, the spelling of its numbers included (20 is not 20.0);
     None when it holds anything but text and Decimals."""
     if len(data) == 2:  # the usual {category, rate}: a pair, which no key of the general form equals
         category, rate = data.get("category"), data.get("rate")
@@ -265,9 +230,10 @@ def _vat_key(data: Raw) -> tuple[Any, ...] | None:
 
 
 def build(cls: type, data: Raw, out: list[Finding], path: str = "", vats: dict[Any, Any] | None = None) -> Any:
-    """The model record of a raw dict in the JSON format. The optional records (and list items) that
-    lack a value the model requires are left out, each reported with what it held; every model rule
-    applies, and a :class:`ModelError` (raised, or collected in reading mode) names the field path.
+    """The model record of a model-shaped dict (the reader's values, by model field name). The optional
+    records (and list items) that lack a value the model requires are left out, each reported with what
+    it held; every model rule applies, and a :class:`ModelError` (raised, or collected in reading mode)
+    names the field path.
 
     The lines of a document mostly repeat a few VAT treatments: a :class:`Vat` built without any breach
     is built once per document and shared (``vats``; records are immutable). The fields of a record are
@@ -310,7 +276,7 @@ _DROP = object()  # an optional record left out (and reported): the field keeps 
 
 @dataclass(frozen=True, slots=True)
 class _Lack:
-    """What a builder called with ``check`` returns for a raw dict that lacks a value the model requires."""
+    """What a builder called with ``check`` returns for a dict that lacks a value the model requires."""
 
     name: str
 
@@ -365,7 +331,7 @@ def _missing(cls: type, data: Raw, path: str) -> ParseError:
 
 def _convert(name: str, value: Any, spec: tuple[str, Any, bool, bool], out: list[Finding], path: str,
              vats: dict[Any, Any]) -> Any:
-    """The model value of one raw field (a record, records, a date, bytes), or :data:`_DROP` (reported)."""
+    """The model value of one field read (a record, records, a date, bytes), or :data:`_DROP` (reported)."""
     conv, inner, optional, _required_ = spec
     if conv == "record":
         if inner is Vat:  # a VAT treatment seen before: build(Vat) would give the shared record back
@@ -433,163 +399,3 @@ def _flat(value: Any, prefix: str = "") -> Iterable[tuple[str, Any]]:
             yield from _flat(v, f"{prefix}[{i}]")
     else:
         yield prefix, value
-
-
-# ---------------------------------------------------------------------------- totals checks
-
-LINE_NET_RULE = "FXE-LINE-NET"
-"""A stated line net amount BT-131 differs from quantity x net price / base quantity + line charges - line
-allowances. EN 16931 defines BT-131 so but has no rule for it (Peppol BIS checks it: PEPPOL-EN16931-R120)."""
-TOTALS_RULE = "FXE-TOTALS"
-"""A stated total agrees with the other stated figures (no EN 16931 rule breaks) but differs from the one
-computed from the lines: the consequence of a difference reported on its own (a line net amount ...)."""
-
-_TOTAL_RULES = (  # stated total (Totals attribute), BT, the rule that ties it to the other stated figures
-    ("line_total", "BT-106", "BR-CO-10"), ("allowance_total", "BT-107", "BR-CO-11"),
-    ("charge_total", "BT-108", "BR-CO-12"), ("tax_exclusive", "BT-109", "BR-CO-13"),
-    ("tax_total", "BT-110", "BR-CO-14"), ("grand_total", "BT-112", "BR-CO-15"), ("due", "BT-115", "BR-CO-16"),
-)
-
-
-def _total(rule: str, bt: str, stated: Decimal, computed: Decimal | None, message: str) -> Finding:
-    return Finding(rule, bt, message, None, stated, computed, "totals")
-
-
-def _rate_key(rate: Decimal | None) -> Decimal | None:
-    return None if rate is None else rate.normalize() + 0
-
-
-def check_totals(doc: Any, stated: dict[str, Any]) -> tuple[list[Finding], dict[str, Any]]:
-    """Compare the stated totals, VAT breakdown and line net amounts with those computed from the lines.
-
-    Each difference is a ``totals`` finding naming the rule that the stated figures actually break: a
-    BR-CO rule when the stated total disagrees with the other *stated* figures it is made of, the
-    category rule (BR-S-08, BR-S-01 ...) for the breakdown, :data:`LINE_NET_RULE` for a line, and
-    :data:`TOTALS_RULE` when the stated figures agree with each other but not with the lines.
-    """
-    computed = doc.totals
-    differing = []  # (line index, stated net amount, computed one) where they differ: usually none
-    for i, (net, mine) in enumerate(zip(stated["lines"], computed.lines)):
-        if net is not None:
-            if net.__class__ is not Decimal:
-                net = Decimal(net)
-            if net != mine.net_amount:
-                differing.append((i, net, mine.net_amount))
-    out: list[Finding] = []
-    flat = _stated_flat(stated["totals"])
-    breakdown, expected_tax = _check_breakdown(doc, stated["totals"], differing, out)
-    if breakdown:
-        flat["BG-23"] = tuple(breakdown)
-    lines_sum = computed.line_total + sum((net - mine for _, net, mine in differing), Decimal(0))
-    out[:0] = _check_document_totals(computed, flat, lines_sum, expected_tax)
-    out += _check_lines(doc, differing)
-    return out, flat
-
-
-def _stated_flat(totals: dict[str, Any]) -> dict[str, Any]:
-    flat: dict[str, Any] = {bt: Decimal(totals[name]) for name, bt, _ in _TOTAL_RULES if name in totals}
-    for name, bt in (("paid", "BT-113"), ("rounding", "BT-114")):
-        if name in totals:
-            flat[bt] = Decimal(totals[name])
-    return flat
-
-
-def _check_document_totals(computed: Any, flat: dict[str, Any], lines_sum: Decimal,
-                           tax_sum: Decimal | None) -> list[Finding]:
-    """BT-106..BT-115: each stated total against the computed one, named by the rule the stated figures break."""
-    mine = computed.as_terms()
-
-    def s(bt: str) -> Decimal:  # the stated figure, or the computed one where the document states none
-        value: Decimal = flat.get(bt, mine[bt])
-        return value
-
-    expected = {"BT-106": lines_sum, "BT-107": mine["BT-107"], "BT-108": mine["BT-108"],
-                "BT-109": s("BT-106") - s("BT-107") + s("BT-108"),
-                "BT-110": mine["BT-110"] if tax_sum is None else tax_sum,
-                "BT-112": s("BT-109") + s("BT-110"), "BT-115": s("BT-112") - s("BT-113") + s("BT-114")}
-    out = []
-    for _name, bt, rule in _TOTAL_RULES:
-        value = flat.get(bt)
-        if value is None or value == mine[bt]:
-            continue
-        if value == expected[bt]:
-            rule = TOTALS_RULE
-            why = ("; it agrees with the other stated figures, so the difference comes from what is reported "
-                   "with it (a line net amount, the VAT breakdown ...)")
-        else:
-            why = f" (the stated figures it is made of give {expected[bt]})" if expected[bt] != mine[bt] else ""
-        out.append(_total(rule, bt, value, mine[bt],
-                          f"stated {bt} {value} differs from the {mine[bt]} computed from the lines{why}"))
-    return out
-
-
-def _check_breakdown(doc: Any, totals: dict[str, Any], differing: list[tuple[int, Decimal, Decimal]],
-                     out: list[Finding]) -> tuple[list[tuple[Any, ...]], Decimal | None]:
-    """BG-23: each stated (category, rate) against the computed one; returns the stated breakdown and the sum
-    of its tax amounts (None when none is stated)."""
-    computed = doc.totals
-    by_key = {(b.category.value, _rate_key(b.rate)): b for b in computed.vat_breakdown}
-    shift: dict[tuple[Any, Any], Decimal] = {}  # what the stated line nets add to each computed taxable amount
-    for i, net, mine in differing:
-        vat = doc.lines[i].vat
-        key = (vat.category.value, _rate_key(vat.rate))
-        shift[key] = shift.get(key, Decimal(0)) + net - mine
-    breakdown, tax_sum = [], None
-    for b in totals.get("vat_breakdown", []):
-        rate = Decimal(b["rate"]) if "rate" in b else None
-        key = (b.get("category"), _rate_key(rate))
-        basis = Decimal(b["taxable_amount"]) if "taxable_amount" in b else None
-        tax = Decimal(b["tax_amount"]) if "tax_amount" in b else None
-        breakdown.append((key[0], rate, basis, tax, b.get("exemption_reason"), b.get("exemption_code")))
-        mine = by_key.pop(key, None)
-        family = _family(key[0])
-        if basis is not None and (mine is None or mine.taxable_amount != basis):
-            computed_basis = None if mine is None else mine.taxable_amount
-            from_lines = (computed_basis or Decimal(0)) + shift.get(key, Decimal(0))
-            out.append(_total(f"{family}-08" if family and basis != from_lines else TOTALS_RULE, "BT-116", basis,
-                              computed_basis, f"stated VAT breakdown {key[0]} {rate}: taxable amount {basis} differs "
-                              f"from the computed {computed_basis}"))
-        if tax is not None:
-            tax_sum = (tax_sum or Decimal(0)) + tax
-            if mine is not None and mine.tax_amount != tax:
-                out.append(_total(_tax_rule(family, key[0], rate, basis, tax), "BT-117", tax, mine.tax_amount,
-                                  f"stated VAT breakdown {key[0]} {rate}: tax amount {tax} differs from the computed "
-                                  f"{mine.tax_amount}"))
-    for key, mine in by_key.items():
-        family = _family(key[0])
-        out.append(_total(f"{family}-01" if family else TOTALS_RULE, "BG-23", Decimal(0), mine.taxable_amount,
-                          f"no stated VAT breakdown for category {key[0]} rate {key[1]}, computed taxable amount "
-                          f"{mine.taxable_amount}"))
-    return breakdown, tax_sum
-
-
-def _family(category: Any) -> str | None:
-    """The rule family of a VAT category code (``BR-S``, ``BR-IC`` ...), None for a code EN 16931 has no rules for."""
-    try:
-        return str(VatCategory(category).rule_family)
-    except ValueError:
-        return None
-
-
-def _tax_rule(family: str | None, category: Any, rate: Decimal | None, basis: Decimal | None,
-              tax: Decimal) -> str:
-    """The rule a stated breakdown tax amount that differs from the computed one breaks."""
-    if family is None or basis is None:
-        return TOTALS_RULE
-    if category in ("S", "L", "M"):  # the rate-bearing categories: BR-CO-17 ties tax to the stated basis
-        return TOTALS_RULE if rate is not None and tax == round2(basis * rate / 100) else "BR-CO-17"
-    return f"{family}-09" if tax != 0 else TOTALS_RULE  # every other category: no tax at all
-
-
-def _check_lines(doc: Any, differing: list[tuple[int, Decimal, Decimal]]) -> list[Finding]:
-    out = []
-    for i, net, mine in differing:
-        line = doc.lines[i]
-        hint = ""
-        if line.base_quantity not in (None, 1) and line.base_quantity == line.net_price:
-            hint = (f" (its price base quantity BT-149 {line.base_quantity} equals its net price BT-146: the "
-                    "source seems to state the price in the base quantity)")
-        out.append(_total(LINE_NET_RULE, "BT-131", net, mine,
-                          f"line {line.id!r}: stated net amount {net} differs from the {mine} of "
-                          f"quantity x net price / base quantity + charges - allowances{hint}"))
-    return out

@@ -20,7 +20,7 @@ from facturx_engine.syntax.tree import Syntax, read_sequences, text_formatter
 from facturx_engine.model.codes import Profile
 from facturx_engine.errors import ProfileError
 
-__all__ = ["ProfileWarning", "WriteResult", "from_cii", "to_cii", "write_cii"]
+__all__ = ["ProfileWarning", "WriteResult", "to_cii", "write_cii"]
 
 
 class ProfileWarning(UserWarning):
@@ -97,11 +97,3 @@ def report_loss(dropped: tuple[str, ...], target: str, strict: bool) -> None:
     if strict:
         raise ProfileError(message, dropped=dropped)
     warnings.warn(message, ProfileWarning, stacklevel=3)
-
-
-def from_cii(xml: bytes) -> Any:
-    """The Invoice or CreditNote of CII XML bytes (read by the term table, :mod:`._read`).
-    Stated totals are not read but checked: see :func:`facturx_engine.syntax.read.read_document`."""
-    from facturx_engine.syntax.read import read_syntax
-
-    return read_syntax(xml, ("cii",))

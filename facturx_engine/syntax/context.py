@@ -3,7 +3,9 @@
 :class:`WriteContext` is the item of the table's ``DOC`` context: the document, its computed
 totals, the notes including legal mentions, the lines paired with their computed amounts, the
 payment-means entries, and the deliver-to address (omitted when it repeats the buyer's).
-``fmt_number``/``fmt_amount`` are the number formats every writer uses.
+``fmt_number``/``fmt_amount`` are the number formats every writer uses. Where each attribute of these
+objects lives in the model (what the reader needs to put a value back) is stated in
+:data:`facturx_engine.syntax.places.PLACES`.
 """
 
 from __future__ import annotations

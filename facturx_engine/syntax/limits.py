@@ -1,6 +1,6 @@
 """Input size limits, in one place.
 
-:data:`MAX_XML_BYTES` is the largest XML document the engine parses: :func:`facturx_engine.syntax.read.parse_xml`
+:data:`MAX_XML_BYTES` is the largest XML document the engine parses: :func:`facturx_engine.syntax.parse.parse_xml`
 (reading, converting) refuses larger input, and so does :func:`facturx_engine.validation.core.validate` unless
 its ``max_bytes`` says otherwise. The command line reads at most this many bytes of any input file
 (``--max-size`` changes it), so a huge file or an endless stream (``/dev/zero``) is refused before it

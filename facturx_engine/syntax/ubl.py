@@ -21,7 +21,7 @@ from facturx_engine.syntax.tree import Syntax, read_sequences, text_formatter
 from facturx_engine.syntax.cii import FORMATTERS as _CII_FORMATTERS
 from facturx_engine.syntax.cii import WriteResult, report_loss
 
-__all__ = ["from_ubl", "to_ubl", "write_ubl"]
+__all__ = ["to_ubl", "write_ubl"]
 
 UBL_GUIDELINE = Profile.EN16931.guideline
 
@@ -89,11 +89,3 @@ def to_ubl(doc: Any, *, strict: bool = False) -> bytes:
     result = write_ubl(doc)
     report_loss(result.dropped, "UBL 2.1", strict)
     return result.xml
-
-
-def from_ubl(xml: bytes) -> Any:
-    """The Invoice or CreditNote of UBL 2.1 XML bytes (read by the term table, :mod:`._read`).
-    Stated totals are not read but checked: see :func:`facturx_engine.syntax.read.read_document`."""
-    from facturx_engine.syntax.read import read_syntax
-
-    return read_syntax(xml, ("ubl", "ubl-cn"))
