@@ -3,7 +3,7 @@
 A received document states its totals BT-106..BT-115, its VAT breakdown BG-23 and its line net amounts
 BT-131; the model computes them. :func:`check_totals` compares each stated figure with the computed one
 and names, for each difference, the rule the stated figures actually break (a
-:class:`~facturx_engine.syntax.findings.Finding` of kind ``totals``, both values kept).
+:class:`~facturx_engine.findings.Finding` of kind ``totals``, both values kept).
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from typing import Any
 from facturx_engine.model.codes import VatCategory
 from facturx_engine.model.compute import CHECKED_TOTALS, TOTALS
 from facturx_engine.model.numbers import round2
-from facturx_engine.syntax.findings import Finding
+from facturx_engine.findings import Finding
+from facturx_engine.syntax.findings import read_finding
 
 __all__ = ["LINE_NET_RULE", "TOTALS_RULE", "check_totals"]
 
@@ -27,7 +28,7 @@ TOTALS_RULE = "FXE-TOTALS"
 computed from the lines: the consequence of a difference reported on its own (a line net amount ...)."""
 
 def _total(rule: str, bt: str, stated: Decimal, computed: Decimal | None, message: str) -> Finding:
-    return Finding(rule, bt, message, None, stated, computed, "totals")
+    return read_finding(rule, bt, message, None, stated, computed, "totals")
 
 
 def _rate_key(rate: Decimal | None) -> Decimal | None:

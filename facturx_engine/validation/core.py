@@ -30,7 +30,8 @@ from facturx_engine import artefacts as _artefacts
 from facturx_engine.errors import InputError, ParseError, ProfileError
 from facturx_engine.model.codes import RULE_SETS, Profile, known_guideline
 from facturx_engine.syntax.limits import check_size
-from facturx_engine.validation.findings import Finding, Report
+from facturx_engine.findings import Finding
+from facturx_engine.validation.findings import Report
 from facturx_engine.validation.schematron import run_schematron
 from facturx_engine.validation.values import check_limits
 from facturx_engine.validation.xsd import run_xsd
