@@ -3,7 +3,7 @@
 Validation (XSD, Schematron, the PDF checks, the batch) reports findings with a severity; reading
 a received document reports them too (a stated total that differs from the computed one, a value
 the model cannot hold, content no business term reads), with a ``kind`` and, for totals, both
-figures.
+figures; so does a conversion for what its output does not carry (kind ``lost``).
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ class Finding:
     A finding of reading has a ``kind`` (one of :data:`READING_KINDS`): ``"totals"`` (a stated total
     differs from the computed one: ``stated`` and ``computed`` hold both), ``"model"`` (a rule of the
     model broken by the document; the value is kept), ``"not-read"`` (XML content no business term
-    reads) or ``"not-representable"`` (a value read that the model cannot hold). Validation leaves
-    ``kind`` empty.
+    reads) or ``"not-representable"`` (a value read that the model cannot hold). A conversion reports
+    what its output does not carry as kind ``"lost"``. Validation leaves ``kind`` empty.
     """
 
     rule: str
@@ -51,6 +51,8 @@ class Finding:
         return self.bt_ids[0] if self.bt_ids else None
 
     def __str__(self) -> str:
+        if self.kind == "lost":  # a conversion's loss: one line that says it all
+            return self.message
         if self.kind:  # reading's notes: "[rule] message at location"
             where = f" at {self.location}" if self.location else ""
             return f"[{self.rule}] {self.message}{where}"
