@@ -63,8 +63,8 @@ from typing import Any
 from facturx_engine.model.codes import CREDIT_NOTE_TYPES
 from facturx_engine.model.compute import CHECKED_TOTALS, check_expected
 from facturx_engine.errors import InputError, ModelError
-from facturx_engine.model.introspect import (REQUIRED_RULES, REQUIRED_TUPLES, FieldSpec, Where, field_specs, item_type,
-                                             relocate, term_in, visible_fields)
+from facturx_engine.model.introspect import (REQUIRED_TUPLES, FieldSpec, Where, field_specs, item_type,
+                                             relocate, required_rule, term_in, visible_fields)
 from facturx_engine.model.records import CreditNote, Document, Invoice
 
 __all__ = ["SCHEMA_PATH", "dump_document", "json_schema", "load_document", "main", "schema_text"]
@@ -300,7 +300,7 @@ def _build(cls: type, data: Any, path: str, ctx: Where) -> Any:
         if value is None:
             if spec.required:
                 raise InputError("is required" + (" (null given)" if name in data else ""), field=sub, bt=term,
-                                 rule=REQUIRED_RULES.get(term))
+                                 rule=required_rule(term))
             if name in data and not spec.optional:
                 raise InputError(f"must not be null (leave it out for the default {_dump_value(spec.default)!r})",
                                  field=sub, bt=term)
@@ -308,7 +308,7 @@ def _build(cls: type, data: Any, path: str, ctx: Where) -> Any:
         kwargs[name] = _read_value(spec.hint, value, sub, ctx.child(spec, term), term)
         if spec.required and isinstance(kwargs[name], tuple) and len(kwargs[name]) < REQUIRED_TUPLES[name]:
             raise InputError(f"needs at least {REQUIRED_TUPLES[name]} item(s)", field=sub, bt=term,
-                             rule=REQUIRED_RULES.get(term))
+                             rule=required_rule(term))
     try:
         return cls(**kwargs)
     except ModelError as exc:
