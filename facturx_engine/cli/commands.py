@@ -67,7 +67,7 @@ from facturx_engine.validation.core import validate
 
 __all__ = ["COMMANDS", "main"]
 
-PROFILES = ("minimum", "basicwl", "basic", "en16931", "extended")
+PROFILES = tuple(p.value.lower().replace(" ", "") for p in Profile)  # minimum, basicwl, ... for --profile
 
 
 class _Parser(argparse.ArgumentParser):

@@ -143,11 +143,11 @@ RULE_SETS = (
     RuleSet("basic", "BASIC", ("facturx-basic", "facturx-basic"), None),
     RuleSet("en16931", "EN 16931", ("facturx-en16931", "facturx-en16931"), ("cen-ubl", "cen-ubl")),
     RuleSet("extended", "EXTENDED", ("facturx-extended", "facturx-extended"), None),
+    RuleSet("fr-ctc", "FR-CTC", ("fr-ctc-cii", "fr-ctc"), ("fr-ctc-ubl", "fr-ctc"), profile=False, extra=True),
     RuleSet("extended-ctc-fr", "EXTENDED-CTC-FR", ("extended-ctc-fr-cii", "extended-ctc-fr"),
             ("extended-ctc-fr-ubl", "extended-ctc-fr"), extra=True),
-    RuleSet("fr-ctc", "FR-CTC", ("fr-ctc-cii", "fr-ctc"), ("fr-ctc-ubl", "fr-ctc"), profile=False, extra=True),
 )
-"""Every rule set the validation runs, by key."""
+"""Every rule set the validation runs (profiles in rank order, extras in the order the command line lists them)."""
 
 XRECHNUNG_LEVEL = "XRECHNUNG"
 """The ``fx:ConformanceLevel`` of an XRechnung invoice in a PDF (Factur-X 1.07): no Factur-X profile."""
