@@ -121,7 +121,7 @@ _EXPORTS: dict[str, str] = {
     # facturx_engine.validation.core
     "validate": "facturx_engine.validation.core",
     # facturx_engine.validation.findings
-    "Finding": "facturx_engine.validation.findings",
+    "Finding": "facturx_engine.findings",
     "Report": "facturx_engine.validation.findings",
 }
 """Each public name and the module that defines it (loaded by :func:`__getattr__` on first use)."""
@@ -130,6 +130,9 @@ if _typing.TYPE_CHECKING:
     from facturx_engine.apps.convert import (
         Conversion as Conversion,
         convert as convert,
+    )
+    from facturx_engine.findings import (
+        Finding as Finding,
     )
     from facturx_engine.io.jsonio import (
         dump_document as dump_document,
@@ -221,7 +224,6 @@ if _typing.TYPE_CHECKING:
         validate as validate,
     )
     from facturx_engine.validation.findings import (
-        Finding as Finding,
         Report as Report,
     )
 else:  # hidden from type checkers, so that a misspelt name stays an error for users of mypy

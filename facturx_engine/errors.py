@@ -134,7 +134,7 @@ class ParseError(FacturXError, ValueError):
 class PdfError(FacturXError, ValueError):
     """A PDF that cannot be read, or that cannot be (or is not) a PDF/A-3 Factur-X file.
 
-    ``findings`` holds the :class:`~facturx_engine.validation.findings.Finding` objects behind the error
+    ``findings`` holds the :class:`~facturx_engine.findings.Finding` objects behind the error
     when it comes from a check (empty for unreadable input).
     """
 

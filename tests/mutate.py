@@ -195,7 +195,7 @@ def _failure(entry: str, result: dict[str, Any]) -> dict[str, Any]:
 
 
 def _said(conv: Any) -> str:
-    return "\n".join([str(f) for f in conv.source.findings] + list(conv.lost) + list(conv.notes))
+    return "\n".join([str(f) for f in conv.source.findings] + [str(f) for f in conv.lost] + list(conv.notes))
 
 
 def _silent(m: Mutant, conv: Any) -> list[dict[str, Any]]:

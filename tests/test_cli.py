@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 from facturx_engine.cli import commands as cli
-from facturx_engine.validation.findings import Finding, Report
+from facturx_engine.findings import Finding
+from facturx_engine.validation.findings import Report
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "invoices"
 

@@ -13,7 +13,9 @@ from lxml import etree
 
 from facturx_engine.syntax.cii import to_cii
 from facturx_engine.model.codes import Profile, VatCategory
-from facturx_engine.model.compute import check_expected
+from facturx_engine.model.compute import TOTALS, Totals, check_expected
+from facturx_engine.model.rules import rule
+from facturx_engine.syntax.terms import TERMS
 from facturx_engine.model.numbers import round2
 from facturx_engine.errors import CalculationError, ModelError
 from facturx_engine.model.records import (
@@ -185,6 +187,20 @@ def test_check_expected_accepts_right_totals_and_the_tolerance():
     check_expected(doc, {"BT-112": "78.57"}, tolerance=D("0.01"))
     with pytest.raises(ModelError, match="unknown total"):
         check_expected(doc, {"BT-999": "1"})
+
+
+def test_totals_table_agrees_with_the_model_the_rules_and_the_terms():
+    """TOTALS names every amount of Totals once; each rule defines its term (the term it names first),
+    and each term is a document-level amount of the term table."""
+    amounts = [f for f in Totals.__dataclass_fields__ if Totals.__dataclass_fields__[f].type == "Decimal"]
+    assert [t.attribute for t in TOTALS] == amounts
+    assert [t.bt for t in TOTALS] == sorted({t.bt for t in TOTALS})
+    for t in TOTALS:
+        if t.rule is not None:
+            found = rule(t.rule)
+            assert found is not None and found.terms[0] == t.bt, t
+    known = {term.id for term in TERMS}
+    assert {t.bt for t in TOTALS} <= known
 
 
 # ---------------------------------------------------------------------------- rounding

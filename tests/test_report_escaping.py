@@ -17,7 +17,7 @@ from lxml import etree
 from facturx_engine.apps import report
 from facturx_engine.apps.display import EscapedStream, printable
 from facturx_engine.apps.batch import FileResult
-from facturx_engine.validation.findings import Finding
+from facturx_engine.findings import Finding
 
 NAME = os.fsdecode(b"in\x1b[31mv\x9b2J\xff\n\r") + "\u202egpj.xml"  # bytes 9b, ff: not UTF-8
 MESSAGE = "value \x1b]0;title\x07 \u009b6n \ud800 \ufffe end"

@@ -51,3 +51,19 @@ def test_engine_rules_are_described_once() -> None:
     ids = [r[0] for r in ruletable.ENGINE_RULES]
     assert len(ids) == len(set(ids))
     assert all(flag in ("fatal", "warning") and text.endswith(".") for _, flag, _, text in ruletable.ENGINE_RULES)
+
+
+def test_required_rules_come_from_the_table() -> None:
+    """The rule a missing term is reported with: found in the table's texts ("shall have/contain/...", the term
+    it asks for), equal to what the engine always reported; other terms keep reporting no rule."""
+    from facturx_engine.model.introspect import required_rule
+
+    expected = {
+        "BT-1": "BR-02", "BT-2": "BR-03", "BG-4": "BR-06", "BT-27": "BR-06", "BG-7": "BR-07", "BT-44": "BR-07",
+        "BG-5": "BR-08", "BT-40": "BR-09", "BG-8": "BR-10", "BT-55": "BR-11", "BG-25": "BR-16", "BT-59": "BR-17",
+        "BT-62": "BR-18", "BG-12": "BR-19", "BT-69": "BR-20", "BT-126": "BR-21", "BT-153": "BR-25",
+        "BT-81": "BR-49", "BT-84": "BR-50", "BT-122": "BR-52", "BT-160": "BR-54", "BT-161": "BR-54",
+        "BT-25": "BR-55", "BT-63": "BR-56", "BT-80": "BR-57", "BG-30": "BR-CO-04",
+    }
+    assert {term: required_rule(term) for term in expected} == expected
+    assert [required_rule(term) for term in ("BT-3", "BT-5", "BT-129", "BT-131", None)] == [None] * 5

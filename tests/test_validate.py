@@ -17,7 +17,8 @@ from lxml import etree
 from facturx_engine import artefacts as _artefacts
 from facturx_engine.errors import ParseError, ResourceError, ValidationFailed
 from facturx_engine.validation.core import validate
-from facturx_engine.validation.findings import Finding, Report
+from facturx_engine.findings import Finding
+from facturx_engine.validation.findings import Report
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 

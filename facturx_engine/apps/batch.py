@@ -54,7 +54,8 @@ from facturx_engine.syntax.limits import MAX_XML_BYTES, read_bounded, too_large
 from facturx_engine.apps.workers import Retry, imap_isolated
 from facturx_engine.errors import FacturXError, InputError, ParseError, PdfError, ResourceError
 from facturx_engine.validation.core import validate
-from facturx_engine.validation.findings import Finding, Report, Verdict
+from facturx_engine.findings import Finding
+from facturx_engine.validation.findings import Report, Verdict
 
 __all__ = ["FileResult", "check_file", "check_files", "discover", "discover_with_duplicates", "exit_code",
            "file_identity"]

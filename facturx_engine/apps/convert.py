@@ -41,19 +41,19 @@ from typing import Any
 from facturx_engine.pdf.read import pdf_invoice
 from facturx_engine.syntax.read import ReadResult, TermValue, read_document, replace_read, term_values
 from facturx_engine.syntax.cii import ProfileWarning
-from facturx_engine.model.codes import Profile, VatCategory
+from facturx_engine.model.codes import Profile, VatCategory, known_guideline
+from facturx_engine.model.compute import CHECKED_TOTALS
 from facturx_engine.errors import InputError, PdfError, ProfileError, ValidationFailed
+from facturx_engine.findings import Finding
 from facturx_engine.model.records import CreditNote
 from facturx_engine.pdf.render.template import Template  # light: no reportlab until a page is drawn
 from facturx_engine.validation.findings import Report  # light: no Saxon until a document is checked
 
-__all__ = ["TARGETS", "Conversion", "compare_terms", "convert", "profile_of_guideline"]
+__all__ = ["LOST_RULE", "TARGETS", "Conversion", "compare_terms", "convert", "profile_of_guideline"]
 
 TARGETS = ("cii", "ubl", "facturx")
-_LEVELS = {"MINIMUM": Profile.MINIMUM, "BASIC WL": Profile.BASIC_WL, "BASIC": Profile.BASIC,
-           "EN 16931": Profile.EN16931, "EXTENDED": Profile.EXTENDED, "XRECHNUNG": Profile.EN16931}
-_TOTALS = (("line_total", "BT-106"), ("allowance_total", "BT-107"), ("charge_total", "BT-108"),
-           ("tax_exclusive", "BT-109"), ("tax_total", "BT-110"), ("grand_total", "BT-112"), ("due", "BT-115"))
+LOST_RULE = "FXE-NOT-CARRIED"
+"""A value or piece of content of the source that the converted document does not carry."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +62,9 @@ class Conversion:
 
     ``data``: the bytes written (XML, or the PDF for ``facturx``); ``target``: ``cii``, ``ubl`` or
     ``facturx``; ``profile``: the Factur-X profile of the CII written (None for UBL); ``source``:
-    the reading of the input (document, findings, stated totals); ``lost``: one line per value or
-    piece of content the output does not carry; ``report``: the validation of the XML written
+    the reading of the input (document, findings, stated totals); ``lost``: one finding per value or
+    piece of content the output does not carry (``str()`` of each is one line: a reading's finding, or
+    one of kind ``lost``, rule :data:`LOST_RULE`, naming the business term); ``report``: the validation of the XML written
     (None with ``validate=False``); ``total`` / ``preserved``: the business-term values of the
     source, and how many of them the output carries; ``notes``: what the output carries but its
     rules refuse (a code outside the Factur-X lists: the validation report says it too).
@@ -73,7 +74,7 @@ class Conversion:
     target: str
     profile: Profile | None
     source: ReadResult
-    lost: tuple[str, ...]
+    lost: tuple[Finding, ...]
     report: Report | None
     total: int
     preserved: int
@@ -85,10 +86,8 @@ class Conversion:
 
 def profile_of_guideline(guideline: str | None) -> Profile | None:
     """The Factur-X profile a BT-24 value names (Factur-X 1.0, ZUGFeRD 2.x and 1.0 ids; XRechnung -> EN 16931)."""
-    from facturx_engine.pdf.primitives import level_of_guideline
-
-    level = level_of_guideline(guideline)
-    return None if level is None else _LEVELS[level]
+    known = known_guideline(guideline)
+    return None if known is None else known.profile
 
 
 _ZERO_WHEN_ABSENT = frozenset({"BT-107", "BT-108", "BT-113", "BT-114"})
@@ -138,7 +137,7 @@ def _stated_context(doc: Any, syntax: str, guideline: str, source: ReadResult) -
 
     wctx = WriteContext(doc, syntax, guideline)
     stated = source.stated_totals
-    changes: dict[str, Any] = {name: stated[bt] for name, bt in _TOTALS if bt in stated}
+    changes: dict[str, Any] = {t.attribute: stated[t.bt] for t in CHECKED_TOTALS if t.bt in stated}
     breakdown = stated.get("BG-23", ())
     if breakdown and all(b[2] is not None and b[3] is not None for b in breakdown):
         changes["vat_breakdown"] = tuple(VatBreakdown(_category(c), rate, basis, tax, reason, code)
@@ -169,23 +168,23 @@ def _write(doc: Any, target: str, profile: Profile | None, source: ReadResult) -
     return serialize(CII, profile, wctx, NAMESPACES)[0]
 
 
-def _fit_cii(doc: Any, asked: bool, profile: Profile) -> tuple[Any, list[str]]:
+def _fit_cii(doc: Any, asked: bool, profile: Profile) -> tuple[Any, list[Finding]]:
     """What CII cannot carry although UBL can: left out of the CII, each with the reason."""
-    notes: list[str] = []
+    notes: list[Finding] = []
     changes: dict[str, Any] = {}
     if not asked and doc.specification_id is not None and profile_of_guideline(doc.specification_id) is None:
-        notes.append(f"BT-24 {doc.specification_id!r} is not a specification identifier of CII (the Factur-X rules "
-                     f"refuse it, FX-SCH-A-000556): {profile.guideline!r} is written instead")
+        notes.append(_lost(f"BT-24 {doc.specification_id!r} is not a specification identifier of CII (the Factur-X "
+                           f"rules refuse it, FX-SCH-A-000556): {profile.guideline!r} is written instead", "BT-24"))
         changes["specification_id"] = None
     if doc.tax_currency is not None and doc.tax_currency == doc.currency:
-        notes.append(f"BT-6 {doc.tax_currency!r} equals the invoice currency BT-5: CII cannot state such a VAT "
-                     "accounting currency (BR-53), it is left out")
+        notes.append(_lost(f"BT-6 {doc.tax_currency!r} equals the invoice currency BT-5: CII cannot state such a "
+                           "VAT accounting currency (BR-53), it is left out", "BT-6"))
         changes["tax_currency"] = None
     if any(ln.price_discount is not None and ln.gross_price is None for ln in doc.lines):
         changes["lines"] = tuple(replace_read(ln, price_discount=None) if ln.gross_price is None else ln
                                  for ln in doc.lines)
-        notes += [f"line {ln.id!r}: BT-147 price discount {ln.price_discount} without the gross price BT-148: the "
-                  "CII gross price needs its amount, the discount is left out"
+        notes += [_lost(f"line {ln.id!r}: BT-147 price discount {ln.price_discount} without the gross price BT-148: "
+                        "the CII gross price needs its amount, the discount is left out", "BT-147")
                   for ln in doc.lines if ln.price_discount is not None and ln.gross_price is None]
     return (replace_read(doc, **changes) if changes else doc), notes
 
@@ -244,19 +243,20 @@ def convert(data: bytes, to: str = "ubl", *, profile: Profile | str | None = Non
     source = read_document(xml)
     chosen = _target_profile(to, profile, source.guideline)
     doc = replace_read(source.document, specification_id=None if profile is not None else source.guideline)
-    fitted: list[str] = []
+    fitted: list[Finding] = []
     if to != "ubl":
         assert chosen is not None
         doc, fitted = _fit_cii(doc, profile is not None, chosen)
     out = _write(doc, "ubl" if to == "ubl" else "cii", chosen, source)
     values = [v for v in term_values(xml) if not (profile is not None and v.term == "BT-24")]  # asked for
     total, missing = compare_terms(values, term_values(out))
-    lost = fitted + [_missing(v) for v in missing] + [str(f) for f in source.lost]
+    lost = fitted + [_missing(v) for v in missing] + list(source.lost)
     if to != "facturx" or not _is_pdf(data):  # a Factur-X made of the source PDF keeps its attachments
-        lost += [f"embedded file {name!r} ({size}) is not carried" for name, size in attachments.items()]
+        lost += [_lost(f"embedded file {name!r} ({size}) is not carried") for name, size in attachments.items()]
     if strict and lost:
-        raise ProfileError(f"the {to} output would not carry {len(lost)} item(s) of the source: " + "; ".join(lost[:5])
-                           + ("; ..." if len(lost) > 5 else ""), dropped=tuple(lost))
+        lines = [str(item) for item in lost]
+        raise ProfileError(f"the {to} output would not carry {len(lost)} item(s) of the source: " + "; ".join(lines[:5])
+                           + ("; ..." if len(lost) > 5 else ""), dropped=tuple(lines))
     report = None
     if validate or to == "facturx":
         from facturx_engine.validation.core import validate as run_validation
@@ -272,9 +272,14 @@ def convert(data: bytes, to: str = "ubl", *, profile: Profile | str | None = Non
                       tuple(_notes(doc, to, source, _is_pdf(data))))
 
 
-def _missing(value: TermValue) -> str:
+def _lost(message: str, *terms: str) -> Finding:
+    """A loss of the conversion: its text is the message alone."""
+    return Finding(LOST_RULE, "warning", "", message, terms, "facturx_engine", kind="lost")
+
+
+def _missing(value: TermValue) -> Finding:
     line = "" if value.line is None else f" (line {value.line + 1})"
-    return f"{value.term} {value.value[:60]!r}{line} is not in the output"
+    return _lost(f"{value.term} {value.value[:60]!r}{line} is not in the output", value.term)
 
 
 def _notes(doc: Any, to: str, source: ReadResult, from_pdf: bool) -> list[str]:
@@ -325,7 +330,5 @@ def _facturx(doc: Any, xml: bytes, pdf: bytes | None, profile: Profile | None, r
         assert profile is not None
         totals, notice = _shown(doc, profile, source, getattr(template, "lang", "fr"))
         pdf = render(doc, template, totals=totals, notice=notice)
-    from facturx_engine.pdf.primitives import level_of_guideline
-
-    named = level_of_guideline(doc.specification_id or (profile.guideline if profile else None))
+    named = known_guideline(doc.specification_id or (profile.guideline if profile else None))
     return embed(pdf, xml, profile=None if named else profile, validate_xml=False, deterministic=deterministic)

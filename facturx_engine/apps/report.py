@@ -38,7 +38,7 @@ from lxml import etree
 
 from facturx_engine.apps.display import printable
 from facturx_engine.apps.batch import FileResult
-from facturx_engine.validation.findings import Finding
+from facturx_engine.findings import Finding
 
 __all__ = ["FORMATS", "render"]
 

@@ -67,7 +67,7 @@ from facturx_engine.validation.core import validate
 
 __all__ = ["COMMANDS", "main"]
 
-PROFILES = ("minimum", "basicwl", "basic", "en16931", "extended")
+PROFILES = tuple(p.value.lower().replace(" ", "") for p in Profile)  # minimum, basicwl, ... for --profile
 
 
 class _Parser(argparse.ArgumentParser):
@@ -340,8 +340,8 @@ def _convert(args: argparse.Namespace) -> int:
     for finding in result.source.findings:
         if finding.kind in ("totals", "model"):
             print(f"note: the input {finding}", file=sys.stderr)
-    for item in result.lost:
-        print(f"lost: {item}", file=sys.stderr)
+    for loss in result.lost:
+        print(f"lost: {loss}", file=sys.stderr)
     for item in result.notes:
         print(f"notice: {item}", file=sys.stderr)
     if result.report is not None and not result.report.valid:

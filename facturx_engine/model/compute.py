@@ -42,8 +42,12 @@ from facturx_engine.model.parties import Delivery, Party, TaxRepresentative
 from facturx_engine.errors import CalculationError, ModelError
 
 __all__ = [
+    "CHECKED_TOTALS",
+    "TOTALS",
+    "TOTAL_OF_TERM",
     "LineAmounts",
     "Priced",
+    "Total",
     "Totalled",
     "Totals",
     "VatBreakdown",
@@ -104,10 +108,37 @@ class Totals:
     document_allowance_charge_bases: tuple[Decimal | None, ...] = ()  # BT-93 / BT-100
 
     def as_terms(self) -> dict[str, Decimal]:
-        """The totals keyed by business term id."""
-        return {"BT-106": self.line_total, "BT-107": self.allowance_total, "BT-108": self.charge_total,
-                "BT-109": self.tax_exclusive, "BT-110": self.tax_total, "BT-112": self.grand_total,
-                "BT-113": self.paid, "BT-114": self.rounding, "BT-115": self.due}
+        """The totals keyed by business term id (in the order of :data:`TOTALS`)."""
+        return {t.bt: getattr(self, t.attribute) for t in TOTALS}
+
+
+@dataclass(frozen=True, slots=True)
+class Total:
+    """One document total of BG-22: its :class:`Totals` attribute, its business term and the EN 16931
+    rule that defines it from other figures (None for the amounts given, not computed: BT-113, BT-114)."""
+
+    attribute: str
+    bt: str
+    rule: str | None
+
+
+TOTALS = (
+    Total("line_total", "BT-106", "BR-CO-10"),
+    Total("allowance_total", "BT-107", "BR-CO-11"),
+    Total("charge_total", "BT-108", "BR-CO-12"),
+    Total("tax_exclusive", "BT-109", "BR-CO-13"),
+    Total("tax_total", "BT-110", "BR-CO-14"),
+    Total("grand_total", "BT-112", "BR-CO-15"),
+    Total("paid", "BT-113", None),
+    Total("rounding", "BT-114", None),
+    Total("due", "BT-115", "BR-CO-16"),
+)
+"""The document totals, in business term order: the one statement of which total is which term and rule."""
+
+CHECKED_TOTALS = tuple(t for t in TOTALS if t.rule is not None)
+"""The totals a rule defines: what :func:`check_expected` compares and what a reader reports as stated."""
+
+TOTAL_OF_TERM = {t.bt: t for t in TOTALS}
 
 
 class Priced(Protocol):
@@ -478,15 +509,8 @@ def _check_intra_community(doc: Priced, buyer_vat: bool) -> None:
                          bt="BT-80", rule="BR-IC-12")
 
 
-_EXPECTED_RULES = {
-    "BT-106": ("line_total", "BR-CO-10"),
-    "BT-107": ("allowance_total", "BR-CO-11"),
-    "BT-108": ("charge_total", "BR-CO-12"),
-    "BT-109": ("tax_exclusive", "BR-CO-13"),
-    "BT-110": ("tax_total", "BR-CO-14"),
-    "BT-112": ("grand_total", "BR-CO-15"),
-    "BT-115": ("due", "BR-CO-16"),
-}
+_EXPECTED = {key: (t.bt, t.rule, t.attribute) for t in TOTALS if t.rule is not None for key in (t.bt, t.attribute)}
+"""The totals :func:`check_expected` compares, by BT id and by :class:`Totals` attribute: (term, rule, attribute)."""
 
 
 def check_expected(doc: Totalled, expected: Mapping[str, Decimal | str | int],
@@ -499,25 +523,21 @@ def check_expected(doc: Totalled, expected: Mapping[str, Decimal | str | int],
     both values on the first mismatch larger than ``tolerance``. Totals are never taken from the
     caller; this only checks them.
     """
-    by_name = {name: (term, rule) for term, (name, rule) in _EXPECTED_RULES.items()}
     for key, raw in expected.items():
         try:
             stated = Decimal(str(raw))
         except ArithmeticError:
             raise ModelError(f"expected total {raw!r} is not a number", field=key) from None
-        term, rule, computed = _expected_value(doc.totals, key, by_name)
+        term, rule, computed = _expected_value(doc.totals, key)
         if abs(stated - computed) > tolerance:
             raise CalculationError(f"stated {stated} but the lines give {computed}", field=key, bt=term,
                                    rule=rule, stated=stated, computed=computed)
 
 
-def _expected_value(totals: Totals, key: str, by_name: Mapping[str, tuple[str, str]]) -> tuple[str, str, Decimal]:
-    if key in _EXPECTED_RULES:
-        name, rule = _EXPECTED_RULES[key]
-        return key, rule, getattr(totals, name)
-    if key in by_name:
-        term, rule = by_name[key]
-        return term, rule, getattr(totals, key)
+def _expected_value(totals: Totals, key: str) -> tuple[str, str, Decimal]:
+    if key in _EXPECTED:
+        term, rule, attribute = _EXPECTED[key]
+        return term, rule, getattr(totals, attribute)
     term, _, rest = key.partition(":")
     if term in ("BT-116", "BT-117") and rest:
         cat, _, rate = rest.partition(":")
@@ -528,5 +548,5 @@ def _expected_value(totals: Totals, key: str, by_name: Mapping[str, tuple[str, s
                         b.tax_amount if term == "BT-117" else b.taxable_amount)
         raise ModelError(f"the document has no VAT breakdown for category {cat} rate {rate or '-'}", field=key,
                          bt=term)
-    raise ModelError(f"unknown total {key!r}; expected one of {sorted(_EXPECTED_RULES)} or 'BT-117:<cat>:<rate>'",
-                     field=key)
+    known = sorted(t.bt for t in CHECKED_TOTALS)
+    raise ModelError(f"unknown total {key!r}; expected one of {known} or 'BT-117:<cat>:<rate>'", field=key)

@@ -2,7 +2,8 @@
 
 The JSON format (:mod:`facturx_engine.io.jsonio`) and the reader (:mod:`facturx_engine.syntax.assemble`)
 both walk the records through this module, so what a field is called, which business term it carries
-where (the buyer's name is BT-44, the seller's BT-27), and which rule makes it mandatory is stated once.
+where (the buyer's name is BT-44, the seller's BT-27) is stated once, and which rule makes it mandatory is
+found in the rules table (:mod:`facturx_engine.model.rules`).
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from typing import Any
 
 from facturx_engine.errors import FacturXError
 from facturx_engine.model.records import Document, Identifier, Invoice
+from facturx_engine.model.rules import all_rules
 
-__all__ = ["CONTEXT_TERMS", "EXCLUDED", "FieldSpec", "REQUIRED_RULES", "REQUIRED_TUPLES", "SEGMENT_RE", "Where",
-           "field_specs", "item_type", "relocate", "resolve", "term_in", "visible_fields"]
+__all__ = ["CONTEXT_TERMS", "EXCLUDED", "REQUIRED_TUPLES", "SEGMENT_RE", "FieldSpec", "Where", "field_specs",
+           "item_type", "relocate", "required_rule", "resolve", "term_in", "visible_fields"]
 
 SEGMENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 """One field name in a path such as ``lines[2].vat.rate``."""
@@ -53,13 +55,42 @@ EXCLUDED: dict[str, frozenset[str]] = {
     "buyer": frozenset({"tax_id", "legal_info"}),
     "lines.allowances_charges": frozenset({"vat"}),
 }
-REQUIRED_RULES = {  # the EN 16931 rule that makes a term mandatory
-    "BT-1": "BR-02", "BT-2": "BR-03", "BG-4": "BR-06", "BT-27": "BR-06", "BG-7": "BR-07", "BT-44": "BR-07",
-    "BG-5": "BR-08", "BT-40": "BR-09", "BG-8": "BR-10", "BT-55": "BR-11", "BG-25": "BR-16", "BT-59": "BR-17",
-    "BT-62": "BR-18", "BG-12": "BR-19", "BT-69": "BR-20", "BT-126": "BR-21", "BT-153": "BR-25", "BT-81": "BR-49",
-    "BT-84": "BR-50", "BT-122": "BR-52", "BT-160": "BR-54", "BT-161": "BR-54", "BT-25": "BR-55", "BT-63": "BR-56",
-    "BT-80": "BR-57", "BG-30": "BR-CO-04",
-}
+_REQUIRED_TERMS = frozenset({
+    "BT-1", "BT-2", "BT-27", "BT-44", "BT-40", "BG-8", "BT-55", "BG-25", "BT-59", "BT-62", "BG-12", "BT-69", "BT-126",
+    "BT-153", "BT-81", "BT-84", "BT-122", "BT-160", "BT-161", "BT-25", "BT-63", "BT-80",
+})
+"""The terms whose absence is reported with the EN 16931 rule that makes them mandatory, found in the rules
+table by :func:`required_rule` (other missing terms are reported without a rule)."""
+_GROUP_RULES = {"BG-4": "BR-06", "BG-7": "BR-07", "BG-5": "BR-08", "BG-30": "BR-CO-04"}
+"""Groups reported with the rule of the term they must hold, which the rules table cannot give: BR-06 and BR-07
+name the seller's and buyer's name only, BR-08 names no term id, BR-CO-04 names the category code BT-151."""
+_SHALL = re.compile(r"shall (have|contain|specify|be provided|be present)")
+_NAMED = re.compile(r"\((B[TG]-\d+)\)")
+_CONDITION = re.compile(r",? (?:if|when|unless|where)\b")
+
+
+@cache
+def _required_rules() -> dict[str, str]:
+    rules = dict(_GROUP_RULES)
+    for found in all_rules().values():  # in id order: the first EN 16931 rule that asks for a term names it
+        shall = _SHALL.search(found.text)
+        if shall is None or not re.fullmatch(r"BR-(?:CO-)?\d+", found.id):
+            continue
+        if shall.group(1).startswith("be "):  # "The X (BT-n) shall be provided if ...": its subject
+            named = _NAMED.findall(found.text[:shall.start()])[-1:]
+        else:  # "Each X (BG-n) shall contain a Y (BT-m) [and a Z (BT-k)][, if ...]": its object
+            named = _NAMED.findall(_CONDITION.split(found.text[shall.end():])[0])
+        for term in named:
+            if term in _REQUIRED_TERMS:
+                rules.setdefault(term, found.id)
+    return rules
+
+
+def required_rule(term: str | None) -> str | None:
+    """The EN 16931 rule that makes a term mandatory, for the terms the model reports so (else None)."""
+    return _required_rules().get(term or "")
+
+
 REQUIRED_TUPLES = {"lines": 1}  # tuple fields that need at least this many items (BR-16)
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -158,7 +189,7 @@ def relocate(exc: FacturXError, path: str, cls: type) -> FacturXError:
     if resolved is not None and (exc.bt is None or exc.bt == resolved[0] or not resolved[0]):
         out.bt = resolved[1]  # no term, the model's generic one (seller's), or an identifier part
     if out.rule is None and exc.message.startswith("is required"):
-        out.rule = REQUIRED_RULES.get(out.bt or "")
+        out.rule = required_rule(out.bt)
     out.args = (out._render(),)
     return out
 

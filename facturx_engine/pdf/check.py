@@ -88,7 +88,8 @@ from facturx_engine.pdf.checks.structure import end_of_file, file_structure, hea
 from facturx_engine.pdf.checks.xmp import info_vs_xmp, metadata
 from facturx_engine.pdf.limits import ObjectLimit, StreamLimit, bounded
 from facturx_engine.pdf.primitives import DAMAGE, open_pdf, qpdf_message
-from facturx_engine.validation.findings import Finding, Report
+from facturx_engine.findings import Finding
+from facturx_engine.validation.findings import Report
 
 __all__ = ["check_file_structure", "check_model", "check_pdf", "content_findings", "known_xml"]
 

@@ -19,7 +19,7 @@ from facturx_engine.errors import PdfError
 from facturx_engine.pdf.checks.record import FATAL, SOURCE, record, safe_text
 from facturx_engine.pdf.limits import MAX_CONTENT_BYTES, MiB, StreamLimit, read_stream
 from facturx_engine.pdf.primitives import INTENTS, cite, integer, is_true, name_of, number, ref_note, show
-from facturx_engine.validation.findings import Finding
+from facturx_engine.findings import Finding
 
 __all__ = ["ContentScan", "FontUse", "font_embedded"]
 

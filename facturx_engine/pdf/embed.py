@@ -70,7 +70,7 @@ import pikepdf
 from lxml import etree
 
 from facturx_engine.errors import PdfError
-from facturx_engine.model.codes import Profile
+from facturx_engine.model.codes import XRECHNUNG_LEVEL, Profile
 from facturx_engine.model.records import Document
 from facturx_engine.pdf.check import check_file_structure, check_model, known_xml
 from facturx_engine.pdf.limits import bounded
@@ -183,8 +183,8 @@ def _level_of(profile: Profile | str | None) -> str | None:
     if isinstance(profile, Profile):
         return profile.value
     text = str(profile).strip()
-    if text.upper().replace(" ", "") == "XRECHNUNG":
-        return "XRECHNUNG"
+    if text.upper().replace(" ", "") == XRECHNUNG_LEVEL:
+        return XRECHNUNG_LEVEL
     try:
         return Profile.parse(text).value
     except ValueError:

@@ -28,6 +28,7 @@ import pikepdf
 from lxml import etree
 
 from facturx_engine.errors import PdfError
+from facturx_engine.model.codes import GUIDELINES, XRECHNUNG_LEVEL, Profile, known_guideline
 from facturx_engine.pdf.limits import bounded, count_objects, objref, refuse_lzw_structure
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "FX_NAMESPACE",
     "INVOICE_FILENAMES",
     "LEVELS",
+    "legacy_level_of",
     "level_of_guideline",
     "open_pdf",
 ]
@@ -48,9 +50,9 @@ LEGACY_NAMESPACES = {
     "urn:ferd:pdfa:CrossIndustryDocument:invoice:1p0#": "ZUGFeRD 1.0",
 }
 FX_PROPERTIES = ("DocumentFileName", "DocumentType", "Version", "ConformanceLevel")
-LEVELS = ("MINIMUM", "BASIC WL", "BASIC", "EN 16931", "EXTENDED", "XRECHNUNG")
+LEVELS = (*(p.value for p in Profile), XRECHNUNG_LEVEL)
 """Allowed ``fx:ConformanceLevel`` values (Factur-X 1.07)."""
-LEGACY_LEVELS = ("COMFORT",)  # ZUGFeRD 1.0
+LEGACY_LEVELS = tuple(g.legacy_level for g in GUIDELINES if g.legacy_level)  # ZUGFeRD 1.0
 
 INVOICE_FILENAMES = ("factur-x.xml", "xrechnung.xml", "zugferd-invoice.xml", "ZUGFeRD-invoice.xml")
 """Names of the invoice XML, most recent first (Factur-X 1.07, ZUGFeRD 2.0 and 1.0)."""
@@ -60,39 +62,17 @@ INVOICE_NAMES = frozenset(n.lower() for n in INVOICE_FILENAMES)
 AF_RELATIONSHIPS = ("Data", "Source", "Alternative", "Supplement", "Unspecified")
 """``/AFRelationship`` values of ISO 19005-3 6.8."""
 
-_EN = "urn:cen.eu:en16931:2017"
-_GUIDELINE_LEVELS = {
-    "urn:factur-x.eu:1p0:minimum": "MINIMUM",
-    "urn:zugferd.de:2p0:minimum": "MINIMUM",
-    "urn:factur-x.eu:1p0:basicwl": "BASIC WL",
-    "urn:zugferd.de:2p0:basicwl": "BASIC WL",
-    f"{_EN}#compliant#urn:factur-x.eu:1p0:basic": "BASIC",
-    f"{_EN}#compliant#urn:zugferd.de:2p0:basic": "BASIC",
-    _EN: "EN 16931",
-    f"{_EN}#conformant#urn:factur-x.eu:1p0:extended": "EXTENDED",
-    f"{_EN}#conformant#urn:zugferd.de:2p0:extended": "EXTENDED",
-    f"{_EN}#conformant#urn.cpro.gouv.fr:1p0:extended-ctc-fr": "EXTENDED",
-    "urn:ferd:CrossIndustryDocument:invoice:1p0:basic": "BASIC",
-    "urn:ferd:CrossIndustryDocument:invoice:1p0:comfort": "EN 16931",
-    "urn:ferd:CrossIndustryDocument:invoice:1p0:extended": "EXTENDED",
-}
-"""BT-24 -> ``fx:ConformanceLevel`` (the identifiers of Factur-X 1.07, ZUGFeRD 2.x and 1.0)."""
-ZF1_COMFORT = "urn:ferd:CrossIndustryDocument:invoice:1p0:comfort"
-
-
 def level_of_guideline(guideline: str | None) -> str | None:
-    """The ``fx:ConformanceLevel`` for a BT-24 value, or None when it is not a known one.
+    """The ``fx:ConformanceLevel`` for a BT-24 value (:func:`~facturx_engine.model.codes.known_guideline`:
+    the identifiers of Factur-X 1.07, ZUGFeRD 2.x and 1.0, every XRechnung id), or None when it is not a known one."""
+    known = known_guideline(guideline)
+    return None if known is None else known.level
 
-    XRechnung ids (``…#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0``, the older
-    ``…urn:xoev-de:kosit:standard:xrechnung_2.x`` and the XRechnung extension) give ``XRECHNUNG``.
-    """
-    if not guideline:
-        return None
-    guideline = guideline.strip()
-    level = _GUIDELINE_LEVELS.get(guideline)
-    if level is None and guideline.startswith(_EN) and "xrechnung" in guideline.lower():
-        level = "XRECHNUNG"
-    return level
+
+def legacy_level_of(guideline: str | None) -> str | None:
+    """The level a ZUGFeRD 1.0 XMP may state for that BT-24 instead of :func:`level_of_guideline` (or None)."""
+    known = known_guideline(guideline)
+    return None if known is None else known.legacy_level
 
 
 INTENTS = frozenset({"RelativeColorimetric", "AbsoluteColorimetric", "Perceptual", "Saturation"})

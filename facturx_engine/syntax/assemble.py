@@ -6,7 +6,7 @@ one unit per line, BT-24 unless it is the default), reports what it cannot hold,
 values apart (totals, the VAT breakdown, the line net amounts: :mod:`facturx_engine.syntax.stated`
 compares them); :func:`build` makes the model records directly (the values are the reader's own,
 already checked: no JSON parsing), leaving out the optional records that lack a value the model requires
-and reporting what they held. Each problem is a :class:`~facturx_engine.syntax.findings.Finding`.
+and reporting what they held. Each problem is a :class:`~facturx_engine.findings.Finding`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from facturx_engine.errors import ModelError, ParseError
 from facturx_engine.model.introspect import field_specs, item_type, relocate, resolve
 from facturx_engine.model.fields import BREACHES
 from facturx_engine.model.records import Invoice, Vat
-from facturx_engine.syntax.findings import NOT_REPRESENTABLE_RULE, Finding, shown
+from facturx_engine.findings import Finding
+from facturx_engine.syntax.findings import NOT_REPRESENTABLE_RULE, read_finding, shown
 from facturx_engine.syntax.places import ACCOUNT, BASE_UNIT, PAYEE_IDS, PAYMENT_MEANS, STATED, STATED_NET, Raw
 
 __all__ = ["build", "finish"]
@@ -57,7 +58,7 @@ _PROFILE_GUIDELINES = frozenset(p.guideline for p in Profile)
 
 
 def _not_representable(term: str, message: str, location: str | None = None) -> Finding:
-    return Finding(NOT_REPRESENTABLE_RULE, term, message, location, kind="not-representable")
+    return read_finding(NOT_REPRESENTABLE_RULE, term, message, location, kind="not-representable")
 
 
 _PAY_PARTS = frozenset({ACCOUNT, "card", "direct_debit"})  # the records of a payment means (the rest: the means)

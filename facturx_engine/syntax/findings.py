@@ -1,4 +1,5 @@
-"""What reading reports: :class:`Finding`, and the reader's own rules.
+"""What reading reports: :func:`read_finding` makes its :class:`~facturx_engine.findings.Finding`, and the
+reader's own rules.
 
 A finding names its rule, business term and location, in four kinds (see
 :mod:`facturx_engine.syntax.read`): ``totals``, ``model``, ``not-read`` and ``not-representable``.
@@ -6,10 +7,12 @@ A finding names its rule, business term and location, in four kinds (see
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
-__all__ = ["CURRENCY_RULE", "NOT_READ_RULE", "NOT_REPRESENTABLE_RULE", "Finding", "shown"]
+from facturx_engine.findings import Finding
+from facturx_engine.model.rules import rule as rule_of
+
+__all__ = ["CURRENCY_RULE", "NOT_READ_RULE", "NOT_REPRESENTABLE_RULE", "read_finding", "shown"]
 
 NOT_READ_RULE = "FXE-NOT-READ"
 """XML content that no row of the term table reads."""
@@ -19,27 +22,15 @@ CURRENCY_RULE = "FXE-CURRENCY"
 """An amount whose currencyID is neither the invoice currency BT-5 nor the VAT accounting currency BT-6."""
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """Something :func:`~facturx_engine.syntax.read.read_document` reports about a received document.
-
-    ``kind`` is ``"totals"`` (a stated total differs from the computed one: ``stated`` and
-    ``computed`` hold both), ``"model"`` (a rule of the model broken by the document; the value is
-    kept), ``"not-read"`` (XML content no business term reads) or ``"not-representable"`` (a value
-    read that the model cannot hold). ``location`` is the XML path, or the model field path.
-    """
-
-    rule: str
-    bt: str | None
-    message: str
-    location: str | None = None
-    stated: Decimal | None = None
-    computed: Decimal | None = None
-    kind: str = "totals"
-
-    def __str__(self) -> str:
-        where = f" at {self.location}" if self.location else ""
-        return f"[{self.rule}] {self.message}{where}"
+def read_finding(rule: str, bt: str | None, message: str, location: str | None = None,
+                 stated: Decimal | None = None, computed: Decimal | None = None, kind: str = "totals") -> Finding:
+    """A :class:`~facturx_engine.findings.Finding` of reading (``kind`` one of
+    :data:`~facturx_engine.findings.READING_KINDS`): its severity is the rule's flag in the rules table
+    (``warning`` for a rule it does not know), its business term ``bt``, else those the table names for the
+    rule; ``location`` the XML path, or the model field path."""
+    known = rule_of(rule)
+    return Finding(rule, "warning" if known is None else known.flag, location or "", message,
+                   (bt,) if bt else () if known is None else known.terms, "facturx_engine", stated, computed, kind)
 
 
 def shown(text: str) -> str:

@@ -21,7 +21,7 @@ payee identifier, one payment means, one unit per line), reporting the rest, and
 apart; :func:`~facturx_engine.syntax.assemble.build` makes the model records. Totals are never read into the
 model (they are computed): the stated totals BT-106..BT-112, BT-115, the line net amounts BT-131
 and the BG-23 breakdown are kept in :class:`ReadResult` and compared with the computed ones
-(:mod:`facturx_engine.syntax.stated`), one :class:`~facturx_engine.syntax.findings.Finding` per difference
+(:mod:`facturx_engine.syntax.stated`), one :class:`~facturx_engine.findings.Finding` per difference
 (BR-CO-10..17). Stated BT-113 (paid) and BT-114 (rounding) are input data and go into the model.
 
 **A received document is read as it is, never "fixed".** Every finding names its rule, business
@@ -58,7 +58,8 @@ from facturx_engine.model.codes import CREDIT_NOTE_TYPES
 from facturx_engine.model.fr import legal_notes
 from facturx_engine.model.records import CreditNote, Invoice, collect_breaches
 from facturx_engine.syntax.assemble import build, finish
-from facturx_engine.syntax.findings import Finding
+from facturx_engine.findings import Finding
+from facturx_engine.syntax.findings import read_finding
 from facturx_engine.syntax.parse import detect_syntax, parse_xml
 from facturx_engine.syntax.stated import check_totals
 from facturx_engine.syntax.walk import Reader
@@ -111,7 +112,7 @@ def _walk(xml: bytes, record: bool = False) -> Reader:
 
 
 def _breach(exc: ModelError) -> Finding:
-    return Finding(exc.rule or "FXE-MODEL", exc.bt, exc.message, exc.field, kind="model")
+    return read_finding(exc.rule or "FXE-MODEL", exc.bt, exc.message, exc.field, kind="model")
 
 
 def read_document(xml: bytes, *, strict: bool = False) -> ReadResult:

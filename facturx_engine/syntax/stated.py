@@ -3,7 +3,7 @@
 A received document states its totals BT-106..BT-115, its VAT breakdown BG-23 and its line net amounts
 BT-131; the model computes them. :func:`check_totals` compares each stated figure with the computed one
 and names, for each difference, the rule the stated figures actually break (a
-:class:`~facturx_engine.syntax.findings.Finding` of kind ``totals``, both values kept).
+:class:`~facturx_engine.findings.Finding` of kind ``totals``, both values kept).
 """
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ from decimal import Decimal
 from typing import Any
 
 from facturx_engine.model.codes import VatCategory
+from facturx_engine.model.compute import CHECKED_TOTALS, TOTALS
 from facturx_engine.model.numbers import round2
-from facturx_engine.syntax.findings import Finding
+from facturx_engine.findings import Finding
+from facturx_engine.syntax.findings import read_finding
 
 __all__ = ["LINE_NET_RULE", "TOTALS_RULE", "check_totals"]
 
@@ -25,15 +27,8 @@ TOTALS_RULE = "FXE-TOTALS"
 """A stated total agrees with the other stated figures (no EN 16931 rule breaks) but differs from the one
 computed from the lines: the consequence of a difference reported on its own (a line net amount ...)."""
 
-_TOTAL_RULES = (  # stated total (Totals attribute), BT, the rule that ties it to the other stated figures
-    ("line_total", "BT-106", "BR-CO-10"), ("allowance_total", "BT-107", "BR-CO-11"),
-    ("charge_total", "BT-108", "BR-CO-12"), ("tax_exclusive", "BT-109", "BR-CO-13"),
-    ("tax_total", "BT-110", "BR-CO-14"), ("grand_total", "BT-112", "BR-CO-15"), ("due", "BT-115", "BR-CO-16"),
-)
-
-
 def _total(rule: str, bt: str, stated: Decimal, computed: Decimal | None, message: str) -> Finding:
-    return Finding(rule, bt, message, None, stated, computed, "totals")
+    return read_finding(rule, bt, message, None, stated, computed, "totals")
 
 
 def _rate_key(rate: Decimal | None) -> Decimal | None:
@@ -70,10 +65,10 @@ def check_totals(doc: Any, stated: dict[str, Any]) -> tuple[list[Finding], dict[
 
 def _stated_flat(stated: dict[str, Any]) -> dict[str, Any]:
     totals = stated["totals"]
-    flat: dict[str, Any] = {bt: Decimal(totals[name]) for name, bt, _ in _TOTAL_RULES if name in totals}
-    for name, bt in (("paid", "BT-113"), ("rounding", "BT-114")):
-        if stated[name] is not None:
-            flat[bt] = Decimal(stated[name])
+    flat: dict[str, Any] = {t.bt: Decimal(totals[t.attribute]) for t in CHECKED_TOTALS if t.attribute in totals}
+    for given in TOTALS:  # BT-113 and BT-114: input data, set apart by their attribute name
+        if given.rule is None and stated[given.attribute] is not None:
+            flat[given.bt] = Decimal(stated[given.attribute])
     return flat
 
 
@@ -91,9 +86,10 @@ def _check_document_totals(computed: Any, flat: dict[str, Any], lines_sum: Decim
                 "BT-110": mine["BT-110"] if tax_sum is None else tax_sum,
                 "BT-112": s("BT-109") + s("BT-110"), "BT-115": s("BT-112") - s("BT-113") + s("BT-114")}
     out = []
-    for _name, bt, rule in _TOTAL_RULES:
+    for total in TOTALS:
+        bt, rule = total.bt, total.rule
         value = flat.get(bt)
-        if value is None or value == mine[bt]:
+        if rule is None or value is None or value == mine[bt]:  # BT-113, BT-114: input data, not compared
             continue
         if value == expected[bt]:
             rule = TOTALS_RULE

@@ -14,6 +14,7 @@ from functools import cache
 from typing import Any
 
 from facturx_engine import artefacts as _artefacts
+from facturx_engine.model.codes import Profile
 from facturx_engine.syntax.context import WriteContext, fmt_amount, fmt_number
 from facturx_engine.syntax.engine import NS, serialize
 from facturx_engine.syntax.tree import Syntax, read_sequences, text_formatter
@@ -23,7 +24,7 @@ from facturx_engine.model.records import Document
 
 __all__ = ["to_ubl", "write_ubl"]
 
-UBL_GUIDELINE = "urn:cen.eu:en16931:2017"
+UBL_GUIDELINE = Profile.EN16931.guideline
 
 
 def _note_text(note: Any) -> str:

@@ -25,7 +25,8 @@ from lxml import etree
 from facturx_engine.codegen import reference
 from facturx_engine.errors import ParseError
 from facturx_engine.syntax.engine import NS
-from facturx_engine.syntax.findings import CURRENCY_RULE, NOT_READ_RULE, NOT_REPRESENTABLE_RULE, Finding, shown
+from facturx_engine.findings import Finding
+from facturx_engine.syntax.findings import CURRENCY_RULE, NOT_READ_RULE, NOT_REPRESENTABLE_RULE, read_finding, shown
 from facturx_engine.syntax.flatpass import compile_flat
 from facturx_engine.syntax.parse import (
     DATE_FORMATS,
@@ -297,7 +298,7 @@ class Reader:
     def foreign(self, elem: Any, currency: str) -> None:
         """Every amount is in BT-5 (BT-111 in BT-6): another currencyID is reported where it stands, never read
         as if it were BT-5 without a word (the model holds every amount in BT-5)."""
-        self.findings.append(Finding(
+        self.findings.append(read_finding(
             CURRENCY_RULE, "BT-5", f"{etree.QName(elem).localname} {shown(elem.text or '')} is stated in currency "
             f"{shown(currency)}, which is neither the invoice currency BT-5 {shown(self.currency or '')} nor a VAT "
             "accounting currency BT-6; it is read as an amount in BT-5 (ISO 4217 codes are upper case and exact)",
@@ -323,7 +324,7 @@ class Reader:
         written = STRUCTURAL_ELEMENTS.get(elem.tag)
         if written is not None:
             if (elem.text or "").strip() != written:
-                self.findings.append(Finding(
+                self.findings.append(read_finding(
                     NOT_REPRESENTABLE_RULE, None, f"{etree.QName(elem).localname} {shown(elem.text or '')} is not "
                     f"kept: the engine writes {written!r}", xpath(elem), kind="not-representable"))
             return
@@ -392,7 +393,7 @@ class Reader:
                 value = text if decoder is None else decoder(text)
             except ParseError as exc:
                 if rule.row.kind == "BINARY":  # an attachment that is no base64: not read, and said
-                    self.findings.append(Finding(NOT_READ_RULE, rule.row.id, f"{rule.row.id} {shown(text)} is not "
+                    self.findings.append(read_finding(NOT_READ_RULE, rule.row.id, f"{rule.row.id} {shown(text)} is not "
                                                  f"read: {exc.message}", xpath(elem), kind="not-read"))
                     return True
                 raise located(exc, elem) from None
@@ -422,25 +423,25 @@ class Reader:
 
     def not_read(self, elem: Any, attr: str | None, text: str) -> None:
         what = f"attribute {attr}={shown(text)}" if attr else f"{etree.QName(elem).localname} {shown(text)}"
-        self.findings.append(Finding(NOT_READ_RULE, None, f"{what} is not read: no business term of the model "
+        self.findings.append(read_finding(NOT_READ_RULE, None, f"{what} is not read: no business term of the model "
                                      "takes it", xpath(elem), kind="not-read"))
 
     def scheme_not_kept(self, text: str, elem: Any) -> None:
         """The tax scheme of a tax registration (BT-32, BT-63 ...) other than VAT: the model keeps the identifier,
         not its scheme, which is written as ``TAX``."""
-        self.findings.append(Finding(
+        self.findings.append(read_finding(
             NOT_REPRESENTABLE_RULE, None, f"tax scheme {shown(text)} is not kept: the model holds the tax "
             "registration identifier, whose scheme is written as 'TAX'", xpath(elem), kind="not-representable"))
 
     def _date_format(self, term: str, elem: Any) -> None:
         """A CII date in another format than 102: not read (an EN 16931 date is a day), and reported."""
-        self.findings.append(Finding(
+        self.findings.append(read_finding(
             NOT_READ_RULE, term, f"{term} {shown(elem.text or '')} in date format {shown(elem.get('format') or '')} is "
             "not read: an EN 16931 date is written in format 102 (YYYYMMDD)", xpath(elem), kind="not-read"))
 
     def _zone_dropped(self, term: str, text: str, elem: Any) -> None:
         """A UBL date with a time zone: the date is read, the zone is reported (an EN 16931 date has none)."""
-        self.findings.append(Finding(
+        self.findings.append(read_finding(
             NOT_REPRESENTABLE_RULE, term, f"{term} {shown(text)}: the time zone {shown(text[10:])} is not kept (an "
             "EN 16931 date has none)", xpath(elem), kind="not-representable"))
 
@@ -451,7 +452,7 @@ class Reader:
 
     def not_kept(self, term: str, value: Any, old: Any, node: Any) -> None:
         """A different second value for the same model field is reported, not lost."""
-        self.findings.append(Finding(
+        self.findings.append(read_finding(
             NOT_REPRESENTABLE_RULE, term, f"{term} {shown(str(value))} is not kept: the model holds one value "
             f"here and {shown(str(old))} was read first", xpath(node), kind="not-representable"))
 

@@ -28,8 +28,10 @@ from lxml import etree
 
 from facturx_engine import artefacts as _artefacts
 from facturx_engine.errors import InputError, ParseError, ProfileError
+from facturx_engine.model.codes import RULE_SETS, Profile, known_guideline
 from facturx_engine.syntax.limits import check_size
-from facturx_engine.validation.findings import Finding, Report
+from facturx_engine.findings import Finding
+from facturx_engine.validation.findings import Report
 from facturx_engine.validation.schematron import run_schematron
 from facturx_engine.validation.values import check_limits
 from facturx_engine.validation.xsd import run_xsd
@@ -48,54 +50,12 @@ _GUIDELINE_ID = (  # BT-24, relative to the CII root
 )
 _CBC_NS = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 
-_PROFILE_NAMES = {
-    "minimum": "MINIMUM",
-    "basicwl": "BASIC WL",
-    "basic": "BASIC",
-    "en16931": "EN 16931",
-    "extended": "EXTENDED",
-    "extended-ctc-fr": "EXTENDED-CTC-FR",
-}
-_CII_SCHEMATRON = {
-    "minimum": ("facturx-minimum", "facturx-minimum"),
-    "basicwl": ("facturx-basicwl", "facturx-basicwl"),
-    "basic": ("facturx-basic", "facturx-basic"),
-    "en16931": ("facturx-en16931", "facturx-en16931"),
-    "extended": ("facturx-extended", "facturx-extended"),
-    "extended-ctc-fr": ("extended-ctc-fr-cii", "extended-ctc-fr"),
-}
-"""Base Schematron of each CII profile: (key in :data:`_artefacts.SCHEMATRON`, source label)."""
-_UBL_SCHEMATRON = {
-    "en16931": ("cen-ubl", "cen-ubl"),
-    "extended-ctc-fr": ("extended-ctc-fr-ubl", "extended-ctc-fr"),
-}
-_EXTRA_RULES = {"fr-ctc", "extended-ctc-fr"}
-"""Optional rule sets; ``<name>-cii`` / ``<name>-ubl`` in :data:`_artefacts.SCHEMATRON`."""
-
-_EN = "urn:cen.eu:en16931:2017"
-_GUIDELINES = {
-    "urn:factur-x.eu:1p0:minimum": "minimum",
-    "urn:zugferd.de:2p0:minimum": "minimum",
-    "urn:factur-x.eu:1p0:basicwl": "basicwl",
-    "urn:zugferd.de:2p0:basicwl": "basicwl",
-    f"{_EN}#compliant#urn:factur-x.eu:1p0:basic": "basic",
-    f"{_EN}#compliant#urn:zugferd.de:2p0:basic": "basic",
-    _EN: "en16931",
-    f"{_EN}#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0": "en16931",
-    "urn:ferd:CrossIndustryDocument:invoice:1p0:comfort": "en16931",
-    f"{_EN}#conformant#urn:factur-x.eu:1p0:extended": "extended",
-    f"{_EN}#conformant#urn:zugferd.de:2p0:extended": "extended",
-    f"{_EN}#conformant#urn.cpro.gouv.fr:1p0:extended-ctc-fr": "extended-ctc-fr",
-}
-"""BT-24 values (CII) and the Factur-X profile whose artefacts check them."""
-
-_OTHER_EN16931_CIUS = {
-    f"{_EN}#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0",
-    "urn:ferd:CrossIndustryDocument:invoice:1p0:comfort",
-}
-"""EN 16931 specification ids that are not Factur-X ids: no installable artefact carries their own
-CII rules, so they are checked with the Factur-X EN 16931 ones, whose code-list check of BT-24
-itself (FX-SCH-A-000556 at the guideline) does not apply to them and is reported as a warning."""
+_RULE_SETS = {r.key: r for r in RULE_SETS}
+_PROFILE_NAMES = {r.key: r.name for r in RULE_SETS if r.profile}
+"""The rule sets ``profile=`` may name, by key: the name the report gives."""
+_EXTRA_RULES = {r.key for r in RULE_SETS if r.extra}
+"""Optional rule sets ``rules=`` adds to the chosen one."""
+_EN = Profile.EN16931.guideline
 _GUIDELINE_RULE = "FX-SCH-A-000556"
 
 
@@ -157,15 +117,15 @@ def _choose_profile(
     """Profile key to validate against, plus a warning when BT-24 was not recognised."""
     if profile is not None:
         key = _profile_key(profile)
-        if syntax == "UBL" and key not in _UBL_SCHEMATRON:
+        if syntax == "UBL" and _RULE_SETS[key].ubl is None:
             raise ProfileError(f"profile {profile!r} does not exist for UBL; use 'EN 16931'")
         return key, []
     if syntax == "UBL":
         is_ctc = guideline is not None and guideline.endswith(":extended-ctc-fr")
         return ("extended-ctc-fr" if is_ctc else "en16931"), []
-    detected = _GUIDELINES.get(guideline or "")
-    if detected is not None:
-        return detected, []
+    known = known_guideline(guideline)
+    if known is not None and known.rules is not None:
+        return known.rules, []
     warning = Finding(
         rule="FXE-PROFILE",
         severity="warning",
@@ -209,11 +169,13 @@ def _stylesheets(syntax: str, profile: str, rules: tuple[str, ...]) -> dict[str,
     unknown = [rule for rule in rules if rule not in _EXTRA_RULES]
     if unknown:
         raise InputError(f"unknown rule set(s) {unknown}; expected some of {sorted(_EXTRA_RULES)}")
-    base = _CII_SCHEMATRON[profile] if syntax == "CII" else _UBL_SCHEMATRON[profile]
-    suffix = "-cii" if syntax == "CII" else "-ubl"
+    base = _RULE_SETS[profile].cii if syntax == "CII" else _RULE_SETS[profile].ubl
+    assert base is not None  # _choose_profile refuses a rule set the syntax has none of
     sheets = dict([base])
     for rule in rules:
-        sheets.setdefault(rule + suffix, rule)
+        extra = _RULE_SETS[rule].cii if syntax == "CII" else _RULE_SETS[rule].ubl
+        assert extra is not None  # every extra rule set has both syntaxes
+        sheets.setdefault(*extra)
     return sheets
 
 
@@ -228,15 +190,19 @@ def _guideline_not_factur_x(finding: Finding, guideline: str) -> Finding:
 
 
 _SCOPE_RULE = "FXE-SCOPE"
-_CIUS_NAMES = {
-    f"{_EN}#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0": "XRechnung 3.0",
-    "urn:ferd:CrossIndustryDocument:invoice:1p0:comfort": "ZUGFeRD 1.0 COMFORT",
-}
 
 
-def _scope_note(guideline: str) -> Finding:
+def _other_cius(guideline: str | None) -> str | None:
+    """The name of the EN 16931 CIUS other than Factur-X that BT-24 names, when its row chooses the rules:
+    no installable artefact carries its own CII rules, so it is checked with the Factur-X EN 16931 ones, whose
+    code-list check of BT-24 itself (FX-SCH-A-000556 at the guideline) does not apply to it and is reported
+    as a warning."""
+    known = known_guideline(guideline)
+    return None if known is None or known.rules is None else known.cius
+
+
+def _scope_note(guideline: str, name: str) -> Finding:
     """The warning that says this is not the official verdict of the specification of BT-24."""
-    name = _CIUS_NAMES.get(guideline, guideline)
     return Finding(
         rule=_SCOPE_RULE,
         severity="warning",
@@ -321,9 +287,9 @@ def validate(
         text = etree.tostring(root, encoding="unicode")
         for sheet, source in stylesheets.items():
             findings += run_schematron(text, sheet, source, stock)
-    if syntax == "CII" and profile is None and guideline in _OTHER_EN16931_CIUS:
+    if syntax == "CII" and profile is None and guideline is not None and (cius := _other_cius(guideline)):
         findings = [_guideline_not_factur_x(f, guideline) for f in findings]
-        findings.append(_scope_note(guideline))
+        findings.append(_scope_note(guideline, cius))
     elif syntax == "CII" and profile is None and guideline == _EN and (note := _bare_en16931_note(findings)):
         findings.append(note)
     artefacts = [xsd, *(_artefacts.SCHEMATRON[sheet] for sheet in stylesheets)]

@@ -1,5 +1,5 @@
-"""What validation reports: a :class:`Finding` per problem (the rule, its severity, where, what,
-the business terms it names), and the :class:`Report` of :func:`~facturx_engine.validation.core.validate`
+"""What validation reports: a :class:`~facturx_engine.findings.Finding` per problem (the rule, its severity,
+where, what, the business terms it names), and the :class:`Report` of :func:`~facturx_engine.validation.core.validate`
 (also that of :func:`~facturx_engine.pdf.check.check_pdf`), whose :class:`Verdict` says whether the
 document is valid.
 """
@@ -10,28 +10,9 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from facturx_engine.errors import ValidationFailed
+from facturx_engine.findings import Finding
 
-__all__ = ["Finding", "Report", "Verdict"]
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One problem reported by an XSD or a Schematron rule.
-
-    ``rule`` is the Schematron rule id, else the ``[ID]`` the message starts with, else
-    ``SCHEMATRON-REPORT`` / ``SCHEMATRON-ASSERT`` (the Factur-X stylesheets give no id to their
-    "... is marked as not used in the given context" reports); ``XSD`` for schema errors.
-    """
-
-    rule: str
-    severity: str
-    location: str
-    message: str
-    bt_ids: tuple[str, ...] = ()
-    source: str = ""
-
-    def __str__(self) -> str:
-        return f"{self.severity} {self.rule} at {self.location}: {self.message}"
+__all__ = ["Report", "Verdict"]
 
 
 class Verdict:
@@ -83,7 +64,7 @@ class Report(Verdict):
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary (tuples become lists), with ``valid`` added."""
         data = asdict(self)
-        data["findings"] = [{**f, "bt_ids": list(f["bt_ids"])} for f in data["findings"]]
+        data["findings"] = [f.as_dict() for f in self.findings]
         data["artefacts"] = list(self.artefacts)
         data["valid"] = self.valid
         return data

@@ -57,6 +57,7 @@ ENGINE_RULES: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
     ("FXE-MODEL", "fatal", (), "The data read cannot form an EN 16931 invoice (a model rule refused it)."),
     ("FXE-NOT-READ", "warning", (), "An element or attribute of the document that no business term reads: it is not carried."),
     ("FXE-NOT-REPRESENTABLE", "warning", (), "A value read that the target syntax or profile has no place for: it is not carried."),
+    ("FXE-NOT-CARRIED", "warning", (), "A value or piece of content of the source that the converted document does not carry."),
     ("FXE-CURRENCY", "fatal", ("BT-5", "BT-6"), "An amount's currencyID is neither the invoice currency nor the VAT accounting currency."),
     ("FXE-TOTALS", "warning", ("BG-22",), "The totals the document states differ from the totals computed from its lines."),
     ("FXE-LINE-NET", "warning", ("BT-131",), "A stated line net amount differs from quantity x price - allowances + charges."),

@@ -30,7 +30,7 @@ from saxonche import PySaxonApiError, PySaxonProcessor, PyXdmNode, PyXsltExecuta
 from facturx_engine import artefacts as _artefacts
 from facturx_engine.errors import ResourceError
 from facturx_engine.validation import stylesheet as _stylesheet
-from facturx_engine.validation.findings import Finding
+from facturx_engine.findings import Finding
 from facturx_engine.validation.stderr import capture_fd2, summary
 
 __all__ = ["lean_text", "run_schematron"]

@@ -12,7 +12,7 @@ from lxml import etree
 
 from facturx_engine import artefacts as _artefacts
 from facturx_engine.errors import ResourceError
-from facturx_engine.validation.findings import Finding
+from facturx_engine.findings import Finding
 
 __all__ = ["run_xsd"]
 

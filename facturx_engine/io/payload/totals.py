@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from facturx_engine.io.payload.reader import HALF_CENT, TAX_KEYS, Reader, msg
 from facturx_engine.model.codes import VatCategory
+from facturx_engine.model.compute import TOTAL_OF_TERM
 from facturx_engine.model.numbers import round2
 from facturx_engine.model.records import Document
 
@@ -22,8 +23,9 @@ class Stated:
     value: Decimal
 
 
-DOCUMENT_TOTALS = ((("total_ht",), "BT-109", "BR-CO-13"), (TAX_KEYS, "BT-110", "BR-CO-14"),
-                   (("total_ttc",), "BT-112", "BR-CO-15"))
+DOCUMENT_TOTALS = tuple((keys, bt, TOTAL_OF_TERM[bt].rule)
+                        for keys, bt in ((("total_ht",), "BT-109"), (TAX_KEYS, "BT-110"), (("total_ttc",), "BT-112")))
+"""The app's document totals: its keys, the business term and the rule that defines it."""
 
 
 def check_totals(r: Reader, doc: Document, stated: list[Stated], lines: list[list[Stated]]) -> None:

@@ -15,6 +15,7 @@ import pikepdf
 from lxml import etree
 
 from facturx_engine.errors import PdfError
+from facturx_engine.model.codes import XRECHNUNG_LEVEL
 from facturx_engine.pdf.attachments import Attachment, attachments, find_invoice
 from facturx_engine.pdf.checks.record import Checker
 from facturx_engine.pdf.checks.xmp import fx_properties
@@ -191,7 +192,8 @@ def _invoice_profile(checker: Checker, inv: Attachment, loc: str, level: str | N
     elif level is not None and relation is not None and relation not in ("Alternative", "Data", "Source"):
         checker.warn("FX-AFREL-PROFILE", loc, f"AFRelationship /{relation} for a {level} invoice; expected /Alternative "
                      "(or /Data, /Source)", 25)
-    if level == "XRECHNUNG" and inv.name != "xrechnung.xml" or level not in (None, "XRECHNUNG") and inv.name == "xrechnung.xml":
+    xrechnung = level == XRECHNUNG_LEVEL
+    if xrechnung and inv.name != "xrechnung.xml" or level is not None and not xrechnung and inv.name == "xrechnung.xml":
         checker.warn("FX-FILENAME", loc, f"a {level} invoice is named {inv.name!r}; XRECHNUNG uses xrechnung.xml, "
                      "every other level factur-x.xml", 7)
 

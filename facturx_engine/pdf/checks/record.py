@@ -14,7 +14,7 @@ import pikepdf
 from lxml import etree
 
 from facturx_engine.pdf.primitives import cite, iter_objects
-from facturx_engine.validation.findings import Finding
+from facturx_engine.findings import Finding
 
 __all__ = ["FATAL", "MAX_FINDINGS_PER_RULE", "SOURCE", "WARNING", "Checker", "record", "safe_text"]
 

@@ -11,6 +11,7 @@ import re
 
 import pikepdf
 
+from facturx_engine.model.codes import XRECHNUNG_LEVEL
 from facturx_engine.pdf.checks.record import Checker
 from facturx_engine.pdf.limits import StreamLimit
 from facturx_engine.pdf.primitives import (
@@ -18,7 +19,7 @@ from facturx_engine.pdf.primitives import (
     FX_PROPERTIES,
     LEGACY_LEVELS,
     LEVELS,
-    ZF1_COMFORT,
+    legacy_level_of,
     ref_note,
     show,
     text_of,
@@ -196,13 +197,13 @@ def fx_properties(checker: Checker, xmp: Xmp | None, ns: str, filename: str | No
         checker.fatal("FX-XMP-FILENAME", loc, f"fx:DocumentFileName is {docname!r} but the invoice is embedded as {filename!r}", 7)
     version = values["Version"]
     xlevel = values["ConformanceLevel"]
-    if version and version != "1.0" and ns == FX_NAMESPACE and xlevel != "XRECHNUNG":
+    if version and version != "1.0" and ns == FX_NAMESPACE and xlevel != XRECHNUNG_LEVEL:
         checker.warn("FX-XMP-VERSION", loc, f"fx:Version is {version!r}; Factur-X 1.0x writes 1.0", 6)
     if xlevel:
         legacy = ns != FX_NAMESPACE and xlevel in LEGACY_LEVELS
         if xlevel not in LEVELS and not legacy:
             checker.fatal("FX-XMP-LEVEL", loc, f"fx:ConformanceLevel {xlevel!r} is not one of {', '.join(LEVELS)}", 6, ("BT-24",))
-        elif level is not None and xlevel != level and not (legacy and guideline == ZF1_COMFORT):
+        elif level is not None and xlevel != level and not (legacy and legacy_level_of(guideline) == xlevel):
             checker.fatal("FX-XMP-LEVEL", loc, f"fx:ConformanceLevel is {xlevel!r} but the XML's BT-24 {guideline!r} "
                           f"means {level!r}", 29, ("BT-24",))
     return xlevel

@@ -1,0 +1,46 @@
+"""The BT-24 guideline table (facturx_engine.model.codes.GUIDELINES, RULE_SETS): its rows agree with the
+profiles, the PDF levels and the validation's artefacts."""
+
+from __future__ import annotations
+
+from facturx_engine import artefacts
+from facturx_engine.model.codes import GUIDELINES, RULE_SETS, XRECHNUNG_LEVEL, Profile, known_guideline
+from facturx_engine.pdf.primitives import LEGACY_LEVELS, LEVELS, level_of_guideline
+
+
+def test_each_profile_writes_its_factur_x_id():
+    assert {p: p.guideline for p in Profile} == {
+        Profile.MINIMUM: "urn:factur-x.eu:1p0:minimum",
+        Profile.BASIC_WL: "urn:factur-x.eu:1p0:basicwl",
+        Profile.BASIC: "urn:cen.eu:en16931:2017#compliant#urn:factur-x.eu:1p0:basic",
+        Profile.EN16931: "urn:cen.eu:en16931:2017",
+        Profile.EXTENDED: "urn:cen.eu:en16931:2017#conformant#urn:factur-x.eu:1p0:extended",
+    }
+
+
+def test_rows_are_consistent():
+    keys = {r.key for r in RULE_SETS}
+    assert len(keys) == len(RULE_SETS) and len({g.id for g in GUIDELINES}) == len(GUIDELINES)
+    for g in GUIDELINES:
+        assert known_guideline(g.id) == g == known_guideline(f" {g.id}\n")
+        assert g.level in LEVELS and level_of_guideline(g.id) == g.level
+        assert g.level in (g.profile.value, XRECHNUNG_LEVEL)
+        assert g.rules is None or g.rules in keys
+    assert LEGACY_LEVELS == ("COMFORT",)
+
+
+def test_rule_sets_name_installed_artefacts():
+    for r in RULE_SETS:
+        for sheet in (r.cii, r.ubl):
+            assert sheet is None or sheet[0] in artefacts.SCHEMATRON
+        if r.profile:
+            assert r.cii is not None and r.key in artefacts.CII_XSD
+        if r.extra:
+            assert r.cii is not None and r.ubl is not None
+
+
+def test_xrechnung_ids_outside_the_rows():
+    old = "urn:cen.eu:en16931:2017#compliant#urn:xoev-de:kosit:standard:xrechnung_2.3"
+    known = known_guideline(old)
+    assert known is not None and (known.profile, known.level, known.rules) == (Profile.EN16931, "XRECHNUNG", None)
+    assert known_guideline("urn:x:y") is None and known_guideline(None) is None and known_guideline("") is None
