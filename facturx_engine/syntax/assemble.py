@@ -290,26 +290,39 @@ def _builder(cls: type, keys: tuple[str, ...]) -> Any:
     or collected in reading mode) relocated to ``path``. (A version generated as straight-line code per
     record type and keys saved under 10 % of reading end to end: ``benchmarks/bench_codegen.py``.)"""
     shape = _SHAPES.get(cls) or _shape(cls)
-    specs = [(name, shape[name]) for name in keys]  # a KeyError for a field the model does not have
+    specs = tuple((name, "vat" if shape[name][1] is Vat and shape[name][0] == "record" else shape[name][0],
+                   shape[name]) for name in keys)  # KeyError: a field the model lacks
 
     def make(data: Raw, out: list[Finding], path: str, vats: dict[Any, Any], check: bool) -> Any:
         if check:
             lack = _lacks(cls, data)
             if lack is not None:
                 return _Lack(lack)
-        values = []
-        for name, spec in specs:
+        given = {}  # the fields left out (None, or an optional record dropped) keep the model's default
+        for name, conv, spec in specs:
             v = data[name]
-            if v is not None:
-                if spec[0] == "decimal":
-                    v = v if v.__class__ is Decimal else Decimal(v)
-                elif spec[0] != "plain":
-                    v = _convert(name, v, spec, out, path, vats)
-            values.append((name, v))
+            if v is None:
+                continue
+            if conv == "plain":
+                given[name] = v
+            elif conv == "decimal":
+                given[name] = v if v.__class__ is Decimal else Decimal(v)
+            else:
+                if conv == "vat":  # a VAT treatment seen before is the shared record (_convert's lookup, inline)
+                    c = v.get("category") if len(v) == 2 else None
+                    r = v.get("rate")
+                    key = (c, str(r)) if c.__class__ is str and r.__class__ is Decimal else _vat_key(v)
+                    found = vats.get(key) if key is not None else None
+                    if found is not None:
+                        given[name] = found
+                        continue
+                v = _convert(name, v, spec, out, path, vats)
+                if v is not None and v is not _DROP:
+                    given[name] = v
         sink = BREACHES.get()
         before = len(sink) if sink is not None else 0
-        try:  # the fields left out (None, or an optional record dropped) keep the model's default
-            record = cls(**{name: v for name, v in values if v is not None and v is not _DROP})
+        try:
+            record = cls(**given)
         except ModelError as exc:
             raise _relocated(exc, path, cls) from None
         except TypeError:
