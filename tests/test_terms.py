@@ -367,3 +367,41 @@ def test_rich_documents_are_valid(credit_note):
     for xml in (to_cii(doc, Profile.EN16931), to_cii(doc, Profile.EXTENDED), to_ubl(doc)):
         report = validate(xml)
         assert report.valid, "\n".join(map(str, report.errors))
+
+
+def test_the_model_and_the_term_table_name_the_same_term_for_each_field():
+    """Two statements, proven equal: the model's own field metadata (``bt(...)`` and the context terms of
+    :mod:`facturx_engine.model.introspect`: the buyer's name is BT-44) and the term table's rows, through the
+    place in the model each row's value is read into (:mod:`facturx_engine.syntax.places`)."""
+    from facturx_engine.model.introspect import resolve
+    from facturx_engine.syntax import places
+
+    prefix: dict[str, tuple[str, ...]] = {"DOC": ()}  # where each repeating group's items live in the model
+    agree, differ = 0, []
+    for row in TERMS:
+        inline = getattr(row.get, "inline", None)
+        if row.repeat and row.context_name in places.GROUPS:
+            target = places.GROUPS[row.context_name][0]
+        elif inline is not None and inline[0] in ("item", "wctx"):
+            target = places.place(row.ctx, inline[0], tuple(inline[1]))
+        elif row.id in places.EXPLICIT:
+            target = places.EXPLICIT[row.id][0]
+        else:
+            continue
+        base = () if target[0] == "doc" else prefix.get(row.ctx)
+        if base is None:
+            continue
+        path = base + tuple(target[1])
+        if row.repeat:
+            prefix[row.context_name] = path
+        if row.kind in ("CONST", "ALWAYS", "GROUP") or not row.id.startswith(("BT-", "BG-")):
+            continue
+        found = resolve(".".join(path), Invoice)
+        if found is None:  # a stated value the model computes, or one the reader keeps apart
+            continue
+        if row.id == found[1] or row.id in found[1].split("/"):
+            agree += 1
+        else:
+            differ.append((row.id, row.name, ".".join(path), found[1]))
+    assert not differ, differ
+    assert agree >= 180, f"only {agree} rows compared: is the walk right?"
