@@ -405,3 +405,10 @@ def test_the_model_and_the_term_table_name_the_same_term_for_each_field():
             differ.append((row.id, row.name, ".".join(path), found[1]))
     assert not differ, differ
     assert agree >= 180, f"only {agree} rows compared: is the walk right?"
+
+
+def test_cardinality_of_every_term_equals_the_spec():
+    from facturx_engine.syntax.terms.cardinality import CARDINALITY
+
+    assert CARDINALITY == {term_id: row["cardinality"] for term_id, row in TSV.items()}
+    assert {t.cardinality for t in TERMS if t.id.startswith("BT-")} <= {"0..1", "1..1", "0..n", "1..n"}

@@ -49,17 +49,18 @@ def markdown() -> str:
     rules = _rules_by_term()
     out = ["# Business terms", "",
            "Generated from `facturx_engine/syntax/terms` by `python -m facturx_engine.syntax.termdoc`; do not edit.",
-           "One row per row of the term table that drives the CII and UBL writers and the reader. *Context*",
+           "One row per row of the term table that drives the CII and UBL writers and the reader. *Card.* is",
+           "EN 16931's cardinality of the term. *Context*",
            "is the document (`DOC`) or the repeating group a row is written in; *model* is where the model",
            "holds the value (relative to that group's item); *rules* are the EN 16931 rules whose text names",
            "the term (`facturx_engine/model/rules.tsv` has their text).", "",
            f"{len(TERMS)} rows.", "",
-           "| Term | Name | Context | Model | CII | UBL | Lowest profile | Rules |",
-           "|---|---|---|---|---|---|---|---|"]
+           "| Term | Name | Card. | Context | Model | CII | UBL | Lowest profile | Rules |",
+           "|---|---|---|---|---|---|---|---|---|"]
     for term in TERMS:
         ubl = term.ubl if term.ubl_cn == "=" else f"{term.ubl} (CreditNote: {term.ubl_cn})"
         cited = ", ".join(rules.get(term.id, []))
-        out.append(f"| {term.id} | {term.name} | {term.ctx} | {_cell(_model_field(term))} | {_cell(term.cii)} | "
+        out.append(f"| {term.id} | {term.name} | {term.cardinality} | {term.ctx} | {_cell(_model_field(term))} | {_cell(term.cii)} | "
                    f"{_cell(ubl)} | {term.profile.value} | {cited} |")
     return "\n".join(out) + "\n"
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from facturx_engine.model.codes import Profile
+from facturx_engine.syntax.terms.cardinality import CARDINALITY
 
 __all__ = ["ACItem", "BASIC", "BWL", "CTX", "EN", "EXT", "Getter", "HDR", "HTA", "HTD", "HTS", "LineItem", "MIN", "PT",
            "SUM", "TX", "Term", "a", "const", "date_row", "doc", "tot"]
@@ -46,6 +47,11 @@ class Term:
         if syntax == "ubl-cn" and self.ubl_cn != "=":
             return self.ubl_cn
         return self.ubl
+
+    @property
+    def cardinality(self) -> str:
+        """EN 16931's cardinality of the term (``0..1``, ``1..n`` ...); ``""`` for a row of no term of its own."""
+        return CARDINALITY.get(self.id.split("/", 1)[0], "")
 
     @property
     def context_name(self) -> str:
