@@ -67,3 +67,17 @@ def test_required_rules_come_from_the_table() -> None:
     }
     assert {term: required_rule(term) for term in expected} == expected
     assert [required_rule(term) for term in ("BT-3", "BT-5", "BT-129", "BT-131", None)] == [None] * 5
+
+
+def test_rule_families_the_package_composes_are_in_the_table() -> None:
+    """``f"{category.rule_family}-NN"`` ids (compute, lines, payloads, stated totals) name real rules for every
+    VAT category."""
+    from facturx_engine.model.codes import VatCategory
+
+    suffixes = set(re.findall(r'rule_family\}-(\d\d)"', "".join(p.read_text(encoding="utf-8")
+                                                                for p in PACKAGE.rglob("*.py"))))
+    assert suffixes >= {"01", "05", "08", "10"}, suffixes
+    suffixes.add("02")  # compute.py composes it through a local name (fam = cat.rule_family)
+    missing = [f"{c.rule_family}-{s}" for c in VatCategory for s in sorted(suffixes)
+               if rules.rule(f"{c.rule_family}-{s}") is None]
+    assert not missing, missing
