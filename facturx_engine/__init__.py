@@ -3,8 +3,11 @@
 This namespace is the public API; every subpackage is internal. The stages, lowest first (each
 imports only the ones before it, checked by ``tests/test_architecture.py``)::
 
-    errors, artefacts     base: the documented errors, the pinned upstream artefacts
-    model/                records, code lists, EN 16931 calculation, lifecycle (deposits, credits)
+    errors, findings,     base: the documented errors, the one Finding type, the pinned upstream
+    artefacts, codegen,         artefacts, the one way generated code is compiled, the version
+    version
+    model/                records, code lists and the guideline table, EN 16931 calculation, the rules
+                          table, lifecycle (deposits, credits)
     syntax/               the business-term table, CII and UBL writers and readers
     validation/           XSD + Schematron of every rule set a document claims
     pdf/                  PDF/A-3 embedding, extraction, checks, the visual page (render/)
