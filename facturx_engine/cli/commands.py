@@ -12,6 +12,7 @@ Commands (each one a function registered in :data:`COMMANDS`; later ones plug in
                            [--template T.json] [--pdf LAYOUT.pdf] -o OUT
     facturx-engine validate PATH... [--rules fr-ctc|extended-ctc-fr] [--format text|json|junit|sarif]
                             [--fail-on warning] [-j N] [-o REPORT]   (see facturx_engine.cli.validate)
+    facturx-engine artefacts install [--from DIR] | status   (see facturx_engine.cli.artefacts)
 
 ``generate`` reads the JSON format of :mod:`facturx_engine.io.jsonio` (``-`` reads stdin), builds the
 model (totals are computed), writes CII (Factur-X profile ``--profile``, default EN 16931) or
@@ -29,7 +30,9 @@ Exit codes, shared by every command (:mod:`facturx_engine.cli.shared`):
   with ``--from payload``, a refused payload is one JSON object on stderr instead (every error, by
   payload path: ``{"message": ..., "errors": {"lines.0.tva_rate": [...]}, "code": "validation_failed"}``);
 * 3 -- an official artefact (XSD, Schematron) is missing or altered: reinstall. A bug of the engine
-  also ends with 3 and one line ("internal error: ..., please report this"), never a traceback.
+  also ends with 3 and one line ("internal error: ..., please report this"), never a traceback;
+* 4 -- a rule set's official artefacts are not installed (``artefacts status``): run
+  ``facturx-engine artefacts install``.
 
 Files: every input is read at most ``--max-size`` bytes (default 64 MiB, the XML limit of the engine;
 ``/dev/zero`` or a huge file is refused, exit 2). ``-o`` writes through a temporary file in the same
@@ -55,6 +58,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from facturx_engine.apps.display import EscapedStream, printable
+from facturx_engine.cli.artefacts import add_command as add_artefacts
 from facturx_engine.cli.shared import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, EXIT_USAGE, CommandError, write_atomic
 from facturx_engine.cli.validate import add_command as add_validate
 from facturx_engine.syntax.limits import MAX_XML_BYTES, parse_size, read_bounded
@@ -357,7 +361,8 @@ def _convert(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------------- main
 
-COMMANDS: tuple[Callable[[Any], None], ...] = (_add_generate, _add_pdf_commands, add_validate, _add_convert)
+COMMANDS: tuple[Callable[[Any], None], ...] = (_add_generate, _add_pdf_commands, add_validate, _add_convert,
+                                               add_artefacts)
 """Each entry adds one subcommand to the parser and sets its ``run(args) -> int``."""
 
 

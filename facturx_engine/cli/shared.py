@@ -16,9 +16,12 @@ from pathlib import Path
 
 from facturx_engine.apps.display import printable
 
-__all__ = ["CommandError", "EXIT_INTERNAL", "EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "write_atomic"]
+__all__ = ["CommandError", "EXIT_INTERNAL", "EXIT_INVALID", "EXIT_NOT_INSTALLED", "EXIT_OK", "EXIT_USAGE",
+           "write_atomic"]
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_NOT_INSTALLED = 4
+"""A rule set's official artefacts are not installed: ``facturx-engine artefacts install`` installs them."""
 
 
 class CommandError(Exception):

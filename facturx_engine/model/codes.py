@@ -124,10 +124,12 @@ _PROFILE_ORDER = list(Profile)
 class RuleSet:
     """The artefacts that judge a document: a validation target chosen by BT-24 or by name.
 
-    ``cii`` / ``ubl``: (key in :data:`facturx_engine.artefacts.SCHEMATRON`, label of its findings) for that
-    syntax, None where the rule set has none; the CII XSD is :data:`facturx_engine.artefacts.CII_XSD` of
-    ``key``. ``profile``: a target ``validate(profile=...)`` accepts (then ``name`` is what the report
-    says); ``extra``: a set ``validate(rules=...)`` adds to the chosen one (``<key>-cii`` / ``<key>-ubl``)."""
+    ``cii`` / ``ubl``: (key in :data:`facturx_engine.artefacts.SCHEMATRON`, or in
+    :data:`~facturx_engine.artefacts.EXTRA_SCHEMATRON` for a stylesheet installed by ``facturx-engine
+    artefacts install``; label of its findings) for that syntax, None where the rule set has none; the
+    CII XSD is :data:`facturx_engine.artefacts.CII_XSD` of ``key``. ``profile``: a target
+    ``validate(profile=...)`` accepts (then ``name`` is what the report says); ``extra``: a set
+    ``validate(rules=...)`` adds to the chosen one (``<key>-cii`` / ``<key>-ubl``)."""
 
     key: str
     name: str
@@ -146,8 +148,11 @@ RULE_SETS = (
     RuleSet("fr-ctc", "FR-CTC", ("fr-ctc-cii", "fr-ctc"), ("fr-ctc-ubl", "fr-ctc"), profile=False, extra=True),
     RuleSet("extended-ctc-fr", "EXTENDED-CTC-FR", ("extended-ctc-fr-cii", "extended-ctc-fr"),
             ("extended-ctc-fr-ubl", "extended-ctc-fr"), extra=True),
+    RuleSet("cen", "CEN EN 16931", ("cen-cii", "cen-cii"), ("cen-ubl", "cen-ubl"), profile=False),
+    RuleSet("xrechnung", "XRechnung", ("xrechnung-cii", "xrechnung"), ("xrechnung-ubl", "xrechnung"), profile=False),
 )
-"""Every rule set the validation runs (profiles in rank order, extras in the order the command line lists them)."""
+"""Every rule set the engine knows (profiles in rank order, extras in the order the command line lists them).
+``cen`` and ``xrechnung`` (official stylesheets installed per user) are not chosen for any document yet."""
 
 XRECHNUNG_LEVEL = "XRECHNUNG"
 """The ``fx:ConformanceLevel`` of an XRechnung invoice in a PDF (Factur-X 1.07): no Factur-X profile."""
