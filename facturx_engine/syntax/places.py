@@ -84,6 +84,7 @@ EXPLICIT: dict[str, tuple[Target, Callable[[str], Any] | None]] = {
     "BT-108": (("doc", (STATED, "charge_total")), None),
     "BT-113": (("doc", ("paid_amount",)), None),                   # input data (and compared as stated)
     "BT-114": (("doc", ("rounding_amount",)), None),
+    "BT-7": (("doc", ("tax_point_date",)), None),                  # CII: in the first BG-23 only
     "BT-8": (("doc", ("tax_point_code",)), lambda v: _TAX_POINT_CODES.get(v, v)),  # CII, in BG-23
     "BT-150": (("item", (BASE_UNIT,)), None),
 }

@@ -56,6 +56,12 @@ def allowances(ctx: str, cii: str, ubl: str, items: Getter, doc_level: bool) -> 
     return out
 
 
+def _tax_point_date(i: Any, w: Any) -> Any:
+    """BT-7 in the first VAT breakdown only: CII places it in each ``ram:ApplicableTradeTax``, but
+    CEN's CII-SR-461 allows one in the document (the reader takes it from any breakdown)."""
+    return w.doc.tax_point_date if i is w.totals.vat_breakdown[0] else None
+
+
 def totals() -> list[Term]:
     s = SUM
     return [
@@ -101,7 +107,7 @@ def totals() -> list[Term]:
              "cac:TaxCategory/cbc:TaxExemptionReasonCode", BWL, a("exemption_code")),
         Term("_", "VAT type", "BG-23", "ram:TypeCode", "cac:TaxCategory/cac:TaxScheme/cbc:ID", BWL, const("VAT"),
              kind="CONST", reportable=False),
-        date_row("BT-7", "VAT point date", "BG-23", "ram:TaxPointDate", None, EN, doc("tax_point_date"),
+        date_row("BT-7", "VAT point date", "BG-23", "ram:TaxPointDate", None, EN, _tax_point_date,
                  elem="udt:DateString"),
         Term("BT-8", "VAT point date code", "BG-23", "ram:DueDateTypeCode", None, BWL,
              lambda _i, w: {"3": "5", "35": "29", "432": "72"}.get(w.doc.tax_point_code or "")),
