@@ -52,6 +52,7 @@ def corpus_cases(corpus: Path) -> Iterator[Case]:
 def hypothesis_cases(n: int) -> list[Case]:
     """``n`` random valid documents (``tests/strategies.py``), reproducibly, in EN 16931 and EXTENDED."""
     from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
 
     from strategies import documents
 
@@ -59,7 +60,7 @@ def hypothesis_cases(n: int) -> list[Case]:
 
     @settings(max_examples=n, deadline=None, derandomize=True, database=None,
               suppress_health_check=list(HealthCheck))
-    @given(documents(extended=False))
+    @given(st.one_of(documents(), documents(extended=True)))
     def draw(doc: object) -> None:
         i = len(out) // 2 + 1
         out.extend((f"hypothesis/{i}", p, cen_cii._quiet_cii(doc, p)) for p in ("EN 16931", "EXTENDED"))
