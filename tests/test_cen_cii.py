@@ -11,7 +11,8 @@ tests that need it skip loudly unless ``FXE_CEN_CII_XSLT`` names it (see ``tests
 The regression tests of the writer fixes assert the XML itself and need no CEN artefact.
 
 Where Factur-X and CEN disagree, Factur-X wins and the disagreement is listed here
-(:data:`FACTURX_ONLY`); CEN warnings that fire on correct documents are listed too (:data:`CEN_WARNINGS`).
+(``cen_cii.FACTURX_ONLY``); CEN warnings that fire on correct documents are listed too
+(``cen_cii.CEN_WARNINGS``).
 """
 
 from __future__ import annotations
@@ -36,17 +37,6 @@ NS = {"ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInfor
       "udt": "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100"}
 SCALE = int(os.environ.get("FACTURX_HYPOTHESIS_SCALE", "1"))
 
-FACTURX_ONLY = {
-    # (rule, profile): the element CEN refuses where Factur-X EXTENDED carries a value of its own
-    ("CII-DT-018", "EXTENDED"): "InvoiceReferencedDocument",  # EXT-FR-FE-02, the preceding invoice's type code
-}
-CEN_WARNINGS = {
-    # CEN 1.3.16 counts BT-123 / BT-125 over all supporting documents (BG-24, 0..n) instead of
-    # within each one, so any second attachment warns (a warning; the documents are right)
-    "CII-SR-475", "CII-SR-476",
-}
-
-
 CALCULATION = {f"BR-CO-{n}" for n in range(10, 17)}
 """CEN's rules on the sums of the document totals (BT-106..BT-115)."""
 
@@ -56,18 +46,6 @@ def _cen() -> Path:
     if path is None:
         pytest.skip(f"CEN CII SCHEMATRON ABSENT: CEN's CII rules NOT tested; {cen_cii.HOW_TO_GET}")
     return path
-
-
-def _refused(findings: list[cen_cii.CenFinding], profile: str) -> list[cen_cii.CenFinding]:
-    """The findings that break the proof: fatal ones outside :data:`FACTURX_ONLY`, unknown warnings."""
-    out = []
-    for f in findings:
-        element = FACTURX_ONLY.get((f.rule, profile))
-        if element is not None and f.location.rsplit("/", 1)[-1].startswith(f"*:{element}["):
-            continue
-        if f.fatal or f.rule not in CEN_WARNINGS:
-            out.append(f)
-    return out
 
 
 def _listing(bad: list[tuple[str, str, cen_cii.CenFinding]]) -> str:
@@ -122,7 +100,7 @@ def test_fixtures_payloads_and_lifecycle_pass_cen(profile: str) -> None:
     path = _cen()
     cases = [(name, xml) for name, p, xml in cen_cii.written_cases() if p == profile]
     assert len(cases) >= 45
-    bad = [(name, profile, f) for name, xml in cases for f in _refused(cen_cii.run_cen(xml, path), profile)]
+    bad = [(name, profile, f) for name, xml in cases for f in cen_cii.refused(cen_cii.run_cen(xml, path), profile)]
     assert not bad, _listing(bad)
 
 
@@ -162,7 +140,7 @@ def test_conversion_to_cii_adds_no_cen_finding(name: str | None) -> None:
         if before & CALCULATION:  # totals CEN refuses already: the copy may break another sum of them
             before |= CALCULATION
     profile = str(done.profile)
-    new = [(name, profile, f) for f in _refused(cen_cii.run_cen(done.data, path), profile) if f.rule not in before]
+    new = [(name, profile, f) for f in cen_cii.refused(cen_cii.run_cen(done.data, path), profile) if f.rule not in before]
     assert not new, _listing(new)
 
 
@@ -178,7 +156,7 @@ def test_random_documents_pass_cen() -> None:
                 xml = to_cii(doc, profile, strict=True)
             except ProfileError:
                 continue
-            bad += [(doc.number, profile, f) for f in _refused(cen_cii.run_cen(xml, path), profile)]
+            bad += [(doc.number, profile, f) for f in cen_cii.refused(cen_cii.run_cen(xml, path), profile)]
         assert not bad, _listing(bad)
 
     check()
