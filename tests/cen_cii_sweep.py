@@ -3,7 +3,8 @@ it fires, with the document, profile and location, then the count per rule.
 
 Not a test module (``tests/test_cen_cii.py`` is the test). Usage, from the repository root::
 
-    FXE_CEN_CII_XSLT=/path/to/EN16931-CII-validation.xslt python tests/cen_cii_sweep.py [N] [CORPUS]
+    facturx-engine artefacts install     # once (or: export FXE_CEN_CII_XSLT=<the .xslt file>)
+    python tests/cen_cii_sweep.py [N] [CORPUS]
 
 ``N`` Hypothesis documents (default 300, drawn reproducibly) are written in EN 16931 and
 EXTENDED; ``CORPUS`` (default ``../shared/corpus`` next to the repository) adds the CII converted

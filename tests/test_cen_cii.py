@@ -5,7 +5,8 @@ the oracle: on every fixture, accepted payload and lifecycle document (deposits,
 credit notes, a quote's schedule) in the profiles that make an EN 16931 invoice (BASIC, EN 16931,
 EXTENDED), on the CII converted from every corpus document CEN itself accepts, and on random
 documents (``tests/strategies.py``). The stylesheet is EUPL-1.2 and never in the repository: the
-tests that need it skip loudly unless ``FXE_CEN_CII_XSLT`` names it (see ``tests/cen_cii.py``).
+tests that need it skip loudly unless ``facturx-engine artefacts install`` installed it or
+``FXE_CEN_CII_XSLT`` names it (see ``tests/cen_cii.py``).
 ``tests/cen_cii_sweep.py`` prints every rule fired, for the record.
 
 The regression tests of the writer fixes assert the XML itself and need no CEN artefact.
