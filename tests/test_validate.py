@@ -443,6 +443,9 @@ def test_rules_adds_and_only_replaces() -> None:
     assert only.valid and only.profile == "CEN EN 16931"
     factur_x = validate(cen, only=("extended-ctc-fr",))
     assert [u.key for u in factur_x.rule_sets] == ["extended-ctc-fr"]
+    both = validate(cen, only=("cen",), rules=("fr-ctc",))  # rules= adds to the selection only= makes
+    assert [(u.key, u.reason) for u in both.rule_sets] == [("cen", "asked for with only= (replaces the selection)"),
+                                                          ("fr-ctc", "asked for with rules=")]
     with pytest.raises(InputError):
         validate(cen, only=("basic",))
     with pytest.raises(InputError):

@@ -158,8 +158,7 @@ def _rule_keys(rule_set: str) -> list[str]:
 def _selection(syntax: str, chosen: str, why: str, rules: tuple[str, ...],
                only: tuple[str, ...] | None) -> list[tuple[str, str]]:
     """The rule sets to apply, in order, as ``(RULE_SETS key, why)``; at most one of each."""
-    names = rules if only is None else only
-    unknown = [rule for rule in names if rule not in _EXTRA_RULES]
+    unknown = [rule for rule in (*rules, *(only or ())) if rule not in _EXTRA_RULES]
     if unknown:
         raise InputError(f"unknown rule set(s) {unknown}; expected some of {sorted(_EXTRA_RULES)}")
     if only is not None:
@@ -169,7 +168,7 @@ def _selection(syntax: str, chosen: str, why: str, rules: tuple[str, ...],
     else:
         picked = [(key, why if key == chosen else f"the base rules of {_RULE_SETS[chosen].name}")
                   for key in _rule_keys(chosen)]
-        picked += [(key, "asked for with rules=") for key in rules]
+    picked += [(key, "asked for with rules=") for key in rules]
     selected: dict[str, str] = {}
     for key, reason in picked:
         if (_RULE_SETS[key].cii if syntax == "CII" else _RULE_SETS[key].ubl) is None:
@@ -334,9 +333,9 @@ def validate(
     hash and why. ``profile`` overrides the choice with a Factur-X profile (``"MINIMUM"``, ``"BASIC WL"``,
     ``"BASIC"``, ``"EN 16931"``, ``"EXTENDED"``, ``"EXTENDED-CTC-FR"``). ``rules`` adds rule sets:
     ``"fr-ctc"`` (French BR-FR Flux 2), ``"extended-ctc-fr"``, ``"cen"``, ``"xrechnung"``; ``only``
-    replaces the selection with those named. A rule set whose official stylesheet is not installed
-    (``facturx-engine artefacts install``) gets a fatal ``FXE-NOT-INSTALLED`` finding: no verdict without
-    it. ``stock=True`` runs the stylesheets exactly as shipped, without the in-memory rewrite (an escape
+    replaces the selection with those named (``rules`` still adds to it). A rule set whose official
+    stylesheet is not installed (``facturx-engine artefacts install``) gets a fatal ``FXE-NOT-INSTALLED``
+    finding: no verdict without it. ``stock=True`` runs the stylesheets exactly as shipped, without the in-memory rewrite (an escape
     hatch: both give the same findings; the XRechnung ones always run as shipped). ``max_bytes`` is
     the largest document accepted (default :data:`facturx_engine.syntax.limits.MAX_XML_BYTES`, 64 MiB,
     the reader's limit too). ``schematron=False`` runs the XSD only (the report says so with a
