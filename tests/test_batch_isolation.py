@@ -27,6 +27,7 @@ from facturx_engine import load_document, to_cii
 
 from facturx_engine.apps import batch
 from facturx_engine.cli.commands import main
+from installed import needs_extra  # tests/installed.py
 
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE = ROOT.parent / "shared" / "hostile"
@@ -104,6 +105,7 @@ def test_a_hanging_file_is_stopped_after_the_timeout(tmp_path: Path, monkeypatch
     assert [f.rule for f in results[0].findings] == [f.rule for f in results[2].findings] == ["FXE-PARSE"]
 
 
+@needs_extra  # the engine's standalone CII is judged by the CEN CII rules
 def test_a_crash_in_the_schematron_keeps_the_xsd_findings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The file is checked again, in a fresh worker, without the Schematron: its XSD findings are
     reported with the FXE-CRASH finding that says the verdict is not complete."""
@@ -141,6 +143,7 @@ def test_the_cli_report_is_complete_when_workers_die(tmp_path: Path, monkeypatch
 
 
 @needs_hostile
+@needs_extra  # its valid file is a standalone CII, judged by the CEN CII rules
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_hostile_pdf_does_not_abort_the_batch(jobs: str, tmp_path: Path) -> None:
     """The reproducer that aborted a whole batch: the batch now reports every file, in a real process."""

@@ -221,7 +221,7 @@ def test_invalid_output_keeps_the_previous_file(tmp_path: Path, capsys: pytest.C
                                        message="[BR-CO-15]-Invoice total amount with VAT\n   is wrong."),
                                Finding(rule="BR-X", severity="warning", location="/", message="only a warning")),
                      artefacts=())
-    monkeypatch.setattr(cli, "validate", lambda xml: failing)
+    monkeypatch.setattr(cli, "validate", lambda xml, **_: failing)
     out = tmp_path / "out.xml"
     out.write_bytes(b"previous")
     src = tmp_path / "in.json"

@@ -194,7 +194,7 @@ def test_artefact_errors_say_so_without_internal_error(tmp_path: Path, capsys: p
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     from facturx_engine.errors import ResourceError
 
-    def missing(_xml: bytes) -> Any:
+    def missing(_xml: bytes, **_: Any) -> Any:
         raise ResourceError("the XSD facturx-en16931/x.xsd is missing")
 
     monkeypatch.setattr(cli, "validate", missing)

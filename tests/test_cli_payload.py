@@ -50,7 +50,7 @@ def test_without_to_the_payloads_output_format_decides(tmp_path: Path, capsys: p
     pdf = target.read_bytes()
     assert fx.check_pdf(pdf, strict=True).valid
     xml, _ = fx.extract(pdf)
-    assert fx.validate(xml).valid
+    assert fx.validate(xml, factur_x=True).valid
     assert xml == fx.to_cii(fx.from_payload(payload))
 
 
@@ -60,7 +60,7 @@ def test_output_format_ubl_and_cii(fmt: str, root: bytes, tmp_path: Path, capsys
     code, out, err, target = _run(tmp_path, capsys, payload)
     assert code == 0, err
     xml = target.read_bytes()
-    assert root in xml[:400] and fx.validate(xml).valid
+    assert root in xml[:400] and fx.validate(xml, factur_x=True).valid
 
 
 def test_without_output_format_the_default_is_facturx(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -81,7 +81,7 @@ def test_credit_note_payload(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     code, out, err, target = _run(tmp_path, capsys, _payload("credit_total"), "--to", "ubl")
     assert code == 0, err
     xml = target.read_bytes()
-    assert b"<CreditNote" in xml[:400] and fx.validate(xml).valid
+    assert b"<CreditNote" in xml[:400] and fx.validate(xml, factur_x=True).valid
     assert "credit note AV-2026-0007 (type 381)" in out
 
 
@@ -125,7 +125,7 @@ def test_stdin_and_stdout(capsys: pytest.CaptureFixture[str], monkeypatch: pytes
     out = io.BytesIO()
     monkeypatch.setattr("sys.stdout", io.TextIOWrapper(out))
     assert cli.main(["generate", "-", "--from", "payload", "--to", "cii", "-o", "-"]) == 0
-    assert fx.validate(out.getvalue()).valid
+    assert fx.validate(out.getvalue(), factur_x=True).valid
     assert "wrote (stdout)" in capsys.readouterr().err
 
 
@@ -176,4 +176,4 @@ def test_a_text_json_escape_xml_cannot_carry_gets_the_keyed_answer(text: str, tm
 def test_a_total_credit_note_with_items_is_generated(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err, target = _run(tmp_path, capsys, _payload("credit_total_items"), "--to", "ubl")
     assert code == 0, err
-    assert fx.validate(target.read_bytes()).valid
+    assert fx.validate(target.read_bytes(), factur_x=True).valid

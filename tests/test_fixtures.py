@@ -62,10 +62,10 @@ def test_fixture_writes_valid_cii(name: str) -> None:
             xml = to_cii(doc, Profile.EN16931)
         with pytest.raises(ProfileError):
             to_cii(doc, Profile.EN16931, strict=True)
-        _assert_valid(validate(to_cii(doc, Profile.EXTENDED, strict=True)), f"{name} CII EXTENDED")
+        _assert_valid(validate(to_cii(doc, Profile.EXTENDED, strict=True), factur_x=True), f"{name} CII EXTENDED")
     else:
         xml = to_cii(doc, Profile.EN16931, strict=True)
-    _assert_valid(validate(xml), f"{name} CII")
+    _assert_valid(validate(xml, factur_x=True), f"{name} CII")
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -99,7 +99,7 @@ def test_cli_generates_valid_file(name: str, to: str, tmp_path: Path, capsys: py
     assert code == 0, captured.err
     doc = _load(name)
     assert f"BT-112 {doc.totals.grand_total}" in captured.out and doc.number in captured.out
-    _assert_valid(validate(out.read_bytes()), f"{name} {to} via CLI")
+    _assert_valid(validate(out.read_bytes(), factur_x=True), f"{name} {to} via CLI")
     assert [p.name for p in tmp_path.iterdir()] == [out.name]  # no temporary file left behind
 
 
@@ -219,12 +219,12 @@ def test_french_b2b_fixture_passes_the_french_ctc_rules(syntax: str) -> None:
     doc = _load("fr_b2b")
     assert doc.process_id == "S1" and not doc.is_b2c
     xml = to_cii(doc) if syntax == "cii" else to_ubl(doc)
-    report = validate(xml, rules=("fr-ctc",))
+    report = validate(xml, rules=("fr-ctc",), factur_x=True)
     assert any(a.endswith(f"BR-FR-Flux2-Schematron-{syntax.upper()}.xslt") for a in report.artefacts)
     _assert_valid(report, f"fr_b2b {syntax} with --rules fr-ctc")
     # the same invoice without BT-23 is refused by BR-FR-08 (the rule set really runs)
     from dataclasses import replace
 
     bare = replace(doc, process_id=None)
-    refused = validate(to_cii(bare) if syntax == "cii" else to_ubl(bare), rules=("fr-ctc",))
+    refused = validate(to_cii(bare) if syntax == "cii" else to_ubl(bare), rules=("fr-ctc",), factur_x=True)
     assert any(f.rule.startswith("BR-FR-08") for f in refused.errors), refused

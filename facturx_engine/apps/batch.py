@@ -21,7 +21,9 @@ Used by ``facturx-engine validate PATH...`` (:mod:`facturx_engine.cli.validate`)
   (``FXE-IO``: permissions, a broken link, a directory that cannot be listed, a special file),
   larger than ``max_bytes`` (``FXE-SIZE``), or whose check failed (``FXE-CRASH``: an error of the
   engine, or the worker process died or ran past the timeout) -- gets that fatal finding and counts
-  as not checked (exit code 2). An official artefact missing or altered is ``FXE-ARTEFACT`` (exit 3).
+  as not checked (exit code 2). An official artefact missing or altered is ``FXE-ARTEFACT`` (exit 3); a
+  rule set a document claims whose stylesheet is not installed per user is its ``FXE-NOT-INSTALLED``
+  finding (exit 4).
 * :func:`check_files` runs the files in ``jobs`` worker processes (:mod:`facturx_engine.apps.workers`),
   ``-j 1`` included: a file that crashes or kills its worker (or runs past ``timeout``) costs that
   file only, never the batch; it is checked once more, in a fresh worker, without the Schematron,
@@ -53,9 +55,9 @@ from facturx_engine.apps.display import printable
 from facturx_engine.syntax.limits import MAX_XML_BYTES, read_bounded, too_large
 from facturx_engine.apps.workers import Retry, imap_isolated
 from facturx_engine.errors import FacturXError, InputError, ParseError, PdfError, ResourceError
-from facturx_engine.validation.core import validate
+from facturx_engine.validation.core import NOT_INSTALLED_RULE, validate
 from facturx_engine.findings import Finding
-from facturx_engine.validation.findings import Report, Verdict
+from facturx_engine.validation.findings import Report, RuleSetUse, Verdict
 
 __all__ = ["FileResult", "check_file", "check_files", "discover", "discover_with_duplicates", "exit_code",
            "file_identity"]
@@ -84,6 +86,12 @@ class FileResult(Verdict):
     guideline: str | None = None
     io_error: bool = False
     artefact_error: bool = False
+    rule_sets: tuple[RuleSetUse, ...] = ()
+
+    @property
+    def not_installed(self) -> bool:
+        """A rule set this document claims is not installed: it has no verdict under that rule set."""
+        return any(f.rule == NOT_INSTALLED_RULE for f in self.findings)
 
 
 # --------------------------------------------------------------------------- discovery
@@ -223,9 +231,10 @@ def _not_checked(name: str, rule: str, message: str) -> FileResult:
 
 
 def check_file(name: str, *, rules: tuple[str, ...] = (), max_bytes: int | None = None,
-               data: bytes | None = None, schematron: bool = True) -> FileResult:
+               data: bytes | None = None, schematron: bool = True, only: tuple[str, ...] | None = None) -> FileResult:
     """Validate one file (XML or PDF; ``data``: its bytes, already read; ``schematron=False``: the XSD
-    only). Never raises: see the module docstring for the findings of a file that cannot be checked."""
+    only; ``rules`` / ``only``: as :func:`~facturx_engine.validation.core.validate`). Never raises: see the
+    module docstring for the findings of a file that cannot be checked."""
     limit = MAX_XML_BYTES if max_bytes is None else max_bytes
     try:
         if data is None:
@@ -235,7 +244,7 @@ def check_file(name: str, *, rules: tuple[str, ...] = (), max_bytes: int | None 
             data = read
         elif (message := too_large(len(data), limit, "the file")) is not None:
             return _not_checked(name, "FXE-SIZE", message)
-        return _check_bytes(name, data, tuple(rules), limit, schematron)
+        return _check_bytes(name, data, (tuple(rules), only), limit, schematron)
     except ResourceError as exc:
         return FileResult(name, None, None, (_finding("FXE-ARTEFACT", str(exc)),), io_error=True,
                           artefact_error=True)
@@ -284,11 +293,15 @@ def _read(name: str, limit: int) -> bytes | FileResult:
     return data
 
 
-def _check_bytes(name: str, data: bytes, rules: tuple[str, ...], limit: int, schematron: bool) -> FileResult:
+_Rules = tuple[tuple[str, ...], tuple[str, ...] | None]
+"""``(rules, only)`` of :func:`~facturx_engine.validation.core.validate`."""
+
+
+def _check_bytes(name: str, data: bytes, rules: _Rules, limit: int, schematron: bool) -> FileResult:
     if b"%PDF-" in data[:1024]:
         return _check_pdf(name, data, rules, limit, schematron)
     try:
-        report = validate(data, rules=rules, max_bytes=limit, schematron=schematron)
+        report = validate(data, rules=rules[0], only=rules[1], max_bytes=limit, schematron=schematron)
     except ParseError as exc:
         return FileResult(name, None, None, (_finding("FXE-PARSE", str(exc)),))
     except ResourceError:
@@ -308,10 +321,11 @@ def _from_report(name: str, report: Report, *, before: Sequence[Finding] = (),
         artefacts=(*artefacts, *report.artefacts),
         document=report.document,
         guideline=report.guideline,
+        rule_sets=report.rule_sets,
     )
 
 
-def _check_pdf(name: str, data: bytes, rules: tuple[str, ...], limit: int, schematron: bool) -> FileResult:
+def _check_pdf(name: str, data: bytes, rules: _Rules, limit: int, schematron: bool) -> FileResult:
     from facturx_engine.pdf.extract import extract
     from facturx_engine.pdf.check import check_pdf
 
@@ -325,7 +339,8 @@ def _check_pdf(name: str, data: bytes, rules: tuple[str, ...], limit: int, schem
         findings = (*container.findings, _finding("FXE-PDF-XML", str(exc)))
         return FileResult(name, "PDF", container.profile, findings, container.artefacts, container.document)
     try:
-        report = validate(xml, rules=rules, max_bytes=limit, schematron=schematron)
+        report = validate(xml, rules=rules[0], only=rules[1], max_bytes=limit, schematron=schematron,
+                          factur_x=True)
     except ParseError as exc:
         findings = (*container.findings, _finding("FXE-PARSE", f"embedded XML: {exc}"))
         return FileResult(name, "PDF", container.profile, findings, container.artefacts, container.document)
@@ -341,14 +356,15 @@ _Item = tuple[str, bytes | None, str | None]
 check failed (the retry runs without the Schematron)."""
 
 
-def _check_in_worker(item: _Item, rules: tuple[str, ...], max_bytes: int | None) -> FileResult:
+def _check_in_worker(item: _Item, rules: tuple[str, ...], max_bytes: int | None,
+                     only: tuple[str, ...] | None = None) -> FileResult:
     """:func:`check_file` in a worker process, with what it writes on the error output captured."""
     from facturx_engine.validation.stderr import capture_fd2, summary
 
     name, data, crashed = item
     with capture_fd2(split=False) as said, warnings.catch_warnings():
         warnings.simplefilter("always")  # each file's warnings are its own, even when repeated
-        result = check_file(name, rules=rules, max_bytes=max_bytes, data=data, schematron=crashed is None)
+        result = check_file(name, rules=rules, max_bytes=max_bytes, data=data, schematron=crashed is None, only=only)
     if crashed is not None:
         note = _finding("FXE-CRASH", f"the full check of this file failed ({crashed}); it was checked again "
                                      "without the Schematron: the findings above are not a complete verdict")
@@ -378,20 +394,22 @@ def check_files(
     max_bytes: int | None = None,
     timeout: float | None = None,
     isolate: bool = True,
+    only: tuple[str, ...] | None = None,
 ) -> list[FileResult]:
     """Check ``names`` with ``jobs`` worker processes (default: the number of CPUs); the results are
     in the order of ``names``. ``progress(done, total)`` is called after each file. ``timeout``: at most
     so many seconds per file (the worker is then stopped and the file gets ``FXE-CRASH``).
     ``isolate=False`` with ``jobs=1`` checks in this process (no worker: a native crash would end it).
-    ``-`` is read from the standard input here, in this process."""
+    ``-`` is read from the standard input here, in this process. ``rules`` / ``only``: as
+    :func:`~facturx_engine.validation.core.validate`."""
     jobs = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
     rules = tuple(rules)
     items: list[_Item] = [(name, _stdin(max_bytes) if name == STDIN else None, None) for name in names]
     if jobs == 1 and not isolate:
-        outcomes: Iterator[FileResult] = (check_file(n, rules=rules, max_bytes=max_bytes, data=d)
+        outcomes: Iterator[FileResult] = (check_file(n, rules=rules, max_bytes=max_bytes, data=d, only=only)
                                           for n, d, _ in items)
     else:
-        work = partial(_check_in_worker, rules=rules, max_bytes=max_bytes)
+        work = partial(_check_in_worker, rules=rules, max_bytes=max_bytes, only=only)
         outcomes = imap_isolated(work, items, failed=_crashed, jobs=jobs, timeout=timeout)
     results: list[FileResult] = []
     for result in outcomes:
@@ -407,9 +425,12 @@ def _stdin(max_bytes: int | None) -> bytes:
 
 def exit_code(results: Sequence[FileResult], *, fail_on: str = "error") -> int:
     """0 all valid, 1 some invalid (or with a warning under ``fail_on="warning"``), 2 a file not
-    checked, 3 an official artefact missing or altered."""
+    checked, 3 an official artefact missing or altered, 4 a rule set a document claims is not installed
+    (``facturx-engine artefacts install``)."""
     if any(r.artefact_error for r in results):
         return 3
+    if any(r.not_installed for r in results):
+        return 4
     if any(r.io_error for r in results):
         return 2
     if any(not r.valid for r in results):

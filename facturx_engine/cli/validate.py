@@ -3,7 +3,8 @@ the files, :mod:`facturx_engine.apps.report` writes the report.
 
 Exit codes (:func:`facturx_engine.apps.batch.exit_code`): 0 every document valid (warnings allowed),
 1 at least one invalid document (or, with ``--fail-on warning``, one with a warning), 2 usage error
-or a file not checked, 3 an official artefact missing or altered.
+or a file not checked, 3 an official artefact missing or altered, 4 a rule set a document claims is not
+installed (``facturx-engine artefacts install``).
 """
 
 from __future__ import annotations
@@ -56,10 +57,15 @@ def add_command(sub: Any) -> None:
                     "checked (unreadable, too large, its check crashed) gets a fatal finding, never ends the "
                     "batch. Exit codes: 0 every document valid (warnings allowed), 1 at least one invalid "
                     "document, 2 usage error (a named path missing, nothing matched) or a file not checked, "
-                    "3 an official artefact missing or altered.")
+                    "3 an official artefact missing or altered, 4 a rule set a document claims is not "
+                    "installed (run: facturx-engine artefacts install).")
     p.add_argument("paths", nargs="+", metavar="PATH", help="file, directory or glob pattern; - for stdin")
-    p.add_argument("--rules", action="append", choices=[r.key for r in RULE_SETS if r.extra], default=[],
-                   help="add a rule set: fr-ctc (French BR-FR CTC rules), extended-ctc-fr (repeatable)")
+    names = [r.key for r in RULE_SETS if r.extra]
+    p.add_argument("--rules", action="append", choices=names, default=[],
+                   help="add a rule set to those the document claims: fr-ctc (French BR-FR CTC rules), "
+                        "extended-ctc-fr, cen (CEN EN 16931), xrechnung (KoSIT XRechnung) (repeatable)")
+    p.add_argument("--only", action="append", choices=names, default=None,
+                   help="apply only this rule set, not those the document claims (repeatable)")
     p.add_argument("--format", dest="fmt", choices=("text", "json", "junit", "sarif"), default="text",
                    help="report format (default text)")
     p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
@@ -110,8 +116,9 @@ def _run(args: argparse.Namespace) -> int:
     stderr = getattr(sys.stderr, "unescaped", sys.stderr)  # the bar's carriage returns are its own
     bar = _Progress(stderr) if len(names) >= PROGRESS_MIN and stderr.isatty() else None
     max_bytes = getattr(args, "max_size", None)
+    only = None if args.only is None else tuple(dict.fromkeys(args.only))
     results = check_files(names, rules=rules, jobs=args.jobs, progress=bar, max_bytes=max_bytes,
-                          timeout=args.timeout)
+                          timeout=args.timeout, only=only)
     text = render(results, args.fmt, rules=rules)
     if args.output:
         write_atomic(args.output, text.encode("utf-8"))

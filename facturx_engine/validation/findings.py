@@ -12,7 +12,28 @@ from typing import Any
 from facturx_engine.errors import ValidationFailed
 from facturx_engine.findings import Finding
 
-__all__ = ["Report", "Verdict"]
+__all__ = ["Report", "RuleSetUse", "Verdict"]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSetUse:
+    """A rule set a validation applied (or could not: ``installed`` False), and why it was chosen.
+
+    ``key`` / ``name``: its row of :data:`~facturx_engine.model.codes.RULE_SETS`; ``artefact``: the
+    stylesheet run, with the distribution that carries it; ``version``: the official release where the
+    artefacts state it, else that distribution's version; ``sha256``: the pinned hash of the stylesheet."""
+
+    key: str
+    name: str
+    artefact: str
+    version: str
+    sha256: str
+    reason: str
+    installed: bool = True
+
+    def __str__(self) -> str:
+        state = "" if self.installed else " NOT INSTALLED"
+        return f"{self.name} ({self.version}; sha256 {self.sha256[:12]}){state}: {self.reason}"
 
 
 class Verdict:
@@ -48,6 +69,7 @@ class Report(Verdict):
     guideline: str | None
     findings: tuple[Finding, ...]
     artefacts: tuple[str, ...]
+    rule_sets: tuple[RuleSetUse, ...] = ()
 
     def raise_for_errors(self) -> Report:
         """Raise :class:`ValidationFailed` listing the fatal findings; return ``self`` if none."""
@@ -66,6 +88,7 @@ class Report(Verdict):
         data = asdict(self)
         data["findings"] = [f.as_dict() for f in self.findings]
         data["artefacts"] = list(self.artefacts)
+        data["rule_sets"] = [asdict(use) for use in self.rule_sets]
         data["valid"] = self.valid
         return data
 
@@ -75,4 +98,5 @@ class Report(Verdict):
             f"{self.syntax} {self.document}, profile {self.profile}: {verdict} "
             f"({len(self.errors)} fatal, {len(self.warnings)} warning)"
         )
-        return "\n".join([head, *(str(f) for f in self.findings)])
+        rule_sets = [f"rule set: {use}" for use in self.rule_sets]
+        return "\n".join([head, *rule_sets, *(str(f) for f in self.findings)])

@@ -71,6 +71,8 @@ ENGINE_RULES: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
     ("FXE-SIZE", "fatal", (), "The file is larger than the configured input size limit."),
     ("FXE-IO", "fatal", (), "The file cannot be read (permissions, a broken link, a device)."),
     ("FXE-ARTEFACT", "fatal", (), "An official artefact is missing or altered: no verdict can be given."),
+    ("FXE-NOT-INSTALLED", "fatal", (), "A rule set the document claims is not installed (facturx-engine artefacts "
+                                       "install): no verdict under it."),
     ("FXE-CRASH", "fatal", (), "The check of this file failed inside the engine (memory, nesting); other files are unaffected."),
     ("FXE-ERROR", "fatal", (), "The file was refused with an error of the engine; the message says why."),
     # the PDF container (Factur-X 1.0x specification, chapter on the PDF; item numbers in the messages)

