@@ -22,7 +22,7 @@ Quick use::
 
     import facturx_engine as fx
     xml = fx.to_cii(invoice, profile=fx.Profile.EN16931)
-    fx.validate(xml).raise_for_errors()
+    fx.validate(xml, factur_x=True).raise_for_errors()  # judged as the Factur-X XML it is
 """
 
 from __future__ import annotations
