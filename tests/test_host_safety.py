@@ -236,3 +236,18 @@ def test_saxon_diagnostics_are_captured_while_other_threads_write_to_stderr() ->
     assert done.stderr.count("child line") == 2
     rest = re.sub(r"other thread line \d+|child line|\s", "", done.stderr)
     assert rest == "", done.stderr[:3000]
+
+
+def test_an_indented_saxon_line_glued_to_another_threads_line_is_cut_off_it() -> None:
+    """Seen in CI under load: another thread's ``print`` wrote its text, Saxon's indented line followed
+    before that thread's newline; the Saxon part must stay captured, the other thread's text pass on."""
+    from facturx_engine.validation.stderr import _split
+
+    text = ("Error at char 5 in expression in xsl:variable/@select on line 10 column 3 of X.xslt:\n"
+            "  FORG0001: Cannot convert\n"
+            "other thread line 18  In template rule with match=\"document-node()\" on line 1090 of F.xslt\n"
+            "\nother thread line 19\n")
+    ours, theirs = _split(text)
+    assert "In template rule" in ours and "In template rule" not in theirs
+    assert theirs == "other thread line 18other thread line 19\n"
+    assert _split("other thread line 1  In template rule x\n") == ("", "other thread line 1  In template rule x\n")

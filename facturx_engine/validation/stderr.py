@@ -48,6 +48,9 @@ _GLUED_HEADER = re.compile(
     r"(?:(?:Static |Dynamic |Type |Fatal |XPath syntax |Syntax )?Error|Warning) (?:at|in|on) (?:char|line|xsl:|\S+\.xslt?\b)"
 )
 """The first words of a Saxon diagnostic, specific enough to be looked for inside a line."""
+_GLUED_CONTINUATION = re.compile(r"(?<=\S)  (?:In (?:template|function|named|the|xsl:)|at xsl:|at \S+\.xslt?\b)")
+"""An indented line of a Saxon diagnostic (``  In template rule with match=...``), glued to the end of a
+piece of another thread's line: looked for only while a diagnostic is being read."""
 
 _files: list[IO[bytes]] = []
 """This process's temporary files, one per nesting level of :func:`capture_fd2`."""
@@ -96,7 +99,8 @@ def _split(text: str) -> tuple[str, str]:
     A Saxon diagnostic is a header line (``Error at ...``, ``Warning ...``) and the indented lines
     after it. Another thread's output may fall in between, even in pieces (``print`` writes the text
     and its newline separately): an indented line stays Saxon's once a header has been seen, and a
-    Saxon header glued to the end of a piece of another thread's line is cut off it.
+    Saxon header, or once one was seen an indented Saxon line, glued to the end of a piece of another
+    thread's line is cut off it.
     """
     ours: list[str] = []
     theirs: list[str] = []
@@ -106,6 +110,11 @@ def _split(text: str) -> tuple[str, str]:
         if glued:
             theirs.append(line[: glued.start()])
             line = line[glued.start():]
+        if not glued and seen_header:
+            glued = _GLUED_CONTINUATION.search(line)
+            if glued:
+                theirs.append(line[: glued.start()])
+                line = line[glued.start():]
         if glued or _HEADER.match(line):
             seen_header = True
             ours.append(line)
