@@ -16,7 +16,6 @@ stylesheet, where it comes from (version, licence), its SHA-256 and whether it i
 from __future__ import annotations
 
 import io
-import os
 import subprocess
 import sys
 import tempfile
@@ -29,6 +28,7 @@ from pathlib import Path
 from facturx_engine import artefacts
 from facturx_engine.artefacts import EXTRA_PACKAGES, EXTRA_SCHEMATRON, INSTALL_COMMAND, ExtraManifest, FileState
 from facturx_engine.errors import ResourceError
+from facturx_engine.io.atomic import write_atomic
 from facturx_engine.model.codes import RULE_SETS
 
 __all__ = ["FACTUR_X_LICENCE", "PIP_TIMEOUT", "Stylesheet", "install", "status"]
@@ -61,7 +61,7 @@ def _install_from(manifests: Sequence[ExtraManifest], folder: Path, data: Path) 
     files = {artefacts.extra_dir(m, data) / name: content
              for m in manifests for name, content in _read_wheel(m, folder).items()}
     for path, content in files.items():
-        _write_atomic(path, content)
+        write_atomic(path, content)
     return list(files)
 
 
@@ -116,25 +116,6 @@ def _read_wheel(manifest: ExtraManifest, folder: Path) -> dict[str, bytes]:
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise ResourceError(f"refused {wheel.name}: not a readable wheel ({exc}); nothing was installed") from None
     return files
-
-
-def _write_atomic(path: Path, content: bytes) -> None:
-    """Write through a temporary file in the same folder, renamed over ``path``; removed on any failure."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(content)
-            stream.flush()
-            os.fsync(stream.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; the artefacts are not secret
-        os.replace(tmp, path)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 @dataclass(frozen=True, slots=True)

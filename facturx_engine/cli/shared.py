@@ -10,11 +10,10 @@ from __future__ import annotations
 import os
 import stat
 import sys
-import tempfile
-from contextlib import suppress
 from pathlib import Path
 
 from facturx_engine.apps.display import printable
+from facturx_engine.io.atomic import write_atomic as write_file
 
 __all__ = ["CommandError", "EXIT_INTERNAL", "EXIT_INVALID", "EXIT_NOT_INSTALLED", "EXIT_OK", "EXIT_USAGE",
            "write_atomic"]
@@ -62,26 +61,7 @@ def write_atomic(name: str, data: bytes) -> None:
     if not name:
         raise CommandError("-o needs a file name (or - for the standard output)")
     _check_target(name)
-    path = Path(name)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)  # the output folder is created, only on success
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:64]}.", suffix=".tmp")
+        write_file(Path(name), data)  # the output folder is created, only on success
     except OSError as exc:
         raise CommandError(f"cannot write {printable(name)}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except OSError as exc:
-        with suppress(OSError):
-            os.unlink(tmp)
-        raise CommandError(f"cannot write {printable(name)}: {exc.strerror or exc}") from None
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(tmp)
-        raise
