@@ -26,7 +26,8 @@ class Finding:
     "... is marked as not used in the given context" reports); ``XSD`` for schema errors; the
     engine's own ids (``FXE-*``, ``FX-*``, ``PDFA-*``) otherwise. ``source``: the rule set or part of
     the engine that reports it. ``location``: the XML path (or the model field path, or the place in
-    the PDF); empty when there is none.
+    the PDF); empty when there is none. ``line``: the line of the source XML the finding is about,
+when known.
 
     A finding of reading has a ``kind`` (one of :data:`READING_KINDS`): ``"totals"`` (a stated total
     differs from the computed one: ``stated`` and ``computed`` hold both), ``"model"`` (a rule of the
@@ -44,6 +45,7 @@ class Finding:
     stated: Decimal | None = None
     computed: Decimal | None = None
     kind: str = ""
+    line: int | None = None
 
     @property
     def bt(self) -> str | None:

