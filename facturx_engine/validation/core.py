@@ -289,6 +289,22 @@ def _scope_note(guideline: str, name: str) -> Finding:
     )
 
 
+def _older_cius_note(name: str, guideline: str, syntax: str) -> Finding:
+    """The warning that a CIUS whose rules are not installed (XRechnung before 3.0) got the CEN verdict only."""
+    where = ("/rsm:CrossIndustryInvoice/rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter"
+             "/ram:ID" if syntax == "CII" else "/*/cbc:CustomizationID")
+    return Finding(
+        rule=_SCOPE_RULE,
+        severity="warning",
+        location=where,
+        message=f"BT-24 declares {name} ({guideline}): only the KoSIT rules of XRechnung 3.0 are installed, so this "
+                f"document was checked with the CEN EN 16931 rules of {syntax} alone; this is NOT the official "
+                f"{name} verdict",
+        bt_ids=("BT-24",),
+        source="facturx_engine",
+    )
+
+
 def _guideline_not_factur_x(finding: Finding, guideline: str) -> Finding:
     """Downgrade the Factur-X code-list check of BT-24 for another EN 16931 CIUS id."""
     if finding.rule != _GUIDELINE_RULE or "GuidelineSpecifiedDocumentContextParameter" not in finding.location:
@@ -370,6 +386,9 @@ def validate(
     findings += check_limits(root, syntax, document, _limit_finding)  # what the reader refuses is not valid either
     findings += _run_rules(root, findings, sheets, uses, schematron, stock)
     known = known_guideline(guideline)
+    if known is not None and known.cius and known.cius.startswith("XRechnung") and key in ("cen", "en16931") \
+            and only is None and profile is None and not factur_x:
+        findings.append(_older_cius_note(known.cius, guideline or "", syntax))
     if syntax == "CII" and only is None and profile is None and known is not None and known.cius \
             and key == known.pdf_rules and guideline is not None:
         findings = [_guideline_not_factur_x(f, guideline) for f in findings]
