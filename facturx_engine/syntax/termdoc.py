@@ -8,11 +8,10 @@ it and the EN 16931 rules (from :mod:`facturx_engine.model.rules`) whose text na
 
 from __future__ import annotations
 
-import argparse
-import sys
 from collections import defaultdict
 from pathlib import Path
 
+from facturx_engine.codegen import regenerate
 from facturx_engine.model.rules import all_rules
 from facturx_engine.syntax.terms import TERMS, Term
 
@@ -67,19 +66,7 @@ def markdown() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m facturx_engine.syntax.termdoc [--check]``: rewrite or check ``docs/terms.md``."""
-    parser = argparse.ArgumentParser(prog="python -m facturx_engine.syntax.termdoc", description=main.__doc__)
-    parser.add_argument("--check", action="store_true", help="exit 1 if docs/terms.md is stale, write nothing")
-    args = parser.parse_args(argv)
-    text = markdown()
-    if args.check:
-        current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""
-        print("docs/terms.md is current" if current == text else "docs/terms.md is stale",
-              file=sys.stdout if current == text else sys.stderr)
-        return 0 if current == text else 1
-    TARGET.parent.mkdir(exist_ok=True)
-    TARGET.write_text(text, encoding="utf-8")
-    print("wrote docs/terms.md")
-    return 0
+    return regenerate(TARGET, markdown, "facturx_engine.syntax.termdoc", argv)
 
 
 if __name__ == "__main__":

@@ -19,15 +19,14 @@ Every rule id written as a literal anywhere in the package must be a key of the 
 
 from __future__ import annotations
 
-import argparse
 import re
-import sys
 from pathlib import Path
 from typing import NamedTuple
 
 from lxml import etree
 
 from facturx_engine import artefacts
+from facturx_engine.codegen import regenerate
 from facturx_engine.validation import peppol
 
 __all__ = ["CITED_RULES", "ENGINE_RULES", "TARGET", "main", "official_rules", "source_text"]
@@ -230,20 +229,7 @@ def source_text() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m facturx_engine.validation.ruletable [--check]``: rewrite or check the rules table."""
-    parser = argparse.ArgumentParser(prog="python -m facturx_engine.validation.ruletable", description=main.__doc__)
-    parser.add_argument("--check", action="store_true", help="exit 1 if the table is not current, write nothing")
-    args = parser.parse_args(argv)
-    text = source_text()
-    current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""
-    if args.check:
-        if current != text:
-            print(f"{TARGET.name} is stale: run python -m facturx_engine.validation.ruletable", file=sys.stderr)
-            return 1
-        print(f"{TARGET.name} is current")
-        return 0
-    TARGET.write_text(text, encoding="utf-8")
-    print(f"wrote {TARGET.name}")
-    return 0
+    return regenerate(TARGET, source_text, "facturx_engine.validation.ruletable", argv)
 
 
 if __name__ == "__main__":
