@@ -621,3 +621,24 @@ def test_peppol_corpus_documents(name: str) -> None:
     expected, _reason = PEPPOL_INVALID.get(name, (frozenset(), ""))
     assert {f.rule for f in report.errors} == expected, str(report)
     assert report.valid is not expected
+
+
+# ----------------------------------------------------------------------------------------- the rule list
+
+SPEC = CORPUS.parent / "spec" / "peppol-rules.tsv"
+
+
+@pytest.mark.skipif(not SPEC.is_file(), reason=f"!!! {SPEC} missing (../shared/spec next to the repository) !!!")
+def test_rules_are_those_of_the_rule_list() -> None:
+    """Every PEPPOL-EN16931 and PEPPOL-COMMON rule of the BIS 3.0.19 list, with its flag and statement, is
+    checked in each syntax the list gives it a context in (and no other)."""
+    from facturx_engine.validation.peppol import RULES
+    with SPEC.open(encoding="utf-8", newline="") as handle:
+        listed = {row["id"]: row for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+                  if row["id"].startswith(("PEPPOL-EN16931-", "PEPPOL-COMMON-"))}
+    ours = {rule.id: rule for rule in RULES if rule.id.startswith(("PEPPOL-EN16931-", "PEPPOL-COMMON-"))}
+    assert sorted(ours) == sorted(listed)
+    for rule_id, row in listed.items():
+        rule = ours[rule_id]
+        assert (rule.flag, " ".join(rule.message.split())) == (row["flag"], " ".join(row["statement"].split())), rule_id
+        assert (rule.ubl is not None, rule.cii is not None) == (bool(row["ubl_context"]), bool(row["cii_context"])), rule_id

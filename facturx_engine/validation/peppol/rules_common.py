@@ -113,8 +113,9 @@ def _contexts(scheme: str, everywhere: bool = True) -> tuple[Check, Check]:
 
 def _rule(rule_id: str, flag: str, message: str, scheme: str, everywhere: bool = True, ubl: bool = True) -> Rule:
     ubl_check, cii_check = _contexts(scheme, everywhere)
-    return Rule(rule_id, flag, message, ubl=ubl_check if ubl else None, cii=cii_check,
-                bt_ids=("BT-29", "BT-30", "BT-34", "BT-46", "BT-47", "BT-49", "BT-60", "BT-61", "BT-71"))
+    # No business terms: the same scheme can identify many (BT-29, BT-34, BT-47, ...); the finding's
+    # location names the element.
+    return Rule(rule_id, flag, message, ubl=ubl_check if ubl else None, cii=cii_check)
 
 
 RULES: tuple[Rule, ...] = (
