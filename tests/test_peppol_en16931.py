@@ -498,6 +498,12 @@ KEPT: list[tuple[str, str, bool, Change, str]] = [
         .insert(0, _indicator("true")),
         set_text(f"{_CII_LINE}/ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeSettlementLineMonetarySummation"
                  "/ram:LineTotalAmount", "7820.00")), "PEPPOL-EN16931-R120"),
+    ("line net amount with a charge, indicator 1 (xs:boolean)", "CII", False, both(
+        lambda root: el(el(find(root, f"{_CII_LINE}/ram:SpecifiedLineTradeSettlement"),
+                           "ram:SpecifiedTradeAllowanceCharge", index=1), "ram:ActualAmount", "20.00").getparent()
+        .insert(0, _indicator("1")),
+        set_text(f"{_CII_LINE}/ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeSettlementLineMonetarySummation"
+                 "/ram:LineTotalAmount", "7820.00")), "PEPPOL-EN16931-R120"),
     ("net price = gross price - discount", "UBL", False,
      ubl_allowance("false", "50.00", "700.00", parent=f"{_LINE}/cac:Price"), "PEPPOL-EN16931-R046"),
     ("line period within the invoice period", "UBL", False, ubl_line_period("2025-02-01", "2025-02-28"),

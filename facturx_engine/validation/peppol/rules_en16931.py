@@ -24,7 +24,6 @@ from facturx_engine.validation.peppol.values import (
 __all__ = ["RULES"]
 
 _UBL_ROOT = "/ubl-invoice:Invoice | /ubl-creditnote:CreditNote"
-_CII_ROOT = "/rsm:CrossIndustryInvoice"
 _CII_CONTEXT = "/rsm:CrossIndustryInvoice/rsm:ExchangedDocumentContext"
 _CII_AGREEMENT = "//ram:ApplicableHeaderTradeAgreement"
 _CII_SETTLEMENT = "//ram:ApplicableHeaderTradeSettlement"
@@ -34,6 +33,7 @@ _SPEC = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:
 _PROCESS_RE = re.compile(r"urn:fdc:peppol\.eu:2017:poacc:billing:[0-9]{2}:1\.0")
 _BOTH_DE = "($supplierCountry = 'DE' and $customerCountry = 'DE')"
 _TOLERANCE = Decimal("0.02")
+_BOOLEAN = {"true": True, "1": True, "false": False, "0": False}  # xs:boolean (R043 asks 'true' / 'false')
 _CII_TOTALS = "ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:TaxTotalAmount"
 
 
@@ -132,8 +132,10 @@ def _line_date(side: str) -> Callable[[etree._Element, Doc], bool]:
     return test
 
 
-def _line_amounts(node: etree._Element, doc: Doc) -> tuple[str, ...]:
-    if doc.syntax == "UBL":
+def _line_amounts(syntax: str) -> tuple[str, ...]:
+    """Where a line states (net amount, quantity, net price, base quantity, its allowances/charges) and
+    where an allowance/charge states (its indicator, its amount)."""
+    if syntax == "UBL":
         return ("cbc:LineExtensionAmount", "cbc:InvoicedQuantity | cbc:CreditedQuantity", "cac:Price/cbc:PriceAmount",
                 "cac:Price/cbc:BaseQuantity", "cac:AllowanceCharge", "cbc:ChargeIndicator", "cbc:Amount")
     return ("ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount",
@@ -147,7 +149,7 @@ def _line_amounts(node: etree._Element, doc: Doc) -> tuple[str, ...]:
 def _line_net_amount(node: etree._Element, doc: Doc) -> bool:
     """R120: line net amount = quantity * (net price / base quantity) + line charges - line allowances
     (within 0.02). A base quantity that is not above zero is R121's finding: R120 is not computed then."""
-    net, quantity, price, base, allowances, indicator, amount = _line_amounts(node, doc)
+    net, quantity, price, base, allowances, indicator, amount = _line_amounts(doc.syntax)
     base_quantity = optional_decimal(node, base, "BT-149 (item price base quantity)")
     if base_quantity is not None and base_quantity <= 0:
         return True
@@ -156,11 +158,12 @@ def _line_net_amount(node: etree._Element, doc: Doc) -> bool:
         expected = decimal_of(node, quantity, "BT-129 (invoiced quantity)") * decimal_of(
             node, price, "BT-146 (item net price)") / (base_quantity or Decimal(1))
         for allowance in elements(node, allowances):
-            flag = text_of(allowance, indicator)
-            if flag not in ("true", "false"):
-                raise ValueError(f"line allowance/charge indicator {flag[:20]!r} is neither 'true' nor 'false'")
+            flag = _BOOLEAN.get(text_of(allowance, indicator))
+            if flag is None:
+                raise ValueError(f"line allowance/charge indicator {text_of(allowance, indicator)[:20]!r} is not a "
+                                 "boolean")
             value = decimal_of(allowance, amount, "BT-136/BT-141 (line allowance/charge amount)")
-            expected += value if flag == "true" else -value
+            expected += value if flag else -value
         return abs(decimal_of(node, net, "BT-131 (invoice line net amount)") - expected) <= _TOLERANCE
 
 
