@@ -154,6 +154,8 @@ def test_unknown_vat_category_is_carried_to_ubl() -> None:
     assert back.document.lines[0].vat.category == "B" and back.stated_totals["BT-110"] == Decimal("274.12")
     assert not _quiet_convert(data, "cii").notes  # a Peppol CII: the CEN and Peppol rules accept B
     assert any("VAT category 'B'" in n for n in _quiet_convert(data, "cii", profile="basic").notes)
+    plain = _quiet_convert(data, "cii", profile="en16931")  # the bare EN 16931 id: a plain CEN CII, CEN accepts B
+    assert plain.notes == () and plain.report.valid and [use.key for use in plain.report.rule_sets] == ["cen"]
 
 
 # ---------------------------------------------------------------------------- (b) Factur-X PDFs

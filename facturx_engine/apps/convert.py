@@ -314,7 +314,8 @@ def convert(data: bytes, to: str = "ubl", *, profile: Profile | str | None = Non
         from facturx_engine.validation.core import validate as run_validation
 
         report = run_validation(out, factur_x=to == "facturx")  # the rule sets validate() chooses for the output
-    notes = switched + _notes(doc, to, source, _is_pdf(data))
+    written = doc.specification_id or (chosen.guideline if chosen is not None else None)  # the BT-24 of the output
+    notes = switched + _notes(doc, to, source, _is_pdf(data), written)
     if to == "facturx":
         pages = pdf if pdf is not None else data if _is_pdf(data) else None
         out = _facturx(doc, out, pages, chosen, report, template, deterministic, source, notes)
@@ -334,10 +335,10 @@ def _missing(value: TermValue) -> Finding:
     return _lost(f"{value.term} {value.value[:60]!r}{line} is not in the output", value.term)
 
 
-def _notes(doc: Any, to: str, source: ReadResult, from_pdf: bool) -> list[str]:
+def _notes(doc: Any, to: str, source: ReadResult, from_pdf: bool, written: str | None) -> list[str]:
     """What the output carries but its rules refuse (the Factur-X code lists, where they judge it), or shows
     otherwise."""
-    judged = to != "ubl" and _factur_x_judged(doc.specification_id, to == "facturx")
+    judged = to != "ubl" and _factur_x_judged(written, to == "facturx")
     notes = _code_list_notes(doc) if judged else []
     if to == "ubl" and not doc.lines:
         notes.append("BG-25: UBL 2.1 needs at least one invoice line and the source has none (a Factur-X MINIMUM or "
