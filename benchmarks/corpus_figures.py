@@ -6,8 +6,9 @@ sources (distinct values read through the term table, :func:`facturx_engine.synt
 and how many of them the outputs carry (:func:`facturx_engine.apps.convert.compare_terms`), the pieces
 of source content the model does not hold (``not-read`` / ``not-representable`` findings, each
 reported, none dropped silently), and how many outputs pass the official validation where the
-source does (each judged by the rule sets ``validate()`` chooses from its BT-24). PDF -> model reads the invoice embedded in each Factur-X PDF and writes it back as CII
-in the profile its BT-24 names: what survives the model.
+source does (each judged by the rule sets ``validate()`` chooses from its BT-24). PDF -> model
+reads the invoice embedded in each Factur-X PDF and writes it back as CII in the profile its BT-24
+names: what survives the model.
 
 Run from the repository root: ``python benchmarks/corpus_figures.py [CORPUS_DIR]``
 (``--details`` lists every value not carried, with the reason given in ``Conversion.lost``).

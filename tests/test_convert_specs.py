@@ -139,6 +139,34 @@ def test_cen_ubl_examples_refused_as_factur_x_convert_now(name: str) -> None:
 
 # ---------------------------------------------------------------------------- payment terms (BT-20)
 
+SKONTO_XML = ("Zahlbar innerhalb 30 Tagen netto.&#13;\n#SKONTO#TAGE=7#PROZENT=2.00#&#13;\n"
+              "#SKONTO#TAGE=14#PROZENT=1.00#BASISBETRAG=100.00#\n")
+"""Payment terms with two Skonto lines (XRechnung BR-DE-18), CRLF line breaks but the last, as an XML text."""
+
+
+@pytest.mark.parametrize("name", ["ubl/xrts__01.17a-INVOICE_ubl.xml", "cii/xrts__01.17a-INVOICE_uncefact.xml"])
+def test_skonto_lines_keep_an_xrechnung_valid_both_ways(name: str) -> None:
+    """The XRechnung rules are the oracle: the corpus XRechnung with two Skonto lines in BT-20 is valid, and so
+    is its conversion to the other syntax and back, with the text unchanged; the same text without its last line
+    break (what a stripped reading wrote) breaks BR-DE-18."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"SHARED CORPUS ABSENT: {CORPUS} not found, NOT tested")
+    data = (CORPUS / name).read_bytes()
+    assert data.count(b"Zahlbar sofort ohne Abzug.") == 1
+    source = data.replace(b"Zahlbar sofort ohne Abzug.", SKONTO_XML.encode())
+    text = read_document(source).document.payment_terms
+    assert text == SKONTO_XML.replace("&#13;", "\r")
+    assert _verdict(source)[0], _verdict(source)[2]
+    syntax = "cii" if name.startswith("cii/") else "ubl"
+    other = _quiet(source, "ubl" if syntax == "cii" else "cii")
+    back = _quiet(other.data, syntax)
+    for result in (other, back):
+        assert result.report.valid and result.lost == (), [str(f) for f in result.report.errors]
+        assert read_document(result.data).document.payment_terms == text
+    stripped = source.replace(SKONTO_XML.encode(), SKONTO_XML.rstrip("\n").encode())
+    assert "BR-DE-18" in {f.rule for f in validate(stripped).errors}
+
+
 
 def _described(xml: bytes, text: str) -> bytes:
     """``xml`` (CII) with the text of the payment terms description replaced by ``text`` (already escaped)."""
