@@ -32,7 +32,7 @@ from facturx_engine.syntax.limits import MAX_XML_BYTES
 from facturx_engine.syntax.read import read_document, replace_read, term_values
 from facturx_engine.model.codes import CREDIT_NOTE_TYPES
 from facturx_engine.apps.convert import compare_terms
-from facturx_engine.errors import InputError
+from facturx_engine.errors import InputError, ValidationFailed
 from facturx_engine.pdf.check import check_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -457,6 +457,15 @@ def test_cli_invalid_result_is_exit_1(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "notice: VAT category 'B'" in err and "FX-SCH-A-000179" in err and "not written" in err
     code, out, err, path = _cli(tmp_path, capsys, data, "--to", "cii")
     assert code == 0 and "CII (CEN EN 16931 + Peppol BIS Billing 3.0 rules)" in out and "valid" in out
+    path.unlink()
+    code, out, err, path = _cli(tmp_path, capsys, data, "--to", "facturx")  # a Factur-X BT-24: Factur-X rules
+    assert code == 1 and not path.exists() and "FX-SCH-A-000587" in err
+    notices = [line for line in err.splitlines() if line.startswith("notice: ")]
+    assert notices[0].startswith("notice: BT-24 'urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:")
+    assert "was replaced by" in notices[0] and any("VAT category 'B'" in line for line in notices[1:])
+    with pytest.raises(ValidationFailed) as failed:
+        _quiet_convert(data, "facturx")
+    assert [f"notice: {n}" for n in failed.value.notes] == notices
 
 
 def test_cli_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -375,7 +375,7 @@ def _facturx(doc: Any, xml: bytes, pdf: bytes | None, profile: Profile | None, r
     if not report.valid:
         why = "".join(f"; {note}" for note in notes)
         raise ValidationFailed(f"the CII written is invalid ({len(report.errors)} fatal finding(s)); a Factur-X PDF "
-                               f"cannot carry it{why}", report=report)
+                               f"cannot carry it{why}", report=report, notes=tuple(notes))
     if pdf is None:
         from facturx_engine.pdf.render.layout import render
 

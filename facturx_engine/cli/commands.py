@@ -345,6 +345,8 @@ def _convert(args: argparse.Namespace) -> int:
                 print(f"  lost: {item}", file=sys.stderr)
             return EXIT_USAGE
         except ValidationFailed as exc:
+            for item in exc.notes:
+                print(f"notice: {item}", file=sys.stderr)
             return _invalid(exc.report, f"the converted document ({args.to})", args.output)
     doc = result.source.document
     target = f"UBL 2.1 {'CreditNote' if doc.is_credit_note else 'Invoice'}" if args.to == "ubl" else \
