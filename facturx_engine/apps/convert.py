@@ -209,8 +209,8 @@ def _factur_x_judged(spec_id: str | None, factur_x: bool) -> bool:
     """Whether a CII stating BT-24 ``spec_id`` is judged by Factur-X rules, as
     :func:`~facturx_engine.validation.core.validate` chooses them (``factur_x``: the XML of a Factur-X PDF)."""
     known = known_guideline(spec_id)
-    if known is None:
-        return True  # an unknown id: judged as Factur-X EN 16931
+    if known is None or known.rules is None:
+        return True  # an id that chooses no rule set (unknown, XRechnung 2.x): judged as Factur-X EN 16931
     return (known.pdf_rules if factur_x and known.pdf_rules else known.rules) in _FACTUR_X_RULES
 
 
