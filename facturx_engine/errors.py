@@ -144,10 +144,12 @@ class PdfError(FacturXError, ValueError):
 
 
 class ValidationFailed(FacturXError):
-    """A document failed validation; ``report`` holds every finding."""
+    """A document failed validation; ``report`` holds every finding, ``notes`` what the producer of the document
+    says about it (a conversion: what it changed, codes the rules refuse)."""
 
-    def __init__(self, message: str, *, report: Any = None, **kw: Any) -> None:
+    def __init__(self, message: str, *, report: Any = None, notes: tuple[str, ...] = (), **kw: Any) -> None:
         self.report = report
+        self.notes = notes
         super().__init__(message, **kw)
 
 

@@ -58,6 +58,11 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
             "test_corpus_pdf",
             "test_random_documents_convert_losslessly",
         ),
+        "test_convert_specs": (  # the CEN CII, XRechnung and Factur-X Schematron over the corpus
+            "test_cen_ubl_examples_refused_as_factur_x_convert_now",
+            "test_skonto_lines_keep_an_xrechnung_valid_both_ways",
+            "test_spec_documents_stay_valid_in_the_other_syntax",
+        ),
         "test_fuzz_mutations": EVERY_TEST,
         "test_host_safety": EVERY_TEST,
         "test_hostile": (
@@ -133,6 +138,11 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
             "test_pdf_to_facturx_keeps_pages_and_attachments",
             "test_stated_figures_are_converted_not_recomputed",
             "test_unknown_vat_category_is_carried_to_ubl",
+        ),
+        "test_convert_specs": (
+            "test_cen_ubl_examples_refused_as_factur_x_convert_now",
+            "test_skonto_lines_keep_an_xrechnung_valid_both_ways",
+            "test_spec_documents_stay_valid_in_the_other_syntax",
         ),
         "test_pdf": ("test_corpus_pdf",),
         "test_pdf_truthful": (

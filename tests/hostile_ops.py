@@ -118,7 +118,7 @@ def _convert(data: bytes, to: str, check: bool = True) -> dict[str, Any]:
     xml = extract(conv.data)[0] if to == "facturx" else conv.data
     bad = [b for b in [well_formed(xml)] if b]
     valid = None if conv.report is None else conv.report.valid
-    if valid and not bad and not validate(xml, factur_x=to != "ubl").valid:  # judged as convert judges it
+    if valid and not bad and not validate(xml, factur_x=to == "facturx").valid:  # judged as convert judges it
         bad.append(f"convert reports the {to} output valid, but validate() of the XML written finds it invalid")
     text = xml.decode("utf-8", "replace")
     return {"bad": bad, "details": {"valid": valid, "lost": _strs(conv.lost), "notes": _strs(conv.notes),

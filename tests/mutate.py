@@ -242,8 +242,8 @@ def _convert_checks(m: Mutant, target: str, validate: bool) -> list[dict[str, An
         return [{"entry": f"convert->{target}", "kind": "ill-formed", "type": "", "where": "", "message": bad}]
     found = _silent(m, conv)
     if validate and conv.report is not None and conv.report.valid:
-        # judged as convert judges it: its CII as Factur-X (the XML of a Factur-X PDF)
-        again = attempt(lambda: run_validation(conv.data, factur_x=target != "ubl"))
+        # judged as convert judges it: with the rule sets validate() chooses (factur_x for a Factur-X PDF's XML)
+        again = attempt(lambda: run_validation(conv.data, factur_x=target == "facturx"))
         if again["outcome"] == "ok" and not again["value"].valid:
             found.append({"entry": f"convert->{target}", "kind": "claims-valid", "type": "", "where": "",
                           "message": "Conversion.report is valid but validate() of the written XML is not: "

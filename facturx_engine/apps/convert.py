@@ -14,7 +14,15 @@ business-term table. What the source *states* is what is written:
   two halves of the hybrid never disagree;
 * BT-24 (specification identifier) is kept unless the caller asks for a ``profile``; the CII
   profile written is the one BT-24 names (``urn:factur-x.eu:1p0:basicwl`` -> BASIC WL, the older
-  ZUGFeRD 2 and ZUGFeRD 1 ids too), EN 16931 for any other id;
+  ZUGFeRD 2 and ZUGFeRD 1 ids too), EN 16931 for any other id. A plain CEN, XRechnung or Peppol BIS
+  document stays one in the other syntax (same BT-24, judged by the same rule sets). ``to="facturx"``
+  writes a Factur-X BT-24: an XRechnung, Peppol BIS or ZUGFeRD 1 id is replaced by the id of the
+  Factur-X profile, and :attr:`Conversion.notes` says so (the bare EN 16931 id is kept: in a Factur-X
+  PDF it names Factur-X EN 16931); an id the engine does not know is replaced in any CII, as a loss;
+* the payment terms BT-20 are kept character for character, line breaks included (XRechnung's
+  ``#SKONTO#`` lines); the first payment-terms text of the source is BT-20 (CII: the first
+  ``ram:SpecifiedTradePaymentTerms/ram:Description``; UBL: the first ``cac:PaymentTerms/cbc:Note``), any
+  other one is a loss (the model holds one);
 * a UBL ``CreditNote`` becomes a CII 381 (and back): the document kind never changes.
 
 Losses are measured, not guessed: every business-term value of the source (read through the
@@ -26,8 +34,10 @@ into :class:`~facturx_engine.errors.ProfileError` (and nothing is returned); oth
 :class:`~facturx_engine.syntax.cii.ProfileWarning` says how much was lost.
 
 The output is validated (XSD + Schematron, :func:`~facturx_engine.validation.core.validate`) unless
-``validate=False``; :attr:`Conversion.report` holds the result. A Factur-X PDF can only carry a
-valid XML: ``to="facturx"`` raises :class:`~facturx_engine.errors.ValidationFailed` otherwise.
+``validate=False``, with the rule sets ``validate()`` chooses for it from its BT-24 (a standalone
+CII or UBL as such; ``factur_x=True`` only for the XML of a Factur-X PDF); :attr:`Conversion.report`
+holds the result. A Factur-X PDF can only carry a valid XML: ``to="facturx"`` raises
+:class:`~facturx_engine.errors.ValidationFailed` otherwise.
 """
 
 from __future__ import annotations
@@ -41,7 +51,7 @@ from typing import Any
 from facturx_engine.pdf.read import pdf_invoice
 from facturx_engine.syntax.read import ReadResult, TermValue, read_document, replace_read, term_values
 from facturx_engine.syntax.cii import ProfileWarning
-from facturx_engine.model.codes import Profile, VatCategory, known_guideline
+from facturx_engine.model.codes import RULE_SETS, Profile, VatCategory, known_guideline
 from facturx_engine.model.compute import CHECKED_TOTALS
 from facturx_engine.errors import InputError, PdfError, ProfileError, ValidationFailed
 from facturx_engine.findings import Finding
@@ -66,8 +76,9 @@ class Conversion:
     piece of content the output does not carry (``str()`` of each is one line: a reading's finding, or
     one of kind ``lost``, rule :data:`LOST_RULE`, naming the business term); ``report``: the validation of the XML written
     (None with ``validate=False``); ``total`` / ``preserved``: the business-term values of the
-    source, and how many of them the output carries; ``notes``: what the output carries but its
-    rules refuse (a code outside the Factur-X lists: the validation report says it too).
+    source, and how many of them the output carries; ``notes``: what changed or what the output
+    carries but its rules refuse (BT-24 replaced for Factur-X; a code outside the Factur-X lists in a CII
+    judged by Factur-X rules: the validation report says it too).
     """
 
     data: bytes
@@ -173,8 +184,9 @@ def _fit_cii(doc: Any, asked: bool, profile: Profile) -> tuple[Any, list[Finding
     notes: list[Finding] = []
     changes: dict[str, Any] = {}
     if not asked and doc.specification_id is not None and profile_of_guideline(doc.specification_id) is None:
-        notes.append(_lost(f"BT-24 {doc.specification_id!r} is not a specification identifier of CII (the Factur-X "
-                           f"rules refuse it, FX-SCH-A-000556): {profile.guideline!r} is written instead", "BT-24"))
+        notes.append(_lost(f"BT-24 {doc.specification_id!r} is not a specification identifier the engine knows: a "
+                           "CII stating it is judged as Factur-X EN 16931, whose rules refuse it (FX-SCH-A-000556); "
+                           f"{profile.guideline!r} is written instead", "BT-24"))
         changes["specification_id"] = None
     if doc.tax_currency is not None and doc.tax_currency == doc.currency:
         notes.append(_lost(f"BT-6 {doc.tax_currency!r} equals the invoice currency BT-5: CII cannot state such a "
@@ -187,6 +199,39 @@ def _fit_cii(doc: Any, asked: bool, profile: Profile) -> tuple[Any, list[Finding
                         "the CII gross price needs its amount, the discount is left out", "BT-147")
                   for ln in doc.lines if ln.price_discount is not None and ln.gross_price is None]
     return (replace_read(doc, **changes) if changes else doc), notes
+
+
+_FACTUR_X_RULES = frozenset(r.key for r in RULE_SETS if r.profile)
+"""The rule sets of the Factur-X profiles (their code lists are narrower than EN 16931's)."""
+
+
+def _factur_x_judged(spec_id: str | None, factur_x: bool) -> bool:
+    """Whether a CII stating BT-24 ``spec_id`` is judged by Factur-X rules, as
+    :func:`~facturx_engine.validation.core.validate` chooses them (``factur_x``: the XML of a Factur-X PDF)."""
+    known = known_guideline(spec_id)
+    if known is None or known.rules is None:
+        return True  # an id that chooses no rule set (unknown, XRechnung 2.x): judged as Factur-X EN 16931
+    return (known.pdf_rules if factur_x and known.pdf_rules else known.rules) in _FACTUR_X_RULES
+
+
+def _facturx_guideline(doc: Any, profile: Profile) -> tuple[Any, list[str]]:
+    """The document with the BT-24 a Factur-X PDF carries, and what was changed: an id of another
+    specification (XRechnung, Peppol BIS, ZUGFeRD 1) is replaced by the Factur-X profile's; the bare EN 16931
+    id is kept but names the Factur-X EN 16931 profile there."""
+    spec = doc.specification_id
+    known = known_guideline(spec)
+    if spec is None or known is None:  # nothing stated, or an unknown id (replaced and reported by _fit_cii)
+        return doc, []
+    if known.cius is None:
+        if known.rules not in _FACTUR_X_RULES:  # the bare EN 16931 id
+            return doc, [f"BT-24 {spec!r} is kept: in a Factur-X PDF it names the Factur-X {profile.value} profile, "
+                         f"and the XML is judged by the Factur-X {profile.value} rules (standalone, by the CEN "
+                         "EN 16931 rules)"]
+        return doc, []
+    written = profile.guideline
+    return replace_read(doc, specification_id=written), [
+        f"BT-24 {spec!r} ({known.cius}) was replaced by {written!r} (Factur-X {profile.value}) for Factur-X: the "
+        f"XML of the PDF is judged by the Factur-X {profile.value} rules, no longer by those of {known.cius}"]
 
 
 def _code_list_notes(doc: Any) -> list[str]:
@@ -221,7 +266,8 @@ def convert(data: bytes, to: str = "ubl", *, profile: Profile | str | None = Non
             deterministic: bool = False) -> Conversion:
     """Convert a CII or UBL invoice, or a Factur-X PDF, to ``to`` (``"cii"``, ``"ubl"`` or ``"facturx"``).
 
-    ``profile`` asks for another Factur-X profile (and its BT-24); by default BT-24 is kept.
+    ``profile`` asks for another Factur-X profile (and its BT-24); by default BT-24 is kept (``facturx``: made a
+    Factur-X one, said in ``notes``).
     ``strict=True`` raises :class:`ProfileError` when the output would not carry everything the
     source holds. For ``facturx``: the XML is embedded into ``pdf`` if given, else into the source's
     own pages (a PDF source), else into the invoice rendered with ``template``; ``deterministic``
@@ -244,11 +290,17 @@ def convert(data: bytes, to: str = "ubl", *, profile: Profile | str | None = Non
     chosen = _target_profile(to, profile, source.guideline)
     doc = replace_read(source.document, specification_id=None if profile is not None else source.guideline)
     fitted: list[Finding] = []
+    switched: list[str] = []
+    asked = profile is not None
     if to != "ubl":
         assert chosen is not None
         doc, fitted = _fit_cii(doc, profile is not None, chosen)
+        if to == "facturx":  # a Factur-X PDF carries a Factur-X BT-24: what --to facturx asks for
+            kept = doc.specification_id
+            doc, switched = _facturx_guideline(doc, chosen)
+            asked = asked or doc.specification_id != kept
     out = _write(doc, "ubl" if to == "ubl" else "cii", chosen, source)
-    values = [v for v in term_values(xml) if not (profile is not None and v.term == "BT-24")]  # asked for
+    values = [v for v in term_values(xml) if not (asked and v.term == "BT-24")]  # asked for
     total, missing = compare_terms(values, term_values(out))
     lost = fitted + [_missing(v) for v in missing] + list(source.lost)
     if to != "facturx" or not _is_pdf(data):  # a Factur-X made of the source PDF keeps its attachments
@@ -261,15 +313,16 @@ def convert(data: bytes, to: str = "ubl", *, profile: Profile | str | None = Non
     if validate or to == "facturx":
         from facturx_engine.validation.core import validate as run_validation
 
-        report = run_validation(out, factur_x=to != "ubl")  # the CII is written as Factur-X
+        report = run_validation(out, factur_x=to == "facturx")  # the rule sets validate() chooses for the output
+    written = doc.specification_id or (chosen.guideline if chosen is not None else None)  # the BT-24 of the output
+    notes = switched + _notes(doc, to, source, _is_pdf(data), written)
     if to == "facturx":
         pages = pdf if pdf is not None else data if _is_pdf(data) else None
-        out = _facturx(doc, out, pages, chosen, report, template, deterministic, source)
+        out = _facturx(doc, out, pages, chosen, report, template, deterministic, source, notes)
     if lost:
         warnings.warn(f"{to} output: {len(lost)} item(s) of the source not carried (Conversion.lost lists them)",
                       ProfileWarning, stacklevel=2)
-    return Conversion(out, to, chosen, source, tuple(lost), report, total, total - len(missing),
-                      tuple(_notes(doc, to, source, _is_pdf(data))))
+    return Conversion(out, to, chosen, source, tuple(lost), report, total, total - len(missing), tuple(notes))
 
 
 def _lost(message: str, *terms: str) -> Finding:
@@ -282,9 +335,11 @@ def _missing(value: TermValue) -> Finding:
     return _lost(f"{value.term} {value.value[:60]!r}{line} is not in the output", value.term)
 
 
-def _notes(doc: Any, to: str, source: ReadResult, from_pdf: bool) -> list[str]:
-    """What the output carries but its rules refuse, or shows otherwise."""
-    notes = _code_list_notes(doc) if to != "ubl" else []
+def _notes(doc: Any, to: str, source: ReadResult, from_pdf: bool, written: str | None) -> list[str]:
+    """What the output carries but its rules refuse (the Factur-X code lists, where they judge it), or shows
+    otherwise."""
+    judged = to != "ubl" and _factur_x_judged(written, to == "facturx")
+    notes = _code_list_notes(doc) if judged else []
     if to == "ubl" and not doc.lines:
         notes.append("BG-25: UBL 2.1 needs at least one invoice line and the source has none (a Factur-X MINIMUM or "
                      "BASIC WL invoice): the UBL does not validate")
@@ -312,14 +367,15 @@ def _shown(doc: Any, profile: Profile, source: ReadResult, lang: str = "fr") -> 
 
 
 def _facturx(doc: Any, xml: bytes, pdf: bytes | None, profile: Profile | None, report: Any, template: Any,
-             deterministic: bool, source: ReadResult) -> bytes:
+             deterministic: bool, source: ReadResult, notes: list[str]) -> bytes:
     """The PDF/A-3B of a validated CII: the source PDF's pages, else the invoice rendered with the
     amounts the CII states (see :func:`_shown`), so that the page and the XML say the same."""
     from facturx_engine.pdf.embed import embed
 
     if not report.valid:
+        why = "".join(f"; {note}" for note in notes)
         raise ValidationFailed(f"the CII written is invalid ({len(report.errors)} fatal finding(s)); a Factur-X PDF "
-                               "cannot carry it", report=report)
+                               f"cannot carry it{why}", report=report, notes=tuple(notes))
     if pdf is None:
         from facturx_engine.pdf.render.layout import render
 

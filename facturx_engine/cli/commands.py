@@ -315,6 +315,15 @@ def _add_convert(sub: Any) -> None:
     p.set_defaults(run=_convert)
 
 
+def _cii_label(result: Any) -> str:
+    """What the CII written is: a Factur-X profile's, or a plain CII named by the rule sets that judged it."""
+    profile = result.profile.value if result.profile else ""
+    report = result.report
+    if report is None or report.profile == profile:
+        return f"CII Factur-X {profile}"
+    return f"CII ({' + '.join(use.name for use in report.rule_sets)} rules)"
+
+
 def _convert(args: argparse.Namespace) -> int:
     from facturx_engine.apps.convert import convert
 
@@ -336,10 +345,12 @@ def _convert(args: argparse.Namespace) -> int:
                 print(f"  lost: {item}", file=sys.stderr)
             return EXIT_USAGE
         except ValidationFailed as exc:
+            for item in exc.notes:
+                print(f"notice: {item}", file=sys.stderr)
             return _invalid(exc.report, f"the converted document ({args.to})", args.output)
     doc = result.source.document
     target = f"UBL 2.1 {'CreditNote' if doc.is_credit_note else 'Invoice'}" if args.to == "ubl" else \
-        f"CII Factur-X {result.profile.value if result.profile else ''}" if args.to == "cii" else \
+        _cii_label(result) if args.to == "cii" else \
         f"Factur-X {result.profile.value if result.profile else ''} PDF/A-3B"
     for finding in result.source.findings:
         if finding.kind in ("totals", "model"):

@@ -22,8 +22,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["ACCOUNT", "BASE_UNIT", "CHARGE_GROUPS", "EXPLICIT", "GROUPS", "NOT_READ", "PAYEE_IDS", "PAYMENT_MEANS",
-           "PLACES", "STATED", "STATED_NET", "Raw", "Target", "place"]
+__all__ = ["ACCOUNT", "ALTERNATIVES", "BASE_UNIT", "CHARGE_GROUPS", "EXPLICIT", "GROUPS", "NOT_READ", "PAYEE_IDS",
+           "PAYMENT_MEANS", "PLACES", "STATED", "STATED_NET", "VERBATIM", "Raw", "Target", "place"]
 
 Raw = dict[str, Any]
 """A model-shaped dict of the document read (model field names), or of one of its records."""
@@ -109,6 +109,19 @@ GROUPS: dict[str, tuple[Target, Raw]] = {
     "BG-27": (("item", ("allowances_charges",)), {"charge": False}),
     "BG-28": (("item", ("allowances_charges",)), {"charge": True}),
 }
+
+VERBATIM = frozenset({"BT-20"})
+"""Terms whose element text is read as written, white space and line breaks included (the others are read
+stripped): the lines of the payment terms carry meaning (XRechnung's ``#SKONTO#...#`` lines, each ended by a
+line break, BR-DE-18), so the text is kept character for character."""
+
+ALTERNATIVES: dict[tuple[str, str], str] = {
+    # (term id, syntax): a sibling element that states the same term where the row's own element is absent
+    ("BT-41", "cii"): "ram:DepartmentName",  # EN 16931 CII binding: contact point = PersonName or DepartmentName
+    ("BT-56", "cii"): "ram:DepartmentName",
+}
+"""Second places the reader takes a term from (never written: the writers write the row's own element). With
+both elements present and different, the second one read is reported as not kept, as any second value is."""
 
 NOT_READ: dict[str, str] = {
     # reportable term id: why the reader leaves it out (none yet: every reportable row is read)

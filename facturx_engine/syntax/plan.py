@@ -19,7 +19,7 @@ from typing import Any
 
 from facturx_engine.syntax.engine import NS
 from facturx_engine.syntax.parse import NUMERIC, text_decoder
-from facturx_engine.syntax.places import CHARGE_GROUPS, EXPLICIT, GROUPS, Raw, Target, place
+from facturx_engine.syntax.places import ALTERNATIVES, CHARGE_GROUPS, EXPLICIT, GROUPS, VERBATIM, Raw, Target, place
 
 __all__ = ["BOOL", "STRUCTURAL_ATTRS", "STRUCTURAL_ELEMENTS", "Entry", "Node", "Program", "Rule", "Variant",
            "compile_plan", "item_program"]
@@ -65,7 +65,8 @@ class Rule:
     last: str = field(init=False, default="")              # ... the key the value is put at
     to_doc: bool = field(init=False, default=False)        # the value goes to the document, not the item
     decoder: Callable[[str], Any] | None = field(init=False, default=None)  # text -> value (None: the text)
-    special: bool = field(init=False, default=False)       # a UBL note, BT-5, a date, an attachment
+    special: bool = field(init=False, default=False)       # a UBL note, BT-5, a date, an attachment, BT-20
+    verbatim: bool = field(init=False, default=False)      # the element's text is taken as written (VERBATIM)
     numeric: bool = field(init=False, default=False)       # decoded as a finite Decimal (inline: the usual value)
     plain: bool = field(init=False, default=False)         # neither a constant nor special (the usual rule)
 
@@ -75,7 +76,9 @@ class Rule:
         object.__setattr__(self, "last", path[-1] if path else "")
         object.__setattr__(self, "to_doc", self.target[0] == "doc")
         object.__setattr__(self, "decoder", text_decoder(self.row.kind, self.row.id, self.decode))
-        object.__setattr__(self, "special", self.row.kind in ("NOTE", "DATE", "BINARY") or self.row.id == "BT-5")
+        object.__setattr__(self, "verbatim", self.row.id in VERBATIM and "@" not in self.path)
+        object.__setattr__(self, "special", self.row.kind in ("NOTE", "DATE", "BINARY") or self.row.id == "BT-5"
+                           or self.verbatim)
         object.__setattr__(self, "numeric", self.decode is None and self.row.kind in NUMERIC)
         object.__setattr__(self, "plain", not self.const and not self.special)
 
@@ -163,6 +166,9 @@ def _rules(syntax: str) -> tuple[dict[str, list[Rule]], dict[tuple[str, str, str
         else:
             continue  # NOT_READ (the test checks that nothing else falls here)
         by_ctx.setdefault(row.ctx, []).append(Rule(row, path, target, decode, seed))
+        other = ALTERNATIVES.get((row.id, "cii" if syntax == "cii" else "ubl"))
+        if other is not None:  # read there too (never written there)
+            by_ctx[row.ctx].append(Rule(row, f"{path.rsplit('/', 1)[0]}/{other}", target, decode, seed))
     return by_ctx, keyed
 
 

@@ -96,7 +96,8 @@ class ReadResult:
 @dataclass(frozen=True, slots=True)
 class TermValue:
     """One business-term value of an XML document, normalized so that CII and UBL compare equal:
-    dates ISO, numbers without trailing zeros, text stripped. ``line`` is the 0-based index of
+    dates ISO, numbers without trailing zeros, text stripped (but the payment terms BT-20, kept as
+    written: :data:`~facturx_engine.syntax.places.VERBATIM`). ``line`` is the 0-based index of
     the invoice line (BG-25) it belongs to, None at document level."""
 
     term: str

@@ -29,7 +29,16 @@ from xml.sax.saxutils import escape, quoteattr
 
 from facturx_engine.model.codes import Profile
 
-__all__ = ["Formatter", "Node", "Syntax", "compiled", "read_sequences", "text_formatter", "write"]
+__all__ = ["Formatter", "Node", "Syntax", "compiled", "escape_text", "read_sequences", "text_formatter", "write"]
+
+_CR = {"\r": "&#13;"}
+
+
+def escape_text(text: str) -> str:
+    """The text of an element as XML: markup characters escaped, and a carriage return written ``&#13;`` (a
+    parser turns a literal one into a line feed: the text read back would not be the one written)."""
+    return escape(text, _CR)
+
 
 # Formatter: (value, write-context) -> (text, extra attributes)
 Formatter = Callable[[Any, Any], tuple[str, tuple[tuple[str, str], ...]]]
@@ -184,7 +193,7 @@ def write(node: Node, item: Any, wctx: Any, fmts: dict[str, Formatter], out: lis
             attrs.append((name, fmts["ATTR"](v, wctx)[0]))
     head = "<" + tag + "".join(f" {k}={quoteattr(v)}" for k, v in attrs)
     if text is not None:
-        out.append(f"{head}>{escape(text)}</{tag}>")
+        out.append(f"{head}>{escape_text(text)}</{tag}>")
     elif inner:
         out.append(head + ">")
         out.extend(inner)

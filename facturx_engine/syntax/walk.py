@@ -408,6 +408,8 @@ class Reader:
                     value = m.group(2)
             elif rule.row.id == "BT-5":
                 self.currency = text
+            elif rule.verbatim:  # the text as written, line breaks and all (BT-20)
+                value = elem.text
         if self.values is not None:
             self._record(rule.row.id, rule.row.kind, value)
         base = self.data if rule.to_doc else item

@@ -27,11 +27,11 @@ import keyword
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import quoteattr
 
 from facturx_engine.codegen import compile_source
 from facturx_engine.model.codes import Profile
-from facturx_engine.syntax.tree import Formatter, Node, Syntax, compiled
+from facturx_engine.syntax.tree import Formatter, Node, Syntax, compiled, escape_text
 
 __all__ = ["generated_writer", "writer_source"]
 
@@ -52,7 +52,7 @@ def _present(value: Any) -> bool:
     return value is not None and value != "" and value != ()
 
 
-_ESC = '.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")'  # = saxutils.escape
+_ESC = '.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("\\r", "&#13;")'  # = tree.escape_text
 # value present, as _write tests it; Decimal first: ``Decimal != ""`` is slow and always true
 _PRESENT = 'if {v} is not None and ({v}.__class__ is Decimal or {v} != "" and {v} != ()):'
 
@@ -207,7 +207,7 @@ class _CodeGen:
                 attrs.append((name, done[0]))
         head = "<" + tag + _extra_attrs(attrs)
         if text is not None:
-            return f"{head}>{escape(text)}</{tag}>"
+            return f"{head}>{escape_text(text)}</{tag}>"
         return f"{head}>{inner_s}</{tag}>" if inner_s else head + "/>"
 
     def _written_children(self, node: Node) -> list[Node]:
@@ -346,7 +346,7 @@ class _CodeGen:
         else:
             self.emit(f"s, x = {fexpr}(v, w)", ind + 1)
             h = self.head(node, item, ind + 1, dynamic=True)
-        text = f'(s{_ESC} if "&" in s or "<" in s or ">" in s else s)'
+        text = f'(s{_ESC} if "&" in s or "<" in s or ">" in s or "\\r" in s else s)'
         self.emit(f"ap({_concat((True, pre), h, (True, '>'), (False, text), (True, f'</{tag}>{suf}'))})", ind + 1)
         if pflag and not node.const:
             self.emit(f"{pflag} = True", ind + 1)
