@@ -24,6 +24,7 @@ from facturx_engine.cli import commands as cli
 from facturx_engine.model.codes import PEPPOL_BIS3, Profile
 from facturx_engine.pdf.read import pdf_invoice
 from facturx_engine.syntax.read import read_document, replace_read, term_values
+from test_peppol_en16931 import PEPPOL_INVALID
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"  # ../shared/corpus next to the repository
@@ -76,10 +77,22 @@ SPEC_MISSING: dict[str, set[str]] = {
 }
 
 
+OUTPUT_BREACHES: dict[str, set[str]] = {
+    # file: Peppol rules its output breaks in the other syntax though the source passes them in its own. These
+    # CEN test files give an item's standard identifier (BT-157) as a GTIN-14 with the GLN scheme 0088; the
+    # Peppol CII context of PEPPOL-COMMON-R040 checks every ram:GlobalID with that scheme as a GLN, the UBL
+    # one does not look at cac:StandardItemIdentification. The conversion carries the value as it is.
+    "ubl/cen-tf__CreditNote-Max_content.xml": {"PEPPOL-COMMON-R040"},
+    "ubl/cen-tf__Invoice-Max_content.xml": {"PEPPOL-COMMON-R040"},
+}
+
+
 @cache
-def _verdict(xml: bytes) -> tuple[bool, tuple[str, ...], tuple[str, ...]]:
+def _verdict(xml: bytes) -> tuple[frozenset[str], tuple[str, ...], tuple[str, ...]]:
+    """(the fatal rules, the rule sets, the errors as text) of the document."""
     report = validate(xml)
-    return report.valid, tuple(use.key for use in report.rule_sets), tuple(str(f) for f in report.errors)
+    return (frozenset(f.rule for f in report.errors), tuple(use.key for use in report.rule_sets),
+            tuple(str(f) for f in report.errors))
 
 
 @pytest.mark.parametrize("name", _spec_files() or [None])
@@ -95,16 +108,17 @@ def test_spec_documents_stay_valid_in_the_other_syntax(name: str | None) -> None
     source = read_document(xml)
     syntax = "cii" if source.syntax == "cii" else "ubl"
     other = "ubl" if syntax == "cii" else "cii"
-    valid, keys, errors = _verdict(xml)
-    assert valid, errors  # the oracle agrees with the corpus label
+    fatal, keys, errors = _verdict(xml)
+    known = PEPPOL_INVALID[name][0] if name in PEPPOL_INVALID else frozenset()
+    assert fatal == known, errors  # the oracle agrees with the corpus label (but for a known breach, pinned)
     result = _quiet(data, other)
     assert result.report is not None
-    out_valid, out_keys, out_errors = _verdict(result.data)
+    out_fatal, out_keys, out_errors = _verdict(result.data)
     assert [use.key for use in result.report.rule_sets] == list(out_keys)  # the selection validate() makes
     assert _judged_by(out_keys, other) == _judged_by(keys, syntax)
-    assert out_valid, out_errors
+    assert out_fatal == known | OUTPUT_BREACHES.get(name, set()), out_errors
     back = _quiet(result.data, syntax)
-    assert _verdict(back.data)[:2] == (True, keys), _verdict(back.data)[2]  # and back: the source's verdict
+    assert _verdict(back.data)[:2] == (known, keys), _verdict(back.data)[2]  # and back: the source's verdict
     out = read_document(result.data)
     assert out.guideline == source.guideline
     assert out.document.payment_terms == source.document.payment_terms  # character for character
@@ -131,7 +145,10 @@ def test_cen_ubl_examples_refused_as_factur_x_convert_now(name: str) -> None:
         pytest.skip(f"SHARED CORPUS ABSENT: {CORPUS} not found, NOT tested")
     data = (CORPUS / "ubl" / name).read_bytes()
     result = _quiet(data, "cii")
-    assert result.report.valid and [use.key for use in result.report.rule_sets] == ["cen", "peppol"]
+    known = (PEPPOL_INVALID[f"ubl/{name}"][0] if f"ubl/{name}" in PEPPOL_INVALID else set()) | \
+        OUTPUT_BREACHES.get(f"ubl/{name}", set())  # rules the file's own identifiers break (pinned above)
+    assert {f.rule for f in result.report.errors} == known and \
+        [use.key for use in result.report.rule_sets] == ["cen", "peppol"]
     assert result.lost == () and result.notes == ()
     as_factur_x = validate(result.data, factur_x=True)
     assert {f.rule for f in as_factur_x.errors} & {"FX-SCH-A-000589", "FX-SCH-A-000587", "FX-SCH-A-000619"}
@@ -156,7 +173,7 @@ def test_skonto_lines_keep_an_xrechnung_valid_both_ways(name: str) -> None:
     source = data.replace(b"Zahlbar sofort ohne Abzug.", SKONTO_XML.encode())
     text = read_document(source).document.payment_terms
     assert text == SKONTO_XML.replace("&#13;", "\r")
-    assert _verdict(source)[0], _verdict(source)[2]
+    assert not _verdict(source)[0], _verdict(source)[2]  # no fatal rule
     syntax = "cii" if name.startswith("cii/") else "ubl"
     other = _quiet(source, "ubl" if syntax == "cii" else "cii")
     back = _quiet(other.data, syntax)
