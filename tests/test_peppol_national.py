@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -713,8 +714,27 @@ CASES: list[Case] = [*CASES_DE, *CASES_DK, *CASES_GR, *CASES_IS, *CASES_IT, *CAS
 
 @pytest.mark.parametrize(("rule", "syntax", "credit", "change"), CASES, ids=case_ids(CASES))
 def test_national_violation_fires_its_rule(rule: str, syntax: str, credit: bool, change: Change) -> None:
+    """Exactly its rule, once, among all the national rules (``tests/test_peppol.py`` checks the others)."""
     xml = edit(base(syntax, credit), change)
-    assert national(rule[:2], xml) == {rule: 1}
+    assert {r: n for r, n in fired(xml).items() if r[:2] in COUNTRIES} == {rule: 1}
+
+
+RULE_LIST = Path(__file__).resolve().parents[1].parent / "shared" / "spec" / "peppol-rules.tsv"
+
+
+@pytest.mark.skipif(not RULE_LIST.is_file(), reason=f"spec digest missing: {RULE_LIST}")
+def test_national_rules_follow_the_rule_list() -> None:
+    """Every national rule of the public BIS 3.0.19 rule list is implemented with its flag and statement, in
+    exactly the syntaxes the list gives a context for."""
+    rows = [line.rstrip("\n").split("\t") for line in RULE_LIST.read_text(encoding="utf-8").splitlines()[1:]]
+    listed = {row[0]: row for row in rows if row[0][:2] in COUNTRIES}
+    ours = {r.id: r for r in RULES if r.id[:2] in COUNTRIES}
+    assert sorted(ours) == sorted(listed)
+    for rule_id, (_, flag, statement, ubl, cii, *_) in listed.items():
+        rule = ours[rule_id]
+        statement = statement.split("] ", 1)[1] if statement.startswith('">[') else statement  # a stray prefix
+        assert (rule.flag, " ".join(rule.message.split())) == (flag, " ".join(statement.split())), rule_id
+        assert (rule.ubl is not None, rule.cii is not None) == (bool(ubl), bool(cii)), rule_id
 
 
 def test_every_national_rule_has_an_example_per_syntax() -> None:

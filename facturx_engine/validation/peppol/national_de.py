@@ -166,7 +166,7 @@ RULES: tuple[Rule, ...] = (
          ubl=Check(_DEBIT, _ibans("cac:PaymentMandate/cac:PayerFinancialAccount/cbc:ID"))),
     Rule("DE-R-022", "fatal", 'Attached documents provided with an invoice in "ADDITIONAL SUPPORTING DOCUMENTS" '
                               '(BG-24) shall have a unique filename (non case-sensitive) within the element '
-                              '"Attached document" (BT-125).',
+                              '″Attached document″ (BT-125).',
          ubl=Check(_ROOT, _unique_filenames), bt_ids=("BG-24", "BT-125", "BT-125-2")),
     Rule("DE-R-023-1", "fatal", 'If "Payment means type code" (BT-81) contains a code for credit transfer (30, 58), '
                                 '"CREDIT TRANSFER" (BG-17) shall be provided.',
