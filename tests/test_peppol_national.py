@@ -252,17 +252,18 @@ def germany(root: etree._Element) -> None:
 
 
 def denmark(root: etree._Element) -> None:
-    """Seller and buyer in Denmark, with CVR numbers (scheme 0184) as legal, party and electronic ids."""
+    """Seller and buyer in Denmark, with CVR numbers (scheme 0184, written DK and 8 digits as Peppol has them) as
+    legal, party and electronic ids."""
     set_party(root, "seller", country="DK", street="Vesterbrogade 1", city="København V", zone="1620",
-              vat="DK13585628", endpoint=("0184", "13585628"), legal=("0184", "13585628"))
+              vat="DK13585628", endpoint=("0184", "DK13585628"), legal=("0184", "DK13585628"))
     set_party(root, "buyer", country="DK", street="Strøget 2", city="Aarhus C", zone="8000",
-              vat="DK13585601", endpoint=("0184", "13585601"), legal=("0184", "13585601"))
+              vat="DK13585601", endpoint=("0184", "DK13585601"), legal=("0184", "DK13585601"))
     seller = party(root, "seller")
     if syntax_of(root) == "UBL":
         identification = child(seller, "cac:PartyIdentification", before=("cac:PostalAddress",))
-        sub(identification, "cbc:ID", "13585628").set("schemeID", "0184")
+        sub(identification, "cbc:ID", "DK13585628").set("schemeID", "0184")
     else:
-        child(seller, "ram:GlobalID", "13585628", before=("ram:Name",), schemeID="0184")
+        child(seller, "ram:GlobalID", "DK13585628", before=("ram:Name",), schemeID="0184")
     set_means(root, "58", account="DK5000400440116243")
 
 
