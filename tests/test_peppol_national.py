@@ -222,10 +222,6 @@ def then(*changes: Change) -> Change:
     return change
 
 
-def ubl_or_cii(ubl: Change, cii: Change) -> Change:
-    return lambda root: (ubl if syntax_of(root) == "UBL" else cii)(root)
-
-
 def drop(ubl: str, cii: str | None = None) -> Change:
     """Remove what the XPath ``ubl`` (in CII: ``cii``) selects."""
     return lambda root: remove(root, ubl if syntax_of(root) == "UBL" else cii or ubl)
@@ -338,9 +334,6 @@ def sweden(root: etree._Element) -> None:
 VARIANTS: dict[str, Change] = {"DE": germany, "DK": denmark, "GR": greece, "IS": iceland, "IT": italy,
                                "NL": netherlands, "NO": norway, "SE": sweden}
 """Per country, the change that makes the base document a valid one of a seller (and buyer) of that country."""
-
-_UBL_ONLY = {"DE", "GR", "IS"}
-
 
 def national(country: str, xml: bytes) -> dict[str, int]:
     """The rules of ``country`` (e.g. ``DE-R-001``, ``GR-S-011``) that the document fires."""
