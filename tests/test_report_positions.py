@@ -20,7 +20,7 @@ from lxml import etree
 from facturx_engine import validate
 from facturx_engine.apps import batch
 from facturx_engine.apps.svrl import NS as SVRL_NS
-from facturx_engine.apps.svrl import svrl_names
+from facturx_engine.apps.svrl import render_svrl, svrl_names
 from facturx_engine.cli.commands import main
 from facturx_engine.findings import Finding
 from facturx_engine.validation.position import SourceMap
@@ -120,6 +120,39 @@ def test_paths_of_every_form_resolve_to_their_element() -> None:
     for path in ("", "/", "line 3", "/*:r/*:a[3]", "/Q{urn:r}r/nope:a", "/Q{urn:r}r/*:a[2]/@c/*:b",
                  "/*:r/*:a[position()=2]", "//*:b", "/*:r[namespace-uri()='urn:other']"):
         assert source.element(path) is None, path
+
+
+def _svrl_paths(element: etree._Element) -> tuple[str, str]:
+    """The ISO skeleton's and SchXslt's location of ``element`` (written here from the tree, independently)."""
+    iso, schxslt = [], []
+    while element is not None:
+        parent = element.getparent()
+        qname = etree.QName(element)
+        n = 1 if parent is None else list(parent.iterchildren(tag=element.tag)).index(element) + 1
+        iso.append(f"*:{qname.localname}[namespace-uri()='{qname.namespace or ''}'][{n}]")
+        schxslt.append(f"Q{{{qname.namespace or ''}}}{qname.localname}[{n}]")
+        element = parent
+    return "/" + "/".join(reversed(iso)), "/" + "/".join(reversed(schxslt))
+
+
+@needs_corpus
+@pytest.mark.parametrize("name", ["cii/cen__CII_example1.xml", "ubl/cen__ubl-tc434-example1.xml",
+                                  "cii/xrts__01.17a-INVOICE_uncefact.xml"])
+def test_every_element_of_corpus_documents_is_placed(name: str) -> None:
+    data = (CORPUS / name).read_bytes()
+    root = etree.fromstring(data)
+    text = data.decode("utf-8")
+    source = SourceMap(data, root)
+    elements = list(root.iter(tag=etree.Element))
+    findings = []
+    for element in elements:
+        for path in _svrl_paths(element):
+            assert source.element(path) is element, path
+            findings.append(Finding("R", "fatal", path, "m"))
+    placed = source.place(findings)
+    assert _check_positions(text, placed) == len(findings) == 2 * len(elements)
+    for element, finding in zip(elements, placed[::2]):
+        assert finding.line is not None and finding.line <= (element.sourceline or 0)
 
 
 # --------------------------------------------------------------------------- validate(): every stage
@@ -270,12 +303,27 @@ def test_svrl_merges_every_rule_set_of_a_file(tmp_path: Path, capsys: pytest.Cap
 def test_svrl_of_several_files_needs_a_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     files = [str(UBL_BROKEN), str(BROKEN / "mandatory__BR-06.ubl.xml")]
     code, out, err = _cli(["validate", *files, "--format", "svrl", "-j", "1"], capsys)
-    assert code == 2 and out == "" and "-o must name an existing directory" in err
+    assert code == 2 and out == "" and "-o must name a directory" in err
     code, out, err = _cli(["validate", *files, "--format", "svrl", "-o", str(tmp_path), "-j", "1"], capsys)
     assert code == 1 and out == ""
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{Path(f).name}.svrl" for f in files)
-    for path in tmp_path.iterdir():
+    made = tmp_path / "made"
+    assert _cli(["validate", *files, "--format", "svrl", "-o", f"{made}/", "-j", "1"], capsys)[0] == 1
+    assert sorted(p.name for p in made.iterdir()) == sorted(f"{Path(f).name}.svrl" for f in files)
+    for path in made.iterdir():
         assert etree.RelaxNG(etree.fromstring(SVRL_GRAMMAR)).validate(etree.parse(str(path)))
+
+
+def test_svrl_of_a_file_not_checked_is_still_svrl() -> None:
+    grammar = etree.RelaxNG(etree.fromstring(SVRL_GRAMMAR))
+    for result in (batch.FileResult("gone.xml", None, None, (Finding("FXE-IO", "fatal", "", "cannot read"),),
+                                    io_error=True),
+                   batch.FileResult("empty.xml", None, None, ())):
+        root = etree.fromstring(render_svrl(result, "facturx-engine-oss test", "gone.xml").encode("utf-8"))
+        assert grammar.validate(root), grammar.error_log
+        [pattern] = root.findall(f"{{{SVRL_NS}}}active-pattern")
+        assert pattern.get("id") == "facturx-engine"
+        assert [i.get("id") for i in root.iter(f"{{{SVRL_NS}}}failed-assert")] == [f.rule for f in result.findings]
 
 
 def test_svrl_names_are_distinct() -> None:

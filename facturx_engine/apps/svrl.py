@@ -87,6 +87,7 @@ def render_svrl(result: FileResult, engine: str, uri: str) -> str:
         groups[_part(finding, result.rule_sets)].append(finding)
     uses = {use.key: use for use in result.rule_sets}
     xsd = next((a for a in result.artefacts if a.endswith(".xsd")), "")
+    emitted = 0
     for part, findings in groups.items():
         applied = uses.get(part)
         if applied is not None:
@@ -95,11 +96,12 @@ def render_svrl(result: FileResult, engine: str, uri: str) -> str:
             if not xsd and not findings:
                 continue
             name, role = f"XSD {xsd}".strip(), "xsd"
-        elif findings:
+        elif findings or not emitted:  # SVRL needs one pattern at least
             name, role = engine, "engine"
         else:
             continue
         etree.SubElement(root, _S + "active-pattern", id=part, name=printable(name), role=role, documents=uri)
+        emitted += 1
         etree.SubElement(root, _S + "fired-rule", context="/")
         for finding in findings:
             _add_finding(root, finding)

@@ -1,5 +1,9 @@
 """The ``facturx-engine validate PATH...`` command: :mod:`facturx_engine.apps.batch` finds and checks
-the files, :mod:`facturx_engine.apps.report` writes the report.
+the files, :mod:`facturx_engine.apps.report` writes the report (``--format text|json|junit|sarif``), or
+:mod:`facturx_engine.apps.svrl` one merged SVRL document per file (``--format svrl``: to stdout or ``-o
+FILE`` for one file; into ``-o DIR``, a directory that exists or a path ending with ``/``, as
+``FILE.svrl`` for each file otherwise -- several files without a directory are refused, exit 2, before
+anything is validated).
 
 Exit codes (:func:`facturx_engine.apps.batch.exit_code`): 0 every document valid (warnings allowed),
 1 at least one invalid document (or, with ``--fail-on warning``, one with a warning), 2 usage error
@@ -71,8 +75,8 @@ def add_command(sub: Any) -> None:
                    help="report format (default text); svrl: one SVRL document per file merging every rule set "
                         "applied (with several files, -o must name a directory: FILE.svrl in it for each file)")
     p.add_argument("-o", "--output", metavar="FILE",
-                   help="write the report to FILE (atomically) instead of stdout; with --format svrl, an existing "
-                        "directory receives one .svrl file per input")
+                   help="write the report to FILE (atomically) instead of stdout; with --format svrl, a directory "
+                        "(existing, or ending with /) receives one FILE.svrl per input")
     p.add_argument("--fail-on", choices=("error", "warning"), default="error",
                    help="warning: a document with warnings also fails (exit 1)")
     p.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N",
@@ -141,11 +145,18 @@ def _svrl_directory(args: argparse.Namespace, names: Sequence[str]) -> str | Non
     before anything is validated."""
     if args.fmt != "svrl":
         return None
-    if args.output and args.output != STDIN and os.path.isdir(args.output):
-        return str(args.output)
+    output = args.output
+    if output and output != STDIN and output.endswith(("/", os.sep)) and not os.path.isdir(output):
+        try:
+            os.makedirs(output, exist_ok=True)
+        except OSError as exc:
+            raise CommandError(f"cannot create the directory {printable(output)}: {exc.strerror or exc}") from None
+    if output and output != STDIN and os.path.isdir(output):
+        return str(output)
     if len(names) > 1:
         raise CommandError(f"--format svrl writes one SVRL document per file: {len(names)} files to validate, so "
-                           "-o must name an existing directory (each file's report is FILE.svrl in it)")
+                           "-o must name a directory (existing, or ending with /; each file's report is FILE.svrl "
+                           "in it)")
     return None
 
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 
@@ -70,6 +71,13 @@ def _source_text(xml: bytes, declared: str | None) -> tuple[bytes, str] | None:
     except (UnicodeDecodeError, ValueError):
         return None
     return text.lstrip("\ufeff").encode("utf-8"), "utf-8"
+
+
+def _matches(element: etree._Element, tag: str) -> bool:
+    """``element`` has the name ``tag`` (``{namespace}name``, ``{*}name``: any namespace)."""
+    namespace, _, name = tag[1:].partition("}")
+    qname = etree.QName(element)
+    return qname.localname == name and (namespace == "*" or (qname.namespace or "") == namespace)
 
 
 def _sourceline(element: etree._Element) -> int:
@@ -139,14 +147,10 @@ class SourceMap:
         else:
             namespace = ""
         position = int(match["pos"] or 1)
-        candidates = [self._root] if parent is None else parent.iterchildren(tag=etree.Element)
-        for child in candidates:
-            qname = etree.QName(child)
-            if qname.localname == name and (namespace is None or (qname.namespace or "") == namespace):
-                position -= 1
-                if position == 0:
-                    return child
-        return None
+        tag = f"{{{'*' if namespace is None else namespace}}}{name}"
+        if parent is None:
+            return self._root if position == 1 and _matches(self._root, tag) else None
+        return next(itertools.islice(parent.iterchildren(tag=tag), position - 1, None), None)
 
     def xsd_element(self, line: int, path: str | None) -> etree._Element | None:
         """The element of an XSD error: libxml2's node ``path`` (as lxml's ``getpath`` writes it),
