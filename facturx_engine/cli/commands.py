@@ -2,7 +2,7 @@
 
 Commands (each one a function registered in :data:`COMMANDS`; later ones plug in the same way)::
 
-    facturx-engine generate INPUT.json --to cii|ubl|facturx [--profile P] [--strict] [--rules NAME]
+    facturx-engine generate INPUT.json --to cii|ubl|facturx [--profile P] [--strict]
                             [--template T.json] [--pdf LAYOUT.pdf] -o OUT
     facturx-engine generate PAYLOAD.json --from payload [--to cii|ubl|facturx] ... -o OUT
     facturx-engine embed LAYOUT.pdf INVOICE.xml [--af-relationship R] -o OUT.pdf
@@ -65,11 +65,12 @@ from facturx_engine.cli.shared import (EXIT_INTERNAL, EXIT_INVALID, EXIT_NOT_INS
 from facturx_engine.cli.validate import add_command as add_validate
 from facturx_engine.syntax.limits import MAX_XML_BYTES, parse_size, read_bounded
 from facturx_engine.syntax.cii import ProfileWarning, to_cii
-from facturx_engine.model.codes import RULE_SETS, Profile
+from facturx_engine.model.codes import Profile
 from facturx_engine.errors import FacturXError, PayloadError, ProfileError, ResourceError, ValidationFailed
 from facturx_engine.io.jsonio import load_document
 from facturx_engine.syntax.ubl import to_ubl
 from facturx_engine.validation.core import NOT_INSTALLED_RULE, validate
+from facturx_engine.model.codes import RULE_SETS
 
 __all__ = ["COMMANDS", "main"]
 
@@ -147,11 +148,11 @@ def _add_generate(sub: Any) -> None:
                    help="Factur-X profile of the CII (default en16931); UBL is always EN 16931")
     p.add_argument("--strict", action="store_true",
                    help="refuse data the profile cannot carry instead of leaving it out with a notice")
+    p.add_argument("--template", metavar="T.json", help="branding of the visual invoice (--to facturx)")
+    p.add_argument("--pdf", metavar="LAYOUT.pdf", help="use this PDF as the visual invoice (--to facturx)")
     p.add_argument("--rules", action="append", choices=[r.key for r in RULE_SETS if r.extra], default=[],
                    help="validate the document with this rule set too before writing it, as validate --rules "
                         "does (e.g. fr-ctc: the French BR-FR rules); a fatal finding refuses to write (repeatable)")
-    p.add_argument("--template", metavar="T.json", help="branding of the visual invoice (--to facturx)")
-    p.add_argument("--pdf", metavar="LAYOUT.pdf", help="use this PDF as the visual invoice (--to facturx)")
     p.add_argument("-o", "--output", required=True, metavar="OUT", help="file to write (- for stdout)")
     p.set_defaults(run=_generate)
 
