@@ -191,6 +191,25 @@ def test_xsd_finding_at_the_start_of_a_tag_written_over_lines() -> None:
     assert _at(data, xsd.line, xsd.column) == "<cbc:Bogus"
 
 
+def test_many_xsd_errors_on_one_line_each_at_its_element() -> None:
+    """Hundreds of invoice lines on one line, every amount refused by the XSD: each error at its own element."""
+    root = etree.fromstring(CII_BROKEN.read_bytes())
+    trade = root.find("{*}SupplyChainTradeTransaction")
+    assert trade is not None
+    item = trade.find("{*}IncludedSupplyChainTradeLineItem")
+    for _ in range(150):
+        trade.insert(0, etree.fromstring(etree.tostring(item)))
+    text = re.sub(r"(Amount[^>]*>)([0-9.]+)<", r"\1x\2<", etree.tostring(root, encoding="unicode"))
+    assert "\n" not in text
+    xsd = [f for f in validate(text.encode("utf-8")).findings if f.rule == "XSD"]
+    assert len(xsd) > 150 and all(f.line == 1 for f in xsd)
+    assert len({f.column for f in xsd}) == len(xsd)  # each at its own element
+    for finding in xsd:
+        named = re.search(r"Element '\{[^}]*\}(\w+)'", finding.message)  # libxml2 names the element refused
+        assert named and finding.column is not None
+        assert re.match(f"<ram:{named.group(1)}[ >]", text[finding.column - 1:]), finding.message
+
+
 def test_peppol_findings_point_at_their_element() -> None:
     """The engine's own paths (``/ubl-invoice:Invoice``): the root after a comment naming it, its tag over lines."""
     text = _pretty(UBL_BROKEN.read_bytes()).decode("utf-8").replace("\n<Invoice ", "\n<!-- <Invoice> -->\r\n<Invoice\n ", 1)

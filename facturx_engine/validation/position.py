@@ -48,8 +48,11 @@ _STEP = re.compile(
     r"(?P<attr>@)?(?:(?P<any>\*:)|Q\{(?P<qns>[^}]*)\}|(?P<prefix>[A-Za-z_][\w.\-]*):)?"
     r"(?P<name>[A-Za-z_][\w.\-]*)(?:\[namespace-uri\(\)='(?P<ns>[^']*)'\])?(?:\[(?P<pos>\d+)\])?"
 )
+_GENERIC = re.compile(r"\*(?:\[(\d+)\])?")
 _HERE = frozenset({"text()", "node()", "comment()", "."})
 """Steps that stay on the element reached (the finding is about its content)."""
+_LINE_LIMIT = 65535
+"""From this line on, libxml2 may report a line number that is not the element's own."""
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
@@ -97,6 +100,9 @@ class SourceMap:
         self._prefixes = dict(prefixes or {})
         self._paths: dict[str, etree._Element | None] = {}
         self._starts: dict[etree._Element, tuple[int, int] | None] = {}
+        self._lines: dict[int, list[etree._Element]] | None = None
+        self._children: dict[tuple[etree._Element, str | None], list[etree._Element]] = {}
+        self._xsd_paths: dict[int, dict[str, etree._Element]] = {}
 
     # ------------------------------------------------------------------ paths -> elements
 
@@ -127,6 +133,11 @@ class SourceMap:
             if step.startswith("@") and _STEP.fullmatch(step) is None:
                 return None
             return parent
+        generic = _GENERIC.fullmatch(step)
+        if generic is not None:  # libxml2's name of an element in the default namespace: the n-th element child
+            if parent is None:
+                return self._root if int(generic[1] or 1) == 1 else None
+            return self._nth_child(parent, None, int(generic[1] or 1))
         match = _STEP.fullmatch(step)
         if match is None or match["attr"]:
             return None
@@ -150,18 +161,42 @@ class SourceMap:
         tag = f"{{{'*' if namespace is None else namespace}}}{name}"
         if parent is None:
             return self._root if position == 1 and _matches(self._root, tag) else None
-        return next(itertools.islice(parent.iterchildren(tag=tag), position - 1, None), None)
+        return self._nth_child(parent, tag, position)
+
+    def _nth_child(self, parent: etree._Element, tag: str | None, position: int) -> etree._Element | None:
+        """The ``position``-th child of ``parent`` named ``tag`` (None: any element); the children of a
+        parent by name are listed once (a thousand invoice lines are not counted again for each)."""
+        if position < 8:
+            children = parent.iterchildren(tag=etree.Element if tag is None else tag)
+            return next(itertools.islice(children, position - 1, None), None)
+        key = (parent, tag)
+        listed = self._children.get(key)
+        if listed is None:
+            listed = self._children[key] = list(parent.iterchildren(tag=etree.Element if tag is None else tag))
+        return listed[position - 1] if position <= len(listed) else None
 
     def xsd_element(self, line: int, path: str | None) -> etree._Element | None:
-        """The element of an XSD error: libxml2's node ``path`` (as lxml's ``getpath`` writes it),
-        looked for among the elements whose start tag ends on ``line``, else among all."""
+        """The element of an XSD error: libxml2's node ``path`` (``/rsm:A/ram:B[2]``, ``*[3]`` for an element in
+        the default namespace) resolved as any other path when that element's start tag ends on ``line``; else
+        the element whose ``getpath`` (the same libxml2 function) is ``path`` among those on ``line``, then
+        among all (each index built once, when first needed)."""
         if not path:
             return None
-        tree = self._root.getroottree()
-        candidates = [el for el in self._root.iter(tag=etree.Element) if _sourceline(el) == line]
-        for element in candidates or self._root.iter(tag=etree.Element):
-            if tree.getpath(element) == path:
-                return element
+        element = self.element(path)
+        if element is not None and (line <= 0 or line >= _LINE_LIMIT or _sourceline(element) == line):
+            return element
+        if self._lines is None:
+            self._lines = {}
+            for element in self._root.iter(tag=etree.Element):
+                self._lines.setdefault(_sourceline(element), []).append(element)
+        for key in (line, 0):
+            found = self._xsd_paths.get(key)
+            if found is None:
+                tree = self._root.getroottree()
+                elements = self._lines.get(line, []) if key else self._root.iter(tag=etree.Element)
+                found = self._xsd_paths[key] = {tree.getpath(el): el for el in elements}
+            if path in found:
+                return found[path]
         return None
 
     # ------------------------------------------------------------------ elements -> positions
@@ -186,7 +221,7 @@ class SourceMap:
             return found
         data, encoding = source
         wanted = sorted(order)
-        line, counted, tag = 1, 0, -1
+        line, column, counted, tag = 1, 1, 0, -1  # the position of the byte ``counted``
         for match in _MARKUP.finditer(data):
             if match.end() - match.start() != 1:
                 continue
@@ -194,11 +229,14 @@ class SourceMap:
             if tag != wanted[0]:
                 continue
             offset = match.start()
-            line += data.count(b"\n", counted, offset) + data.count(b"\r", counted, offset) \
+            breaks = data.count(b"\n", counted, offset) + data.count(b"\r", counted, offset) \
                 - data.count(b"\r\n", counted, offset)
+            if breaks:  # the line starts after the last break before the tag
+                line += breaks
+                counted = max(data.rfind(b"\n", counted, offset), data.rfind(b"\r", counted, offset)) + 1
+                column = 1
+            column += len(data[counted:offset].decode(encoding, "replace"))  # offsets are at "<": no split character
             counted = offset
-            begin = max(data.rfind(b"\n", 0, offset), data.rfind(b"\r", 0, offset)) + 1
-            column = len(data[begin:offset].decode(encoding, "replace")) + 1
             found[order[wanted.pop(0)]] = (line, column)
             if not wanted:
                 break
