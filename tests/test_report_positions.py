@@ -258,15 +258,18 @@ def test_sarif_regions_and_json_findings(tmp_path: Path, capsys: pytest.CaptureF
     assert json_hit["bt_ids"] and json_hit["bt_ids"][0] == "BT-115"
 
 
-@needs_corpus
-def test_pdf_findings_keep_the_xml_place_out_of_the_pdf_region(capsys: pytest.CaptureFixture[str]) -> None:
-    pdfs = sorted((CORPUS / "pdf").glob("*.pdf"))
-    results = batch.check_files([str(p) for p in pdfs[:6]], jobs=1)
+def test_pdf_findings_keep_the_xml_place_out_of_the_pdf_region() -> None:
+    """The line and column of a finding of the XML in a PDF are not a place in the PDF file."""
     from facturx_engine.apps.report import render
 
-    run = json.loads(render(results, "sarif"))["runs"][0]
-    for result in run["results"]:
-        assert "region" not in result["locations"][0]["physicalLocation"]
+    finding = Finding("BR-CO-15", "fatal", "/*:Invoice[namespace-uri()='urn:x'][1]", "m", line=3, column=7)
+    results = [batch.FileResult("a.pdf", "PDF (CII)", "EN 16931", (finding,)),
+               batch.FileResult("a.xml", "CII", "EN 16931", (finding,))]
+    pdf, xml = json.loads(render(results, "sarif"))["runs"][0]["results"]
+    assert "region" not in pdf["locations"][0]["physicalLocation"]
+    assert (pdf["properties"]["embeddedXmlLine"], pdf["properties"]["embeddedXmlColumn"]) == (3, 7)
+    assert xml["locations"][0]["physicalLocation"]["region"] == {"startLine": 3, "startColumn": 7}
+    assert "embeddedXmlLine" not in xml["properties"]
 
 
 SVRL_GRAMMAR = b"""<grammar xmlns="http://relaxng.org/ns/structure/1.0" ns="http://purl.oclc.org/dsdl/svrl"

@@ -61,17 +61,17 @@ def _source_text(xml: bytes, declared: str | None) -> tuple[bytes, str] | None:
     """The source as bytes in which markup is ASCII, with the encoding to decode a line prefix with (a
     byte order mark dropped: it is not a column); None for an encoding Python does not know."""
     encoding = next((name for bom, name in _BOMS if xml.startswith(bom)), None) or declared or "utf-8"
-    try:
-        codecs.lookup(encoding)
-    except LookupError:
-        return None
     if encoding == "utf-8-sig":
         return xml[len(codecs.BOM_UTF8):], "utf-8"
-    if "<a\r\n".encode(encoding, "replace") == b"<a\r\n":  # ASCII-compatible: positions are found in the bytes
-        return xml, encoding
-    try:  # UTF-16, UTF-32, ...: the text once more, as UTF-8
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return None
+    if name in ("utf-8", "ascii") or name.startswith(("iso8859-", "cp125", "latin")):
+        return xml, name  # every ASCII byte is that character: positions are found in the bytes
+    try:  # UTF-16, UTF-32, UTF-7, EBCDIC, ...: the text once more, as UTF-8
         text = xml.decode(encoding)
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeError, ValueError, TypeError, LookupError):  # not decodable, or not a text encoding
         return None
     return text.lstrip("\ufeff").encode("utf-8"), "utf-8"
 
