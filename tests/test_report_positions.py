@@ -82,7 +82,7 @@ def test_start_tags_of_a_hostile_document() -> None:
     assert elements[1].sourceline != 4  # lxml counts the line where the tag ends: not where it begins
 
 
-@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-16-le", "iso-8859-1", "utf-32"])
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-16-le", "iso-8859-1", "utf-32", "utf-7"])
 def test_columns_count_code_points_in_the_document_encoding(encoding: str) -> None:
     """A byte order mark is not a column; é (2 bytes in UTF-8, 1 in Latin-1), 😀 (2 UTF-16 units) are one."""
     declared = {"utf-8-sig": "UTF-8", "utf-16-le": "UTF-16LE"}.get(encoding, encoding.upper())
