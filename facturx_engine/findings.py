@@ -26,8 +26,13 @@ class Finding:
     "... is marked as not used in the given context" reports); ``XSD`` for schema errors; the
     engine's own ids (``FXE-*``, ``FX-*``, ``PDFA-*``) otherwise. ``source``: the rule set or part of
     the engine that reports it. ``location``: the XML path (or the model field path, or the place in
-    the PDF); empty when there is none. ``line``: the line of the source XML the finding is about,
-when known.
+    the PDF); empty when there is none. ``line`` and ``column``: where the start tag (its ``<``) of the
+element the finding is about is in the source XML, when known (1-based; lines end at CR LF, LF or a
+lone CR, as XML counts them; the column counts Unicode code points from the start of the line, a
+byte order mark not included). :func:`~facturx_engine.validation.core.validate` sets both from the
+source bytes for every finding whose location names an element of the document (see
+:mod:`facturx_engine.validation.position`); a finding of no element (``location`` ``/`` or empty, the
+PDF checks) has neither.
 
     A finding of reading has a ``kind`` (one of :data:`READING_KINDS`): ``"totals"`` (a stated total
     differs from the computed one: ``stated`` and ``computed`` hold both), ``"model"`` (a rule of the
@@ -46,6 +51,7 @@ when known.
     computed: Decimal | None = None
     kind: str = ""
     line: int | None = None
+    column: int | None = None
 
     @property
     def bt(self) -> str | None:
@@ -61,7 +67,8 @@ when known.
         return f"{self.severity} {self.rule} at {self.location}: {self.message}"
 
     def as_dict(self) -> dict[str, object]:
-        """The validation fields as JSON types (a report's ``findings`` entries)."""
+        """The validation fields as JSON types (a report's ``findings`` entries); ``line`` and ``column``
+        are null when the finding has no place in the XML."""
         return {"rule": self.rule, "severity": self.severity, "location": self.location, "message": self.message,
-                "bt_ids": list(self.bt_ids), "source": self.source}
+                "bt_ids": list(self.bt_ids), "source": self.source, "line": self.line, "column": self.column}
 

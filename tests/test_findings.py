@@ -20,7 +20,8 @@ def test_validation_finding_text_and_json() -> None:
     assert str(f) == "fatal BR-01 at /a: m" and f.bt == "BT-24"
     report = Report("CII", "CrossIndustryInvoice", "EN 16931", None, (f,), ())
     assert report.to_dict()["findings"] == [{"rule": "BR-01", "severity": "fatal", "location": "/a", "message": "m",
-                                             "bt_ids": ["BT-24"], "source": "facturx-en16931"}]
+                                             "bt_ids": ["BT-24"], "source": "facturx-en16931", "line": None,
+                                             "column": None}]
 
 
 def test_reading_finding_takes_flag_and_terms_from_the_rules_table() -> None:

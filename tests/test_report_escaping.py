@@ -91,3 +91,16 @@ def test_escaped_stream_keeps_newlines_and_escapes_the_rest() -> None:
     EscapedStream(ascii_sink).write("é€")  # type: ignore[arg-type]
     ascii_sink.flush()
     assert ascii_sink.buffer.getvalue() == b"\\xe9\\u20ac"  # type: ignore[attr-defined]
+
+
+def test_svrl_escapes_names_and_messages() -> None:
+    from facturx_engine.apps.svrl import NS, render_svrl
+
+    for result in _results():
+        text = render_svrl(result, "facturx-engine-oss test", report.sarif_uri(result.file))
+        _no_raw_controls(text)
+        root = etree.fromstring(text.encode("utf-8"))
+        assert (root.get("title") or "").endswith("in\\x1b[31mv\\x9b2J\\xff\\n\\r\\u202egpj.xml" + ("2" * result.io_error))
+        [item] = root.iter(f"{{{NS}}}failed-assert")
+        assert item.findtext(f"{{{NS}}}text") == "value \\x1b]0;title\\x07 \\x9b6n \\ud800 \\ufffe end"
+        assert "%1B%5B31mv%9B2J%FF" in (root.find(f"{{{NS}}}active-pattern[@documents]").get("documents") or "")

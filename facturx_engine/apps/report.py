@@ -9,16 +9,22 @@ wheel's XSD and Schematron files, pikepdf/qpdf for the PDF checks) and the engin
   finding: severity, rule id, BT ids, shortened location, message; a summary and the artefacts.
 * ``json`` -- ``{"files": [{"file", "valid", "syntax", "profile", "rule_sets": [{"key", "name",
   "artefact", "version", "sha256", "reason", "installed"}], "findings": [{"rule",
-  "severity", "location", "message"}]}], "summary": {...}, "artefacts": [...], "engine": ...,
-  "rules": [...]}``; ``summary.unreadable`` counts the files not checked (unreadable, too large,
-  their check crashed: see :mod:`facturx_engine.apps.batch`).
+  "severity", "location", "message", "bt_ids", "source", "line", "column"}]}], "summary": {...},
+  "artefacts": [...], "engine": ..., "rules": [...]}``; a finding's ``bt_ids`` are the business
+  terms the text report shows in brackets, ``line`` / ``column`` where its element starts in the XML
+  (null when it names none; for a PDF, in its embedded XML), as in
+  :meth:`facturx_engine.findings.Finding.as_dict`; ``summary.unreadable`` counts the files not checked
+  (unreadable, too large, their check crashed: see :mod:`facturx_engine.apps.batch`).
 * ``junit`` -- one ``testcase`` per file, its rule sets as ``rule-set`` properties; a ``failure``
   lists the fatal findings, an ``error`` a file not checked; warnings go to ``system-out``.
 * ``sarif`` -- one run, ``tool.driver`` with every rule reported, one result per finding with
   ``ruleId``, ``level`` (``error``/``warning``), ``message.text``, the file as
-  ``artifactLocation.uri`` (relative to the working directory when it is under it), the line for XSD
-  findings and the XPath as a logical location; each artifact carries its rule sets in
-  ``properties.ruleSets`` (as in JSON).
+  ``artifactLocation.uri`` (relative to the working directory when it is under it), the
+  ``region`` (``startLine``, ``startColumn``: the start tag of the element of the finding; the run
+  declares ``columnKind`` ``unicodeCodePoints`` and the ``newLineSequences`` XML counts: CR LF, LF,
+  CR) and the XPath as a logical location; each artifact carries its rule sets in
+  ``properties.ruleSets`` (as in JSON). The line and column of a finding of the XML embedded in a
+  PDF are not a place in the PDF file: they go to ``properties.embeddedXmlLine`` / ``embeddedXmlColumn``.
 
 Every file name, rule id, location and message is passed through
 :func:`facturx_engine.apps.display.printable` in every format: control characters, terminal escape
@@ -44,12 +50,16 @@ from facturx_engine.apps.batch import FileResult
 from facturx_engine.findings import Finding
 from facturx_engine.validation.findings import RuleSetUse
 
-__all__ = ["FORMATS", "render"]
+__all__ = ["FORMATS", "engine_name", "render", "sarif_uri"]
 
 FORMATS = ("text", "json", "junit", "sarif")
 _NS_PREDICATE = re.compile(r"\[namespace-uri\(\)='[^']*'\]")
-_XSD_LINE = re.compile(r"^line (\d+)$")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def engine_name() -> str:
+    """The engine's distribution name and version, as every report states it."""
+    return _engine()
 
 
 def _engine() -> str:
@@ -147,6 +157,15 @@ def _rule_set(use: RuleSetUse) -> dict[str, object]:
             "sha256": use.sha256, "reason": printable(use.reason), "installed": use.installed}
 
 
+def _finding_json(finding: Finding) -> dict[str, object]:
+    """A finding as the JSON report writes it: :meth:`Finding.as_dict`, its texts made printable."""
+    data = finding.as_dict()
+    for key in ("rule", "location", "message", "source"):
+        data[key] = printable(str(data[key]))
+    data["bt_ids"] = [printable(bt) for bt in finding.bt_ids]
+    return data
+
+
 def _json(results: Sequence[FileResult], rules: Sequence[str]) -> str:
     data = {
         "files": [
@@ -156,11 +175,7 @@ def _json(results: Sequence[FileResult], rules: Sequence[str]) -> str:
                 "syntax": r.syntax,
                 "profile": r.profile,
                 "rule_sets": [_rule_set(use) for use in r.rule_sets],
-                "findings": [
-                    {"rule": printable(f.rule), "severity": f.severity, "location": printable(f.location),
-                     "message": printable(f.message)}
-                    for f in r.findings
-                ],
+                "findings": [_finding_json(f) for f in r.findings],
             }
             for r in results
         ],
@@ -225,6 +240,34 @@ def _uri(name: str) -> str:
     return quote(os.fsencode(Path(relative).as_posix()))
 
 
+def sarif_uri(name: str) -> str:
+    """The URI a report gives the file ``name`` (see :func:`_uri`)."""
+    return _uri(name)
+
+
+def _sarif_result(finding: Finding, rule_index: int, uri: str, result: FileResult) -> dict[str, object]:
+    """One SARIF result: the finding at its file, its start line and column when it has them."""
+    physical: dict[str, object] = {"artifactLocation": {"uri": uri}}
+    properties: dict[str, object] = {"btIds": list(finding.bt_ids), "profile": result.profile}
+    if finding.line is not None:
+        region = {"startLine": finding.line, **({"startColumn": finding.column} if finding.column else {})}
+        if (result.syntax or "").startswith("PDF"):  # a place in the embedded XML, not in the PDF file
+            properties.update(embeddedXmlLine=finding.line, embeddedXmlColumn=finding.column)
+        else:
+            physical["region"] = region
+    location: dict[str, object] = {"physicalLocation": physical}
+    if finding.location.startswith("/"):
+        location["logicalLocations"] = [{"fullyQualifiedName": _location(finding.location), "kind": "element"}]
+    return {
+        "ruleId": printable(finding.rule),
+        "ruleIndex": rule_index,
+        "level": "error" if finding.severity == "fatal" else "warning",
+        "message": {"text": _message(finding.message) or printable(finding.rule)},
+        "locations": [location],
+        "properties": properties,
+    }
+
+
 def _sarif(results: Sequence[FileResult], rules: Sequence[str]) -> str:
     descriptors: dict[str, dict[str, object]] = {}
     index: dict[str, int] = {}
@@ -239,23 +282,7 @@ def _sarif(results: Sequence[FileResult], rules: Sequence[str]) -> str:
                     "shortDescription": {"text": _message(finding.message)[:200] or printable(finding.rule)},
                     "properties": {"source": finding.source},
                 }
-            physical: dict[str, object] = {"artifactLocation": {"uri": uri}}
-            line = _XSD_LINE.match(finding.location)
-            if line:
-                physical["region"] = {"startLine": int(line.group(1))}
-            location: dict[str, object] = {"physicalLocation": physical}
-            if finding.location.startswith("/"):
-                location["logicalLocations"] = [
-                    {"fullyQualifiedName": _location(finding.location), "kind": "element"}
-                ]
-            sarif_results.append({
-                "ruleId": printable(finding.rule),
-                "ruleIndex": index[finding.rule],
-                "level": "error" if finding.severity == "fatal" else "warning",
-                "message": {"text": _message(finding.message) or printable(finding.rule)},
-                "locations": [location],
-                "properties": {"btIds": list(finding.bt_ids), "profile": result.profile},
-            })
+            sarif_results.append(_sarif_result(finding, index[finding.rule], uri, result))
     engine = _engine()
     run = {
         "tool": {"driver": {
@@ -264,6 +291,8 @@ def _sarif(results: Sequence[FileResult], rules: Sequence[str]) -> str:
             "rules": list(descriptors.values()),
         }},
         "results": sarif_results,
+        "columnKind": "unicodeCodePoints",
+        "newLineSequences": ["\r\n", "\n", "\r"],
         "artifacts": [{"location": {"uri": _uri(r.file)},
                        "properties": {"ruleSets": [_rule_set(use) for use in r.rule_sets]}} for r in results],
         "properties": {"artefacts": _artefacts(results), "rules": list(rules), "summary": _summary(results)},

@@ -10,13 +10,14 @@ Commands (each one a function registered in :data:`COMMANDS`; later ones plug in
     facturx-engine render INPUT.json [--template T.json] -o OUT.pdf
     facturx-engine convert IN.xml|IN.pdf --to cii|ubl|facturx [--profile P] [--strict]
                            [--template T.json] [--pdf LAYOUT.pdf] -o OUT
-    facturx-engine validate PATH... [--rules fr-ctc|extended-ctc-fr] [--format text|json|junit|sarif]
+    facturx-engine validate PATH... [--rules fr-ctc|extended-ctc-fr] [--format text|json|junit|sarif|svrl]
                             [--fail-on warning] [-j N] [-o REPORT]   (see facturx_engine.cli.validate)
     facturx-engine artefacts install [--from DIR] | status   (see facturx_engine.cli.artefacts)
 
 ``generate`` reads the JSON format of :mod:`facturx_engine.io.jsonio` (``-`` reads stdin), builds the
 model (totals are computed), writes CII (Factur-X profile ``--profile``, default EN 16931) or
-UBL 2.1, validates the result offline (XSD + Schematron) and only then writes ``OUT`` atomically
+UBL 2.1, validates the result offline (XSD + Schematron; ``--rules`` adds rule sets, as ``validate --rules``:
+``fr-ctc``, ``extended-ctc-fr``, ``cen``, ``xrechnung``, ``peppol``) and only then writes ``OUT`` atomically
 (a temporary file in the same directory, renamed over ``OUT``; ``-o -`` writes to stdout).
 Data the profile cannot carry is reported as a notice, or refused with ``--strict``.
 
@@ -59,7 +60,8 @@ from typing import Any, NoReturn
 
 from facturx_engine.apps.display import EscapedStream, printable
 from facturx_engine.cli.artefacts import add_command as add_artefacts
-from facturx_engine.cli.shared import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, EXIT_USAGE, CommandError, write_atomic
+from facturx_engine.cli.shared import (EXIT_INTERNAL, EXIT_INVALID, EXIT_NOT_INSTALLED, EXIT_OK, EXIT_USAGE,
+                                      CommandError, write_atomic)
 from facturx_engine.cli.validate import add_command as add_validate
 from facturx_engine.syntax.limits import MAX_XML_BYTES, parse_size, read_bounded
 from facturx_engine.syntax.cii import ProfileWarning, to_cii
@@ -67,7 +69,8 @@ from facturx_engine.model.codes import Profile
 from facturx_engine.errors import FacturXError, PayloadError, ProfileError, ResourceError, ValidationFailed
 from facturx_engine.io.jsonio import load_document
 from facturx_engine.syntax.ubl import to_ubl
-from facturx_engine.validation.core import validate
+from facturx_engine.validation.core import NOT_INSTALLED_RULE, validate
+from facturx_engine.model.codes import RULE_SETS
 
 __all__ = ["COMMANDS", "main"]
 
@@ -147,6 +150,9 @@ def _add_generate(sub: Any) -> None:
                    help="refuse data the profile cannot carry instead of leaving it out with a notice")
     p.add_argument("--template", metavar="T.json", help="branding of the visual invoice (--to facturx)")
     p.add_argument("--pdf", metavar="LAYOUT.pdf", help="use this PDF as the visual invoice (--to facturx)")
+    p.add_argument("--rules", action="append", choices=[r.key for r in RULE_SETS if r.extra], default=[],
+                   help="validate the document with this rule set too before writing it, as validate --rules "
+                        "does (e.g. fr-ctc: the French BR-FR rules); a fatal finding refuses to write (repeatable)")
     p.add_argument("-o", "--output", required=True, metavar="OUT", help="file to write (- for stdout)")
     p.set_defaults(run=_generate)
 
@@ -182,13 +188,14 @@ def _generate(args: argparse.Namespace) -> int:
             xml = to_ubl(doc, strict=args.strict) if args.to == "ubl" else to_cii(doc, profile, strict=args.strict)
         except ProfileError as exc:
             raise CommandError(f"{exc} (--strict; leave it out of the input, or choose a higher profile)") from None
-    report = validate(xml, factur_x=args.to != "ubl")  # the CII is written as Factur-X
+    report = validate(xml, factur_x=args.to != "ubl",  # the CII is written as Factur-X
+                      rules=tuple(dict.fromkeys(args.rules)))
     if not report.valid:
         n = len(report.errors)
         print(f"error: the generated {target} is invalid ({n} fatal finding{'s' * (n != 1)}); "
               f"{args.output} not written", file=sys.stderr)
         print_findings(report)
-        return EXIT_INVALID
+        return EXIT_NOT_INSTALLED if any(f.rule == NOT_INSTALLED_RULE for f in report.errors) else EXIT_INVALID
     if args.to == "facturx":
         xml = _facturx(doc, profile, xml, args)
     write_atomic(args.output, xml)

@@ -1,5 +1,9 @@
 """The ``facturx-engine validate PATH...`` command: :mod:`facturx_engine.apps.batch` finds and checks
-the files, :mod:`facturx_engine.apps.report` writes the report.
+the files, :mod:`facturx_engine.apps.report` writes the report (``--format text|json|junit|sarif``), or
+:mod:`facturx_engine.apps.svrl` one merged SVRL document per file (``--format svrl``: to stdout or ``-o
+FILE`` for one file; into ``-o DIR``, a directory that exists or a path ending with ``/``, as
+``FILE.svrl`` for each file otherwise -- several files without a directory are refused, exit 2, before
+anything is validated).
 
 Exit codes (:func:`facturx_engine.apps.batch.exit_code`): 0 every document valid (warnings allowed),
 1 at least one invalid document (or, with ``--fail-on warning``, one with a warning), 2 usage error
@@ -16,9 +20,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from facturx_engine.apps.batch import STDIN, check_files, discover_with_duplicates, exit_code, file_identity
+from facturx_engine.apps.batch import STDIN, FileResult, check_files, discover_with_duplicates, exit_code, file_identity
 from facturx_engine.apps.display import printable
-from facturx_engine.apps.report import render
+from facturx_engine.apps.report import FORMATS, engine_name, render, sarif_uri
+from facturx_engine.apps.svrl import render_svrl, svrl_names
 from facturx_engine.cli.shared import CommandError, write_atomic
 from facturx_engine.errors import InputError
 from facturx_engine.model.codes import RULE_SETS
@@ -66,9 +71,12 @@ def add_command(sub: Any) -> None:
                         "extended-ctc-fr, cen (CEN EN 16931), xrechnung (KoSIT XRechnung) (repeatable)")
     p.add_argument("--only", action="append", choices=names, default=None,
                    help="apply only this rule set, not those the document claims (repeatable)")
-    p.add_argument("--format", dest="fmt", choices=("text", "json", "junit", "sarif"), default="text",
-                   help="report format (default text)")
-    p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
+    p.add_argument("--format", dest="fmt", choices=(*FORMATS, "svrl"), default="text",
+                   help="report format (default text); svrl: one SVRL document per file merging every rule set "
+                        "applied (with several files, -o must name a directory: FILE.svrl in it for each file)")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="write the report to FILE (atomically) instead of stdout; with --format svrl, a directory "
+                        "(existing, or ending with /) receives one FILE.svrl per input")
     p.add_argument("--fail-on", choices=("error", "warning"), default="error",
                    help="warning: a document with warnings also fails (exit 1)")
     p.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N",
@@ -112,6 +120,7 @@ def _run(args: argparse.Namespace) -> int:
             raise CommandError(f"the report file {printable(args.output)} is one of the files to validate; "
                                "choose another -o")
     _say_duplicates(duplicates)
+    svrl_dir = _svrl_directory(args, names)
     rules = tuple(dict.fromkeys(args.rules))
     stderr = getattr(sys.stderr, "unescaped", sys.stderr)  # the bar's carriage returns are its own
     bar = _Progress(stderr) if len(names) >= PROGRESS_MIN and stderr.isatty() else None
@@ -119,6 +128,9 @@ def _run(args: argparse.Namespace) -> int:
     only = None if args.only is None else tuple(dict.fromkeys(args.only))
     results = check_files(names, rules=rules, jobs=args.jobs, progress=bar, max_bytes=max_bytes,
                           timeout=args.timeout, only=only)
+    if args.fmt == "svrl":
+        _write_svrl(results, svrl_dir, args.output)
+        return exit_code(results, fail_on=args.fail_on)
     text = render(results, args.fmt, rules=rules)
     if args.output:
         write_atomic(args.output, text.encode("utf-8"))
@@ -126,6 +138,42 @@ def _run(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         sys.stdout.flush()
     return exit_code(results, fail_on=args.fail_on)
+
+
+def _svrl_directory(args: argparse.Namespace, names: Sequence[str]) -> str | None:
+    """The directory the SVRL documents go to (None: one document, to stdout or the file -o names); checked
+    before anything is validated."""
+    if args.fmt != "svrl":
+        return None
+    output = args.output
+    if output and output != STDIN and output.endswith(("/", os.sep)) and not os.path.isdir(output):
+        try:
+            os.makedirs(output, exist_ok=True)
+        except OSError as exc:
+            raise CommandError(f"cannot create the directory {printable(output)}: {exc.strerror or exc}") from None
+    if output and output != STDIN and os.path.isdir(output):
+        return str(output)
+    if len(names) > 1:
+        raise CommandError(f"--format svrl writes one SVRL document per file: {len(names)} files to validate, so "
+                           "-o must name a directory (existing, or ending with /; each file's report is FILE.svrl "
+                           "in it)")
+    return None
+
+
+def _write_svrl(results: Sequence[FileResult], directory: str | None, output: str | None) -> None:
+    """Each result's merged SVRL: in ``directory`` (one file each), else the only one to ``output`` or stdout."""
+    engine = engine_name()
+    if directory is None:
+        [result] = results
+        text = render_svrl(result, engine, sarif_uri(result.file))
+        if output:
+            write_atomic(output, text.encode("utf-8"))
+        else:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        return
+    for result, name in zip(results, svrl_names(results)):
+        write_atomic(os.path.join(directory, name), render_svrl(result, engine, sarif_uri(result.file)).encode("utf-8"))
 
 
 def _say_duplicates(duplicates: Sequence[tuple[str, str]], shown: int = 5) -> None:

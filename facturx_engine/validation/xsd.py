@@ -5,6 +5,7 @@ schema errors as ``XSD`` findings (:func:`run_xsd`). Every schema has its own lo
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 
@@ -13,6 +14,7 @@ from lxml import etree
 from facturx_engine import artefacts as _artefacts
 from facturx_engine.errors import ResourceError
 from facturx_engine.findings import Finding
+from facturx_engine.validation.position import SourceMap
 
 __all__ = ["run_xsd"]
 
@@ -35,23 +37,29 @@ def _schema(relpath: str) -> tuple[etree.XMLSchema, threading.Lock]:
         return cached
 
 
-def run_xsd(root: etree._Element, relpath: str) -> list[Finding]:
-    """The errors of the XSD ``relpath`` (verified, loaded once) on the parsed document."""
+def run_xsd(root: etree._Element, relpath: str, source: SourceMap | None = None) -> list[Finding]:
+    """The errors of the XSD ``relpath`` (verified, loaded once) on the parsed document; with the
+    ``source`` of the document, each one has the line and column of the start tag of its element."""
     schema, lock = _schema(relpath)
     with lock:  # an XMLSchema keeps its error log on the instance
         schema.validate(root)
-        entries = list(schema.error_log)  # type: ignore[call-overload]  # lxml-stubs lack __iter__
-    return [
-        Finding(
-            rule="XSD",
-            severity="fatal",
-            location=f"line {entry.line}",
-            message=entry.message,
-            bt_ids=(),
-            source="xsd",
-        )
-        for entry in entries
+        entries = [(entry.line, entry.path, entry.message)
+                   for entry in schema.error_log]  # type: ignore[attr-defined]  # lxml-stubs lack __iter__
+    findings = [
+        Finding(rule="XSD", severity="fatal", location=f"line {line}", message=message, bt_ids=(), source="xsd",
+                line=line if line > 0 else None)
+        for line, _, message in entries
     ]
+    if source is None:
+        return findings
+    elements = [source.xsd_element(line, path) for line, path, _ in entries]
+    starts = source.starts([el for el in elements if el is not None])
+    out = []
+    for finding, element in zip(findings, elements):
+        where = None if element is None else starts.get(element)
+        out.append(finding if where is None else
+                   dataclasses.replace(finding, location=f"line {where[0]}", line=where[0], column=where[1]))
+    return out
 
 
 def _after_fork_in_child() -> None:
