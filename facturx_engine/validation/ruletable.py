@@ -152,13 +152,51 @@ ENGINE_RULES: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
 )
 
 
-# Rules of rule sets the engine cites but does not run yet (their artefacts come with issue 13's rule
-# sets); the model checks them itself. An artefact stating one of these ids makes the generator fail,
+# Rules of rule sets the engine cites but does not run yet, or runs from a stylesheet installed per user
+# (not scanned); the model checks them itself. An artefact stating one of these ids makes the generator fail,
 # so the entry is deleted then.
 CITED_RULES: tuple[tuple[str, str, tuple[str, ...], str, str], ...] = (
     ("PEPPOL-EN16931-R046", "fatal", ("BT-146", "BT-147", "BT-148"),
      "Item net price MUST equal (Gross price - Allowance amount) when gross price is provided.",
      "peppol-bis-3-cited"),
+    # what Peppol BIS Billing 3.0 requires of a document written for it (facturx_engine.model.specs); the
+    # engine's Peppol rules replace these rows as they are implemented
+    ("PEPPOL-EN16931-R002", "fatal", ("BG-1",), "At most one document-level note, unless seller and buyer are both "
+     "German.", "peppol-bis-3-cited"),
+    ("PEPPOL-EN16931-R003", "fatal", ("BT-10", "BT-13"), "A buyer reference or a purchase order reference is "
+     "required.", "peppol-bis-3-cited"),
+    ("PEPPOL-EN16931-R007", "fatal", ("BT-23",), "The business process has the form "
+     "urn:fdc:peppol.eu:2017:poacc:billing:NN:1.0.", "peppol-bis-3-cited"),
+    ("PEPPOL-EN16931-R010", "fatal", ("BT-49",), "The buyer electronic address is required.", "peppol-bis-3-cited"),
+    ("PEPPOL-EN16931-R020", "fatal", ("BT-34",), "The seller electronic address is required.", "peppol-bis-3-cited"),
+    ("PEPPOL-EN16931-R061", "fatal", ("BT-89",), "A direct debit needs its mandate reference.", "peppol-bis-3-cited"),
+    ("PEPPOL-EN16931-CL008", "fatal", ("BT-34-1", "BT-49-1"), "An electronic address scheme comes from the EAS "
+     "code list.", "peppol-bis-3-cited"),
+    # what XRechnung 3.0 requires of a document written for it (the KoSIT stylesheets are installed per user,
+    # not scanned here; the XRechnung stylesheets also state R001, R010 and R020 above)
+    ("BR-DE-1", "fatal", ("BG-16",), "XRechnung: an invoice carries payment instructions.", "xrechnung-cited"),
+    ("BR-DE-2", "fatal", ("BG-6",), "XRechnung: the seller contact is required.", "xrechnung-cited"),
+    ("BR-DE-3", "fatal", ("BT-37",), "XRechnung: the seller city is required.", "xrechnung-cited"),
+    ("BR-DE-4", "fatal", ("BT-38",), "XRechnung: the seller post code is required.", "xrechnung-cited"),
+    ("BR-DE-5", "fatal", ("BT-41",), "XRechnung: the seller contact point is required.", "xrechnung-cited"),
+    ("BR-DE-6", "fatal", ("BT-42",), "XRechnung: the seller contact telephone number is required.", "xrechnung-cited"),
+    ("BR-DE-7", "fatal", ("BT-43",), "XRechnung: the seller contact email address is required.", "xrechnung-cited"),
+    ("BR-DE-8", "fatal", ("BT-52",), "XRechnung: the buyer city is required.", "xrechnung-cited"),
+    ("BR-DE-9", "fatal", ("BT-53",), "XRechnung: the buyer post code is required.", "xrechnung-cited"),
+    ("BR-DE-10", "fatal", ("BT-77", "BG-15"), "XRechnung: a deliver-to address has its city.", "xrechnung-cited"),
+    ("BR-DE-11", "fatal", ("BT-78", "BG-15"), "XRechnung: a deliver-to address has its post code.", "xrechnung-cited"),
+    ("BR-DE-14", "fatal", ("BT-119",), "XRechnung: every VAT breakdown states its rate.", "xrechnung-cited"),
+    ("BR-DE-15", "fatal", ("BT-10",), "XRechnung: the buyer reference is required.", "xrechnung-cited"),
+    ("BR-DE-23-a", "fatal", ("BT-81", "BG-17"), "XRechnung: payment means 30 or 58 come with a credit transfer "
+     "account.", "xrechnung-cited"),
+    ("BR-DE-24-a", "fatal", ("BT-81", "BG-18"), "XRechnung: payment means 48, 54 or 55 come with the payment card.",
+     "xrechnung-cited"),
+    ("BR-DE-25-a", "fatal", ("BT-81", "BG-19"), "XRechnung: payment means 59 come with the direct debit.",
+     "xrechnung-cited"),
+    ("BR-DE-30", "fatal", ("BG-19", "BT-90"), "XRechnung: a direct debit states the bank assigned creditor "
+     "identifier.", "xrechnung-cited"),
+    ("BR-DE-31", "fatal", ("BG-19", "BT-91"), "XRechnung: a direct debit states the debited account.",
+     "xrechnung-cited"),
 )
 
 
