@@ -22,7 +22,7 @@ document (``facturx_engine.validate``); these rows are what a writer can know is
 
 from __future__ import annotations
 
-import dataclasses
+import copy
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -233,7 +233,10 @@ def check(target: Spec, doc: Document, syntax: str) -> Document:
         raise ProfileError(f"{target.title} is written in CII only (a Factur-X profile); UBL 2.1 is EN 16931: "
                            "choose spec 'en16931', 'cen', 'xrechnung' or 'peppol'", field="spec", bt="BT-24")
     if target.process is not None and not doc.process_id:
-        doc = dataclasses.replace(doc, process_id=target.process).with_app_refs(doc.app_refs)
+        # a copy with the spec's constant BT-23: nothing the model checks or computes depends on BT-23 but
+        # its characters (a known constant), so the document is not built and computed again
+        doc = copy.copy(doc)
+        object.__setattr__(doc, "process_id", target.process)
     gaps = missing(target, doc)
     if gaps:
         raise _refusal(target, gaps)
