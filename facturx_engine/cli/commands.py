@@ -18,7 +18,9 @@ Commands (each one a function registered in :data:`COMMANDS`; later ones plug in
 model (totals are computed), writes CII (Factur-X profile ``--profile``, default EN 16931) or
 UBL 2.1, validates the result offline (XSD + Schematron) and only then writes ``OUT`` atomically
 (a temporary file in the same directory, renamed over ``OUT``; ``-o -`` writes to stdout).
-Data the profile cannot carry is reported as a notice, or refused with ``--strict``.
+Data the profile cannot carry is reported as a notice, or refused with ``--strict``. ``--spec`` names the
+target specification (:mod:`facturx_engine.model.specs`): its BT-24 (and BT-23) is written, and an input
+lacking what it requires beyond EN 16931 is refused before anything is written (exit 2).
 
 Exit codes, shared by every command (:mod:`facturx_engine.cli.shared`):
 
