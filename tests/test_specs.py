@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import warnings
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,8 @@ from facturx_engine.io.jsonio import load_document
 from facturx_engine.model import rules, specs
 from facturx_engine.model.codes import PEPPOL_BIS3, PEPPOL_PROCESS, Profile, VatCategory
 from facturx_engine.model.records import Address, Contact, Delivery, DirectDebit, Document, Identifier
-from facturx_engine.model.records import CardPayment, PaymentInstructions, Vat
+from facturx_engine.model.records import AllowanceCharge, Attachment, CardPayment, CreditTransfer
+from facturx_engine.model.records import PaymentInstructions, Vat
 from facturx_engine.syntax.cii import ProfileWarning, to_cii, write_cii
 from facturx_engine.syntax.ubl import to_ubl
 from facturx_engine.validation.core import validate
@@ -198,6 +200,13 @@ _DEBIT = PaymentInstructions(means_code="59", direct_debit=DirectDebit(
     mandate_id="MANDAT-2025-17", creditor_id="DE98ZZZ09999999999", debited_account="DE44500105175407324931"))
 
 
+_CARD = PaymentInstructions(means_code="54", card=CardPayment(pan_last_digits="4242", holder="Stadtkasse"))
+
+
+def _sheet(doc_id: str) -> Attachment:
+    return Attachment(id=doc_id, content=b"Pos;Menge\n1;4\n", mime_code="text/csv", filename="stunden.csv")
+
+
 def _with(**changes: Any) -> Callable[[Document], Document]:
     return lambda d: _replace(d, **changes)
 
@@ -237,13 +246,20 @@ XRECHNUNG_CASES: list[tuple[str, str, str, Callable[[Document], Document], Calla
     ("PEPPOL-EN16931-R020", "BT-34", "seller.electronic_address", _keep, _seller(electronic_address=None)),
     ("PEPPOL-EN16931-R010", "BT-49", "buyer.electronic_address", _keep, _buyer(electronic_address=None)),
     ("BR-DE-1", "BG-16", "payment", _keep, _with(payment=None)),
-    ("BR-DE-24-a", "BG-18", "payment.card", _with(payment=PaymentInstructions(
-        means_code="54", card=CardPayment(pan_last_digits="4242", holder="Stadtkasse"))),
+    ("BR-DE-24-a", "BG-18", "payment.card", _with(payment=_CARD),
      _with(payment=PaymentInstructions(means_code="54"))),
     ("BR-DE-25-a", "BG-19", "payment.direct_debit", _debit(), _with(payment=PaymentInstructions(means_code="59"))),
     ("BR-DE-30", "BT-90", "payment.direct_debit.creditor_id", _debit(), _debit(creditor_id=None)),
     ("BR-DE-31", "BT-91", "payment.direct_debit.debited_account", _debit(), _debit(debited_account=None)),
     ("BR-DE-14", "BT-119", "totals.vat_breakdown[0].rate", _keep, _outside_scope),
+    ("BR-DE-23-b", "BG-18/BG-19", "payment", _keep,
+     lambda d: _replace(d, payment=_replace(d.payment, direct_debit=_DEBIT.direct_debit))),
+    ("BR-DE-24-b", "BG-17/BG-19", "payment", _with(payment=_CARD),
+     _with(payment=_replace(_CARD, credit_transfers=[CreditTransfer(account_id="DE89370400440532013000")]))),
+    ("BR-DE-25-b", "BG-17/BG-18", "payment", _debit(), lambda d: _replace(_debit()(d), payment=_replace(
+        _DEBIT, card=CardPayment(pan_last_digits="4242")))),
+    ("BR-DE-22", "BT-125-2", "attachments", _with(attachments=[_sheet("A-1")]),
+     _with(attachments=[_sheet("A-1"), _sheet("A-2")])),
 ]
 
 
@@ -292,6 +308,30 @@ def test_peppol_requirement(name: str, rule: str, term: str, field: str,
     assert (refused.value.field, refused.value.bt, refused.value.rule) == (field, term, rule), str(refused.value)
     with pytest.raises(ModelError, match=rf"\[{rule}\]"):
         _write(bad, "cii", "peppol")
+
+
+@pytest.mark.parametrize(("name", "rule", "without"), [
+    ("peppol_invoice", "PEPPOL-EN16931-P0100", _with(type_code="389")),
+    ("peppol_invoice", "PEPPOL-EN16931-P0112", _with(type_code="384")),
+    ("peppol_credit_note", "PEPPOL-EN16931-P0101", _with(type_code="503")),
+])
+def test_peppol_type_codes(name: str, rule: str, without: Callable[[Document], Document]) -> None:
+    """BT-3 codes EN 16931 allows and the Peppol profile does not (384 only between German parties)."""
+    with pytest.raises(ModelError) as refused:
+        _write(without(_load(name)), "ubl", "peppol")
+    assert (refused.value.field, refused.value.bt, refused.value.rule) == ("type_code", "BT-3", rule)
+
+
+def test_peppol_allowance_with_a_base_amount_states_its_percentage() -> None:
+    doc = _load("peppol_invoice")
+    vat = doc.lines[0].vat
+    percent = AllowanceCharge(base_amount=Decimal("100.00"), percent=Decimal("5"), vat=vat, reason="Discount")
+    _write(_replace(doc, allowances_charges=[percent]), "ubl", "peppol")
+    flat = AllowanceCharge(amount=Decimal("5.00"), base_amount=Decimal("100.00"), vat=vat, reason="Discount")
+    with pytest.raises(ModelError) as refused:
+        _write(_replace(doc, allowances_charges=[percent, flat]), "ubl", "peppol")
+    assert (refused.value.field, refused.value.bt, refused.value.rule) == \
+        ("allowances_charges[1]", "BT-94", "PEPPOL-EN16931-R042")
 
 
 def test_peppol_accepts_either_buyer_reference_or_order_and_a_french_sellers_mentions_count_as_notes() -> None:

@@ -88,11 +88,22 @@ def _not_both_german(doc: Document) -> bool:
     return not (doc.seller.country == "DE" and doc.buyer.country == "DE")
 
 
+def _distinct_filenames(attachments: Any) -> bool:
+    names = [a.filename for a in attachments if a.filename]
+    return len(names) == len(set(names))
+
+
+# BT-3 codes Peppol BIS Billing 3.0 allows (P0100 invoices, with 326 and 384 when both parties are German
+# (P0112); P0101 credit notes)
+_PEPPOL_INVOICE_TYPES = frozenset("71 80 82 84 102 218 219 326 331 380 382 383 384 386 388 393 395 553 575 623 "
+                                  "780 817 870 875 876 877".split())
+_PEPPOL_CREDIT_TYPES = frozenset("81 83 261 262 296 308 381 396 420 458 532".split())
+
 _PEPPOL_PROCESS_FORMAT = re.compile(r"urn:fdc:peppol\.eu:2017:poacc:billing:\d\d:1\.0")
 
-# XRechnung's BR-DE-16 (a seller VAT or tax registration identifier, or a tax representative, with VAT categories
-# S, Z, E, AE, K, G, L, M) is no row: EN 16931 requires the same (BR-S-02 ... BR-AG-02) and the model refuses a
-# document without it.
+# No row for what EN 16931 requires too, which the model refuses already: XRechnung's BR-DE-16 (a seller VAT or
+# tax registration identifier, or a tax representative, with VAT categories S, Z, E, AE, K, G, L, M: BR-S-02 ...
+# BR-AG-02) and BR-DE-23-a (a credit transfer account with payment means 30 or 58: BR-61).
 _XRECHNUNG = (
     Requirement("BT-10", ("buyer_reference",), "BR-DE-15", "the buyer reference (Leitweg-ID)"),
     Requirement("BT-23", ("process_id",), "PEPPOL-EN16931-R001", "the business process"),
@@ -111,8 +122,6 @@ _XRECHNUNG = (
     Requirement("BT-34", ("seller.electronic_address",), "PEPPOL-EN16931-R020", "the seller electronic address"),
     Requirement("BT-49", ("buyer.electronic_address",), "PEPPOL-EN16931-R010", "the buyer electronic address"),
     Requirement("BG-16", ("payment",), "BR-DE-1", "the payment instructions"),
-    Requirement("BG-17", ("payment.credit_transfers",), "BR-DE-23-a", "a credit transfer account, for payment "
-                "means 30 or 58", when=_means("30", "58")),
     Requirement("BG-18", ("payment.card",), "BR-DE-24-a", "the payment card, for payment means 48, 54 or 55",
                 when=_means("48", "54", "55")),
     Requirement("BG-19", ("payment.direct_debit",), "BR-DE-25-a", "the direct debit, for payment means 59",
@@ -121,6 +130,15 @@ _XRECHNUNG = (
                 "identifier of the direct debit", when=_present("payment.direct_debit")),
     Requirement("BT-91", ("payment.direct_debit.debited_account",), "BR-DE-31", "the debited account of the "
                 "direct debit", when=_present("payment.direct_debit")),
+    Requirement("BG-18/BG-19", ("payment",), "BR-DE-23-b", "no payment card nor direct debit with payment means "
+                "30 or 58", when=_means("30", "58"), accepts=lambda p: p.card is None and p.direct_debit is None),
+    Requirement("BG-17/BG-19", ("payment",), "BR-DE-24-b", "no credit transfer nor direct debit with payment "
+                "means 48, 54 or 55", when=_means("48", "54", "55"),
+                accepts=lambda p: not p.credit_transfers and p.direct_debit is None),
+    Requirement("BG-17/BG-18", ("payment",), "BR-DE-25-b", "no credit transfer nor payment card with payment "
+                "means 59", when=_means("59"), accepts=lambda p: not p.credit_transfers and p.card is None),
+    Requirement("BT-125-2", ("attachments",), "BR-DE-22", "attachments whose file names differ",
+                accepts=_distinct_filenames),
     Requirement("BT-119", ("totals.vat_breakdown.*.rate",), "BR-DE-14", "the VAT category rate of every VAT "
                 "breakdown (category O carries none)"),
 )
@@ -144,6 +162,17 @@ _PEPPOL = (
                 "German (a French seller's late-payment mentions PMD, PMT and AAB are notes too: state them in "
                 "the one note and set late_payment_mentions to false)", when=_not_both_german,
                 accepts=lambda v: len(v) <= 1, value=legal_notes),
+    Requirement("BT-3", ("type_code",), "PEPPOL-EN16931-P0100", "an invoice type code of the Peppol profile "
+                f"({' '.join(sorted(_PEPPOL_INVOICE_TYPES, key=int))}; 326 and 384 between German parties only, "
+                "P0112)", when=lambda d: not d.is_credit_note, accepts=lambda v: v in _PEPPOL_INVOICE_TYPES),
+    Requirement("BT-3", ("type_code",), "PEPPOL-EN16931-P0101", "a credit note type code of the Peppol profile "
+                f"({' '.join(sorted(_PEPPOL_CREDIT_TYPES, key=int))})", when=lambda d: d.is_credit_note,
+                accepts=lambda v: v in _PEPPOL_CREDIT_TYPES),
+    Requirement("BT-3", ("type_code",), "PEPPOL-EN16931-P0112", "type code 326 or 384 only when seller and buyer "
+                "are both German", when=_not_both_german, accepts=lambda v: v not in ("326", "384")),
+    Requirement("BT-94", ("allowances_charges.*", "lines.*.allowances_charges.*"), "PEPPOL-EN16931-R042",
+                "the percentage of an allowance or charge that states its base amount",
+                accepts=lambda ac: ac.base_amount is None or ac.percent is not None),
     Requirement("BT-89", ("payment.direct_debit.mandate_id",), "PEPPOL-EN16931-R061", "the mandate reference "
                 "of the direct debit", when=_present("payment.direct_debit")),
 )
@@ -205,15 +234,16 @@ def field_values(obj: Any, path: str, prefix: str = "") -> Iterator[tuple[str, A
 
 def missing(target: Spec, doc: Document) -> list[tuple[Requirement, str]]:
     """The requirements of ``target`` that ``doc`` does not meet, each with the model field to fill in
-    (the first one of the requirement, or the item of a repeated field that lacks it)."""
+    (the first one of the requirement, or each item of a repeated field that lacks it or is not accepted)."""
     out: list[tuple[Requirement, str]] = []
     for req in target.requires:
         if req.when is not None and not req.when(doc):
             continue
         found = [(req.fields[0], req.value(doc))] if req.value is not None else \
             [pair for path in req.fields for pair in field_values(doc, path)]
-        if "*" in req.fields[0]:  # every item of the repeated field must carry it
-            out += [(req, where) for where, value in found if not _filled(value)]
+        if "*" in req.fields[0]:  # every item of the repeated field must carry it (or be accepted)
+            out += [(req, where) for where, value in found
+                    if not (_filled(value) if req.accepts is None else req.accepts(value))]
             continue
         filled = [(where, value) for where, value in found if _filled(value)]
         if req.accepts is None:

@@ -169,6 +169,14 @@ CITED_RULES: tuple[tuple[str, str, tuple[str, ...], str, str], ...] = (
      "urn:fdc:peppol.eu:2017:poacc:billing:NN:1.0.", "peppol-bis-3-cited"),
     ("PEPPOL-EN16931-R010", "fatal", ("BT-49",), "The buyer electronic address is required.", "peppol-bis-3-cited"),
     ("PEPPOL-EN16931-R020", "fatal", ("BT-34",), "The seller electronic address is required.", "peppol-bis-3-cited"),
+    ("PEPPOL-EN16931-R042", "fatal", ("BT-93", "BT-94", "BT-100", "BT-101", "BT-137", "BT-138", "BT-142", "BT-143"),
+     "An allowance or charge stating its base amount states its percentage too.", "peppol-bis-3-cited"),
+    ("PEPPOL-EN16931-P0100", "fatal", ("BT-3",), "The invoice type code is one the Peppol profile allows.",
+     "peppol-bis-3-cited"),
+    ("PEPPOL-EN16931-P0101", "fatal", ("BT-3",), "The credit note type code is one the Peppol profile allows.",
+     "peppol-bis-3-cited"),
+    ("PEPPOL-EN16931-P0112", "fatal", ("BT-3",), "Type codes 326 and 384 only when seller and buyer are both German.",
+     "peppol-bis-3-cited"),
     ("PEPPOL-EN16931-R061", "fatal", ("BT-89",), "A direct debit needs its mandate reference.", "peppol-bis-3-cited"),
     ("PEPPOL-EN16931-CL008", "fatal", ("BT-34-1", "BT-49-1"), "An electronic address scheme comes from the EAS "
      "code list.", "peppol-bis-3-cited"),
@@ -187,12 +195,17 @@ CITED_RULES: tuple[tuple[str, str, tuple[str, ...], str, str], ...] = (
     ("BR-DE-11", "fatal", ("BT-78", "BG-15"), "XRechnung: a deliver-to address has its post code.", "xrechnung-cited"),
     ("BR-DE-14", "fatal", ("BT-119",), "XRechnung: every VAT breakdown states its rate.", "xrechnung-cited"),
     ("BR-DE-15", "fatal", ("BT-10",), "XRechnung: the buyer reference is required.", "xrechnung-cited"),
-    ("BR-DE-23-a", "fatal", ("BT-81", "BG-17"), "XRechnung: payment means 30 or 58 come with a credit transfer "
-     "account.", "xrechnung-cited"),
+    ("BR-DE-22", "fatal", ("BT-125-2",), "XRechnung: the file names of the attachments differ.", "xrechnung-cited"),
     ("BR-DE-24-a", "fatal", ("BT-81", "BG-18"), "XRechnung: payment means 48, 54 or 55 come with the payment card.",
      "xrechnung-cited"),
     ("BR-DE-25-a", "fatal", ("BT-81", "BG-19"), "XRechnung: payment means 59 come with the direct debit.",
      "xrechnung-cited"),
+    ("BR-DE-23-b", "fatal", ("BT-81", "BG-18", "BG-19"), "XRechnung: payment means 30 or 58 come with no payment "
+     "card and no direct debit.", "xrechnung-cited"),
+    ("BR-DE-24-b", "fatal", ("BT-81", "BG-17", "BG-19"), "XRechnung: payment means 48, 54 or 55 come with no credit "
+     "transfer and no direct debit.", "xrechnung-cited"),
+    ("BR-DE-25-b", "fatal", ("BT-81", "BG-17", "BG-18"), "XRechnung: payment means 59 come with no credit transfer "
+     "and no payment card.", "xrechnung-cited"),
     ("BR-DE-30", "fatal", ("BG-19", "BT-90"), "XRechnung: a direct debit states the bank assigned creditor "
      "identifier.", "xrechnung-cited"),
     ("BR-DE-31", "fatal", ("BG-19", "BT-91"), "XRechnung: a direct debit states the debited account.",
