@@ -260,8 +260,9 @@ def check(target: Spec, doc: Document, syntax: str) -> Document:
     :class:`ModelError` naming every missing business term, field and rule when ``doc`` lacks what the
     spec requires."""
     if syntax not in target.syntaxes:
-        raise ProfileError(f"{target.title} is written in CII only (a Factur-X profile); UBL 2.1 is EN 16931: "
-                           "choose spec 'en16931', 'cen', 'xrechnung' or 'peppol'", field="spec", bt="BT-24")
+        ubl = ", ".join(s.name for s in SPECS if "ubl" in s.syntaxes)
+        raise ProfileError(f"{target.title} is written in CII only (a Factur-X profile); the specs written in UBL "
+                           f"2.1 are: {ubl}", field="spec", bt="BT-24")
     if target.process is not None and not doc.process_id:
         # a copy with the spec's constant BT-23: nothing the model checks or computes depends on BT-23 but
         # its characters (a known constant), so the document is not built and computed again
@@ -279,4 +280,4 @@ def _refusal(target: Spec, gaps: list[tuple[Requirement, str]]) -> ModelError:
         req, where = gaps[0]
         return ModelError(f"{head} {req.what}", field=where, bt=req.terms, rule=req.rule)
     items = "; ".join(f"{where} ({req.terms}): {req.what} [{req.rule}]" for req, where in gaps)
-    return ModelError(f"{head}, and the document lacks, {len(gaps)} things: {items}")
+    return ModelError(f"{head} {len(gaps)} things the document does not meet: {items}")
