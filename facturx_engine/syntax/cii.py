@@ -3,6 +3,8 @@
 ``to_cii(invoice, profile=Profile.EN16931)`` writes what the profile carries. Data the
 profile cannot carry is never dropped silently: it raises :class:`ProfileError` (``strict=True``)
 or is reported with a :class:`ProfileWarning` naming every business term that was left out.
+``to_cii(invoice, spec="xrechnung")`` writes for a target specification
+(:mod:`facturx_engine.model.specs`): its BT-24 and BT-23, after checking what it requires.
 """
 
 from __future__ import annotations
