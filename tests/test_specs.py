@@ -316,10 +316,17 @@ def test_peppol_requirement(name: str, rule: str, term: str, field: str,
     ("peppol_credit_note", "PEPPOL-EN16931-P0101", _with(type_code="503")),
 ])
 def test_peppol_type_codes(name: str, rule: str, without: Callable[[Document], Document]) -> None:
-    """BT-3 codes EN 16931 allows and the Peppol profile does not (384 only between German parties)."""
+    """BT-3 codes EN 16931 allows and Peppol's billing process 01 does not (384 only between German parties);
+    under another process the lists do not apply (P0112 still does)."""
     with pytest.raises(ModelError) as refused:
         _write(without(_load(name)), "ubl", "peppol")
     assert (refused.value.field, refused.value.bt, refused.value.rule) == ("type_code", "BT-3", rule)
+    other = _replace(without(_load(name)), process_id="urn:fdc:peppol.eu:2017:poacc:billing:02:1.0")
+    if rule == "PEPPOL-EN16931-P0112":
+        with pytest.raises(ModelError, match=rule):
+            _write(other, "ubl", "peppol")
+    else:
+        _write(other, "ubl", "peppol")
 
 
 def test_peppol_allowance_with_a_base_amount_states_its_percentage() -> None:

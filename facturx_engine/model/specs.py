@@ -93,11 +93,16 @@ def _distinct_filenames(attachments: Any) -> bool:
     return len(names) == len(set(names))
 
 
-# BT-3 codes Peppol BIS Billing 3.0 allows (P0100 invoices, with 326 and 384 when both parties are German
-# (P0112); P0101 credit notes)
+# BT-3 codes Peppol BIS Billing 3.0 allows under billing process 01 (P0100 invoices, with 326 and 384 when both
+# parties are German (P0112); P0101 credit notes)
 _PEPPOL_INVOICE_TYPES = frozenset("71 80 82 84 102 218 219 326 331 380 382 383 384 386 388 393 395 553 575 623 "
                                   "780 817 870 875 876 877".split())
-_PEPPOL_CREDIT_TYPES = frozenset("81 83 261 262 296 308 381 396 420 458 532".split())
+_PEPPOL_CREDIT_TYPES = frozenset("81 83 381 396 532".split())
+
+
+def _billing_01(credit_note: bool) -> Callable[[Document], bool]:
+    """Peppol's type-code lists apply to the documents of billing process 01 (BT-23 ``...:billing:01:1.0``)."""
+    return lambda doc: doc.is_credit_note is credit_note and doc.process_id == PEPPOL_PROCESS
 
 _PEPPOL_PROCESS_FORMAT = re.compile(r"urn:fdc:peppol\.eu:2017:poacc:billing:\d\d:1\.0")
 
@@ -162,11 +167,11 @@ _PEPPOL = (
                 "German (a French seller's late-payment mentions PMD, PMT and AAB are notes too: state them in "
                 "the one note and set late_payment_mentions to false)", when=_not_both_german,
                 accepts=lambda v: len(v) <= 1, value=legal_notes),
-    Requirement("BT-3", ("type_code",), "PEPPOL-EN16931-P0100", "an invoice type code of the Peppol profile "
+    Requirement("BT-3", ("type_code",), "PEPPOL-EN16931-P0100", "an invoice type code of billing process 01 "
                 f"({' '.join(sorted(_PEPPOL_INVOICE_TYPES, key=int))}; 326 and 384 between German parties only, "
-                "P0112)", when=lambda d: not d.is_credit_note, accepts=lambda v: v in _PEPPOL_INVOICE_TYPES),
-    Requirement("BT-3", ("type_code",), "PEPPOL-EN16931-P0101", "a credit note type code of the Peppol profile "
-                f"({' '.join(sorted(_PEPPOL_CREDIT_TYPES, key=int))})", when=lambda d: d.is_credit_note,
+                "P0112)", when=_billing_01(False), accepts=lambda v: v in _PEPPOL_INVOICE_TYPES),
+    Requirement("BT-3", ("type_code",), "PEPPOL-EN16931-P0101", "a credit note type code of billing process 01 "
+                f"({' '.join(sorted(_PEPPOL_CREDIT_TYPES, key=int))})", when=_billing_01(True),
                 accepts=lambda v: v in _PEPPOL_CREDIT_TYPES),
     Requirement("BT-3", ("type_code",), "PEPPOL-EN16931-P0112", "type code 326 or 384 only when seller and buyer "
                 "are both German", when=_not_both_german, accepts=lambda v: v not in ("326", "384")),
