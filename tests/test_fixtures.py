@@ -30,6 +30,7 @@ EXPECTED_NAMES = {
     "fr_b2b", "b2c", "deposit_386", "final_after_two_deposits", "credit_note_381", "corrected_384",
     "multi_vat_S_Z_E", "reverse_charge_AE", "intra_community_K", "export_G", "allowances_charges",
     "foreign_currency_bt6", "attachment_bg24", "direct_debit_59",
+    "peppol_invoice", "peppol_credit_note", "xrechnung_invoice",  # written for their spec in tests/test_specs.py
 }
 
 

@@ -2,7 +2,7 @@
 
 Commands (each one a function registered in :data:`COMMANDS`; later ones plug in the same way)::
 
-    facturx-engine generate INPUT.json --to cii|ubl|facturx [--profile P] [--strict]
+    facturx-engine generate INPUT.json --to cii|ubl|facturx [--profile P] [--spec S] [--strict]
                             [--template T.json] [--pdf LAYOUT.pdf] -o OUT
     facturx-engine generate PAYLOAD.json --from payload [--to cii|ubl|facturx] ... -o OUT
     facturx-engine embed LAYOUT.pdf INVOICE.xml [--af-relationship R] -o OUT.pdf
@@ -19,7 +19,9 @@ model (totals are computed), writes CII (Factur-X profile ``--profile``, default
 UBL 2.1, validates the result offline (XSD + Schematron; ``--rules`` adds rule sets, as ``validate --rules``:
 ``fr-ctc``, ``extended-ctc-fr``, ``cen``, ``xrechnung``, ``peppol``) and only then writes ``OUT`` atomically
 (a temporary file in the same directory, renamed over ``OUT``; ``-o -`` writes to stdout).
-Data the profile cannot carry is reported as a notice, or refused with ``--strict``.
+Data the profile cannot carry is reported as a notice, or refused with ``--strict``. ``--spec`` names the
+target specification (:mod:`facturx_engine.model.specs`): its BT-24 (and BT-23) is written, and an input
+lacking what it requires beyond EN 16931 is refused before anything is written (exit 2).
 
 Exit codes, shared by every command (:mod:`facturx_engine.cli.shared`):
 
@@ -64,8 +66,9 @@ from facturx_engine.cli.shared import (EXIT_INTERNAL, EXIT_INVALID, EXIT_NOT_INS
                                       CommandError, write_atomic)
 from facturx_engine.cli.validate import add_command as add_validate
 from facturx_engine.syntax.limits import MAX_XML_BYTES, parse_size, read_bounded
-from facturx_engine.syntax.cii import ProfileWarning, to_cii
+from facturx_engine.syntax.cii import ProfileWarning, target_profile, to_cii
 from facturx_engine.model.codes import Profile
+from facturx_engine.model.specs import SPEC_NAMES
 from facturx_engine.errors import FacturXError, PayloadError, ProfileError, ResourceError, ValidationFailed
 from facturx_engine.io.jsonio import load_document
 from facturx_engine.syntax.ubl import to_ubl
@@ -148,6 +151,9 @@ def _add_generate(sub: Any) -> None:
                    help="Factur-X profile of the CII (default en16931); UBL is always EN 16931")
     p.add_argument("--strict", action="store_true",
                    help="refuse data the profile cannot carry instead of leaving it out with a notice")
+    p.add_argument("--spec", type=str.lower, choices=SPEC_NAMES, default=None,
+                   help="target specification: writes its BT-24 (and BT-23 for xrechnung, peppol) and refuses, "
+                        "before writing, an input lacking what it requires beyond EN 16931 (exit 2)")
     p.add_argument("--template", metavar="T.json", help="branding of the visual invoice (--to facturx)")
     p.add_argument("--pdf", metavar="LAYOUT.pdf", help="use this PDF as the visual invoice (--to facturx)")
     p.add_argument("--rules", action="append", choices=[r.key for r in RULE_SETS if r.extra], default=[],
@@ -178,17 +184,19 @@ def _generate(args: argparse.Namespace) -> int:
         raise CommandError("--template and --pdf apply to --to facturx only")
     if args.to == "ubl" and args.profile not in (None, "en16931"):
         raise CommandError(f"--profile {args.profile} is a Factur-X (CII) profile; UBL 2.1 is always EN 16931")
-    profile = Profile.parse(args.profile or "en16931")
-    target = f"Factur-X {profile.value} PDF/A-3B" if args.to == "facturx" else \
-        f"CII Factur-X {profile.value}" if args.to == "cii" else \
-        f"UBL 2.1 {'CreditNote' if doc.is_credit_note else 'Invoice'} (EN 16931)"
+    profile, target, spec_name = _spec_target(args)
+    target = target or (f"Factur-X {profile.value} PDF/A-3B" if args.to == "facturx" else
+                        f"CII Factur-X {profile.value}" if args.to == "cii" else
+                        f"UBL 2.1 {'CreditNote' if doc.is_credit_note else 'Invoice'} (EN 16931)")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            xml = to_ubl(doc, strict=args.strict) if args.to == "ubl" else to_cii(doc, profile, strict=args.strict)
+            xml = to_ubl(doc, strict=args.strict, spec=args.spec) if args.to == "ubl" else \
+                to_cii(doc, profile, strict=args.strict, spec=args.spec)
         except ProfileError as exc:
             raise CommandError(f"{exc} (--strict; leave it out of the input, or choose a higher profile)") from None
-    report = validate(xml, factur_x=args.to != "ubl",  # the CII is written as Factur-X
+    # the CII is written as Factur-X, unless --spec names another specification (cen, xrechnung, peppol)
+    report = validate(xml, factur_x=args.to == "facturx" or (args.to == "cii" and spec_name in (None, *PROFILES)),
                       rules=tuple(dict.fromkeys(args.rules)))
     if not report.valid:
         n = len(report.errors)
@@ -213,6 +221,19 @@ def _generate(args: argparse.Namespace) -> int:
         kind = "notice" if issubclass(w.category, ProfileWarning) else "warning"
         print(f"{kind}: {w.message}", file=sys.stderr)
     return EXIT_OK
+
+
+def _spec_target(args: argparse.Namespace) -> tuple[Profile, str | None, str | None]:
+    """``--spec``: the profile of the CII, what the summary calls the target, the spec's name; a spec that
+    does not exist in the syntax asked for, or a --profile other than its own, is refused (exit 2)."""
+    if args.spec is None:
+        return Profile.parse(args.profile or "en16931"), None, None
+    chosen, found = target_profile(args.profile, args.spec)
+    assert found is not None
+    if args.to == "ubl" and "ubl" not in found.syntaxes:
+        raise CommandError(f"--spec {found.name}: {found.title} is written in CII only; use --to cii or facturx")
+    what = "UBL 2.1" if args.to == "ubl" else "CII" if args.to == "cii" else "PDF/A-3B with the CII of"
+    return chosen, f"{what} {found.title}", found.name
 
 
 def _facturx(doc: Any, profile: Profile, xml: bytes, args: argparse.Namespace) -> bytes:

@@ -440,7 +440,7 @@ def _metadata(pdf: pikepdf.Pdf, facts: _Invoice, level: str, filename: str, when
 
 def to_facturx(
     doc: Document,
-    profile: Profile | str = Profile.EN16931,
+    profile: Profile | str | None = None,
     *,
     template: Template | None = None,
     pdf: bytes | None = None,
@@ -448,10 +448,12 @@ def to_facturx(
     deterministic: bool = False,
     xml: bytes | None = None,
     validate_xml: bool = True,
+    spec: str | None = None,
 ) -> bytes:
     """A PDF/A-3B Factur-X file for an invoice or credit note.
 
-    The XML is ``xml`` if given, else :func:`~facturx_engine.syntax.cii.to_cii` ``(doc, profile)``; the page
+    The XML is ``xml`` if given, else :func:`~facturx_engine.syntax.cii.to_cii` ``(doc, profile, spec=spec)``
+    (``spec``: a target specification, :mod:`facturx_engine.model.specs`; then ``profile`` may be None); the page
     is ``pdf`` if given, else ``facturx_engine.pdf.render.layout.render(doc, template)``. The Factur-X level
     written to the XMP always follows the XML's BT-24 (an XRechnung specification id gives
     XRECHNUNG and ``xrechnung.xml``). Then :func:`embed`, which validates the XML (XSD and
@@ -462,7 +464,7 @@ def to_facturx(
     if xml is None:
         from facturx_engine.syntax.cii import to_cii
 
-        xml = to_cii(doc, profile)
+        xml = to_cii(doc, profile, spec=spec)
     if pdf is None:
         from facturx_engine.pdf.render.layout import (
             render,  # written separately; imported only when needed

@@ -20,7 +20,9 @@ from facturx_engine.syntax.engine import NS, serialize
 from facturx_engine.syntax.tree import Syntax, read_sequences, text_formatter
 from facturx_engine.syntax.cii import FORMATTERS as _CII_FORMATTERS
 from facturx_engine.syntax.cii import WriteResult, report_loss
+from facturx_engine.model import specs
 from facturx_engine.model.records import Document
+from facturx_engine.model.specs import Spec
 
 __all__ = ["to_ubl", "write_ubl"]
 
@@ -66,10 +68,18 @@ def namespaces(root: str) -> str:
            f'xmlns:cbc="{NS["cbc"]}"'
 
 
-def write_ubl(doc: Document) -> WriteResult:
-    """Serialize to UBL 2.1 (Invoice or CreditNote); report what UBL cannot carry."""
+def write_ubl(doc: Document, *, spec: str | Spec | None = None) -> WriteResult:
+    """Serialize to UBL 2.1 (Invoice or CreditNote); report what UBL cannot carry.
+
+    With ``spec`` (``cen``, ``en16931``, ``extended-ctc-fr``, ``xrechnung``, ``peppol``; the other Factur-X
+    profiles are CII only) the spec's BT-24 is written whatever the document states, its BT-23 when the
+    document states none, and a document lacking what the spec requires beyond EN 16931 is refused first
+    (see :func:`facturx_engine.syntax.cii.write_cii`)."""
+    target = None if spec is None else specs.spec(spec)
+    if target is not None:
+        doc = specs.check(target, doc, "ubl")
     syntax = UBL_CREDIT_NOTE if doc.is_credit_note else UBL_INVOICE
-    guideline = doc.specification_id or UBL_GUIDELINE
+    guideline = target.guideline if target is not None else doc.specification_id or UBL_GUIDELINE
     wctx = WriteContext(doc, syntax.name, guideline)
     xml, dropped = serialize(syntax, None, wctx, namespaces(syntax.root_tag))
     if syntax is UBL_CREDIT_NOTE and doc.due_date and not wctx.payment_entries:
@@ -79,14 +89,17 @@ def write_ubl(doc: Document) -> WriteResult:
     return WriteResult(xml, tuple(dropped))
 
 
-def to_ubl(doc: Document, *, strict: bool = False) -> bytes:
+def to_ubl(doc: Document, *, strict: bool = False, spec: str | Spec | None = None) -> bytes:
     """UBL 2.1 XML bytes of an invoice or credit note. Same input, same bytes.
 
+    ``spec``: the target specification, whose BT-24 (and BT-23) is written and whose requirements are
+    checked first (see :func:`write_ubl`).
     The bytes are well-formed XML whatever the document holds: a text with a character XML 1.0
     cannot carry (a control character other than tab/LF/CR, a lone surrogate, U+FFFE/U+FFFF) raises
     :class:`~facturx_engine.errors.ModelError` naming the field and business term; data the target
     cannot carry is reported (:class:`ProfileWarning`, or :class:`ProfileError` when ``strict``).
     """
-    result = write_ubl(doc)
-    report_loss(result.dropped, "UBL 2.1", strict)
+    target = None if spec is None else specs.spec(spec)
+    result = write_ubl(doc, spec=target)
+    report_loss(result.dropped, f"UBL 2.1 ({target.title})" if target is not None else "UBL 2.1", strict)
     return result.xml

@@ -151,10 +151,41 @@ ENGINE_RULES: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
 )
 
 
-# Rules of rule sets the engine cites but does not run yet (their artefacts come with issue 13's rule
-# sets); the model checks them itself. An artefact stating one of these ids makes the generator fail,
-# so the entry is deleted then.
-CITED_RULES: tuple[tuple[str, str, tuple[str, ...], str, str], ...] = ()
+# Rules of rule sets the engine runs from a stylesheet installed per user (not scanned here), cited by the
+# model's checks of what a specification requires (facturx_engine.model.specs). An artefact scanned here
+# stating one of these ids makes the generator fail, so the entry is deleted then.
+CITED_RULES: tuple[tuple[str, str, tuple[str, ...], str, str], ...] = (
+    # what XRechnung 3.0 requires of a document written for it (the KoSIT stylesheets are installed per user,
+    # not scanned here; the XRechnung stylesheets also state R001, R010 and R020 above)
+    ("BR-DE-1", "fatal", ("BG-16",), "XRechnung: an invoice carries payment instructions.", "xrechnung-cited"),
+    ("BR-DE-2", "fatal", ("BG-6",), "XRechnung: the seller contact is required.", "xrechnung-cited"),
+    ("BR-DE-3", "fatal", ("BT-37",), "XRechnung: the seller city is required.", "xrechnung-cited"),
+    ("BR-DE-4", "fatal", ("BT-38",), "XRechnung: the seller post code is required.", "xrechnung-cited"),
+    ("BR-DE-5", "fatal", ("BT-41",), "XRechnung: the seller contact point is required.", "xrechnung-cited"),
+    ("BR-DE-6", "fatal", ("BT-42",), "XRechnung: the seller contact telephone number is required.", "xrechnung-cited"),
+    ("BR-DE-7", "fatal", ("BT-43",), "XRechnung: the seller contact email address is required.", "xrechnung-cited"),
+    ("BR-DE-8", "fatal", ("BT-52",), "XRechnung: the buyer city is required.", "xrechnung-cited"),
+    ("BR-DE-9", "fatal", ("BT-53",), "XRechnung: the buyer post code is required.", "xrechnung-cited"),
+    ("BR-DE-10", "fatal", ("BT-77", "BG-15"), "XRechnung: a deliver-to address has its city.", "xrechnung-cited"),
+    ("BR-DE-11", "fatal", ("BT-78", "BG-15"), "XRechnung: a deliver-to address has its post code.", "xrechnung-cited"),
+    ("BR-DE-14", "fatal", ("BT-119",), "XRechnung: every VAT breakdown states its rate.", "xrechnung-cited"),
+    ("BR-DE-15", "fatal", ("BT-10",), "XRechnung: the buyer reference is required.", "xrechnung-cited"),
+    ("BR-DE-22", "fatal", ("BT-125-2",), "XRechnung: the file names of the attachments differ.", "xrechnung-cited"),
+    ("BR-DE-24-a", "fatal", ("BT-81", "BG-18"), "XRechnung: payment means 48, 54 or 55 come with the payment card.",
+     "xrechnung-cited"),
+    ("BR-DE-25-a", "fatal", ("BT-81", "BG-19"), "XRechnung: payment means 59 come with the direct debit.",
+     "xrechnung-cited"),
+    ("BR-DE-23-b", "fatal", ("BT-81", "BG-18", "BG-19"), "XRechnung: payment means 30 or 58 come with no payment "
+     "card and no direct debit.", "xrechnung-cited"),
+    ("BR-DE-24-b", "fatal", ("BT-81", "BG-17", "BG-19"), "XRechnung: payment means 48, 54 or 55 come with no credit "
+     "transfer and no direct debit.", "xrechnung-cited"),
+    ("BR-DE-25-b", "fatal", ("BT-81", "BG-17", "BG-18"), "XRechnung: payment means 59 come with no credit transfer "
+     "and no payment card.", "xrechnung-cited"),
+    ("BR-DE-30", "fatal", ("BG-19", "BT-90"), "XRechnung: a direct debit states the bank assigned creditor "
+     "identifier.", "xrechnung-cited"),
+    ("BR-DE-31", "fatal", ("BG-19", "BT-91"), "XRechnung: a direct debit states the debited account.",
+     "xrechnung-cited"),
+)
 
 
 def _text(assertion: etree._Element) -> str:
