@@ -179,7 +179,7 @@ RULES: tuple[Rule, ...] = (
          "organizations.",
          ubl=Check(_UBL_ROOT, f"count(cbc:Note) <= 1 or {_BOTH_DE}"),
          cii=Check("/rsm:CrossIndustryInvoice/rsm:ExchangedDocument", f"count(ram:IncludedNote) <= 1 or {_BOTH_DE}"),
-         bt_ids=("BT-22",)),
+         bt_ids=("BG-1", "BT-22")),
     Rule("PEPPOL-EN16931-R003", "fatal", "A buyer reference or purchase order reference MUST be provided.",
          ubl=Check(_UBL_ROOT, "cbc:BuyerReference or cac:OrderReference/cbc:ID"),
          cii=Check(_CII_AGREEMENT, "ram:BuyerReference or ram:BuyerOrderReferencedDocument/ram:IssuerAssignedID"),
