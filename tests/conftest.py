@@ -66,6 +66,12 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
             "test_glob_survives_a_symlink_cycle",
             "test_reproducer",
         ),
+        "test_lean_equivalence": (  # the stock stylesheets; worker processes
+            "test_a_batch_compiles_each_stylesheet_once_per_worker",
+            "test_clean_workers_inherit_no_saxon_state",
+            "test_every_lean_stylesheet_gives_the_stock_findings_on_every_generated_document",
+            "test_lean_gives_the_stock_findings_on_documents_that_break_the_rules",
+        ),
         "test_losses": ("test_every_model_value_is_written_or_reported_by_every_writer",),
         "test_memory": EVERY_TEST,
         "test_model_speed_equivalence": (
