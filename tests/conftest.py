@@ -71,7 +71,6 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
             "test_clean_workers_inherit_no_saxon_state",
             "test_every_lean_stylesheet_gives_the_stock_findings_on_every_generated_document",
             "test_lean_gives_the_stock_findings_on_documents_that_break_the_rules",
-            "test_lean_xrechnung_gives_the_stock_svrl_findings_on_the_whole_corpus",
         ),
         "test_losses": ("test_every_model_value_is_written_or_reported_by_every_writer",),
         "test_memory": EVERY_TEST,

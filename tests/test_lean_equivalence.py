@@ -15,14 +15,12 @@ the rules cannot be evaluated on too.
 
 from __future__ import annotations
 
-import csv
 import importlib
 import os
 from functools import cache
 from pathlib import Path
 
 import pytest
-from lxml import etree
 from saxonche import PySaxonApiError, PySaxonProcessor
 
 import hostile_inputs as gen
@@ -35,9 +33,6 @@ from installed import needs_extra  # tests/installed.py
 from test_hostile import XML_CASES
 
 schematron = importlib.import_module("facturx_engine.validation.schematron")
-
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
-SVRL = "http://purl.oclc.org/dsdl/svrl"
 
 LEAN = [*_artefacts.SCHEMATRON, *sorted(schematron.LEAN_EXTRA)]
 """Every stylesheet that runs lean."""
@@ -93,65 +88,6 @@ def test_every_lean_stylesheet_gives_the_stock_findings_on_every_generated_docum
     assert _differential(key, None) > 0
 
 
-def _svrl_items(svrl: str) -> list[tuple[str, dict[str, str], list[tuple[str, dict[str, str], str]]]]:
-    """Every failed-assert / successful-report of an SVRL output: tag, attributes, children with their exact
-    text, in order (the skeleton puts them under the root, SchXslt too)."""
-    root = etree.fromstring(svrl.encode("utf-8"))
-    return [(str(item.tag), dict(item.attrib),
-             [(str(c.tag), dict(c.attrib), "".join(c.itertext())) for c in item.iterchildren("*")])
-            for item in root.iter(f"{{{SVRL}}}failed-assert", f"{{{SVRL}}}successful-report")]
-
-
-def _both(key: str, text: str) -> tuple[str, str]:
-    """The SVRL of the lean and of the stock form of ``key`` on ``text``, or ``error: <message>``."""
-    out = []
-    for stock in (False, True):
-        with schematron._saxon_lock:
-            try:
-                out.append(schematron._transform(key, text, stock=stock))
-            except PySaxonApiError as exc:
-                out.append(f"error: {exc}")
-    return out[0], out[1]
-
-
-def _corpus_texts(syntax: str) -> list[tuple[str, str]]:
-    """Every corpus document of ``syntax`` (``CII``: the XML of the Factur-X PDFs too) and the broken fixtures."""
-    from facturx_engine import extract
-
-    with (CORPUS / "INDEX.tsv").open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle, delimiter="\t"))
-    texts = [(r["file"], (CORPUS / r["file"]).read_text(encoding="utf-8")) for r in rows if r["syntax"] == syntax]
-    if syntax == "CII":
-        texts += [(r["file"], extract((CORPUS / r["file"]).read_bytes())[0].decode("utf-8"))
-                  for r in rows if r["syntax"] == "PDF"]
-    broken = Path(__file__).resolve().parents[1] / "fixtures" / "broken"
-    texts += [(p.name, p.read_text(encoding="utf-8")) for p in sorted(broken.glob(f"*.{syntax.lower()}.xml"))]
-    return texts
-
-
-@needs_extra
-@pytest.mark.skipif(not (CORPUS / "INDEX.tsv").is_file(), reason=f"!!! SHARED CORPUS MISSING: {CORPUS} !!!")
-@pytest.mark.parametrize("key", ["xrechnung-cii", "xrechnung-ubl"])
-def test_lean_xrechnung_gives_the_stock_svrl_findings_on_the_whole_corpus(key: str) -> None:
-    """The XRechnung stylesheets (SchXslt) lean and stock on every corpus document of their syntax and the
-    broken fixtures: the same failed-assert / successful-report elements, attributes and texts, in order."""
-    rewrite = schematron.lean_text(key)
-    assert "svrl:fired-rule" not in rewrite.text and "svrl:suppressed-rule" not in rewrite.text
-    fired = 0
-    texts = _corpus_texts("UBL" if key.endswith("-ubl") else "CII")
-    assert len(texts) >= 28
-    for name, text in texts:
-        lean, stock = _both(key, text)
-        if lean.startswith("error: ") or stock.startswith("error: "):
-            assert lean == stock, name  # the same error, and no findings either way
-            continue
-        items = _svrl_items(stock)
-        assert _svrl_items(lean) == items, name
-        assert "fired-rule" in stock and "fired-rule" not in lean
-        fired += len(items)
-    assert fired > 0
-
-
 _SYNTHETIC = """<xsl:stylesheet xmlns:xsl="http://www.w3.org/1999/XSL/Transform" version="2.0">
   <xsl:template match="/"><out><xsl:apply-templates select="/" mode="M1"/></out></xsl:template>
   <xsl:template match="a[(number(@n) idiv 1) gt 0]" mode="M1" priority="1000"><hit n="{@n}"/>
@@ -177,7 +113,7 @@ def test_a_failing_targeted_selection_raises_the_lean_error_where_the_stock_patt
         lean.transform_to_string(xdm_node=broken)
 
 
-SAMPLE = CORPUS / "cii" / "cen__CII_example1.xml"
+SAMPLE = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "cii" / "cen__CII_example1.xml"
 
 
 class _Failing:

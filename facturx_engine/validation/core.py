@@ -343,7 +343,8 @@ def validate(
     replaces the selection with those named (``rules`` still adds to it). A rule set whose official
     stylesheet is not installed (``facturx-engine artefacts install``) gets a fatal ``FXE-NOT-INSTALLED``
     finding: no verdict without it. ``stock=True`` runs the stylesheets exactly as shipped, without the
-    in-memory rewrite (an escape hatch: both give the same findings). ``max_bytes`` is
+    in-memory rewrite (an escape hatch: both give the same findings; the XRechnung ones always run as
+    shipped). ``max_bytes`` is
     the largest document accepted (default :data:`facturx_engine.syntax.limits.MAX_XML_BYTES`, 64 MiB,
     the reader's limit too). ``schematron=False`` runs the XSD only (the report says so with a
     ``SCHEMATRON-NOT-RUN`` warning; it is not a verdict on the business rules): the batch uses it for a

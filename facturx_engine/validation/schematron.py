@@ -1,7 +1,7 @@
 """The Schematron stage of validation: the official stylesheets run in-process by SaxonC-HE, their
 SVRL turned into findings (:func:`run_schematron`). Of those installed per user
-(:data:`facturx_engine.artefacts.EXTRA_SCHEMATRON`), the CEN EN 16931 CII and the XRechnung ones
-run lean too (:data:`LEAN_EXTRA`, proven equal).
+(:data:`facturx_engine.artefacts.EXTRA_SCHEMATRON`), the CEN EN 16931 CII one runs lean too
+(:data:`LEAN_EXTRA`, proven equal); the XRechnung ones always run as shipped.
 Each process compiles one stylesheet per rule set (:func:`compilations`): the stock form of a lean
 one only if a targeted selection of the lean form raised on some document.
 
@@ -193,11 +193,10 @@ def _codedb(relpath: str) -> PyXdmNode:
     return node
 
 
-LEAN_EXTRA = frozenset({"cen-cii", "xrechnung-cii", "xrechnung-ubl"})
-"""Installed-per-user stylesheets whose lean form is proven to give the stock findings: CEN EN 16931 CII (every
-CII of the corpus and the broken documents: ``tests/test_validate.py``), XRechnung CII and UBL (compiled by
-SchXslt: only their echoes go; every corpus document of their syntax, the broken and the generated documents:
-``tests/test_lean_equivalence.py``)."""
+LEAN_EXTRA = frozenset({"cen-cii"})
+"""Installed-per-user stylesheets whose lean form is proven to give the stock findings (on every CII of the
+corpus and the broken documents: ``tests/test_validate.py``); the others (XRechnung, compiled by SchXslt,
+not the ISO skeleton) always run as shipped."""
 
 
 def _is_lean(key: str) -> bool:
@@ -280,7 +279,7 @@ def _transform(key: str, text: str, stock: bool) -> str:
 
 def run_schematron(text: str, key: str, source: str, stock: bool = False) -> list[Finding]:
     """Run the stylesheet ``key`` of :data:`_artefacts.SCHEMATRON` or :data:`_artefacts.EXTRA_SCHEMATRON`
-    (installed per user) on serialised XML, in its lean form unless ``stock``.
+    (installed per user, run as shipped) on serialised XML.
 
     What Saxon prints on file descriptor 2 meanwhile is captured (:mod:`facturx_engine.validation.stderr`):
     the trace of a run-time error is summarised by the ``SCHEMATRON-ERROR`` finding, anything else

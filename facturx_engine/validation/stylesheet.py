@@ -19,11 +19,6 @@ the stylesheet text before it is compiled (the file on disk is never touched):
 * **lean SVRL** -- no ``svrl:fired-rule``, no ``svrl:active-pattern`` (with their empty walks),
   no indentation: :mod:`facturx_engine.validation.schematron` only reads ``svrl:failed-assert`` and
   ``svrl:successful-report``, which are written exactly as before.
-* **SchXslt stylesheets** (the KoSIT XRechnung ones, compiled by SchXslt, not the skeleton) already walk
-  the document once for all their patterns (one mode, rules chained by ``xsl:next-match``): only their
-  echoes go -- ``svrl:fired-rule``, ``svrl:suppressed-rule`` and ``svrl:active-pattern``, each of which
-  computes nothing but static attributes, ``document-uri()`` and ``base-uri()`` (:func:`_drop_schxslt_echoes`
-  checks that shape; an echo of another shape stays) -- and the output is not indented.
 * **indexed code lists** (Factur-X stylesheets, after the code-DB parameter rewrite of
   :func:`facturx_engine.validation.schematron._optimized_stylesheet`) -- ``$fxe_codedb/codedb/cl[@id=N]/
   enumeration[@value=$v]`` becomes ``key('fxe_code', $v, $fxe_codedb)[parent::cl/@id=N]``: the
@@ -56,7 +51,6 @@ __all__ = ["CODEDB_KEY", "LEAN_ERROR", "Rewrite", "index_code_lists", "lean"]
 
 _XSL = "http://www.w3.org/1999/XSL/Transform"
 _SVRL = "http://purl.oclc.org/dsdl/svrl"
-_SCHXSLT = "https://doi.org/10.5281/zenodo.1495494"
 _T = f"{{{_XSL}}}"
 _PATTERN_MODE = re.compile(r"M\d+")
 _DEFAULT_MATCH = "@*|node()"
@@ -112,11 +106,6 @@ def lean(text: str, relpath: str, *, target: bool = True) -> Rewrite:
         root = etree.fromstring(text.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True))
     except etree.XMLSyntaxError as exc:
         raise ResourceError(f"the Schematron {relpath} is not well-formed: {exc}") from exc
-    if _SCHXSLT in root.nsmap.values():
-        _drop_schxslt_echoes(root)
-        for output in root.findall(f"{_T}output"):
-            output.set("indent", "no")
-        return Rewrite(etree.tostring(root, encoding="unicode"), (), ())
     starts = [t for t in root.findall(f"{_T}template") if t.get("match") == "/" and t.get("mode") is None]
     if len(starts) != 1:
         raise ResourceError(f"the Schematron {relpath} has {len(starts)} root templates, expected 1")
@@ -248,37 +237,6 @@ def _drop_echoes(root: etree._Element, start: etree._Element) -> None:
         )
         if parent is not None and allowed:
             _remove_keeping_tail(parent, active)
-
-
-def _drop_schxslt_echoes(root: etree._Element) -> None:
-    """Remove the ``svrl:fired-rule``, ``svrl:suppressed-rule`` and ``svrl:active-pattern`` literal result
-    elements of a SchXslt stylesheet that compute only attributes from static text, ``document-uri()`` and
-    ``base-uri()``: nothing that can raise, nothing :mod:`facturx_engine.validation.schematron` reads."""
-    for tag in ("fired-rule", "suppressed-rule", "active-pattern"):
-        for echo in list(root.iter(f"{{{_SVRL}}}{tag}")):
-            parent = echo.getparent()
-            if parent is not None and all(_inert(node) for node in echo.iter()):
-                _remove_keeping_tail(parent, echo)
-
-
-_INERT_SELECT = re.compile(r"document-uri\(\)|base-uri\(\.?\)|\$documentUri")
-
-
-def _inert(node: etree._Element) -> bool:
-    """An echo's own element, or an instruction in it, that evaluates nothing but :data:`_INERT_SELECT`."""
-    tag = node.tag
-    if not isinstance(tag, str):  # a comment of the stylesheet's source
-        return True
-    if any("{" in value for value in node.attrib.values()):  # an attribute value template
-        return False
-    if tag.startswith(f"{{{_SVRL}}}"):
-        return True
-    select = node.get("select")
-    if tag == f"{_T}attribute":
-        return set(node.attrib) <= {"name", "select"} and (select is None or _INERT_SELECT.fullmatch(select) is not None)
-    if tag == f"{_T}variable":
-        return select == "document-uri()" and len(node) == 0
-    return tag == f"{_T}if" and node.get("test") == "exists($documentUri)"
 
 
 def _remove_keeping_tail(parent: etree._Element, child: etree._Element) -> None:
