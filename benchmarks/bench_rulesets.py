@@ -2,7 +2,7 @@
 """Time per rule set: each stylesheet in its lean form next to the stylesheet as shipped, in one run.
 
 For every rule set the engine runs -- the five Factur-X profiles, CEN EN 16931 CII and UBL, XRechnung
-CII and UBL, FR-CTC CII and UBL (the stylesheets) and Peppol BIS (the engine's own rules,
+CII and UBL, FR-CTC and EXTENDED-CTC-FR CII and UBL (the stylesheets) and Peppol BIS (the engine's own rules,
 :mod:`facturx_engine.validation.peppol`) -- on one document of its syntax (the XRechnung test suite's
 invoice 01.17a, which exists in both syntaxes):
 
@@ -20,7 +20,7 @@ code, or "-"). Only the rule set is timed: parsing, the XSD and the report come 
 Run from the repository root, after ``facturx-engine artefacts install``::
 
     python benchmarks/bench_rulesets.py               # about 2 minutes on 2 cores
-    python benchmarks/bench_rulesets.py --quick       # 3 cold processes -> 1, 20 warm runs -> 5
+    python benchmarks/bench_rulesets.py --quick       # 3 cold processes -> 1, 50 warm runs -> 5
 """
 
 from __future__ import annotations
@@ -49,6 +49,8 @@ RULE_SETS = (  # (rule set, stylesheet key or "peppol-*", syntax)
     ("XRechnung UBL", "xrechnung-ubl", "UBL"),
     ("FR-CTC CII", "fr-ctc-cii", "CII"),
     ("FR-CTC UBL", "fr-ctc-ubl", "UBL"),
+    ("EXTENDED-CTC-FR CII", "extended-ctc-fr-cii", "CII"),
+    ("EXTENDED-CTC-FR UBL", "extended-ctc-fr-ubl", "UBL"),
     ("Peppol BIS (engine) CII", "peppol-cii", "CII"),
     ("Peppol BIS (engine) UBL", "peppol-ubl", "UBL"),
 )
@@ -119,7 +121,7 @@ def _ms(seconds: float) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="1 cold process and 5 warm runs per rule set")
-    parser.add_argument("--runs", type=int, default=20, help="warm runs per form (default 20)")
+    parser.add_argument("--runs", type=int, default=50, help="warm runs per form (default 50)")
     parser.add_argument("--cold", type=int, default=3, help="fresh processes per cold figure (default 3)")
     args = parser.parse_args(argv)
     runs, repeats = (5, 1) if args.quick else (args.runs, args.cold)

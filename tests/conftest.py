@@ -68,6 +68,7 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "test_lean_equivalence": (  # the stock stylesheets; worker processes
             "test_a_batch_compiles_each_stylesheet_once_per_worker",
+            "test_a_batch_started_by_a_process_holding_saxon_state_starts_clean_workers",
             "test_clean_workers_inherit_no_saxon_state",
             "test_every_lean_stylesheet_gives_the_stock_findings_on_every_generated_document",
             "test_lean_gives_the_stock_findings_on_documents_that_break_the_rules",

@@ -33,7 +33,9 @@ Used by ``facturx-engine validate PATH...`` (:mod:`facturx_engine.cli.validate`)
   come back in input order. Workers are forked from the calling process, unless it holds compiled
   stylesheets itself (it validated in-process before): SaxonC does not survive ``fork``, so a forked
   worker could neither use nor free them and would carry their memory (about 100 MB each); they are
-  then started from a clean ``forkserver`` process (:func:`~facturx_engine.validation.schematron.holds_saxon`). What a
+  then started from a clean ``forkserver`` process (:func:`~facturx_engine.validation.schematron.holds_saxon`),
+  which, as any ``spawn`` or ``forkserver`` start does, imports the calling program's main module: its work
+  must sit under ``if __name__ == "__main__":``. What a
   check writes on the error output (native libraries, Python warnings) is captured in the worker and
   becomes an ``FXE-STDERR`` warning of that file.
 
