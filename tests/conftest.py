@@ -287,3 +287,15 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatu
         terminalreporter.write_line(
             f"{count} test(s) skipped: ../shared/{folder} is missing (looked for {SHARED / folder})",
             red=True, bold=True)
+
+
+@pytest.fixture(autouse=True)
+def _forked_batch_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batch workers are forked from the test process whatever it holds, so that the hooks tests install
+    with ``monkeypatch`` reach them (``tests/test_batch_isolation.py``). ``check_files`` spawns them instead
+    when the calling process holds compiled stylesheets, which this process often does after earlier tests:
+    ``tests/test_lean_equivalence.py`` tests that choice, and the tests that run the command line in real
+    processes (``test_hostile.py``, ``test_memory.py``) meet the real one."""
+    from facturx_engine.apps import batch
+
+    monkeypatch.setattr(batch, "holds_saxon", lambda: False)

@@ -230,6 +230,7 @@ def test_a_batch_started_by_a_process_holding_saxon_state_starts_clean_workers(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from facturx_engine.apps import batch
 
+    monkeypatch.setattr(batch, "holds_saxon", schematron.holds_saxon)  # the real choice (conftest pins fork)
     asked: list[bool] = []
 
     def recording(*args: object, clean: bool = False, **kwargs: object) -> object:

@@ -33,9 +33,8 @@ Used by ``facturx-engine validate PATH...`` (:mod:`facturx_engine.cli.validate`)
   come back in input order. Workers are forked from the calling process, unless it holds compiled
   stylesheets itself (it validated in-process before): SaxonC does not survive ``fork``, so a forked
   worker could neither use nor free them and would carry their memory (about 100 MB each); they are
-  then started from a clean ``forkserver`` process (:func:`~facturx_engine.validation.schematron.holds_saxon`),
-  which, as any ``spawn`` or ``forkserver`` start does, imports the calling program's main module: its work
-  must sit under ``if __name__ == "__main__":``. What a
+  then spawned (:func:`~facturx_engine.validation.schematron.holds_saxon`; each imports the calling
+  program's main module, as any ``spawn`` start does: its work must sit under ``if __name__ == "__main__":``). What a
   check writes on the error output (native libraries, Python warnings) is captured in the worker and
   becomes an ``FXE-STDERR`` warning of that file.
 
@@ -417,7 +416,7 @@ def check_files(
                                           for n, d, _ in items)
     else:
         work = partial(_check_in_worker, rules=rules, max_bytes=max_bytes, only=only)
-        # Workers forked from a process holding compiled stylesheets would carry them dead: start clean.
+        # Workers forked from a process holding compiled stylesheets would carry them dead: spawn them.
         outcomes = imap_isolated(work, items, failed=_crashed, jobs=jobs, timeout=timeout, clean=holds_saxon())
     results: list[FileResult] = []
     for result in outcomes:

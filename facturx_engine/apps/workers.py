@@ -12,12 +12,13 @@ again, in a fresh worker (a degraded check, for instance), and its outcome is fi
 as ``failed`` decides.
 
 Workers are forked where ``fork`` exists (they start in milliseconds and inherit the parent's
-imports), else started with the platform default. With ``clean=True`` they are never forked from
-this process: they start from the ``forkserver`` process where it exists (else the platform default),
-so they inherit none of this process's memory -- a forked child's resident set holds every page of
-its parent, and the native state of a library that does not survive ``fork`` (SaxonC's compiled
-stylesheets) is dead weight there that the child can never free. Workers ignore Ctrl-C, which the
-parent handles by stopping them all. At most a bounded number of results wait to be yielded (a slow item holds back
+imports), else started with the platform default. With ``clean=True`` they are spawned (a new
+interpreter each, with the environment of the moment), so they inherit none of this process's memory
+-- a forked child's resident set holds every page of its parent, and the native state of a library
+that does not survive ``fork`` (SaxonC's compiled stylesheets) is dead weight there that the child can
+never free. A spawned worker imports the calling program's main module, as ``multiprocessing`` always
+does: its work must sit under ``if __name__ == "__main__":``. Workers ignore Ctrl-C, which the parent
+handles by stopping them all. At most a bounded number of results wait to be yielded (a slow item holds back
 the dispatch of items far behind it), so memory stays flat over long batches.
 """
 
@@ -63,10 +64,11 @@ class _Failed:
 
 
 def _context(clean: bool = False) -> Any:
-    """``fork`` where it exists, else the platform default; with ``clean``, ``forkserver`` where it exists."""
+    """``spawn`` when ``clean``, else ``fork`` where it exists, else the platform default."""
+    if clean:
+        return multiprocessing.get_context("spawn")
     methods = multiprocessing.get_all_start_methods()
-    wanted = "forkserver" if clean else "fork"
-    return multiprocessing.get_context(wanted if wanted in methods else None)
+    return multiprocessing.get_context("fork" if "fork" in methods else None)
 
 
 def _serve(conn: Connection, work: Callable[[Any], Any]) -> None:
