@@ -111,8 +111,8 @@ def holds_saxon() -> bool:
     """Whether this process holds Saxon state: its own processor, or that of a parent it was forked from.
 
     A child forked from such a process carries all that memory (a compiled stylesheet is about 100 MB)
-    and can never use nor free it: :func:`facturx_engine.apps.batch.check_files` then starts its workers
-    clean.
+    and can never use nor free it: :func:`facturx_engine.apps.batch.check_files` then spawns its workers
+    instead of forking them.
     """
     return _saxon is not None or bool(_inherited)
 
