@@ -71,6 +71,13 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
             "test_glob_survives_a_symlink_cycle",
             "test_reproducer",
         ),
+        "test_lean_equivalence": (  # the stock stylesheets; worker processes
+            "test_a_batch_compiles_each_stylesheet_once_per_worker",
+            "test_a_batch_started_by_a_process_holding_saxon_state_starts_clean_workers",
+            "test_clean_workers_inherit_no_saxon_state",
+            "test_every_lean_stylesheet_gives_the_stock_findings_on_every_generated_document",
+            "test_lean_gives_the_stock_findings_on_documents_that_break_the_rules",
+        ),
         "test_losses": ("test_every_model_value_is_written_or_reported_by_every_writer",),
         "test_memory": EVERY_TEST,
         "test_model_speed_equivalence": (
@@ -290,3 +297,15 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatu
         terminalreporter.write_line(
             f"{count} test(s) skipped: ../shared/{folder} is missing (looked for {SHARED / folder})",
             red=True, bold=True)
+
+
+@pytest.fixture(autouse=True)
+def _forked_batch_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batch workers are forked from the test process whatever it holds, so that the hooks tests install
+    with ``monkeypatch`` reach them (``tests/test_batch_isolation.py``). ``check_files`` spawns them instead
+    when the calling process holds compiled stylesheets, which this process often does after earlier tests:
+    ``tests/test_lean_equivalence.py`` tests that choice, and the tests that run the command line in real
+    processes (``test_hostile.py``, ``test_memory.py``) meet the real one."""
+    from facturx_engine.apps import batch
+
+    monkeypatch.setattr(batch, "holds_saxon", lambda: False)

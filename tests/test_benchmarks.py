@@ -9,6 +9,8 @@ import sys
 import warnings
 from pathlib import Path
 
+import pytest
+
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCH))
 
@@ -16,6 +18,7 @@ import bench_codegen  # noqa: E402
 import bench_generate  # noqa: E402
 import bench_pdf  # noqa: E402
 import bench_read  # noqa: E402
+import bench_rulesets  # noqa: E402
 import corpus_figures  # noqa: E402
 
 from facturx_engine import check_pdf, codegen, to_cii, to_facturx, to_ubl  # noqa: E402
@@ -65,3 +68,16 @@ def test_codegen_benchmark_measures_every_generator_on_every_operation() -> None
             assert set(byop) == set(bench_codegen.OPERATIONS)
             for fn in byop.values():
                 assert fn()
+
+
+def test_ruleset_benchmark_covers_every_rule_set_and_times_one() -> None:
+    from facturx_engine import artefacts
+
+    keys = {key for _name, key, _syntax in bench_rulesets.RULE_SETS}
+    assert keys == {*artefacts.SCHEMATRON, *artefacts.EXTRA_SCHEMATRON, "peppol-cii", "peppol-ubl"}
+    path = bench_rulesets.CORPUS / bench_rulesets.DOCUMENTS["UBL"]
+    if not path.is_file():
+        pytest.skip(f"!!! SHARED CORPUS MISSING: {path} !!!")
+    text = path.read_text(encoding="utf-8")
+    lean, stock, count = bench_rulesets.warm("peppol-ubl", text, 1)  # the engine's own rules: no compilation
+    assert lean > 0 and stock > 0 and count >= 0

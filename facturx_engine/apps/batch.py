@@ -28,8 +28,13 @@ Used by ``facturx-engine validate PATH...`` (:mod:`facturx_engine.cli.validate`)
   ``-j 1`` included: a file that crashes or kills its worker (or runs past ``timeout``) costs that
   file only, never the batch; it is checked once more, in a fresh worker, without the Schematron,
   so that its XSD findings are reported next to the ``FXE-CRASH`` finding (a second crash leaves
-  ``FXE-CRASH`` alone). Each worker compiles each Schematron once and keeps it (the first file of a
-  worker, timeout included, pays for that: about a second); results come back in input order. What a
+  ``FXE-CRASH`` alone). Each worker compiles each Schematron it needs once and keeps it for the rest
+  of the batch (the first file of a worker, timeout included, pays for that: about a second); results
+  come back in input order. Workers are forked from the calling process, unless it holds compiled
+  stylesheets itself (it validated in-process before): SaxonC does not survive ``fork``, so a forked
+  worker could neither use nor free them and would carry their memory (about 100 MB each); they are
+  then spawned (:func:`~facturx_engine.validation.schematron.holds_saxon`; each imports the calling
+  program's main module, as any ``spawn`` start does: its work must sit under ``if __name__ == "__main__":``). What a
   check writes on the error output (native libraries, Python warnings) is captured in the worker and
   becomes an ``FXE-STDERR`` warning of that file.
 
@@ -58,6 +63,7 @@ from facturx_engine.errors import FacturXError, InputError, ParseError, PdfError
 from facturx_engine.validation.core import NOT_INSTALLED_RULE, validate
 from facturx_engine.findings import Finding
 from facturx_engine.validation.findings import Report, RuleSetUse, Verdict
+from facturx_engine.validation.schematron import holds_saxon
 
 __all__ = ["FileResult", "check_file", "check_files", "discover", "discover_with_duplicates", "exit_code",
            "file_identity"]
@@ -410,7 +416,8 @@ def check_files(
                                           for n, d, _ in items)
     else:
         work = partial(_check_in_worker, rules=rules, max_bytes=max_bytes, only=only)
-        outcomes = imap_isolated(work, items, failed=_crashed, jobs=jobs, timeout=timeout)
+        # Workers forked from a process holding compiled stylesheets would carry them dead: spawn them.
+        outcomes = imap_isolated(work, items, failed=_crashed, jobs=jobs, timeout=timeout, clean=holds_saxon())
     results: list[FileResult] = []
     for result in outcomes:
         results.append(result)

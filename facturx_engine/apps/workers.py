@@ -12,8 +12,13 @@ again, in a fresh worker (a degraded check, for instance), and its outcome is fi
 as ``failed`` decides.
 
 Workers are forked where ``fork`` exists (they start in milliseconds and inherit the parent's
-imports), else started with the platform default; they ignore Ctrl-C, which the parent handles by
-stopping them all. At most a bounded number of results wait to be yielded (a slow item holds back
+imports), else started with the platform default. With ``clean=True`` they are spawned (a new
+interpreter each, with the environment of the moment), so they inherit none of this process's memory
+-- a forked child's resident set holds every page of its parent, and the native state of a library
+that does not survive ``fork`` (SaxonC's compiled stylesheets) is dead weight there that the child can
+never free. A spawned worker imports the calling program's main module, as ``multiprocessing`` always
+does: its work must sit under ``if __name__ == "__main__":``. Workers ignore Ctrl-C, which the parent
+handles by stopping them all. At most a bounded number of results wait to be yielded (a slow item holds back
 the dispatch of items far behind it), so memory stays flat over long batches.
 """
 
@@ -58,7 +63,10 @@ class _Failed:
         self.reason = reason
 
 
-def _context() -> Any:
+def _context(clean: bool = False) -> Any:
+    """``spawn`` when ``clean``, else ``fork`` where it exists, else the platform default."""
+    if clean:
+        return multiprocessing.get_context("spawn")
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else None)
 
@@ -143,9 +151,9 @@ class _Run(Generic[T, R]):
     """The state of one :func:`imap_isolated` call."""
 
     def __init__(self, items: list[T], work: Callable[[T], R], failed: Callable[[T, str], R | Retry[T]],
-                 jobs: int, timeout: float | None) -> None:
+                 jobs: int, timeout: float | None, clean: bool = False) -> None:
         self.items, self.work, self.failed, self.timeout = items, work, failed, timeout
-        self.context = _context()
+        self.context = _context(clean)
         self.pending: deque[int] = deque(range(len(items)))
         self.done: dict[int, R] = {}
         self.next_out = 0
@@ -223,17 +231,18 @@ class _Run(Generic[T, R]):
 
 
 def imap_isolated(work: Callable[[T], R], items: Iterable[T], *, failed: Callable[[T, str], R | Retry[T]],
-                  jobs: int = 1, timeout: float | None = None) -> Iterator[R]:
+                  jobs: int = 1, timeout: float | None = None, clean: bool = False) -> Iterator[R]:
     """``work(item)`` for each item, in ``jobs`` worker processes, yielded in input order; the
     result of an item whose worker died, timed out or raised is ``failed(item, reason)``.
 
-    ``work`` and the items must be picklable where workers are not forked. The workers are stopped
-    when the iterator is exhausted or closed (and on any exception, Ctrl-C included).
+    ``clean``: workers that inherit nothing of this process (see the module docstring). ``work`` and
+    the items must be picklable where workers are not forked. The workers are stopped when the
+    iterator is exhausted or closed (and on any exception, Ctrl-C included).
     """
     listed = list(items)
     if not listed:
         return
-    run: _Run[T, R] = _Run(listed, work, failed, max(1, min(jobs, len(listed))), timeout)
+    run: _Run[T, R] = _Run(listed, work, failed, max(1, min(jobs, len(listed))), timeout, clean)
     try:
         yield from run.results()
     finally:

