@@ -981,6 +981,69 @@ def test_our_page_whose_zlib_data_ends_with_cr_is_updated(tmp_path: Path) -> Non
     assert pv.is_compliant, f"page-validation {_page_validation().__version__}: {_pv_failures(pv)}"
 
 
+
+def _cr_ended_page(doc: Invoice | CreditNote) -> tuple[bytes, bytes]:
+    """A page fit for the update but for its content stream, whose Flate data ends with CR (another
+    producer's, or render's before it avoided them): render()'s page, its content with a comment
+    of three printable bytes appended (the first that makes the Adler-32 end with 0x0D: their sums
+    cover every remainder modulo 256), saved by qpdf without touching the streams. Returns (page,
+    content)."""
+    import itertools
+
+    with pikepdf.open(io.BytesIO(render_page(doc))) as pdf:
+        contents = pdf.pages[0].Contents
+        original = contents.read_bytes()
+        content = next(c for c in (original + b"\n%" + bytes(t) for t in itertools.product(range(33, 127), repeat=3))
+                       if zlib.compress(c).endswith(b"\r"))
+        contents.write(zlib.compress(content), filter=pikepdf.Name.FlateDecode)
+        out = io.BytesIO()
+        pdf.save(out, fix_metadata_version=False, compress_streams=False, deterministic_id=True,
+                 stream_decode_level=pikepdf.StreamDecodeLevel.none)
+    return out.getvalue(), content
+
+
+def render_page(doc: Invoice | CreditNote) -> bytes:
+    from facturx_engine.pdf.render.layout import render
+
+    return render(doc)
+
+
+def test_a_page_whose_stream_data_ends_with_cr_gets_the_stream_in_the_update(tmp_path: Path) -> None:
+    """A stream whose data ends with CR is encoded again (page-validation would count its /Length
+    one byte short), and written in the incremental update with embed's objects: the page's bytes
+    stay as they were, the new revision's stream no longer ends with CR and draws the same, and the
+    file passes check_pdf strict and page-validation. An LZW stream is encoded again too, but its
+    page is written whole: no LZW data stays in the file."""
+    from facturx_engine.pdf.primitives import cr_ended_streams
+
+    doc = _load("fr_b2b")
+    xml = _cii(doc, Profile.EN16931)
+    page, content = _cr_ended_page(doc)
+    with pikepdf.open(io.BytesIO(page)) as pdf:
+        assert len(cr_ended_streams(pdf)) == 1 and not pdf.get_warnings()
+    data = embed(page, xml, validate_xml=False, deterministic=True)
+    assert data[8:len(page)] == page[8:], "the page's bytes were rewritten, not updated"
+    assert data.count(b"%%EOF") == 2
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert cr_ended_streams(pdf) == []
+        assert pdf.pages[0].Contents.read_bytes() == content
+    report = check_pdf(data, strict=True)
+    _assert_clean(report, "CR page")
+    assert not report.findings, str(report)
+    assert extract(data) == (xml, "EN 16931")
+    pv = pv_report(data, tmp_path)
+    assert pv.is_compliant, f"page-validation {_page_validation().__version__}: {_pv_failures(pv)}"
+    assert embed(page, xml, validate_xml=False, deterministic=True) == data
+
+    def lzw(pdf: pikepdf.Pdf) -> None:
+        contents = pdf.pages[0].Contents
+        contents.write(_lzw_literal(contents.read_bytes()), filter=pikepdf.Name.LZWDecode)
+    lzw_page = _mutate(page, lzw, stream_decode_level=pikepdf.StreamDecodeLevel.none, compress_streams=False)
+    data = embed(lzw_page, xml, validate_xml=False, deterministic=True)
+    assert data.count(b"%%EOF") == 1 and b"/LZWDecode" not in data
+    _assert_clean(check_pdf(data, strict=True), "LZW page")
+
+
 def test_pages_the_update_does_not_fit_are_written_whole(tmp_path: Path) -> None:
     """reportlab's own streams lack the EOL before endstream (a logo, vera_page): those pages are
     written whole by qpdf, as before, and are just as valid."""
