@@ -941,6 +941,109 @@ def test_embed_writes_an_update_after_our_own_page(name: str, tmp_path: Path, mo
     assert embed(page, xml, validate_xml=False, deterministic=True) == data
 
 
+
+_CR_NOTE = "For of agreed in used hour not hours."
+"""A note wording with which the page content stream of ``peppol_credit_note``, Flate-encoded, ends
+with a CR byte (the last byte of zlib data is the low byte of the Adler-32 of what it encodes, so
+this depends on the text drawn, not on the zlib version): found once by trying wordings."""
+
+
+def test_our_page_whose_zlib_data_ends_with_cr_is_updated(tmp_path: Path) -> None:
+    """render() never writes stream data that ends with CR (read as part of a CR LF before
+    ``endstream``, page-validation finds /Length one byte off): such zlib data is wrapped in
+    ASCII85. So the page needs no repair and embed appends an update to it like to any other of
+    our pages; it used to re-encode the stream and write the whole file."""
+    import json
+
+    from facturx_engine.pdf.primitives import cr_ended_streams
+    from facturx_engine.pdf.render.layout import render
+
+    raw = json.loads((FIXTURES / "peppol_credit_note.json").read_bytes())
+    raw["notes"][0]["text"] = _CR_NOTE
+    doc = load_document(json.dumps(raw).encode())
+    page = render(doc)
+    with pikepdf.open(io.BytesIO(page)) as pdf:
+        contents = pdf.pages[0].Contents
+        assert zlib.compress(contents.read_bytes()).endswith(b"\r"), \
+            "the wording no longer gives zlib data ending with CR (the layout changed): pick another"
+        assert list(contents.Filter) == [pikepdf.Name.ASCII85Decode, pikepdf.Name.FlateDecode]
+        assert cr_ended_streams(pdf) == []
+    assert b"\r\nendstream" not in page
+    xml = _cii(doc, Profile.EN16931)
+    data = embed(page, xml, validate_xml=False, deterministic=True)
+    assert data[8:len(page)] == page[8:], "the page's bytes were rewritten, not updated"
+    assert data.count(b"%%EOF") == 2
+    report = check_pdf(data, strict=True)
+    _assert_clean(report, "CR page")
+    assert not report.findings, str(report)
+    assert extract(data) == (xml, "EN 16931")
+    pv = pv_report(data, tmp_path)
+    assert pv.is_compliant, f"page-validation {_page_validation().__version__}: {_pv_failures(pv)}"
+
+
+
+def _cr_ended_page(doc: Invoice | CreditNote) -> tuple[bytes, bytes]:
+    """A page fit for the update but for its content stream, whose Flate data ends with CR (another
+    producer's, or render's before it avoided them): render()'s page, its content with a comment
+    of three printable bytes appended (the first that makes the Adler-32 end with 0x0D: their sums
+    cover every remainder modulo 256), saved by qpdf without touching the streams. Returns (page,
+    content)."""
+    import itertools
+
+    with pikepdf.open(io.BytesIO(render_page(doc))) as pdf:
+        contents = pdf.pages[0].Contents
+        original = contents.read_bytes()
+        content = next(c for c in (original + b"\n%" + bytes(t) for t in itertools.product(range(33, 127), repeat=3))
+                       if zlib.compress(c).endswith(b"\r"))
+        contents.write(zlib.compress(content), filter=pikepdf.Name.FlateDecode)
+        out = io.BytesIO()
+        pdf.save(out, fix_metadata_version=False, compress_streams=False, deterministic_id=True,
+                 stream_decode_level=pikepdf.StreamDecodeLevel.none)
+    return out.getvalue(), content
+
+
+def render_page(doc: Invoice | CreditNote) -> bytes:
+    from facturx_engine.pdf.render.layout import render
+
+    return render(doc)
+
+
+def test_a_page_whose_stream_data_ends_with_cr_gets_the_stream_in_the_update(tmp_path: Path) -> None:
+    """A stream whose data ends with CR is encoded again (page-validation would count its /Length
+    one byte short), and written in the incremental update with embed's objects: the page's bytes
+    stay as they were, the new revision's stream no longer ends with CR and draws the same, and the
+    file passes check_pdf strict and page-validation. An LZW stream is encoded again too, but its
+    page is written whole: no LZW data stays in the file."""
+    from facturx_engine.pdf.primitives import cr_ended_streams
+
+    doc = _load("fr_b2b")
+    xml = _cii(doc, Profile.EN16931)
+    page, content = _cr_ended_page(doc)
+    with pikepdf.open(io.BytesIO(page)) as pdf:
+        assert len(cr_ended_streams(pdf)) == 1 and not pdf.get_warnings()
+    data = embed(page, xml, validate_xml=False, deterministic=True)
+    assert data[8:len(page)] == page[8:], "the page's bytes were rewritten, not updated"
+    assert data.count(b"%%EOF") == 2
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert cr_ended_streams(pdf) == []
+        assert pdf.pages[0].Contents.read_bytes() == content
+    report = check_pdf(data, strict=True)
+    _assert_clean(report, "CR page")
+    assert not report.findings, str(report)
+    assert extract(data) == (xml, "EN 16931")
+    pv = pv_report(data, tmp_path)
+    assert pv.is_compliant, f"page-validation {_page_validation().__version__}: {_pv_failures(pv)}"
+    assert embed(page, xml, validate_xml=False, deterministic=True) == data
+
+    def lzw(pdf: pikepdf.Pdf) -> None:
+        contents = pdf.pages[0].Contents
+        contents.write(_lzw_literal(contents.read_bytes()), filter=pikepdf.Name.LZWDecode)
+    lzw_page = _mutate(page, lzw, stream_decode_level=pikepdf.StreamDecodeLevel.none, compress_streams=False)
+    data = embed(lzw_page, xml, validate_xml=False, deterministic=True)
+    assert data.count(b"%%EOF") == 1 and b"/LZWDecode" not in data
+    _assert_clean(check_pdf(data, strict=True), "LZW page")
+
+
 def test_pages_the_update_does_not_fit_are_written_whole(tmp_path: Path) -> None:
     """reportlab's own streams lack the EOL before endstream (a logo, vera_page): those pages are
     written whole by qpdf, as before, and are just as valid."""

@@ -14,8 +14,10 @@ How the file is written (:mod:`facturx_engine.pdf.save`): a page that needs no r
 only in its catalog (the pages of ``facturx_engine.pdf.render.layout.render`` are such pages) keeps
 its bytes; embed appends its objects (OutputIntent, XMP, embedded file, Info, the new catalog) as
 one incremental update (ISO 32000-1 7.5.6, allowed by PDF/A) and sets the header to ``%PDF-1.7``
-in place. Any other page is written whole by qpdf. Both kinds go through the same checks; an
-update that fails the file-structure checks is replaced by the whole file.
+in place. A stream whose encoded data ends with CR is no reason to write the whole file: it is
+encoded again and goes into the update (its old data stays in the page's bytes, unreferenced).
+Any other page is written whole by qpdf. Both kinds go through the same checks; an update that
+fails the file-structure checks is replaced by the whole file.
 
 Messages name the requirement they rest on: a clause of ISO 19005-3 (PDF/A-3) or ISO 32000-1
 (PDF 1.7), or the Factur-X 1.07 specification.
@@ -310,11 +312,13 @@ def _embed_into(data: bytes, xml: bytes, facts: _Invoice, level: str, filename: 
         when = facts.issue_date() if deterministic else _dt.datetime.now(_dt.UTC).replace(microsecond=0)
         root = pdf.Root
         # whether embed's changes can be written as an update after the bytes of the page (see
-        # save_update): it must change no object of the page but the catalog
+        # save_update): it must change no object of the page but the catalog and the streams
+        # encoded again because their data ended with CR (they go into the update too)
         plain = "/Names" not in root and "/AF" not in root and root.objgen != (0, 0)
         last = last_number(pdf)  # objects added from here on are embed's
         output_intent(pdf)
-        plain &= not normalise_streams(pdf)  # LZW is repairable: re-encode it before judging the content
+        changed, lzw = normalise_streams(pdf)  # LZW is repairable: re-encode it before judging the content
+        plain &= not lzw
         plain &= not print_flags(pdf)
         moddate = _pdf_date(when)
         remove_invoices(pdf)
@@ -330,8 +334,9 @@ def _embed_into(data: bytes, xml: bytes, facts: _Invoice, level: str, filename: 
         # object and stream as it is (nothing decoded or compressed: qpdf renumbers objects,
         # recomputes /Length, writes header, /ID and xref, and drops unreachable objects, which
         # were checked too and can only have refused more; the update of save_update writes the
-        # catalog and embed's objects as they are and leaves every other byte of the page PDF,
-        # which qpdf read to build this model, as it was). The object and content findings are
+        # catalog, the streams encoded again and embed's objects as they are and leaves every
+        # other byte of the page PDF, which qpdf read to build this model, as it was; the old data
+        # of a stream encoded again stays there, unreferenced). The object and content findings are
         # the page's own (refused as such); any other is embed's fault (internal error). The tests
         # keep the full check_pdf(strict=True) on every output and test these claims
         # (test_self_check_halves_are_check_pdf, test_self_check_before_save_sees_the_saved_file,
@@ -347,7 +352,7 @@ def _embed_into(data: bytes, xml: bytes, facts: _Invoice, level: str, filename: 
         xref = update_base(pdf, data) if plain and update else None
         out = io.BytesIO()
         if xref is not None:
-            save_update(pdf, out, data, xref, last)
+            save_update(pdf, out, data, xref, last, tuple(changed))
         else:
             # qpdf must neither decode nor (re)compress: the streams written here are already encoded,
             # the XMP must stay uncompressed, and compressing again would undo normalise_streams.

@@ -114,7 +114,7 @@ def output_intent(pdf: pikepdf.Pdf) -> None:
 # --------------------------------------------------------------------------- streams, fonts, annotations
 
 
-def normalise_streams(pdf: pikepdf.Pdf) -> bool:
+def normalise_streams(pdf: pikepdf.Pdf) -> tuple[list[tuple[int, int]], bool]:
     """Re-encode LZW streams (forbidden, ISO 19005-3 6.1.7.2) and streams whose encoded data ends with CR.
 
     A CR at the end of the data, followed by the EOL before ``endstream``, reads as CR LF, and
@@ -122,10 +122,13 @@ def normalise_streams(pdf: pikepdf.Pdf) -> bool:
     written again with Flate (plus ASCII85 when the zlib data itself ends with CR, which depends on
     the Adler-32 of the data only). Streams that cannot be decoded are left to the final check.
     The file is then saved without decoding or compressing any stream, so qpdf keeps these
-    encodings (it would otherwise strip the ASCII85 layer and Flate-encode again). Returns
-    whether a stream was written again.
+    encodings (it would otherwise strip the ASCII85 layer and Flate-encode again). Returns the
+    objects of the streams written again that were not LZW (an incremental update may carry
+    them: the data the page had stays in its bytes, unused, and /Length is right for it; only a
+    validator's reading makes it ambiguous), and whether the page has an LZW stream (a filter
+    PDF/A forbids, whose data must not stay in the file).
     """
-    todo = set()
+    todo, lzw = set(), set()
     for obj in pdf.objects:  # one pass: what cr_ended_streams finds, and the LZW streams
         if isinstance(obj, pikepdf.Stream) and obj.objgen != (0, 0):
             try:
@@ -135,9 +138,11 @@ def normalise_streams(pdf: pikepdf.Pdf) -> bool:
             filters = obj.get("/Filter")
             names = list(filters) if isinstance(filters, pikepdf.Array) else [filters]
             if raw.endswith(b"\r") or pikepdf.Name.LZWDecode in names:
-                todo.add("obj {} {}".format(*obj.objgen))
-    for ref in sorted(todo):
-        num, gen = (int(x) for x in ref.split()[1:])
+                todo.add(obj.objgen)
+            if pikepdf.Name.LZWDecode in names:
+                lzw.add(obj.objgen)
+    done = []
+    for num, gen in sorted(todo):
         stream = pdf.get_object(num, gen)
         try:
             data = read_stream(stream, what="stream to re-encode")
@@ -149,7 +154,8 @@ def normalise_streams(pdf: pikepdf.Pdf) -> bool:
         stream.write(encoded, filter=filters)
         if "/DecodeParms" in stream:
             del stream["/DecodeParms"]
-    return bool(todo)
+        done.append((num, gen))
+    return [objgen for objgen in done if objgen not in lzw], bool(lzw)
 
 
 def drop_unused_fonts(pdf: pikepdf.Pdf) -> bool:

@@ -1,8 +1,9 @@
 """How :func:`~facturx_engine.pdf.embed.embed` writes a Factur-X file.
 
 A page that needs no repair and changes only in its catalog (the pages of
-``facturx_engine.pdf.render.layout.render`` are such pages) keeps its bytes: embed's objects
-(OutputIntent, XMP, embedded file, Info, the new catalog) are appended as one incremental update
+``facturx_engine.pdf.render.layout.render`` are such pages), or in streams whose data ended with
+CR (encoded again), keeps its bytes: embed's objects (OutputIntent, XMP, embedded file, Info, the
+new catalog, the streams encoded again) are appended as one incremental update
 (ISO 32000-1 7.5.6, allowed by PDF/A) and the header is set to ``%PDF-1.7`` in place
 (:func:`update_base`, :func:`save_update`). Any other page is written whole by qpdf
 (:func:`save`), without decoding or compressing a stream: the streams embed writes are encoded
@@ -64,28 +65,33 @@ def update_base(pdf: pikepdf.Pdf, data: bytes) -> int | None:
     return xref
 
 
-def save_update(pdf: pikepdf.Pdf, out: io.BytesIO, data: bytes, xref: int, last: int) -> None:
+def save_update(pdf: pikepdf.Pdf, out: io.BytesIO, data: bytes, xref: int, last: int,
+                changed: tuple[tuple[int, int], ...] = ()) -> None:
     """The page PDF's bytes, its header made ``%PDF-1.7``, then one incremental update (ISO
-    32000-1 7.5.6): the catalog and every object numbered after ``last`` (the ones embed made),
-    each as it is in the model, a cross-reference section for them and a trailer with /Prev,
-    /Info and /ID (the page's first identifier, else the MD5 of its bytes, and the MD5 of that
-    and of the update, so the same input gives the same bytes). Objects the changes left
-    unreachable (the old Info and XMP) stay in the file, unreferenced."""
+    32000-1 7.5.6): the catalog, the page's objects listed in ``changed`` (streams embed encoded
+    again) and every object numbered after ``last`` (the ones embed made), each as it is in the
+    model, a cross-reference section for them and a trailer with /Prev, /Info and /ID (the page's
+    first identifier, else the MD5 of its bytes, and the MD5 of that and of the update, so the
+    same input gives the same bytes). Objects the changes left unreachable (the old Info and XMP)
+    and the data the changed objects had stay in the file, unreferenced."""
     eol = b"" if data.endswith((b"\n", b"\r")) else b"\n"
     base = len(data) + len(eol)
     update = bytearray()
-    numbers = [pdf.Root.objgen[0], *range(last + 1, last_number(pdf) + 1)]
+    generations = {num: 0 for num in range(last + 1, last_number(pdf) + 1)}
+    generations.update(dict(changed))
+    generations[pdf.Root.objgen[0]] = pdf.Root.objgen[1]
     offsets = {}
-    for num in sorted(numbers):
-        obj = pdf.get_object(num, 0)
+    for num, gen in sorted(generations.items()):
+        obj = pdf.get_object(num, gen)
         offsets[num] = base + len(update)
         if isinstance(obj, pikepdf.Stream):
             raw = obj.read_raw_bytes()
             head = pikepdf.Dictionary({k: v for k, v in obj.stream_dict.items() if k != "/Length"})
             head.Length = len(raw)
-            update += b"%d 0 obj\n%s\nstream\n%s\nendstream\nendobj\n" % (num, head.unparse(resolved=True), raw)
+            update += b"%d %d obj\n%s\nstream\n%s\nendstream\nendobj\n" % (num, gen, head.unparse(resolved=True),
+                                                                           raw)
         else:
-            update += b"%d 0 obj\n%s\nendobj\n" % (num, obj.unparse(resolved=True))
+            update += b"%d %d obj\n%s\nendobj\n" % (num, gen, obj.unparse(resolved=True))
     start = base + len(update)
     update += b"xref\n"
     ordered = sorted(offsets)
@@ -95,7 +101,7 @@ def save_update(pdf: pikepdf.Pdf, out: io.BytesIO, data: bytes, xref: int, last:
         while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
             j += 1
         update += b"%d %d\n" % (ordered[i], j - i + 1)
-        update += b"".join(b"%010d 00000 n \n" % offsets[n] for n in ordered[i:j + 1])
+        update += b"".join(b"%010d %05d n \n" % (offsets[n], generations[n]) for n in ordered[i:j + 1])
         i = j + 1
     trailer = pdf.trailer
     ids = trailer.get("/ID")

@@ -13,6 +13,7 @@ few subsets).
 
 from __future__ import annotations
 
+import base64
 import unicodedata
 import zlib
 from functools import cache, lru_cache
@@ -41,12 +42,20 @@ FONT_FILES = {FONT: "Vera.ttf", FONT_BOLD: "VeraBd.ttf", FONT_ITALIC: "VeraIt.tt
 PRESET = ("".join(chr(c) for c in range(0xA1, 0x100))
           + "ŒœŠšŽžŸƒ–—‘’‚“”„†‡•…‰‹›€™ŁłĆćČčĎďĐđĞğİıŞşΩπ−√∞≈≠≤≥")
 _FLATE = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
+_A85_FLATE = pdfdoc.PDFArray([pdfdoc.PDFName("ASCII85Decode"), pdfdoc.PDFName("FlateDecode")])
 
 
 class Flate(pdfdoc.PDFObject):  # type: ignore[misc]  # reportlab has no type information
     """A stream whose data are already Flate-encoded, written with an EOL before ``endstream``
     (reportlab's own streams have none there, which PDF/A forbids, ISO 19005-3 6.1.7.1, and which
-    makes the page unfit for :func:`facturx_engine.pdf.embed.embed`'s incremental update)."""
+    makes the page unfit for :func:`facturx_engine.pdf.embed.embed`'s incremental update).
+
+    Zlib data whose last byte is CR (the low byte of its Adler-32, so about one stream in 256,
+    depending on the text drawn) is wrapped in ASCII85 (``~>`` ends it): followed by the EOL before
+    ``endstream`` such a CR reads as CR LF, page-validation then counts /Length one byte short,
+    and embed would have to encode the stream again and write the whole file instead of an update.
+    ISO 32000-1 7.3.8.1 lets data end with CR (/Length counts it, the EOL after it does not);
+    only PDF/A's wording of the EOL before ``endstream`` (ISO 19005-3 6.1.7.1) leaves it ambiguous."""
 
     __RefOnly__ = 1  # an indirect object, like every stream
 
@@ -54,8 +63,11 @@ class Flate(pdfdoc.PDFObject):  # type: ignore[misc]  # reportlab has no type in
         self.data, self.entries = data, entries
 
     def format(self, document: Any) -> bytes:
-        head = pdfdoc.PDFDictionary({**self.entries, "Filter": _FLATE, "Length": len(self.data)})
-        return bytes(pdfdoc.format(head, document)) + b"\nstream\n" + self.data + b"\nendstream\n"
+        data, filters = self.data, _FLATE
+        if data.endswith(b"\r"):
+            data, filters = base64.a85encode(data) + b"~>", _A85_FLATE
+        head = pdfdoc.PDFDictionary({**self.entries, "Filter": filters, "Length": len(data)})
+        return bytes(pdfdoc.format(head, document)) + b"\nstream\n" + data + b"\nendstream\n"
 
 
 class PdfSource(pdfdoc.PDFObject):  # type: ignore[misc]  # reportlab has no type information

@@ -23,7 +23,8 @@ replaced (by their base letter, else ``?``) so no glyph is ``.notdef``.
 
 Fonts are prepared once per process, the same for every document written with the usual
 characters (:mod:`facturx_engine.pdf.render.fonts`), and the page content is Flate-encoded here,
-without reportlab's ASCII85 layer; every stream has an EOL before ``endstream``, so that
+without reportlab's ASCII85 layer (kept only for zlib data that ends with CR, see
+:class:`~facturx_engine.pdf.render.fonts.Flate`); every stream has an EOL before ``endstream``, so that
 :func:`facturx_engine.pdf.embed.embed` can append its changes to the page as an incremental update.
 
 :class:`~facturx_engine.pdf.render.template.Template` carries the branding: logo, colours,
