@@ -105,8 +105,9 @@ class Context:
 class _Test:
     """A predicate of a step or of the whole context, as written (``text``). ``[@a]`` and ``[@a = 'v']`` are
     checked in Python; any other is evaluated as XPath on the node, after its *guards*: the conjuncts of a
-    top-level ``and`` that do not depend on the node (``$supplierCountryIsDE``, an absolute path), each
-    computed once per document, so that a predicate whose guard is false costs nothing per node."""
+    top-level ``and`` that do not depend on the node (``$supplierCountryIsDE``, an absolute path), or the
+    whole predicate if it does not, each computed once per document, so that a predicate whose guard is
+    false costs nothing per node (and :meth:`refuted` tells so before any node is looked at)."""
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -116,7 +117,8 @@ class _Test:
             else attribute.group(3)
         conjuncts = _conjuncts(text)
         constant = [part for part in conjuncts if _hoisted(part)[2]]
-        self.guards = tuple(f"boolean({part})" for part in constant) if len(constant) < len(conjuncts) else ()
+        self.guards = tuple(f"boolean({part})" for part in (constant if len(constant) < len(conjuncts) else [text])
+                            if constant)
 
     def __call__(self, node: etree._Element, holds: Holds) -> bool:
         if self.attribute is not None:
