@@ -191,3 +191,14 @@ def test_the_benchmark_grows_the_documents_it_times() -> None:
         root = bench_peppol.grow(syntax, path, 5, "SE")
         assert len(root.xpath(path, namespaces=NS)) == 8
         assert "PEPPOL-EN16931-R120" not in {finding.rule for finding in _assert_same(root)}
+
+
+@pytest.mark.parametrize("syntax", ["UBL", "CII"])
+def test_many_findings_are_located_as_the_reference_locates_them(syntax: str) -> None:
+    root = etree.fromstring(base(syntax))
+    amount = "cac:InvoiceLine/cbc:LineExtensionAmount" if syntax == "UBL" else \
+        "//ram:IncludedSupplyChainTradeLineItem//ram:LineTotalAmount"
+    root.xpath(amount, namespaces=NS)[0].text = "999.99"
+    _grow(root, GROWN[syntax][0], 50)
+    findings = [finding for finding in _assert_same(root) if finding.rule == "PEPPOL-EN16931-R120"]
+    assert len(findings) == 51 and findings[-1].location.endswith(("InvoiceLine[51]", "LineItem[51]"))

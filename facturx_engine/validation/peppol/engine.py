@@ -112,22 +112,40 @@ def _xpath(expression: str) -> etree.XPath:
     return found
 
 
-def location(node: etree._Element) -> str:
+def location(node: etree._Element, positions: dict[etree._Element, dict[Any, tuple[int, int]]] | None = None) -> str:
     """The node's path with the usual prefixes and 1-based positions among same-name siblings,
-    e.g. ``/ubl-invoice:Invoice/cac:InvoiceLine[2]/cbc:ID``."""
+    e.g. ``/ubl-invoice:Invoice/cac:InvoiceLine[2]/cbc:ID``. ``positions``: a cache of the siblings'
+    positions by parent, shared by the locations of one document (each then costs its depth, not the
+    number of its siblings)."""
     steps: list[str] = []
     current: etree._Element | None = node
     while current is not None:
         qname = etree.QName(current)
         name = f"{_PREFIX.get(qname.namespace or '', qname.namespace or '')}:{qname.localname}".lstrip(":")
         parent = current.getparent()
-        if parent is not None:
+        if parent is not None and positions is None:
             same = [sibling for sibling in parent if sibling.tag == current.tag]
             if len(same) > 1:
                 name += f"[{same.index(current) + 1}]"
+        elif parent is not None and positions is not None:
+            numbered = positions.get(parent)
+            if numbered is None:
+                numbered = positions[parent] = _positions(parent)
+            number, count = numbered[current]
+            if count > 1:
+                name += f"[{number}]"
         steps.append(name)
         current = parent
     return "/" + "/".join(reversed(steps))
+
+
+def _positions(parent: etree._Element) -> dict[Any, tuple[int, int]]:
+    """Each child of ``parent``: its 1-based position among the children of its name, and their number."""
+    counts: dict[Any, int] = {}
+    numbers: dict[Any, int] = {}
+    for child in parent:
+        counts[child.tag] = numbers[child] = counts.get(child.tag, 0) + 1
+    return {child: (number, counts[child.tag]) for child, number in numbers.items()}
 
 
 def _line(node: etree._Element) -> int | None:
@@ -156,10 +174,12 @@ def evaluate(rules: tuple[Rule, ...], root: etree._Element, syntax: str, *, fast
     A test that cannot be evaluated on the document (a value that is not a number where one is
     computed with) counts as failed: the finding says so. ``fast`` (the default) selects the contexts
     from an index of the document's elements, once per distinct context, and computes the absolute
-    paths inside XPath tests once per document (:mod:`.selection`); ``fast=False`` hands every
-    expression to lxml as written (the reference the tests compare the fast path with)."""
+    paths inside XPath tests once per document (:mod:`.selection`), and numbers the siblings of a
+    finding's node once per parent; ``fast=False`` hands every expression to lxml as written (the
+    reference the tests compare the fast path with)."""
     doc = Doc(root, syntax, {name: fn(root, syntax) for name, fn in _VARIABLES.items()})
     selector = Selector(root, doc.variables, NS) if fast else None
+    positions: dict[etree._Element, dict[Any, tuple[int, int]]] | None = {} if fast else None
     findings: list[Finding] = []
     for rule in rules:
         check = rule.ubl if syntax == "UBL" else rule.cii
@@ -172,7 +192,7 @@ def evaluate(rules: tuple[Rule, ...], root: etree._Element, syntax: str, *, fast
             except (ValueError, ArithmeticError, TypeError, etree.XPathError) as exc:
                 held, note = False, f" (not evaluable on this document: {exc})"
             if not held:
-                findings.append(Finding(rule=rule.id, severity=rule.flag, location=location(node),
+                findings.append(Finding(rule=rule.id, severity=rule.flag, location=location(node, positions),
                                         message=rule.message + note, bt_ids=rule.terms(), source=SOURCE,
                                         line=_line(node)))
     return findings
