@@ -140,12 +140,14 @@ CONTEXTS = [
     "//cbc:ID[$one]", "//cbc:ID[normalize-space(.) = '3']", "//cbc:ID[../@n = '1']", "//cac:A[cac:A]/cbc:ID",
     "/r[@x = '1']/cac:C/cbc:Amount[@currencyID = /*/cbc:Code]", "//cac:A[$yes and cbc:ID = '1' and /*/cbc:Code]",
     "//cbc:Amount[/*/cac:Missing and @currencyID]", "//*[not(*)]", "//cbc:Missing", "/cac:A", "//cbc:Amount/..",
+    "//cbc:ID[../cac:B]", "//cbc:Amount[../../cbc:Code = 'EUR']",
 ]
 
 TESTS = [
     "@currencyID = normalize-space(/*/cbc:Code)", "count(//cbc:ID) > 2", "$yes and /*/cac:A", "/r/@x = '1'",
     "not(/*/cac:Missing) and number(.) > 4", "normalize-space(.) != ''", "(/r | /*/cac:C)[2]/cbc:Amount = 7",
     "string(/*/cac:A[2]/cbc:ID) = ' 3 '", "/  r/cbc:Code", "$one = 1", "//cbc:Amount[@currencyID='USD'] = 6",
+    "../cbc:ID[normalize-space()]", "../../cac:A/cbc:ID", "../cbc:Amount[@currencyID = /*/cbc:Code]", "..",
 ]
 
 

@@ -16,6 +16,10 @@ This module offers two exact shortcuts, each refusing (returning None) whatever 
 * :func:`hoist` finds the absolute location paths inside an expression (``/*/cbc:DocumentCurrencyCode``,
   ``//cac:X``): their value does not depend on the node, so the caller computes each once per document
   and the expression reads it from an XPath variable.
+
+:class:`Selector` puts them together for one document, and also computes an expression that depends on no
+node (variables, literals, hoisted paths) once, and one that is a single path from the parent
+(``../ram:X``) once per parent.
 """
 
 from __future__ import annotations
@@ -351,6 +355,15 @@ def _path_end(text: str, start: int) -> int:
     return position
 
 
+def _from_parent(expression: str) -> str | None:
+    """For an expression that is one location path from the parent (``../a/b[c]``), that path from the
+    parent (``a/b[c]``); else None."""
+    if not expression.startswith("../") or expression[3:4] in ("", "/"):
+        return None
+    end = _path_end(expression, 2)
+    return expression[3:] if end == len(expression.rstrip()) else None
+
+
 def hoist(expression: str) -> tuple[str, tuple[str, ...]]:
     """``expression`` with each absolute location path in it (outside string literals, after an operator,
     ``(``, ``[``, ``,`` or at the start) replaced by ``$__path0``, ``$__path1``...; and those paths, in that
@@ -393,8 +406,8 @@ class Selector:
         self._index: Index | None = None
         self._contexts: dict[str, list[etree._Element]] = {}
         self._paths: dict[str, list[etree._Element] | None] = {}
-        self._prepared: dict[str, tuple[etree.XPath, dict[str, Any], bool]] = {}
-        self._constants: dict[str, Any] = {}
+        self._prepared: dict[str, tuple[etree.XPath, dict[str, Any], str]] = {}
+        self._constants: dict[Any, Any] = {}
         self._key = tuple(sorted(namespaces.items()))
 
     def nodes(self, context: str) -> list[etree._Element]:
@@ -413,29 +426,39 @@ class Selector:
         return found
 
     def value(self, expression: str, node: etree._Element) -> Any:
-        """The value of the XPath ``expression`` on ``node`` (computed once when it does not depend on the
-        node: literals, variables and absolute paths only)."""
+        """The value of the XPath ``expression`` on ``node``: computed once when it does not depend on the
+        node (literals, variables and absolute paths only), once per parent when it is one path from the
+        parent (``../ram:X/ram:Y``: the siblings of many nodes would be read for each of them)."""
         prepared = self._prepared.get(expression)
         if prepared is None:
             prepared = self._prepared[expression] = self._prepare(expression)
-        compiled, variables, constant = prepared
-        if not constant:
+        compiled, variables, depends = prepared
+        if depends == "node":
             return compiled(node, **variables)
-        if expression not in self._constants:
-            self._constants[expression] = compiled(node, **variables)
-        return self._constants[expression]
+        key: Any = expression
+        if depends == "parent":
+            parent = node.getparent()
+            if parent is None:
+                return self._compile(expression)(node, **variables)
+            node, key = parent, (expression, parent)
+        if key not in self._constants:
+            self._constants[key] = compiled(node, **variables)
+        return self._constants[key]
 
-    def _prepare(self, expression: str) -> tuple[etree.XPath, dict[str, Any], bool]:
+    def _prepare(self, expression: str) -> tuple[etree.XPath, dict[str, Any], str]:
         rewritten, paths, constant = _hoisted(expression)
-        if not paths:
-            return self._compile(expression), self._variables, constant
         variables = dict(self._variables)
         for number, path in enumerate(paths):
             found = self._path(path)
             if found is None:
-                return self._compile(expression), self._variables, False
+                return self._compile(expression), self._variables, "node"
             variables[f"__path{number}"] = found
-        return self._compile(rewritten), variables, constant
+        if constant:
+            return self._compile(rewritten), variables, "constant"
+        from_parent = _from_parent(rewritten)
+        if from_parent is not None:
+            return self._compile(from_parent), variables, "parent"
+        return self._compile(rewritten), variables, "node"
 
     def holds(self, predicate: str, node: etree._Element) -> bool:
         """Whether the XPath ``predicate`` holds on ``node``; :class:`Positional` when its value is a number."""
