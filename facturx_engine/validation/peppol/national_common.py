@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from lxml import etree
 
-from facturx_engine.validation.peppol.engine import NS
+from facturx_engine.validation.peppol.engine import NS, Doc
 
-__all__ = ["UBL_ROOTS", "elements", "in_both_roots", "own_text", "postal_country", "raw_texts", "text", "texts"]
+__all__ = ["UBL_ROOTS", "elements", "in_both_roots", "own_text", "parent_text", "postal_country", "raw_texts", "text",
+           "texts"]
 
 UBL_ROOTS = "/ubl-invoice:Invoice | /ubl-creditnote:CreditNote"
 """The UBL document element, invoice or credit note."""
@@ -26,9 +27,27 @@ _POSTAL = {
 }
 
 
+_FIRST_STRING: dict[str, etree.XPath] = {}
+
+
 def text(node: etree._Element, path: str) -> str:
     """The whitespace-normalised text of the first node at the XPath ``path`` from ``node`` ("" if none)."""
-    return " ".join(str(node.xpath(f"string(({path})[1])", namespaces=NS)).split())
+    compiled = _FIRST_STRING.get(path)
+    if compiled is None:
+        compiled = _FIRST_STRING[path] = etree.XPath(f"string(({path})[1])", namespaces=NS)
+    return " ".join(str(compiled(node)).split())
+
+
+def parent_text(node: etree._Element, doc: Doc, path: str) -> str:
+    """:func:`text` at ``../path`` from ``node``, read once per parent and document (many payment means
+    share one settlement: reading it from each would cost the number of its children each time)."""
+    parent = node.getparent()
+    if parent is None:
+        return ""
+    key = ("parent_text", parent, path)
+    if key not in doc.memo:
+        doc.memo[key] = text(parent, path)
+    return str(doc.memo[key])
 
 
 def raw_texts(node: etree._Element, path: str) -> list[str]:

@@ -13,7 +13,7 @@ import re
 from lxml import etree
 
 from facturx_engine.validation.peppol.engine import Check, Doc, Rule, variable
-from facturx_engine.validation.peppol.national_common import elements, postal_country, text
+from facturx_engine.validation.peppol.national_common import elements, parent_text, postal_country, text
 
 __all__ = ["RULES"]
 
@@ -42,11 +42,20 @@ def _customer(root: etree._Element, syntax: str) -> str:
 
 
 def _means(node: etree._Element, doc: Doc) -> tuple[str, str, str]:
-    """Code, payment id and payee account of the payment means ``node``."""
+    """Code, payment id and payee account of the payment means ``node`` (read once per document: seven
+    rules ask)."""
+    key = ("DK payment means", node)
+    if key not in doc.memo:
+        doc.memo[key] = _read_means(node, doc)
+    found: tuple[str, str, str] = doc.memo[key]
+    return found
+
+
+def _read_means(node: etree._Element, doc: Doc) -> tuple[str, str, str]:
     if doc.syntax == "UBL":
         return (text(node, "cbc:PaymentMeansCode"), text(node, "cbc:PaymentID"),
                 text(node, "cac:PayeeFinancialAccount/cbc:ID"))
-    return (text(node, "ram:TypeCode"), text(node, "../ram:PaymentReference"),
+    return (text(node, "ram:TypeCode"), parent_text(node, doc, "ram:PaymentReference"),
             text(node, "ram:PayeePartyCreditorFinancialAccount/ram:IBANID"
                        " | ram:PayeePartyCreditorFinancialAccount/ram:ProprietaryID"))
 
@@ -68,7 +77,7 @@ def _mandate(node: etree._Element, doc: Doc) -> bool:
     if doc.syntax == "UBL":
         return bool(text(node, "cac:PaymentMandate/cbc:ID")
                     and text(node, "cac:PaymentMandate/cac:PayerFinancialAccount/cbc:ID"))
-    return bool(text(node, "../ram:SpecifiedTradePaymentTerms/ram:DirectDebitMandateID")
+    return bool(parent_text(node, doc, "ram:SpecifiedTradePaymentTerms/ram:DirectDebitMandateID")
                 and text(node, "ram:PayerPartyDebtorFinancialAccount/ram:IBANID"))
 
 

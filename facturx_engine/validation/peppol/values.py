@@ -27,9 +27,15 @@ def normalized(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
+_COMPILED: dict[str, etree.XPath] = {}
+
+
 def elements(node: etree._Element, path: str) -> list[etree._Element]:
     """The elements at the XPath ``path`` from ``node``, in document order."""
-    found = node.xpath(path, namespaces=NS)
+    compiled = _COMPILED.get(path)
+    if compiled is None:
+        compiled = _COMPILED[path] = etree.XPath(path, namespaces=NS)
+    found = compiled(node)
     return [item for item in found if isinstance(item, etree._Element)] if isinstance(found, list) else []
 
 
