@@ -4,13 +4,16 @@
 claims are checked on random valid documents (``tests/strategies.py``), with ``validate`` as the judge:
 
 1. a random document, completed with what its target specification requires beyond EN 16931
-   (:func:`complete`, which draws the missing values too), written with ``spec=`` for XRechnung (CII, UBL),
+   (:func:`completed`, which draws the missing values too), written with ``spec=`` for XRechnung (CII, UBL),
    Peppol BIS Billing 3.0 (UBL, CII) and CEN (CII), is valid under the rule sets its BT-24 selects: CEN +
    the official KoSIT XRechnung stylesheet, CEN + the engine's Peppol BIS rules, the official CEN CII
    stylesheet;
-2. the same completed document with one requirement taken away (drawn) is refused by ``specs.check`` naming
-   that rule, and, written without the check but with the spec's BT-24 and BT-23, makes the oracle fire that
-   very rule: the requirement table agrees with the official rules on random data, not only on fixtures.
+2. for every requirement of the table, a completed document made to need it and then deprived of it is refused
+   by ``specs.check`` naming that rule, and, written without the check but with the spec's BT-24 and BT-23,
+   makes the oracle report that very rule and nothing else: the requirement table agrees with the official
+   rules on random data, not only on fixtures. Where the oracle differs, the exception is stated with its reason
+   (``NOT_FIRED``, ``FIRED_AS``, ``INSIDE``, ``REFUSED_BY_THE_MODEL``);
+3. the rules the table does not hold yet, which the completion works around, are shown on fixtures.
 
 Where the completion restricts what the strategies draw, a comment says which rule of the specification
 forbids it.
@@ -19,21 +22,24 @@ forbids it.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import warnings
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from stdnum import iban as stdnum_iban
+from stdnum import luhn
 
 from facturx_engine.errors import ModelError
 from facturx_engine.model import specs
-from facturx_engine.model.codes import PEPPOL_PROCESS
 from facturx_engine.model.records import (Address, AllowanceCharge, Attachment, CardPayment, Contact, CreditTransfer,
-                                          Delivery, DirectDebit, Document, Identifier, Note, PaymentInstructions)
+                                          Delivery, DirectDebit, Document, Identifier, Note, PaymentInstructions,
+                                          Period)
 from facturx_engine.syntax.cii import ProfileWarning, to_cii
 from facturx_engine.syntax.ubl import to_ubl
 from facturx_engine.validation.core import validate
@@ -43,8 +49,6 @@ from installed import needs_extra  # tests/installed.py
 from strategies import (bics, creditor_ids, digits, documents, email_addresses, emails, gln_addresses, ibans,
                         references, texts)
 
-XRECHNUNG = specs.spec("xrechnung")
-PEPPOL = specs.spec("peppol")
 RULE_SET = {"xrechnung": "XRechnung", "peppol": "Peppol BIS Billing 3.0", "cen": "CEN EN 16931"}
 """The rule sets ``validate`` names for the BT-24 each spec writes ..."""
 ARTEFACT = {"xrechnung": "XRechnung-", "peppol": "facturx_engine.validation.peppol", "cen": "EN16931-"}
@@ -434,6 +438,51 @@ def test_a_requirement_taken_away_is_refused_and_fired_by_the_oracle(spec: str, 
         assert fired == expected, (rule, sorted(fired), sorted(expected))
 
     check()
+
+
+# ---------------------------------------------------------------------------- what the table does not hold yet
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "invoices"
+_MARCH = Period(start=dt.date(2025, 3, 1), end=dt.date(2025, 3, 31))
+
+
+def _line_before_the_period(d: Document) -> Document:
+    line = _replace(d.lines[0], period=Period(start=dt.date(2025, 2, 1), end=_MARCH.end))
+    return _replace(d, invoicing_period=_MARCH, lines=(line, *d.lines[1:]))
+
+
+def _italian_seller_without_street(d: Document) -> Document:
+    body = "1234567001"  # an Italian VAT number: 7 digits, an office code, a Luhn digit
+    return _replace(d, seller=_replace(d.seller, vat_id=f"IT{body}{luhn.calc_check_digit(body)}",
+                                       address=_replace(d.seller.address, line1=None, country="IT")))
+
+
+@pytest.mark.parametrize(("name", "spec", "syntax", "change", "rule"), [
+    pytest.param("xrechnung_invoice", "xrechnung", "cii", _line_before_the_period, "PEPPOL-EN16931-R110",
+                 marks=needs_extra),
+    pytest.param("xrechnung_invoice", "xrechnung", "ubl", _line_before_the_period, "PEPPOL-EN16931-R110",
+                 marks=needs_extra),
+    ("peppol_invoice", "peppol", "ubl", _line_before_the_period, "PEPPOL-EN16931-R110"),
+    ("peppol_invoice", "peppol", "cii", _line_before_the_period, "PEPPOL-EN16931-R110"),
+    # the German rules of the BIS apply when seller and buyer are in Germany, in UBL only (the rule list gives them
+    # no CII context)
+    ("xrechnung_invoice", "peppol", "ubl", lambda d: _replace(d, seller=_replace(d.seller, contact=None)), "DE-R-002"),
+    ("peppol_invoice", "peppol", "ubl", _italian_seller_without_street, "IT-R-002"),
+    ("peppol_invoice", "peppol", "cii", _italian_seller_without_street, "IT-R-002"),
+])
+def test_rules_of_the_specs_that_the_table_does_not_hold(name: str, spec: str, syntax: str,
+                                                         change: Callable[[Document], Document], rule: str) -> None:
+    """Known gaps, found by the random documents above (whose completion works around them): the line periods
+    within the invoice period (PEPPOL-EN16931-R110/R111, XRechnung applies them too) and the national rules of
+    the BIS by country (DE-R-*, IT-R-* ...) have no row in the specs table, so such a document is written for its
+    spec and only the oracle refuses it. When the table gains the row, this case fails: move it to the
+    requirement tests."""
+    from facturx_engine.io.jsonio import load_document
+
+    doc = change(load_document((FIXTURES / f"{name}.json").read_bytes()))
+    report = validate(_write(doc, syntax, spec))  # accepted by the check
+    assert report.profile == RULE_SET[spec]
+    assert {f.rule for f in report.errors} == {rule}, str(report)
 
 
 @settings(PROPERTY, max_examples=200)
