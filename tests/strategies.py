@@ -594,6 +594,9 @@ def _document(draw: st.DrawFn, b2c: bool | None, credit_note: bool | None, selle
         seller=seller,
         buyer=buyer,
         payee=draw(optional(payees.filter(lambda p: p.name != seller.name  # UBL-SR-19, BR-17
+                                          # UBL writes the trading name (BT-28) as the seller's PartyName, which
+                                          # CEN's UBL BR-17 compares the payee name with
+                                          and p.name != seller.trading_name
                                           and p.identifier not in seller.identifiers
                                           and (p.legal_id is None or p.legal_id != seller.legal_id)))),
         tax_representative=None if plan.outside_scope or not draw(st.booleans()) else _tax_representative(draw),
