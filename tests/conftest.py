@@ -106,6 +106,7 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
             "test_flat_pass_of_group_items_reads_exactly_what_the_walk_reads",
             "test_random_documents_round_trip",
         ),
+        "test_specs_property": EVERY_TEST,  # Hypothesis: random documents through the CEN, KoSIT and Peppol rules
         "test_validate": ("test_corpus_file", "test_profile_override_and_extra_rules"),
         "test_validate_cli": (  # `validate` checks each file in a worker process, which compiles its stylesheets
             "test_bare_en16931_cii_is_plain_cen_cii_standalone_and_factur_x_in_a_pdf",

@@ -150,7 +150,9 @@ def _iban(country: str, bban: str) -> str:
 ibans = st.one_of(
     st.integers(0, 10**11 - 1).map(lambda n: _iban("FR", f"3000600001{n:011d}00")),
     st.integers(0, 10**10 - 1).map(lambda n: _iban("DE", f"37040044{n:010d}")),
-    st.integers(0, 10**9 - 1).map(lambda n: _iban("BE", f"539{n:09d}"[:12])),
+    # a Belgian BBAN ends with the check digits of its first ten (mod 97): without them the IBAN is no valid IBAN
+    # (the CII writer then states it as a proprietary account id, and XRechnung's BR-DE-19 warns)
+    st.integers(0, 10**7 - 1).map(lambda n: _iban("BE", f"320{n:07d}{int(f'320{n:07d}') % 97 or 97:02d}")),
 )
 bics = st.sampled_from(["AGRIFRPP", "BNPAFRPPXXX", "DEUTDEFF", "GEBABEBB", "SOGEFRPP"])
 
@@ -592,6 +594,9 @@ def _document(draw: st.DrawFn, b2c: bool | None, credit_note: bool | None, selle
         seller=seller,
         buyer=buyer,
         payee=draw(optional(payees.filter(lambda p: p.name != seller.name  # UBL-SR-19, BR-17
+                                          # UBL writes the trading name (BT-28) as the seller's PartyName, which
+                                          # CEN's UBL BR-17 compares the payee name with
+                                          and p.name != seller.trading_name
                                           and p.identifier not in seller.identifiers
                                           and (p.legal_id is None or p.legal_id != seller.legal_id)))),
         tax_representative=None if plan.outside_scope or not draw(st.booleans()) else _tax_representative(draw),

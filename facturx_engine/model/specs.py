@@ -106,6 +106,11 @@ def _billing_01(credit_note: bool) -> Callable[[Document], bool]:
 
 _PEPPOL_PROCESS_FORMAT = re.compile(r"urn:fdc:peppol\.eu:2017:poacc:billing:\d\d:1\.0")
 
+# PEPPOL-EN16931-R061 asks for the mandate reference on the payment means 49 and 59 (direct debit) whether the
+# direct debit group is there or not; KoSIT's XRechnung stylesheet asserts it too.
+_MANDATE = Requirement("BT-89", ("payment.direct_debit.mandate_id",), "PEPPOL-EN16931-R061", "the mandate reference "
+                       "of the direct debit, for payment means 49 or 59", when=_means("49", "59"))
+
 # No row for what EN 16931 requires too, which the model refuses already: XRechnung's BR-DE-16 (a seller VAT or
 # tax registration identifier, or a tax representative, with VAT categories S, Z, E, AE, K, G, L, M: BR-S-02 ...
 # BR-AG-02) and BR-DE-23-a (a credit transfer account with payment means 30 or 58: BR-61).
@@ -135,6 +140,7 @@ _XRECHNUNG = (
                 "identifier of the direct debit", when=_present("payment.direct_debit")),
     Requirement("BT-91", ("payment.direct_debit.debited_account",), "BR-DE-31", "the debited account of the "
                 "direct debit", when=_present("payment.direct_debit")),
+    _MANDATE,
     Requirement("BG-18/BG-19", ("payment",), "BR-DE-23-b", "no payment card nor direct debit with payment means "
                 "30 or 58", when=_means("30", "58"), accepts=lambda p: p.card is None and p.direct_debit is None),
     Requirement("BG-17/BG-19", ("payment",), "BR-DE-24-b", "no credit transfer nor direct debit with payment "
@@ -178,8 +184,7 @@ _PEPPOL = (
     Requirement("BT-94", ("allowances_charges.*", "lines.*.allowances_charges.*"), "PEPPOL-EN16931-R042",
                 "the percentage of an allowance or charge that states its base amount",
                 accepts=lambda ac: ac.base_amount is None or ac.percent is not None),
-    Requirement("BT-89", ("payment.direct_debit.mandate_id",), "PEPPOL-EN16931-R061", "the mandate reference "
-                "of the direct debit", when=_present("payment.direct_debit")),
+    _MANDATE,
 )
 
 _NAMES = {r.key: r.name for r in RULE_SETS}
