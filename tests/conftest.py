@@ -52,6 +52,12 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
             "test_endless_and_huge_inputs_are_refused",
             "test_output_that_is_not_a_regular_file_is_refused",
         ),
+        "test_cen_cii": (  # Hypothesis documents and conversions through the CEN CII Schematron
+            "test_conversion_to_cii_adds_no_cen_finding",
+            "test_one_tax_point_date_however_many_vat_breakdowns",
+            "test_random_documents_pass_cen",
+            "test_random_documents_write_at_most_one_tax_point_date",
+        ),
         "test_codegen": ("test_the_reference_paths_give_the_same_bytes_and_records",),  # two interpreters
         "test_convert": (
             "test_corpus_conversion",
@@ -101,13 +107,23 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
             "test_objects_at_the_budget_are_read_within_512_mb",
         ),
         "test_pdf_objects": ("test_over_the_budget_cli",),
+        "test_peppol_fast": (  # the index against lxml on every Peppol example and on grown documents
+            "test_grown_documents_give_the_reference_findings",
+            "test_violating_examples_give_the_reference_findings",
+        ),
         "test_properties": EVERY_TEST,
+        "test_report_positions": (  # the command line over every rule set of a file
+            "test_sarif_regions_and_json_findings",
+            "test_svrl_merges_every_rule_set_of_a_file",
+            "test_svrl_of_several_files_needs_a_directory",
+        ),
         "test_read": (
             "test_flat_pass_of_group_items_reads_exactly_what_the_walk_reads",
             "test_random_documents_round_trip",
         ),
         "test_specs_property": EVERY_TEST,  # Hypothesis: random documents through the CEN, KoSIT and Peppol rules
-        "test_validate": ("test_corpus_file", "test_profile_override_and_extra_rules"),
+        "test_validate": ("test_corpus_file", "test_lean_cen_cii_stylesheet_gives_the_stock_findings",
+                          "test_profile_override_and_extra_rules"),
         "test_validate_cli": (  # `validate` checks each file in a worker process, which compiles its stylesheets
             "test_bare_en16931_cii_is_plain_cen_cii_standalone_and_factur_x_in_a_pdf",
             "test_broken_document_fires_its_rule",
@@ -118,6 +134,7 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
             "test_junit_is_one_testcase_per_file",
             "test_output_file_is_written_atomically",
             "test_progress_only_on_a_terminal",
+            "test_rule_set_not_installed_exits_4",
             "test_rule_sets_are_run_and_named",
             "test_sarif_structure",
             "test_text_report_groups_findings_by_file",
