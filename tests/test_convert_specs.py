@@ -20,10 +20,12 @@ import pytest
 from facturx_engine import (ProfileWarning, convert, extract, from_cii, from_ubl, from_xml, load_document, to_cii,
                             to_ubl, validate)
 from facturx_engine.apps.convert import compare_terms
+from facturx_engine.errors import InputError, ModelError
 from facturx_engine.cli import commands as cli
 from facturx_engine.model.codes import PEPPOL_BIS3, Profile
 from facturx_engine.pdf.read import pdf_invoice
 from facturx_engine.syntax.read import read_document, replace_read, term_values
+from installed import needs_extra  # tests/installed.py
 from test_peppol_en16931 import PEPPOL_INVALID
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -285,3 +287,50 @@ def test_bare_en_id_to_facturx_is_kept_and_named() -> None:
     again = convert(plain.data, "cii")  # a standalone CII with the bare id: plain CEN CII
     assert read_document(again.data).guideline == EN and again.notes == ()
     assert [use.key for use in again.report.rule_sets] == ["cen"] and again.report.valid
+
+
+# ---------------------------------------------------------------------------- convert(spec=...)
+
+_XRECHNUNG_FIXTURE = ROOT / "fixtures" / "invoices" / "xrechnung_invoice.json"
+
+
+@needs_extra
+@pytest.mark.parametrize(("to", "spec", "rule_sets"), [
+    ("ubl", "peppol", ["cen", "peppol"]), ("ubl", "xrechnung", ["cen", "xrechnung"]), ("cii", "cen", ["cen"]),
+    ("facturx", "xrechnung", ["cen", "xrechnung"]),
+])
+def test_convert_writes_for_the_spec_asked_and_is_judged_by_its_rule_sets(to: str, spec: str,
+                                                                          rule_sets: list[str]) -> None:
+    """An XRechnung CII converted for another specification carries that one's BT-24 (said in the notes when it
+    changes) and is judged, by the official stylesheets / the Peppol rules, as a document of that specification."""
+    from facturx_engine.model.specs import spec as spec_row
+
+    source = to_cii(load_document(_XRECHNUNG_FIXTURE.read_bytes()), spec="xrechnung")
+    result = _quiet(source, to, spec=spec)
+    assert result.report is not None and result.report.valid, [str(f) for f in result.report.errors]
+    assert [use.key for use in result.report.rule_sets] == rule_sets and result.lost == ()
+    xml = pdf_invoice(result.data) if to == "facturx" else result.data
+    assert read_document(xml).guideline == spec_row(spec).guideline
+    changed = spec_row(spec).guideline != spec_row("xrechnung").guideline
+    assert [n for n in result.notes if "was replaced by" in n] == ([n for n in result.notes if spec_row(spec).title
+                                                                    in n] if changed else [])
+    assert bool(result.notes) is changed
+
+
+def test_convert_for_a_spec_refuses_what_the_spec_requires_and_names_it(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """A document lacking what the spec requires is refused before anything is written, naming each business
+    term, field and rule (convert() raises ModelError; the command exits 2 and writes nothing)."""
+    b2c = to_cii(load_document((ROOT / "fixtures" / "invoices" / "b2c.json").read_bytes()))
+    with pytest.raises(ModelError) as refused:
+        _quiet(b2c, "ubl", spec="xrechnung")
+    for part in ("BR-DE-15", "BT-10", "buyer_reference", "BR-DE-2", "BG-6"):
+        assert part in str(refused.value)
+    with pytest.raises(InputError):
+        _quiet(b2c, "cii", spec="xrechnung", profile="EN 16931")
+    source, out = tmp_path / "b2c.xml", tmp_path / "out.xml"
+    source.write_bytes(b2c)
+    assert cli.main(["convert", str(source), "--to", "ubl", "--spec", "xrechnung", "-o", str(out)]) == 2
+    assert "BR-DE-15" in capsys.readouterr().err and not out.exists()
+    assert cli.main(["convert", str(source), "--to", "cii", "--spec", "cen", "--profile", "basic", "-o", str(out)]) == 2
+    assert "exclude each other" in capsys.readouterr().err and not out.exists()

@@ -51,6 +51,7 @@ from typing import Any
 from facturx_engine.pdf.read import pdf_invoice
 from facturx_engine.syntax.read import ReadResult, TermValue, read_document, replace_read, term_values
 from facturx_engine.syntax.cii import ProfileWarning
+from facturx_engine.model import specs
 from facturx_engine.model.codes import RULE_SETS, Profile, VatCategory, known_guideline
 from facturx_engine.model.compute import CHECKED_TOTALS
 from facturx_engine.errors import InputError, PdfError, ProfileError, ValidationFailed
@@ -210,7 +211,7 @@ def _factur_x_judged(spec_id: str | None, factur_x: bool) -> bool:
     :func:`~facturx_engine.validation.core.validate` chooses them (``factur_x``: the XML of a Factur-X PDF)."""
     known = known_guideline(spec_id)
     if known is None or known.rules is None:
-        return True  # an id that chooses no rule set (unknown, XRechnung 2.x): judged as Factur-X EN 16931
+        return True  # an id that chooses no rule set: judged as Factur-X EN 16931
     return (known.pdf_rules if factur_x and known.pdf_rules else known.rules) in _FACTUR_X_RULES
 
 
@@ -261,13 +262,29 @@ def _target_profile(target: str, profile: Profile | str | None, guideline: str |
     return profile_of_guideline(guideline) or Profile.EN16931
 
 
+def _for_spec(doc: Any, spec: str, to: str, source: ReadResult) -> tuple[Any, Profile | None, list[str]]:
+    """With ``spec`` (a target specification of :mod:`facturx_engine.model.specs`): the document with its BT-24
+    (and BT-23 when it states none), the Factur-X profile of its CII and what the notes say; a document lacking
+    what the spec requires is refused (:class:`ModelError` naming each term, field and rule)."""
+    target = specs.spec(spec)
+    checked = specs.check(target, replace_read(doc, specification_id=target.guideline),
+                          "ubl" if to == "ubl" else "cii")
+    notes = [] if source.guideline == target.guideline else [
+        f"BT-24 {source.guideline!r} was replaced by {target.guideline!r}: the output is written for {target.title}"
+        " (spec=) and judged by its rule sets"]
+    return checked, None if to == "ubl" else target.profile, notes
+
+
 def convert(data: bytes, to: str = "ubl", *, profile: Profile | str | None = None, strict: bool = False,
             validate: bool = True, template: Template | None = None, pdf: bytes | None = None,
-            deterministic: bool = False) -> Conversion:
+            deterministic: bool = False, spec: str | None = None) -> Conversion:
     """Convert a CII or UBL invoice, or a Factur-X PDF, to ``to`` (``"cii"``, ``"ubl"`` or ``"facturx"``).
 
     ``profile`` asks for another Factur-X profile (and its BT-24); by default BT-24 is kept (``facturx``: made a
-    Factur-X one, said in ``notes``).
+    Factur-X one, said in ``notes``). ``spec`` writes the output for a target specification instead (``cen``,
+    a Factur-X profile name, ``extended-ctc-fr``, ``xrechnung``, ``peppol``: :mod:`facturx_engine.model.specs`):
+    its BT-24 and BT-23, after checking what it requires beyond EN 16931 (refused with a :class:`ModelError`
+    naming each missing business term, field and rule).
     ``strict=True`` raises :class:`ProfileError` when the output would not carry everything the
     source holds. For ``facturx``: the XML is embedded into ``pdf`` if given, else into the source's
     own pages (a PDF source), else into the invoice rendered with ``template``; ``deterministic``
@@ -287,15 +304,19 @@ def convert(data: bytes, to: str = "ubl", *, profile: Profile | str | None = Non
     else:
         xml = data
     source = read_document(xml)
+    if spec is not None and profile is not None:
+        raise InputError("convert() takes profile= or spec=, not both: a specification names its profile")
     chosen = _target_profile(to, profile, source.guideline)
     doc = replace_read(source.document, specification_id=None if profile is not None else source.guideline)
     fitted: list[Finding] = []
     switched: list[str] = []
-    asked = profile is not None
+    asked = profile is not None or spec is not None
+    if spec is not None:
+        doc, chosen, switched = _for_spec(doc, spec, to, source)
     if to != "ubl":
         assert chosen is not None
-        doc, fitted = _fit_cii(doc, profile is not None, chosen)
-        if to == "facturx":  # a Factur-X PDF carries a Factur-X BT-24: what --to facturx asks for
+        doc, fitted = _fit_cii(doc, asked, chosen)
+        if to == "facturx" and spec is None:  # a Factur-X PDF carries a Factur-X BT-24: what --to facturx asks for
             kept = doc.specification_id
             doc, switched = _facturx_guideline(doc, chosen)
             asked = asked or doc.specification_id != kept

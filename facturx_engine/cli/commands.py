@@ -334,6 +334,9 @@ def _add_convert(sub: Any) -> None:
     p.add_argument("--profile", type=str.lower, choices=PROFILES, default=None,
                    help="Factur-X profile (and BT-24) of the CII written; default: the one the input's BT-24 "
                         "names, BT-24 kept")
+    p.add_argument("--spec", type=str.lower, choices=SPEC_NAMES, default=None,
+                   help="write the output for this target specification: its BT-24 (and BT-23 for xrechnung, "
+                        "peppol), refused (exit 2) when the input lacks what it requires beyond EN 16931")
     p.add_argument("--strict", action="store_true",
                    help="refuse (exit 2, nothing written) when the output would not carry everything the input holds")
     p.add_argument("--template", metavar="T.json", help="branding of the visual invoice (--to facturx from XML)")
@@ -357,6 +360,8 @@ def _convert(args: argparse.Namespace) -> int:
 
     if args.to == "ubl" and args.profile not in (None, "en16931"):
         raise CommandError(f"--profile {args.profile} is a Factur-X (CII) profile; UBL 2.1 is always EN 16931")
+    if args.spec is not None and args.profile is not None:
+        raise CommandError("--profile and --spec exclude each other: a specification names its profile")
     if (args.template or args.pdf) and args.to != "facturx":
         raise CommandError("--template and --pdf apply to --to facturx only")
     data = read_input(args.input)
@@ -365,7 +370,8 @@ def _convert(args: argparse.Namespace) -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ProfileWarning)  # the losses are printed below, one per line
         try:
-            result = convert(data, args.to, profile=args.profile, strict=args.strict, template=template, pdf=layout)
+            result = convert(data, args.to, profile=args.profile, strict=args.strict, template=template, pdf=layout,
+                             spec=args.spec)
         except ProfileError as exc:
             print(f"error: the {args.to} output would not carry {len(exc.dropped)} item(s) of the input "
                   f"(--strict); {args.output} not written:", file=sys.stderr)
