@@ -1051,3 +1051,34 @@ def test_readme_error_answer_is_what_the_engine_answers() -> None:
     payload["lines"][0]["tva_rate"] = 7
     payload["lines"][0].pop("tax_rate")
     assert refused(payload).as_dict() == shown
+
+
+# ---------------------------------------------------------------------------- specification (target spec)
+
+
+def test_payload_specification_names_what_generate_writes_for(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """``specification`` is read like ``output_format``: a known name is kept in app_refs and is what
+    ``generate --from payload`` writes for (its BT-24, what it requires checked before writing); an unknown one is
+    a keyed payload error; ``--spec`` overrides it."""
+    from facturx_engine.cli.commands import main
+    from facturx_engine.io.payload import specification
+
+    payload = json.loads((PAYLOADS / "b2b.json").read_text(encoding="utf-8"))
+    assert specification(payload) is None
+    cen = {**payload, "specification": "CEN"}
+    assert specification(cen) == "cen" and fx.from_payload(cen).app_refs["specification"] == "cen"
+    with pytest.raises(fx.PayloadError) as refused:
+        specification({**payload, "specification": "xrechnung-9"})
+    assert "specification" in refused.value.errors and "xrechnung" in str(refused.value.errors)
+    source, out = tmp_path / "p.json", tmp_path / "out.xml"
+    source.write_text(json.dumps(cen), encoding="utf-8")
+    assert main(["generate", str(source), "--from", "payload", "--to", "cii", "-o", str(out)]) == 0
+    assert b"<ram:ID>urn:cen.eu:en16931:2017</ram:ID>" in out.read_bytes()
+    source.write_text(json.dumps({**payload, "specification": "xrechnung"}), encoding="utf-8")
+    out.unlink()
+    assert main(["generate", str(source), "--from", "payload", "--to", "ubl", "-o", str(out)]) == 2
+    assert "BR-DE-" in capsys.readouterr().err and not out.exists()
+    assert main(["generate", str(source), "--from", "payload", "--to", "ubl", "--spec", "cen", "-o",
+                 str(out)]) == 0  # --spec overrides the payload's
+    assert b"<cbc:CustomizationID>urn:cen.eu:en16931:2017</cbc:CustomizationID>" in out.read_bytes()

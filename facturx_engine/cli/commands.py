@@ -164,17 +164,19 @@ def _add_generate(sub: Any) -> None:
 
 
 def _generate_input(args: argparse.Namespace) -> Any:
-    """The document to write; with --from payload, --to defaults to the payload's output_format."""
+    """The document to write; with --from payload, --to and --spec default to the payload's output_format and
+    specification."""
     data = read_input(args.input)
     if args.source != "payload":
         if args.to is None:
             raise CommandError("the following arguments are required: --to (or use --from payload)")
         return load_document(data)
-    from facturx_engine.io.payload import from_payload, load_json, output_format
+    from facturx_engine.io.payload import from_payload, load_json, output_format, specification
 
     payload = load_json(data)
     doc = from_payload(payload)
     args.to = args.to or output_format(payload) or "facturx"
+    args.spec = args.spec or specification(payload)
     return doc
 
 

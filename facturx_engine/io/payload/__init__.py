@@ -12,6 +12,7 @@ Invoice payload (snake_case; unknown keys are ignored; ``null`` and ``""`` mean 
 
     invoice_number  issue_date (alias invoice_date)  due_date (>= issue date)  currency (EUR)
     output_format (facturx | ubl | cii)  direction (outgoing | incoming, kept in app_refs)
+    specification (cen | xrechnung | peppol | extended-ctc-fr | a Factur-X profile: what to write it for)
     invoice_type (standard | deposit | balance)  deposit_total_ht  deposit_reference_text
     deposits: [{invoice_number, issue_date, total_ht, total_tax, total_ttc}]      (balance only)
     total_ht  total_tax (alias total_tva)  total_ttc        checked against BT-109, BT-110, BT-112
@@ -98,9 +99,10 @@ from facturx_engine.io.payload.credit import credit_note_of
 from facturx_engine.io.payload.invoice import document_of
 from facturx_engine.io.payload.quote import quote_from_payload
 from facturx_engine.io.payload.reader import GENERAL, OUTPUT_FORMATS, as_choice, root
+from facturx_engine.model.specs import SPEC_NAMES
 from facturx_engine.model.records import CreditNote, Invoice
 
-__all__ = ["GENERAL", "from_payload", "load_json", "output_format", "quote_from_payload"]
+__all__ = ["GENERAL", "from_payload", "load_json", "output_format", "quote_from_payload", "specification"]
 
 
 def from_payload(payload: Mapping[str, Any]) -> Invoice | CreditNote:
@@ -138,6 +140,16 @@ def load_json(data: bytes | str) -> Any:
     except (ValueError, RecursionError) as exc:
         message = f"invalid JSON: {exc}"
     raise PayloadError("the payload is invalid: 1 error (payload)", errors={GENERAL: [message]})
+
+
+def specification(payload: Mapping[str, Any]) -> str | None:
+    """The payload's ``specification``: the target specification the document is to be written for (a name of
+    :data:`facturx_engine.model.specs.SPEC_NAMES`, e.g. ``xrechnung``, ``peppol``), None when absent;
+    PayloadError naming the key when invalid. Kept in ``app_refs`` too; ``generate --spec`` overrides it."""
+    r = root(payload)
+    value = r.get(("specification",), as_choice(SPEC_NAMES))
+    r.sink.check()
+    return value if isinstance(value, str) else None
 
 
 def output_format(payload: Mapping[str, Any]) -> str | None:

@@ -23,7 +23,8 @@ _MAX_NESTING = 32  # previous_credit_notes inside previous_credit_notes ...
 
 _CREDIT_NOTE_OWN = frozenset({"credit_note_number", "issue_date", "reason", "type", "invoice", "items",
                               "previous_credit_notes", "total_ht", "total_tax", "total_tva", "total_ttc",
-                              "external_id", "internal_reference", "output_format", "direction"})
+                              "external_id", "internal_reference", "output_format", "specification",
+                              "direction"})
 
 
 def credit_note_of(r: Reader, invoice: Built | None, previous: Sequence[CreditNote]) -> CreditNote | None:

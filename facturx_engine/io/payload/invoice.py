@@ -11,6 +11,7 @@ from decimal import Decimal
 from facturx_engine.errors import ModelError
 from facturx_engine.io.payload.lines import LINE_FIELDS, Context, category_of, line_of
 from facturx_engine.io.payload.parties import country_of, delivery_of, is_individual, party_of
+from facturx_engine.model.specs import SPEC_NAMES
 from facturx_engine.io.payload.reader import (GENERAL, HALF_CENT, OUTPUT_FORMATS, PRICE_KEYS, TAX_KEYS, Bad, Reader,
                                               as_bic, as_choice, as_currency, as_date, as_framework, as_iban, as_text,
                                               empty, model_msg, msg)
@@ -171,6 +172,8 @@ def refs_of(r: Reader) -> dict[str, str]:
     refs = {k: v for k in ("external_id", "internal_reference") if (v := r.text(k)) is not None}
     if (v := r.get(("output_format",), as_choice(OUTPUT_FORMATS))) is not None:
         refs["output_format"] = v
+    if (v := r.get(("specification",), as_choice(SPEC_NAMES))) is not None:
+        refs["specification"] = v
     if (v := r.get(("direction",), as_choice(("outgoing", "incoming")))) is not None:
         refs["direction"] = v
     return refs
