@@ -35,7 +35,7 @@ import re
 import sys
 import threading
 from pathlib import Path, PurePosixPath
-from typing import Literal, NamedTuple, TypedDict
+from typing import Any, Literal, NamedTuple, TypedDict
 
 from lxml import etree
 
@@ -161,11 +161,16 @@ def load_manifest(kind: Kind) -> Manifest:
         return _manifests[kind]
 
 
-def _read_manifest(kind: Kind, path: Path) -> Manifest:
+def _manifest_json(what: str, path: Path) -> Any:
+    """The JSON of the manifest ``path`` (``what``: which one, for the message); ResourceError if unreadable."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ResourceError(f"cannot read the {kind} manifest {path}: {exc}") from exc
+        raise ResourceError(f"cannot read the {what} manifest {path}: {exc}") from exc
+
+
+def _read_manifest(kind: Kind, path: Path) -> Manifest:
+    data = _manifest_json(kind, path)
     files = data.get("files") if isinstance(data, dict) else None
     if not isinstance(files, dict) or data.get("package") != PACKAGE:
         raise ResourceError(f"the {kind} manifest {path} is not a {PACKAGE} manifest")
@@ -413,10 +418,7 @@ def load_extra_manifest(package: str) -> ExtraManifest:
 
 
 def _read_extra_manifest(package: str, path: Path) -> ExtraManifest:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ResourceError(f"cannot read the {package} manifest {path}: {exc}") from exc
+    data = _manifest_json(package, path)
     try:
         wheel, files = data["wheel"], data["files"]
         manifest = ExtraManifest(

@@ -47,7 +47,7 @@ from lxml import etree
 
 from facturx_engine.errors import ResourceError
 
-__all__ = ["CODEDB_KEY", "LEAN_ERROR", "Rewrite", "index_code_lists", "lean"]
+__all__ = ["CODEDB_KEY", "LEAN_ERROR", "Rewrite", "index_code_lists", "lean", "split_union"]
 
 _XSL = "http://www.w3.org/1999/XSL/Transform"
 _SVRL = "http://purl.oclc.org/dsdl/svrl"
@@ -168,7 +168,7 @@ def _target(root: etree._Element, start: etree._Element, mode: str, templates: l
         owned.append(rule[-1])
     if any(all(a is not o for o in owned) for a in _apply(root, mode)):
         return False  # the mode is applied from somewhere else too
-    branches = [branch for rule in rules for branch in _branches(str(rule.get("match")))]
+    branches = [branch for rule in rules for branch in split_union(str(rule.get("match")))[0]]
     scans = sum(1 for b in branches if not b.startswith("/") or b.startswith("//"))
     if not branches or scans > MAX_SCANS:
         return False  # cheaper to walk: Saxon indexes a mode's rules by element name
@@ -194,12 +194,11 @@ def _select_or_raise(apply: etree._Element, name: str, selection: str) -> None:
     apply.set("select", f"${name}")
 
 
-def _branches(pattern: str) -> list[str]:
-    """The alternatives of a pattern's top-level union (``|`` outside brackets and strings)."""
-    parts: list[str] = []
-    current: list[str] = []
-    depth, quote = 0, ""
-    for char in pattern:
+def split_union(text: str) -> tuple[list[str], bool]:
+    """The alternatives of an XPath expression's or pattern's top-level union (``|`` outside brackets and
+    strings), and whether its brackets and quotes are balanced."""
+    parts, depth, quote, start = [], 0, "", 0
+    for position, char in enumerate(text):
         if quote:
             quote = "" if char == quote else quote
         elif char in "'\"":
@@ -209,12 +208,10 @@ def _branches(pattern: str) -> list[str]:
         elif char in ")]}":
             depth -= 1
         elif char == "|" and depth == 0:
-            parts.append("".join(current).strip())
-            current = []
-            continue
-        current.append(char)
-    parts.append("".join(current).strip())
-    return parts
+            parts.append(text[start:position].strip())
+            start = position + 1
+    parts.append(text[start:].strip())
+    return parts, not quote and not depth
 
 
 def _drop_echoes(root: etree._Element, start: etree._Element) -> None:

@@ -31,6 +31,8 @@ from typing import Any
 
 from lxml import etree
 
+from facturx_engine.validation.stylesheet import split_union
+
 __all__ = ["Context", "Index", "Selector", "Step", "hoist", "parse_context"]
 
 _NAME = r"[A-Za-z_][\w.-]*"
@@ -295,21 +297,8 @@ def _parse_path(text: str, namespaces: dict[str, str]) -> tuple[Step, ...] | Non
 
 
 def _split_union(text: str) -> list[str] | None:
-    parts, depth, quote, start = [], 0, "", 0
-    for position, char in enumerate(text):
-        if quote:
-            quote = "" if char == quote else quote
-        elif char in "'\"":
-            quote = char
-        elif char in "[(":
-            depth += 1
-        elif char in "])":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            parts.append(text[start:position].strip())
-            start = position + 1
-    parts.append(text[start:].strip())
-    return None if quote or depth else parts
+    parts, balanced = split_union(text)
+    return parts if balanced else None
 
 
 def parse_context(expression: str, namespaces: dict[str, str]) -> Context | None:
