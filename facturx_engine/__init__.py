@@ -50,6 +50,8 @@ _EXPORTS: dict[str, str] = {
     # facturx_engine.apps.convert
     "Conversion": "facturx_engine.apps.convert",
     "convert": "facturx_engine.apps.convert",
+    # facturx_engine.apps.view
+    "view": "facturx_engine.apps.view",
     # facturx_engine.io.jsonio
     "dump_document": "facturx_engine.io.jsonio",
     "load_document": "facturx_engine.io.jsonio",
@@ -342,6 +344,7 @@ __all__ = [
     "Vat",
     "VatBreakdown",
     "VatCategory",
+    "view",
     "write_cii",
     "write_ubl",
 ]

@@ -22,6 +22,7 @@ LAYERS = [
      "facturx_engine.findings"),
     ("facturx_engine.model",),
     ("facturx_engine.syntax",),
+    ("facturx_engine.i18n",),
     ("facturx_engine.validation",),
     ("facturx_engine.pdf",),
     ("facturx_engine.io",),
