@@ -1,5 +1,6 @@
-"""The catalogue of labels (``labels.tsv`` beside this module: one row per key, one column per
-language). Skeleton: the lead fills the rows; the API is stable."""
+"""The catalogue of labels: the ``*.tsv`` files beside this module (one row per key, one column per
+language; a key is in one file only). ``terms.tsv`` labels the business terms and groups,
+``labels.tsv`` the words of the rendered invoice, ``view.tsv`` those of the view."""
 
 from __future__ import annotations
 
@@ -14,14 +15,19 @@ __all__ = ["LANGS", "label", "term_label"]
 LANGS = ("fr", "en", "de")
 """The languages of the catalogue, in the order of its columns."""
 
-_FILE = Path(__file__).with_name("labels.tsv")
+_FOLDER = Path(__file__).parent
 
 
 @lru_cache(maxsize=1)
 def _catalogue() -> dict[str, dict[str, str]]:
-    with _FILE.open(encoding="utf-8", newline="") as handle:
-        rows = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-        return {row["key"]: {lang: row[lang] for lang in LANGS} for row in rows}
+    words: dict[str, dict[str, str]] = {}
+    for path in sorted(_FOLDER.glob("*.tsv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
+                if row["key"] in words:
+                    raise RuntimeError(f"{path.name}: key {row['key']!r} is already in the catalogue")
+                words[row["key"]] = {lang: row[lang] for lang in LANGS}
+    return words
 
 
 def _check(lang: str) -> None:
