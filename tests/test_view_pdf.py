@@ -10,6 +10,7 @@ reportlab. Text checks skip with a message without ``pdftotext`` (poppler-utils)
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import shutil
@@ -351,3 +352,19 @@ def test_odd_tables_and_characters_the_fonts_lack(tmp_path: Path) -> None:
     assert _missing(pdf, view, tmp_path) == []
     text = _body(pdf, view, tmp_path)
     assert "Orség–«spécial»’" in text and "??" in text  # drawn with their base letter, else '?'
+
+
+def test_an_item_starts_a_page_with_its_details(tmp_path: Path) -> None:
+    """However the page breaks fall (the table pushed down by 0 to 39 lines of text above it), a page
+    never starts with details cut off from the item they belong to."""
+    view = _english(20)
+    for k in range(40):
+        first = view.sections[0]
+        pad = Field("", "Padding", "\n".join(["pad"] * (k + 1)))
+        padded = dataclasses.replace(first, fields=(*first.fields, pad))
+        pdf = to_pdf(dataclasses.replace(view, sections=(padded, *view.sections[1:])))
+        for page in _pdftotext(pdf, tmp_path, "-layout")[1:]:
+            lines = [line.strip() for line in page.split("\n") if line.strip()]
+            header = next((i for i, line in enumerate(lines) if re.match(r"Line\s+Item name", line)), None)
+            if header is not None and header < 3:  # the table continues on this page
+                assert re.match(r"\d+\s+Article", lines[header + 1]), (k, lines[header + 1:header + 3])

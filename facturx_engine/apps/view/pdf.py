@@ -179,6 +179,7 @@ class _ViewPage(Flow):
         widths = self.column_widths(columns, [_cells(r, n) for r in t.rows], width) if n else []
         header = self.header_row(columns, widths) if n else None
         rows: list[Row] = []
+        keep: set[int] = set()
         for i, cells in enumerate(t.rows):
             shade = ZEBRA if i % 2 else None
             details = t.details[i] if i < len(t.details) else ()
@@ -188,9 +189,11 @@ class _ViewPage(Flow):
                 rows.append(self.row(widths, paras, background=shade,
                                      below=None if details else (0.3, RULE)))
             if details:
+                if n:
+                    keep.add(len(rows) - 1)  # the item's row starts a page with its details
                 rows.append(self.details_row(details, width, shade))
         if rows:
-            self.flow_rows(rows, x, width, header)
+            self.flow_rows(rows, x, width, header, frozenset(keep))
         elif header is not None:  # no rows: the headers still say what the table would hold
             self.flow_rows([header], x, width, None)
 

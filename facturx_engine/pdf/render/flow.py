@@ -164,24 +164,30 @@ class Flow:
                 self.new_page()
         self.y -= p.after
 
-    def flow_rows(self, rows: list[Row], x: float, width: float, header: Row | None) -> None:
+    def flow_rows(self, rows: list[Row], x: float, width: float, header: Row | None,
+                  keep: frozenset[int] = frozenset()) -> None:
         """Table rows; the table breaks between rows, the header row is drawn again on each page. A row
-        taller than a whole page is cut between the lines of its cells (:func:`split_row`)."""
+        taller than a whole page is cut between the lines of its cells (:func:`split_row`). A row
+        whose index is in ``keep`` starts a page with the row after it when both do not fit below the
+        cursor but fit a page (an item and the details under it)."""
         first = True
-        queue = list(reversed(rows))
+        queue = [(i, r) for i, r in reversed(list(enumerate(rows)))]
         frame = self.frame_top - self.frame_bottom - (header.height if header is not None else 0.0)
         while queue:
-            r = queue.pop()
+            i, r = queue.pop()
             room = self.y - self.frame_bottom - (header.height if header is not None and first else 0.0)
-            if r.height > room + 1e-6:
+            need = r.height
+            if i in keep and i + 1 < len(rows) and r.height + rows[i + 1].height <= frame + 1e-6:
+                need += rows[i + 1].height
+            if need > room + 1e-6:
                 parts = split_row(r, room) if r.height > frame + 1e-6 else None
                 if parts is not None:  # taller than a page: what fits here, the rest after
                     r, rest = parts
-                    queue.append(rest)
+                    queue.append((-1, rest))
                 elif not (self.at_top and first):
                     self.new_page()
                     first = True
-                    queue.append(r)
+                    queue.append((i, r))
                     continue
             if first and header is not None:
                 self.pen.row(header, x, self.y, width)
