@@ -5,7 +5,8 @@ drawn, and ``pdftotext`` reads back every string the view says (:func:`view_text
 label, value, table cell and detail, every finding's rule and message. The lines table spans pages
 with its header repeated on each, a value taller than a page continues on the next, the output is
 the same bytes for the same view, opens with pikepdf, and importing the package does not import
-reportlab. Text checks skip with a message without ``pdftotext`` (poppler-utils).
+reportlab. Random views (Hypothesis: any Latin text, line breaks, characters the fonts lack, odd
+severities, tables without rows or columns) are drawn with every string shown. Text checks skip with a message without ``pdftotext`` (poppler-utils).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from facturx_engine.apps.view.model import Attachment, Column, Field, Section, Table, View
 from facturx_engine.apps.view.pdf import to_pdf
@@ -368,3 +371,46 @@ def test_an_item_starts_a_page_with_its_details(tmp_path: Path) -> None:
             header = next((i for i, line in enumerate(lines) if re.match(r"Line\s+Item name", line)), None)
             if header is not None and header < 3:  # the table continues on this page
                 assert re.match(r"\d+\s+Article", lines[header + 1]), (k, lines[header + 1:header + 3])
+
+
+# ---------------------------------------------------------------------------- random views
+
+_TEXT = st.text(st.characters(min_codepoint=32, max_codepoint=0x17F, blacklist_categories=("Cs", "Cc", "Cf"))
+                | st.sampled_from(["\n", "€", NNBSP, NBSP, "–", "’", "漢"]), max_size=80)
+_TERM = st.sampled_from(["", "BT-1", "BT-20", "BG-25", "BT-153"])
+_FIELDS = st.lists(st.builds(Field, _TERM, _TEXT, _TEXT), max_size=4).map(tuple)
+
+
+@st.composite
+def _tables(draw: st.DrawFn) -> Table:
+    columns = tuple(draw(st.lists(st.builds(Column, _TERM, _TEXT, st.booleans()), max_size=4)))
+    rows = tuple(tuple(draw(st.lists(_TEXT, min_size=len(columns), max_size=len(columns))))
+                 for _ in range(draw(st.integers(0, 5))))
+    details = tuple(draw(_FIELDS) for _ in rows) if draw(st.booleans()) else ()
+    return Table(draw(_TEXT), draw(_TERM), columns, rows, details)
+
+
+_SECTIONS = st.recursive(
+    st.builds(Section, st.just("s"), _TEXT, _TERM, _FIELDS, st.lists(_tables(), max_size=2).map(tuple)),
+    lambda inner: st.builds(Section, st.just("s"), _TEXT, _TERM, _FIELDS, st.just(()),
+                            st.lists(inner, max_size=3).map(tuple)), max_leaves=6)
+_FINDINGS = st.lists(st.builds(Finding, st.sampled_from(["BR-CO-15", "PEPPOL-EN16931-R001", "XSD"]),
+                               st.sampled_from(["fatal", "warning", "information", "odd"]), st.just(""), _TEXT,
+                               st.lists(_TERM.filter(bool), max_size=3).map(tuple),
+                               line=st.none() | st.integers(1, 99999)), max_size=3).map(tuple)
+_VIEWS = st.builds(
+    View, lang=st.sampled_from(["fr", "en", "de"]), title=_TEXT.filter(lambda t: t.strip() != ""), source=_TEXT,
+    syntax=_TEXT, specification=_TEXT, valid=st.none() | st.booleans(),
+    rule_sets=st.lists(_TEXT, max_size=2).map(tuple),
+    findings=_FINDINGS, sections=st.lists(_SECTIONS, max_size=4).map(tuple),
+    attachments=st.lists(st.builds(Attachment, _TEXT, _TEXT, st.integers(0, 10**9), _TEXT), max_size=2).map(tuple),
+    show_ids=st.booleans())
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow])
+@given(view=_VIEWS)
+def test_random_views_show_every_string(view: View, tmp_path: Path) -> None:
+    pdf = to_pdf(view)
+    assert pdf == to_pdf(view)
+    assert _missing(pdf, view, tmp_path) == []
