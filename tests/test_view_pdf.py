@@ -6,7 +6,8 @@ label, value, table cell and detail, every finding's rule and message. The lines
 with its header repeated on each, a value taller than a page continues on the next, the output is
 the same bytes for the same view, opens with pikepdf, and importing the package does not import
 reportlab. Random views (Hypothesis: any Latin text, line breaks, characters the fonts lack, odd
-severities, tables without rows or columns) are drawn with every string shown. Text checks skip with a message without ``pdftotext`` (poppler-utils).
+severities, tables without rows or columns) are drawn with every string shown. Text checks skip
+with a message without ``pdftotext`` (poppler-utils).
 """
 
 from __future__ import annotations
