@@ -18,7 +18,7 @@ from facturx_engine.pdf.render.fonts import FONT, FONT_BOLD, fonts
 from facturx_engine.pdf.render.text import Ops, Para, Pen, Row, Source, Style, split_lines, wrap
 
 __all__ = ["BASE", "BLACK", "GREY", "LABEL_GREY", "MARGIN_X", "NAME", "PAGE_H", "PAGE_W", "RULE", "SMALL", "WHITE",
-           "WIDTH", "Flow", "Gap", "Item", "Logo", "Rows", "ink_on", "rgb", "tint"]
+           "WIDTH", "Flow", "Gap", "Item", "Logo", "Rows", "ink_on", "rgb", "split_row", "tint"]
 
 # ---------------------------------------------------------------------------- colours
 
@@ -164,14 +164,31 @@ class Flow:
                 self.new_page()
         self.y -= p.after
 
-    def flow_rows(self, rows: list[Row], x: float, width: float, header: Row | None) -> None:
-        """Table rows; the table breaks between rows, the header row is drawn again on each page."""
+    def flow_rows(self, rows: list[Row], x: float, width: float, header: Row | None,
+                  keep: frozenset[int] = frozenset()) -> None:
+        """Table rows; the table breaks between rows, the header row is drawn again on each page. A row
+        taller than a whole page is cut between the lines of its cells (:func:`split_row`). A row
+        whose index is in ``keep`` starts a page with the row after it when both do not fit below the
+        cursor but fit a page (an item and the details under it)."""
         first = True
-        for r in rows:
-            need = r.height + (header.height if header is not None and first else 0)
-            if self.y - need < self.frame_bottom - 1e-6 and not (self.at_top and first):
-                self.new_page()
-                first = True
+        queue = [(i, r) for i, r in reversed(list(enumerate(rows)))]
+        frame = self.frame_top - self.frame_bottom - (header.height if header is not None else 0.0)
+        while queue:
+            i, r = queue.pop()
+            room = self.y - self.frame_bottom - (header.height if header is not None and first else 0.0)
+            need = r.height
+            if i in keep and i + 1 < len(rows) and r.height + rows[i + 1].height <= frame + 1e-6:
+                need += rows[i + 1].height
+            if need > room + 1e-6:
+                parts = split_row(r, room) if r.height > frame + 1e-6 else None
+                if parts is not None:  # taller than a page: what fits here, the rest after
+                    r, rest = parts
+                    queue.append((-1, rest))
+                elif not (self.at_top and first):
+                    self.new_page()
+                    first = True
+                    queue.append((i, r))
+                    continue
             if first and header is not None:
                 self.pen.row(header, x, self.y, width)
                 self.y -= header.height
@@ -215,3 +232,43 @@ class Flow:
         """A cell's paragraph; ``wraps=False`` for short texts (amounts, headings) that stay on one
         line even when wider than the column, as a table's plain strings do."""
         return [self.para(text, width - 2 * pad if wraps else math.inf, style, align)]
+
+
+def split_row(r: Row, height: float) -> tuple[Row, Row] | None:
+    """The row cut in two between lines, its first part at most ``height`` tall: in each cell the lines
+    that fit, the others in the second part (which keeps the rule below); None when no line fits."""
+    room = height - r.top - r.bottom
+    heads: list[tuple[float, float, list[Para]]] = []
+    rests: list[tuple[float, float, list[Para]]] = []
+    drawn = False
+    for dx, w, paras in r.cells:
+        head: list[Para] = []
+        rest: list[Para] = []
+        used = 0.0
+        for p in paras:
+            if rest:
+                rest.append(p)
+                continue
+            fit = max(0, int((room - used + 1e-6) // p.style.leading))
+            if fit >= len(p.lines):
+                head.append(p)
+                used += p.height + p.after
+                continue
+            if fit > 0:
+                head.append(Para(p.lines[:fit], p.style, p.align))
+            rest.append(Para(p.lines[fit:], p.style, p.align, p.after) if fit else p)
+        drawn = drawn or any(p.lines for p in head)
+        if head:
+            heads.append((dx, w, head))
+        if rest:
+            rests.append((dx, w, rest))
+    if not drawn or not rests:
+        return None
+    first = Row(heads, r.top, r.bottom, r.background, None, r.above, r.top + _tallest(heads) + r.bottom, r.pad)
+    second = Row(rests, r.top, r.bottom, r.background, r.below, None, r.top + _tallest(rests) + r.bottom, r.pad)
+    return first, second
+
+
+def _tallest(cells: Sequence[tuple[float, float, list[Para]]]) -> float:
+    return max((sum(p.height + p.after for p in paras) - paras[-1].after for _, _, paras in cells if paras),
+               default=0.0)

@@ -22,9 +22,10 @@ canvas is ``invariant`` so the same input gives the same bytes. Characters the f
 replaced (by their base letter, else ``?``) so no glyph is ``.notdef``.
 
 Fonts are prepared once per process, the same for every document written with the usual
-characters (:mod:`facturx_engine.pdf.render.fonts`), and the page content is Flate-encoded here,
-without reportlab's ASCII85 layer (kept only for zlib data that ends with CR, see
-:class:`~facturx_engine.pdf.render.fonts.Flate`); every stream has an EOL before ``endstream``, so that
+characters (:mod:`facturx_engine.pdf.render.fonts`), and the page content is Flate-encoded by
+:mod:`facturx_engine.pdf.render.writer`, without reportlab's ASCII85 layer (kept only for zlib data that
+ends with CR, see :class:`~facturx_engine.pdf.render.fonts.Flate`); every stream has an EOL before
+``endstream``, so that
 :func:`facturx_engine.pdf.embed.embed` can append its changes to the page as an incremental update.
 
 :class:`~facturx_engine.pdf.render.template.Template` carries the branding: logo, colours,
@@ -35,11 +36,9 @@ from __future__ import annotations
 
 import io
 import re
-import zlib
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from reportlab.lib.pagesizes import A4  # type: ignore[import-untyped]
 from reportlab.lib.units import mm  # type: ignore[import-untyped]
 from reportlab.lib.utils import ImageReader  # type: ignore[import-untyped]
 from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
@@ -64,11 +63,12 @@ from facturx_engine.pdf.render.flow import (
     rgb,
     tint,
 )
-from facturx_engine.pdf.render.fonts import FONT, FONT_BOLD, FONT_ITALIC, Flate, capped, clean, fonts
+from facturx_engine.pdf.render.fonts import FONT, FONT_BOLD, FONT_ITALIC, capped, clean, fonts
 from facturx_engine.pdf.render.labels import NBSP, groups4
 from facturx_engine.pdf.render.page import InvoicePage
 from facturx_engine.pdf.render.template import Template
-from facturx_engine.pdf.render.text import CHUNK, Ops, Para, Pen, Row, Run, Source, Style, chunks
+from facturx_engine.pdf.render.text import CHUNK, Ops, Para, Row, Run, Source, Style, chunks
+from facturx_engine.pdf.render.writer import Writer
 
 if TYPE_CHECKING:
     from facturx_engine.model.compute import LineAmounts, Totals
@@ -474,28 +474,17 @@ class _Layout(InvoicePage):
 
 
 def _build(doc: Document, t: Template, totals: Totals | None = None, notice: str | None = None) -> bytes:
-    buf = io.BytesIO()
-    canvas = Canvas(buf, pagesize=A4, invariant=1, initialFontName=FONT, initialFontSize=8.5,
-                    enforceColorSpace="rgb", lang=t.lang)
-    lay = _Layout(doc, t, Pen(canvas), totals, notice)
-    title = clean(f"{lay.title()} {doc.number}")
-    canvas.setTitle(title)
-    canvas.setSubject(title)
-    canvas.setAuthor(clean(doc.seller.name))
-    canvas.setCreator("facturx_engine")
+    writer = Writer(t.lang)
+    lay = _Layout(doc, t, writer.pen, totals, notice)
     pages = lay.build()
-    for index, ops in enumerate(pages):
+
+    def logos(canvas: Canvas, index: int) -> None:
         for page, logo, x, y in lay.logos:
             if page == index:
                 canvas.drawImage(ImageReader(io.BytesIO(logo.data)), x, y, logo.width, logo.height)
-        canvas.addLiteral("\n".join(lay.decor(index + 1, len(pages)) + ops.lines()))
-        canvas.showPage()
-        # the page's content stream, Flate-encoded here: reportlab would add an ASCII85 layer,
-        # which costs more than the rest of writing the page and makes the file bigger
-        page = canvas._doc.Pages.pages[-1]  # the page showPage has just added
-        page.Contents = Flate(zlib.compress(page.stream.encode("latin-1")))
-    canvas.save()
-    return buf.getvalue()
+
+    return writer.write(pages, lay.decor, title=f"{lay.title()} {doc.number}", author=doc.seller.name,
+                        each_page=logos)
 
 
 def render(doc: Document, template: Template | None = None, *, totals: Totals | None = None,
