@@ -13,6 +13,7 @@ from facturx_engine.i18n.catalogue import LANGS, unit_forms
 
 if TYPE_CHECKING:
     from babel import Locale
+    from babel.numbers import NumberPattern
 
 __all__ = ["SYMBOLS", "Fmt"]
 
@@ -32,8 +33,16 @@ def _locale(name: str) -> Locale:
     return Locale.parse(name)
 
 
+@lru_cache(maxsize=128)
+def _parsed(pattern: str) -> NumberPattern:
+    """A CLDR number pattern parsed once (Babel's format functions parse theirs on every call)."""
+    from babel.numbers import parse_pattern
+
+    return parse_pattern(pattern)
+
+
 @lru_cache(maxsize=64)
-def _money_pattern(locale: str, places: int, symbol: bool) -> str:
+def _money_pattern(locale: str, places: int, symbol: bool) -> NumberPattern:
     """The locale's currency pattern with ``places`` decimals; with the ISO code (``¤¤``) unless
     ``symbol``, then set apart from the digits by a no-break space, as CLDR's currency spacing asks
     for a currency sign ending in a letter (Babel does not apply that rule itself)."""
@@ -43,7 +52,7 @@ def _money_pattern(locale: str, places: int, symbol: bool) -> str:
         pattern = pattern.replace("¤", "¤¤")
         if pattern.startswith("¤¤") and not pattern[2].isspace():
             pattern = "¤¤\u00a0" + pattern[2:]
-    return pattern
+    return _parsed(pattern)
 
 
 def _decimals(value: Decimal) -> int:
@@ -73,19 +82,15 @@ class Fmt:
 
     def num(self, value: Decimal, places: int | None = None) -> str:
         """A number with the language's separators: exact (no trailing zeros) or rounded to ``places`` decimals."""
-        from babel.numbers import format_decimal
-
         places = _decimals(value) if places is None else places
-        pattern = "#,##0." + "0" * places if places else "#,##0"
-        return self.out(str(format_decimal(value, format=pattern, locale=self.locale)))
+        pattern = _parsed("#,##0." + "0" * places if places else "#,##0")
+        return self.out(str(pattern.apply(value, _locale(self.locale))))
 
     def money(self, value: Decimal, currency: str | None = None, places: int = 2) -> str:
         """An amount with its currency (the document's unless given), rounded to ``places`` decimals."""
-        from babel.numbers import format_currency
-
         cur = currency or self.currency
         pattern = _money_pattern(self.locale, places, cur in SYMBOLS)
-        return self.out(str(format_currency(value, cur, format=pattern, locale=self.locale, currency_digits=False)))
+        return self.out(str(pattern.apply(value, _locale(self.locale), currency=cur, currency_digits=False)))
 
     def price(self, value: Decimal) -> str:
         """A unit price: at least 2 decimals, more when the price has them."""
@@ -95,9 +100,8 @@ class Fmt:
         """A percentage given in percent (``Decimal("5.5")`` is ``5,5 %`` in French); empty for None."""
         if value is None:
             return ""
-        from babel.numbers import format_percent
-
-        return self.out(str(format_percent(value / 100, locale=self.locale, decimal_quantization=False)))
+        locale = _locale(self.locale)
+        return self.out(str(locale.percent_formats[None].apply(value / 100, locale, decimal_quantization=False)))
 
     def date(self, value: _dt.date | None, length: str | None = None) -> str:
         """A date as invoices write it (``14/03/2025``, ``14 Mar 2025``, ``14.03.2025``), or in one of
@@ -106,7 +110,7 @@ class Fmt:
             return ""
         from babel.dates import format_date
 
-        return self.out(str(format_date(value, length or _DATES[self.lang], locale=self.locale)))
+        return self.out(str(format_date(value, length or _DATES[self.lang], locale=_locale(self.locale))))
 
     def unit(self, code: str, quantity: Decimal) -> str:
         """The name of a UN/ECE unit in the form ``quantity`` takes (``heure``/``heures``, CLDR's plural
