@@ -174,7 +174,7 @@ def _page_validation() -> Any:
     return pytest.importorskip("page", reason="page-validation (PyPI page-validation==0.11.0) is not installed")
 
 
-@pytest.mark.parametrize("style", ["fr", "en", "acme"])
+@pytest.mark.parametrize("style", ["fr", "en", "de", "acme"])
 @pytest.mark.parametrize("name", NAMES)
 def test_rendered_invoice_becomes_pdfa(name: str, style: str, tmp_path: Path) -> None:
     """The page render() writes (fonts, content streams, logo) is one embed can make PDF/A-3B:
