@@ -5,7 +5,7 @@ invoice, ``view.tsv`` those of the view.
 
 Code keys are ``LIST:CODE``: ``1001`` document types, ``5305`` VAT categories, ``4461`` payment means,
 ``4451`` note subjects, ``5189`` allowance reasons, ``7161`` charge reasons, ``2005`` VAT point date
-codes (UNTDID lists) and ``rec20`` units (UN/ECE Recommendation 20 and 21), whose labels are
+codes (UNTDID lists), ``vatex`` VAT exemption reasons (the usual ones) and ``rec20`` units (UN/ECE Recommendation 20 and 21), whose labels are
 ``singular|plural`` where the two differ.
 """
 
@@ -24,7 +24,7 @@ __all__ = ["CODE_LISTS", "LANGS", "code_label", "label", "labels", "term_label",
 LANGS = ("fr", "en", "de")
 """The languages of the catalogue, in the order of its columns."""
 
-CODE_LISTS = ("1001", "2005", "4451", "4461", "5189", "5305", "7161", "rec20")
+CODE_LISTS = ("1001", "2005", "4451", "4461", "5189", "5305", "7161", "rec20", "vatex")
 """The code lists :func:`code_label` knows (see the module docstring)."""
 
 _FOLDER = Path(__file__).parent

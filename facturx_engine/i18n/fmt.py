@@ -9,6 +9,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from facturx_engine.errors import InputError
 from facturx_engine.i18n.catalogue import LANGS, unit_forms
 
 if TYPE_CHECKING:
@@ -69,8 +70,6 @@ class Fmt:
 
     def __init__(self, lang: str, currency: str = "EUR") -> None:
         if lang not in LANGS:
-            from facturx_engine.errors import InputError
-
             raise InputError(f"must be one of {', '.join(LANGS)}, got {lang!r}", field="lang")
         self.lang = lang
         self.locale = _LOCALES[lang]
