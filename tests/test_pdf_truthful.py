@@ -23,7 +23,7 @@ import pytest
 from lxml import etree
 
 from facturx_engine.syntax.read import read_document
-from facturx_engine.pdf.render.labels import LABELS
+from facturx_engine.i18n import LANGS, label, labels
 from facturx_engine.syntax.cii import to_cii
 from facturx_engine.model.codes import Profile
 from facturx_engine.apps.convert import convert
@@ -89,16 +89,16 @@ def _check_page(pdf: bytes, tmp_path: Path, *, gross: bool = False) -> tuple[str
     totals = reading.stated_totals
     lines = [ln.strip() for ln in text.splitlines()]
     for lang in ("fr", "en"):
-        labels = dict(LABELS[lang])
+        words = dict(labels(lang))
         if reading.document.is_credit_note:
-            labels["due"] = labels["due_credit"]
-        if not any(labels["due"] in ln for ln in lines):
+            words["due"] = words["due_credit"]
+        if not any(words["due"] in ln for ln in lines):
             continue
         for key, bt in _TOTALS:  # the totals block is the right column: the label, then its amount
-            rows = [ln[ln.index(labels[key]) + len(labels[key]):] for ln in lines if f"{labels[key]}  " in ln]
+            rows = [ln[ln.index(words[key]) + len(words[key]):] for ln in lines if f"{words[key]}  " in ln]
             rows = [r for r in rows if _amounts(r)]
             if bt in totals and (rows or key != "line_total"):
-                assert rows, f"no row {labels[key]!r} ({bt}) on the page"
+                assert rows, f"no row {words[key]!r} ({bt}) on the page"
                 assert _amounts(rows[0])[0] == totals[bt], (bt, rows[0], totals[bt])
         break
     else:
@@ -128,7 +128,7 @@ def test_discrepancy_is_shown_as_stated_with_a_notice(tmp_path: Path) -> None:
     assert reading.stated_totals["BT-112"] == Decimal("250.33")
     assert "250,33" in text and "483,49" not in text  # the stated grand total, never the computed one
     flat = " ".join(text.split())
-    assert LABELS["fr"]["stated_notice"].split(";")[0] in flat  # the default template is French
+    assert label("stated_notice", "fr").split(";")[0] in flat  # the default template is French
     assert "BT-112" in flat and "483.49" in flat and "-109.98" in flat  # the notice names the differences
     assert any("as the XML does" in n for n in result.notes)
 
@@ -141,7 +141,7 @@ def test_rendered_invoice_pages_state_the_xml_amounts(name: str, tmp_path: Path)
     xml = to_cii(doc, Profile.EXTENDED if name == "final_after_two_deposits" else Profile.EN16931)
     pdf = to_facturx(doc, xml=xml, validate_xml=False, deterministic=True)
     text, _ = _check_page(pdf, tmp_path, gross=doc.prices_include_vat)
-    assert not any(LABELS[lang]["stated_notice"][:30] in " ".join(text.split()) for lang in LABELS)
+    assert not any(label("stated_notice", lang)[:30] in " ".join(text.split()) for lang in LANGS)
 
 
 @pytest.mark.parametrize("name", ["cen__CII_example1", "cen__CII_example4", "cen__CII_example9"])

@@ -1,5 +1,5 @@
 """The public surface: one namespace, every exported name importable, loaded lazily (writing CII
-or UBL never imports Saxon, pikepdf or reportlab)."""
+or UBL never imports Saxon, pikepdf, reportlab or Babel)."""
 
 import json
 import subprocess
@@ -10,7 +10,7 @@ from pathlib import Path
 import facturx_engine as fx
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = ("saxonche", "pikepdf", "reportlab", "PIL")
+HEAVY = ("saxonche", "pikepdf", "reportlab", "PIL", "babel")
 
 
 def test_all_public_names_are_exported_and_sorted() -> None:

@@ -56,6 +56,7 @@ from facturx_engine.model.codes import RULE_SETS, Profile, VatCategory, known_gu
 from facturx_engine.model.compute import CHECKED_TOTALS
 from facturx_engine.errors import InputError, PdfError, ProfileError, ValidationFailed
 from facturx_engine.findings import Finding
+from facturx_engine.i18n import label
 from facturx_engine.model.records import CreditNote
 from facturx_engine.pdf.render.template import Template  # light: no reportlab until a page is drawn
 from facturx_engine.validation.findings import Report  # light: no Saxon until a document is checked
@@ -381,10 +382,8 @@ def _shown(doc: Any, profile: Profile, source: ReadResult, lang: str = "fr") -> 
     if not differ:
         return shown, None
     parts = [f"{f.message} [{f.rule}]" for f in differ]
-    from facturx_engine.pdf.render.labels import LABELS
-
     details = "; ".join(parts[:20]) + ("; ..." if len(parts) > 20 else "")
-    return shown, LABELS.get(lang, LABELS["en"])["stated_notice"].format(details)
+    return shown, label("stated_notice", lang).format(details)
 
 
 def _facturx(doc: Any, xml: bytes, pdf: bytes | None, profile: Profile | None, report: Any, template: Any,

@@ -3,13 +3,13 @@ and German, and the way each language writes numbers, amounts, rates and dates (
 
 Used by the rendered invoice (:mod:`facturx_engine.pdf.render`) and by the view of any received
 document (:mod:`facturx_engine.apps.view`). Business terms are labelled by their id
-(:func:`term_label`); the other words by a key (:func:`label`). Babel is imported on first use, so
-writing CII or UBL never loads it.
+(:func:`term_label`), codes by their list and code (:func:`code_label`), the other words by a key
+(:func:`label`, :func:`labels`). Babel is imported on first use, so writing CII or UBL never loads it.
 """
 
 from __future__ import annotations
 
-from facturx_engine.i18n.catalogue import LANGS, label, term_label
-from facturx_engine.i18n.fmt import Fmt
+from facturx_engine.i18n.catalogue import CODE_LISTS, LANGS, code_label, label, labels, term_label, unit_forms
+from facturx_engine.i18n.fmt import SYMBOLS, Fmt
 
-__all__ = ["LANGS", "Fmt", "label", "term_label"]
+__all__ = ["CODE_LISTS", "LANGS", "SYMBOLS", "Fmt", "code_label", "label", "labels", "term_label", "unit_forms"]

@@ -4,7 +4,7 @@ embedded as subsets (:func:`fonts`), and text made drawable with them (:func:`cl
 
 Every document's first subset of a font starts with the same characters (ASCII, then
 :data:`PRESET`, the Latin-1 letters and the usual punctuation and symbols), so for any document
-whose characters are all among them, which is any French or English invoice, the embedded
+whose characters are all among them, which is any French, English or German invoice, the embedded
 subset is the same, and its TrueType program, its Flate encoding, its widths and its ToUnicode
 map are computed once per process (:func:`subset_parts`) and reused. A document with other
 characters gets them appended to its subset and pays for its own (the cache keeps the last

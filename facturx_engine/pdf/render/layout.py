@@ -29,7 +29,9 @@ ends with CR, see :class:`~facturx_engine.pdf.render.fonts.Flate`); every stream
 :func:`facturx_engine.pdf.embed.embed` can append its changes to the page as an incremental update.
 
 :class:`~facturx_engine.pdf.render.template.Template` carries the branding: logo, colours,
-header/footer text, extra mentions, language; the words are :mod:`facturx_engine.pdf.render.labels`.
+header/footer text, extra mentions, language (``fr``, ``en``, ``de``); the words are those of the catalogue of
+:mod:`facturx_engine.i18n`, and numbers, amounts and dates are written the language's way through Babel
+(:class:`~facturx_engine.pdf.render.labels.PageFmt`).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from reportlab.lib.utils import ImageReader  # type: ignore[import-untyped]
 from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
 
 from facturx_engine.errors import InputError
+from facturx_engine.i18n import code_label
 from facturx_engine.model.numbers import round2
 from facturx_engine.model.fr import legal_notes
 from facturx_engine.pdf.render.flow import (
@@ -64,7 +67,7 @@ from facturx_engine.pdf.render.flow import (
     tint,
 )
 from facturx_engine.pdf.render.fonts import FONT, FONT_BOLD, FONT_ITALIC, capped, clean, fonts
-from facturx_engine.pdf.render.labels import NBSP, groups4
+from facturx_engine.pdf.render.labels import groups4
 from facturx_engine.pdf.render.page import InvoicePage
 from facturx_engine.pdf.render.template import Template
 from facturx_engine.pdf.render.text import CHUNK, Ops, Para, Row, Run, Source, Style, chunks
@@ -139,7 +142,7 @@ class _Layout(InvoicePage):
             tr = d.tax_representative
             addr = ", ".join(x for x in (tr.address.line1, tr.address.postal_code, tr.address.city,
                                          tr.address.country) if x)
-            seller.append(self.para(f"{clean(L['tax_rep'])}{NBSP}: {capped(tr.name, 200)}, {capped(addr, 300)} – "
+            seller.append(self.para(f"{clean(L['tax_rep'])}{self.colon}{capped(tr.name, 200)}, {capped(addr, 300)} – "
                                     f"{clean(L['vat_id'])} {capped(tr.vat_id, 80)}", left_w, SMALL))
         meta = [(L["number"], d.number), (L["issue_date"], f.date(d.issue_date))]
         if d.due_date:
@@ -152,7 +155,7 @@ class _Layout(InvoicePage):
         if d.tax_point_date:
             meta.append((L["tax_point"], f.date(d.tax_point_date)))
         elif d.tax_point_code:
-            meta.append((L["tax_point"], L.get(f"tp_{d.tax_point_code}", d.tax_point_code)))
+            meta.append((L["tax_point"], code_label("2005", d.tax_point_code, self.t.lang) or d.tax_point_code))
         widths = (32 * mm, 46 * mm)
         value_style = Style(FONT_BOLD, 8.5, 11, BLACK)
         rows = [self.row(widths, [self.cell(clean(k), widths[0], Style(FONT, 8.5, 11, LABEL_GREY), "R", 0),
@@ -213,7 +216,7 @@ class _Layout(InvoicePage):
         what = capped(ac.reason or ac.reason_code or L["charge" if ac.charge else "allowance"], 200)
         detail = f" ({f.rate(ac.percent)} × {f.money(base)})" if ac.percent is not None and base is not None else ""
         sign = "+" if ac.charge else "-"
-        return [(f"{what}{clean(detail)}{NBSP}: ", FONT, GREY), (f"{sign}{f.money(amount)}", FONT_BOLD, GREY)]
+        return [(f"{what}{clean(detail)}{self.colon}", FONT, GREY), (f"{sign}{f.money(amount)}", FONT_BOLD, GREY)]
 
     def line_segments(self, line: InvoiceLine, la: LineAmounts) -> list[tuple[Style, list[Run], int]]:
         """(style, runs, raw length) pieces of a line's description cell; long texts cut in chunks."""
@@ -314,7 +317,7 @@ class _Layout(InvoicePage):
         widths = [width - 56 * mm, 28 * mm, 28 * mm]
         rows = [self.grid_header([L["vat_cat"], L["vat_base"], L["vat_amount"]], widths, 1)]
         for b in self.totals.vat_breakdown:
-            cat = L.get(b.category.value, b.category.value)
+            cat = code_label("5305", b.category.value, self.t.lang) or b.category.value
             rows.append(self.row(widths, [self.cell(clean(f"{cat} {f.rate(b.rate)}".strip()), widths[0]),
                                           self.cell(f.money(b.taxable_amount), widths[1], align="R", wraps=False),
                                           self.cell(f.money(b.tax_amount), widths[2], align="R", wraps=False)],
@@ -322,7 +325,7 @@ class _Layout(InvoicePage):
             if b.exemption_reason or b.exemption_code:
                 why = ", ".join(capped(x, 600) for x in (b.exemption_reason, b.exemption_code) if x)
                 rows[-1].below = None
-                rows.append(self.row([width], [self.cell(f"{clean(L['exemption'])}{NBSP}: {why}", width, SMALL)],
+                rows.append(self.row([width], [self.cell(f"{clean(L['exemption'])}{self.colon}{why}", width, SMALL)],
                                      top=0, below=(0.4, RULE)))
         return rows
 
@@ -366,7 +369,7 @@ class _Layout(InvoicePage):
         pay = d.payment
         out: Source = []
         if pay is not None:
-            means = L.get(f"pay_{pay.means_code}", pay.means_code)
+            means = code_label("4461", pay.means_code, self.t.lang) or pay.means_code
             if pay.means_text and pay.means_text != means:
                 means = f"{means} ({pay.means_text})"
             out.append(self.kv(L["means"], capped(means), bold=True))
@@ -457,7 +460,7 @@ class _Layout(InvoicePage):
                      for a in self.doc.attachments]
             self.space(3 * mm)
             self.flow_para(self.para([[(clean(L["attachments"]), FONT_BOLD, GREY),
-                                       (f"{NBSP}: " + " ; ".join(items), FONT, GREY)]], WIDTH, SMALL))
+                                       (self.colon + (" ; " if self.t.lang == "fr" else "; ").join(items), FONT, GREY)]], WIDTH, SMALL))
 
     def build(self) -> list[Ops]:
         self.new_page()

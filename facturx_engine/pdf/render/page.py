@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from reportlab.lib.units import mm  # type: ignore[import-untyped]
 
+from facturx_engine.i18n import code_label, labels
 from facturx_engine.pdf.render.flow import (
     BLACK,
     GREY,
@@ -28,7 +29,7 @@ from facturx_engine.pdf.render.flow import (
     rgb,
 )
 from facturx_engine.pdf.render.fonts import FONT, FONT_BOLD, capped, clean
-from facturx_engine.pdf.render.labels import NBSP, Fmt, siren_like
+from facturx_engine.pdf.render.labels import NBSP, PageFmt, siren_like
 from facturx_engine.pdf.render.template import Template, logo_image
 from facturx_engine.pdf.render.text import Para, Pen, Row, Run, Style
 
@@ -49,8 +50,9 @@ class InvoicePage(Flow):
         self.doc, self.t = doc, t
         self.totals = doc.totals if totals is None else totals  # the amounts shown: computed, or as stated
         self.notice = notice
-        self.f = Fmt(t.lang, doc.currency)
-        self.L = self.f.L
+        self.f = PageFmt(t.lang, doc.currency)
+        self.L = labels(t.lang)  # the words of the catalogue (labels.tsv) in the template's language
+        self.colon = f"{NBSP}: " if t.lang == "fr" else ": "  # French sets a (no-break) space before a colon
         self.primary = rgb(t.primary_color)
         self.head_style = Style(FONT_BOLD, 9.5, 13, self.primary)
         self.footer = self.para(self.footer_text(), WIDTH - 28 * mm, SMALL)
@@ -60,15 +62,14 @@ class InvoicePage(Flow):
         self.y = self.frame_top
 
     def kv(self, label: str, value: str, *, bold: bool = False) -> list[Run]:
-        sep = f"{NBSP}: " if self.t.lang == "fr" else ": "
-        return [(clean(label) + sep, FONT, LABEL_GREY), (value, FONT_BOLD if bold else FONT, BLACK)]
+        return [(clean(label) + self.colon, FONT, LABEL_GREY), (value, FONT_BOLD if bold else FONT, BLACK)]
 
     def head(self, text: str, width: float = WIDTH) -> Para:
         return self.para(clean(text), width, self.head_style, after=2)
 
     def title(self) -> str:
         d = self.doc
-        return self.L.get(d.type_code) or (self.L["credit"] if d.is_credit_note else self.L["invoice"])
+        return code_label("1001", d.type_code, self.t.lang) or self.L["credit" if d.is_credit_note else "invoice"]
 
     def grid_header(self, labels: Sequence[str], widths: Sequence[float], right_from: int,
                     left: Sequence[int] = ()) -> Row:

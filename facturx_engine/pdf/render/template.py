@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from facturx_engine.errors import InputError
-from facturx_engine.pdf.render.labels import LABELS
+from facturx_engine.i18n import LANGS
 
 __all__ = ["Template", "logo_image"]
 
@@ -41,11 +41,11 @@ class Template:
     header_text: str | None = None           # printed at the top of every page
     footer_text: str | None = None           # legal mentions (capital, RCS ...); default built from the seller
     mentions: tuple[str, ...] = ()           # custom mentions printed after the notes
-    lang: str = "fr"                         # "fr" | "en"
+    lang: str = "fr"                         # "fr" | "en" | "de"
 
     def __post_init__(self) -> None:
-        if self.lang not in LABELS:
-            raise InputError(f"must be one of {sorted(LABELS)}, got {self.lang!r}", field="lang")
+        if self.lang not in LANGS:
+            raise InputError(f"must be one of {', '.join(LANGS)}, got {self.lang!r}", field="lang")
         if self.logo_position not in ("left", "right"):
             raise InputError(f"must be 'left' or 'right', got {self.logo_position!r}", field="logo_position")
         for name in ("primary_color", "accent_color"):
