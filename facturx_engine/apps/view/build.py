@@ -47,7 +47,7 @@ def build_view(data: bytes, *, name: str = "", lang: str = "en", ids: bool = Fal
         from facturx_engine.pdf.extract import embedded_files, extract
 
         xml, _level = extract(data)
-        files = [Attachment(f.name, f.mime, len(f.data or b""), f.description, f.data, f.note)
+        files = [Attachment(f.name, f.mime, len(f.data or b""), f.description, f.data, f.note, "pdf")
                  for f in embedded_files(data)]
     else:
         xml = data
@@ -106,5 +106,5 @@ def attachments_of(values: list[PlacedValue]) -> tuple[Attachment, ...]:
         except (binascii.Error, ValueError):  # the reader reports it and records no value: not reached
             continue
         out.append(Attachment(item.get("BT-125-2") or item.get("BT-122") or f"attachment-{n}",
-                              item.get("BT-125-1", ""), len(data), item.get("BT-123", ""), data))
+                              item.get("BT-125-1", ""), len(data), item.get("BT-123", ""), data, origin="BG-24"))
     return tuple(out)

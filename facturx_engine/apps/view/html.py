@@ -226,7 +226,8 @@ def _files(attachments: tuple[Attachment, ...], lang: str) -> str:
     if not attachments:
         return ""
     heads = "".join(f'<th scope="col"{_num(k == "view.col.size")}>{_e(label(k, lang))}</th>' for k in
-                    ("view.col.name", "view.col.type", "view.col.size", "view.col.description", "view.col.file"))
+                    ("view.col.name", "view.col.origin", "view.col.type", "view.col.size",
+                     "view.col.description", "view.col.file"))
     rows = []
     for a in attachments:
         mime = a.mime if _MIME.fullmatch(a.mime) else a.mime and printable(a.mime)
@@ -237,7 +238,9 @@ def _files(attachments: tuple[Attachment, ...], lang: str) -> str:
             uri = "data:application/octet-stream;base64," + base64.b64encode(a.data).decode("ascii")
             link = f'<a href="{uri}" download="{_e(name)}">{_e(label("view.download", lang))}</a>'
             size = label("view.bytes", lang).format(n=Fmt(lang).num(Decimal(a.size)))
-        rows.append(f'<tr><th scope="row">{_e(a.name)}</th><td>{_e(mime)}</td><td class="num">{_e(size)}</td>'
+        origin = label(f"view.origin.{a.origin.lower()}", lang) if a.origin in ("BG-24", "pdf") else a.origin
+        rows.append(f'<tr><th scope="row">{_e(a.name)}</th><td>{_e(origin)}</td><td>{_e(mime)}</td>'
+                    f'<td class="num">{_e(size)}</td>'
                     f"<td>{_e(a.description)}</td><td>{link}</td></tr>\n")
     title = label("view.section.files", lang)
     return (f'<section class="part" id="s-files" aria-labelledby="h-files">\n<h2 id="h-files">{_e(title)}</h2>\n'

@@ -110,14 +110,18 @@ def sections(values: list[PlacedValue], shown: Shown) -> tuple[Section, ...]:
     for key, group, terms, subs in _PARTIES:
         fields = tuple(shown.field(v) for v in pool.take(terms))
         nested = tuple(_fields_section(k, g, pool.take(t), shown) for k, g, t in subs)
-        parts.append(Section(key, _title(key, lang), group, fields, (), tuple(s for s in nested if s)))
+        parts.append(Section(key, _title(key, lang), group, fields, (), tuple(s for s in nested if _shows(s))))
     parts += [_payment(pool, shown), _allowances(pool, shown),
               _tables_section("vat", "BG-23", (_table(pool, "BG-23", _VAT, shown, "vat"),), shown),
               _fields_section("totals", "BG-22", pool.take(_TOTALS), shown),
               _tables_section("attachments", "BG-24", (_supporting(pool, shown),), shown),
               _lines(pool, shown),
               _fields_section("other", "", _ordered(pool.values, _first_seen(pool.values)), shown)]
-    return tuple(p for p in parts if p is not None and (p.fields or p.tables or p.sections))
+    return tuple(p for p in parts if p is not None and _shows(p))
+
+
+def _shows(section: Section) -> bool:
+    return bool(section.fields or section.tables or section.sections)
 
 
 def _first_seen(values: list[PlacedValue]) -> dict[str, int]:

@@ -63,7 +63,8 @@ class Section:
 @dataclass(frozen=True, slots=True)
 class Attachment:
     """A file the document carries (BG-24 with an embedded object, or a file embedded in the PDF).
-    ``data`` None: not read (``note`` says why; ``size`` is then 0)."""
+    ``data`` None: not read (``note`` says why; ``size`` is then 0). ``origin``: ``"BG-24"`` (carried by the
+    invoice XML itself) or ``"pdf"`` (embedded in the PDF beside the invoice XML)."""
 
     name: str
     mime: str
@@ -71,6 +72,7 @@ class Attachment:
     description: str = ""
     data: bytes | None = None
     note: str = ""
+    origin: str = ""
 
 
 @dataclass(frozen=True, slots=True)
