@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 
 from facturx_engine.apps.view.model import Column, Field, Section, Table
@@ -59,11 +58,19 @@ def _title(key: str, lang: str) -> str:
     return label(f"view.section.{key}", lang)
 
 
-@dataclass
 class Pool:
-    """The values not placed yet, in reading order; :meth:`take` places them."""
+    """The values not placed yet, in reading order, kept per invoice line (None: the document's own);
+    :meth:`take` places them."""
 
-    values: list[PlacedValue]
+    def __init__(self, values: Iterable[PlacedValue]) -> None:
+        self.by_line: dict[int | None, list[PlacedValue]] = {}
+        for v in values:
+            self.by_line.setdefault(v.line, []).append(v)
+
+    @property
+    def values(self) -> list[PlacedValue]:
+        """Every value not placed yet."""
+        return [v for bucket in self.by_line.values() for v in bucket]
 
     def take(self, terms: Iterable[str], *, groups: Sequence[str] | None = None, line: int | None = None,
              item: int | None = None) -> list[PlacedValue]:
@@ -71,18 +78,17 @@ class Pool:
         ``item``), removed from the pool and sorted in ``terms`` order, a group item's values together."""
         rank = {t: i for i, t in enumerate(terms)}
         taken, kept = [], []
-        for v in self.values:
-            if (v.term in rank and v.line == line and (groups is None or v.group in groups)
-                    and (item is None or v.item == item)):
+        for v in self.by_line.get(line, ()):
+            if v.term in rank and (groups is None or v.group in groups) and (item is None or v.item == item):
                 taken.append(v)
             else:
                 kept.append(v)
-        self.values = kept
+        self.by_line[line] = kept
         return _ordered(taken, rank)
 
     def items(self, group: str, line: int | None = None) -> list[int]:
         """The items of ``group`` (of invoice line ``line``) still in the pool, in reading order."""
-        return list(dict.fromkeys(v.item for v in self.values if v.group == group and v.line == line))
+        return list(dict.fromkeys(v.item for v in self.by_line.get(line, ()) if v.group == group))
 
 
 def _ordered(values: list[PlacedValue], rank: dict[str, int]) -> list[PlacedValue]:
@@ -153,12 +159,10 @@ def _table(pool: Pool, group: str, terms: tuple[str, ...], shown: Shown, key: st
     items = pool.items(group)
     if not items:
         return None
-    rows: list[dict[str, list[str]]] = []
-    for item in items:
-        row: dict[str, list[str]] = {}
-        for v in pool.take(terms, groups=(group,), item=item):
-            row.setdefault(v.term, []).append(shown.text(v.term, v.value))
-        rows.append(row)
+    by_item: dict[int, dict[str, list[str]]] = {item: {} for item in items}
+    for v in pool.take(terms, groups=(group,)):
+        by_item[v.item].setdefault(v.term, []).append(shown.text(v.term, v.value))
+    rows = list(by_item.values())
     used = [t for t in terms if any(t in row for row in rows)]
     columns = tuple(Column(t, shown.label(t), t in _NUMERIC) for t in used) + tuple(c for c, _ in extra)
     cells = tuple(tuple("; ".join(row.get(t, ())) for t in used) + tuple(texts.get(i, "") for _, texts in extra)
@@ -199,7 +203,7 @@ def _decoded_size(text: str) -> int:
 
 def _lines(pool: Pool, shown: Shown) -> Section | None:
     """The invoice lines BG-25: a table of the main columns, every other value of a line in its details."""
-    lines = sorted({v.line for v in pool.values if v.line is not None})
+    lines = sorted(line for line in pool.by_line if line is not None)
     if not lines:
         return None
     rows, details = [], []
@@ -224,6 +228,6 @@ def _line_details(pool: Pool, line: int, shown: Shown) -> tuple[Field, ...]:
         for n, item in enumerate(items, 1):
             prefix = shown.label(group) + (f" {n}" if len(items) > 1 else "") + " · "
             fields += [shown.field(v, prefix) for v in pool.take(_LINE_DETAILS, groups=(group,), line=line, item=item)]
-    rest = [v for v in pool.values if v.line == line]  # a line value no list above names: still shown
+    rest = pool.by_line.get(line, [])  # a line value no list above names: still shown
     fields += [shown.field(v) for v in pool.take(_first_seen(rest), line=line)]
     return tuple(fields)

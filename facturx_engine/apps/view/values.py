@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from typing import Any
 
 from facturx_engine.apps.view.model import Field
 from facturx_engine.i18n import Fmt, term_label
@@ -34,12 +35,18 @@ _TAX_CURRENCY_TERMS = frozenset({"BT-111"})
 
 def code_name(list_id: str, code: str, lang: str) -> str | None:
     """The name of ``code`` in the code list ``list_id`` in ``lang``, None where the catalogue has none."""
+    code_label = _code_label()
+    name = code_label(list_id, code, lang) if code_label is not None else None
+    return str(name) if name else None
+
+
+@lru_cache(maxsize=1)
+def _code_label() -> Any:
     try:  # until i18n lands: code_label comes with the catalogue of code names
         from facturx_engine.i18n import code_label  # type: ignore[attr-defined,unused-ignore]
     except ImportError:
         return None
-    name = code_label(list_id, code, lang)
-    return str(name) if name else None
+    return code_label
 
 
 @lru_cache(maxsize=None)
@@ -60,9 +67,14 @@ class Shown:
         self.currency = currency or ""
         self.tax_currency = tax_currency or self.currency
         self.fmt = Fmt(lang, self.currency or "EUR")
+        self._labels: dict[str, str] = {}
+        self._done: dict[tuple[str, str], str] = {}  # (term, value) -> text: invoice lines repeat their values
 
     def label(self, term: str) -> str:
-        return term_label(term, self.lang)
+        done = self._labels.get(term)
+        if done is None:
+            done = self._labels[term] = term_label(term, self.lang)
+        return done
 
     def field(self, value: PlacedValue, prefix: str = "") -> Field:
         """The :class:`Field` of one value: its label (after ``prefix``, e.g. ``"Allowance 1 · "``), the
@@ -71,10 +83,14 @@ class Shown:
 
     def text(self, term: str, value: str) -> str:
         """``value`` (as read) of ``term`` written for a person; the value itself where it cannot be formatted."""
-        try:
-            return self._text(term, value)
-        except (ValueError, ArithmeticError, TypeError, LookupError):
-            return value
+        done = self._done.get((term, value))
+        if done is None:
+            try:
+                done = self._text(term, value)
+            except (ValueError, ArithmeticError, TypeError, LookupError):
+                done = value
+            self._done[(term, value)] = done
+        return done
 
     def _text(self, term: str, value: str) -> str:
         kind = kind_of(term)
