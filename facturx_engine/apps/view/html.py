@@ -48,6 +48,8 @@ dd, td, th { white-space: pre-wrap; }
 dd { overflow-wrap: anywhere; }
 td, th { overflow-wrap: break-word; min-width: 4rem; }  /* a table wider than the screen scrolls in its box */
 td.message { min-width: 16rem; }
+td.where { overflow-wrap: anywhere; min-width: 10rem; }  /* XPaths break anywhere, the message keeps its room */
+th.rule { white-space: nowrap; }
 .scroll { overflow-x: auto; max-width: 100%; margin: .4rem 0 1rem; }
 .scroll:focus { outline: 2px solid #0a4fa3; }
 table { border-collapse: collapse; min-width: 100%; }
@@ -156,8 +158,8 @@ def _finding_table(findings: list[Finding], caption: str, lang: str, show_ids: b
         severity = f.severity if f.severity in ("fatal", "warning") else ""
         shown = label(f"view.severity.{severity}", lang) if severity else f.severity
         where = _location(f.location) + (f" ({label('view.line', lang)} {f.line})" if f.line else "")
-        rows.append(f'<tr><td class="{severity}">{_e(shown)}</td><th scope="row">{_e(f.rule)}</th>'
-                    f'<td>{_e(", ".join(f.bt_ids))}</td><td>{_e(where)}</td><td class="message">'
+        rows.append(f'<tr><td class="{severity}">{_e(shown)}</td><th scope="row" class="rule">{_e(f.rule)}</th>'
+                    f'<td>{_e(", ".join(f.bt_ids))}</td><td class="where">{_e(where)}</td><td class="message">'
                     f'{_e(" ".join(f.message.split()))}</td></tr>\n')
     return _scroll(caption, f"<thead><tr>{heads}</tr></thead>\n<tbody>\n{''.join(rows)}</tbody>\n")
 
