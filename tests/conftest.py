@@ -190,6 +190,7 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
         "test_view": (
             "test_corpus_invalid_document_is_shown_with_its_findings",
             "test_corpus_pdf_attachments_are_the_embedded_bytes",
+            "test_corpus_richest_document_every_value_read_is_in_the_html",
         ),
     },
     # Tests that run poppler-utils and do not say so with a skipif.

@@ -116,6 +116,8 @@ def _assert_self_contained(html: bytes, lang: str) -> None:
         assert href is None or href.startswith("data:application/octet-stream;base64,"), href
     style = "".join(s.text_content() for s in page.iter("style"))
     assert "url(" not in style and "@import" not in style
+    assert "@media print" in style and "break-inside: avoid" in style and "break-before: page" in style
+    assert "overflow-x: auto" in style  # a wide table scrolls in its own box on a phone
     assert page.find(".//meta[@name='viewport']") is not None
     assert page.find(".//meta[@charset='utf-8']") is not None
     for table in page.iter("table"):
@@ -267,6 +269,26 @@ def test_reading_findings_are_shown_without_validation() -> None:
     assert _missing(data, "en", html) == []
 
 
+def test_a_document_the_model_cannot_hold_is_still_shown() -> None:
+    """No seller at all: reading it into the model fails, so that failure is a fatal finding on top and
+    every value the document states is shown all the same."""
+    data = re.sub(rb"<ram:SellerTradeParty>.*?</ram:SellerTradeParty>", b"", _cii(), flags=re.S)
+    view = build_view(data, validate=False)
+    assert [(f.rule, f.severity) for f in view.findings] == [("BR-06", "fatal")]
+    html = fx.view(data, validate=False)
+    assert "the document cannot be read into the model" in _text(html)
+    assert _missing(data, "en", html) == []
+
+
+@pytest.mark.parametrize("lang, title", [("en", "Credit note"), ("fr", "Avoir"), ("de", "Gutschrift")])
+def test_a_credit_note_is_titled_so(lang: str, title: str) -> None:
+    doc = _doc("credit_note_381.json")
+    for data in (bytes(fx.to_ubl(doc)), bytes(fx.to_cii(doc))):
+        view = build_view(data, lang=lang, validate=False)
+        assert view.title == f"{title} {doc.number}"
+        assert view.syntax in ("UBL CreditNote", "CII")
+
+
 def test_refused_input_and_options() -> None:
     with pytest.raises(ParseError):
         fx.view(b"<html><body>not an invoice</body></html>")
@@ -343,6 +365,25 @@ def test_corpus_every_value_read_is_in_the_html(path: Path | None) -> None:
         html = fx.view(data, name=path.name, lang=lang, validate=False)
         assert _missing(data, lang, html) == [], lang
         _assert_self_contained(html, lang)
+
+
+def test_corpus_richest_document_every_value_read_is_in_the_html() -> None:
+    """The fast tier's real document: the CEN test file that states every business term it can."""
+    path = CORPUS / "ubl" / "cen-tf__Invoice-Max_content.xml"
+    if not path.is_file():
+        pytest.skip(f"SHARED CORPUS ABSENT: {path} not found, NOT tested")
+    data = path.read_bytes()
+    for lang in ("fr", "en", "de"):
+        html = fx.view(data, name=path.name, lang=lang, validate=False)
+        assert _missing(data, lang, html) == [], lang
+        _assert_self_contained(html, lang)
+    view = build_view(data, validate=False)
+    sections = {s.key: s for s in view.sections}
+    accounts = [[f.value for f in s.fields if f.term == "BT-84"] for s in sections["payment"].sections]
+    assert accounts == [["SE1212341234123412341234"], ["12341234567"], ["1112222"], ["121212"]]
+    preceding = next(t for t in sections["references"].tables if t.group == "BG-3")
+    assert preceding.rows == (("Preceding invoice no.1", "31 January 2018"), ("Preceding invoice no.2", ""))
+    assert "other" not in sections
 
 
 def test_corpus_invalid_document_is_shown_with_its_findings() -> None:
