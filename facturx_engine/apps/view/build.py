@@ -58,7 +58,8 @@ def build_view(data: bytes, *, name: str = "", lang: str = "en", ids: bool = Fal
     valid, rule_sets, checked = _validation(data, name) if validate else (None, (), ())
     type_code = _first(values, "BT-3") or ""
     credit = syntax == "ubl-cn" or type_code in CREDIT_NOTE_TYPES
-    title = f"{label('view.title.credit_note' if credit else 'view.title.invoice', lang)} {_first(values, 'BT-1') or ''}"
+    kind = label("view.title.credit_note" if credit else "view.title.invoice", lang)
+    title = f"{kind} {_first(values, 'BT-1') or ''}"
     syntax_name = _SYNTAX_NAMES.get(syntax, syntax)
     return View(lang=lang, title=title.strip(), source=name,
                 syntax=f"Factur-X PDF ({syntax_name})" if pdf else syntax_name,
