@@ -202,6 +202,7 @@ def test_labels_dates_and_amounts_in_the_language(lang: str, words: tuple[str, .
         assert word in text
     issue = next(v.value for v in term_values(data) if v.term == "BT-2")
     assert _norm(format_date(date.fromisoformat(issue), "long", locale=LOCALES[lang])) in text
+    assert issue in [t.get("datetime") for t in _page(html).iter("time")]  # machine-readable too
     total = Decimal(next(v.value for v in term_values(data) if v.term == "BT-112"))
     assert _norm(format_currency(total, "EUR", locale=LOCALES[lang])) in text
     assert _page(html).get("lang") == lang

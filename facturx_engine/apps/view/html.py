@@ -89,6 +89,7 @@ footer { color: #4a4a4a; margin-top: 2rem; font-size: .9em; }
 """
 
 _MIME = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _NS_PREDICATE = re.compile(r"\[namespace-uri\(\)='[^']*'\]")
 
 
@@ -199,9 +200,19 @@ def _section(section: Section, show_ids: bool, level: int) -> str:
 
 
 def _fields(fields: Iterable[Field], show_ids: bool) -> str:
-    items = "".join(f"<div><dt>{_e(f.label)}{_id(f.term, show_ids)}</dt><dd>{_e(f.value)}</dd></div>\n"
+    items = "".join(f"<div><dt>{_e(f.label)}{_id(f.term, show_ids)}</dt><dd>{_value(f)}</dd></div>\n"
                     for f in fields)
     return f'<dl class="fields">\n{items}</dl>\n'
+
+
+def _value(field: Field) -> str:
+    """A field's value; a date also as machine-readable ``<time>``, another value written differently
+    from how it was read with the value as read in its ``title``."""
+    if field.raw == field.value or not field.raw:
+        return _e(field.value)
+    if _ISO_DATE.fullmatch(field.raw):
+        return f'<time datetime="{field.raw}">{_e(field.value)}</time>'
+    return f'<span title="{_e(field.raw)}">{_e(field.value)}</span>'
 
 
 def _table(table: Table, show_ids: bool, hidden_caption: bool = False) -> str:
