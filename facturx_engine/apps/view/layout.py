@@ -111,8 +111,9 @@ def sections(values: list[PlacedValue], shown: Shown) -> tuple[Section, ...]:
     """The sections of the view of a document whose values are ``values`` (empty sections left out)."""
     pool = Pool(list(values))
     lang = shown.lang
-    parts: list[Section | None] = [_fields_section("document", "", pool.take(_HEADER, groups=("DOC", "BG-23")), shown),
-             _notes(pool, shown), _references(pool, shown)]
+    header = pool.take(_HEADER, groups=("DOC", "BG-23"))  # CII states BT-7 and BT-8 in the VAT breakdown
+    parts: list[Section | None] = [_fields_section("document", "", header, shown), _notes(pool, shown),
+                                   _references(pool, shown)]
     for key, group, terms, subs in _PARTIES:
         fields = tuple(shown.field(v) for v in pool.take(terms))
         nested = tuple(_fields_section(k, g, pool.take(t), shown) for k, g, t in subs)
