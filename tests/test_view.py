@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures" / "invoices"
 CORPUS = ROOT.parent / "shared" / "corpus"  # ../shared/corpus next to the repository
 LOCALES = {"fr": "fr_FR", "en": "en_GB", "de": "de_DE"}
+DATE_LENGTHS = ("short", "medium", "long", "full")  # CLDR's: the view may write a date in any of them
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -72,13 +73,14 @@ def _ways(value: str, lang: str, currencies: list[str]) -> set[str]:
     loc = LOCALES[lang]
     out = {value}
     if _ISO_DATE.fullmatch(value):
-        out.add(format_date(date.fromisoformat(value), "long", locale=loc))
+        out.update(format_date(date.fromisoformat(value), length, locale=loc) for length in DATE_LENGTHS)
     try:
         number = Decimal(value)
     except InvalidOperation:
         number = None
-    if number is not None and number.is_finite():
+    if number is not None and number.is_finite():  # the number as Babel writes it: exact, or with cents
         out.add(format_decimal(number, locale=loc, decimal_quantization=False))
+        out.add(format_decimal(number, format="#,##0.00", locale=loc, decimal_quantization=False))
         out.add(format_percent(number / 100, locale=loc, decimal_quantization=False))
         out.update(format_currency(number, c, locale=loc, currency_digits=False, decimal_quantization=False)
                    for c in currencies)
@@ -201,7 +203,7 @@ def test_labels_dates_and_amounts_in_the_language(lang: str, words: tuple[str, .
     for word in words:
         assert word in text
     issue = next(v.value for v in term_values(data) if v.term == "BT-2")
-    assert _norm(format_date(date.fromisoformat(issue), "long", locale=LOCALES[lang])) in text
+    assert any(_norm(format_date(date.fromisoformat(issue), n, locale=LOCALES[lang])) in text for n in DATE_LENGTHS)
     assert issue in [t.get("datetime") for t in _page(html).iter("time")]  # machine-readable too
     total = Decimal(next(v.value for v in term_values(data) if v.term == "BT-112"))
     assert _norm(format_currency(total, "EUR", locale=LOCALES[lang])) in text

@@ -19,7 +19,7 @@ from facturx_engine.syntax.read import PlacedValue
 __all__ = ["CODE_LISTS", "Shown", "code_name"]
 
 CODE_LISTS = {
-    "BT-3": "1001", "BT-21": "4451", "BT-81": "4461",
+    "BT-3": "1001", "BT-8": "2005", "BT-21": "4451", "BT-81": "4461", "BT-121": "vatex",
     "BT-95": "5305", "BT-102": "5305", "BT-118": "5305", "BT-151": "5305",
     "BT-98": "5189", "BT-140": "5189", "BT-105": "7161", "BT-145": "7161",
     "BT-130": "rec20", "BT-150": "rec20",
@@ -99,7 +99,7 @@ class Shown:
         if kind in ("AMOUNT", "AMOUNT_TAX", "PRICE"):
             currency = self.tax_currency if term in _TAX_CURRENCY_TERMS or kind == "AMOUNT_TAX" else self.currency
             number = _decimal(value)
-            return self.fmt.money(number, currency) if currency else self.fmt.num(number)
+            return self._money(number, currency) if currency else self.fmt.num(number)
         if kind == "NUMBER":
             number = _decimal(value)
             return self.fmt.rate(number) if term in _RATES else self.fmt.num(number)
@@ -109,6 +109,24 @@ class Shown:
             if name and name != value:
                 return f"{value} – {name}"
         return value
+
+    def _money(self, number: Decimal, currency: str) -> str:
+        """An amount with its currency, every decimal it states kept (a price of 0.0088 is never 0.01)."""
+        places = max(2, _places(number))
+        text = self.fmt.money(number, currency, places=places)
+        if places > 2 and _digits(text) != _digits(self.fmt.num(number, places)):
+            # until i18n lands: the skeleton's Fmt.money rounds any places but 2, where it keeps them all
+            text = self.fmt.money(number, currency)
+        return text
+
+
+def _places(number: Decimal) -> int:
+    exponent = number.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def _digits(text: str) -> str:
+    return "".join(c for c in text if c.isdigit())
 
 
 def _decimal(value: str) -> Decimal:
