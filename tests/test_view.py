@@ -22,6 +22,7 @@ from typing import Any
 import lxml.html
 import pikepdf
 import pytest
+from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 
@@ -220,6 +221,8 @@ def test_labels_dates_and_amounts_in_the_language(lang: str, words: tuple[str, .
     issue = next(v.value for v in term_values(data) if v.term == "BT-2")
     assert any(_norm(format_date(date.fromisoformat(issue), n, locale=LOCALES[lang])) in text for n in DATE_LENGTHS)
     assert issue in [t.get("datetime") for t in _page(html).iter("time")]  # machine-readable too
+    country = next(v.value for v in term_values(data) if v.term == "BT-40")
+    assert f"{country} – {Locale.parse(LOCALES[lang]).territories[country]}" in text
     total = Decimal(next(v.value for v in term_values(data) if v.term == "BT-112"))
     assert _norm(format_currency(total, "EUR", locale=LOCALES[lang])) in text
     assert _page(html).get("lang") == lang

@@ -29,6 +29,9 @@ CODE_LISTS = {
 _RATES = frozenset({"BT-94", "BT-96", "BT-101", "BT-103", "BT-119", "BT-138", "BT-143", "BT-152"})
 """The numbers that are percentages (the term table's kind says NUMBER for them and for quantities)."""
 
+_COUNTRIES = frozenset({"BT-40", "BT-55", "BT-69", "BT-80", "BT-159"})
+"""ISO 3166-1 country codes, named from Babel's CLDR territories (``SE – Suède``)."""
+
 _TAX_CURRENCY_TERMS = frozenset({"BT-111"})
 """Amounts stated in the VAT accounting currency BT-6, not in BT-5."""
 
@@ -104,10 +107,13 @@ class Shown:
             number = _decimal(value)
             return self.fmt.rate(number) if term in _RATES else self.fmt.num(number)
         list_id = CODE_LISTS.get(term)
+        name = None
         if list_id is not None:
             name = code_name(list_id, value, self.lang)
-            if name and name != value:
-                return f"{value} – {name}"
+        elif term in _COUNTRIES:
+            name = _country(value, self.fmt.locale)
+        if name and name != value:
+            return f"{value} – {name}"
         return value
 
     def _money(self, number: Decimal, currency: str) -> str:
@@ -118,6 +124,17 @@ class Shown:
             # until i18n lands: the skeleton's Fmt.money rounds any places but 2, where it keeps them all
             text = self.fmt.money(number, currency)
         return text
+
+
+@lru_cache(maxsize=None)
+def _country(code: str, locale: str) -> str | None:
+    """The name of an ISO 3166-1 alpha-2 country in ``locale`` (CLDR, through Babel); None if unknown."""
+    if not (len(code) == 2 and code.isascii() and code.isalpha() and code.isupper()):
+        return None
+    from babel import Locale
+
+    name = Locale.parse(locale).territories.get(code)
+    return str(name) if name else None
 
 
 def _places(number: Decimal) -> int:
