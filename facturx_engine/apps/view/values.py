@@ -16,7 +16,7 @@ from facturx_engine.apps.view.model import Field
 from facturx_engine.i18n import Fmt, term_label
 from facturx_engine.syntax.read import PlacedValue
 
-__all__ = ["CODE_LISTS", "Shown", "code_name"]
+__all__ = ["CODE_LISTS", "Shown", "code_name", "kind_of"]
 
 CODE_LISTS = {
     "BT-3": "1001", "BT-8": "2005", "BT-21": "4451", "BT-81": "4461", "BT-121": "vatex",
