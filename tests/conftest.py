@@ -148,6 +148,13 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
             "test_rewrite_counts_and_svrl_identical",
             "test_unknown_code_same_findings",
         ),
+        "test_view": (  # the Schematron of the rule sets a document claims; every corpus document in 3 languages
+            "test_corpus_every_value_read_is_in_the_html",
+            "test_corpus_invalid_document_is_shown_with_its_findings",
+            "test_findings_of_an_invalid_document_are_on_top",
+            "test_hostile_reproducers_give_a_view_or_an_engine_error",
+            "test_valid_document_names_its_rule_sets",
+        ),
         "test_wellformed": ("test_writers_return_well_formed_xml_or_a_model_error",),
         "test_writer_equivalence": ("test_compiled_writer_equals_reference_on_random_documents",),
         "test_xsd_cross_check": EVERY_TEST,  # xmlschema, a pure-Python XSD engine
@@ -180,6 +187,12 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
             "test_corpus_file",
             "test_corpus_pairs_read_alike",
             "test_corpus_values_are_kept_as_stated_not_fixed",
+        ),
+        "test_view": (
+            "test_corpus_every_value_read_is_in_the_html",
+            "test_corpus_invalid_document_is_shown_with_its_findings",
+            "test_corpus_pdf_attachments_are_the_embedded_bytes",
+            "test_corpus_richest_document_every_value_read_is_in_the_html",
         ),
     },
     # Tests that run poppler-utils and do not say so with a skipif.

@@ -12,6 +12,8 @@ Commands (each one a function registered in :data:`COMMANDS`; later ones plug in
                            [--template T.json] [--pdf LAYOUT.pdf] -o OUT
     facturx-engine validate PATH... [--rules fr-ctc|extended-ctc-fr] [--format text|json|junit|sarif|svrl]
                             [--fail-on warning] [-j N] [-o REPORT]   (see facturx_engine.cli.validate)
+    facturx-engine view IN [-o OUT] [--format html|pdf] [--lang fr|en|de] [--ids] [--no-validate]
+                        (see facturx_engine.cli.view)
     facturx-engine artefacts install [--from DIR] | status   (see facturx_engine.cli.artefacts)
 
 ``generate`` reads the JSON format of :mod:`facturx_engine.io.jsonio` (``-`` reads stdin), builds the
@@ -65,6 +67,7 @@ from facturx_engine.cli.artefacts import add_command as add_artefacts
 from facturx_engine.cli.shared import (EXIT_INTERNAL, EXIT_INVALID, EXIT_NOT_INSTALLED, EXIT_OK, EXIT_USAGE,
                                       CommandError, write_atomic)
 from facturx_engine.cli.validate import add_command as add_validate
+from facturx_engine.cli.view import add_command as add_view
 from facturx_engine.syntax.limits import MAX_XML_BYTES, parse_size, read_bounded
 from facturx_engine.syntax.cii import ProfileWarning, target_profile, to_cii
 from facturx_engine.model.codes import Profile
@@ -409,7 +412,7 @@ def _convert(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------- main
 
 COMMANDS: tuple[Callable[[Any], None], ...] = (_add_generate, _add_pdf_commands, add_validate, _add_convert,
-                                               add_artefacts)
+                                               add_view, add_artefacts)
 """Each entry adds one subcommand to the parser and sets its ``run(args) -> int``."""
 
 

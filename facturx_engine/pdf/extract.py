@@ -1,6 +1,7 @@
 """Reading a Factur-X / ZUGFeRD / XRechnung PDF back: :func:`extract` (the embedded invoice XML,
-bytes as embedded, and its level), :func:`extract_all` (every embedded file) and
-:func:`other_files` (the embedded files besides the invoice, for what a conversion does not carry).
+bytes as embedded, and its level), :func:`extract_all` (every embedded file),
+:func:`other_files` (the embedded files besides the invoice, for what a conversion does not carry) and
+:func:`embedded_files` (those files with their type, description and bytes, for the view of a document).
 
 Damaged input: whatever the bytes, these raise :class:`~facturx_engine.errors.PdfError`, never
 another exception. Every stream is read with the caps of :mod:`facturx_engine.pdf.limits` (64 MiB
@@ -12,6 +13,7 @@ reads (``FX-LIMIT-OBJECTS``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pikepdf
@@ -31,7 +33,7 @@ from facturx_engine.pdf.primitives import (
 )
 from facturx_engine.pdf.xmp import read_xmp
 
-__all__ = ["extract", "extract_all", "other_files"]
+__all__ = ["EmbeddedFile", "embedded_files", "extract", "extract_all", "other_files"]
 
 
 def _readable(pdf_bytes: bytes) -> pikepdf.Pdf:
@@ -121,4 +123,44 @@ def extract_all(pdf_bytes: bytes) -> dict[str, bytes]:
     (:mod:`facturx_engine.pdf.limits`); beyond, :class:`~facturx_engine.errors.PdfError`
     (``FX-LIMIT-STREAM`` / ``FX-LIMIT-TOTAL``) names the file."""
     result: dict[str, bytes] = _guard(lambda pdf: {att.name: att.data() for att in attachments(pdf)}, pdf_bytes)
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddedFile:
+    """A file embedded in a PDF: its name, MIME type (the ``/Subtype`` of its stream, ``""`` when the
+    PDF states none), description (``/Desc``), and bytes; ``data`` is None for a file that was not read
+    (over the caps of :mod:`facturx_engine.pdf.limits`, no stream), ``note`` says why."""
+
+    name: str
+    mime: str
+    description: str
+    data: bytes | None
+    note: str = ""
+
+
+def embedded_files(pdf_bytes: bytes) -> list[EmbeddedFile]:
+    """The files embedded in a PDF other than its invoice XML (the one :func:`extract` returns), in the
+    order :func:`~facturx_engine.pdf.attachments.attachments` finds them. A file over a cap is listed with
+    ``data`` None and its note; a damaged PDF raises :class:`~facturx_engine.errors.PdfError`."""
+    def files(pdf: pikepdf.Pdf) -> list[EmbeddedFile]:
+        _, xmp = read_xmp(pdf)
+        atts = attachments(pdf)
+        invoice = find_invoice(pdf, atts, xmp)[:1]
+        out = []
+        for att in atts:
+            if invoice and att is invoice[0]:
+                continue
+            stream = att.stream
+            subtype = stream.get("/Subtype") if stream is not None else None
+            mime = str(subtype)[1:] if isinstance(subtype, pikepdf.Name) else ""
+            desc = att.filespec.get("/Desc")
+            description = str(desc) if isinstance(desc, pikepdf.String) else ""
+            try:
+                out.append(EmbeddedFile(att.name, mime, description, att.data()))
+            except PdfError as exc:
+                out.append(EmbeddedFile(att.name, mime, description, None, f"not read: {exc}"))
+        return out
+
+    result: list[EmbeddedFile] = _guard(files, pdf_bytes)
     return result

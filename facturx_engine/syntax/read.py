@@ -64,8 +64,8 @@ from facturx_engine.syntax.parse import detect_syntax, parse_xml
 from facturx_engine.syntax.stated import check_totals
 from facturx_engine.syntax.walk import Reader
 
-__all__ = ["ReadResult", "TermValue", "from_cii", "from_ubl", "from_xml", "read_document", "replace_read",
-           "term_values"]
+__all__ = ["PlacedValue", "ReadResult", "TermValue", "from_cii", "from_ubl", "from_xml", "placed_values",
+           "read_document", "replace_read", "term_values"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +103,21 @@ class TermValue:
     term: str
     line: int | None
     value: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedValue:
+    """A :class:`TermValue` with the item of the repeating group it belongs to: ``group`` is the context
+    of the table row that read it (``DOC`` for the document itself, ``BG-20``, ``BG-23``, ``PAY`` for a
+    payment instruction, ``doc_seller:gid`` for one seller identifier ...), ``item`` numbers the items of
+    every group together, in reading order (0 for ``DOC``): the values of one allowance, one VAT
+    breakdown, one payment instruction share their ``(group, item)``."""
+
+    term: str
+    line: int | None
+    value: str
+    group: str
+    item: int
 
 
 def _walk(xml: bytes, record: bool = False) -> Reader:
@@ -162,8 +177,13 @@ def replace_read(doc: Any, **changes: Any) -> Any:
 def term_values(xml: bytes) -> list[TermValue]:
     """Every business-term value of a CII or UBL document, read through the term table (the same walk
     as :func:`read_document`), normalized so that the two syntaxes compare equal."""
+    return [TermValue(v.term, v.line, v.value) for v in placed_values(xml)]
+
+
+def placed_values(xml: bytes) -> list[PlacedValue]:
+    """:func:`term_values`, each with the repeating-group item it belongs to (:class:`PlacedValue`)."""
     reader = _walk(xml, record=True)
-    values = [TermValue(*v) for v in reader.values or ()]
+    values = [PlacedValue(*v) for v in reader.values or ()]
     if reader.syntax != "cii" and any(v.term == "BT-14" for v in values):  # UBL's placeholder for BT-13
         values = [v for v in values if not (v.term == "BT-13" and v.value == "NA")]
     return values

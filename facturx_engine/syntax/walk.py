@@ -8,8 +8,9 @@ value for a field the model holds once, a tax scheme, a time zone or a currency 
 is reported (``not-representable``). The items of a repeating group are read by their flat pass
 (:mod:`facturx_engine.syntax.flatpass`), compiled once per item shape; the other elements by code
 compiled per position. With ``record=True`` the walk also records every business-term value it reads,
-normalized (:func:`facturx_engine.syntax.read.term_values`), and reads every element through the general
-path (:meth:`Reader.apply`), which records them.
+normalized (:func:`facturx_engine.syntax.read.term_values`), with the item of the repeating group it belongs to
+(:func:`facturx_engine.syntax.read.placed_values`), and reads every element through the general path
+(:meth:`Reader.apply`), which records them.
 """
 
 from __future__ import annotations
@@ -100,7 +101,9 @@ class Reader:
         self.currency: str | None = None
         self.tax_currency: str | None = None
         self.currencies: set[str | None] = set()  # BT-5 and BT-6: the currencies an amount may be stated in
-        self.values: list[tuple[str, int | None, str]] | None = [] if record else None  # term, line, value
+        self.values: list[tuple[str, int | None, str, str, int]] | None = [] if record else None
+        # term, line, value, context of the row (DOC, BG-20, PAY ...), number of the group item (0: the document)
+        self.items: dict[int, int] = {}  # id() of each group item recorded -> its number, in reading order
         self.line: int | None = None
         self.lines = 0
         self.findings: list[Finding] = []
@@ -404,14 +407,14 @@ class Reader:
                 m = _SUBJECT_PREFIX.fullmatch(value)
                 if m:
                     _put(item, ("subject_code",), m.group(1))
-                    self._record("BT-21", "TEXT", m.group(1))
+                    self._record("BT-21", "TEXT", m.group(1), rule.row.ctx, item)
                     value = m.group(2)
             elif rule.row.id == "BT-5":
                 self.currency = text
             elif rule.verbatim:  # the text as written, line breaks and all (BT-20)
                 value = elem.text
         if self.values is not None:
-            self._record(rule.row.id, rule.row.kind, value)
+            self._record(rule.row.id, rule.row.kind, value, rule.row.ctx, item)
         base = self.data if rule.to_doc else item
         for p in rule.head:  # the dicts on its way; a different second value for one model field is reported
             sub = base.get(p)
@@ -447,10 +450,11 @@ class Reader:
             NOT_REPRESENTABLE_RULE, term, f"{term} {shown(text)}: the time zone {shown(text[10:])} is not kept (an "
             "EN 16931 date has none)", xpath(elem), kind="not-representable"))
 
-    def _record(self, term: str, kind: str, value: Any) -> None:
+    def _record(self, term: str, kind: str, value: Any, ctx: str, item: Raw) -> None:
         if self.values is not None:
             text = canonical(value) if kind in NUMERIC else str(value)
-            self.values.append((term, self.line, text))
+            number = 0 if ctx == "DOC" else self.items.setdefault(id(item), len(self.items) + 1)
+            self.values.append((term, self.line, text, ctx, number))
 
     def not_kept(self, term: str, value: Any, old: Any, node: Any) -> None:
         """A different second value for the same model field is reported, not lost."""

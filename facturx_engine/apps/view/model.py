@@ -62,13 +62,17 @@ class Section:
 
 @dataclass(frozen=True, slots=True)
 class Attachment:
-    """A file the document carries (BG-24 with an embedded object, or a file embedded in the PDF)."""
+    """A file the document carries (BG-24 with an embedded object, or a file embedded in the PDF).
+    ``data`` None: not read (``note`` says why; ``size`` is then 0). ``origin``: ``"BG-24"`` (carried by the
+    invoice XML itself) or ``"pdf"`` (embedded in the PDF beside the invoice XML)."""
 
     name: str
     mime: str
     size: int
     description: str = ""
     data: bytes | None = None
+    note: str = ""
+    origin: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,15 +1,16 @@
-"""The public entry point of the view: :func:`view` (document bytes in, HTML or PDF bytes out).
-
-Skeleton: a minimal page until :mod:`.build` and :mod:`.html` land; the signature is stable."""
+"""The public entry point of the view: :func:`view` (document bytes in, HTML or PDF bytes out): the
+:class:`~facturx_engine.apps.view.model.View` built once (:mod:`.build`), drawn as HTML (:mod:`.html`) or
+PDF (:mod:`.pdf`)."""
 
 from __future__ import annotations
 
-import html as _html
+from collections.abc import Callable
 
-from facturx_engine.i18n import LANGS
+from facturx_engine.apps.view.model import View
 from facturx_engine.errors import InputError
+from facturx_engine.i18n import LANGS
 
-__all__ = ["FORMATS", "view"]
+__all__ = ["FORMATS", "drawer", "view"]
 
 FORMATS = ("html", "pdf")
 
@@ -25,13 +26,24 @@ def view(data: bytes, *, name: str = "", fmt: str = "html", lang: str = "en", id
     :class:`~facturx_engine.errors.ParseError` for input that is no invoice the engine reads,
     :class:`~facturx_engine.errors.InputError` for a bad option.
     """
-    if fmt not in FORMATS:
-        raise InputError(f"must be one of {', '.join(FORMATS)}, got {fmt!r}", field="format")
     if lang not in LANGS:
         raise InputError(f"must be one of {', '.join(LANGS)}, got {lang!r}", field="lang")
-    from facturx_engine.syntax.read import read_document
+    draw = drawer(fmt)  # a format not available is refused before any work
+    from facturx_engine.apps.view.build import build_view
 
-    doc = read_document(data).document
-    page = f"<!doctype html><html lang='{lang}'><meta charset='utf-8'><title>{_html.escape(doc.number)}</title>" \
-           f"<h1>{_html.escape(doc.number)}</h1></html>"
-    return page.encode()
+    return draw(build_view(data, name=name, lang=lang, ids=ids, validate=validate))
+
+
+def drawer(fmt: str) -> Callable[[View], bytes]:
+    """The function that draws a :class:`View` in ``fmt`` (``html`` or ``pdf``); InputError for another."""
+    if fmt not in FORMATS:
+        raise InputError(f"must be one of {', '.join(FORMATS)}, got {fmt!r}", field="format")
+    if fmt == "pdf":
+        try:
+            from facturx_engine.apps.view.pdf import to_pdf  # type: ignore[import-not-found,unused-ignore]
+        except ImportError:
+            raise InputError("pdf view not available yet", field="format") from None
+        return lambda v: bytes(to_pdf(v))
+    from facturx_engine.apps.view.html import to_html
+
+    return to_html
