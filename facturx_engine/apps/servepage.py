@@ -124,7 +124,7 @@ def _rule_sets(uses: Sequence[RuleSetUse]) -> str:
     rows = "".join(f"<tr><td>{_e(u.name)}</td><td>{_e(u.version)}</td><td>{_e(u.reason)}</td>"
                    f"<td><code>{_e(u.artefact)}</code><br><code>sha256 {_e(u.sha256[:16])}…</code></td>"
                    f"<td>{'yes' if u.installed else '<strong>NOT INSTALLED</strong>'}</td></tr>" for u in uses)
-    return ('<div class="table"><table><caption class="note">Rule sets applied</caption><thead><tr>'
+    return ('<div class="table"><table><thead><tr>'
             '<th scope="col">Rule set</th><th scope="col">Version</th><th scope="col">Why</th>'
             f'<th scope="col">Artefact</th><th scope="col">Installed</th></tr></thead><tbody>{rows}'
             "</tbody></table></div>")
