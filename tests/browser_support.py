@@ -69,9 +69,9 @@ def chromium() -> Iterator[Any]:
 def live_server(max_bytes: int | None = None) -> Iterator[str]:
     """The local validator page served by ``facturx-engine serve``'s own server in a thread, on a free port of
     127.0.0.1; yields its address (``http://127.0.0.1:PORT``) and stops it on exit."""
-    from facturx_engine.apps.serve import create_app, make_server
+    from facturx_engine.apps.serve import DEFAULT_MAX_BYTES, LOOPBACK_NAMES, create_app, make_server
 
-    app = create_app() if max_bytes is None else create_app(max_bytes=max_bytes)
+    app = create_app(DEFAULT_MAX_BYTES if max_bytes is None else max_bytes, hosts=LOOPBACK_NAMES)  # as the command
     server = make_server(app, "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, name="serve", daemon=True)
     thread.start()

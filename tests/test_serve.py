@@ -26,7 +26,7 @@ pytest.importorskip("flask", reason="Flask (the serve extra) is not installed: p
 
 import facturx_engine as fx  # noqa: E402
 from facturx_engine.apps.batch import check_file  # noqa: E402
-from facturx_engine.apps.serve import CSP, create_app, display_name, download_stem  # noqa: E402
+from facturx_engine.apps.serve import CSP, LOOPBACK_NAMES, create_app, display_name, download_stem  # noqa: E402
 from facturx_engine.cli import commands as cli  # noqa: E402
 from facturx_engine.cli import serve as serve_cli  # noqa: E402
 from facturx_engine.syntax.read import read_document  # noqa: E402
@@ -112,6 +112,18 @@ def test_every_answer_carries_the_security_headers(client: Any, invoice: bytes) 
         assert answer.headers["X-Content-Type-Options"] == "nosniff"
         assert answer.headers["Referrer-Policy"] == "no-referrer"
         assert "Traceback" not in answer.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("host, status", [("127.0.0.1:8080", 200), ("localhost", 200), ("LOCALHOST:1", 200),
+                                          ("[::1]:8080", 200), ("attacker.example", 400), ("127.0.0.1.nip.io:80", 400),
+                                          ("[::2]:80", 400)])
+def test_on_loopback_the_page_answers_to_the_names_of_this_machine_only(host: str, status: int) -> None:
+    """A site whose name was made to point at 127.0.0.1 (DNS rebinding) is refused: its name is in the Host header."""
+    response = create_app(hosts=LOOPBACK_NAMES).test_client().get("/", headers={"Host": host})
+    assert response.status_code == status
+    if status == 400:
+        assert "this page answers to 127.0.0.1, ::1, localhost only" in _text(response)
+        assert response.headers["Content-Security-Policy"] == CSP
 
 
 # ---------------------------------------------------------------------------- view
@@ -338,6 +350,8 @@ def test_serve_warns_off_loopback_and_stops_on_ctrl_c(monkeypatch: Any, capsys: 
     out, err = capsys.readouterr()
     assert ("has no authentication" in err) is warned
     assert made[0][1:] == (host, 0) and made[0][0].config["MAX_CONTENT_LENGTH"] > 5 << 20
+    rebound = made[0][0].test_client().get("/", headers={"Host": "attacker.example:8080"})
+    assert rebound.status_code == (200 if warned else 400)
     assert "Ctrl-C stops it" in out and "stopped" in err and _FakeServer.closed
     assert serve_cli.is_loopback(host) is not warned
 

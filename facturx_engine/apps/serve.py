@@ -24,7 +24,8 @@ as a path. Input the engine refuses gets a page with the engine's message, as th
 (400 for a request without a file or with a bad option, 422 for a document the engine refuses), never a
 traceback: a bug of the engine is a 500 page that names the exception's type only. Every answer carries a
 Content-Security-Policy that allows no script, no external fetch and no form posting elsewhere, with
-``X-Content-Type-Options: nosniff`` and ``Referrer-Policy: no-referrer``. The engine is called by one request
+``X-Content-Type-Options: nosniff`` and ``Referrer-Policy: no-referrer``; with ``hosts`` (the command
+on 127.0.0.1), a request naming another host is refused (DNS rebinding). The engine is called by one request
 at a time (a lock): validation holds compiled stylesheets that are not shared between threads.
 """
 
@@ -33,7 +34,7 @@ from __future__ import annotations
 import re
 import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
 from flask import Flask, Response, request
@@ -47,7 +48,7 @@ from facturx_engine.apps.report import render
 from facturx_engine.apps.servepage import LANG_NAMES, error_page, form_page, report_page
 from facturx_engine.errors import FacturXError, ProfileError, ResourceError, ValidationFailed
 
-__all__ = ["DEFAULT_MAX_BYTES", "HEADERS", "create_app", "make_server"]
+__all__ = ["DEFAULT_MAX_BYTES", "HEADERS", "LOOPBACK_NAMES", "create_app", "host_name", "make_server"]
 
 DEFAULT_MAX_BYTES = 20 << 20
 """The largest upload accepted by default (20 MiB)."""
@@ -104,56 +105,63 @@ def download_stem(filename: str | None) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_")[:80] or "invoice"
 
 
-def create_app(max_bytes: int = DEFAULT_MAX_BYTES) -> Flask:
-    """The web application of the local validator page, accepting uploads of at most ``max_bytes`` bytes."""
-    if max_bytes < 1:
-        raise ValueError(f"max_bytes must be at least 1, got {max_bytes}")
-    app = Flask(__name__)
-    app.config["MAX_CONTENT_LENGTH"] = max_bytes + _FORM_SLACK
-    lock = threading.Lock()
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
+"""The names this machine answers to on its loopback interface: the ``hosts`` of a page bound there."""
 
-    def engine(call: Callable[[], _T]) -> _T:
+
+def host_name(host: str) -> str:
+    """The name of a ``Host`` header without its port: ``127.0.0.1:8080`` -> ``127.0.0.1``, ``[::1]:80`` -> ``::1``."""
+    if host.startswith("["):
+        return host[1:].partition("]")[0]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+class _Page:
+    """What the routes share: the upload limit, the host names answered to, the lock around the engine."""
+
+    def __init__(self, max_bytes: int, hosts: Collection[str] | None) -> None:
+        self.max_bytes = max_bytes
+        self.hosts = None if hosts is None else frozenset(name.lower().strip("[]") for name in hosts)
+        self.lock = threading.Lock()
+
+    def engine(self, call: Callable[[], _T]) -> _T:
         """One engine call at a time; its Python warnings are the engine's business, not the server's log."""
-        with lock, warnings.catch_warnings():
+        with self.lock, warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return call()
 
-    def upload() -> tuple[str, bytes]:
+    def upload(self) -> tuple[str, bytes]:
         """The uploaded file's name and bytes (at most ``max_bytes``), or a refusal."""
         file = request.files.get("file")
-        data = b"" if file is None else file.stream.read(max_bytes + 1)
+        data = b"" if file is None else file.stream.read(self.max_bytes + 1)
         if file is None or not (data or file.filename):  # a form sent without choosing a file has an empty one
             raise _Refused(400, "No file", "no file was sent: choose an invoice file (field 'file') and try again")
         name = display_name(file.filename)
-        if len(data) > max_bytes:
+        if len(data) > self.max_bytes:
             raise RequestEntityTooLarge()
         if not data:
             raise _Refused(400, "Empty file", f"the file {name} is empty: nothing to read")
         return name, data
 
-    @app.after_request
-    def _headers(response: Response) -> Response:
-        response.headers.update(HEADERS)
-        return response
+    def check_host(self) -> None:
+        """Refuse a request whose ``Host`` header names another machine than those of ``hosts``."""
+        if self.hosts is not None and host_name(request.host).lower() not in self.hosts:
+            names = ", ".join(sorted(self.hosts))
+            raise _Refused(400, "Unknown host name", f"this page answers to {names} only, not to "
+                                                     f"{printable(request.host[:100])}")
 
-    @app.get("/")
-    def _form() -> Response:
-        return _html(form_page(max_bytes))
-
-    @app.post("/view")
-    def _view() -> Response:
+    def view(self) -> Response:
         from facturx_engine.apps.view import view
 
         lang = _choice("lang", tuple(LANG_NAMES), "en")
         ids = request.form.get("ids", "") not in ("", "0")
-        name, data = upload()
-        return _html(engine(lambda: view(data, name=name, lang=lang, ids=ids)).decode("utf-8"))
+        name, data = self.upload()
+        return _html(self.engine(lambda: view(data, name=name, lang=lang, ids=ids)).decode("utf-8"))
 
-    @app.post("/validate")
-    def _validate() -> Response:
+    def validate(self) -> Response:
         fmt = _choice("format", ("html", *_REPORTS), "html")
-        name, data = upload()
-        result = engine(lambda: check_file(name, data=data, max_bytes=max_bytes))
+        name, data = self.upload()
+        result = self.engine(lambda: check_file(name, data=data, max_bytes=self.max_bytes))
         stem = download_stem(name)
         if fmt != "html":
             ending, mime = _REPORTS[fmt]
@@ -162,14 +170,36 @@ def create_app(max_bytes: int = DEFAULT_MAX_BYTES) -> Flask:
         status = 422 if result.syntax is None or result.io_error else 200
         return _html(report_page(result, name, stem, reports), status)
 
-    @app.post("/convert")
-    def _convert() -> Response:
+    def convert(self) -> Response:
         to = _choice("to", tuple(_TARGETS), None)
-        name, data = upload()
+        name, data = self.upload()
         ending, mime, what = _TARGETS[to]
-        result = engine(lambda: _converted(data, to, what))
+        result = self.engine(lambda: _converted(data, to, what))
         return _download(result, download_stem(name) + ending, mime)
 
+
+def _headers(response: Response) -> Response:
+    response.headers.update(HEADERS)
+    return response
+
+
+def create_app(max_bytes: int = DEFAULT_MAX_BYTES, *, hosts: Collection[str] | None = None) -> Flask:
+    """The web application of the local validator page, accepting uploads of at most ``max_bytes`` bytes.
+
+    ``hosts``: the only names the page answers to in the ``Host`` header (another one gets a 400 page), so that a
+    web site whose name was made to point at 127.0.0.1 (DNS rebinding) cannot use the page; None: any name. The
+    command passes :data:`LOOPBACK_NAMES` (and the ``--host`` given) when it listens on the loopback interface."""
+    if max_bytes < 1:
+        raise ValueError(f"max_bytes must be at least 1, got {max_bytes}")
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = max_bytes + _FORM_SLACK
+    page = _Page(max_bytes, hosts)
+    app.before_request(page.check_host)
+    app.after_request(_headers)
+    app.add_url_rule("/", "form", lambda: _html(form_page(max_bytes)), methods=["GET"])
+    app.add_url_rule("/view", "view", page.view, methods=["POST"])
+    app.add_url_rule("/validate", "validate", page.validate, methods=["POST"])
+    app.add_url_rule("/convert", "convert", page.convert, methods=["POST"])
     _error_handlers(app)
     return app
 

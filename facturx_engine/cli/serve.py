@@ -3,7 +3,9 @@
 
 It needs Flask, an optional dependency: without it the command says how to install it (exit 2). It listens on
 127.0.0.1 unless ``--host`` says otherwise; any other address is warned about, since the page has no
-authentication. ``--max-size`` is the largest upload accepted (default 20M; larger: HTTP 413).
+authentication. On the loopback interface the page answers only to the names of this machine (``127.0.0.1``,
+``localhost``, ``::1``), which keeps a web site whose name was made to point at 127.0.0.1 from using it.
+``--max-size`` is the largest upload accepted (default 20M; larger: HTTP 413).
 """
 
 from __future__ import annotations
@@ -70,17 +72,18 @@ def is_loopback(host: str) -> bool:
 
 def _run(args: argparse.Namespace) -> int:
     try:
-        from facturx_engine.apps.serve import create_app, make_server
+        from facturx_engine.apps.serve import LOOPBACK_NAMES, create_app, make_server
     except ImportError as exc:
         if exc.name in ("flask", "werkzeug") or (exc.name or "").startswith(("flask.", "werkzeug.")):
             raise CommandError(f"the serve command needs Flask, which is not installed: {INSTALL_HINT}") from None
         raise
-    if not is_loopback(args.host):
+    hosts = {*LOOPBACK_NAMES, args.host} if is_loopback(args.host) else None  # against DNS rebinding
+    if hosts is None:
         print(f"warning: listening on {args.host}: other machines that reach this address can use the page, and it "
               "has no authentication; it is meant for one person on their own machine (default --host 127.0.0.1)",
               file=sys.stderr)
     try:
-        server = make_server(create_app(max_bytes=args.max_size), args.host, args.port)
+        server = make_server(create_app(max_bytes=args.max_size, hosts=hosts), args.host, args.port)
     except OSError as exc:
         raise CommandError(f"cannot listen on {args.host} port {args.port}: {exc.strerror or exc}") from None
     shown = f"[{args.host}]" if ":" in args.host else args.host
