@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 import facturx_engine as fx
-from browser_support import base_url, browser, page  # noqa: F401  (fixtures)
+from browser_support import base_url, browser, live_server, page  # noqa: F401  (fixtures)
 from facturx_engine.apps.batch import check_file
 from facturx_engine.syntax.read import read_document
 
@@ -146,6 +146,21 @@ def test_a_refused_conversion_is_a_page_with_the_engine_message(page: Any, base_
     assert page.get_by_role("heading", name="Conversion refused").is_visible()
     assert "would be invalid" in page.get_by_role("alert").inner_text()
     assert "BR-06" in _seen(page)
+
+
+def test_a_file_over_the_limit_gets_the_413_page(page: Any, tmp_path: Path) -> None:  # noqa: F811
+    """The browser shows the page of the refusal, not a broken connection, though the server reads none of it."""
+    big = tmp_path / "big.xml"
+    big.write_bytes(b"<x/>" + b" " * 3_000_000)
+    with live_server(max_bytes=100_000) as url:
+        page.goto(url + "/")
+        page.set_input_files("#file", str(big))
+        with page.expect_response(lambda r: r.url.endswith("/validate")) as info:
+            page.get_by_role("button", name="Validate", exact=True).click()
+        assert info.value.status == 413
+        page.wait_for_load_state()
+        assert page.get_by_role("heading", name="File too large").is_visible()
+        assert "larger than the limit of this page (100000 bytes" in page.get_by_role("alert").inner_text()
 
 
 # ---------------------------------------------------------------------------- views written by facturx_engine.view

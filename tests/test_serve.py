@@ -363,6 +363,16 @@ def test_serve_options_are_checked(capsys: Any) -> None:
     assert "at least 1 byte" in capsys.readouterr().err
 
 
+def test_a_port_in_use_is_one_line_exit_2(capsys: Any) -> None:
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        assert cli.main(["serve", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: cannot listen on 127.0.0.1 port {port}: Address already in use") and err.count("\n") == 1
+
+
 def test_the_real_command_serves_and_stops_on_ctrl_c() -> None:
     """``facturx-engine serve --port 0`` in a process of its own: it answers, and SIGINT (Ctrl-C) ends it, exit 0."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -32,6 +32,7 @@ at a time (a lock): validation holds compiled stylesheets that are not shared be
 from __future__ import annotations
 
 import re
+import socket
 import threading
 import warnings
 from collections.abc import Callable, Collection
@@ -271,5 +272,11 @@ def _error_handlers(app: Flask) -> None:
 
 def make_server(app: Flask, host: str = "127.0.0.1", port: int = 8080) -> BaseWSGIServer:
     """A threaded WSGI server of ``app`` on ``host``:``port`` (port 0: any free port, ``server.port`` says which);
-    ``serve_forever()`` runs it, ``shutdown()`` stops it from another thread."""
-    return _werkzeug_server(host, port, app, threaded=True)
+    ``serve_forever()`` runs it (Ctrl-C returns), ``shutdown()`` stops it from another thread. An address that
+    cannot be listened on raises :class:`OSError` (Werkzeug alone would print it and exit the process)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.create_server((host.strip("[]"), port), family=family)
+    try:
+        return _werkzeug_server(host, port, app, threaded=True, fd=listener.fileno())
+    finally:
+        listener.close()  # the server holds a duplicate of the socket
