@@ -9,6 +9,7 @@ a browser and a server start once per session, each page costs about a second on
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -134,6 +135,19 @@ def test_convert_downloads_a_valid_document(page: Any, base_url: str, fr_b2b: Pa
     result = check_file(download.suggested_filename, data=data)
     assert result.valid and result.syntax is not None and result.syntax.startswith(syntax), \
         [str(f) for f in result.errors]
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=NO_CORPUS)
+def test_what_a_conversion_does_not_carry_is_shown_then_downloaded(page: Any, base_url: str) -> None:  # noqa: F811
+    _upload(page, base_url, CORPUS / "cii" / "cen__CII_business_example_01.xml", "Convert to UBL")
+    heading = page.get_by_role("heading", level=1).inner_text()
+    assert re.fullmatch(r"Converted to UBL 2\.1, \d+ items? of the input not carried", heading), heading
+    assert "BasisQuantity" in _seen(page)
+    with page.expect_download() as info:
+        page.get_by_text("Download cen__CII_business_example_01.ubl.xml").click()
+    data = Path(info.value.path()).read_bytes()
+    result = check_file("converted.xml", data=data)
+    assert result.valid and result.syntax is not None and result.syntax.startswith("UBL")
 
 
 def test_a_refused_conversion_is_a_page_with_the_engine_message(page: Any, base_url: str) -> None:  # noqa: F811

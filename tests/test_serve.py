@@ -75,9 +75,9 @@ def _text(response: Any) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
 
 
-def _links(response: Any) -> dict[str, bytes]:
+def _links(response: Any, charset: str = ";charset=utf-8") -> dict[str, bytes]:
     """The ``data:`` download links of a page: file name -> the bytes they save."""
-    found = re.findall(r'download="([^"]+)" href="data:[^;]+;charset=utf-8;base64,([^"]+)"',
+    found = re.findall(rf'download="([^"]+)" href="data:[^;]+{charset};base64,([^"]+)"',
                        response.get_data(as_text=True))
     return {name: base64.b64decode(data) for name, data in found}
 
@@ -214,6 +214,24 @@ def test_convert_download_is_a_valid_document(client: Any, invoice: bytes, to: s
                                           ("UBL" if to == "ubl" else "CII") in result.syntax)
     assert read_document(invoice).document.number == (read_document(response.data).document.number if to != "facturx"
                                                        else fx.convert(response.data, "cii").source.document.number)
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"../shared/corpus not found ({CORPUS})")
+def test_what_a_conversion_does_not_carry_is_said_on_a_page_with_the_download(client: Any) -> None:
+    source = (CORPUS / "cii" / "cen__CII_business_example_01.xml").read_bytes()
+    with pytest.warns(fx.ProfileWarning, match="not carried"):
+        expected = fx.convert(source, "ubl")
+    assert expected.lost, "the example no longer loses anything: choose another"
+    response = _post(client, "/convert", source, "example 01.xml", to="ubl")
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    assert "Content-Disposition" not in response.headers
+    text = _text(response)
+    assert f"Converted to UBL 2.1, {len(expected.lost)} items of the input not carried" in text
+    for item in expected.lost:
+        assert " ".join(str(item).split()) in text
+    links = _links(response, charset="")
+    assert set(links) == {"example_01.ubl.xml"} and links["example_01.ubl.xml"] == expected.data
+    assert check_file("example_01.ubl.xml", data=links["example_01.ubl.xml"]).valid
 
 
 def test_a_refused_conversion_shows_the_engine_message(client: Any) -> None:

@@ -16,7 +16,9 @@ Routes (every action is a ``POST`` of the form's ``multipart/form-data``, field 
     GET  /          the form: a file, the language of the view, one button per action
     POST /view      the view of the document (facturx_engine.view), in lang fr|en|de, ids=1 for the BT ids
     POST /validate  the validation report as a page; format=json|sarif: that report as a download
-    POST /convert   to=cii|ubl|facturx: the converted document as a download
+    POST /convert   to=cii|ubl|facturx: the converted document as a download; when the output does not carry
+                    everything, or the input's stated figures disagree with the model, a page that says so (with
+                    the conversion's notes) and offers the download
 
 An upload is read at most ``max_bytes`` bytes (larger: 413 with a page saying so) and only in memory or in
 Werkzeug's temporary file, which is deleted with the request; its file name is only shown (escaped), never used
@@ -36,7 +38,7 @@ import socket
 import threading
 import warnings
 from collections.abc import Callable, Collection
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -46,8 +48,11 @@ from werkzeug.serving import make_server as _werkzeug_server
 from facturx_engine.apps.batch import check_file
 from facturx_engine.apps.display import printable
 from facturx_engine.apps.report import render
-from facturx_engine.apps.servepage import LANG_NAMES, error_page, form_page, report_page
+from facturx_engine.apps.servepage import LANG_NAMES, converted_page, error_page, form_page, report_page
 from facturx_engine.errors import FacturXError, ProfileError, ResourceError, ValidationFailed
+
+if TYPE_CHECKING:
+    from facturx_engine.apps.convert import Conversion
 
 __all__ = ["DEFAULT_MAX_BYTES", "HEADERS", "LOOPBACK_NAMES", "create_app", "host_name", "make_server"]
 
@@ -176,7 +181,12 @@ class _Page:
         name, data = self.upload()
         ending, mime, what = _TARGETS[to]
         result = self.engine(lambda: _converted(data, to, what))
-        return _download(result, download_stem(name) + ending, mime)
+        filename = download_stem(name) + ending
+        said = [f"the input {finding}" for finding in result.source.findings if finding.kind in ("totals", "model")]
+        if result.lost or said:  # never a silent loss: said on a page, the document offered there
+            lost = [str(item) for item in result.lost]
+            return _html(converted_page(name, what, result.data, filename, mime, lost, [*said, *result.notes]))
+        return _download(result.data, filename, mime)
 
 
 def _headers(response: Response) -> Response:
@@ -214,8 +224,9 @@ def _choice(field: str, allowed: tuple[str, ...], default: str | None) -> str:
     return value
 
 
-def _converted(data: bytes, to: str, what: str) -> bytes:
-    """The bytes of ``data`` converted to ``to``; a refusal with the engine's message when it cannot be done."""
+def _converted(data: bytes, to: str, what: str) -> Conversion:
+    """``data`` converted to ``to`` (a :class:`~facturx_engine.apps.convert.Conversion`); a refusal with the
+    engine's message when it cannot be done."""
     from facturx_engine.apps.convert import convert
 
     try:
@@ -230,7 +241,7 @@ def _converted(data: bytes, to: str, what: str) -> bytes:
         n = len(report.errors)
         raise _Refused(422, "Conversion refused", f"the converted document ({what}) is invalid ({n} fatal "
                                                   f"finding{'s' * (n != 1)}); nothing to download", report.errors)
-    return result.data
+    return result
 
 
 def _error_handlers(app: Flask) -> None:

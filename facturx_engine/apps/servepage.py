@@ -19,7 +19,7 @@ from facturx_engine.apps.display import printable
 from facturx_engine.findings import Finding
 from facturx_engine.validation.findings import RuleSetUse
 
-__all__ = ["LANG_NAMES", "error_page", "form_page", "report_page"]
+__all__ = ["LANG_NAMES", "converted_page", "error_page", "form_page", "report_page"]
 
 LANG_NAMES = {"fr": "Français", "en": "English", "de": "Deutsch"}
 """The languages of the view, as the form offers them."""
@@ -155,11 +155,12 @@ def findings_table(findings: Iterable[Finding]) -> str:
             f'</thead><tbody>{"".join(rows)}</tbody></table></div>')
 
 
-def _download(label: str, text: str, filename: str, mime: str) -> str:
-    """A link that saves ``text`` as ``filename``: a ``data:`` URI, so nothing is kept on the server."""
-    data = base64.b64encode(text.encode("utf-8")).decode("ascii")
-    return (f'<a class="button secondary" download="{html.escape(filename)}" '
-            f'href="data:{mime};charset=utf-8;base64,{data}">{html.escape(label)}</a>')
+def _download(label: str, content: str | bytes, filename: str, mime: str, css: str = "button secondary") -> str:
+    """A link that saves ``content`` as ``filename``: a ``data:`` URI, so nothing is kept on the server."""
+    data = base64.b64encode(content.encode("utf-8") if isinstance(content, str) else content).decode("ascii")
+    charset = ";charset=utf-8" if isinstance(content, str) else ""
+    return (f'<a class="{css}" download="{html.escape(filename)}" '
+            f'href="data:{mime}{charset};base64,{data}">{html.escape(label)}</a>')
 
 
 def report_page(result: FileResult, name: str, stem: str, reports: dict[str, str]) -> str:
@@ -182,6 +183,23 @@ def report_page(result: FileResult, name: str, stem: str, reports: dict[str, str
 <p class="note">The same reports as <code>facturx-engine validate FILE --format json</code> (or
 <code>sarif</code>); the links hold the report itself, nothing is kept on the server.</p>"""
     return page(f"{words}: {printable(name)}", body)
+
+
+def converted_page(name: str, what: str, data: bytes, filename: str, mime: str, lost: Sequence[str],
+                   notes: Sequence[str]) -> str:
+    """A conversion that does not carry everything, or that changed something: what, one line each (as the
+    command line prints ``lost:`` and ``notice:`` lines), and the converted document to download all the same."""
+    n = len(lost)
+    title = f"Converted to {what}" + (f", {n} item{'s' * (n != 1)} of the input not carried" if n else "")
+    items = "".join(f"<li>{_e(item)}</li>" for item in lost)
+    told = "".join(f"<li>{_e(item)}</li>" for item in notes)
+    body = f"""<h1>{html.escape(title)}</h1>
+<p>File: <code>{_e(name)}</code>. The converted document is valid; read what it does not carry before you use it.</p>
+{f'<h2>Not carried</h2><ul role="list">{items}</ul>' if items else ""}
+{f"<h2>Notes</h2><ul>{told}</ul>" if told else ""}
+<div class="actions">{_download(f"Download {filename}", data, filename, mime, "button")}
+<a class="button secondary" href="/">Check another file</a></div>"""
+    return page(title, body)
 
 
 def error_page(title: str, message: str, *, name: str = "", findings: Sequence[Finding] = ()) -> str:
