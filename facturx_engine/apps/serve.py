@@ -28,7 +28,9 @@ traceback: a bug of the engine is a 500 page that names the exception's type onl
 Content-Security-Policy that allows no script, no external fetch and no form posting elsewhere, with
 ``X-Content-Type-Options: nosniff`` and ``Referrer-Policy: no-referrer``; with ``hosts`` (the command
 on 127.0.0.1), a request naming another host is refused (DNS rebinding). The engine is called by one request
-at a time (a lock): validation holds compiled stylesheets that are not shared between threads.
+at a time (a lock): its caches (compiled stylesheets, the Saxon processor) are not documented as safe to share
+between threads, and one person's page needs no more. The checks run in the server's process (unlike
+``facturx-engine validate``, which checks each file in a worker process).
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ from facturx_engine.errors import FacturXError, ProfileError, ResourceError, Val
 if TYPE_CHECKING:
     from facturx_engine.apps.convert import Conversion
 
-__all__ = ["DEFAULT_MAX_BYTES", "HEADERS", "LOOPBACK_NAMES", "create_app", "host_name", "make_server"]
+__all__ = ["CSP", "DEFAULT_MAX_BYTES", "HEADERS", "LOOPBACK_NAMES", "create_app", "host_name", "make_server"]
 
 DEFAULT_MAX_BYTES = 20 << 20
 """The largest upload accepted by default (20 MiB)."""
