@@ -101,13 +101,16 @@ def base_url() -> Iterator[str]:
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    """A fresh page (its own context: no cookies, downloads accepted), its console errors kept in ``page.errors``."""
+    """A fresh page (its own context: no cookies, downloads accepted), its console errors kept in ``page.errors``
+    and the address of every request it made in ``page.requests``."""
     context = browser.new_context(accept_downloads=True, locale="en-GB")
     page = context.new_page()
     errors: list[str] = []
+    requests: list[str] = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.errors = errors
+    page.on("request", lambda request: requests.append(request.url))
+    page.errors, page.requests = errors, requests
     try:
         yield page
     finally:

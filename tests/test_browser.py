@@ -51,6 +51,12 @@ def _seen(page: Any) -> str:  # noqa: F811 (not the fixture)
     return str(page.inner_text("body"))
 
 
+def _assert_nothing_fetched_elsewhere(page: Any, *allowed: str) -> None:  # noqa: F811 (not the fixture)
+    """Every request of the page went to the page's own server (or the file opened, or was a ``data:`` URI of the
+    page itself): no external fetch."""
+    assert page.requests and all(url.startswith((*allowed, "data:")) for url in page.requests), page.requests
+
+
 def _assert_seller_seen(seen: str, data: bytes) -> None:
     """The seller's name is on the page, once the view shows it (the skeleton of issue 14 shows the number only)."""
     doc = read_document(data).document
@@ -71,6 +77,7 @@ def test_the_form_page_loads_with_nothing_blocked(page: Any, base_url: str) -> N
         assert page.get_by_role("button", name=button, exact=True).is_visible()
     assert page.locator('input[type="file"]').is_visible()
     assert page.errors == []  # no CSP violation, no script error
+    _assert_nothing_fetched_elsewhere(page, base_url + "/")
 
 
 def test_view_of_an_uploaded_invoice(page: Any, base_url: str, fr_b2b: Path) -> None:  # noqa: F811
@@ -80,6 +87,7 @@ def test_view_of_an_uploaded_invoice(page: Any, base_url: str, fr_b2b: Path) -> 
     assert read_document(data).document.number in seen
     assert page.get_attribute("html", "lang") == "fr"
     assert page.errors == []
+    _assert_nothing_fetched_elsewhere(page, base_url + "/")
     _assert_seller_seen(seen, data)
 
 
@@ -104,6 +112,7 @@ def test_validate_shows_the_findings_of_an_invalid_document(page: Any, base_url:
         assert table.get_by_text(finding.rule, exact=True).first.is_visible()
     assert "BR-06" in page.locator("td code").all_inner_texts()
     assert page.errors == []
+    _assert_nothing_fetched_elsewhere(page, base_url + "/")
     with page.expect_download() as info:
         page.get_by_text("Download the JSON report").click()
     download = info.value
@@ -191,4 +200,5 @@ def test_a_view_file_shows_the_document(page: Any, name: str, tmp_path: Path) ->
     assert read_document(data).document.number in seen
     assert page.get_attribute("html", "lang") == "en"
     assert page.errors == []
+    _assert_nothing_fetched_elsewhere(page, html_file.as_uri())
     _assert_seller_seen(seen, data)
