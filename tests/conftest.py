@@ -118,11 +118,11 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
             "test_svrl_merges_every_rule_set_of_a_file",
             "test_svrl_of_several_files_needs_a_directory",
         ),
-        "test_serve": ("test_the_real_command_serves_and_stops_on_ctrl_c",),  # a process importing the engine
         "test_read": (
             "test_flat_pass_of_group_items_reads_exactly_what_the_walk_reads",
             "test_random_documents_round_trip",
         ),
+        "test_serve": ("test_the_real_command_serves_and_stops_on_ctrl_c",),  # a process importing the engine
         "test_specs_property": EVERY_TEST,  # Hypothesis: random documents through the CEN, KoSIT and Peppol rules
         "test_validate": ("test_corpus_file", "test_lean_cen_cii_stylesheet_gives_the_stock_findings",
                           "test_profile_override_and_extra_rules"),

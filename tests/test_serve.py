@@ -363,6 +363,7 @@ def test_serve_warns_off_loopback_and_stops_on_ctrl_c(monkeypatch: Any, capsys: 
     import facturx_engine.apps.serve as app_module
 
     made: list[tuple[Any, ...]] = []
+    _FakeServer.closed = False
     monkeypatch.setattr(app_module, "make_server", lambda *a: made.append(a) or _FakeServer())
     assert cli.main(["serve", "--host", host, "--port", "0", "--max-size", "5M"]) == 0
     out, err = capsys.readouterr()
