@@ -22,12 +22,14 @@ sys.path.insert(0, str(ROOT / "tests"))  # browser_support: the one way the suit
 import facturx_engine as fx  # noqa: E402
 from browser_support import chromium, live_server, missing  # noqa: E402
 
-WIDTH = 1100
+WIDTH, HEIGHT = 1100, 1300
+"""The window: a view is shot down to HEIGHT (its top: the verdict, the document, the parties), the other pages
+whole."""
 
 
-def _shot(page: Any, out: Path, name: str) -> None:
+def _shot(page: Any, out: Path, name: str, *, whole: bool = True) -> None:
     path = out / name
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=whole)
     print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
 
 
@@ -38,7 +40,7 @@ def _view(page: Any, base: str, document: Path, lang: str, out: Path, name: str)
     page.check(f'input[name="lang"][value="{lang}"]')
     page.get_by_role("button", name="View", exact=True).click()
     page.wait_for_load_state()
-    _shot(page, out, name)
+    _shot(page, out, name, whole=False)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,9 +57,11 @@ def main(argv: list[str] | None = None) -> int:
         french = Path(tmp) / "facture-fr-b2b.xml"
         doc = fx.load_document((ROOT / "fixtures" / "invoices" / "fr_b2b.json").read_bytes())
         french.write_bytes(fx.to_cii(doc, profile=fx.Profile.EN16931))
-        page = browser.new_page(viewport={"width": WIDTH, "height": 800}, locale="en-GB")
+        page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT}, locale="en-GB")
+        page.set_viewport_size({"width": WIDTH, "height": 560})
         page.goto(base + "/")
         _shot(page, args.out, "serve-form.png")
+        page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
         _view(page, base, french, "fr", args.out, "view-fr-b2b.png")
         documents = (("cii/cen__XRechnung-O.xml", "de", "view-xrechnung.png"),
                      ("ubl/cen__BIS3_Invoice_positive.XML", "en", "view-peppol-ubl.png"))
@@ -70,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         page.set_input_files("#file", str(ROOT / "fixtures" / "broken" / "mandatory__BR-06.cii.xml"))
         page.get_by_role("button", name="Validate", exact=True).click()
         page.wait_for_load_state()
+        page.set_viewport_size({"width": WIDTH, "height": 560})
         _shot(page, args.out, "serve-validation.png")
     return 0
 
