@@ -73,7 +73,7 @@ def test_the_form_page_loads_with_nothing_blocked(page: Any, base_url: str) -> N
     assert response.status == 200
     assert response.headers["content-security-policy"].startswith("default-src 'none'")
     assert page.get_attribute("html", "lang") == "en"
-    for button in ("View", "Validate", "Convert to CII", "Convert to UBL", "Convert to Factur-X PDF"):
+    for button in ("View", "View as PDF", "Validate", "Convert to CII", "Convert to UBL", "Convert to Factur-X PDF"):
         assert page.get_by_role("button", name=button, exact=True).is_visible()
     assert page.locator('input[type="file"]').is_visible()
     assert page.errors == []  # no CSP violation, no script error
@@ -89,6 +89,16 @@ def test_view_of_an_uploaded_invoice(page: Any, base_url: str, fr_b2b: Path) -> 
     assert page.errors == []
     _assert_nothing_fetched_elsewhere(page, base_url + "/")
     _assert_seller_seen(seen, data)
+
+
+def test_view_as_pdf_is_downloaded(page: Any, base_url: str, fr_b2b: Path) -> None:  # noqa: F811
+    page.goto(base_url + "/")
+    page.set_input_files("#file", str(fr_b2b))
+    page.check('input[name="lang"][value="de"]')
+    with page.expect_download() as info:
+        page.get_by_role("button", name="View as PDF", exact=True).click()
+    assert info.value.suggested_filename == "facture-fr-b2b.view-de.pdf"
+    assert Path(info.value.path()).read_bytes() == fx.view(fr_b2b.read_bytes(), name=fr_b2b.name, fmt="pdf", lang="de")
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason=NO_CORPUS)

@@ -94,7 +94,7 @@ def test_form_page_offers_every_action_without_script_or_external_fetch(client: 
     assert re.search(r'<input id="file" type="file" name="file" required', page)
     for lang in ("fr", "en", "de"):
         assert f'name="lang" value="{lang}"' in page
-    for action in ('formaction="/view"', 'formaction="/validate"', 'name="to" value="cii"', 'name="to" value="ubl"',
+    for action in ('formaction="/view"', 'name="format" value="pdf"', 'formaction="/validate"', 'name="to" value="cii"', 'name="to" value="ubl"',
                    'name="to" value="facturx"'):
         assert action in page
     assert "<script" not in page and not re.search(r'(src|href)="(https?:)?//', page)
@@ -135,6 +135,13 @@ def test_view_is_the_engine_view_as_is(client: Any, invoice: bytes, lang: str) -
     assert response.status_code == 200 and response.mimetype == "text/html"
     assert response.data == fx.view(invoice, name="Facture 7.xml", lang=lang, ids=True)
     assert read_document(invoice).document.number in _text(response)
+
+
+def test_view_as_pdf_is_the_engine_pdf_view_as_a_download(client: Any, invoice: bytes) -> None:
+    response = _post(client, "/view", invoice, "Facture 7.xml", lang="de", format="pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"] == "attachment; filename=Facture_7.view-de.pdf"
+    assert response.data == fx.view(invoice, name="Facture 7.xml", fmt="pdf", lang="de")
 
 
 def test_view_of_a_non_invoice_is_the_engine_message(client: Any) -> None:
@@ -263,7 +270,8 @@ def test_requests_without_a_file_or_with_a_bad_option(client: Any, invoice: byte
              (_post(client, "/convert", b"", "empty.xml", to="ubl"), "is empty"),
              (_post(client, "/view", invoice, lang="it"), "lang: must be one of fr, en, de, got 'it'"),
              (_post(client, "/convert", invoice), "to: must be one of cii, ubl, facturx, got nothing"),
-             (_post(client, "/validate", invoice, format="xml"), "format: must be one of html, json, sarif")]
+             (_post(client, "/validate", invoice, format="xml"), "format: must be one of html, json, sarif"),
+             (_post(client, "/view", invoice, format="png"), "format: must be one of html, pdf, got 'png'")]
     for response, message in cases:
         assert response.status_code == 400, message
         assert message in _text(response)

@@ -14,7 +14,8 @@ body larger than ``MAX_CONTENT_LENGTH`` (HTTP 413) before reading it. Flask is a
 Routes (every action is a ``POST`` of the form's ``multipart/form-data``, field ``file``)::
 
     GET  /          the form: a file, the language of the view, one button per action
-    POST /view      the view of the document (facturx_engine.view), in lang fr|en|de, ids=1 for the BT ids
+    POST /view      the view of the document (facturx_engine.view), in lang fr|en|de, ids=1 for the BT ids;
+                    format=pdf: the view as a PDF download
     POST /validate  the validation report as a page; format=json|sarif: that report as a download
     POST /convert   to=cii|ubl|facturx: the converted document as a download; when the output does not carry
                     everything, or the input's stated figures disagree with the model, a page that says so (with
@@ -162,9 +163,13 @@ class _Page:
         from facturx_engine.apps.view import view
 
         lang = _choice("lang", tuple(LANG_NAMES), "en")
+        fmt = _choice("format", ("html", "pdf"), "html")
         ids = request.form.get("ids", "") not in ("", "0")
         name, data = self.upload()
-        return _html(self.engine(lambda: view(data, name=name, lang=lang, ids=ids)).decode("utf-8"))
+        shown = self.engine(lambda: view(data, name=name, fmt=fmt, lang=lang, ids=ids))
+        if fmt == "pdf":
+            return _download(shown, f"{download_stem(name)}.view-{lang}.pdf", "application/pdf")
+        return _html(shown.decode("utf-8"))
 
     def validate(self) -> Response:
         fmt = _choice("format", ("html", *_REPORTS), "html")

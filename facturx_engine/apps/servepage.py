@@ -92,6 +92,7 @@ ZUGFeRD PDF, at most {_mib(max_bytes)}. Choose it, or drop it on the field below
 <label><input type="checkbox" name="ids" value="1"> show business-term ids (BT-1, …)</label></fieldset>
 <div class="actions">
 <button type="submit" formaction="/view">View</button>
+<button type="submit" class="secondary" formaction="/view" name="format" value="pdf">View as PDF</button>
 <button type="submit" formaction="/validate">Validate</button>
 <button type="submit" class="secondary" formaction="/convert" name="to" value="cii">Convert to CII</button>
 <button type="submit" class="secondary" formaction="/convert" name="to" value="ubl">Convert to UBL</button>
