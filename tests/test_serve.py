@@ -302,6 +302,31 @@ def test_nothing_of_an_upload_is_left_behind(invoice: bytes, tmp_path: Path, mon
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("error, status, message", [
+    (TypeError("secret internals at /home/user/engine.py"), 500, "internal error of facturx-engine (TypeError); "
+                                                                 "please report this"),
+    (MemoryError(), 422, "not enough memory to process this input"),
+    (RecursionError(), 422, "the input is nested too deeply to be processed"),
+    (fx.ResourceError("the XSD is missing"), 500, "the XSD is missing (an official artefact is missing or altered"),
+])
+def test_a_failure_of_the_engine_is_a_page_without_internals(invoice: bytes, monkeypatch: Any, error: Exception,
+                                                             status: int, message: str) -> None:
+    import facturx_engine.apps.serve as app_module
+
+    def fail(*_args: Any, **_kw: Any) -> None:
+        raise error
+
+    monkeypatch.setattr(app_module, "check_file", fail)
+    app = create_app()
+    app.logger.disabled = True  # the bug is logged on the server's console; not this test's output
+    response = _post(app.test_client(), "/validate", invoice)
+    assert response.status_code == status
+    page = response.get_data(as_text=True)
+    assert message in _text(response)
+    assert "Traceback" not in page and "secret internals" not in page and "engine.py" not in page
+    assert response.headers["Content-Security-Policy"] == CSP
+
+
 # ---------------------------------------------------------------------------- hostile input
 
 
