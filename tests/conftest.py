@@ -45,6 +45,7 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
             "test_a_hostile_pdf_does_not_abort_the_batch",
         ),
         "test_benchmarks": ("test_corpus_figures_count_a_small_corpus",),
+        "test_browser": EVERY_TEST,  # the system Chromium, headless, and a real server (FXE_REQUIRE_BROWSER=1 in CI)
         "test_cli": ("test_invalid_output_real_case",),  # compiles the EXTENDED Schematron
         "test_cli_files": (  # real processes, each importing the engine
             "test_attacker_named_files_cannot_drive_the_terminal",
@@ -121,6 +122,7 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
             "test_flat_pass_of_group_items_reads_exactly_what_the_walk_reads",
             "test_random_documents_round_trip",
         ),
+        "test_serve": ("test_the_real_command_serves_and_stops_on_ctrl_c",),  # a process importing the engine
         "test_specs_property": EVERY_TEST,  # Hypothesis: random documents through the CEN, KoSIT and Peppol rules
         "test_validate": ("test_corpus_file", "test_lean_cen_cii_stylesheet_gives_the_stock_findings",
                           "test_profile_override_and_extra_rules"),

@@ -15,6 +15,7 @@ Commands (each one a function registered in :data:`COMMANDS`; later ones plug in
     facturx-engine view IN [-o OUT] [--format html|pdf] [--lang fr|en|de] [--ids] [--no-validate]
                         (see facturx_engine.cli.view)
     facturx-engine artefacts install [--from DIR] | status   (see facturx_engine.cli.artefacts)
+    facturx-engine serve [--host H] [--port P] [--max-size SIZE]   (see facturx_engine.cli.serve)
 
 ``generate`` reads the JSON format of :mod:`facturx_engine.io.jsonio` (``-`` reads stdin), builds the
 model (totals are computed), writes CII (Factur-X profile ``--profile``, default EN 16931) or
@@ -66,6 +67,7 @@ from facturx_engine.apps.display import EscapedStream, printable
 from facturx_engine.cli.artefacts import add_command as add_artefacts
 from facturx_engine.cli.shared import (EXIT_INTERNAL, EXIT_INVALID, EXIT_NOT_INSTALLED, EXIT_OK, EXIT_USAGE,
                                       CommandError, write_atomic)
+from facturx_engine.cli.serve import add_command as add_serve
 from facturx_engine.cli.validate import add_command as add_validate
 from facturx_engine.cli.view import add_command as add_view
 from facturx_engine.syntax.limits import MAX_XML_BYTES, parse_size, read_bounded
@@ -412,7 +414,7 @@ def _convert(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------- main
 
 COMMANDS: tuple[Callable[[Any], None], ...] = (_add_generate, _add_pdf_commands, add_validate, _add_convert,
-                                               add_view, add_artefacts)
+                                               add_view, add_artefacts, add_serve)
 """Each entry adds one subcommand to the parser and sets its ``run(args) -> int``."""
 
 
@@ -423,6 +425,8 @@ def _parser() -> _Parser:
     for add in COMMANDS:
         add(sub)
     for command in sub.choices.values():  # one option, every command: the input size limit
+        if command.get_default("max_size") is not None:  # serve: its own --max-size, the upload limit
+            continue
         command.add_argument("--max-size", type=_size, default=MAX_XML_BYTES, metavar="SIZE",
                              help="largest input file read and XML document validated, in bytes or with a "
                                   "binary unit: 500k, 64M, 1G (default 64M); larger input is refused (exit 2; "
