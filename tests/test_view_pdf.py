@@ -415,3 +415,33 @@ def test_random_views_show_every_string(view: View, tmp_path: Path) -> None:
     pdf = to_pdf(view)
     assert pdf == to_pdf(view)
     assert _missing(pdf, view, tmp_path) == []
+
+
+# ----------------------------------------------------------------------------- real documents: PDF == HTML
+
+_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+
+def _real_documents() -> list[str]:
+    if not _CORPUS.is_dir():
+        return []
+    return sorted(str(p.relative_to(_CORPUS)) for sub in ("cii", "ubl", "pdf") for p in (_CORPUS / sub).glob("*"))
+
+
+@pytest.mark.parametrize("name", _real_documents() or [None])
+@pytest.mark.parametrize("lang", ["de"])
+def test_corpus_pdf_view_says_what_the_html_view_says(name: str | None, lang: str, tmp_path: Path) -> None:
+    """The two drawings of one view of a real document: every string the view says is in the PDF's text and
+    in the HTML's text (so the PDF and the HTML say the same thing)."""
+    if name is None:
+        pytest.skip(f"SHARED CORPUS ABSENT: {_CORPUS} not found, the PDF view of real documents NOT tested")
+    from lxml import html as lxml_html
+
+    from facturx_engine.apps.view.build import build_view
+    from facturx_engine.apps.view.html import to_html
+
+    data = (_CORPUS / name).read_bytes()
+    view = build_view(data, name=Path(name).name, lang=lang, ids=True)
+    assert _missing(to_pdf(view), view, tmp_path) == []
+    text = _squash(lxml_html.fromstring(to_html(view)).text_content())
+    assert [s for s in view_texts(view) if _squash(s) not in text] == []

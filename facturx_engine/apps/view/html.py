@@ -174,12 +174,13 @@ def _location(location: str) -> str:
     return re.sub(r"\[1\](?=/|$)", "", re.sub(r"Q\{[^}]*\}", "", text).replace("*:", ""))
 
 
-def _scroll(caption: str, body: str, hidden: bool = False) -> str:
+def _scroll(caption: str, body: str, hidden: bool = False, group_id: str = "") -> str:
     """A table in its own horizontally scrolling box (reachable by keyboard, named by its caption;
-    ``hidden``: the caption repeats the title above it, and is there for assistive technology only)."""
+    ``hidden``: the caption repeats the title above it, and is there for assistive technology only;
+    ``group_id``: the id of its business group, shown after the caption when the view shows ids)."""
     cls = ' class="vh"' if hidden else ""
     return (f'<div class="scroll" role="region" tabindex="0" aria-label="{_e(caption)}">\n'
-            f"<table>\n<caption{cls}>{_e(caption)}</caption>\n{body}</table>\n</div>\n")
+            f"<table>\n<caption{cls}>{_e(caption)}{group_id}</caption>\n{body}</table>\n</div>\n")
 
 
 # --------------------------------------------------------------------------- content
@@ -226,7 +227,8 @@ def _table(table: Table, show_ids: bool, hidden_caption: bool = False) -> str:
         details = table.details[i] if i < len(table.details) else ()
         more = f'<tr class="details"><td colspan="{width}">{_fields(details, show_ids)}</td></tr>\n' if details else ""
         bodies.append(f"<tbody>\n<tr>{cells}</tr>\n{more}</tbody>\n")
-    return _scroll(table.caption, f"<thead><tr>{heads}</tr></thead>\n{''.join(bodies)}", hidden_caption)
+    return _scroll(table.caption, f"<thead><tr>{heads}</tr></thead>\n{''.join(bodies)}", hidden_caption,
+                   _id(table.group, show_ids))
 
 
 def _num(numeric: bool) -> str:

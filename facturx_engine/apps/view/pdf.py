@@ -171,7 +171,7 @@ class _ViewPage(Flow):
 
     # -- tables
     def table(self, t: Table, x: float, width: float) -> None:
-        if t.caption:
+        if t.caption or (t.group and self.view.show_ids):  # an uncaptioned table still names its group
             self.flow_para(self.para([self.with_id(t.caption, t.group, FONT_BOLD, CAPTION.colour)], width, CAPTION,
                                      after=2), x, width, keep=30)
         columns = t.columns or ((Column("", ""),) if any(t.rows) else ())  # cells without columns: one column
