@@ -16,7 +16,6 @@ Text checks skip with a message when ``pdftotext`` (poppler-utils) is missing.
 from __future__ import annotations
 
 import dataclasses
-import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -300,10 +299,3 @@ def fx_code_label(list_id: str, code: str, lang: str) -> str:
     found = code_label(list_id, code, lang)
     assert found is not None
     return found
-
-
-def test_the_readme_b2b_payload_is_the_fixture_and_passes_the_french_ctc_rules() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = readme.split("B2B example (`fixtures/payloads/b2b.json`", 1)[1].split("```json\n", 1)[1].split("```")[0]
-    assert json.loads(block) == json.loads((PAYLOADS / "b2b.json").read_text(encoding="utf-8"))
-    assert _fr_ctc_errors(fx.from_payload(load_json(block))) == []

@@ -6,6 +6,13 @@ document allowances and charges, the VAT breakdown, the totals BT-106..BT-115, t
 instructions, the notes with the French legal mentions (:func:`facturx_engine.model.fr.legal_notes`),
 and a footer with ``page X / Y`` on every page (:mod:`facturx_engine.pdf.render.page`).
 
+What French invoices must show from 2026 is read from the business terms (:mod:`facturx_engine.model.fr`):
+the buyer's SIREN under a French buyer, the delivery address only when it differs from the buyer's, the
+nature of the operation from the billing framework BT-23, the option for VAT on debits (BT-8 = 3), no
+late-payment mention on a credit note, "invoice paid" with the means when BT-113 leaves nothing due. Codes
+are printed in words where the catalogue names them: VAT categories (UNTDID 5305; a line's category other
+than S under its description), exemption codes BT-121, allowance and charge reasons, payment means, units.
+
 How it is drawn: the layout is computed here, block by block, with fixed column positions and
 a small line breaker (:func:`facturx_engine.pdf.render.text.wrap`), flowed over the pages by
 :class:`~facturx_engine.pdf.render.flow.Flow`, and written as PDF operators
