@@ -177,7 +177,10 @@ def test_vat_on_debits_is_bt8_in_cii_and_ubl_and_comes_back() -> None:
 def test_vat_on_debits_must_be_a_flag() -> None:
     with pytest.raises(fx.PayloadError) as caught:
         fx.from_payload({**_payload("b2b"), "vat_on_debits": "oui"})
-    assert "vat_on_debits" in caught.value.as_dict()["errors"]
+    assert "expected true or false" in caught.value.as_dict()["errors"]["vat_on_debits"][0]
+    with pytest.raises(fx.PayloadError) as caught:
+        fx.from_payload({**_payload("b2c"), "paid_by_card": 1})
+    assert "expected true or false" in caught.value.as_dict()["errors"]["paid_by_card"][0]
 
 
 # ---------------------------------------------------------------------------- credit notes
