@@ -28,6 +28,7 @@ from typing import Any
 from facturx_engine.model import numbers as _numbers
 from facturx_engine.model.numbers import round2
 from facturx_engine.errors import CreditError, ModelError
+from facturx_engine.model.fr import L441_CODES
 from facturx_engine.model.records import CreditNote, Invoice, Line, Note, PrecedingInvoice, Vat
 
 __all__ = ["DepositPlan", "Milestone", "Quote", "credit_note", "creditable", "schedule_invoices"]
@@ -192,7 +193,9 @@ def credit_note(invoice: Invoice, *, number: str, issue_date: _dt.date,
                               bt="BT-131")
         _check_left(line_id, left, Decimal(0), amount)
         lines.append(_amount_line(ln, amount))
-    notes = invoice.notes if reason is None else (*invoice.notes, _reason_note(reason))
+    # the invoice's late-payment mentions are about paying it: the credit note gets its own (model.fr)
+    kept = tuple(n for n in invoice.notes if n.subject_code not in L441_CODES)
+    notes = kept if reason is None else (*kept, _reason_note(reason))
     fields = {f: getattr(invoice, f) for f in _INHERITED}
     return CreditNote(number=number, issue_date=issue_date, type_code=type_code, lines=tuple(lines), notes=notes,
                       preceding_invoices=(PrecedingInvoice(number=invoice.number, issue_date=invoice.issue_date,

@@ -27,6 +27,7 @@ Invoice payload (snake_case; unknown keys are ignored; ``null`` and ``""`` mean 
     payment_terms  payment_method  bank_details {iban, bic, bank_name}  notes  purchase_order
     contract_reference  exemption_reason  tax_category  external_id  internal_reference
     billing_framework (alias cadre_de_facturation: BT-23, French code B1 S1 M1 ... M9, BR-FR-08)
+    paid_by_card (true: paid by card when issued, BT-81 48, BT-113 = BT-112)  vat_on_debits (true: BT-8 = 3)
 
 Rules, as the module applies them:
 
@@ -62,6 +63,12 @@ Rules, as the module applies them:
 * ``invoice_type: deposit`` is a 386; ``deposit_total_ht`` (the deal total, not below this
   deposit) and ``deposit_reference_text`` become notes. ``balance`` lists ``deposits``: each one a
   BG-3 reference (type 386), their ``total_ttc`` the paid amount BT-113; BT-115 is what remains.
+* ``paid_by_card: true``: the invoice was paid by card when issued (a shop's receipt): payment means 48
+  (``payment_method`` may only be ``carte``), the paid amount BT-113 is the whole total BT-112, so nothing is
+  due (BT-115 = 0); with the billing framework B2/S2/M2 (already paid) the French rule BR-FR-CO-09 also
+  wants ``due_date``, the payment date.
+* ``vat_on_debits: true``: the seller opted to pay the VAT on debits, written where EN 16931 carries it,
+  the VAT point date code BT-8 = 3 (VAT due at invoicing; :func:`facturx_engine.model.fr.vat_on_debits`).
 * ``external_id``, ``internal_reference`` (and ``direction``, ``bank_name``) are kept in
   :attr:`~facturx_engine.model.records.Document.app_refs`, never written.
 

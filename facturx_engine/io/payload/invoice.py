@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from facturx_engine.errors import ModelError
@@ -13,8 +13,8 @@ from facturx_engine.io.payload.lines import LINE_FIELDS, Context, category_of, l
 from facturx_engine.io.payload.parties import country_of, delivery_of, is_individual, party_of
 from facturx_engine.model.specs import SPEC_NAMES
 from facturx_engine.io.payload.reader import (GENERAL, HALF_CENT, OUTPUT_FORMATS, PRICE_KEYS, TAX_KEYS, Bad, Reader,
-                                              as_bic, as_choice, as_currency, as_date, as_framework, as_iban, as_text,
-                                              empty, model_msg, msg)
+                                              as_bic, as_choice, as_currency, as_date, as_flag, as_framework, as_iban,
+                                              as_text, empty, model_msg, msg)
 from facturx_engine.io.payload.totals import DOCUMENT_TOTALS, Stated, check_totals
 from facturx_engine.model.numbers import round2
 from facturx_engine.model.records import CreditTransfer, Invoice, Note, PaymentInstructions, PrecedingInvoice
@@ -25,8 +25,12 @@ _SEPA = frozenset("AD AT BE BG CH CY CZ DE DK EE ES FI FR GB GI GR HR HU IE IS I
 _TYPES = {"standard": "380", "deposit": "386", "balance": "380"}
 
 
-def _payment(r: Reader, refs: dict[str, str]) -> PaymentInstructions | None:
+def _payment(r: Reader, refs: dict[str, str], by_card: bool) -> PaymentInstructions | None:
     method = r.get(("payment_method",), as_choice(tuple(_PAYMENT)))
+    if by_card and method not in (None, "carte"):
+        r.error("paid_by_card", msg(f"an invoice paid by card has payment_method carte, not {method}", "BT-81"))
+    if by_card and method is None and not r.present("payment_method"):
+        method = "carte"
     bank = r.obj("bank_details")
     iban = bic = None
     if bank is not None:
@@ -136,7 +140,9 @@ def document_of(r: Reader, *, mode: str) -> Built | None:
     if r.data.get("lines") is None or lines == [] and not r.data["lines"]:
         r.error("lines", msg("at least one line is required", "BG-25", "BR-16"))
     read = [line_of(lr, i, ctx) for i, lr in enumerate(lines or ())]
-    payment = _payment(r, refs)
+    by_card = bool(r.get(("paid_by_card",), as_flag))
+    payment = _payment(r, refs, by_card)
+    on_debits = bool(r.get(("vat_on_debits",), as_flag))
     preceding, paid = _deposits(r, kind, issue_date)
     notes = _notes(r, kind, currency)
     terms, order = r.text("payment_terms", max_len=1000), r.text("purchase_order", max_len=50)
@@ -152,7 +158,10 @@ def document_of(r: Reader, *, mode: str) -> Built | None:
                       type_code=_TYPES[kind], seller=seller, buyer=buyer, delivery=delivery,
                       lines=tuple(x[0] for x in built), payment=payment, preceding_invoices=preceding,
                       paid_amount=round2(paid) if paid else None, notes=notes, payment_terms=terms,
-                      purchase_order=order, contract_reference=contract, process_id=framework)
+                      purchase_order=order, contract_reference=contract, process_id=framework,
+                      tax_point_code="3" if on_debits else None)  # the option for VAT on debits: model.fr
+        if by_card:  # paid in full when issued: BT-113 is the total, nothing is due (BR-FR-CO-09 for B2/S2/M2)
+            doc = replace(doc, paid_amount=doc.totals.grand_total)
     except ModelError as exc:
         for key in _locate(r, exc.field):
             r.sink.add(key, model_msg(exc))

@@ -6,6 +6,13 @@ document allowances and charges, the VAT breakdown, the totals BT-106..BT-115, t
 instructions, the notes with the French legal mentions (:func:`facturx_engine.model.fr.legal_notes`),
 and a footer with ``page X / Y`` on every page (:mod:`facturx_engine.pdf.render.page`).
 
+What French invoices must show from 2026 is read from the business terms (:mod:`facturx_engine.model.fr`):
+the buyer's SIREN under a French buyer, the delivery address only when it differs from the buyer's, the
+nature of the operation from the billing framework BT-23, the option for VAT on debits (BT-8 = 3), no
+late-payment mention on a credit note, "invoice paid" with the means when BT-113 leaves nothing due. Codes
+are printed in words where the catalogue names them: VAT categories (UNTDID 5305; a line's category other
+than S under its description), exemption codes BT-121, allowance and charge reasons, payment means, units.
+
 How it is drawn: the layout is computed here, block by block, with fixed column positions and
 a small line breaker (:func:`facturx_engine.pdf.render.text.wrap`), flowed over the pages by
 :class:`~facturx_engine.pdf.render.flow.Flow`, and written as PDF operators
@@ -48,7 +55,7 @@ from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
 from facturx_engine.errors import InputError
 from facturx_engine.i18n import code_label
 from facturx_engine.model.numbers import round2
-from facturx_engine.model.fr import legal_notes
+from facturx_engine.model.fr import L441_CODES, buyer_siren, legal_notes, operation_nature, vat_on_debits
 from facturx_engine.pdf.render.flow import (
     BASE,
     BLACK,
@@ -67,7 +74,7 @@ from facturx_engine.pdf.render.flow import (
     tint,
 )
 from facturx_engine.pdf.render.fonts import FONT, FONT_BOLD, FONT_ITALIC, capped, clean, fonts
-from facturx_engine.pdf.render.labels import groups4
+from facturx_engine.pdf.render.labels import groups4, siren_like
 from facturx_engine.pdf.render.page import InvoicePage
 from facturx_engine.pdf.render.template import Template
 from facturx_engine.pdf.render.text import CHUNK, Ops, Para, Row, Run, Source, Style, chunks
@@ -116,6 +123,8 @@ class _Layout(InvoicePage):
             ids.append((L["vat_id"], party.vat_id))
         if party.tax_id:
             ids.append((L["tax_id"], party.tax_id))
+        if not seller and (siren := buyer_siren(party)) is not None:  # a French buyer's SIREN, whatever carries it
+            ids = [(L["siren"], siren_like(siren[0])), *((k, v) for k, v in ids if k != L["siren"])]
         seen: set[tuple[str, str]] = set()
         for label, value in ids[:8]:
             if (label, value) not in seen:
@@ -152,6 +161,8 @@ class _Layout(InvoicePage):
         if d.invoicing_period is not None:
             pr = d.invoicing_period
             meta.append((L["period"], L["period_fmt"].format(f.date(pr.start) or "…", f.date(pr.end) or "…")))
+        if (nature := operation_nature(d)) is not None:
+            meta.append((L["operation"], L[f"operation_{nature}"]))
         if d.tax_point_date:
             meta.append((L["tax_point"], f.date(d.tax_point_date)))
         elif d.tax_point_code:
@@ -200,6 +211,9 @@ class _Layout(InvoicePage):
                 shown.append([(f"… (+{len(refs) - 16})", FONT, BLACK)])
             out.append(self.para(shown, width, BASE))
         dl = d.delivery
+        if dl is not None and dl.address == d.buyer.address and dl.name in (None, d.buyer.name) \
+                and dl.location_id is None:
+            dl = None  # the delivery repeats the buyer's address: nothing more to say (its date is in the header)
         if dl is not None and (dl.name or dl.address or dl.location_id):
             lines: Source = [[(capped(x, 200), FONT, BLACK)] for x in (dl.name,) if x]
             if dl.address is not None:
@@ -213,7 +227,7 @@ class _Layout(InvoicePage):
 
     def ac_text(self, ac: AllowanceCharge, amount: Decimal, base: Decimal | None) -> list[Run]:
         L, f = self.L, self.f
-        what = capped(ac.reason or ac.reason_code or L["charge" if ac.charge else "allowance"], 200)
+        what = capped(self.ac_reason(ac) or L["charge" if ac.charge else "allowance"], 200)
         detail = f" ({f.rate(ac.percent)} × {f.money(base)})" if ac.percent is not None and base is not None else ""
         sign = "+" if ac.charge else "-"
         return [(f"{what}{clean(detail)}{self.colon}", FONT, GREY), (f"{sign}{f.money(amount)}", FONT_BOLD, GREY)]
@@ -238,7 +252,20 @@ class _Layout(InvoicePage):
             amount = ac.amount if self.doc.prices_include_vat or ac.amount is None else la.allowance_charge_amounts[k]
             assert amount is not None
             segs.append((SMALL, self.ac_text(ac, amount, ac.base_amount), 80))
+        if line.vat.category.value != "S":
+            segs.append((SMALL, [(clean(f"{L['col_vat']}{self.colon}{self.category(line.vat.category.value)}"), FONT,
+                                  GREY)], 40))
         return [s for s in segs if s[2]]
+
+    def category(self, code: str) -> str:
+        """A VAT category (UNTDID 5305) in words, e.g. ``AE`` is "Autoliquidation" in French."""
+        return code_label("5305", code, self.t.lang) or code
+
+    def ac_reason(self, ac: AllowanceCharge) -> str | None:
+        """An allowance's or charge's reason: its text, else its code (UNTDID 5189 / 7161) in words."""
+        if ac.reason or not ac.reason_code:
+            return ac.reason
+        return code_label("7161" if ac.charge else "5189", ac.reason_code, self.t.lang) or ac.reason_code
 
     def lines(self) -> None:
         d, L, f = self.doc, self.L, self.f
@@ -261,9 +288,7 @@ class _Layout(InvoicePage):
             price_text = f.price(price)
             if line.base_quantity is not None and line.base_quantity != 1:
                 price_text += f" / {f.num(line.base_quantity)}"
-            vat = line.vat
-            vat_text = f.rate(vat.rate) if vat.category.value == "S" else \
-                f"{vat.category.value} {f.rate(vat.rate)}".strip()
+            vat_text = f.rate(line.vat.rate)  # a category other than S is named in the description (line_segments)
             # the description is cut over several rows when long, so that rows split between pages
             groups: list[list[tuple[Style, list[Run], int]]] = [[]]
             size = 0
@@ -301,9 +326,11 @@ class _Layout(InvoicePage):
             amount = ac.amount if gross or ac.amount is None else self.totals.document_allowance_charge_amounts[k]
             assert amount is not None and ac.vat is not None
             sign = Decimal(1) if ac.charge else Decimal(-1)
-            vat = f"{ac.vat.category.value} {f.rate(ac.vat.rate)}".strip() if ac.vat.category.value != "S" \
-                else f.rate(ac.vat.rate)
-            texts = [clean(L["charge" if ac.charge else "allowance"]), capped(ac.reason or ac.reason_code, 300),
+            vat = f.rate(ac.vat.rate)
+            reason = capped(self.ac_reason(ac), 300)
+            if ac.vat.category.value != "S":  # the category in words, beside the reason
+                reason = " – ".join(x for x in (reason, clean(self.category(ac.vat.category.value))) if x)
+            texts = [clean(L["charge" if ac.charge else "allowance"]), reason,
                      f.money(ac.base_amount) if ac.base_amount is not None else "",
                      f.rate(ac.percent) if ac.percent is not None else "", vat, f.money(sign * amount)]
             rows.append(self.row(widths, [self.cell(x, w, align="R" if i >= 2 else "L", wraps=i == 1) if x else None
@@ -317,13 +344,16 @@ class _Layout(InvoicePage):
         widths = [width - 56 * mm, 28 * mm, 28 * mm]
         rows = [self.grid_header([L["vat_cat"], L["vat_base"], L["vat_amount"]], widths, 1)]
         for b in self.totals.vat_breakdown:
-            cat = code_label("5305", b.category.value, self.t.lang) or b.category.value
+            cat = self.category(b.category.value)
             rows.append(self.row(widths, [self.cell(clean(f"{cat} {f.rate(b.rate)}".strip()), widths[0]),
                                           self.cell(f.money(b.taxable_amount), widths[1], align="R", wraps=False),
                                           self.cell(f.money(b.tax_amount), widths[2], align="R", wraps=False)],
                                  below=(0.4, RULE)))
             if b.exemption_reason or b.exemption_code:
-                why = ", ".join(capped(x, 600) for x in (b.exemption_reason, b.exemption_code) if x)
+                named = code_label("vatex", b.exemption_code, self.t.lang) if b.exemption_code else None
+                # the reason as written, else the code (BT-121) in words; a code the catalogue cannot name is shown
+                shown = (b.exemption_reason or named, None if named else b.exemption_code)
+                why = ", ".join(capped(x, 600) for x in shown if x)
                 rows[-1].below = None
                 rows.append(self.row([width], [self.cell(f"{clean(L['exemption'])}{self.colon}{why}", width, SMALL)],
                                      top=0, below=(0.4, RULE)))
@@ -372,7 +402,10 @@ class _Layout(InvoicePage):
             means = code_label("4461", pay.means_code, self.t.lang) or pay.means_code
             if pay.means_text and pay.means_text != means:
                 means = f"{means} ({pay.means_text})"
-            out.append(self.kv(L["means"], capped(means), bold=True))
+            if self.totals.paid and not self.totals.due and not d.is_credit_note:  # paid already (BT-113), nothing due
+                out.append(self.kv(L["paid_with"], capped(means), bold=True))
+            else:
+                out.append(self.kv(L["means"], capped(means), bold=True))
             for ct in pay.credit_transfers:
                 iban_like = re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{8,30}", "".join(ct.account_id.split()))
                 acct = groups4(ct.account_id) if iban_like else ct.account_id
@@ -447,7 +480,12 @@ class _Layout(InvoicePage):
 
     def notes(self) -> None:
         L = self.L
-        texts = [n.text for n in legal_notes(self.doc)] + list(self.t.mentions)
+        d = self.doc
+        # a credit note asks for no payment: the late-payment subjects (PMD, PMT, AAB) stay in its XML only
+        texts = [n.text for n in legal_notes(d) if not (d.is_credit_note and n.subject_code in L441_CODES)]
+        if vat_on_debits(d):
+            texts.append(L["vat_on_debits"])
+        texts += list(self.t.mentions)
         if texts:
             self.space(6 * mm)
             note = Style(FONT, 7.5, 9.5, GREY)
