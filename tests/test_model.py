@@ -188,6 +188,13 @@ def test_unknown_vatex_code_br_cl_22():
             field="lines[0].vat.exemption_code", bt="BT-121", rule="BR-CL-22")
 
 
+def test_vatex_code_in_lower_case_is_known_and_kept_as_written():
+    """BR-CL-22 compares upper-case(.) in the CEN CII and UBL rules: a known code in lower case breaks
+    nothing, and the model keeps it as written (no silent normalisation)."""
+    doc = invoice(lines=[line(vat=Vat.exempt(code="vatex-eu-132-1a"))])
+    assert doc.lines[0].vat.exemption_code == "vatex-eu-132-1a"
+
+
 def test_credit_note_type_on_an_invoice_br_cl_01():
     refused(lambda: invoice(type_code="381"), field="type_code", bt="BT-3", rule="BR-CL-01",
             match="build a CreditNote")

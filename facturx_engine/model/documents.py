@@ -314,9 +314,12 @@ class CreditNote(Document):
 
 
 def _check_code(value: str | None, list_name: str, where: str, term: str, rule: str) -> None:
-    if value is not None and value not in code_set(list_name):
-        breach(ModelError(f"unknown code {value!r} ({list_name.replace('_', ' ')} list)", field=where, bt=term,
-                          rule=rule))
+    if value is None:
+        return
+    known = code_set(list_name)
+    if value in known or (list_name == "vatex" and value.upper() in known):  # BR-CL-22 compares upper-case(.)
+        return
+    breach(ModelError(f"unknown code {value!r} ({list_name.replace('_', ' ')} list)", field=where, bt=term, rule=rule))
 
 
 def _check_party_codes(party: Party | Payee | TaxRepresentative | None, prefix: str) -> None:
@@ -408,7 +411,7 @@ def check_codes(doc: Document) -> None:
             acs += [(f"lines[{i}].allowances_charges[{j}]", ac, None)
                     for j, ac in enumerate(line.allowances_charges)]
         code = line.vat.exemption_code
-        if code is not None and code not in vatex:
+        if code is not None and code.upper() not in vatex:
             _check_code(code, "vatex", f"lines[{i}].vat.exemption_code", "BT-121", "BR-CL-22")
         if line.standard_item_id is not None and line.standard_item_id.scheme is None:
             breach(ModelError("item standard identifier needs a scheme", field=f"lines[{i}].standard_item_id",

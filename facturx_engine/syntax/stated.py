@@ -31,7 +31,12 @@ def _total(rule: str, bt: str, stated: Decimal, computed: Decimal | None, messag
     return read_finding(rule, bt, message, None, stated, computed, "totals")
 
 
-def _rate_key(rate: Decimal | None) -> Decimal | None:
+def _rate_key(rate: Decimal | None, category: Any) -> Decimal | None:
+    """The rate part of a breakdown's key. Category O (not subject to VAT) has no rate (BR-O-05..07): a
+    breakdown that states 0 for it is the breakdown of the lines without one, as BR-O-08 pairs them by
+    category (the CEN rules find such a document valid)."""
+    if category == "O" and (rate is None or rate == 0):
+        return None
     return None if rate is None else rate.normalize() + 0
 
 
@@ -107,16 +112,16 @@ def _check_breakdown(doc: Any, totals: dict[str, Any], differing: list[tuple[int
     """BG-23: each stated (category, rate) against the computed one; returns the stated breakdown and the sum
     of its tax amounts (None when none is stated)."""
     computed = doc.totals
-    by_key = {(b.category.value, _rate_key(b.rate)): b for b in computed.vat_breakdown}
+    by_key = {(b.category.value, _rate_key(b.rate, b.category.value)): b for b in computed.vat_breakdown}
     shift: dict[tuple[Any, Any], Decimal] = {}  # what the stated line nets add to each computed taxable amount
     for i, net, mine in differing:
         vat = doc.lines[i].vat
-        key = (vat.category.value, _rate_key(vat.rate))
+        key = (vat.category.value, _rate_key(vat.rate, vat.category.value))
         shift[key] = shift.get(key, Decimal(0)) + net - mine
     breakdown, tax_sum = [], None
     for b in totals.get("vat_breakdown", []):
         rate = Decimal(b["rate"]) if "rate" in b else None
-        key = (b.get("category"), _rate_key(rate))
+        key = (b.get("category"), _rate_key(rate, b.get("category")))
         basis = Decimal(b["taxable_amount"]) if "taxable_amount" in b else None
         tax = Decimal(b["tax_amount"]) if "tax_amount" in b else None
         breakdown.append((key[0], rate, basis, tax, b.get("exemption_reason"), b.get("exemption_code")))
