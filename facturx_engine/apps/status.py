@@ -107,5 +107,5 @@ def answer(data: bytes, code: object, *, reasons: Sequence[tuple[str, str | None
         sender=sender, issuer=issuer, recipients=(recipient,),
         reasons=tuple(StatusReason(code=c, text=t) for c, t in reasons),
         amounts=_amounts(status, doc, amounts), payment_date=payment_date, note=note,
-        currency=doc.currency,
+        currency=doc.currency if amounts else None,
     )

@@ -19,11 +19,13 @@ and, where one applies, the BR-FR-CDV rule (the ids of the official Schematron, 
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
 
 from facturx_engine.errors import ModelError
+from facturx_engine.model.wellformed import forbidden_char
 
 __all__ = [
     "AMOUNT_TYPES", "B2G_REFUSAL_REASONS", "BUSINESS_PROCESSES", "GUIDELINE", "GUIDELINE_PPF", "PARTY_ROLES",
@@ -39,8 +41,7 @@ a party processing it."""
 class InvoiceLifecycleStatus(str, Enum):
     """A lifecycle status: ``value`` is its code (MDT-105), with ``french`` / ``english`` names, its
     ``phase`` (MDT-77: ``"305"`` transmission by a platform, ``"23"`` processing by a party) and the UN/CEFACT
-    document status code ``document_status`` (MDT-88) written with it (None: none is written; 201's ``51``
-    is outside the D22A code list of the official XSD, so it is not written either)."""
+    document status code ``document_status`` (MDT-88) written with it (None: none is written)."""
 
     french: str
     english: str
@@ -58,7 +59,7 @@ class InvoiceLifecycleStatus(str, Enum):
         return member
 
     DEPOSITED = ("200", "Déposée", "Deposited", TRANSMISSION, "10")
-    ISSUED = ("201", "Émise par la plateforme", "Issued by the platform", TRANSMISSION)
+    ISSUED = ("201", "Émise par la plateforme", "Issued by the platform", TRANSMISSION, "51")
     RECEIVED = ("202", "Reçue par la plateforme", "Received by the platform", TRANSMISSION, "43")
     MADE_AVAILABLE = ("203", "Mise à disposition", "Made available", TRANSMISSION, "48")
     IN_HAND = ("204", "Prise en charge", "In hand", PROCESSING, "45")
@@ -234,12 +235,20 @@ BUSINESS_PROCESSES = ("REGULATED", "NON_REGULATED", "B2C", "B2CINT", "B2BINT", "
 _PLATFORM_SCHEME = "0238"
 
 
-def _text(value: object, name: str, *, rule: str | None = None, required: bool = True) -> None:
+def _text(value: object, name: str, *, rule: str | None = None, required: bool = True, token: bool = False) -> None:
+    """Refuse a missing, empty or non-text value, a character XML cannot carry, and (``token``: an identifier,
+    an XML token) white space other than single inner spaces."""
     if value is None and not required:
         return
     if not isinstance(value, str) or not value.strip():
         raise ModelError("is required (a non-empty text)" if value in (None, "") else
                          f"must be a non-empty text, got {value!r}", field=name, rule=rule)
+    char = forbidden_char(value)
+    if char is not None:
+        raise ModelError(f"holds U+{ord(char):04X}, a character XML cannot carry", field=name, rule="FXE-TEXT")
+    if token and value != " ".join(re.split("[ \t\n\r]+", str(value).strip(" \t\n\r"))):
+        raise ModelError(f"an identifier has no leading, trailing or repeated white space, got {value!r}", field=name,
+                         rule="FXE-TEXT")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -260,7 +269,7 @@ class StatusParty:
             raise ModelError(f"unknown party role {self.role!r}; expected one of {', '.join(PARTY_ROLES)}",
                              field="role", rule="BR-FR-CDV-CL-04")
         for name in ("identifier", "scheme", "name", "uri", "uri_scheme"):
-            _text(getattr(self, name), name, required=False)
+            _text(getattr(self, name), name, required=False, token=name != "name")
         if self.scheme is not None and self.identifier is None:
             raise ModelError("a scheme without an identifier", field="scheme")
         if self.uri_scheme is not None and self.uri is None:
@@ -332,7 +341,7 @@ class StatusMessage:
     ``business_process`` (MDT-2) and ``guideline`` (MDT-3). The invoice it answers: ``invoice_number`` (BT-1,
     MDT-87), ``invoice_date`` (BT-2, MDG-35), ``invoice_type`` (BT-3, MDT-91) and its ``seller`` (role SE,
     identified by BT-30, MDT-129). The status: ``status`` (MDT-105), ``reasons``, ``amounts`` with their
-    ``currency`` and ``payment_date`` (211/212), a free ``note``.
+    ``currency`` (BT-5 of the invoice; None: not stated) and ``payment_date`` (211/212), a free ``note``.
     """
 
     message_id: str
@@ -347,7 +356,7 @@ class StatusMessage:
     invoice_type: str | None = "380"
     reasons: tuple[StatusReason, ...] = ()
     amounts: tuple[StatusAmount, ...] = ()
-    currency: str = "EUR"
+    currency: str | None = None
     payment_date: _dt.date | None = None
     note: str | None = None
     business_process: str = "REGULATED"
@@ -377,7 +386,7 @@ class StatusMessage:
             and self.recipients[0].scheme == _PLATFORM_SCHEME and self.recipients[0].identifier == "0000"
 
     def _check_message(self) -> None:
-        _text(self.message_id, "message_id", rule="BR-FR-CDV-03")
+        _text(self.message_id, "message_id", rule="BR-FR-CDV-03", token=True)
         if not isinstance(self.issued_at, _dt.datetime):
             raise ModelError(f"must be a datetime, got {self.issued_at!r}", field="issued_at", rule="BR-FR-CDV-04")
         if self.issued_at.tzinfo is not None or self.issued_at.microsecond:
@@ -393,13 +402,16 @@ class StatusMessage:
         if self.business_process not in BUSINESS_PROCESSES and not (self.to_ppf and len(self.business_process) <= 3):
             raise ModelError(f"must be one of {', '.join(BUSINESS_PROCESSES)}, got {self.business_process!r}",
                              field="business_process", rule="BR-FR-CDV-CL-01")
-        if not (isinstance(self.currency, str) and len(self.currency) == 3 and self.currency.isalpha()
-                and self.currency.isupper()):
+        if self.currency is not None and not (isinstance(self.currency, str) and len(self.currency) == 3
+                                              and self.currency.isascii() and self.currency.isalpha()
+                                              and self.currency.isupper()):
             raise ModelError(f"must be an ISO 4217 code such as 'EUR', got {self.currency!r}", field="currency")
+        if self.currency is not None and not self.amounts:
+            raise ModelError("is the currency of the amounts; a status without amounts has none", field="currency")
 
     def _check_invoice(self) -> None:
         inadmissible = self.status is InvoiceLifecycleStatus.INADMISSIBLE
-        _text(self.invoice_number, "invoice_number", rule="BR-FR-CDV-10")
+        _text(self.invoice_number, "invoice_number", rule="BR-FR-CDV-10", token=True)
         if self.invoice_date is None and not inadmissible:
             raise ModelError("is required (except for an inadmissible invoice, 501)", field="invoice_date",
                              bt="BT-2", rule="BR-FR-CDV-11")

@@ -154,13 +154,17 @@ def _one(parent: Any, path: str, *, required: bool = False) -> Any:
     return found[0] if found else None
 
 
-def _text_of(parent: Any, path: str, *, required: bool = False) -> str | None:
+def _text_of(parent: Any, path: str, *, required: bool = False, raw: bool = False) -> str | None:
+    """The text of the one element ``path`` (an identifier or code: stripped of XML white space; ``raw``: a free
+    text, as written)."""
     element = _one(parent, path, required=required)
     if element is None:
         return None
     if len(element):
         raise ParseError(f"{path} holds elements where a text is expected", location=xpath(element))
-    text = (element.text or "").strip()
+    if raw:
+        return None if element.text is None else str(element.text)
+    text = (element.text or "").strip(" \t\n\r")
     if not text and required:
         raise ParseError(f"{path} is empty", location=xpath(element))
     return text or None
@@ -194,7 +198,7 @@ def _timestamp(text: str) -> _dt.datetime:
 def _read_party(element: Any) -> StatusParty:
     return StatusParty(role=_text_of(element, "ram:RoleCode", required=True) or "",
                        identifier=_text_of(element, "ram:GlobalID"), scheme=_attr(element, "ram:GlobalID", "schemeID"),
-                       name=_text_of(element, "ram:Name"),
+                       name=_text_of(element, "ram:Name", raw=True),
                        uri=_text_of(element, "ram:URIUniversalCommunication/ram:URIID"),
                        uri_scheme=_attr(element, "ram:URIUniversalCommunication/ram:URIID", "schemeID"))
 
@@ -210,28 +214,28 @@ def _number(element: Any, path: str) -> Decimal | None:
 
 
 def _read_statuses(reference: Any) -> dict[str, Any]:
-    reasons, amounts, currencies = [], [], set()
+    reasons, amounts, currencies = [], [], set[str | None]()
     statuses = reference.findall("ram:SpecifiedDocumentStatus", _NS)
     for element in statuses:
         code = _text_of(element, "ram:ReasonCode")
         if code is not None:
-            reasons.append(StatusReason(code=code, text=_text_of(element, "ram:Reason")))
+            reasons.append(StatusReason(code=code, text=_text_of(element, "ram:Reason", raw=True)))
         for characteristic in element.findall("ram:SpecifiedDocumentCharacteristic", _NS):
             value = _number(characteristic, "ram:ValueAmount")
             if value is None:
                 raise ParseError("an amount characteristic has no ValueAmount", location=xpath(characteristic))
-            currencies.add(_attr(characteristic, "ram:ValueAmount", "currencyID") or "EUR")
+            currencies.add(_attr(characteristic, "ram:ValueAmount", "currencyID"))
             amounts.append(StatusAmount(amount=value, vat_rate=_number(characteristic, "ram:ValuePercent"),
                                         kind=_text_of(characteristic, "ram:TypeCode", required=True) or ""))
     if len(currencies) > 1:
-        raise ParseError(f"amounts in several currencies {sorted(currencies)}; a status states one",
+        raise ParseError(f"amounts in several currencies {sorted(map(str, currencies))}; a status states one",
                          location=xpath(reference))
     first = statuses[0] if statuses else None
     return {
-        "reasons": tuple(reasons), "amounts": tuple(amounts), "currency": currencies.pop() if currencies else "EUR",
+        "reasons": tuple(reasons), "amounts": tuple(amounts), "currency": currencies.pop() if currencies else None,
         "payment_date": None if first is None else
         _date_time(first, "ram:ReferenceDateTime", "102", _dates.parse_102),
-        "note": None if first is None else _text_of(first, "ram:IncludedNote/ram:Content"),
+        "note": None if first is None else _text_of(first, "ram:IncludedNote/ram:Content", raw=True),
     }
 
 
