@@ -118,6 +118,7 @@ _EXPORTS: dict[str, str] = {
     "Template": "facturx_engine.pdf.render.template",
     # facturx_engine.syntax.cdar
     "from_cdar": "facturx_engine.syntax.cdar",
+    "read_cdar": "facturx_engine.syntax.cdar",
     "to_cdar": "facturx_engine.syntax.cdar",
     # facturx_engine.syntax.cii
     "ProfileWarning": "facturx_engine.syntax.cii",
@@ -227,6 +228,7 @@ if _typing.TYPE_CHECKING:
     )
     from facturx_engine.syntax.cdar import (
         from_cdar as from_cdar,
+        read_cdar as read_cdar,
         to_cdar as to_cdar,
     )
     from facturx_engine.syntax.cii import (
@@ -349,6 +351,7 @@ __all__ = [
     "ProfileWarning",
     "Quote",
     "quote_from_payload",
+    "read_cdar",
     "read_document",
     "ReadResult",
     "render",

@@ -376,7 +376,7 @@ def statuses(draw: Any) -> StatusMessage:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(statuses())
 def test_round_trip_of_random_statuses(message: StatusMessage) -> None:
-    assert fx.from_cdar(fx.to_cdar(message)) == message
+    assert fx.read_cdar(fx.to_cdar(message)) == (message, ())  # everything written is read back
 
 
 @needs_cdar
@@ -458,6 +458,26 @@ def test_from_cdar_names_what_is_wrong() -> None:
         else base + b"<!--" + b"x" * (65 * 2**20) + b"-->"
     with pytest.raises(ParseError):
         fx.from_cdar(huge)
+
+
+def test_content_the_model_does_not_carry_is_reported_never_dropped_silently() -> None:
+    xml = fx.to_cdar(status("212"))
+    richer = xml.replace(b"<ram:ProcessCondition>Encaiss", b"<ram:ProcessCondition>Paid</ram:ProcessCondition>"
+                                                          b"<ram:ProcessCondition>Encaiss") \
+        .replace(b"<ram:RoleCode>SE</ram:RoleCode>", b"<ram:RoleCode>SE</ram:RoleCode><ram:DefinedTradeContact>"
+                 b"<ram:PersonName>Jean</ram:PersonName></ram:DefinedTradeContact>", 1)
+    message, not_read = fx.read_cdar(richer)
+    assert message == fx.from_cdar(xml)
+    assert [(f.rule, f.kind) for f in not_read] == [("FXE-NOT-READ", "not-read")] * 2
+    assert "'Jean'" in not_read[0].message and "'Paid'" in not_read[1].message
+    assert "DefinedTradeContact" in not_read[0].location
+    with pytest.raises(ParseError) as info:
+        fx.from_cdar(richer, strict=True)
+    assert info.value.rule == "FXE-NOT-READ" and "2 item(s)" in str(info.value)
+    two = xml.replace(b"</rsm:AcknowledgementDocument>", b"</rsm:AcknowledgementDocument>"
+                      + re.search(rb"<rsm:AcknowledgementDocument>.*</rsm:AcknowledgementDocument>", xml, re.S).group())
+    with pytest.raises(ParseError, match="appears 2 times"):  # one invoice per status in the model
+        fx.from_cdar(two)
 
 
 def test_to_cdar_refuses_what_is_not_a_status() -> None:

@@ -1,7 +1,8 @@
 """Lifecycle status messages as CDAR XML: :func:`to_cdar` writes a
 :class:`~facturx_engine.model.status.StatusMessage` as a UN/CEFACT Cross Domain Acknowledgement and Response
 D22B document the French BR-FR-CDV rules accept, :func:`from_cdar` reads one back (``from_cdar(to_cdar(s)) ==
-s``).
+s``); :func:`read_cdar` also reports, as ``FXE-NOT-READ`` warnings, what a document holds that the model does not
+carry (``from_cdar(..., strict=True)`` refuses it).
 
 The layout written (element order of the official XSD)::
 
@@ -27,13 +28,15 @@ from typing import Any, TypeVar
 from lxml import etree
 
 from facturx_engine.errors import ModelError, ParseError
+from facturx_engine.findings import Finding
 from facturx_engine.model import dates as _dates
 from facturx_engine.model import numbers as _numbers
 from facturx_engine.model.status import (InvoiceLifecycleStatus, StatusAmount, StatusMessage, StatusParty,
                                          StatusReason)
+from facturx_engine.syntax.findings import NOT_READ_RULE
 from facturx_engine.syntax.parse import parse_xml, xpath
 
-__all__ = ["CDAR_NS", "CDAR_ROOT", "from_cdar", "to_cdar"]
+__all__ = ["CDAR_NS", "CDAR_ROOT", "from_cdar", "read_cdar", "to_cdar"]
 
 CDAR_NS = "urn:un:unece:uncefact:data:standard:CrossDomainAcknowledgementAndResponse:100"
 CDAR_ROOT = f"{{{CDAR_NS}}}CrossDomainAcknowledgementAndResponse"
@@ -239,18 +242,58 @@ def _read_statuses(reference: Any) -> dict[str, Any]:
     }
 
 
-def from_cdar(xml: bytes) -> StatusMessage:
+def from_cdar(xml: bytes, *, strict: bool = False) -> StatusMessage:
     """Read a CDAR lifecycle status. :class:`ParseError` for input that is not well-formed XML, not a CDAR
-    document, or a status the model refuses (the message names the field and the BR-FR-CDV rule)."""
+    document, or a status the model refuses (the message names the field and the BR-FR-CDV rule); with
+    ``strict=True`` also for content the model does not carry (see :func:`read_cdar`)."""
+    message, not_read = read_cdar(xml)
+    if strict and not_read:
+        raise ParseError(f"{len(not_read)} item(s) of the status are not carried by the model: "
+                         + "; ".join(f.message for f in not_read), rule=NOT_READ_RULE)
+    return message
+
+
+def read_cdar(xml: bytes) -> tuple[StatusMessage, tuple[Finding, ...]]:
+    """The status of a CDAR document and a ``FXE-NOT-READ`` warning for each element or attribute value of it
+    that the model does not carry (what writing the status back would not reproduce: a contact, an address, a
+    name of the status other than the French one ...), never a silent drop."""
     root = parse_xml(xml)
     if root.tag != CDAR_ROOT:
         raise ParseError(f"not a lifecycle status: root element {root.tag!r}; expected the CDAR "
                          "rsm:CrossDomainAcknowledgementAndResponse")
     try:
-        return _read(root)
+        message = _read(root)
     except ModelError as exc:
         raise ParseError(f"the status cannot be read into the model: {exc.message}", field=exc.field, bt=exc.bt,
                          rule=exc.rule) from None
+    return message, _not_read(root, etree.fromstring(to_cdar(message)))
+
+
+def _items(root: Any) -> list[tuple[str, str, Any]]:
+    """``(path, value, element)`` of every leaf text and attribute of a tree (paths in local names)."""
+    out = []
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        path = "/".join(etree.QName(e).localname for e in (*reversed(list(element.iterancestors())), element))
+        if not len(element):
+            out.append((path, (element.text or "").strip(" \t\n\r"), element))
+        out.extend((f"{path}/@{etree.QName(name).localname}", value, element) for name, value in element.attrib.items())
+    return out
+
+
+def _not_read(source: Any, written: Any) -> tuple[Finding, ...]:
+    kept: dict[tuple[str, str], int] = {}
+    for path, value, _ in _items(written):
+        kept[(path, value)] = kept.get((path, value), 0) + 1
+    findings = []
+    for path, value, element in _items(source):
+        if kept.get((path, value), 0):
+            kept[(path, value)] -= 1
+            continue
+        findings.append(Finding(rule=NOT_READ_RULE, severity="warning", location=xpath(element),
+                                message=f"{path} = {value!r} is not carried by the status model", kind="not-read"))
+    return tuple(findings)
 
 
 def _read(root: Any) -> StatusMessage:
