@@ -116,6 +116,11 @@ def test_mapping_table_code_french_english_enum() -> None:
     assert S.COMPLETED == "209" and S("213") is S.REJECTED
     assert {m.value for m in S if m.phase == "305"} == {"200", "201", "202", "203", "213", "221", "501"}
     assert not S.CODE_250.named and "no name known" in S.CODE_250.english
+    assert {m.value for m in S if m.reported_to_tax_platform} == {"200", "210", "212", "213"}
+    import pickle
+
+    message = status("212")
+    assert pickle.loads(pickle.dumps(message)) == message and hash(message) == hash(status("212"))
     with pytest.raises(ModelError) as info:
         S.of("299")
     assert info.value.rule == "BR-FR-CDV-CL-06" and info.value.field == "status"

@@ -90,6 +90,11 @@ class InvoiceLifecycleStatus(str, Enum):
     INADMISSIBLE = ("501", "Irrecevable", "Inadmissible", TRANSMISSION)
     CODE_601 = ("601", "Code 601 (liste BR-FR-CDV)", "Code 601 (BR-FR-CDV list, no name known)", PROCESSING)
 
+    @property
+    def reported_to_tax_platform(self) -> bool:
+        """Whether this status is also reported to the tax administration's platform (200, 210, 212, 213)."""
+        return self.value in ("200", "210", "212", "213")
+
     @classmethod
     def of(cls, code: object) -> InvoiceLifecycleStatus:
         """The status of a code (``"210"``, ``210``), an enum name (``"REFUSED"``) or a member;
