@@ -446,6 +446,16 @@ def test_from_cdar_refuses_hostile_or_foreign_input(data: Any) -> None:
         fx.from_cdar(data)
 
 
+def test_from_cdar_reads_other_encodings_and_refuses_deep_nesting() -> None:
+    message = status("210", sender=PLATFORM)
+    text = fx.to_cdar(message).decode("utf-8").replace("encoding='UTF-8'", "encoding='UTF-16'")
+    assert fx.from_cdar(text.encode("utf-16")) == message
+    with pytest.raises(ParseError):
+        fx.from_cdar(b"<a>" * 100_000 + b"</a>" * 100_000)
+    with pytest.raises(ParseError):
+        fx.validate(fx.to_cdar(message), max_bytes=100)
+
+
 def test_from_cdar_names_what_is_wrong() -> None:
     base = fx.to_cdar(status("212"))
     for breaking, words in (
