@@ -96,6 +96,12 @@ _EXPORTS: dict[str, str] = {
     "PrecedingInvoice": "facturx_engine.model.records",
     "TaxRepresentative": "facturx_engine.model.records",
     "Vat": "facturx_engine.model.records",
+    # facturx_engine.model.status
+    "InvoiceLifecycleStatus": "facturx_engine.model.status",
+    "StatusAmount": "facturx_engine.model.status",
+    "StatusMessage": "facturx_engine.model.status",
+    "StatusParty": "facturx_engine.model.status",
+    "StatusReason": "facturx_engine.model.status",
     # facturx_engine.pdf.check
     "check_pdf": "facturx_engine.pdf.check",
     # facturx_engine.pdf.embed
@@ -110,6 +116,10 @@ _EXPORTS: dict[str, str] = {
     "render": "facturx_engine.pdf.render.layout",
     # facturx_engine.pdf.render.template
     "Template": "facturx_engine.pdf.render.template",
+    # facturx_engine.syntax.cdar
+    "from_cdar": "facturx_engine.syntax.cdar",
+    "read_cdar": "facturx_engine.syntax.cdar",
+    "to_cdar": "facturx_engine.syntax.cdar",
     # facturx_engine.syntax.cii
     "ProfileWarning": "facturx_engine.syntax.cii",
     "to_cii": "facturx_engine.syntax.cii",
@@ -189,6 +199,13 @@ if _typing.TYPE_CHECKING:
         TaxRepresentative as TaxRepresentative,
         Vat as Vat,
     )
+    from facturx_engine.model.status import (
+        InvoiceLifecycleStatus as InvoiceLifecycleStatus,
+        StatusAmount as StatusAmount,
+        StatusMessage as StatusMessage,
+        StatusParty as StatusParty,
+        StatusReason as StatusReason,
+    )
     from facturx_engine.pdf.check import (
         check_pdf as check_pdf,
     )
@@ -208,6 +225,11 @@ if _typing.TYPE_CHECKING:
     )
     from facturx_engine.pdf.render.template import (
         Template as Template,
+    )
+    from facturx_engine.syntax.cdar import (
+        from_cdar as from_cdar,
+        read_cdar as read_cdar,
+        to_cdar as to_cdar,
     )
     from facturx_engine.syntax.cii import (
         ProfileWarning as ProfileWarning,
@@ -300,6 +322,7 @@ __all__ = [
     "extract_all",
     "FacturXError",
     "Finding",
+    "from_cdar",
     "from_cii",
     "from_payload",
     "from_pdf",
@@ -308,6 +331,7 @@ __all__ = [
     "Identifier",
     "InputError",
     "Invoice",
+    "InvoiceLifecycleStatus",
     "ItemAttribute",
     "Line",
     "load_document",
@@ -327,14 +351,20 @@ __all__ = [
     "ProfileWarning",
     "Quote",
     "quote_from_payload",
+    "read_cdar",
     "read_document",
     "ReadResult",
     "render",
     "Report",
     "ResourceError",
     "schedule_invoices",
+    "StatusAmount",
+    "StatusMessage",
+    "StatusParty",
+    "StatusReason",
     "TaxRepresentative",
     "Template",
+    "to_cdar",
     "to_cii",
     "to_facturx",
     "to_ubl",

@@ -37,6 +37,7 @@ from facturx_engine.apps.display import printable
 from facturx_engine.findings import Finding
 from facturx_engine.model.codes import RULE_SETS
 from facturx_engine.validation.findings import RuleSetUse
+from facturx_engine.validation.messages import MESSAGES
 from facturx_engine.validation.peppol.engine import NS as PREFIXES
 
 __all__ = ["NS", "render_svrl", "svrl_names"]
@@ -45,7 +46,9 @@ NS = "http://purl.oclc.org/dsdl/svrl"
 _S = f"{{{NS}}}"
 _ENGINE = "facturx-engine"
 _LABELS = {r.key: {r.name, *(sheet[1] for sheet in (r.cii, r.ubl) if sheet)} for r in RULE_SETS}
-"""The ``source`` labels of the findings of each rule set (and its name, what the Peppol rules give)."""
+_LABELS.update({kind.key: {kind.key} for kind in MESSAGES.values()})
+"""The ``source`` labels of the findings of each rule set (and its name, what the Peppol rules give); a message's
+Schematron findings carry its rule set key (:mod:`facturx_engine.validation.messages`)."""
 
 
 def _part(finding: Finding, uses: Sequence[RuleSetUse]) -> str:

