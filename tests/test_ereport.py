@@ -25,9 +25,10 @@ from facturx_engine.cli.commands import main
 from facturx_engine.errors import InputError, ModelError
 from facturx_engine.io.jsonio import dump_document, load_document
 from facturx_engine.model import ereport as er
-from facturx_engine.model.codes import VatCategory
+from facturx_engine.model.codes import Profile, VatCategory
 from facturx_engine.model.records import (Address, CreditNote, Identifier, Invoice, Line, Party, PrecedingInvoice,
                                           Vat)
+from facturx_engine.syntax.cii import to_cii
 from facturx_engine.syntax.flux10 import from_flux10, to_flux10
 from facturx_engine.validation.core import validate
 from facturx_engine.validation.messages import installed
@@ -183,14 +184,13 @@ def test_international_b2b_invoices_go_to_10_1_one_by_one() -> None:
     assert report.valid and report.findings == (), report
 
 
-@needs_flux10
-def test_a_10_1_buyer_without_identifier_is_refused_with_its_rule_and_term() -> None:
+def test_a_buyer_abroad_without_any_identifier_is_a_consumer() -> None:
     doc = _international()[0]
     bare = dataclasses.replace(doc, buyer=dataclasses.replace(doc.buyer, vat_id=None, legal_id=None, identifiers=()),
                                lines=[dataclasses.replace(doc.lines[0], vat=Vat(rate=Decimal("20")))])
-    with pytest.raises(ModelError, match="G6.28") as caught:
-        er.transactions_report([bare], period=OCTOBER, nature="goods")
-    assert caught.value.bt == "BT-47" and caught.value.rule == "FXE-EREPORT"
+    assert er.classify(bare) == "b2c" and er.classify(doc) == "international-b2b"
+    built = er.transactions_report([bare], period=OCTOBER, nature="goods", issued=ISSUED)
+    assert built.report.invoices == () and built.report.transactions[0].count == 1
 
 
 # --------------------------------------------------------------------------- 10.2 / 10.4 payments and refunds
@@ -295,6 +295,17 @@ def test_documents_out_of_scope_are_left_out_with_their_reason() -> None:
     assert "e-invoiced, not e-reported" in reasons[domestic.number]
     assert "not the declarant's" in reasons["T-8"] and "T-9" not in reasons
     assert built.report.transactions[0].count == 1
+
+
+def test_a_b2c_document_read_from_xml_is_b2c_and_one_given_twice_counts_once() -> None:
+    shop = _b2c("T-14", 5, ("S20", "S10"))
+    again = read_document_file(to_cii(shop, Profile.EN16931))  # CII has no "private person" flag
+    assert not again.buyer.private_person and er.classify(again) == "b2c"
+    built = er.transactions_report([shop, again], period=OCTOBER, issued=ISSUED)
+    assert [(x.number, x.reason) for x in built.excluded] == [("T-14", "given twice (same number and type code): "
+                                                                        "counted once")]
+    (day,) = built.report.transactions
+    assert day.count == 1 and day.tax_exclusive == shop.totals.tax_exclusive
 
 
 def test_goods_or_services_unknown_is_refused_naming_bt_23() -> None:

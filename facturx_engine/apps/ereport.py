@@ -20,7 +20,6 @@ from facturx_engine.io.jsonio import load_document
 from facturx_engine.model import ereport as _er
 from facturx_engine.model.ereport import Built, Excluded, Party, Payment, Period
 from facturx_engine.model.records import CreditNote, Invoice
-from facturx_engine.pdf.extract import extract
 from facturx_engine.syntax.flux10 import to_flux10
 from facturx_engine.syntax.read import from_xml
 from facturx_engine.validation.core import validate
@@ -36,6 +35,8 @@ def read_document_file(data: bytes) -> Invoice | CreditNote:
     """The document of one input file: a PDF's embedded XML, CII/UBL XML, a payload or the engine's JSON."""
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"%PDF"):
+        from facturx_engine.pdf.extract import extract  # pikepdf, loaded only for a PDF
+
         return from_xml(extract(data)[0])
     if head.startswith(b"<"):
         return from_xml(data)

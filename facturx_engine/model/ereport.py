@@ -12,7 +12,9 @@ of the official Schematron):
 
 How a document is classified (:func:`classify`), from the model alone:
 
-* ``"b2c"``: the buyer is a private person (``buyer.private_person``, :attr:`Document.is_b2c`);
+* ``"b2c"``: the buyer is a private person (``buyer.private_person``, :attr:`Document.is_b2c`), or has no
+  identifier at all (no BT-46, legal id BT-47 nor VAT id BT-48): a consumer carries none, and that is how a
+  B2C document read from CII, UBL or a PDF shows it (those syntaxes have no "private person" flag);
 * ``"international-b2b"``: a business buyer whose country (BT-55, else the country of its address) is not
   France: not subject to French e-invoicing, so its invoices are e-reported in 10.1;
 * ``"domestic-b2b"``: a French business buyer: e-invoiced through a platform, never e-reported; such a
@@ -287,7 +289,8 @@ def _buyer_country(doc: Document) -> str:
 
 def classify(doc: Document) -> str:
     """``"b2c"``, ``"international-b2b"`` or ``"domestic-b2b"`` (see the module docstring)."""
-    if doc.is_b2c:
+    buyer = doc.buyer
+    if doc.is_b2c or not (buyer.identifiers or buyer.legal_id is not None or buyer.vat_id):
         return "b2c"
     return "domestic-b2b" if _buyer_country(doc) in ("FR", "") else "international-b2b"
 
@@ -343,10 +346,12 @@ def _nature(doc: Document, nature: str | None) -> str:
 def _period_checks(docs: Iterable[Document], period: Period, siren: str,
                    excluded: list[Excluded]) -> list[tuple[Document, str]]:
     """The documents of the period sold by the declarant, with their class; the others in ``excluded``."""
-    kept = []
+    kept, seen = [], set()
     for doc in docs:
         kind = classify(doc)
-        if doc.issue_date not in period:
+        if (doc.number, doc.type_code) in seen:
+            excluded.append(Excluded(doc.number, "given twice (same number and type code): counted once"))
+        elif doc.issue_date not in period:
             excluded.append(Excluded(doc.number, f"issued on {doc.issue_date}, outside the period "
                                                  f"{period.start}..{period.end}"))
         elif seller_siren(doc) != siren:
@@ -356,6 +361,7 @@ def _period_checks(docs: Iterable[Document], period: Period, siren: str,
             excluded.append(Excluded(doc.number, "a French business buyer: e-invoiced, not e-reported"))
         else:
             kept.append((doc, kind))
+        seen.add((doc.number, doc.type_code))
     return kept
 
 
@@ -500,8 +506,8 @@ def payments_report(payments: Sequence[Payment], *, period: Period, declarant: P
     excluded: list[Excluded] = []
     per_invoice: dict[tuple[str, _dt.date, _dt.date], list[RateAmount]] = {}
     per_day: dict[_dt.date, list[RateAmount]] = {}
-    kept = {id(d) for d, _ in _period_checks([p.document for p in payments], Period(_dt.date.min, _dt.date.max),
-                                             declarant.id, excluded)}
+    documents = list({id(p.document): p.document for p in payments}.values())  # each document once
+    kept = {id(d) for d, _ in _period_checks(documents, Period(_dt.date.min, _dt.date.max), declarant.id, excluded)}
     for pay in payments:
         doc, kind = pay.document, classify(pay.document)
         block = "10.4" if kind == "b2c" else "10.2"
