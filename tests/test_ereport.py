@@ -29,7 +29,8 @@ from facturx_engine.model.codes import Profile, VatCategory
 from facturx_engine.model.records import (Address, CreditNote, Identifier, Invoice, Line, Party, PrecedingInvoice,
                                           Vat)
 from facturx_engine.syntax.cii import to_cii
-from facturx_engine.syntax.flux10 import from_flux10, to_flux10
+from facturx_engine.errors import ParseError
+from facturx_engine.syntax.flux10 import from_flux10, read_flux10, to_flux10
 from facturx_engine.validation.core import validate
 from facturx_engine.validation.messages import installed
 
@@ -191,6 +192,27 @@ def test_a_buyer_abroad_without_any_identifier_is_a_consumer() -> None:
     assert er.classify(bare) == "b2c" and er.classify(doc) == "international-b2b"
     built = er.transactions_report([bare], period=OCTOBER, nature="goods", issued=ISSUED)
     assert built.report.invoices == () and built.report.transactions[0].count == 1
+
+
+@needs_flux10
+def test_reading_an_official_layout_says_what_the_model_does_not_hold() -> None:
+    built = er.transactions_report(_international()[:1], period=OCTOBER, sender=PLATFORM, nature="goods", issued=ISSUED)
+    xml = to_flux10(built.report)
+    assert read_flux10(xml) == (built.report, ())
+    note = b"<IncludedNote><Content>Note</Content></IncludedNote>"
+    richer = xml.replace(b"<BusinessProcess>", note + b"<BusinessProcess>").replace(b"</TaxSubTotal>", b"</TaxSubTotal><Line><Product><Name>Tour</Name></Product></Line>")
+    assert validate(richer).findings == ()  # official layout, valid
+    report, findings = read_flux10(richer)
+    assert report == built.report
+    assert [(f.rule, f.kind, f.location) for f in findings] == [
+        ("FXE-NOT-READ", "not-read", "/Report/TransactionsReport/Invoice/IncludedNote"),
+        ("FXE-NOT-READ", "not-read", "/Report/TransactionsReport/Invoice/IncludedNote/Content"),
+        ("FXE-NOT-READ", "not-read", "/Report/TransactionsReport/Invoice/Line"),
+        ("FXE-NOT-READ", "not-read", "/Report/TransactionsReport/Invoice/Line/Product"),
+        ("FXE-NOT-READ", "not-read", "/Report/TransactionsReport/Invoice/Line/Product/Name")]
+    with pytest.raises(ParseError, match="TransactionsCount"):
+        from_flux10(to_flux10(er.transactions_report([_b2c("T-15", 2, ("S20",))], period=OCTOBER).report)
+                    .replace(b"<TransactionsCount>1<", b"<TransactionsCount>x<"))
 
 
 # --------------------------------------------------------------------------- 10.2 / 10.4 payments and refunds

@@ -143,7 +143,7 @@ class DailyTransactions:
     category: str
     tax_exclusive: Decimal
     tax_total: Decimal
-    count: int
+    count: int | None  # TT-85, optional in the XSD; always set by the aggregation
     subtotals: tuple[TaxSubtotal, ...]
     tax_due_code: str | None = None
 

@@ -2,25 +2,27 @@
 :class:`~facturx_engine.model.ereport.EReport`, :func:`from_flux10` reads one back.
 
 The layout is the official flux 10 XSD's (``ereporting.xsd`` and the schemas it imports: no namespace, root
-``Report``): dates ``YYYYMMDD``, the transmission time ``YYYYMMDDHHMMSS`` (UTC), amounts with two decimals,
-rates as written (``20``, ``5.5``). Validate the result with :func:`facturx_engine.validate`, which recognises the
+``Report``): dates ``YYYYMMDD``, the transmission time ``YYYYMMDDHHMMSS`` (UTC; a naive time is taken as UTC),
+amounts with two decimals, rates as written (``20``, ``5.5``). Validate the result with :func:`facturx_engine.validate`, which recognises the
 root and applies the official XSD and Schematron.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
 from facturx_engine.errors import ParseError
+from facturx_engine.findings import Finding
 from facturx_engine.model.ereport import (PROFILE_ID, B2BInvoice, DailyPayments, DailyTransactions, EReport,
                                           InvoicePayment, Party, Period, RateAmount, TaxSubtotal, VatSubtotal)
 from facturx_engine.syntax.limits import check_size
 
-__all__ = ["ROOT", "from_flux10", "to_flux10"]
+__all__ = ["ROOT", "from_flux10", "read_flux10", "to_flux10"]
 
 ROOT = "Report"
 """The root element of a flux 10 transmission (TB-0), in no namespace."""
@@ -107,7 +109,8 @@ def _transactions(parent: _E, day: DailyTransactions) -> None:
     _add(node, "CategoryCode", day.category)
     _add(node, "TaxExclusiveAmount", _amount(day.tax_exclusive))
     _add(node, "TaxTotal", _amount(day.tax_total))
-    _add(node, "TransactionsCount", day.count)
+    if day.count is not None:
+        _add(node, "TransactionsCount", day.count)
     for sub in day.subtotals:
         item = _add(node, "TaxSubtotal")
         _add(item, "TaxPercent", _rate(sub.rate))
@@ -139,7 +142,8 @@ def to_flux10(report: EReport) -> bytes:
     _add(head, "Id", report.id)
     if report.name:
         _add(head, "Name", report.name)
-    _add(_add(head, "IssueDateTime"), "DateTimeString", f"{report.issued:%Y%m%d%H%M%S}")
+    issued = report.issued if report.issued.tzinfo is None else report.issued.astimezone(_dt.timezone.utc)
+    _add(_add(head, "IssueDateTime"), "DateTimeString", f"{issued:%Y%m%d%H%M%S}")
     _add(head, "TypeCode", report.type_code)
     _party(head, "Sender", report.sender)
     _party(head, "Issuer", report.declarant)
@@ -254,24 +258,58 @@ def _read_amounts(payment: _Node) -> tuple[RateAmount, ...]:
 
 def _read_daily(node: _Node) -> DailyTransactions:
     count = node.opt("TransactionsCount")
+    if count is not None and not (count.isascii() and count.isdigit() and len(count) <= 18):
+        raise ParseError(f"flux 10: {node.path}/TransactionsCount {count!r} is not a number of transactions")
     return DailyTransactions(
         date=node.day("Date"), currency=node.text("TransactionsCurrency"), category=node.text("CategoryCode"),
         tax_exclusive=node.number("TaxExclusiveAmount"), tax_total=node.number("TaxTotal"),
-        count=int(count) if count and count.isdigit() else 0, tax_due_code=node.opt("TaxDueDateTypeCode"),
+        count=None if count is None else int(count), tax_due_code=node.opt("TaxDueDateTypeCode"),
         subtotals=tuple(TaxSubtotal(s.number("TaxPercent"), s.number("TaxableAmount"), s.number("TaxTotal"))
                         for s in node.all("TaxSubtotal")))
 
 
+def _paths(element: _E) -> dict[str, str]:
+    """Every element and attribute under ``element``, as a path without positions, with its first full path."""
+    tree = element.getroottree()
+    out: dict[str, str] = {}
+    for el in element.iter(etree.Element):
+        full = tree.getpath(el)
+        bare = re.sub(r"\[\d+\]", "", full)
+        out.setdefault(bare, full)
+        for name in el.attrib:
+            out.setdefault(f"{bare}/@{name}", f"{full}/@{name}")
+    return out
+
+
+def read_flux10(xml: bytes) -> tuple[EReport, tuple[Finding, ...]]:
+    """The report of :func:`from_flux10` and what it does not hold: an ``FXE-NOT-READ`` warning (kind
+    ``"not-read"``) for each kind of element or attribute of the document that the model has no place for
+    (the invoices' lines, notes, deliveries, allowances and charges of 10.1: the report keeps the invoice-level
+    data only), at its first occurrence."""
+    report = from_flux10(xml)
+    source = _paths(etree.fromstring(bytes(xml), _parser()))
+    kept = _paths(etree.fromstring(to_flux10(report)))
+    return report, tuple(
+        Finding(rule="FXE-NOT-READ", severity="warning", location=full, kind="not-read", source="facturx_engine",
+                message=f"{bare} is not held by the flux 10 report model: it is not carried")
+        for bare, full in source.items() if bare not in kept)
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                           remove_comments=True, remove_pis=True)
+
+
 def from_flux10(xml: bytes) -> EReport:
-    """Read a flux 10 transmission written by :func:`to_flux10` (or any document of the official layout).
+    """Read a flux 10 transmission written by :func:`to_flux10` (or any document of the official layout: what
+    the model has no place for is left out, and :func:`read_flux10` says what).
 
     Raises :class:`ParseError` naming the path of what is missing or malformed; the model's refusals (both
     parts present, an unknown transmission type) are :class:`~facturx_engine.errors.ModelError`.
     """
     check_size(xml)
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     try:
-        element = etree.fromstring(bytes(xml), parser)
+        element = etree.fromstring(bytes(xml), _parser())
     except etree.XMLSyntaxError as exc:
         raise ParseError(f"not well-formed XML: {exc}") from None
     if element.tag != ROOT:
