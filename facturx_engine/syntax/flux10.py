@@ -276,7 +276,8 @@ def _paths(element: _E) -> dict[str, str]:
         full = tree.getpath(el)
         bare = re.sub(r"\[\d+\]", "", full)
         out.setdefault(bare, full)
-        for name in el.attrib:
+        for key in el.attrib:
+            name = key.decode() if isinstance(key, bytes) else key
             out.setdefault(f"{bare}/@{name}", f"{full}/@{name}")
     return out
 
