@@ -330,6 +330,18 @@ def test_a_b2c_document_read_from_xml_is_b2c_and_one_given_twice_counts_once() -
     assert day.count == 1 and day.tax_exclusive == shop.totals.tax_exclusive
 
 
+@needs_flux10
+def test_an_invoicing_app_payload_is_an_input_too(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    payload = FIXTURES.parent / "payloads" / "b2c.json"
+    doc = read_document_file(payload.read_bytes())
+    assert doc.number == "WEB-2026-018734" and er.classify(doc) == "b2c"
+    out = tmp_path / "may.xml"
+    assert main(["ereport", str(payload), "--period", "2026-05", "--nature", "goods", "-o", str(out)]) == 0
+    (day,) = from_flux10(out.read_bytes()).transactions
+    assert (day.tax_exclusive, day.tax_total, day.count) == (doc.totals.tax_exclusive, doc.totals.tax_total, 1)
+    assert "wrote" in capsys.readouterr().out
+
+
 def test_goods_or_services_unknown_is_refused_naming_bt_23() -> None:
     doc = dataclasses.replace(_b2c("T-10", 2, ("S20",)), process_id=None)
     with pytest.raises(ModelError, match="goods") as caught:
