@@ -363,6 +363,28 @@ def test_validate_lists_the_flux10_rule_set_with_version_and_hash() -> None:
         validate(xml, rules=("fr-ctc",))
 
 
+# --------------------------------------------------------------------------- the sample of the repository
+
+SAMPLE = FIXTURES.parent / "ereport" / "transactions-2026-10.xml"
+
+
+def _sample() -> bytes:
+    """10.1 (the international invoices) and 10.3 (a few shop sales), sent by a platform."""
+    shop = [_b2c("T-20", 1, ("S20", "S5.5")), _b2c("T-21", 1, ("S10",)), _b2c("T-22", 2, ("S20",))]
+    eu, export, _ = _international()
+    docs = [*shop, dataclasses.replace(eu, seller=SELLER), dataclasses.replace(export, seller=SELLER)]
+    return to_flux10(er.transactions_report(docs, period=OCTOBER, sender=PLATFORM, nature="goods",
+                                            issued=ISSUED).report)
+
+
+@needs_flux10
+def test_the_sample_of_the_repository_is_current_and_valid() -> None:
+    """``fixtures/ereport`` holds a report the benchmarks time (``benchmarks/bench_rulesets.py``); rewrite it with
+    ``python -c "import tests.test_ereport as t; t.SAMPLE.write_bytes(t._sample())"`` when the writer changes."""
+    assert SAMPLE.read_bytes() == _sample()
+    assert validate(SAMPLE.read_bytes()).findings == ()
+
+
 # --------------------------------------------------------------------------- command line
 
 
