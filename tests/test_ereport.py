@@ -260,11 +260,14 @@ def test_a_buyer_abroad_without_any_identifier_is_a_consumer() -> None:
 
 @needs_flux10
 def test_reading_an_official_layout_says_what_the_model_does_not_hold() -> None:
-    built = er.transactions_report(_international()[:1], period=OCTOBER, sender=PLATFORM, nature="goods", issued=ISSUED)
+    built = er.transactions_report(_international()[:1], period=OCTOBER, sender=PLATFORM, nature="goods",
+                                   issued=ISSUED)
     xml = to_flux10(built.report)
     assert read_flux10(xml) == (built.report, ())
     note = b"<IncludedNote><Content>Note</Content></IncludedNote>"
-    richer = xml.replace(b"<BusinessProcess>", note + b"<BusinessProcess>").replace(b"</TaxSubTotal>", b"</TaxSubTotal><Line><Product><Name>Tour</Name></Product></Line>")
+    line = b"<Line><Product><Name>Tour</Name></Product></Line>"
+    richer = xml.replace(b"<BusinessProcess>", note + b"<BusinessProcess>").replace(b"</TaxSubTotal>",
+                                                                                     b"</TaxSubTotal>" + line)
     assert validate(richer).findings == ()  # official layout, valid
     report, findings = read_flux10(richer)
     assert report == built.report
