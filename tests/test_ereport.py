@@ -346,7 +346,7 @@ def test_sender_rules_are_not_applicable_when_the_declarant_sends_and_apply_othe
         [("G7.51", "warning", "not-applicable")]
     assert all("not applicable" in f.message and "declarant sends its own report" in f.message
                for f in own.findings)
-    stranger = er.Party("123456782", "0002", "Cabinet comptable", "SE")  # neither a platform nor the declarant
+    stranger = er.ReportParty("123456782", "0002", "Cabinet comptable", "SE")  # neither a platform nor the declarant
     other = er.transactions_report(docs, period=OCTOBER, sender=stranger, issued=ISSUED).report
     assert sorted(_findings(validate(to_flux10(other)))) == [("G6.22", "fatal", "")] * 2 + [("G7.51", "fatal", "")]
     assert validate(to_flux10(dataclasses.replace(other, sender=PLATFORM))).findings == ()

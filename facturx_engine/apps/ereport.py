@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from facturx_engine.errors import InputError
 from facturx_engine.io.jsonio import load_document
 from facturx_engine.model import ereport as _er
-from facturx_engine.model.ereport import Built, Excluded, Party, Payment, Period
+from facturx_engine.model.ereport import Built, Excluded, Payment, Period, ReportParty
 from facturx_engine.model.records import CreditNote, Invoice
 from facturx_engine.syntax.flux10 import to_flux10
 from facturx_engine.syntax.read import from_xml
@@ -97,7 +97,7 @@ def _payments(docs: Sequence[Invoice | CreditNote], excluded: list[Excluded]) ->
 
 
 def make_report(docs: Sequence[Invoice | CreditNote], *, period: Period, blocks: Sequence[str] = ("10.1", "10.3"),
-                declarant: Party | None = None, sender: Party | None = None, type_code: str = "IN",
+                declarant: ReportParty | None = None, sender: ReportParty | None = None, type_code: str = "IN",
                 nature: str | None = None, report_id: str | None = None,
                 issued: _dt.datetime | None = None) -> Made:
     """Build, write and validate the report of ``docs`` (see the module docstring)."""

@@ -7,8 +7,8 @@
 
 Inputs: the engine's JSON documents, invoicing-app payloads, CII/UBL XML, Factur-X PDFs (see
 :mod:`facturx_engine.apps.ereport`). The report is validated with the official flux 10 XSD and Schematron and
-written atomically only when valid; ``--force`` writes an invalid one too, says so and still exits 1. Exit codes as every
-command (:mod:`facturx_engine.cli.commands`): 0 written, 1 invalid (not written), 2 bad input or usage,
+written atomically only when valid; ``--force`` writes an invalid one too, says so and still exits 1. Exit codes as
+every command (:mod:`facturx_engine.cli.commands`): 0 written, 1 invalid (not written), 2 bad input or usage,
 4 the flux 10 rules are not installed.
 """
 
@@ -22,7 +22,7 @@ from facturx_engine.apps.display import printable
 from facturx_engine.apps.ereport import BLOCKS, make_report, parse_period, read_document_file
 from facturx_engine.cli.shared import EXIT_INVALID, EXIT_NOT_INSTALLED, EXIT_OK, CommandError, write_atomic
 from facturx_engine.errors import FacturXError
-from facturx_engine.model.ereport import Party, declarant_party, platform_sender
+from facturx_engine.model.ereport import ReportParty, declarant_party, platform_sender
 from facturx_engine.syntax.limits import read_bounded
 
 __all__ = ["add_command"]
@@ -40,7 +40,8 @@ def add_command(sub: Any) -> None:
                     "French business buyers, of another seller or outside the period are left out, each one said.")
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="a document file (- for stdin)")
     p.add_argument("--period", required=True, help="YYYY-MM (a month) or YYYY-MM-DD..YYYY-MM-DD")
-    p.add_argument("--declarant", metavar="SIREN", help="the declarant's SIREN (default: the seller of the first input)")
+    p.add_argument("--declarant", metavar="SIREN",
+                   help="the declarant's SIREN (default: the seller of the first input)")
     p.add_argument("--declarant-name", metavar="NAME", help="the declarant's name (default: the seller's)")
     p.add_argument("--sender", default="seller", metavar="seller|platform:NNNN",
                    help="who transmits: the declarant itself (default; the platform rules G6.22 and G7.51 are then "
@@ -80,7 +81,7 @@ def _read(name: str, limit: int) -> bytes:
     return data
 
 
-def _parties(args: argparse.Namespace, docs: list[Any]) -> tuple[Party | None, Party | None]:
+def _parties(args: argparse.Namespace, docs: list[Any]) -> tuple[ReportParty | None, ReportParty | None]:
     declarant = None
     if args.declarant:
         name = args.declarant_name or (docs[0].seller.name if docs else args.declarant)

@@ -45,9 +45,9 @@ from facturx_engine.model.numbers import round2
 from facturx_engine.model.records import CreditNote, Invoice
 
 __all__ = [
-    "B2BInvoice", "Built", "DailyPayments", "DailyTransactions", "EReport", "Excluded",
-    "InvoicePayment", "Party", "Payment", "Period", "RateAmount", "TaxSubtotal", "VatSubtotal", "classify",
-    "declarant_party", "payments_report", "platform_sender", "seller_siren", "split_by_rate", "transactions_report",
+    "B2BInvoice", "Built", "DailyPayments", "DailyTransactions", "EReport", "Excluded", "InvoicePayment", "Payment",
+    "Period", "RateAmount", "ReportParty", "TaxSubtotal", "VatSubtotal", "classify", "declarant_party",
+    "payments_report", "platform_sender", "seller_siren", "split_by_rate", "transactions_report",
 ]
 
 Document = Invoice | CreditNote
@@ -101,7 +101,7 @@ class Period:
 
 
 @dataclass(frozen=True, slots=True)
-class Party:
+class ReportParty:
     """A party of the header: identifier, its scheme (TT-7 / TT-12), name and role code (TT-10 / TT-15)."""
 
     id: str
@@ -110,19 +110,19 @@ class Party:
     role: str
 
 
-def platform_sender(number: str, name: str) -> Party:
+def platform_sender(number: str, name: str) -> ReportParty:
     """A registered platform sending for the declarant (TG-3): scheme 0238, its 4-character registration
     ``number``, role WK. Only such a sender meets the Schematron's sender rules G6.22 and G7.51; for any other,
     validation reports them as not applicable (:mod:`facturx_engine.validation.ereport`)."""
     if not number:
         raise _error("a platform sender needs its registration number", "sender")
-    return Party(number, SCHEME_PLATFORM, name, "WK")
+    return ReportParty(number, SCHEME_PLATFORM, name, "WK")
 
 
-def declarant_party(siren: str, name: str, role: str = "SE") -> Party:
+def declarant_party(siren: str, name: str, role: str = "SE") -> ReportParty:
     """The declarant (TG-5), or a declarant sending its own report (TG-3): its SIREN (scheme 0002), name and
     role (SE seller, BY buyer)."""
-    return Party(siren, SCHEME_SIREN, name, role)
+    return ReportParty(siren, SCHEME_SIREN, name, role)
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,8 +222,8 @@ class EReport:
     id: str
     issued: _dt.datetime
     type_code: str
-    sender: Party
-    declarant: Party
+    sender: ReportParty
+    declarant: ReportParty
     period: Period
     part: str = "transactions"
     invoices: tuple[B2BInvoice, ...] = ()
@@ -419,7 +419,8 @@ def _b2b_invoice(doc: Document, index: int, siren: str, nature: str | None) -> B
         buyer_vat=doc.buyer.vat_id, buyer_country=_buyer_country(doc) or None)
 
 
-def _header(docs: Sequence[Document], declarant: Party | None, sender: Party | None) -> tuple[Party, Party]:
+def _header(docs: Sequence[Document], declarant: ReportParty | None,
+            sender: ReportParty | None) -> tuple[ReportParty, ReportParty]:
     """The declarant (default: the seller of the first document) and the sender (default: the declarant)."""
     if declarant is None:
         if not docs:
@@ -429,10 +430,10 @@ def _header(docs: Sequence[Document], declarant: Party | None, sender: Party | N
             raise _error(f"document {docs[0].number}: the seller has no SIREN (legal id BT-30 of scheme 0002, a "
                          "SIRET or a French VAT id); name the declarant", "seller.legal_id", "BT-30")
         declarant = declarant_party(siren, docs[0].seller.name)
-    return declarant, sender or Party(declarant.id, SCHEME_SIREN, declarant.name, declarant.role)
+    return declarant, sender or ReportParty(declarant.id, SCHEME_SIREN, declarant.name, declarant.role)
 
 
-def _report_id(declarant: Party, period: Period, type_code: str, part: str) -> str:
+def _report_id(declarant: ReportParty, period: Period, type_code: str, part: str) -> str:
     return f"{declarant.id}-{period.start:%Y%m%d}-{period.end:%Y%m%d}-{type_code}-{part[0].upper()}"
 
 
@@ -440,10 +441,10 @@ def _now() -> _dt.datetime:
     return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0, tzinfo=None)
 
 
-def transactions_report(docs: Sequence[Document], *, period: Period, declarant: Party | None = None,
-                        sender: Party | None = None, type_code: str = "IN", blocks: tuple[str, ...] = ("10.1", "10.3"),
-                        nature: str | None = None, report_id: str | None = None,
-                        issued: _dt.datetime | None = None) -> Built:
+def transactions_report(docs: Sequence[Document], *, period: Period, declarant: ReportParty | None = None,
+                        sender: ReportParty | None = None, type_code: str = "IN",
+                        blocks: tuple[str, ...] = ("10.1", "10.3"), nature: str | None = None,
+                        report_id: str | None = None, issued: _dt.datetime | None = None) -> Built:
     """The transactions part (10.1 and/or 10.3, ``blocks``) of the documents issued in ``period`` by the
     declarant; documents outside the period, of another seller or to a French business buyer are in
     :attr:`Built.excluded`, with the reason, and so are those of a block not asked for."""
@@ -496,9 +497,10 @@ def _merge(amounts: Iterable[RateAmount]) -> tuple[RateAmount, ...]:
         sums.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")))
 
 
-def payments_report(payments: Sequence[Payment], *, period: Period, declarant: Party | None = None,
-                    sender: Party | None = None, type_code: str = "IN", blocks: tuple[str, ...] = ("10.2", "10.4"),
-                    report_id: str | None = None, issued: _dt.datetime | None = None) -> Built:
+def payments_report(payments: Sequence[Payment], *, period: Period, declarant: ReportParty | None = None,
+                    sender: ReportParty | None = None, type_code: str = "IN",
+                    blocks: tuple[str, ...] = ("10.2", "10.4"), report_id: str | None = None,
+                    issued: _dt.datetime | None = None) -> Built:
     """The payments part: 10.2 per international B2B invoice and payment day, 10.4 the B2C payments per day and
     rate. A payment outside ``period``, of another seller, of a domestic B2B document or of a block not asked
     for is in :attr:`Built.excluded`, with the reason."""

@@ -3,8 +3,8 @@
 
 The layout is the official flux 10 XSD's (``ereporting.xsd`` and the schemas it imports: no namespace, root
 ``Report``): dates ``YYYYMMDD``, the transmission time ``YYYYMMDDHHMMSS`` (UTC; a naive time is taken as UTC),
-amounts with two decimals, rates as written (``20``, ``5.5``). Validate the result with :func:`facturx_engine.validate`, which recognises the
-root and applies the official XSD and Schematron.
+amounts with two decimals, rates as written (``20``, ``5.5``). Validate the result with
+:func:`facturx_engine.validate`, which recognises the root and applies the official XSD and Schematron.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from lxml import etree
 from facturx_engine.errors import ParseError
 from facturx_engine.findings import Finding
 from facturx_engine.model.ereport import (PROFILE_ID, B2BInvoice, DailyPayments, DailyTransactions, EReport,
-                                          InvoicePayment, Party, Period, RateAmount, TaxSubtotal, VatSubtotal)
+                                          InvoicePayment, Period, RateAmount, ReportParty, TaxSubtotal, VatSubtotal)
 from facturx_engine.syntax.limits import check_size
 
 __all__ = ["ROOT", "from_flux10", "read_flux10", "to_flux10"]
@@ -50,7 +50,7 @@ def _rate(value: Decimal) -> str:
     return text
 
 
-def _party(parent: _E, tag: str, party: Party) -> None:
+def _party(parent: _E, tag: str, party: ReportParty) -> None:
     node = _add(parent, tag)
     _add(node, "Id", party.id, schemeId=party.scheme)
     _add(node, "Name", party.name)
@@ -217,9 +217,10 @@ class _Node:
             raise ParseError(f"flux 10: {self.path}/{tag} {text!r} is not a decimal") from None
 
 
-def _read_party(node: _Node) -> Party:
+def _read_party(node: _Node) -> ReportParty:
     ident = node.one("Id")
-    return Party((ident.element.text or "").strip(), ident.attr("schemeId"), node.text("Name"), node.text("RoleCode"))
+    return ReportParty((ident.element.text or "").strip(), ident.attr("schemeId"), node.text("Name"),
+                       node.text("RoleCode"))
 
 
 def _read_invoice(node: _Node) -> B2BInvoice:
