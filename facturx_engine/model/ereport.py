@@ -15,10 +15,11 @@ How a document is classified (:func:`classify`), from the model alone:
 * ``"b2c"``: the buyer is a private person (``buyer.private_person``, :attr:`Document.is_b2c`), or has no
   identifier at all (no BT-46, legal id BT-47 nor VAT id BT-48): a consumer carries none, and that is how a
   B2C document read from CII, UBL or a PDF shows it (those syntaxes have no "private person" flag);
-* ``"international-b2b"``: a business buyer whose country (BT-55, else the country of its address) is not
-  France: not subject to French e-invoicing, so its invoices are e-reported in 10.1;
-* ``"domestic-b2b"``: a French business buyer: e-invoiced through a platform, never e-reported; such a
-  document is left out of the report and :attr:`Built.excluded` says so (nothing is dropped silently).
+* ``"international-b2b"``: a business buyer whose country (BT-55, in its address) is not France: not subject
+  to French e-invoicing, so its invoices are e-reported in 10.1;
+* ``"domestic-b2b"``: a French business buyer (or one whose country is not stated): e-invoiced through a
+  platform, never e-reported; such a document is left out of the report and :attr:`Built.excluded` says so
+  (nothing is dropped silently).
 
 Every amount is recomputed from the documents (their computed :attr:`Document.totals`), never taken from a
 stated total. A credit note counts negative in 10.3. The transaction category (TT-81) of each VAT breakdown
