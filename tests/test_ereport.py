@@ -486,5 +486,7 @@ def test_cli_writes_a_valid_report_and_refuses_an_invalid_one(tmp_path: Path, ca
     assert b"<Amount>-12.00</Amount>" in refunds.read_bytes()
     assert main(["ereport", a, "--period", "2026-10", "--blocks", "10.1,10.4", "-o", str(out)]) == 2
     assert "G6.29" in capsys.readouterr().err
+    assert main(["ereport", a, "--period", "2026-09", "-o", str(tmp_path / "empty.xml")]) == 0
+    assert "the report is empty" in capsys.readouterr().err
     assert main(["ereport", b, "--period", "2026-10", "-o", str(tmp_path / "x.xml")]) == 2  # BT-23 M1, no --nature
     assert "BT-23" in capsys.readouterr().err and not (tmp_path / "x.xml").exists()

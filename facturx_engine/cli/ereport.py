@@ -107,12 +107,15 @@ def _run(args: argparse.Namespace) -> int:
                        sender=sender, type_code=args.type_code, nature=args.nature, report_id=args.report_id)
     for left in made.excluded:
         print(f"notice: {left.number} left out: {left.reason}", file=sys.stderr)
+    built = made.built.report
+    if not (built.invoices or built.transactions or built.invoice_payments or built.daily_payments):
+        print("notice: the report is empty: none of the inputs has anything to report in the blocks asked for",
+              file=sys.stderr)
     report = made.report
     for finding in report.findings:
         message = " ".join(finding.message.split())
         label = finding.kind or finding.severity
         print(f"{label}: {finding.rule} at {finding.location}: {message}", file=sys.stderr)
-    built = made.built.report
     what = (f"flux 10 {built.part} report ({built.type_code}) of {built.declarant.id} for "
             f"{built.period.start}..{built.period.end}: {len(built.invoices)} invoice(s) 10.1, "
             f"{len(built.transactions)} day/category total(s) 10.3, {len(built.invoice_payments)} invoice payment(s) "
