@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from facturx_engine.apps.ereport import make_report, part_of, read_document_file
+from facturx_engine.apps.ereport import parse_period, part_of, read_document_file
 from facturx_engine.cli.commands import main
 from facturx_engine.errors import InputError, ModelError
 from facturx_engine.io.jsonio import dump_document, load_document
@@ -364,6 +364,13 @@ def test_initial_and_corrective_transmissions() -> None:
         er.transactions_report(docs, period=OCTOBER, type_code="XX")
     bad = to_flux10(report).replace(b"<TypeCode>RE</TypeCode>", b"<TypeCode>XX</TypeCode>", 1)
     assert [f.rule for f in validate(bad).errors] == ["G8.01"]  # the official rule, on a hand-edited file
+
+
+@pytest.mark.parametrize("text", ["2026-13", "9999-12", "2026", "2026-10-05", "octobre", "2026-10..2026-09-01"])
+def test_a_bad_period_is_refused_naming_it(text: str) -> None:
+    with pytest.raises((ModelError, InputError)) as caught:
+        parse_period(text)
+    assert caught.value.field == "period"
 
 
 def test_a_report_carries_one_part_only() -> None:

@@ -92,9 +92,9 @@ class Period:
         try:
             year, month = (int(part) for part in text.split("-"))
             start = _dt.date(year, month, 1)
+            following = _dt.date(year + month // 12, month % 12 + 1, 1)
         except ValueError:
-            raise _error(f"a period is a month written YYYY-MM, got {text!r}", "period") from None
-        following = _dt.date(year + month // 12, month % 12 + 1, 1)
+            raise _error(f"a period is a month written YYYY-MM (years 1 to 9998), got {text!r}", "period") from None
         return cls(start, following - _dt.timedelta(days=1))
 
     def __contains__(self, day: object) -> bool:
