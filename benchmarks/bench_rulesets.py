@@ -4,7 +4,8 @@
 For every rule set the engine runs -- the five Factur-X profiles, CEN EN 16931 CII and UBL, XRechnung
 CII and UBL, FR-CTC and EXTENDED-CTC-FR CII and UBL (the stylesheets) and Peppol BIS (the engine's own rules,
 :mod:`facturx_engine.validation.peppol`) -- on one document of its syntax (the XRechnung test suite's
-invoice 01.17a, which exists in both syntaxes):
+invoice 01.17a, which exists in both syntaxes; for the French e-reporting flux 10 rules, the report of
+``fixtures/ereport``):
 
 * **cold**: the first run in a fresh process -- the Saxon processor started and the stylesheet
   compiled, then run once (imports and reading the document excluded); median of ``--cold`` fresh
@@ -35,7 +36,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
-DOCUMENTS = {"CII": "cii/xrts__01.17a-INVOICE_uncefact.xml", "UBL": "ubl/xrts__01.17a-INVOICE_ubl.xml"}
+DOCUMENTS = {"CII": "cii/xrts__01.17a-INVOICE_uncefact.xml", "UBL": "ubl/xrts__01.17a-INVOICE_ubl.xml",
+             # no flux 10 report or CDAR status in the corpus: the repository's samples (absolute paths: CORPUS / it
+             # is itself)
+             "flux 10": str(ROOT / "fixtures" / "ereport" / "transactions-2026-10.xml"),
+             "CDAR": str(ROOT / "fixtures" / "status" / "disputed-207.xml")}
 
 RULE_SETS = (  # (rule set, stylesheet key or "peppol-*", syntax)
     ("Factur-X MINIMUM", "facturx-minimum", "CII"),
@@ -53,6 +58,8 @@ RULE_SETS = (  # (rule set, stylesheet key or "peppol-*", syntax)
     ("EXTENDED-CTC-FR UBL", "extended-ctc-fr-ubl", "UBL"),
     ("Peppol BIS (engine) CII", "peppol-cii", "CII"),
     ("Peppol BIS (engine) UBL", "peppol-ubl", "UBL"),
+    ("French e-reporting flux 10", "flux10", "flux 10"),
+    ("French lifecycle status (CDAR)", "cdar", "CDAR"),
 )
 
 _COLD = """

@@ -38,7 +38,10 @@ PDF checks) has neither.
     differs from the computed one: ``stated`` and ``computed`` hold both), ``"model"`` (a rule of the
     model broken by the document; the value is kept), ``"not-read"`` (XML content no business term
     reads) or ``"not-representable"`` (a value read that the model cannot hold). A conversion reports
-    what its output does not carry as kind ``"lost"``. Validation leaves ``kind`` empty.
+    what its output does not carry as kind ``"lost"``. Validation leaves ``kind`` empty, except for a flux 10
+    e-reporting transmission (:mod:`facturx_engine.validation.ereport`): ``"not-applicable"`` for an official
+    rule that does not apply to it (a warning whose message gives the reason) and ``"upstream-defect"`` for an
+    official rule known to refuse a valid business case (its severity unchanged, its message noting the defect).
     """
 
     rule: str

@@ -18,6 +18,8 @@ Commands (each one a function registered in :data:`COMMANDS`; later ones plug in
     facturx-engine serve [--host H] [--port P] [--max-size SIZE]   (see facturx_engine.cli.serve)
     facturx-engine status INVOICE --code 210 [--reason CODE] [--text T] [--amount A[:RATE]] [--date D]
                           [--issuer-role R] [--platform ID] -o status.xml   (see facturx_engine.cli.status)
+    facturx-engine ereport INPUT... --period 2026-10 [--sender seller|platform:NNNN] [--type IN|RE] -o OUT
+                           (French e-reporting flux 10; see facturx_engine.cli.ereport)
 
 ``generate`` reads the JSON format of :mod:`facturx_engine.io.jsonio` (``-`` reads stdin), builds the
 model (totals are computed), writes CII (Factur-X profile ``--profile``, default EN 16931) or
@@ -67,6 +69,7 @@ from typing import Any, NoReturn
 
 from facturx_engine.apps.display import EscapedStream, printable
 from facturx_engine.cli.artefacts import add_command as add_artefacts
+from facturx_engine.cli.ereport import add_command as add_ereport
 from facturx_engine.cli.shared import (EXIT_INTERNAL, EXIT_INVALID, EXIT_NOT_INSTALLED, EXIT_OK, EXIT_USAGE,
                                       CommandError, write_atomic)
 from facturx_engine.cli.serve import add_command as add_serve
@@ -417,7 +420,7 @@ def _convert(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------- main
 
 COMMANDS: tuple[Callable[[Any], None], ...] = (_add_generate, _add_pdf_commands, add_validate, _add_convert,
-                                               add_view, add_artefacts, add_serve, add_status)
+                                               add_view, add_artefacts, add_serve, add_status, add_ereport)
 """Each entry adds one subcommand to the parser and sets its ``run(args) -> int``."""
 
 

@@ -369,7 +369,9 @@ def validate(
     ``SCHEMATRON-NOT-RUN`` warning; it is not a verdict on the business rules): the batch uses it for a
     file whose full check crashed.
 
-    A French lifecycle status (CDAR) gets its official XSD and Schematron (:mod:`~facturx_engine.validation.messages`).
+    A French lifecycle status (CDAR) or e-reporting flux 10 transmission (root ``Report``, no namespace) is
+    recognised by its root and checked with its own official XSD and Schematron instead
+    (:mod:`~facturx_engine.validation.messages`; syntax ``"CDAR"`` / ``"flux 10"``).
 
     Raises :class:`ParseError` for input that is not a well-formed CII/UBL invoice or is larger than
     ``max_bytes``, :class:`InputError` for an unknown rule set, and :class:`ResourceError` when an
@@ -380,7 +382,7 @@ def validate(
     ``line`` and ``column`` of its start tag (:mod:`facturx_engine.validation.position`).
     """
     root = _parse(xml, max_bytes)
-    if (kind := message_kind(root)) is not None:  # a French lifecycle status (CDAR): its own XSD and Schematron
+    if (kind := message_kind(root)) is not None:  # a French lifecycle status or e-reporting: its own XSD, Schematron
         return validate_message(xml, root, kind, schematron=schematron, asked=(rules, profile, only, factur_x))
     syntax, document, guideline = _detect(root)
     key, why, findings = _choose_profile(syntax, guideline, profile, factur_x)

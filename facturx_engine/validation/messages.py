@@ -4,14 +4,17 @@ both installed per user (:data:`facturx_engine.artefacts.EXTRA_XSD`, :data:`~fac
 (:mod:`facturx_engine.validation.xsd`, :mod:`facturx_engine.validation.schematron`).
 
 :data:`MESSAGES` says which root element is which kind of message (:class:`MessageKind`): a lifecycle status
-(CDAR, BR-FR-CDV rules). :func:`~facturx_engine.validation.core.validate` hands such a document to
-:func:`validate_message`; the report lists the XSD and the Schematron applied, each with its version and
-SHA-256, and a fatal ``FXE-NOT-INSTALLED`` finding for either one that is not installed (no verdict without
-it). Another kind of message (e-reporting flux 10) is one more :class:`MessageKind` row.
+(CDAR, BR-FR-CDV rules) and an e-reporting transmission (flux 10, root ``Report`` in no namespace).
+:func:`~facturx_engine.validation.core.validate` hands such a document to :func:`validate_message`; the report
+lists the XSD and the Schematron applied, each with its version and SHA-256, and a fatal ``FXE-NOT-INSTALLED``
+finding for either one that is not installed (no verdict without it). A kind may read the official findings
+once more where the verdict alone would mislead (``reading``: flux 10's sender rules that do not apply, its
+known upstream defect; :mod:`facturx_engine.validation.ereport`), each reading said in the finding.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from lxml import etree
@@ -19,12 +22,15 @@ from lxml import etree
 from facturx_engine import artefacts as _artefacts
 from facturx_engine.errors import InputError, ResourceError
 from facturx_engine.findings import Finding
+from facturx_engine.validation.ereport import read_findings as _flux10_reading
 from facturx_engine.validation.findings import Report, RuleSetUse
 from facturx_engine.validation.position import SourceMap
 from facturx_engine.validation.schematron import run_schematron
 from facturx_engine.validation.xsd import run_xsd
 
-__all__ = ["MESSAGES", "MessageKind", "message_kind", "validate_message"]
+__all__ = ["MESSAGES", "MessageKind", "installed", "message_kind", "validate_message"]
+
+Reading = Callable[[list[Finding], etree._Element, SourceMap], list[Finding]]
 
 _NOT_INSTALLED = "FXE-NOT-INSTALLED"
 
@@ -33,7 +39,8 @@ _NOT_INSTALLED = "FXE-NOT-INSTALLED"
 class MessageKind:
     """A kind of message: its root element (Clark notation), what the report calls it (``syntax``, ``document``,
     ``name``), the keys of its XSD and Schematron among the extra artefacts, the rule set key of each in the
-    report, and where its specification identifier is (relative to the root, or None)."""
+    report, where its specification identifier is (relative to the root, or None), and how its official findings
+    are read once more (None: as they are)."""
 
     root: str
     syntax: str
@@ -43,6 +50,7 @@ class MessageKind:
     schematron: str
     key: str
     guideline: str | None = None
+    reading: Reading | None = None
 
 
 _CDAR = "urn:un:unece:uncefact:data:standard:CrossDomainAcknowledgementAndResponse:100"
@@ -55,9 +63,18 @@ MESSAGES: dict[str, MessageKind] = {
                     "French lifecycle status (CDAR, BR-FR-CDV)", "cdar-xsd", "cdar", "fr-cdar",
                     f"{{{_CDAR}}}ExchangedDocumentContext/{{{_RAM}}}GuidelineSpecifiedDocumentContextParameter"
                     f"/{{{_RAM}}}ID"),
+        MessageKind("Report", "flux 10", "Report", "French e-reporting flux 10", "flux10-xsd", "flux10", "fr-flux10",
+                    reading=_flux10_reading),
     )
 }
 """Each kind of message :func:`~facturx_engine.validation.core.validate` recognises by its root element."""
+
+
+def installed(key: str) -> bool:
+    """Whether the installed-per-user artefact ``key`` is there (an altered one raises when used)."""
+    extra = _artefacts.EXTRA_SCHEMATRON.get(key) or _artefacts.EXTRA_XSD[key]
+    manifest = _artefacts.load_extra_manifest(extra.package)
+    return _artefacts.file_state(_artefacts.extra_dir(manifest) / extra.path, manifest["files"][extra.path]) != "missing"
 
 
 def message_kind(root: etree._Element) -> MessageKind | None:
@@ -71,12 +88,12 @@ def _use(kind: MessageKind, artefact: str, what: str) -> RuleSetUse:
     extra = _artefacts.EXTRA_SCHEMATRON.get(artefact) or _artefacts.EXTRA_XSD[artefact]
     manifest = _artefacts.load_extra_manifest(extra.package)
     digest = manifest["files"][extra.path]
-    installed = _artefacts.file_state(_artefacts.extra_dir(manifest) / extra.path, digest) != "missing"
-    if installed:
+    there = installed(artefact)
+    if there:
         _artefacts.extra_path(artefact)  # refuses an altered file (ResourceError), checks an XSD's whole folder
     key = kind.key if what == "Schematron" else f"{kind.key}-xsd"
     return RuleSetUse(key, f"{kind.name} {what}", _artefacts.describe_extra(artefact), manifest["version"], digest,
-                      f"root element {kind.document}: {extra.title}", installed)
+                      f"root element {kind.document}: {extra.title}", there)
 
 
 def _not_installed(artefact: str, use: RuleSetUse) -> Finding:
@@ -116,6 +133,8 @@ def validate_message(xml: bytes, root: etree._Element, kind: MessageKind, *, sch
                                         "for (schematron=False)", source="facturx_engine"))
     elif uses[1].installed:
         findings += run_schematron(etree.tostring(root, encoding="unicode"), kind.schematron, kind.key)
+    if kind.reading is not None:
+        findings = kind.reading(findings, root, source)
     element = root.find(kind.guideline) if kind.guideline else None
     guideline = None if element is None or element.text is None else element.text.strip()
     return Report(

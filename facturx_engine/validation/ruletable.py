@@ -77,6 +77,8 @@ ENGINE_RULES: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
                                        "install): no verdict under it."),
     ("FXE-CRASH", "fatal", (), "The check of this file failed inside the engine (memory, nesting); other files are unaffected."),
     ("FXE-ERROR", "fatal", (), "The file was refused with an error of the engine; the message says why."),
+    ("FXE-EREPORT", "fatal", (), "A document or setting cannot enter a flux 10 e-reporting report (the message says "
+                                 "why: no SIREN, no buyer identifier, goods or services unknown, ...)."),
     # the PDF container (Factur-X 1.0x specification, chapter on the PDF; item numbers in the messages)
     ("FX-LIMIT-STREAM", "fatal", (), "A PDF stream decodes beyond the per-stream limit; it was not inflated whole."),
     ("FX-LIMIT-TOTAL", "fatal", (), "The PDF's decoded streams together exceed the total limit."),
@@ -259,6 +261,14 @@ CITED_RULES: tuple[tuple[str, str, tuple[str, ...], str, str], ...] = (
      "list.", "cdar-cited"),
     ("BR-FR-CDV-CL-11_MDT-207", "fatal", (), "A characteristic's type code (MDT-207) is one of the French "
      "list.", "cdar-cited"),
+    # the French e-reporting flux 10 Schematron (pyfrctc, installed per user, not scanned here): the rules the
+    # engine reads itself (facturx_engine.validation.ereport)
+    ("G6.22", "fatal", (), "Flux 10: the sender is a registered platform (scheme 0238, a 4-character registration "
+     "number); not applicable when the declarant sends its own report.", "flux10-cited"),
+    ("G7.51", "fatal", (), "Flux 10: the sender's role code is WK (registered platform); not applicable when the "
+     "declarant sends its own report.", "flux10-cited"),
+    ("G1.16", "fatal", (), "Flux 10: a price or encashed amount has at most 6 decimals and no minus sign (a known "
+     "upstream defect for refunds, negative encashments).", "flux10-cited"),
 )
 
 

