@@ -5,7 +5,7 @@ the page after a validation. Not a test; run it again after the view changes::
     python docs/screenshots.py [--corpus ../shared/corpus] [--out docs/screenshots]
 
 The French invoice is written by the engine from ``fixtures/invoices/fr_b2b.json``; the XRechnung and the Peppol
-invoice are the CEN examples of ``../shared/corpus`` (skipped, with a message, when it is absent).
+invoice are examples of ``../shared/corpus`` (KoSIT test suite, CEN) (skipped, with a message, when it is absent).
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         _shot(page, args.out, "serve-form.png")
         page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
         _view(page, base, french, "fr", args.out, "view-fr-b2b.png")
-        documents = (("cii/cen__XRechnung-O.xml", "de", "view-xrechnung.png"),
+        documents = (("cii/xrts__01.17a-INVOICE_uncefact.xml", "de", "view-xrechnung.png"),
                      ("ubl/cen__BIS3_Invoice_positive.XML", "en", "view-peppol-ubl.png"))
         for name, lang, shot in documents:
             if (args.corpus / name).is_file():
