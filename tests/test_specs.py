@@ -403,6 +403,7 @@ def test_every_field_path_of_the_requirements_exists_on_the_model() -> None:
     base = _replace(_load("xrechnung_invoice"), delivery=_DELIVERY, process_id=PEPPOL_PROCESS)
     base = _replace(base, seller=_replace(base.seller, tax_id="12/345/67890"),
                     lines=[_replace(ln, period=_MARCH) for ln in base.lines])
+    base = _dutch(buyer=True)(_dutch_representative()(base))  # legal registrations, a tax representative
     card = PaymentInstructions(means_code="54", card=CardPayment(pan_last_digits="4242"))
     docs = [_debit()(base), _with(payment=card)(base), base]
     for target in (XRECHNUNG, PEPPOL):
@@ -562,6 +563,86 @@ def test_peppol_italian_rule(syntax: str, name: str, rule: str, term: str, field
     # by the seller's VAT identifier first: a seller with an Italian address and a Belgian VAT id is not Italian
     belgian = _replace(bad, seller=_replace(bad.seller, vat_id=doc.seller.vat_id))
     assert validate(_write(belgian, syntax, "peppol")).valid
+
+
+_KVK = Identifier(value="12345678", scheme="0106")
+
+
+def _dutch(buyer: bool = False, **seller_address: Any) -> Callable[[Document], Document]:
+    """The seller (and with ``buyer`` the buyer too) in the Netherlands, with a KvK number as legal registration,
+    and payment instructions (NL-R-007: wherever an amount is due, a credit note's too)."""
+    def change(d: Document) -> Document:
+        d = _replace(d, seller=_replace(d.seller, legal_id=_KVK, address=_replace(d.seller.address, country="NL",
+                                                                                  **seller_address)))
+        if d.payment is None:
+            d = _replace(d, payment=PaymentInstructions(means_code="30", credit_transfers=[
+                CreditTransfer(account_id="NL91ABNA0417164300")]))
+        if buyer:
+            d = _replace(d, buyer=_replace(d.buyer, legal_id=_replace(_KVK, value="87654321"),
+                                           address=_replace(d.buyer.address, country="NL")))
+        return d
+    return change
+
+
+def _then(first: Callable[[Document], Document], second: Callable[[Document], Document]) -> Callable[[Document],
+                                                                                                   Document]:
+    return lambda d: second(first(d))
+
+
+def _dutch_representative(**address: Any) -> Callable[[Document], Document]:
+    from facturx_engine.model.records import TaxRepresentative
+
+    where = Address(line1="Keizersgracht 1", city="Amsterdam", postal_code="1015 CJ", country="NL")
+    return _with(tax_representative=TaxRepresentative(name="Fiscaal Vertegenwoordiger BV", vat_id="NL004495445B01",
+                                                      address=_replace(where, **address)))
+
+
+def _order_line(d: Document) -> Document:
+    return _replace(d, purchase_order=None, lines=[_replace(d.lines[0], order_line_ref="3"), *d.lines[1:]])
+
+
+# (rule, business term, model field named, the document made to need it, the term taken away); the invoice and the
+# credit note fixture, each in both syntaxes
+DUTCH_CASES: list[tuple[str, str, str, Callable[[Document], Document], Callable[[Document], Document]]] = [
+    ("NL-R-001", "BT-25", "preceding_invoices", _dutch(), _with(preceding_invoices=[])),
+    ("NL-R-002", "BT-35", "seller.address.line1", _dutch(), _dutch(line1=None)),
+    ("NL-R-002", "BT-37", "seller.address.city", _dutch(), _dutch(city=None)),
+    ("NL-R-002", "BT-38", "seller.address.postal_code", _dutch(), _dutch(postal_code=None)),
+    ("NL-R-003", "BT-30-1", "seller.legal_id", _dutch(), _seller(legal_id=Identifier(value="0456781215",
+                                                                                    scheme="0208"))),
+    ("NL-R-004", "BT-50", "buyer.address.line1", _dutch(buyer=True), _address("buyer", line1=None)),
+    ("NL-R-004", "BT-52", "buyer.address.city", _dutch(buyer=True), _address("buyer", city=None)),
+    ("NL-R-004", "BT-53", "buyer.address.postal_code", _dutch(buyer=True), _address("buyer", postal_code=None)),
+    ("NL-R-005", "BT-47-1", "buyer.legal_id", _dutch(buyer=True), _buyer(legal_id=Identifier(value="0812345603",
+                                                                                            scheme="0208"))),
+    ("NL-R-006", "BT-64", "tax_representative.address.line1", _then(_dutch(), _dutch_representative()),
+     _dutch_representative(line1=None)),
+    ("NL-R-006", "BT-66", "tax_representative.address.city", _then(_dutch(), _dutch_representative()),
+     _dutch_representative(city=None)),
+    ("NL-R-006", "BT-67", "tax_representative.address.postal_code", _then(_dutch(), _dutch_representative()),
+     _dutch_representative(postal_code=None)),
+    ("NL-R-007", "BG-16", "payment", _dutch(), _with(payment=None, due_date=None)),
+    ("NL-R-008", "BT-81", "payment.means_code", _dutch(buyer=True), lambda d: _replace(d, payment=_replace(
+        d.payment, means_code="31"))),
+    ("NL-R-009", "BT-13", "purchase_order", _dutch(), _order_line),
+]
+
+
+@pytest.mark.parametrize(("rule", "term", "field", "needs", "without"), DUTCH_CASES,
+                         ids=[f"{c[0]}-{c[2]}" for c in DUTCH_CASES])
+@pytest.mark.parametrize("name", ["peppol_invoice", "peppol_credit_note"])
+@pytest.mark.parametrize("syntax", ["cii", "ubl"])
+def test_peppol_dutch_rule(syntax: str, name: str, rule: str, term: str, field: str,
+                           needs: Callable[[Document], Document], without: Callable[[Document], Document]) -> None:
+    doc = needs(_load(name))
+    assert validate(_write(doc, syntax, "peppol")).valid  # a Dutch seller (and buyer) with all of it
+    bad = without(doc)
+    if rule == "NL-R-001" and not bad.is_credit_note:
+        assert validate(_write(bad, syntax, "peppol")).valid  # an invoice needs no preceding invoice
+        return
+    error = _refusal(bad, syntax, "peppol")
+    assert (error.field, error.bt, error.rule) == (field, term, rule), str(error)
+    assert _fired(bad, syntax, PEPPOL) == {rule}
 
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"

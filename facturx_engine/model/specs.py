@@ -272,6 +272,59 @@ _PEPPOL_IT = (
                 when=_italian),
 )
 
+
+
+def _dutch(*parties: str) -> Callable[[Document], bool]:
+    """``$supplierCountryIsNL`` (and ``$customerCountryIsNL``, ``$taxRepresentativeCountryIsNL``): the postal
+    address of each of ``parties`` (``seller``, ``buyer``, ``tax_representative``) in the Netherlands."""
+    def applies(doc: Document) -> bool:
+        return all(getattr(getattr(doc, p), "address", None) is not None
+                   and getattr(doc, p).address.country.upper() == "NL" for p in parties)
+    return applies
+
+
+def _nl_with(applies: Callable[[Document], bool], more: Callable[[Document], bool]) -> Callable[[Document], bool]:
+    return lambda doc: applies(doc) and more(doc)
+
+
+_NL_CREDIT_TYPES = frozenset("81 83 381 396 532".split())  # the credit note codes NL-R-001 reads in CII
+_KVK_OIN = ("0106", "0190")
+_NL_MEANS = ("30", "48", "49", "57", "58", "59")
+_NL, _NL2 = _dutch("seller"), _dutch("seller", "buyer")
+_NL_REP = _dutch("seller", "tax_representative")
+
+
+def _address_rows(rule: str, party: str, terms: tuple[str, str, str], who: str,
+                  when: Callable[[Document], bool]) -> tuple[Requirement, ...]:
+    """NL-R-002, 004, 006: a street (address line 1), a city and a post code in the address of ``party``."""
+    return tuple(Requirement(term, (f"{party}.address.{field}",), rule, f"the {what} of the {who}", when=when)
+                 for term, field, what in zip(terms, ("line1", "city", "postal_code"),
+                                              ("street (address line 1)", "city", "post code")))
+
+
+# Dutch (NL-R-*, by the postal addresses of the seller, the buyer and the tax representative, UBL and CII).
+_PEPPOL_NL = (
+    Requirement("BT-25", ("preceding_invoices",), "NL-R-001", "a preceding invoice reference in a credit note "
+                "(a Dutch seller)", when=_nl_with(_NL, lambda doc: doc.is_credit_note), syntaxes=("ubl",)),
+    Requirement("BT-25", ("preceding_invoices",), "NL-R-001", "a preceding invoice reference in a credit note "
+                "(a Dutch seller)", when=_nl_with(_NL, lambda doc: doc.type_code in _NL_CREDIT_TYPES),
+                syntaxes=("cii",)),
+    *_address_rows("NL-R-002", "seller", ("BT-35", "BT-37", "BT-38"), "seller (a Dutch seller)", _NL),
+    Requirement("BT-30-1", ("seller.legal_id",), "NL-R-003", "a seller legal registration identifier of scheme "
+                "0106 (KvK) or 0190 (OIN) (a Dutch seller)", when=_NL, accepts=lambda i: i.scheme in _KVK_OIN),
+    *_address_rows("NL-R-004", "buyer", ("BT-50", "BT-52", "BT-53"), "buyer (a Dutch seller and buyer)", _NL2),
+    Requirement("BT-47-1", ("buyer.legal_id",), "NL-R-005", "a buyer legal registration identifier of scheme 0106 "
+                "(KvK) or 0190 (OIN) (a Dutch seller and buyer)", when=_NL2, accepts=lambda i: i.scheme in _KVK_OIN),
+    *_address_rows("NL-R-006", "tax_representative", ("BT-64", "BT-66", "BT-67"),
+                   "tax representative (a Dutch seller and tax representative)", _NL_REP),
+    Requirement("BG-16", ("payment",), "NL-R-007", "the payment instructions when an amount is due (a Dutch "
+                "seller)", when=_nl_with(_NL, lambda doc: doc.totals.due > 0)),
+    Requirement("BT-81", ("payment.means_code",), "NL-R-008", f"a payment means code of {', '.join(_NL_MEANS)} (a "
+                "Dutch seller and buyer)", when=_NL2, accepts=lambda code: code in _NL_MEANS),
+    Requirement("BT-13", ("purchase_order",), "NL-R-009", "the purchase order reference when a line refers to an "
+                "order line (a Dutch seller)", when=_nl_with(_NL, _present("lines.*.order_line_ref"))),
+)
+
 _NAMES = {r.key: r.name for r in RULE_SETS}
 _FACTURX = tuple(Spec(p.value.lower().replace(" ", ""), f"Factur-X {p.value}", p.guideline, p,
                       ("cii", "ubl") if p is Profile.EN16931 else ("cii",)) for p in Profile)
@@ -283,7 +336,7 @@ SPECS: tuple[Spec, ...] = (
     Spec("xrechnung", "XRechnung 3.0", _guideline("xrechnung"), Profile.EN16931, process=PEPPOL_PROCESS,
          requires=_XRECHNUNG),
     Spec("peppol", _NAMES["peppol"], _guideline("peppol"), Profile.EN16931, process=PEPPOL_PROCESS,
-         requires=(*_PEPPOL, *_PEPPOL_DE, *_PEPPOL_IT)),
+         requires=(*_PEPPOL, *_PEPPOL_DE, *_PEPPOL_IT, *_PEPPOL_NL)),
 )
 """Every target specification, by the name ``spec=`` takes (the Factur-X profiles by their lower-case
 name without blanks: ``basicwl``, ``en16931``)."""
