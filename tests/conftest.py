@@ -118,6 +118,7 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
             "test_sarif_regions_and_json_findings",
             "test_svrl_merges_every_rule_set_of_a_file",
             "test_svrl_of_several_files_needs_a_directory",
+            "test_text_and_junit_reports_give_file_line_and_column",
         ),
         "test_read": (
             "test_flat_pass_of_group_items_reads_exactly_what_the_walk_reads",
@@ -125,6 +126,7 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "test_serve": ("test_the_real_command_serves_and_stops_on_ctrl_c",),  # a process importing the engine
         "test_specs_property": EVERY_TEST,  # Hypothesis: random documents through the CEN, KoSIT and Peppol rules
+        "test_svrl_kinds": ("test_merged_svrl_kinds_are_the_stylesheets",),  # compiles a stock Factur-X stylesheet
         "test_validate": ("test_corpus_file", "test_lean_cen_cii_stylesheet_gives_the_stock_findings",
                           "test_profile_override_and_extra_rules"),
         "test_validate_cli": (  # `validate` checks each file in a worker process, which compiles its stylesheets

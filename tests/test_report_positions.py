@@ -252,10 +252,68 @@ def test_sarif_regions_and_json_findings(tmp_path: Path, capsys: pytest.CaptureF
     for finding in entry["findings"]:
         assert {"rule", "severity", "location", "message", "bt_ids", "source", "line", "column"} == set(finding)
         shown = f" [{', '.join(finding['bt_ids'])}]" if finding["bt_ids"] else ""
-        assert f"  {finding['severity']} {finding['rule']}{shown} at " in text_report  # the text report's BT ids
+        place = f"{doc.name}:{finding['line']}:{finding['column']}: " if finding["line"] else ""
+        assert f"  {place}{finding['severity']} {finding['rule']}{shown} at " in text_report  # its place, BT ids
     json_hit = next(f for f in entry["findings"] if f["rule"] == "BR-CO-16")
     assert (json_hit["line"], json_hit["column"]) == (region["startLine"], region["startColumn"])
     assert json_hit["bt_ids"] and json_hit["bt_ids"][0] == "BT-115"
+
+
+_TEXT_PLACE = re.compile(r"^  (?P<file>.+?):(?P<line>\d+):(?P<column>\d+): (?P<severity>fatal|warning) (?P<rule>\S+) ")
+
+
+def test_text_and_junit_reports_give_file_line_and_column(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The text report starts each finding placed in the file with ``FILE:LINE:COLUMN:`` (as compilers write it),
+    at the start tag of its element; JUnit's failure text is those lines, its message names the first one and
+    where it is, and the failing test case has that file and line as attributes."""
+    text = _pretty(UBL_BROKEN.read_bytes()).decode("utf-8").replace("<cbc:ID>", "<!-- é 😀 --><cbc:ID>", 1)
+    doc = tmp_path / "report é.xml"
+    doc.write_bytes(text.encode("utf-8"))
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = _cli(["validate", doc.name, "--format", "json", "-j", "1"], capsys)
+    [entry] = json.loads(out)["files"]
+    placed = [f for f in entry["findings"] if f["line"]]
+    assert code == 1 and placed and all(f["severity"] == "fatal" for f in placed)
+    code, report, _ = _cli(["validate", doc.name, "-j", "1"], capsys)
+    shown = [m for m in map(_TEXT_PLACE.match, report.splitlines()) if m]
+    assert [(m["file"], int(m["line"]), int(m["column"]), m["rule"]) for m in shown] == \
+        [(doc.name, f["line"], f["column"], f["rule"]) for f in placed]
+    for m in shown:  # the oracle: the source text at that place is the start tag of the finding's element
+        tag = re.match(r"<([^\s/>]+)", _at(text, int(m["line"]), int(m["column"])))
+        last = _LAST_ELEMENT.search(next(f["location"] for f in placed if f["rule"] == m["rule"]))
+        assert tag and last and tag.group(1).split(":")[-1] == last.group(1), m.group(0)
+    code, out, _ = _cli(["validate", doc.name, "--format", "junit", "-j", "1"], capsys)
+    [case] = etree.fromstring(out.encode("utf-8")).iter("testcase")
+    failure = case.find("failure")
+    assert failure is not None and (failure.text or "").splitlines() == [m.string for m in shown]
+    first = placed[0]
+    assert failure.get("message", "").endswith(f"; first: {first['rule']} at {doc.name}:{first['line']}:"
+                                               f"{first['column']}")
+    assert (case.get("file"), case.get("line")) == (doc.name, str(first["line"]))
+
+
+def test_text_and_junit_places_of_a_pdf_and_of_the_standard_input() -> None:
+    """The place of a finding of the XML in a PDF is not a place in the PDF file: it follows the location,
+    ``(embedded XML LINE:COLUMN)``; the standard input is ``<stdin>``; a finding without a place has none."""
+    from facturx_engine.apps.report import render
+
+    placed = Finding("BR-CO-15", "fatal", "/*:Invoice[namespace-uri()='urn:x'][1]", "m", line=3, column=7)
+    bare = Finding("FXE-X", "fatal", "/", "no place")
+    results = [batch.FileResult("a.pdf", "PDF (CII)", "EN 16931", (placed, bare)),
+               batch.FileResult(batch.STDIN, "CII", "EN 16931", (placed, bare))]
+    lines = render(results, "text").splitlines()
+    assert "  fatal BR-CO-15 at /Invoice (embedded XML 3:7): m" in lines
+    assert "  <stdin>:3:7: fatal BR-CO-15 at /Invoice: m" in lines
+    assert lines.count("  fatal FXE-X at /: no place") == 2 and not any("a.pdf:3" in line for line in lines)
+    pdf, stdin = etree.fromstring(render(results, "junit").encode("utf-8")).iter("testcase")
+    assert pdf.find("failure").get("message").endswith("; first: BR-CO-15 at embedded XML 3:7")
+    assert pdf.get("line") is None and stdin.get("line") == "3"
+    assert stdin.find("failure").get("message").endswith("; first: BR-CO-15 at <stdin>:3:7")
+    without = batch.FileResult("b.xml", "CII", "EN 16931", (bare,))
+    [case] = etree.fromstring(render([without], "junit").encode("utf-8")).iter("testcase")
+    assert case.find("failure").get("message") == "CII, profile EN 16931: 1 fatal finding(s)"
+    assert case.get("file") is None and case.get("line") is None
 
 
 def test_pdf_findings_keep_the_xml_place_out_of_the_pdf_region() -> None:

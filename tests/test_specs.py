@@ -11,6 +11,7 @@ reports that very rule.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import warnings
 from collections.abc import Callable
 from decimal import Decimal
@@ -27,7 +28,7 @@ from facturx_engine.model import rules, specs
 from facturx_engine.model.codes import PEPPOL_BIS3, PEPPOL_PROCESS, Profile, VatCategory
 from facturx_engine.model.records import Address, Contact, Delivery, DirectDebit, Document, Identifier
 from facturx_engine.model.records import AllowanceCharge, Attachment, CardPayment, CreditTransfer
-from facturx_engine.model.records import PaymentInstructions, Vat
+from facturx_engine.model.records import PaymentInstructions, Period, Vat
 from facturx_engine.syntax.cii import ProfileWarning, to_cii, write_cii
 from facturx_engine.syntax.ubl import to_ubl
 from facturx_engine.validation.core import validate
@@ -400,6 +401,9 @@ def test_every_field_path_of_the_requirements_exists_on_the_model() -> None:
     """A path naming no model field would always be reported missing: on a document that states every term
     the requirements name, every path leads to a value."""
     base = _replace(_load("xrechnung_invoice"), delivery=_DELIVERY, process_id=PEPPOL_PROCESS)
+    base = _replace(base, seller=_replace(base.seller, tax_id="12/345/67890"),
+                    lines=[_replace(ln, period=_MARCH) for ln in base.lines])
+    base = _dutch(buyer=True)(_dutch_representative()(base))  # legal registrations, a tax representative
     card = PaymentInstructions(means_code="54", card=CardPayment(pan_last_digits="4242"))
     docs = [_debit()(base), _with(payment=card)(base), base]
     for target in (XRECHNUNG, PEPPOL):
@@ -407,6 +411,238 @@ def test_every_field_path_of_the_requirements_exists_on_the_model() -> None:
             if req.value is None:
                 for path in req.fields:
                     assert any(all(v is not None for _, v in specs.field_values(d, path)) for d in docs), path
+
+
+# ---------------------------------------------------------------------------- line periods, national Peppol rules
+#
+# Each row: refused naming its business term, model field and rule; the same document written without the check
+# (with the spec's BT-24 and BT-23) fires exactly that rule in the official (XRechnung) or the engine's (Peppol) rules.
+
+_MARCH = Period(start=dt.date(2025, 3, 1), end=dt.date(2025, 3, 31))
+
+
+def _line_period(start: dt.date, end: dt.date) -> Callable[[Document], Document]:
+    """The invoicing period March 2025, the first line's period from ``start`` to ``end``."""
+    def change(d: Document) -> Document:
+        lines = [_replace(ln, period=_MARCH) for ln in d.lines]
+        lines[0] = _replace(lines[0], period=Period(start=start, end=end))
+        return _replace(d, invoicing_period=_MARCH, lines=lines)
+    return change
+
+
+def _unchecked(doc: Document, target: specs.Spec) -> Document:
+    """``doc`` as ``target`` writes it, the check left out: its BT-24, and BT-23 when it states none."""
+    return _replace(doc, specification_id=target.guideline, process_id=doc.process_id or target.process)
+
+
+def _fired(doc: Document, syntax: str, target: specs.Spec) -> set[str]:
+    xml = to_cii(_unchecked(doc, target)) if syntax == "cii" else to_ubl(_unchecked(doc, target))
+    report = validate(xml)
+    assert report.profile == {"xrechnung": "XRechnung", "peppol": "Peppol BIS Billing 3.0"}[target.name]
+    return {f.rule for f in report.errors}
+
+
+def _refusal(doc: Document, syntax: str, spec: str) -> ModelError:
+    with pytest.raises(ModelError) as refused:
+        _write(doc, syntax, spec)
+    return refused.value
+
+
+LINE_PERIOD_CASES = [
+    pytest.param(name, spec, syntax, rule, marks=[needs_extra] if spec == "xrechnung" else [])
+    for name, spec in (("xrechnung_invoice", "xrechnung"), ("peppol_invoice", "peppol"),
+                       ("peppol_credit_note", "peppol"))
+    for syntax in ("cii", "ubl") for rule in ("PEPPOL-EN16931-R110", "PEPPOL-EN16931-R111")]
+
+
+@pytest.mark.parametrize(("name", "spec", "syntax", "rule"), LINE_PERIOD_CASES)
+def test_line_periods_within_the_invoicing_period(name: str, spec: str, syntax: str, rule: str) -> None:
+    target = specs.spec(spec)
+    inside = _line_period(_MARCH.start, _MARCH.end)(_load(name))
+    assert validate(_write(inside, syntax, spec)).valid  # within: written, and valid
+    if rule.endswith("R110"):
+        term, field, bad = "BT-134", "lines[0].period.start", _line_period(dt.date(2025, 2, 28), _MARCH.end)
+    else:
+        term, field, bad = "BT-135", "lines[0].period.end", _line_period(_MARCH.start, dt.date(2025, 4, 1))
+    doc = bad(_load(name))
+    error = _refusal(doc, syntax, spec)
+    assert (error.field, error.bt, error.rule) == (field, term, rule), str(error)
+    assert _fired(doc, syntax, target) == {rule}
+    # a line period outside an invoicing period that states only the other date is no concern of either rule
+    other = _replace(doc, invoicing_period=Period(end=_MARCH.end) if rule.endswith("R110") else
+                     Period(start=_MARCH.start))
+    assert validate(_write(other, syntax, spec)).valid
+
+
+# XRechnung's requirements and the German rules of the BIS that state them for a seller and a buyer in Germany
+DE_R = {"BR-DE-1": "DE-R-001", "BR-DE-2": "DE-R-002", "BR-DE-3": "DE-R-003", "BR-DE-4": "DE-R-004",
+        "BR-DE-5": "DE-R-005", "BR-DE-6": "DE-R-006", "BR-DE-7": "DE-R-007", "BR-DE-8": "DE-R-008",
+        "BR-DE-9": "DE-R-009", "BR-DE-10": "DE-R-010", "BR-DE-11": "DE-R-011", "BR-DE-14": "DE-R-014",
+        "BR-DE-15": "DE-R-015", "BR-DE-22": "DE-R-022", "BR-DE-23-b": "DE-R-023-2", "BR-DE-24-a": "DE-R-024-1",
+        "BR-DE-24-b": "DE-R-024-2", "BR-DE-25-a": "DE-R-025-1", "BR-DE-25-b": "DE-R-025-2", "BR-DE-30": "DE-R-030",
+        "BR-DE-31": "DE-R-031"}
+GERMAN_CASES = [(DE_R[rule], *rest) for rule, *rest in XRECHNUNG_CASES if rule in DE_R]
+
+
+@pytest.mark.parametrize(("rule", "term", "field", "needs", "without"), GERMAN_CASES, ids=[c[0] for c in GERMAN_CASES])
+def test_peppol_german_rule(rule: str, term: str, field: str, needs: Callable[[Document], Document],
+                            without: Callable[[Document], Document]) -> None:
+    """The XRechnung fixture (seller and buyer in Germany) written for Peppol: in UBL each DE-R row is refused and
+    fired by the engine's Peppol rules; in CII the BIS rule list states none of them, so the document is written
+    and the Peppol rules find it valid (but for what other rows of the table name, and the rules fire)."""
+    base = needs(_load("xrechnung_invoice"))
+    assert validate(_write(base, "ubl", "peppol")).valid
+    bad = without(base)
+    error = _refusal(bad, "ubl", "peppol")
+    text = str(error)
+    assert f"{field} ({term})" in text and f"[{rule}]" in text or (error.field, error.bt, error.rule) == \
+        (field, term, rule), text
+    named = {req.rule for req, _ in specs.missing(PEPPOL, _unchecked(bad, PEPPOL), "ubl")}
+    inside = {"DE-R-005", "DE-R-006", "DE-R-007"} if rule == "DE-R-002" else set()  # asserted inside BG-6 only
+    # exactly what the table names (DE-R-025-1: a direct debit missing for means 59 lacks its mandate too, R061)
+    assert rule in named and _fired(bad, "ubl", PEPPOL) == named - inside
+    in_cii = {req.rule for req, _ in specs.missing(PEPPOL, _unchecked(bad, PEPPOL), "cii")}
+    assert rule not in in_cii and _fired(bad, "cii", PEPPOL) == in_cii
+    if not in_cii:
+        report = validate(_write(bad, "cii", "peppol"))
+        assert report.valid, str(report)
+    abroad = _replace(bad, buyer=_replace(bad.buyer, vat_id=None, address=_replace(bad.buyer.address, country="AT")))
+    named = {req.rule for req, _ in specs.missing(PEPPOL, _unchecked(abroad, PEPPOL), "ubl")}
+    assert rule not in named and _fired(abroad, "ubl", PEPPOL) == named  # a buyer abroad: no German rule
+
+
+def test_peppol_german_file_names_differ_without_regard_to_case() -> None:
+    """DE-R-022 compares the file names without regard to case (XRechnung's BR-DE-22, as KoSIT asserts it, with)."""
+    doc = _replace(_load("xrechnung_invoice"), attachments=[_sheet("A-1"), _replace(_sheet("A-2"),
+                                                                                    filename="STUNDEN.csv")])
+    error = _refusal(doc, "ubl", "peppol")
+    assert (error.field, error.bt, error.rule) == ("attachments", "BT-125-2", "DE-R-022"), str(error)
+    assert _fired(doc, "ubl", PEPPOL) == {"DE-R-022"}
+
+
+_ITALIAN_VAT = "IT12345670017"  # 7 digits, an office code (001), a Luhn check digit
+
+
+def _italian(**address: Any) -> Callable[[Document], Document]:
+    def change(d: Document) -> Document:
+        moved = _replace(d.seller.address, country="IT", **address)
+        return _replace(d, seller=_replace(d.seller, vat_id=_ITALIAN_VAT, address=moved))
+    return change
+
+
+ITALIAN_CASES = [
+    ("IT-R-002", "BT-35", "seller.address.line1", _italian(line1=None)),
+    ("IT-R-003", "BT-37", "seller.address.city", _italian(city=None)),
+    ("IT-R-004", "BT-38", "seller.address.postal_code", _italian(postal_code=None)),
+    ("IT-R-001", "BT-32", "seller.tax_id", lambda d: _seller(tax_id="1234567890")(_italian()(d))),
+    ("IT-R-001", "BT-32", "seller.tax_id", lambda d: _seller(tax_id="12345678901234567")(_italian()(d))),
+]
+
+
+def test_an_italian_vat_identifier_of_another_length_is_refused_by_the_model() -> None:
+    """In CII, IT-R-001 reads every tax registration of the seller, its VAT identifier (BT-31) too: the table has
+    no row for it, as the model refuses an Italian VAT identifier that is not 13 characters long."""
+    with pytest.raises(ModelError) as refused:
+        _seller(vat_id="IT123456789")(_load("peppol_invoice"))
+    assert (refused.value.field, refused.value.rule) == ("seller.vat_id", "FXE-VAT-ID"), str(refused.value)
+
+
+@pytest.mark.parametrize(("rule", "term", "field", "without"), ITALIAN_CASES,
+                         ids=[f"{c[0]}-{c[2]}-{i}" for i, c in enumerate(ITALIAN_CASES)])
+@pytest.mark.parametrize("name", ["peppol_invoice", "peppol_credit_note"])
+@pytest.mark.parametrize("syntax", ["cii", "ubl"])
+def test_peppol_italian_rule(syntax: str, name: str, rule: str, term: str, field: str,
+                             without: Callable[[Document], Document]) -> None:
+    doc = _load(name)
+    assert validate(_write(_italian()(doc), syntax, "peppol")).valid  # an Italian seller with all of it
+    assert validate(_write(_seller(tax_id="12345678901")(_italian()(doc)), syntax, "peppol")).valid
+    bad = without(doc)
+    error = _refusal(bad, syntax, "peppol")
+    assert (error.field, error.bt, error.rule) == (field, term, rule), str(error)
+    assert _fired(bad, syntax, PEPPOL) == {rule}
+    # by the seller's VAT identifier first: a seller with an Italian address and a Belgian VAT id is not Italian
+    belgian = _replace(bad, seller=_replace(bad.seller, vat_id=doc.seller.vat_id))
+    assert validate(_write(belgian, syntax, "peppol")).valid
+
+
+_KVK = Identifier(value="12345678", scheme="0106")
+
+
+def _dutch(buyer: bool = False, **seller_address: Any) -> Callable[[Document], Document]:
+    """The seller (and with ``buyer`` the buyer too) in the Netherlands, with a KvK number as legal registration,
+    and payment instructions (NL-R-007: wherever an amount is due, a credit note's too)."""
+    def change(d: Document) -> Document:
+        d = _replace(d, seller=_replace(d.seller, legal_id=_KVK, address=_replace(d.seller.address, country="NL",
+                                                                                  **seller_address)))
+        if d.payment is None:
+            d = _replace(d, payment=PaymentInstructions(means_code="30", credit_transfers=[
+                CreditTransfer(account_id="NL91ABNA0417164300")]))
+        if buyer:
+            d = _replace(d, buyer=_replace(d.buyer, legal_id=_replace(_KVK, value="87654321"),
+                                           address=_replace(d.buyer.address, country="NL")))
+        return d
+    return change
+
+
+def _then(first: Callable[[Document], Document], second: Callable[[Document], Document]) -> Callable[[Document],
+                                                                                                   Document]:
+    return lambda d: second(first(d))
+
+
+def _dutch_representative(**address: Any) -> Callable[[Document], Document]:
+    from facturx_engine.model.records import TaxRepresentative
+
+    where = Address(line1="Keizersgracht 1", city="Amsterdam", postal_code="1015 CJ", country="NL")
+    return _with(tax_representative=TaxRepresentative(name="Fiscaal Vertegenwoordiger BV", vat_id="NL004495445B01",
+                                                      address=_replace(where, **address)))
+
+
+def _order_line(d: Document) -> Document:
+    return _replace(d, purchase_order=None, lines=[_replace(d.lines[0], order_line_ref="3"), *d.lines[1:]])
+
+
+# (rule, business term, model field named, the document made to need it, the term taken away); the invoice and the
+# credit note fixture, each in both syntaxes
+DUTCH_CASES: list[tuple[str, str, str, Callable[[Document], Document], Callable[[Document], Document]]] = [
+    ("NL-R-001", "BT-25", "preceding_invoices", _dutch(), _with(preceding_invoices=[])),
+    ("NL-R-002", "BT-35", "seller.address.line1", _dutch(), _dutch(line1=None)),
+    ("NL-R-002", "BT-37", "seller.address.city", _dutch(), _dutch(city=None)),
+    ("NL-R-002", "BT-38", "seller.address.postal_code", _dutch(), _dutch(postal_code=None)),
+    ("NL-R-003", "BT-30-1", "seller.legal_id", _dutch(), _seller(legal_id=Identifier(value="0456781215",
+                                                                                    scheme="0208"))),
+    ("NL-R-004", "BT-50", "buyer.address.line1", _dutch(buyer=True), _address("buyer", line1=None)),
+    ("NL-R-004", "BT-52", "buyer.address.city", _dutch(buyer=True), _address("buyer", city=None)),
+    ("NL-R-004", "BT-53", "buyer.address.postal_code", _dutch(buyer=True), _address("buyer", postal_code=None)),
+    ("NL-R-005", "BT-47-1", "buyer.legal_id", _dutch(buyer=True), _buyer(legal_id=Identifier(value="0812345603",
+                                                                                            scheme="0208"))),
+    ("NL-R-006", "BT-64", "tax_representative.address.line1", _then(_dutch(), _dutch_representative()),
+     _dutch_representative(line1=None)),
+    ("NL-R-006", "BT-66", "tax_representative.address.city", _then(_dutch(), _dutch_representative()),
+     _dutch_representative(city=None)),
+    ("NL-R-006", "BT-67", "tax_representative.address.postal_code", _then(_dutch(), _dutch_representative()),
+     _dutch_representative(postal_code=None)),
+    ("NL-R-007", "BG-16", "payment", _dutch(), _with(payment=None, due_date=None)),
+    ("NL-R-008", "BT-81", "payment.means_code", _dutch(buyer=True), lambda d: _replace(d, payment=_replace(
+        d.payment, means_code="31"))),
+    ("NL-R-009", "BT-13", "purchase_order", _dutch(), _order_line),
+]
+
+
+@pytest.mark.parametrize(("rule", "term", "field", "needs", "without"), DUTCH_CASES,
+                         ids=[f"{c[0]}-{c[2]}" for c in DUTCH_CASES])
+@pytest.mark.parametrize("name", ["peppol_invoice", "peppol_credit_note"])
+@pytest.mark.parametrize("syntax", ["cii", "ubl"])
+def test_peppol_dutch_rule(syntax: str, name: str, rule: str, term: str, field: str,
+                           needs: Callable[[Document], Document], without: Callable[[Document], Document]) -> None:
+    doc = needs(_load(name))
+    assert validate(_write(doc, syntax, "peppol")).valid  # a Dutch seller (and buyer) with all of it
+    bad = without(doc)
+    if rule == "NL-R-001" and not bad.is_credit_note:
+        assert validate(_write(bad, syntax, "peppol")).valid  # an invoice needs no preceding invoice
+        return
+    error = _refusal(bad, syntax, "peppol")
+    assert (error.field, error.bt, error.rule) == (field, term, rule), str(error)
+    assert _fired(bad, syntax, PEPPOL) == {rule}
 
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"

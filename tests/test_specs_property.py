@@ -12,8 +12,11 @@ claims are checked on random valid documents (``tests/strategies.py``), with ``v
    by ``specs.check`` naming that rule, and, written without the check but with the spec's BT-24 and BT-23,
    makes the oracle report that very rule and nothing else: the requirement table agrees with the official
    rules on random data, not only on fixtures. Where the oracle differs, the exception is stated with its reason
-   (``NOT_FIRED``, ``FIRED_AS``, ``INSIDE``, ``REFUSED_BY_THE_MODEL``);
-3. the rules the table does not hold yet, which the completion works around, are shown on fixtures.
+   (``NOT_FIRED``, ``FIRED_AS``, ``INSIDE``, ``REFUSED_BY_THE_MODEL``); Peppol's national rows are taken away
+   from documents moved to their country (German seller and buyer, an Italian seller, a Dutch seller, buyer or
+   tax representative), in the syntaxes the table states them for, and every row has a removal
+   (``NOT_REMOVED`` says why three have none);
+3. the rules the table does not hold yet are shown on fixtures.
 
 Where the completion restricts what the strategies draw, a comment says which rule of the specification
 forbids it.
@@ -33,13 +36,12 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from stdnum import iban as stdnum_iban
-from stdnum import luhn
 
 from facturx_engine.errors import ModelError
 from facturx_engine.model import specs
 from facturx_engine.model.records import (Address, AllowanceCharge, Attachment, CardPayment, Contact, CreditTransfer,
                                           Delivery, DirectDebit, Document, Identifier, Note, PaymentInstructions,
-                                          Period)
+                                          Period, PrecedingInvoice, TaxRepresentative)
 from facturx_engine.syntax.cii import ProfileWarning, to_cii
 from facturx_engine.syntax.ubl import to_ubl
 from facturx_engine.validation.core import validate
@@ -130,7 +132,7 @@ def _complete_peppol(draw: st.DrawFn, doc: Document) -> Document:
         changes["type_code"] = "380"
     if doc.seller.country == "IT":
         # Peppol's Italian rules IT-R-002 .. IT-R-004 (by the seller's country) want the seller's address line 1,
-        # city and post code; the specs table has no row for the national rules (reported: a known gap)
+        # city and post code (rows of the specs table: the completion gives them)
         address = _address(draw, doc.seller.address, "IT")
         changes["seller"] = _replace(changes["seller"], address=_replace(
             address, line1=address.line1 or draw(texts(3))))
@@ -165,8 +167,8 @@ def completed(draw: st.DrawFn, spec: str, credit_note: bool | None = None) -> Do
     if spec == "peppol":
         doc = _complete_peppol(draw, _within(doc))
         if doc.seller.country == "DE" and doc.buyer.country == "DE":
-            # Peppol's German rules DE-R-001 .. DE-R-031 (seller and buyer in Germany) are XRechnung's: the specs
-            # table has no row for the national rules (a known gap, reported), so the completion adds what they need
+            # Peppol's German rules DE-R-001 .. DE-R-031 (seller and buyer in Germany) are XRechnung's (rows of the
+            # specs table, in UBL): the completion adds what they need
             assume(all(v.rate is not None for v in doc.totals.vat_breakdown))
             doc = _complete_xrechnung(draw, doc)
     return doc
@@ -305,6 +307,27 @@ def _charge_without_percent(draw: st.DrawFn, d: Document) -> Document:
     return _replace(d, allowances_charges=(*d.allowances_charges, charge))
 
 
+def _period_stated(draw: st.DrawFn, d: Document) -> Document:
+    """The document made to need its lines' periods within the invoicing period: it states one, from and to."""
+    period = d.invoicing_period
+    if period is None or period.start is None or period.end is None:
+        start = dt.date(2025, 1, 1) + dt.timedelta(days=draw(st.integers(0, 300)))
+        d = _replace(d, invoicing_period=Period(start=start, end=start + dt.timedelta(days=draw(st.integers(1, 60)))))
+    return _within(d)
+
+
+def _line_outside(side: str) -> Change:
+    """A line's period starting before the invoicing period (``side="start"``) or ending after it."""
+    def change(draw: st.DrawFn, d: Document) -> Document:
+        period, days = d.invoicing_period, dt.timedelta(days=draw(st.integers(1, 40)))
+        assert period is not None and period.start is not None and period.end is not None
+        outside = Period(start=period.start - days, end=period.end) if side == "start" else \
+            Period(start=period.start, end=period.end + days)
+        index = draw(st.integers(0, len(d.lines) - 1))
+        return _replace(d, lines=[_replace(ln, period=outside) if i == index else ln for i, ln in enumerate(d.lines)])
+    return change
+
+
 # rule -> (invoice, credit note or either one (None); how the document is made to need the requirement; how it is
 # taken away)
 Removal = tuple[bool | None, Change, Change]
@@ -332,6 +355,8 @@ XRECHNUNG_REMOVALS: dict[str, Removal] = {
     "BR-DE-24-b": (None, _paid_by("48", "54"), _also_transfer),
     "BR-DE-25-b": (None, _paid_by("59"), _also_card),
     "BR-DE-22": (None, _as_is, _twin_attachments),
+    "PEPPOL-EN16931-R110": (None, _period_stated, _line_outside("start")),
+    "PEPPOL-EN16931-R111": (None, _period_stated, _line_outside("end")),
 }
 PEPPOL_REMOVALS: dict[str, Removal] = {
     "PEPPOL-EN16931-R003": (None, _as_is, _with(buyer_reference=None, purchase_order=None)),
@@ -345,7 +370,137 @@ PEPPOL_REMOVALS: dict[str, Removal] = {
     "PEPPOL-EN16931-P0112": (False, _as_is, _with(type_code="384")),  # the completion has no German pair
     "PEPPOL-EN16931-R042": (None, _as_is, _charge_without_percent),
     "PEPPOL-EN16931-R061": (None, _paid_by("59"), _no_mandate),
+    "PEPPOL-EN16931-R110": (None, _period_stated, _line_outside("start")),
+    "PEPPOL-EN16931-R111": (None, _period_stated, _line_outside("end")),
 }
+
+
+# ---- Peppol's national rules: the document moved to the country (and made to meet what that country requires)
+
+
+def _then(first: Change, second: Change) -> Change:
+    return lambda draw, d: second(draw, first(draw, d))
+
+
+def _german(draw: st.DrawFn, d: Document) -> Document:
+    """Seller and buyer in Germany (DE-R-*, by the postal addresses), completed as XRechnung requires."""
+    assume(all(v.rate is not None for v in d.totals.vat_breakdown))  # DE-R-014, as BR-DE-14 above
+    d = _replace(d, seller=_replace(d.seller, address=_replace(d.seller.address, country="DE")),
+                 buyer=_replace(d.buyer, address=_replace(d.buyer.address, country="DE")))
+    return _complete_xrechnung(draw, d)
+
+
+_ITALIAN_VAT = "IT12345670017"  # 7 digits, an office code, a Luhn digit
+
+
+def _italian(draw: st.DrawFn, d: Document) -> Document:
+    """An Italian seller (IT-R-*, by $supplierCountry: the seller's VAT identifier first) with the address line 1,
+    city and post code IT-R-002 .. IT-R-004 require."""
+    address = _address(draw, d.seller.address, d.seller.country)
+    address = _replace(address, line1=address.line1 or draw(texts(3)))
+    if d.seller.vat_id:
+        return _replace(d, seller=_replace(d.seller, vat_id=_ITALIAN_VAT, address=address))
+    assume(d.tax_representative is None)  # else its VAT identifier would decide the seller's country
+    return _replace(d, seller=_replace(d.seller, address=_replace(address, country="IT")))  # no VAT id (category O)
+
+
+_KVK = st.integers(10_000_000, 99_999_999).map(lambda n: Identifier(value=str(n), scheme="0106"))
+
+
+def _dutch_party(draw: st.DrawFn, party: Any) -> Any:
+    """A party in the Netherlands with street, city and post code (NL-R-002, 004) and a KvK number as its legal
+    registration (NL-R-003, 005), if it has one or needs one to be identified (BR-CO-26)."""
+    address = _address(draw, party.address, "NL")
+    address = _replace(address, country="NL", line1=address.line1 or draw(texts(3)))
+    needs = party.legal_id is not None or not (party.vat_id or party.identifiers)
+    return _replace(party, address=address, legal_id=draw(_KVK) if needs and not party.private_person else None)
+
+
+def _dutch_seller(draw: st.DrawFn, d: Document) -> Document:
+    """A seller in the Netherlands, with what NL-R-001, 007 and 009 require: a preceding invoice in a credit note,
+    payment instructions, a purchase order reference when a line names an order line."""
+    d = _replace(d, seller=_dutch_party(draw, d.seller))
+    if d.buyer.country.upper() == "NL":  # drawn in the Netherlands already: NL-R-004, 005 and 008 apply
+        d = _replace(d, buyer=_dutch_party(draw, d.buyer))
+        if d.payment is not None and d.payment.means_code not in ("30", "48", "49", "57", "58", "59"):
+            d = _replace(d, payment=_payment(draw, "58"))
+    rep = d.tax_representative
+    if rep is not None and rep.address.country.upper() == "NL":  # NL-R-006
+        address = _address(draw, rep.address, "NL")
+        d = _replace(d, tax_representative=_replace(rep, address=_replace(address, line1=address.line1 or
+                                                                          draw(texts(3)))))
+    if d.is_credit_note and not d.preceding_invoices:
+        d = _replace(d, preceding_invoices=[PrecedingInvoice(number=draw(references))])
+    if d.payment is None:
+        d = _replace(d, payment=_payment(draw, draw(st.sampled_from(["30", "58"]))))
+    if any(ln.order_line_ref for ln in d.lines) and not d.purchase_order:
+        d = _replace(d, purchase_order=draw(references))
+    return d
+
+
+def _dutch_pair(draw: st.DrawFn, d: Document) -> Document:
+    """Seller and buyer in the Netherlands (a payment means code of NL-R-008 too)."""
+    return _dutch_seller(draw, _replace(d, buyer=_replace(d.buyer, address=_replace(d.buyer.address, country="NL"))))
+
+
+def _dutch_representative(draw: st.DrawFn, d: Document) -> Document:
+    assume(all(v.rate is not None for v in d.totals.vat_breakdown))  # category O: no VAT identifier (BR-O-02)
+    address = Address(line1=draw(texts(3)), city=draw(_cities), postal_code=draw(_postcodes), country="NL")
+    return _replace(_dutch_seller(draw, d), tax_representative=TaxRepresentative(
+        name=draw(texts(3)), vat_id="NL004495445B01", address=address))
+
+
+def _dropped(party: str, *fields: str) -> Change:
+    """One of ``fields`` of the address of ``party`` (``seller``, ``buyer``, ``tax_representative``) taken away."""
+    def change(draw: st.DrawFn, d: Document) -> Document:
+        owner = getattr(d, party)
+        address = _replace(owner.address, **{draw(st.sampled_from(fields)): None})
+        return _replace(d, **{party: _replace(owner, address=address)})
+    return change
+
+
+def _foreign_legal_id(party: str) -> Change:
+    duns = st.integers(100_000_000, 999_999_999).map(lambda n: Identifier(value=str(n), scheme="0060"))
+
+    def change(draw: st.DrawFn, d: Document) -> Document:
+        assume(not getattr(d, party).private_person)  # a private person has no legal registration
+        return _replace(d, **{party: _replace(getattr(d, party), legal_id=draw(duns))})
+    return change
+
+
+def _owed(draw: st.DrawFn, d: Document) -> Document:
+    assume(d.totals.due > 0)  # NL-R-007 asks for payment instructions when an amount is due
+    return d
+
+
+def _order_line_only(draw: st.DrawFn, d: Document) -> Document:
+    return _replace(d, purchase_order=None, lines=[_replace(d.lines[0], order_line_ref=draw(digits(2))),
+                                                   *d.lines[1:]])
+
+
+_ADDRESS = ("line1", "city", "postal_code")
+_DE_R = {"BR-DE-1": "DE-R-001", "BR-DE-2": "DE-R-002", "BR-DE-3": "DE-R-003", "BR-DE-4": "DE-R-004",
+         "BR-DE-5": "DE-R-005", "BR-DE-6": "DE-R-006", "BR-DE-7": "DE-R-007", "BR-DE-8": "DE-R-008",
+         "BR-DE-9": "DE-R-009", "BR-DE-10": "DE-R-010", "BR-DE-11": "DE-R-011", "BR-DE-15": "DE-R-015",
+         "BR-DE-22": "DE-R-022", "BR-DE-23-b": "DE-R-023-2", "BR-DE-24-a": "DE-R-024-1", "BR-DE-24-b": "DE-R-024-2",
+         "BR-DE-25-a": "DE-R-025-1", "BR-DE-25-b": "DE-R-025-2", "BR-DE-30": "DE-R-030", "BR-DE-31": "DE-R-031"}
+PEPPOL_REMOVALS.update({
+    **{_DE_R[rule]: (credit, _then(_german, needs), without)
+       for rule, (credit, needs, without) in XRECHNUNG_REMOVALS.items() if rule in _DE_R},
+    "IT-R-001": (None, _italian, _party("seller", tax_id="1234567890")),
+    "IT-R-002": (None, _italian, _address_of("seller", line1=None)),
+    "IT-R-003": (None, _italian, _address_of("seller", city=None)),
+    "IT-R-004": (None, _italian, _address_of("seller", postal_code=None)),
+    "NL-R-001": (True, _dutch_seller, _with(preceding_invoices=())),
+    "NL-R-002": (None, _dutch_seller, _dropped("seller", *_ADDRESS)),
+    "NL-R-003": (None, _dutch_seller, _foreign_legal_id("seller")),
+    "NL-R-004": (None, _dutch_pair, _dropped("buyer", *_ADDRESS)),
+    "NL-R-005": (None, _dutch_pair, _foreign_legal_id("buyer")),
+    "NL-R-006": (None, _dutch_representative, _dropped("tax_representative", *_ADDRESS)),
+    "NL-R-007": (None, _then(_dutch_seller, _owed), _no_payment),
+    "NL-R-008": (None, _dutch_pair, lambda draw, d: _replace(d, payment=_payment(draw, "31"))),
+    "NL-R-009": (None, _dutch_seller, _order_line_only),
+})
 REMOVALS = {"xrechnung": XRECHNUNG_REMOVALS, "peppol": PEPPOL_REMOVALS}
 
 NOT_FIRED: dict[tuple[str, str], tuple[Callable[[Document], bool], str]] = {
@@ -354,6 +509,9 @@ NOT_FIRED: dict[tuple[str, str], tuple[Callable[[Document], bool], str]] = {
         "a sales order reference (BT-14) alone is written as cac:OrderReference with the cbc:ID 'NA' the UBL binding "
         "of EN 16931 requires, and R003 (cbc:BuyerReference or cac:OrderReference/cbc:ID) takes that for a "
         "purchase order: the table, like the rule's text, still asks for BT-10 or BT-13"),
+    ("NL-R-009", "ubl"): (
+        lambda d: bool(d.sales_order), "as for R003: the cbc:ID 'NA' written with a sales order reference alone is "
+        "taken for the order reference the rule asks for; the table, like the rule's text, asks for BT-13"),
     ("PEPPOL-EN16931-P0112", "cii"): (
         lambda d: True, "the BIS rule list gives P0112 a UBL context only (cbc:InvoiceTypeCode)"),
 }
@@ -369,6 +527,7 @@ FIRED_AS: dict[tuple[str, str], tuple[str, str]] = {
 INSIDE: dict[str, tuple[set[str], str]] = {
     "BR-DE-2": ({"BR-DE-5", "BR-DE-6", "BR-DE-7"}, "KoSIT asserts the contact point, telephone and email inside the "
                 "seller contact (BG-6): without the group only BR-DE-2 is reported"),
+    "DE-R-002": ({"DE-R-005", "DE-R-006", "DE-R-007"}, "as BR-DE-2: the BIS asserts them on cac:Contact"),
 }
 """Requirements the table names when a group is missing (each of its terms is missing too) that the oracle
 asserts inside that group only: the group's rule -> (those rules, why)."""
@@ -393,10 +552,15 @@ def without_one(draw: st.DrawFn, spec: str, rule: str) -> tuple[Document, Docume
         return doc, refused
 
 
+def _stated_in(spec: str, rule: str) -> set[str]:
+    """The syntaxes the table states ``rule`` for (Peppol's German rules: UBL only)."""
+    return {syntax for req in specs.spec(spec).requires if req.rule == rule for syntax in req.syntaxes}
+
+
 REMOVAL_CASES = [pytest.param(spec, syntax, rule, marks=[needs_extra] if spec == "xrechnung" else [],
                               id=f"{spec}-{syntax}-{rule}")
                  for spec, syntaxes in (("xrechnung", ("cii", "ubl")), ("peppol", ("ubl", "cii")))
-                 for syntax in syntaxes for rule in REMOVALS[spec]]
+                 for syntax in syntaxes for rule in REMOVALS[spec] if syntax in _stated_in(spec, rule)]
 FEW = settings(PROPERTY, max_examples=4)
 
 
@@ -427,7 +591,7 @@ def test_a_requirement_taken_away_is_refused_and_fired_by_the_oracle(spec: str, 
         else:
             assert FIRED_AS.get((rule, syntax), (rule,))[0] in fired, (rule, sorted(fired))
         # and nothing else: the oracle reports exactly what the table names (but for the exceptions above)
-        named = {req.rule for req, _ in specs.missing(target, unchecked)}
+        named = {req.rule for req, _ in specs.missing(target, unchecked, syntax)}
         named -= {inner for outer in named & INSIDE.keys() for inner in INSIDE[outer][0]}
         expected = {FIRED_AS.get((r, syntax), (r,))[0] for r in named
                     if not NOT_FIRED.get((r, syntax), (lambda d: False, ""))[0](bad)}
@@ -436,43 +600,45 @@ def test_a_requirement_taken_away_is_refused_and_fired_by_the_oracle(spec: str, 
     check()
 
 
+NOT_REMOVED = {
+    "PEPPOL-EN16931-R001": "the business process (BT-23): the spec writes its own when the document states none",
+    "BR-DE-14": "the VAT category rate (BT-119): only category O lacks one, which the completion excludes; shown on "
+                "the fixture in tests/test_specs.py",
+    "DE-R-014": "as BR-DE-14",
+}
+"""The requirements without a removal above, and why."""
+
+
+@pytest.mark.parametrize("spec", ["xrechnung", "peppol"])
+def test_every_requirement_of_the_table_is_taken_away_above(spec: str) -> None:
+    table = {req.rule for req in specs.spec(spec).requires}
+    assert table - set(REMOVALS[spec]) == table & NOT_REMOVED.keys()
+    assert set(REMOVALS[spec]) <= table
+
+
 # ---------------------------------------------------------------------------- what the table does not hold yet
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "invoices"
-_MARCH = Period(start=dt.date(2025, 3, 1), end=dt.date(2025, 3, 31))
-
-
-def _line_before_the_period(d: Document) -> Document:
-    line = _replace(d.lines[0], period=Period(start=dt.date(2025, 2, 1), end=_MARCH.end))
-    return _replace(d, invoicing_period=_MARCH, lines=(line, *d.lines[1:]))
-
-
-def _italian_seller_without_street(d: Document) -> Document:
-    body = "1234567001"  # an Italian VAT number: 7 digits, an office code, a Luhn digit
-    return _replace(d, seller=_replace(d.seller, vat_id=f"IT{body}{luhn.calc_check_digit(body)}",
-                                       address=_replace(d.seller.address, line1=None, country="IT")))
+def _skonto_without_two_decimals(d: Document) -> Document:
+    return _replace(d, payment_terms="Zahlbar binnen 30 Tagen\n#SKONTO#TAGE=14#PROZENT=2#\n")
 
 
 @pytest.mark.parametrize(("name", "spec", "syntax", "change", "rule"), [
-    pytest.param("xrechnung_invoice", "xrechnung", "cii", _line_before_the_period, "PEPPOL-EN16931-R110",
+    pytest.param("xrechnung_invoice", "xrechnung", "cii", _skonto_without_two_decimals, "BR-DE-18",
                  marks=needs_extra),
-    pytest.param("xrechnung_invoice", "xrechnung", "ubl", _line_before_the_period, "PEPPOL-EN16931-R110",
+    pytest.param("xrechnung_invoice", "xrechnung", "ubl", _skonto_without_two_decimals, "BR-DE-18",
                  marks=needs_extra),
-    ("peppol_invoice", "peppol", "ubl", _line_before_the_period, "PEPPOL-EN16931-R110"),
-    ("peppol_invoice", "peppol", "cii", _line_before_the_period, "PEPPOL-EN16931-R110"),
     # the German rules of the BIS apply when seller and buyer are in Germany, in UBL only (the rule list gives them
     # no CII context)
-    ("xrechnung_invoice", "peppol", "ubl", lambda d: _replace(d, seller=_replace(d.seller, contact=None)), "DE-R-002"),
-    ("peppol_invoice", "peppol", "ubl", _italian_seller_without_street, "IT-R-002"),
-    ("peppol_invoice", "peppol", "cii", _italian_seller_without_street, "IT-R-002"),
+    ("xrechnung_invoice", "peppol", "ubl", _skonto_without_two_decimals, "DE-R-018"),
 ])
 def test_rules_of_the_specs_that_the_table_does_not_hold(name: str, spec: str, syntax: str,
                                                          change: Callable[[Document], Document], rule: str) -> None:
-    """Known gaps, found by the random documents above (whose completion works around them): the line periods
-    within the invoice period (PEPPOL-EN16931-R110/R111, XRechnung applies them too) and the national rules of
-    the BIS by country (DE-R-*, IT-R-* ...) have no row in the specs table, so such a document is written for its
+    """Known gaps: the form of the cash-discount lines of the payment terms (BT-20, ``#SKONTO#TAGE=N#PROZENT=N.NN#``:
+    XRechnung's BR-DE-18, the BIS's DE-R-018) has no row in the specs table, so such a document is written for its
     spec and only the oracle refuses it. When the table gains the row, this case fails: move it to the
-    requirement tests."""
+    requirement tests. (The line periods, PEPPOL-EN16931-R110/R111, and the German and Italian rules of the BIS
+    were such gaps: they are rows now, shown in ``tests/test_specs.py`` and above.)"""
     from facturx_engine.io.jsonio import load_document
 
     doc = change(load_document((FIXTURES / f"{name}.json").read_bytes()))

@@ -6,7 +6,10 @@ wheel's XSD and Schematron files, pikepdf/qpdf for the PDF checks) and the engin
 
 * ``text`` -- grouped by file: the verdict, syntax, document and profile, one line per rule set
   applied (name, version, SHA-256, why chosen, NOT INSTALLED when missing), then one line per
-  finding: severity, rule id, BT ids, shortened location, message; a summary and the artefacts.
+  finding: ``FILE:LINE:COLUMN:`` when it has a place in the XML file (the start tag of its element,
+  as compilers write it, for editors and CI problem matchers), severity, rule id, BT ids, shortened
+  location (followed by ``(embedded XML LINE:COLUMN)`` for the XML of a PDF), message; a summary and
+  the artefacts.
 * ``json`` -- ``{"files": [{"file", "valid", "syntax", "profile", "rule_sets": [{"key", "name",
   "artefact", "version", "sha256", "reason", "installed"}], "findings": [{"rule",
   "severity", "location", "message", "bt_ids", "source", "line", "column"}]}], "summary": {...},
@@ -16,7 +19,10 @@ wheel's XSD and Schematron files, pikepdf/qpdf for the PDF checks) and the engin
   :meth:`facturx_engine.findings.Finding.as_dict`; ``summary.unreadable`` counts the files not checked
   (unreadable, too large, their check crashed: see :mod:`facturx_engine.apps.batch`).
 * ``junit`` -- one ``testcase`` per file, its rule sets as ``rule-set`` properties; a ``failure``
-  lists the fatal findings, an ``error`` a file not checked; warnings go to ``system-out``.
+  lists the fatal findings as the text report writes them (with their ``FILE:LINE:COLUMN``), its
+  ``message`` names the first one with a place and where it is, and the failing ``testcase`` has the
+  ``file`` and ``line`` attributes of that finding (an XML file); an ``error`` a file not checked;
+  warnings go to ``system-out``.
 * ``sarif`` -- one run, ``tool.driver`` with every rule reported, one result per finding with
   ``ruleId``, ``level`` (``error``/``warning``), ``message.text``, the file as
   ``artifactLocation.uri`` (relative to the working directory when it is under it), the
@@ -46,7 +52,7 @@ from urllib.parse import quote
 from lxml import etree
 
 from facturx_engine.apps.display import printable
-from facturx_engine.apps.batch import FileResult
+from facturx_engine.apps.batch import STDIN, FileResult
 from facturx_engine.findings import Finding
 from facturx_engine.validation.findings import RuleSetUse
 
@@ -123,10 +129,34 @@ def _what(result: FileResult) -> str:
     return f"{text}, profile {result.profile}" if result.profile else text
 
 
-def _finding_line(finding: Finding) -> str:
+def _embedded(result: FileResult) -> bool:
+    """Whether the line and column of the findings of ``result`` are in the XML embedded in a PDF."""
+    return (result.syntax or "").startswith("PDF")
+
+
+def _place(result: FileResult, finding: Finding) -> str:
+    """``FILE:LINE:COLUMN`` of a finding placed in ``result``'s XML file (``<stdin>`` for the standard input)."""
+    return f"{'<stdin>' if result.file == STDIN else printable(result.file)}:{_position(finding)}"
+
+
+def _position(finding: Finding) -> str:
+    """``LINE:COLUMN`` of a finding (``LINE`` alone when the column is not known)."""
+    return f"{finding.line}:{finding.column}" if finding.column else f"{finding.line}"
+
+
+def _finding_line(finding: Finding, result: FileResult) -> str:
+    """One finding of ``result`` on one line: ``FILE:LINE:COLUMN:`` first when the finding has a place in the
+    file (as compilers write it, which editors and CI problem matchers read); a place in the XML embedded in a
+    PDF is given after the location instead, ``(embedded XML LINE:COLUMN)``."""
     bts = f" [{', '.join(finding.bt_ids)}]" if finding.bt_ids else ""
     where = f" at {_location(finding.location)}" if finding.location else ""
-    return f"  {finding.severity} {printable(finding.rule)}{printable(bts)}{where}: {_message(finding.message)}"
+    head = "  "
+    if finding.line is not None:
+        if _embedded(result):
+            where += f" (embedded XML {_position(finding)})"
+        else:
+            head = f"  {_place(result, finding)}: "
+    return f"{head}{finding.severity} {printable(finding.rule)}{printable(bts)}{where}: {_message(finding.message)}"
 
 
 def _text(results: Sequence[FileResult], rules: Sequence[str]) -> str:
@@ -136,7 +166,7 @@ def _text(results: Sequence[FileResult], rules: Sequence[str]) -> str:
         counts = f"{len(result.errors)} fatal, {len(result.warnings)} warning"
         lines.append(f"{printable(result.file)}: {verdict} ({printable(_what(result))}; {counts})")
         lines.extend(f"  rule set: {printable(str(use))}" for use in result.rule_sets)
-        lines.extend(_finding_line(f) for f in result.findings)
+        lines.extend(_finding_line(f, result) for f in result.findings)
     s = _summary(results)
     lines.append("")
     lines.append(
@@ -190,6 +220,30 @@ def _json(results: Sequence[FileResult], rules: Sequence[str]) -> str:
 # --------------------------------------------------------------------------- JUnit
 
 
+def _first_placed(result: FileResult) -> Finding | None:
+    return next((f for f in result.errors if f.line is not None), None)
+
+
+def _failure_message(result: FileResult) -> str:
+    """``WHAT: N fatal finding(s)``, and where the first of them with a place is: ``first: RULE at FILE:LINE:COLUMN``
+    (``at embedded XML LINE:COLUMN`` in a PDF)."""
+    text = f"{printable(_what(result))}: {len(result.errors)} fatal finding(s)"
+    first = _first_placed(result)
+    if first is None:
+        return text
+    where = f"embedded XML {_position(first)}" if _embedded(result) else _place(result, first)
+    return f"{text}; first: {printable(first.rule)} at {where}"
+
+
+def _place_case(case: etree._Element, result: FileResult) -> None:
+    """The ``file`` and ``line`` attributes of a failing test case (as pytest and GitLab write them): the file and
+    the line of its first fatal finding with a place in it (none for a PDF: the line is in its embedded XML)."""
+    first = _first_placed(result)
+    if first is not None and not _embedded(result):
+        case.set("file", printable(result.file))
+        case.set("line", str(first.line))
+
+
 def _junit(results: Sequence[FileResult], rules: Sequence[str]) -> str:
     s = _summary(results)
     failures = sum(not r.valid and not r.io_error for r in results)
@@ -211,15 +265,14 @@ def _junit(results: Sequence[FileResult], rules: Sequence[str]) -> str:
                 etree.SubElement(applied, "property", name="rule-set", value=printable(str(use)))
         if result.io_error:
             error = etree.SubElement(case, "error", type="io", message=_message(result.findings[0].message))
-            error.text = "\n".join(_finding_line(f) for f in result.findings)
+            error.text = "\n".join(_finding_line(f, result) for f in result.findings)
         elif not result.valid:
-            n = len(result.errors)
-            failure = etree.SubElement(case, "failure", type="invalid",
-                                       message=f"{printable(_what(result))}: {n} fatal finding(s)")
-            failure.text = "\n".join(_finding_line(f) for f in result.errors)
+            failure = etree.SubElement(case, "failure", type="invalid", message=_failure_message(result))
+            failure.text = "\n".join(_finding_line(f, result) for f in result.errors)
+            _place_case(case, result)
         if result.warnings and not result.io_error:
             out = etree.SubElement(case, "system-out")
-            out.text = "\n".join(_finding_line(f) for f in result.warnings)
+            out.text = "\n".join(_finding_line(f, result) for f in result.warnings)
     return etree.tostring(suites, pretty_print=True, xml_declaration=True, encoding="UTF-8").decode("utf-8")
 
 

@@ -21,8 +21,12 @@ An XSD error is a ``failed-assert`` of the ``xsd`` pattern, id ``XSD``, location
 of the element's start tag). A finding is a ``successful-report`` when the Schematron gave it no rule id
 and reported it (rule ``SCHEMATRON-REPORT``), else a ``failed-assert``: the engine keeps the rule id,
 flag, location and message of each finding, not the kind of Schematron test nor its ``test``
-expression (written empty). A rule set not installed has its pattern and its ``FXE-NOT-INSTALLED``
-finding. Every text is passed through :func:`facturx_engine.apps.display.printable`.
+expression (written empty). The kind is nevertheless the stylesheet's own: no compiled stylesheet of
+the rule sets gives a rule id to a report (the Factur-X ones report attributes "marked as not used"
+without one; CEN, XRechnung and the French rules only assert), and the engine implements the Peppol
+BIS rules as assertions (each one holds where it applies); ``tests/test_svrl_kinds.py`` reads every
+installed stylesheet to prove it and compares the SVRL of a stock stylesheet with the merged one. A
+rule set not installed has its pattern and its ``FXE-NOT-INSTALLED`` finding. Every text is passed through :func:`facturx_engine.apps.display.printable`.
 """
 
 from __future__ import annotations

@@ -12,7 +12,8 @@ once:
 * the Factur-X profile its CII is written in and the syntaxes it exists in (the Factur-X profiles
   other than EN 16931 are CII only);
 * its :class:`Requirement` rows: each one a business term (or group), the model field(s) that hold it
-  and the rule of the specification that demands it, applying always or under a condition.
+  and the rule of the specification that demands it, applying always or under a condition (Peppol's
+  national rules: by the seller's country), in the syntaxes the rule is stated for.
 
 :func:`check` refuses a document that lacks what the specification requires, before anything is
 written: one :class:`~facturx_engine.errors.ModelError` naming every missing business term, its model
@@ -23,6 +24,7 @@ document (``facturx_engine.validate``); these rows are what a writer can know is
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -44,8 +46,11 @@ class Requirement:
     holding them (dotted, ``*`` for every item of a repeated field); any one of them present satisfies the
     requirement; ``rule``: the rule id that demands it; ``what``: what it is, in words; ``when``: the
     condition under which it applies (None: always); ``accepts``: the values the specification allows
-    (None: any non-empty value); ``value``: what is written for the field when that is not the field
-    itself (the notes written include the French late-payment mentions)."""
+    (None: any non-empty value); ``within``: as ``accepts``, for values allowed or not by another term
+    of the same document (called with the document and the value); ``value``: what is written for the
+    field when that is not the field itself (the notes written include the French late-payment
+    mentions); ``syntaxes``: the syntaxes the rule is stated for (Peppol's German rules have no CII
+    context in the BIS rule list)."""
 
     terms: str
     fields: tuple[str, ...]
@@ -54,6 +59,8 @@ class Requirement:
     when: Callable[[Document], bool] | None = None
     accepts: Callable[[Any], bool] | None = None
     value: Callable[[Document], Any] | None = None
+    within: Callable[[Document, Any], bool] | None = None
+    syntaxes: tuple[str, ...] = ("cii", "ubl")
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +118,25 @@ _PEPPOL_PROCESS_FORMAT = re.compile(r"urn:fdc:peppol\.eu:2017:poacc:billing:\d\d
 _MANDATE = Requirement("BT-89", ("payment.direct_debit.mandate_id",), "PEPPOL-EN16931-R061", "the mandate reference "
                        "of the direct debit, for payment means 49 or 59", when=_means("49", "59"))
 
+
+def _line_date_within(side: str) -> Callable[[Document, Any], bool]:
+    """A line period's start (``side="start"``) or end date within the invoicing period, when it states that date."""
+    def within(doc: Document, value: Any) -> bool:
+        bound = getattr(doc.invoicing_period, side, None)
+        if value is None or bound is None:
+            return True
+        return bool(value >= bound if side == "start" else value <= bound)
+    return within
+
+
+# PEPPOL-EN16931-R110 and R111; KoSIT's XRechnung stylesheet asserts them too
+_LINE_PERIODS = (
+    Requirement("BT-134", ("lines.*.period.start",), "PEPPOL-EN16931-R110", "a line period start date not before "
+                "the start date of the invoicing period (BT-73)", within=_line_date_within("start")),
+    Requirement("BT-135", ("lines.*.period.end",), "PEPPOL-EN16931-R111", "a line period end date not after the "
+                "end date of the invoicing period (BT-74)", within=_line_date_within("end")),
+)
+
 # No row for what EN 16931 requires too, which the model refuses already: XRechnung's BR-DE-16 (a seller VAT or
 # tax registration identifier, or a tax representative, with VAT categories S, Z, E, AE, K, G, L, M: BR-S-02 ...
 # BR-AG-02) and BR-DE-23-a (a credit transfer account with payment means 30 or 58: BR-61).
@@ -152,6 +178,7 @@ _XRECHNUNG = (
                 accepts=_distinct_filenames),
     Requirement("BT-119", ("totals.vat_breakdown.*.rate",), "BR-DE-14", "the VAT category rate of every VAT "
                 "breakdown (category O carries none)"),
+    *_LINE_PERIODS,
 )
 
 _PEPPOL = (
@@ -185,6 +212,117 @@ _PEPPOL = (
                 "the percentage of an allowance or charge that states its base amount",
                 accepts=lambda ac: ac.base_amount is None or ac.percent is not None),
     _MANDATE,
+    *_LINE_PERIODS,
+)
+
+# The national rules of Peppol BIS Billing 3.0 that a writer can know are broken, by the seller's country.
+# German (DE-R-*, seller and buyer in Germany, UBL only): XRechnung's rows under their Peppol ids; none for DE-R-016
+# and DE-R-023-1 (as for BR-DE-16 and BR-DE-23-a above) nor DE-R-018 (the Skonto lines of BT-20, as for BR-DE-18);
+# DE-R-022 compares the names of the embedded files without regard to case.
+_DE_R = {"BR-DE-1": "DE-R-001", "BR-DE-2": "DE-R-002", "BR-DE-3": "DE-R-003", "BR-DE-4": "DE-R-004",
+         "BR-DE-5": "DE-R-005", "BR-DE-6": "DE-R-006", "BR-DE-7": "DE-R-007", "BR-DE-8": "DE-R-008",
+         "BR-DE-9": "DE-R-009", "BR-DE-10": "DE-R-010", "BR-DE-11": "DE-R-011", "BR-DE-14": "DE-R-014",
+         "BR-DE-15": "DE-R-015", "BR-DE-22": "DE-R-022", "BR-DE-23-b": "DE-R-023-2", "BR-DE-24-a": "DE-R-024-1",
+         "BR-DE-24-b": "DE-R-024-2", "BR-DE-25-a": "DE-R-025-1", "BR-DE-25-b": "DE-R-025-2", "BR-DE-30": "DE-R-030",
+         "BR-DE-31": "DE-R-031"}
+
+
+def _german_pair(when: Callable[[Document], bool] | None) -> Callable[[Document], bool]:
+    """``$supplierCountryIsDE and $customerCountryIsDE``: both postal addresses (BT-40, BT-55) in Germany."""
+    return lambda doc: (doc.seller.country.upper() == "DE" and doc.buyer.country.upper() == "DE"
+                        and (when is None or when(doc)))
+
+
+def _distinct_embedded_filenames(attachments: Any) -> bool:
+    names = [a.filename.lower() for a in attachments if a.filename and a.content is not None]
+    return len(names) == len(set(names))
+
+
+_PEPPOL_DE = tuple(dataclasses.replace(
+    req, rule=_DE_R[req.rule], what=f"{req.what} (seller and buyer in Germany)", when=_german_pair(req.when),
+    syntaxes=("ubl",), accepts=_distinct_embedded_filenames if req.rule == "BR-DE-22" else req.accepts)
+    for req in _XRECHNUNG if req.rule in _DE_R)
+
+
+def _seller_country(doc: Document) -> str:
+    """``$supplierCountry``: the first two letters of the seller's VAT identifier (else of its tax
+    representative's), else the country of its postal address, else ``XX``; upper-cased."""
+    representative = doc.tax_representative
+    vat = (doc.seller.vat_id or (representative.vat_id if representative is not None else None) or "").strip()
+    return vat[:2].upper() if vat else doc.seller.country.strip().upper() or "XX"
+
+
+def _italian(doc: Document) -> bool:
+    return _seller_country(doc) == "IT"
+
+
+def _length_11_to_16(value: Any) -> bool:
+    return 11 <= len(" ".join(str(value).split())) <= 16
+
+
+# Italian (IT-R-*, by $supplierCountry, UBL and CII). In CII IT-R-001 reads every tax registration of the seller,
+# its VAT identifier (BT-31) too: an Italian one has 13 characters, or the model refuses it (FXE-VAT-ID).
+_PEPPOL_IT = (
+    Requirement("BT-32", ("seller.tax_id",), "IT-R-001", "a seller tax registration identifier of 11 to 16 "
+                "characters (an Italian seller)", when=_italian, accepts=_length_11_to_16),
+    Requirement("BT-35", ("seller.address.line1",), "IT-R-002", "the seller address line 1 (an Italian seller)",
+                when=_italian),
+    Requirement("BT-37", ("seller.address.city",), "IT-R-003", "the seller city (an Italian seller)", when=_italian),
+    Requirement("BT-38", ("seller.address.postal_code",), "IT-R-004", "the seller post code (an Italian seller)",
+                when=_italian),
+)
+
+
+
+def _dutch(*parties: str) -> Callable[[Document], bool]:
+    """``$supplierCountryIsNL`` (and ``$customerCountryIsNL``, ``$taxRepresentativeCountryIsNL``): the postal
+    address of each of ``parties`` (``seller``, ``buyer``, ``tax_representative``) in the Netherlands."""
+    def applies(doc: Document) -> bool:
+        return all(getattr(getattr(doc, p), "address", None) is not None
+                   and getattr(doc, p).address.country.upper() == "NL" for p in parties)
+    return applies
+
+
+def _nl_with(applies: Callable[[Document], bool], more: Callable[[Document], bool]) -> Callable[[Document], bool]:
+    return lambda doc: applies(doc) and more(doc)
+
+
+_NL_CREDIT_TYPES = frozenset("81 83 381 396 532".split())  # the credit note codes NL-R-001 reads in CII
+_KVK_OIN = ("0106", "0190")
+_NL_MEANS = ("30", "48", "49", "57", "58", "59")
+_NL, _NL2 = _dutch("seller"), _dutch("seller", "buyer")
+_NL_REP = _dutch("seller", "tax_representative")
+
+
+def _address_rows(rule: str, party: str, terms: tuple[str, str, str], who: str,
+                  when: Callable[[Document], bool]) -> tuple[Requirement, ...]:
+    """NL-R-002, 004, 006: a street (address line 1), a city and a post code in the address of ``party``."""
+    return tuple(Requirement(term, (f"{party}.address.{field}",), rule, f"the {what} of the {who}", when=when)
+                 for term, field, what in zip(terms, ("line1", "city", "postal_code"),
+                                              ("street (address line 1)", "city", "post code")))
+
+
+# Dutch (NL-R-*, by the postal addresses of the seller, the buyer and the tax representative, UBL and CII).
+_PEPPOL_NL = (
+    Requirement("BT-25", ("preceding_invoices",), "NL-R-001", "a preceding invoice reference in a credit note "
+                "(a Dutch seller)", when=_nl_with(_NL, lambda doc: doc.is_credit_note), syntaxes=("ubl",)),
+    Requirement("BT-25", ("preceding_invoices",), "NL-R-001", "a preceding invoice reference in a credit note "
+                "(a Dutch seller)", when=_nl_with(_NL, lambda doc: doc.type_code in _NL_CREDIT_TYPES),
+                syntaxes=("cii",)),
+    *_address_rows("NL-R-002", "seller", ("BT-35", "BT-37", "BT-38"), "seller (a Dutch seller)", _NL),
+    Requirement("BT-30-1", ("seller.legal_id",), "NL-R-003", "a seller legal registration identifier of scheme "
+                "0106 (KvK) or 0190 (OIN) (a Dutch seller)", when=_NL, accepts=lambda i: i.scheme in _KVK_OIN),
+    *_address_rows("NL-R-004", "buyer", ("BT-50", "BT-52", "BT-53"), "buyer (a Dutch seller and buyer)", _NL2),
+    Requirement("BT-47-1", ("buyer.legal_id",), "NL-R-005", "a buyer legal registration identifier of scheme 0106 "
+                "(KvK) or 0190 (OIN) (a Dutch seller and buyer)", when=_NL2, accepts=lambda i: i.scheme in _KVK_OIN),
+    *_address_rows("NL-R-006", "tax_representative", ("BT-64", "BT-66", "BT-67"),
+                   "tax representative (a Dutch seller and tax representative)", _NL_REP),
+    Requirement("BG-16", ("payment",), "NL-R-007", "the payment instructions when an amount is due (a Dutch "
+                "seller)", when=_nl_with(_NL, lambda doc: doc.totals.due > 0)),
+    Requirement("BT-81", ("payment.means_code",), "NL-R-008", f"a payment means code of {', '.join(_NL_MEANS)} (a "
+                "Dutch seller and buyer)", when=_NL2, accepts=lambda code: code in _NL_MEANS),
+    Requirement("BT-13", ("purchase_order",), "NL-R-009", "the purchase order reference when a line refers to an "
+                "order line (a Dutch seller)", when=_nl_with(_NL, _present("lines.*.order_line_ref"))),
 )
 
 _NAMES = {r.key: r.name for r in RULE_SETS}
@@ -198,7 +336,7 @@ SPECS: tuple[Spec, ...] = (
     Spec("xrechnung", "XRechnung 3.0", _guideline("xrechnung"), Profile.EN16931, process=PEPPOL_PROCESS,
          requires=_XRECHNUNG),
     Spec("peppol", _NAMES["peppol"], _guideline("peppol"), Profile.EN16931, process=PEPPOL_PROCESS,
-         requires=_PEPPOL),
+         requires=(*_PEPPOL, *_PEPPOL_DE, *_PEPPOL_IT, *_PEPPOL_NL)),
 )
 """Every target specification, by the name ``spec=`` takes (the Factur-X profiles by their lower-case
 name without blanks: ``basicwl``, ``en16931``)."""
@@ -242,24 +380,34 @@ def field_values(obj: Any, path: str, prefix: str = "") -> Iterator[tuple[str, A
         yield f"{prefix}{path}" if value is None else f"{prefix}{head}", value
 
 
-def missing(target: Spec, doc: Document) -> list[tuple[Requirement, str]]:
+def _accepts(req: Requirement, doc: Document) -> Callable[[Any], bool] | None:
+    """The test of a value of ``req`` in ``doc`` (None: any non-empty value)."""
+    within = req.within
+    if within is None:
+        return req.accepts
+    return lambda value: within(doc, value)
+
+
+def missing(target: Spec, doc: Document, syntax: str | None = None) -> list[tuple[Requirement, str]]:
     """The requirements of ``target`` that ``doc`` does not meet, each with the model field to fill in
-    (the first one of the requirement, or each item of a repeated field that lacks it or is not accepted)."""
+    (the first one of the requirement, or each item of a repeated field that lacks it or is not accepted);
+    with ``syntax`` (``"cii"`` or ``"ubl"``) only those stated for that syntax."""
     out: list[tuple[Requirement, str]] = []
     for req in target.requires:
-        if req.when is not None and not req.when(doc):
+        if (syntax is not None and syntax not in req.syntaxes) or (req.when is not None and not req.when(doc)):
             continue
         found = [(req.fields[0], req.value(doc))] if req.value is not None else \
             [pair for path in req.fields for pair in field_values(doc, path)]
+        accepts = _accepts(req, doc)
         if "*" in req.fields[0]:  # every item of the repeated field must carry it (or be accepted)
             out += [(req, where) for where, value in found
-                    if not (_filled(value) if req.accepts is None else req.accepts(value))]
+                    if not (_filled(value) if accepts is None else accepts(value))]
             continue
         filled = [(where, value) for where, value in found if _filled(value)]
-        if req.accepts is None:
+        if accepts is None:
             if not filled:
                 out.append((req, req.fields[0]))
-        elif filled and not any(req.accepts(value) for _, value in filled):
+        elif filled and not any(accepts(value) for _, value in filled):
             out.append((req, filled[0][0]))  # its absence, when it matters, is another requirement
     return out
 
@@ -278,7 +426,7 @@ def check(target: Spec, doc: Document, syntax: str) -> Document:
         # its characters (a known constant), so the document is not built and computed again
         doc = copy.copy(doc)
         object.__setattr__(doc, "process_id", target.process)
-    gaps = missing(target, doc)
+    gaps = missing(target, doc, syntax)
     if gaps:
         raise _refusal(target, gaps)
     return doc
