@@ -71,12 +71,12 @@ from facturx_engine.apps.display import EscapedStream, printable
 from facturx_engine.cli.artefacts import add_command as add_artefacts
 from facturx_engine.cli.ereport import add_command as add_ereport
 from facturx_engine.cli.shared import (EXIT_INTERNAL, EXIT_INVALID, EXIT_NOT_INSTALLED, EXIT_OK, EXIT_USAGE,
-                                      CommandError, write_atomic)
+                                      CommandError, read_limited, write_atomic)
 from facturx_engine.cli.serve import add_command as add_serve
 from facturx_engine.cli.status import add_command as add_status
 from facturx_engine.cli.validate import add_command as add_validate
 from facturx_engine.cli.view import add_command as add_view
-from facturx_engine.syntax.limits import MAX_XML_BYTES, parse_size, read_bounded
+from facturx_engine.syntax.limits import MAX_XML_BYTES, parse_size
 from facturx_engine.syntax.cii import ProfileWarning, target_profile, to_cii
 from facturx_engine.model.codes import Profile
 from facturx_engine.model.specs import SPEC_NAMES
@@ -108,19 +108,7 @@ _max_input = MAX_XML_BYTES
 
 def read_input(name: str) -> bytes:
     """The bytes of an input file (``-``: stdin), at most ``--max-size`` of them."""
-    limit = _max_input
-    try:
-        if name == "-":
-            data = read_bounded(sys.stdin.buffer, limit)
-        else:
-            with open(name, "rb") as stream:
-                data = read_bounded(stream, limit)
-    except OSError as exc:
-        raise CommandError(f"cannot read {printable(name)}: {exc.strerror or exc}") from None
-    if len(data) > limit:
-        raise CommandError(f"{'the standard input' if name == '-' else printable(name)} is larger than "
-                           f"{limit} bytes (--max-size); not read")
-    return data
+    return read_limited(name, _max_input)
 
 
 _NS_PREDICATE = re.compile(r"\[namespace-uri\(\)='[^']*'\]")

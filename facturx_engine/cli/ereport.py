@@ -20,10 +20,9 @@ from typing import Any
 
 from facturx_engine.apps.display import printable
 from facturx_engine.apps.ereport import BLOCKS, make_report, parse_period, read_document_file
-from facturx_engine.cli.shared import EXIT_INVALID, EXIT_NOT_INSTALLED, EXIT_OK, CommandError, write_atomic
+from facturx_engine.cli.shared import EXIT_INVALID, EXIT_NOT_INSTALLED, EXIT_OK, CommandError, read_limited, write_atomic
 from facturx_engine.errors import FacturXError
 from facturx_engine.model.ereport import ReportParty, declarant_party, platform_sender
-from facturx_engine.syntax.limits import read_bounded
 
 __all__ = ["add_command"]
 
@@ -67,20 +66,6 @@ def _blocks(text: str) -> tuple[str, ...]:
     return blocks
 
 
-def _read(name: str, limit: int) -> bytes:
-    try:
-        if name == "-":
-            data = read_bounded(sys.stdin.buffer, limit)
-        else:
-            with open(name, "rb") as stream:
-                data = read_bounded(stream, limit)
-    except OSError as exc:
-        raise CommandError(f"cannot read {printable(name)}: {exc.strerror or exc}") from None
-    if len(data) > limit:
-        raise CommandError(f"{printable(name)} is larger than {limit} bytes (--max-size); not read")
-    return data
-
-
 def _parties(args: argparse.Namespace, docs: list[Any]) -> tuple[ReportParty | None, ReportParty | None]:
     declarant = None
     if args.declarant:
@@ -99,7 +84,7 @@ def _run(args: argparse.Namespace) -> int:
     docs = []
     for name in args.inputs:
         try:
-            docs.append(read_document_file(_read(name, args.max_size)))
+            docs.append(read_document_file(read_limited(name, args.max_size)))
         except FacturXError as exc:
             raise CommandError(f"{printable(name)}: {exc}") from None
     declarant, sender = _parties(args, docs)

@@ -13,10 +13,11 @@ import sys
 from pathlib import Path
 
 from facturx_engine.apps.display import printable
+from facturx_engine.syntax.limits import read_bounded
 from facturx_engine.io.atomic import write_atomic as write_file
 
 __all__ = ["CommandError", "EXIT_INTERNAL", "EXIT_INVALID", "EXIT_NOT_INSTALLED", "EXIT_OK", "EXIT_USAGE",
-           "write_atomic"]
+           "read_limited", "write_atomic"]
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_NOT_INSTALLED = 4
@@ -65,3 +66,20 @@ def write_atomic(name: str, data: bytes) -> None:
         write_file(Path(name), data)  # the output folder is created, only on success
     except OSError as exc:
         raise CommandError(f"cannot write {printable(name)}: {exc.strerror or exc}") from None
+
+
+def read_limited(name: str, limit: int) -> bytes:
+    """The bytes of an input file (``-``: the standard input), at most ``limit`` of them (``--max-size``):
+    a :class:`CommandError` naming the file when it cannot be read or is larger."""
+    try:
+        if name == "-":
+            data = read_bounded(sys.stdin.buffer, limit)
+        else:
+            with open(name, "rb") as stream:
+                data = read_bounded(stream, limit)
+    except OSError as exc:
+        raise CommandError(f"cannot read {printable(name)}: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise CommandError(f"{'the standard input' if name == '-' else printable(name)} is larger than "
+                           f"{limit} bytes (--max-size); not read")
+    return data

@@ -16,12 +16,10 @@ import sys
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from facturx_engine.apps.display import printable
 from facturx_engine.apps.status import answer
-from facturx_engine.cli.shared import EXIT_INVALID, EXIT_NOT_INSTALLED, EXIT_OK, CommandError, write_atomic
+from facturx_engine.cli.shared import EXIT_INVALID, EXIT_NOT_INSTALLED, EXIT_OK, CommandError, read_limited, write_atomic
 from facturx_engine.model.status import PARTY_ROLES, REASONS, InvoiceLifecycleStatus
 from facturx_engine.syntax.cdar import to_cdar
-from facturx_engine.syntax.limits import read_bounded
 from facturx_engine.validation.core import NOT_INSTALLED_RULE, validate
 
 __all__ = ["add_command"]
@@ -70,22 +68,8 @@ def _date(text: str) -> _dt.date:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
 
 
-def _read(name: str, limit: int) -> bytes:
-    try:
-        if name == "-":
-            data = read_bounded(sys.stdin.buffer, limit)
-        else:
-            with open(name, "rb") as stream:
-                data = read_bounded(stream, limit)
-    except OSError as exc:
-        raise CommandError(f"cannot read {printable(name)}: {exc.strerror or exc}") from None
-    if len(data) > limit:
-        raise CommandError(f"{printable(name)} is larger than {limit} bytes (--max-size); not read")
-    return data
-
-
 def _run(args: argparse.Namespace) -> int:
-    data = _read(args.input, args.max_size)
+    data = read_limited(args.input, args.max_size)
     reasons = [(code, args.text) for code in args.reason]
     note = args.text if not reasons else None
     status = answer(data, args.code, reasons=reasons, amounts=args.amount, payment_date=args.date,

@@ -16,9 +16,8 @@ from typing import Any
 
 from facturx_engine.apps.display import printable
 from facturx_engine.apps.view import FORMATS
-from facturx_engine.cli.shared import EXIT_OK, CommandError, write_atomic
+from facturx_engine.cli.shared import EXIT_OK, CommandError, read_limited, write_atomic
 from facturx_engine.i18n import LANGS
-from facturx_engine.syntax.limits import read_bounded
 
 __all__ = ["add_command"]
 
@@ -45,27 +44,12 @@ def add_command(sub: Any) -> None:
     p.set_defaults(run=_view)
 
 
-def _read(name: str, limit: int) -> bytes:
-    try:
-        if name == "-":
-            data = read_bounded(sys.stdin.buffer, limit)
-        else:
-            with open(name, "rb") as stream:
-                data = read_bounded(stream, limit)
-    except OSError as exc:
-        raise CommandError(f"cannot read {printable(name)}: {exc.strerror or exc}") from None
-    if len(data) > limit:
-        raise CommandError(f"{'the standard input' if name == '-' else printable(name)} is larger than "
-                           f"{limit} bytes (--max-size); not read")
-    return data
-
-
 def _view(args: argparse.Namespace) -> int:
     from facturx_engine.apps.view.build import build_view
     from facturx_engine.apps.view.render import drawer
 
     draw = drawer(args.fmt)  # a format not available is refused before the input is read
-    data = _read(args.input, args.max_size)
+    data = read_limited(args.input, args.max_size)
     output = args.output or ("-" if args.input == "-" else f"{Path(args.input).stem or 'invoice'}.{args.fmt}")
     name = "" if args.input == "-" else Path(args.input).name
     built = build_view(data, name=name, lang=args.lang, ids=args.ids, validate=args.validate)
