@@ -67,7 +67,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, NoReturn
 
-from facturx_engine.apps.display import EscapedStream, printable
+from facturx_engine.apps.display import EscapedStream
 from facturx_engine.cli.artefacts import add_command as add_artefacts
 from facturx_engine.cli.ereport import add_command as add_ereport
 from facturx_engine.cli.shared import (EXIT_INTERNAL, EXIT_INVALID, EXIT_NOT_INSTALLED, EXIT_OK, EXIT_USAGE,
