@@ -58,6 +58,9 @@ FACTURX_ONLY = {
     ("CII-SR-068", "EXTENDED"): "SpecifiedTradeProduct",  # EXT-FR-FE-159, an item attribute's code
     ("CII-SR-170", "EXTENDED"): "SpecifiedLineTradeDelivery",  # EXT-FR-FE-158, a line's actual delivery date
     ("CII-SR-210", "EXTENDED"): "SpecifiedLineTradeSettlement",  # EXT-FR-FE-136..138, a line's earlier invoice
+    ("CII-SR-148", "EXTENDED"): "SpecifiedLineTradeAgreement",  # EXT-FR-FE-BG-12, a line's seller
+    ("CII-SR-200", "EXTENDED"): "SpecifiedLineTradeSettlement",  # EXT-FR-FE-181/182, a line's VAT amount
+    ("CII-SR-201", "EXTENDED"): "SpecifiedLineTradeSettlement",  # EXT-FR-FE-184, a line's total with VAT
     ("CII-SR-278", "EXTENDED"): "ApplicableHeaderTradeAgreement",  # EXT-FR-FE-BG-03, the seller's agent
     ("CII-SR-305", "EXTENDED"): "ApplicableHeaderTradeAgreement",  # EXT-FR-FE-BG-01, the buyer's agent
     ("CII-SR-350", "EXTENDED"): "ApplicableHeaderTradeSettlement",  # EXT-FR-FE-BG-05, the invoicer

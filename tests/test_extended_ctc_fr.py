@@ -12,7 +12,9 @@ them at random (``strategies.documents(extended=True)``).
 from __future__ import annotations
 
 import dataclasses
+import json
 import warnings
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +33,7 @@ FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "invoices" / "exten
 RULES = ["extended-ctc-fr", "fr-ctc"]
 FRENCH = sorted({t.id for t in TERMS if t.id.startswith("EXT-FR-FE-") and t.id != "EXT-FR-FE-02" and t.kind != "GROUP"})
 UBL_LOST = {"EXT-FR-FE-43", "EXT-FR-FE-46", "EXT-FR-FE-47", "EXT-FR-FE-52", "EXT-FR-FE-52-1",  # the payer
-            "EXT-FR-FE-162", "EXT-FR-FE-163"}  # a line's parent and subtype
+            "EXT-FR-FE-162", "EXT-FR-FE-163", "EXT-FR-FE-184"}  # a line's parent, subtype and total with VAT
 
 
 def _doc() -> Any:
@@ -49,8 +51,9 @@ def _assert_valid(report: Any, what: str) -> None:
 def test_the_fixture_holds_every_french_term_of_the_table() -> None:
     xml = fx.to_cii(_doc(), spec="extended-ctc-fr")
     held = {term for term, _, _ in _french_values(xml)}
-    assert held == set(FRENCH), sorted(set(FRENCH) ^ held)
-    assert len(FRENCH) == 32, FRENCH  # five parties of five terms, seven line terms
+    # all but the line VAT amount in accounting currency (EXT-FR-FE-182): the fixture has no BT-6 (see below)
+    assert held == set(FRENCH) - {"EXT-FR-FE-182"}, sorted(set(FRENCH) ^ held)
+    assert len(FRENCH) == 39, FRENCH  # five parties of five terms, 14 line and item attribute terms
 
 
 def test_cii_extended_ctc_fr_is_valid_under_the_official_rules() -> None:
@@ -76,7 +79,7 @@ def test_ubl_carries_what_it_has_a_place_for_and_reports_the_rest() -> None:
     doc = _doc()
     written = fx.write_ubl(doc, spec="extended-ctc-fr")
     assert set(written.dropped) == UBL_LOST
-    with pytest.warns(fx.ProfileWarning, match=r"EXT-FR-FE-43 \(payer name\).*EXT-FR-FE-163 \(line subtype\)"):
+    with pytest.warns(fx.ProfileWarning, match=r"EXT-FR-FE-43 \(payer name\).*EXT-FR-FE-184 \(line total with vat\)"):
         fx.to_ubl(doc, spec="extended-ctc-fr")
     with pytest.raises(ProfileError) as info:
         fx.to_ubl(doc, spec="extended-ctc-fr", strict=True)
@@ -90,7 +93,7 @@ def test_ubl_carries_what_it_has_a_place_for_and_reports_the_rest() -> None:
     assert back.findings == (), [str(f) for f in back.findings]
     expected = dataclasses.replace(expected_after_read(doc, "ubl", extended=True), payer=None,
                                    specification_id=back.document.specification_id,
-                                   lines=tuple(dataclasses.replace(ln, parent_id=None, subtype=None)
+                                   lines=tuple(dataclasses.replace(ln, parent_id=None, subtype=None, gross_amount=None)
                                                for ln in expected_after_read(doc, "ubl", extended=True).lines))
     assert back.document == expected
 
@@ -112,15 +115,16 @@ def test_en16931_writes_none_of_them_and_says_so() -> None:
     with pytest.warns(fx.ProfileWarning) as caught:
         xml = fx.to_cii(doc, Profile.EN16931)
     message = str(caught[0].message)
-    for term in FRENCH:
+    for term in set(FRENCH) - {"EXT-FR-FE-182"}:  # all the fixture holds
         assert f"{term} (" in message, term
     assert not _french_values(xml)
     for element in (b"AgentTradeParty", b"InvoiceeTradeParty", b"InvoicerTradeParty", b"PayerTradeParty",
-                    b"ParentLineID", b"LineStatusReasonCode", b"ActualDeliverySupplyChainEvent"):
+                    b"ParentLineID", b"LineStatusReasonCode", b"ActualDeliverySupplyChainEvent",
+                    b"ItemSellerTradeParty"):
         assert element not in xml, element
     with pytest.raises(ProfileError) as info:
         fx.to_cii(doc, Profile.EN16931, strict=True)
-    assert set(FRENCH) <= set(info.value.dropped)
+    assert set(FRENCH) - {"EXT-FR-FE-182"} <= set(info.value.dropped)
     _assert_valid(fx.validate(xml, factur_x=True), "CII EN 16931")
 
 
@@ -138,8 +142,6 @@ def test_the_model_refuses_what_the_french_rules_refuse() -> None:
 
 
 def test_json_names_the_field_and_term_of_a_bad_french_value() -> None:
-    import json
-
     data = json.loads(FIXTURE.read_text(encoding="utf-8"))
     data["lines"][0]["subtype"] = "SUB"
     with pytest.raises(ModelError) as info:
@@ -174,3 +176,19 @@ def test_the_view_shows_each_french_term_in_its_section(syntax: str) -> None:
     assert first["EXT-FR-FE-159"] == "ABX"
     if syntax == "cii":
         assert {f.term: f.value for f in details[2]}["EXT-FR-FE-162"] == "2"
+
+
+def test_a_line_vat_amount_in_the_accounting_currency() -> None:
+    """EXT-FR-FE-182 beside 181: two line TaxTotalAmount elements told apart by their currency, as BT-110/111."""
+    data = json.loads((FIXTURE.parent / "foreign_currency_bt6.json").read_text(encoding="utf-8"))
+    data["lines"][0].update(vat_amount="20.00", vat_amount_accounting="18.40")
+    doc = load_document(data)
+    xml = fx.to_cii(doc, spec="extended-ctc-fr", strict=True)
+    assert b'<ram:TaxTotalAmount currencyID="%s">18.40<' % doc.tax_currency.encode() in xml
+    # the fixture is not a French CTC invoice (no BT-23, no buyer electronic address): the EXTENDED-CTC-FR rules only
+    _assert_valid(fx.validate(xml, rules=["extended-ctc-fr"]), "CII EXTENDED-CTC-FR with BT-6")
+    line = read_document(xml).document.lines[0]
+    assert (line.vat_amount, line.vat_amount_accounting) == (Decimal("20.00"), Decimal("18.40"))
+    with pytest.raises(ModelError, match="EXT-FR-FE-182"):
+        load_document({**data, "tax_currency": None, "tax_currency_vat_total": None})
+

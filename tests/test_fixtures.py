@@ -56,7 +56,8 @@ def _extended_only(doc: Any) -> bool:
     lines = doc.lines
     return (any(p.type_code for p in doc.preceding_invoices)
             or any((doc.buyer_agent, doc.payer, doc.seller_agent, doc.invoicee, doc.invoicer))
-            or any(ln.parent_id or ln.subtype or ln.invoice_ref or ln.delivery_date for ln in lines)
+            or any(ln.parent_id or ln.subtype or ln.invoice_ref or ln.delivery_date or ln.seller for ln in lines)
+            or any(x is not None for ln in lines for x in (ln.vat_amount, ln.vat_amount_accounting, ln.gross_amount))
             or any(at.code for ln in lines for at in ln.attributes))
 
 

@@ -198,6 +198,9 @@ class Document:
                                   field="tax_currency_vat_total", bt="BT-111", rule="BR-53"))
         elif self.tax_currency_vat_total is not None:
             breach(ModelError("BT-111 needs the VAT accounting currency BT-6", field="tax_currency", bt="BT-6"))
+        if self.tax_currency is None and any(ln.vat_amount_accounting is not None for ln in self.lines):
+            breach(ModelError("a line VAT amount in accounting currency needs the VAT accounting currency BT-6",
+                              field="tax_currency", bt="EXT-FR-FE-182"))
         ids = [ln.id for ln in self.lines]
         if len(set(ids)) != len(ids):  # the repeated ones are looked for only when there are some
             seen: set[str] = set()

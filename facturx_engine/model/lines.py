@@ -21,7 +21,8 @@ from facturx_engine.model.fields import FROZEN, breach, bt, converted, dates, de
 from facturx_engine.model.numbers import PERCENT_DIGITS, round2
 from facturx_engine.model.parties import Identifier
 
-__all__ = ["AllowanceCharge", "ItemAttribute", "Line", "LineInvoiceReference", "Period", "Vat", "unlisted_category"]
+__all__ = ["AllowanceCharge", "ItemAttribute", "Line", "LineInvoiceReference", "LineSeller", "Period", "Vat",
+           "unlisted_category"]
 
 _VAT_CATEGORIES: dict[Any, VatCategory] = {c.value: c for c in VatCategory}
 _STANDARD, _ZERO_RATED, _OUTSIDE_SCOPE = VatCategory.STANDARD, VatCategory.ZERO_RATED, VatCategory.OUTSIDE_SCOPE
@@ -192,6 +193,17 @@ class ItemAttribute:
     code: str | None = bt("EXT-FR-FE-159")
 
 
+@fast_init(texts("country", required=("name",)))
+@dataclass(**FROZEN)
+class LineSeller:
+    """The seller of one line of a multi-vendor invoice (EXTENDED-CTC-FR, EXT-FR-FE-BG-12). Factur-X EXTENDED
+    only."""
+
+    name: str = bt("EXT-FR-FE-164", "")
+    legal_id: Identifier | None = bt("EXT-FR-FE-167")
+    country: str | None = bt("EXT-FR-FE-177")
+
+
 LINE_SUBTYPES = ("DETAIL", "GROUP", "INFORMATION")
 
 
@@ -206,7 +218,8 @@ class LineInvoiceReference:
     type_code: str | None = bt("EXT-FR-FE-137")
 
 
-@fast_init(decimals("quantity", "net_price", "base_quantity", "gross_price", "price_discount"),
+@fast_init(decimals("quantity", "net_price", "base_quantity", "gross_price", "price_discount", "vat_amount",
+                    "vat_amount_accounting", "gross_amount"),
             tuples("allowances_charges", "classifications", "attributes"),
             texts("note", "description", "seller_item_id", "buyer_item_id", "origin_country", "order_line_ref",
                    "accounting_ref", "parent_id", "subtype", required=("id", "name", "unit")),
@@ -246,6 +259,10 @@ class Line:
     subtype: str | None = bt("EXT-FR-FE-163")
     invoice_ref: LineInvoiceReference | None = bt("EXT-FR-FE-136")
     delivery_date: _dt.date | None = bt("EXT-FR-FE-158")
+    seller: LineSeller | None = bt("EXT-FR-FE-BG-12")
+    vat_amount: Decimal | None = bt("EXT-FR-FE-181")  # as stated (a GROUP line's), in the invoice currency
+    vat_amount_accounting: Decimal | None = bt("EXT-FR-FE-182")  # the same in the VAT accounting currency BT-6
+    gross_amount: Decimal | None = bt("EXT-FR-FE-184")  # as stated: the line total with VAT
 
     def __post_init__(self) -> None:
         if not isinstance(self.vat, Vat):

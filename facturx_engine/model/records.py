@@ -36,8 +36,8 @@ from __future__ import annotations
 
 from facturx_engine.model.documents import Attachment, CreditNote, Document, Invoice, Note, PrecedingInvoice
 from facturx_engine.model.fields import breach, bt_of, collect_breaches
-from facturx_engine.model.lines import (AllowanceCharge, ItemAttribute, Line, LineInvoiceReference, Period, Vat,
-                                       unlisted_category)
+from facturx_engine.model.lines import (AllowanceCharge, ItemAttribute, Line, LineInvoiceReference, LineSeller, Period,
+                                       Vat, unlisted_category)
 from facturx_engine.model.parties import (Address, Contact, Delivery, Identifier, Party, Payee, RelatedParty,
                                          TaxRepresentative)
 from facturx_engine.model.payment import CardPayment, CreditTransfer, DirectDebit, PaymentInstructions
@@ -58,6 +58,7 @@ __all__ = [
     "ItemAttribute",
     "Line",
     "LineInvoiceReference",
+    "LineSeller",
     "Note",
     "Party",
     "Payee",

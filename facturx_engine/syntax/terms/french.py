@@ -33,24 +33,41 @@ EXT-FR-FE-BG-05    invoicer                                ram:InvoicerTradePart
 EXT-FR-FE-112      its name                                as for the buyer's agent
 EXT-FR-FE-115/116  its global identifier and scheme        as for the buyer's agent
 EXT-FR-FE-121      its electronic address                  as for the buyer's agent
-EXT-FR-FE-136      line: earlier invoice referred to       ram:SpecifiedLineTradeSettlement/ram:InvoiceReferencedDocument
-                                                           /ram:IssuerAssignedID (cac:BillingReference/
-                                                           cac:InvoiceDocumentReference/cbc:ID)
+EXT-FR-FE-136      line: earlier invoice referred to       ram:SpecifiedLineTradeSettlement
+                                                           /ram:InvoiceReferencedDocument/ram:IssuerAssignedID
+                                                           (cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID)
 EXT-FR-FE-137      line: its type code                     .../ram:TypeCode (.../cbc:DocumentTypeCode)
 EXT-FR-FE-138      line: its issue date                    .../ram:FormattedIssueDateTime (.../cbc:IssueDate)
-EXT-FR-FE-158      line: actual delivery date              ram:SpecifiedLineTradeDelivery/ram:ActualDeliverySupplyChainEvent
+EXT-FR-FE-158      line: actual delivery date              ram:SpecifiedLineTradeDelivery
+                                                           /ram:ActualDeliverySupplyChainEvent
                                                            (cac:Delivery/cbc:ActualDeliveryDate)
-EXT-FR-FE-159      item attribute code                     ram:ApplicableProductCharacteristic/ram:TypeCode (cbc:NameCode)
+EXT-FR-FE-159      item attribute code                     ram:ApplicableProductCharacteristic/ram:TypeCode
+                                                           (cbc:NameCode)
+EXT-FR-FE-BG-12    line seller (multi-vendor invoice)      ram:SpecifiedLineTradeAgreement/ram:ItemSellerTradeParty
+                                                           (cac:Item/cac:ManufacturerParty)
+EXT-FR-FE-164      its name                                ram:Name (cac:PartyLegalEntity/cbc:RegistrationName)
+EXT-FR-FE-167      its legal identifier (-1: scheme)       ram:SpecifiedLegalOrganization/ram:ID
+                                                           (cac:PartyLegalEntity/cbc:CompanyID)
+EXT-FR-FE-177      its country                             ram:PostalTradeAddress/ram:CountryID
+                                                           (cac:PostalAddress/cac:Country/cbc:IdentificationCode)
+EXT-FR-FE-181      line VAT amount (invoice currency)      ram:SpecifiedTradeSettlementLineMonetarySummation
+                                                           /ram:TaxTotalAmount (cac:TaxTotal/cbc:TaxAmount)
+EXT-FR-FE-182      the same in accounting currency BT-6    the same, in the other currency
+EXT-FR-FE-184      line total with VAT                     .../ram:GrandTotalAmount (None)
 EXT-FR-FE-162      line: parent line identifier            ram:AssociatedDocumentLineDocument/ram:ParentLineID (None)
 EXT-FR-FE-163      line: subtype (DETAIL, GROUP,           ram:AssociatedDocumentLineDocument/ram:LineStatusReasonCode
                    INFORMATION)                            (None)
 =================  ======================================  =====================================================
 
-Not carried yet (the Schematrons check them too): the measured value of an item attribute (EXT-FR-FE-160/161),
-the line-level deliver-to party's identifier (EXT-FR-FE-146/148), the line-level seller of a multi-vendor invoice
-(EXT-FR-FE-BG-12: 164, 167, 177) and the line VAT and gross totals (EXT-FR-FE-181/182/184). The French UBL mapping
+Not carried yet (the Schematrons check them too): an item attribute's measured value and its unit (EXT-FR-FE-160/161),
+which stands instead of the text value BT-161 that EN 16931 requires, so that no lower profile could write such an
+attribute (a document stating one is read with the value reported as not held); the line-level deliver-to party's
+identifier (EXT-FR-FE-146/148; Factur-X EXTENDED requires that party's name, whose French id the artefacts do not
+give). The French UBL mapping
 puts the line parent identifier and subtype (162/163) inside a line cac:BillingReference that UBL allows only with
-an earlier invoice's number, so they have no UBL row here.
+an earlier invoice's number, so they have no UBL row here. A line's stated amounts 181/182/184 are written as given:
+the model computes totals from every line, so a GROUP line of a multi-vendor invoice (whose amounts the totals do not
+count) cannot be built yet.
 """
 
 from __future__ import annotations
@@ -76,6 +93,9 @@ _PARTIES = (
 _L = "BG-25"
 _SETTLED_INVOICE = "ram:SpecifiedLineTradeSettlement/ram:InvoiceReferencedDocument"
 _UBL_INVOICE = "cac:BillingReference/cac:InvoiceDocumentReference"
+_LINE_SELLER = "ram:SpecifiedLineTradeAgreement/ram:ItemSellerTradeParty"
+_UBL_LINE_SELLER = "cac:Item/cac:ManufacturerParty"
+_LINE_SUM = "ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeSettlementLineMonetarySummation"
 
 
 def at(sub: str, base: str | None) -> str | None:
@@ -105,7 +125,8 @@ def french_parties() -> list[Term]:
 
 
 def french_lines() -> list[Term]:
-    """A line's parent and subtype, the earlier invoice it refers to, its delivery date; an item attribute's code."""
+    """A line's parent and subtype, the earlier invoice it refers to, its delivery date, seller and stated VAT and gross
+    amounts; an item attribute's code."""
     return [
         Term("EXT-FR-FE-162", "Parent line identifier", _L, "ram:AssociatedDocumentLineDocument/ram:ParentLineID", None,
              EXT, a("line.parent_id")),
@@ -115,10 +136,31 @@ def french_lines() -> list[Term]:
              f"{_UBL_INVOICE}/cbc:ID", EXT, a("line.invoice_ref.number")),
         Term("EXT-FR-FE-137", "Line earlier invoice type code", _L, f"{_SETTLED_INVOICE}/ram:TypeCode",
              f"{_UBL_INVOICE}/cbc:DocumentTypeCode", EXT, a("line.invoice_ref.type_code")),
-        date_row("EXT-FR-FE-138", "Line earlier invoice issue date", _L, f"{_SETTLED_INVOICE}/ram:FormattedIssueDateTime",
+        date_row("EXT-FR-FE-138", "Line earlier invoice issue date", _L,
+                 f"{_SETTLED_INVOICE}/ram:FormattedIssueDateTime",
                  f"{_UBL_INVOICE}/cbc:IssueDate", EXT, a("line.invoice_ref.issue_date"), elem="qdt:DateTimeString"),
         date_row("EXT-FR-FE-158", "Line actual delivery date", _L,
                  "ram:SpecifiedLineTradeDelivery/ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime",
                  "cac:Delivery/cbc:ActualDeliveryDate", EXT, a("line.delivery_date")),
         Term("EXT-FR-FE-159", "Item attribute code", "BG-32", "ram:TypeCode", "cbc:NameCode", EXT, a("code")),
+        Term("EXT-FR-FE-164", "Line seller name", _L, f"{_LINE_SELLER}/ram:Name",
+             f"{_UBL_LINE_SELLER}/cac:PartyLegalEntity/cbc:RegistrationName", EXT, a("line.seller.name")),
+        Term("EXT-FR-FE-167", "Line seller legal identifier", _L,
+             f"{_LINE_SELLER}/ram:SpecifiedLegalOrganization/ram:ID",
+             f"{_UBL_LINE_SELLER}/cac:PartyLegalEntity/cbc:CompanyID", EXT, a("line.seller.legal_id.value")),
+        Term("EXT-FR-FE-167-1", "Line seller legal identifier scheme", _L,
+             f"{_LINE_SELLER}/ram:SpecifiedLegalOrganization/ram:ID/@schemeID",
+             f"{_UBL_LINE_SELLER}/cac:PartyLegalEntity/cbc:CompanyID/@schemeID", EXT, a("line.seller.legal_id.scheme")),
+        Term("EXT-FR-FE-177", "Line seller country code", _L, f"{_LINE_SELLER}/ram:PostalTradeAddress/ram:CountryID",
+             f"{_UBL_LINE_SELLER}/cac:PostalAddress/cac:Country/cbc:IdentificationCode", EXT, a("line.seller.country")),
+        Term("EXT-FR-FE-181", "Line VAT amount", _L, f"{_LINE_SUM}/ram:TaxTotalAmount#doc",
+             "cac:TaxTotal#doc/cbc:TaxAmount", EXT, a("line.vat_amount"), kind="AMOUNT"),
+        Term("_", "Currency", _L, f"{_LINE_SUM}/ram:TaxTotalAmount#doc/@currencyID", None, EXT, doc("currency"),
+             kind="CONST", reportable=False),
+        Term("EXT-FR-FE-182", "Line VAT amount in accounting currency", _L, f"{_LINE_SUM}/ram:TaxTotalAmount#acc",
+             "cac:TaxTotal#acc/cbc:TaxAmount", EXT, a("line.vat_amount_accounting"), kind="AMOUNT_TAX"),
+        Term("_", "Currency", _L, f"{_LINE_SUM}/ram:TaxTotalAmount#acc/@currencyID", None, EXT, doc("tax_currency"),
+             kind="CONST", reportable=False),
+        Term("EXT-FR-FE-184", "Line total with VAT", _L, f"{_LINE_SUM}/ram:GrandTotalAmount", None, EXT,
+             a("line.gross_amount"), kind="AMOUNT"),
     ]
