@@ -147,6 +147,11 @@ def test_json_names_the_field_and_term_of_a_bad_french_value() -> None:
     with pytest.raises(ModelError) as info:
         load_document(data)
     assert "lines[0].subtype" in str(info.value) and "EXT-FR-FE-163" in str(info.value)
+    data = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    data["payer"]["global_id"] = {"value": "3012345000033"}
+    with pytest.raises(ModelError) as info:
+        load_document(data)
+    assert str(info.value).startswith("payer.global_id (EXT-FR-FE-46)"), str(info.value)  # the payer's own term
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert load_document(json.loads(FIXTURE.read_text(encoding="utf-8"))) == _doc()

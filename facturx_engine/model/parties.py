@@ -171,5 +171,4 @@ class RelatedParty:
             if value is not None and not isinstance(value, Identifier):
                 raise ModelError("must be an identifier (value and scheme)", field=name)
         if self.global_id is not None and self.global_id.scheme is None:
-            breach(ModelError("a global identifier needs its scheme (French rule BR-FR-CO-10)",
-                              field="global_id.scheme"))
+            breach(ModelError("a global identifier needs its scheme (French rule BR-FR-CO-10)", field="global_id"))
