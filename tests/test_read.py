@@ -10,8 +10,8 @@ Round trips compare model objects. Where a document cannot come back equal, the 
   differs from the VAT-inclusive one, but it re-writes the same bytes and has no totals finding;
 * data the EN 16931 profile cannot carry (the French EXT-FR-FE terms: the preceding invoice type code, the agents,
   invoicee, invoicer and payer, a line's parent, subtype, earlier invoice, delivery date, seller and stated amounts,
-  an item attribute's code) is gone from the CII; the UBL keeps those it has a place for (not the payer, a line's
-  parent, subtype and total with VAT);
+  an item attribute's code) is gone from the CII; the UBL keeps those it has a place for (not a line's parent,
+  subtype and total with VAT, nor the payer of a document without payment instructions);
 * CII writes scheme-less identifiers (ram:ID) before the schemed ones (ram:GlobalID);
 * a deliver-to address equal to the buyer's is not written (or, for category K, written in its place);
 * allowances are written before charges (BG-20 then BG-21, BG-27 then BG-28);
@@ -94,8 +94,9 @@ def expected_after_read(doc: Any, syntax: str, extended: bool = False) -> Any:
         paid_amount=doc.paid_amount or None, rounding_amount=doc.rounding_amount or None)
     if legal_notes(out) != out.notes:
         out = dataclasses.replace(out, late_payment_mentions=False)
-    gone = () if extended else ("payer",) if syntax == "ubl" else (
-        "buyer_agent", "payer", "seller_agent", "invoicee", "invoicer")
+    gone: tuple[str, ...] = () if extended else ("buyer_agent", "payer", "seller_agent", "invoicee", "invoicer")
+    if syntax == "ubl":  # UBL has them all; the payer in the first payment means
+        gone = () if doc.payment is not None else ("payer",)
     return dataclasses.replace(out, **dict.fromkeys(gone))
 
 

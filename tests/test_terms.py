@@ -339,10 +339,10 @@ def test_every_reportable_row_with_data_is_written(syntax, credit_note):
     doc = rich_document(credit_note)
     if syntax == "cii":
         xml, name, guideline = to_cii(doc, Profile.EXTENDED, strict=True), "cii", Profile.EXTENDED.guideline
-    else:  # UBL has no place for the EXTENDED-only preceding invoice type code, payer, line parent, subtype and total
+    else:  # UBL has no place for the EXTENDED-only preceding invoice type code, line parent, subtype and total
         # with VAT (their loss is reported: see test_losses.py)
         doc = dataclasses.replace(doc, preceding_invoices=tuple(
-            dataclasses.replace(p, type_code=None) for p in doc.preceding_invoices), payer=None,
+            dataclasses.replace(p, type_code=None) for p in doc.preceding_invoices),
             lines=tuple(dataclasses.replace(ln, parent_id=None, subtype=None, gross_amount=None) for ln in doc.lines))
         xml, guideline = to_ubl(doc, strict=True), UBL_GUIDELINE
         name = "ubl-cn" if credit_note else "ubl"
@@ -379,7 +379,7 @@ def test_rich_documents_are_valid(credit_note):
     doc = rich_document(credit_note)
     with pytest.warns(ProfileWarning, match="EXT-FR-FE-"):  # the French EXTENDED terms: reported, not written
         lower = to_cii(doc, Profile.EN16931)
-    with pytest.warns(ProfileWarning, match="EXT-FR-FE-"):  # the payer, a line's parent and subtype
+    with pytest.warns(ProfileWarning, match="EXT-FR-FE-"):  # a line's parent, subtype and total with VAT
         ubl = to_ubl(doc)
     for xml in (lower, to_cii(doc, Profile.EXTENDED, strict=True), ubl):
         report = validate(xml, factur_x=True)

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from facturx_engine.syntax.terms.amounts import allowances, totals
 from facturx_engine.syntax.terms.delivery import payee_taxrep_delivery, payment
 from facturx_engine.syntax.terms.document import attachments, header, preceding
-from facturx_engine.syntax.terms.french import french_lines, french_parties
+from facturx_engine.syntax.terms.french import french_lines, french_parties, french_payer_ubl
 from facturx_engine.syntax.terms.lines import lines
 from facturx_engine.syntax.terms.parties import parties
 from facturx_engine.syntax.terms.rows import HTS, ACItem, LineItem, Term
@@ -35,6 +35,7 @@ __all__ = ["TERMS", "ACItem", "LineItem", "Term", "by_id", "ids"]
 
 def _build() -> tuple[Term, ...]:
     rows = header() + preceding() + parties() + french_parties() + payee_taxrep_delivery() + payment()
+    rows += french_payer_ubl()
     rows += allowances("DOC", f"{HTS}/ram:SpecifiedTradeAllowanceCharge", "cac:AllowanceCharge",
                        lambda _i, w: w.doc_acs, doc_level=True)
     rows += totals() + attachments() + lines() + french_lines()

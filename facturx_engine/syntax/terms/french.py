@@ -14,8 +14,9 @@ EXT-FR-FE-BG-01    buyer's agent                           ram:BuyerAgentTradePa
 EXT-FR-FE-03       its name (Factur-X EXTENDED needs it)   ram:Name (cac:PartyName/cbc:Name)
 EXT-FR-FE-06/07    its global identifier and scheme        ram:GlobalID/@schemeID (cac:PartyIdentification/cbc:ID)
 EXT-FR-FE-12       its electronic address (-1: scheme)     ram:URIUniversalCommunication/ram:URIID (cbc:EndpointID)
-EXT-FR-FE-BG-02    payer                                   ram:PayerTradeParty (None: UBL's PayerParty lives in
-                                                           a direct debit mandate this model does not hold there)
+EXT-FR-FE-BG-02    payer                                   ram:PayerTradeParty (the first cac:PaymentMeans'
+                                                           cac:PaymentMandate/cac:PayerParty: a UBL document
+                                                           without payment means has no place for it)
 EXT-FR-FE-43       its name                                as for the buyer's agent
 EXT-FR-FE-46/47    its global identifier and scheme        as for the buyer's agent
 EXT-FR-FE-52       its electronic address                  as for the buyer's agent
@@ -72,9 +73,9 @@ count) cannot be built yet.
 
 from __future__ import annotations
 
-from facturx_engine.syntax.terms.rows import EXT, HTA, HTS, Term, a, date_row, doc
+from facturx_engine.syntax.terms.rows import EXT, HTA, HTS, Getter, Term, a, date_row, doc
 
-__all__ = ["french_lines", "french_parties"]
+__all__ = ["french_lines", "french_parties", "french_payer_ubl"]
 
 _CUSTOMER, _SUPPLIER = "cac:AccountingCustomerParty/cac:Party", "cac:AccountingSupplierParty/cac:Party"
 # (model field, group id, CII party, UBL party, name, global id, its scheme, electronic address)
@@ -87,7 +88,7 @@ _PARTIES = (
      "EXT-FR-FE-89", "EXT-FR-FE-92", "EXT-FR-FE-92-1", "EXT-FR-FE-98"),
     ("invoicer", "EXT-FR-FE-BG-05", f"{HTS}/ram:InvoicerTradeParty", f"{_SUPPLIER}/cac:ServiceProviderParty/cac:Party",
      "EXT-FR-FE-112", "EXT-FR-FE-115", "EXT-FR-FE-116", "EXT-FR-FE-121"),
-    ("payer", "EXT-FR-FE-BG-02", f"{HTS}/ram:PayerTradeParty", None,
+    ("payer", "EXT-FR-FE-BG-02", f"{HTS}/ram:PayerTradeParty", None,  # UBL: french_payer_ubl, in the payment means
      "EXT-FR-FE-43", "EXT-FR-FE-46", "EXT-FR-FE-47", "EXT-FR-FE-52"),
 )
 _L = "BG-25"
@@ -122,6 +123,30 @@ def french_parties() -> list[Term]:
                  doc(f"{field}.electronic_address.scheme")),
         ]
     return rows
+
+
+def _first_means(get: Getter) -> Getter:
+    """Only in the first payment means (UBL writes one cac:PaymentMeans per credit-transfer account)."""
+    return lambda i, w: get(i, w) if i is w.payment_entries[0] else None
+
+
+def french_payer_ubl() -> list[Term]:
+    """The payer in UBL: in the first payment means' cac:PaymentMandate (after the row defining that context). A
+    document without payment instructions has no place for it: :func:`facturx_engine.syntax.ubl.write_ubl` reports
+    it."""
+    payer = "cac:PaymentMandate/cac:PayerParty"
+    return [
+        Term("EXT-FR-FE-43", "Payer name", "PAY", None, f"{payer}/cac:PartyName/cbc:Name", EXT,
+             _first_means(doc("payer.name"))),
+        Term("EXT-FR-FE-46", "Payer global identifier", "PAY", None, f"{payer}/cac:PartyIdentification/cbc:ID", EXT,
+             _first_means(doc("payer.global_id.value"))),
+        Term("EXT-FR-FE-47", "Payer global identifier scheme", "PAY", None,
+             f"{payer}/cac:PartyIdentification/cbc:ID/@schemeID", EXT, _first_means(doc("payer.global_id.scheme"))),
+        Term("EXT-FR-FE-52", "Payer electronic address", "PAY", None, f"{payer}/cbc:EndpointID", EXT,
+             _first_means(doc("payer.electronic_address.value"))),
+        Term("EXT-FR-FE-52-1", "Payer electronic address scheme", "PAY", None, f"{payer}/cbc:EndpointID/@schemeID",
+             EXT, _first_means(doc("payer.electronic_address.scheme"))),
+    ]
 
 
 def french_lines() -> list[Term]:
