@@ -53,7 +53,19 @@ class CenFinding:
 
 FACTURX_ONLY = {
     # (rule, profile): the element CEN refuses where Factur-X EXTENDED carries a value of its own
-    ("CII-DT-018", "EXTENDED"): "InvoiceReferencedDocument",  # EXT-FR-FE-02, the preceding invoice's type code
+    ("CII-DT-018", "EXTENDED"): "InvoiceReferencedDocument",  # EXT-FR-FE-02 and -137, an earlier invoice's type code
+    # warnings ("... should not be present"), located at the parent of the French EXTENDED-CTC-FR element:
+    ("CII-SR-068", "EXTENDED"): "SpecifiedTradeProduct",  # EXT-FR-FE-159, an item attribute's code
+    ("CII-SR-170", "EXTENDED"): "SpecifiedLineTradeDelivery",  # EXT-FR-FE-158, a line's actual delivery date
+    ("CII-SR-210", "EXTENDED"): "SpecifiedLineTradeSettlement",  # EXT-FR-FE-136..138, a line's earlier invoice
+    ("CII-SR-148", "EXTENDED"): "SpecifiedLineTradeAgreement",  # EXT-FR-FE-BG-12, a line's seller
+    ("CII-SR-200", "EXTENDED"): "SpecifiedLineTradeSettlement",  # EXT-FR-FE-181/182, a line's VAT amount
+    ("CII-SR-201", "EXTENDED"): "SpecifiedLineTradeSettlement",  # EXT-FR-FE-184, a line's total with VAT
+    ("CII-SR-278", "EXTENDED"): "ApplicableHeaderTradeAgreement",  # EXT-FR-FE-BG-03, the seller's agent
+    ("CII-SR-305", "EXTENDED"): "ApplicableHeaderTradeAgreement",  # EXT-FR-FE-BG-01, the buyer's agent
+    ("CII-SR-350", "EXTENDED"): "ApplicableHeaderTradeSettlement",  # EXT-FR-FE-BG-05, the invoicer
+    ("CII-SR-351", "EXTENDED"): "ApplicableHeaderTradeSettlement",  # EXT-FR-FE-BG-04, the invoicee
+    ("CII-SR-365", "EXTENDED"): "ApplicableHeaderTradeSettlement",  # EXT-FR-FE-BG-02, the payer
 }
 CEN_WARNINGS = {
     # CEN 1.3.16 counts BT-123 / BT-125 over all supporting documents (BG-24, 0..n) instead of

@@ -24,8 +24,11 @@ Known limitations kept out on purpose (each is commented where it is avoided):
 * a credit note's due date (BT-9) without payment instructions: UBL 2.1 CreditNote has no place
   for it outside ``cac:PaymentMeans`` (``to_ubl`` reports BT-9 as dropped);
 * VAT-inclusive mode (``prices_include_vat``) is drawn for B2C documents only;
-* the preceding invoices' type code (EXT-FR-FE-02, Factur-X EXTENDED only) only with
-  ``documents(extended=True)``: the EN 16931 writers report it as a loss.
+* the French terms only Factur-X EXTENDED carries (EXT-FR-FE-*: the preceding invoices' type code, the agents,
+  invoicee, invoicer, payer, a line's parent, subtype, earlier invoice, delivery date, seller and stated amounts, an
+  item attribute's code)
+  only with ``documents(extended=True)``: the EN 16931 writers report them as a loss. The line subtype is DETAIL
+  (a GROUP or INFORMATION line does not count in the totals, which the model computes from every line).
 """
 
 from __future__ import annotations
@@ -54,12 +57,15 @@ from facturx_engine.model.records import (
     Invoice,
     ItemAttribute,
     Line,
+    LineInvoiceReference,
+    LineSeller,
     Note,
     Party,
     Payee,
     PaymentInstructions,
     Period,
     PrecedingInvoice,
+    RelatedParty,
     TaxRepresentative,
     Vat,
 )
@@ -624,7 +630,38 @@ def _document(draw: st.DrawFn, b2c: bool | None, credit_note: bool | None, selle
         if any(p.type_code for p in refs):
             changes["preceding_invoices"] = tuple(dataclasses.replace(p, type_code=None)
                                                   for p in refs)
+    else:
+        changes.update(_french_terms(draw, doc.lines, doc.tax_currency))
     return dataclasses.replace(doc, **changes) if changes else doc
+
+
+_RELATED_PARTIES = st.builds(RelatedParty, name=texts(3), global_id=optional(gln_addresses),
+                             electronic_address=optional(email_addresses))
+_LINE_SELLERS = st.builds(LineSeller, name=texts(3), legal_id=optional(glns.map(Identifier.gln)),
+                          country=optional(st.sampled_from(["FR", "DE", "BE"])))
+_LINE_AMOUNTS = st.integers(0, 10**7).map(lambda n: Decimal(n) / 100)
+_LINE_REFS = st.builds(LineInvoiceReference, number=references, issue_date=optional(dates),
+                       type_code=optional(st.sampled_from(["380", "389", "384", "386"])))
+
+
+def _french_terms(draw: st.DrawFn, lines: tuple[Line, ...], tax_currency: str | None) -> dict[str, object]:
+    """The French EXTENDED terms (Factur-X EXTENDED only): related parties, a line's parent, subtype, earlier
+    invoice and delivery date, an item attribute's code."""
+    out: dict[str, object] = {role: draw(optional(_RELATED_PARTIES))
+                              for role in ("buyer_agent", "payer", "seller_agent", "invoicee", "invoicer")}
+    french = []
+    for i, ln in enumerate(lines):
+        parent = draw(optional(st.sampled_from([x.id for x in lines[:i]]))) if i else None
+        french.append(dataclasses.replace(
+            ln, parent_id=parent, subtype="DETAIL" if parent or draw(st.booleans()) else None,
+            invoice_ref=draw(optional(_LINE_REFS)), delivery_date=draw(optional(dates)),
+            seller=draw(optional(_LINE_SELLERS)), vat_amount=draw(optional(_LINE_AMOUNTS)),
+            vat_amount_accounting=draw(optional(_LINE_AMOUNTS)) if tax_currency else None,
+            gross_amount=draw(optional(_LINE_AMOUNTS)),
+            attributes=tuple(dataclasses.replace(a, code=draw(optional(st.sampled_from(["ABX", "AAA", "ADR"]))))
+                             for a in ln.attributes)))
+    out["lines"] = tuple(french)
+    return out
 
 
 @st.composite
@@ -633,7 +670,7 @@ def documents(draw: st.DrawFn, *, b2c: bool | None = None, credit_note: bool | N
               prices_include_vat: bool | None = None, extended: bool = False) -> Invoice | CreditNote:
     """A random valid invoice (380/384/386/389) or credit note (381); ``prices_include_vat`` (B2C
     documents only) forces the VAT-inclusive mode on or off; ``extended`` adds values only the
-    Factur-X EXTENDED profile carries (the preceding invoices' type code EXT-FR-FE-02)."""
+    Factur-X EXTENDED profile carries (the French EXT-FR-FE terms)."""
     return _document(draw, b2c, credit_note, seller_country, type_code, prices_include_vat, extended)
 
 

@@ -54,12 +54,15 @@ from facturx_engine.model.records import (
     Invoice,
     ItemAttribute,
     Line,
+    LineInvoiceReference,
+    LineSeller,
     Note,
     Party,
     Payee,
     PaymentInstructions,
     Period,
     PrecedingInvoice,
+    RelatedParty,
     TaxRepresentative,
     Vat,
     collect_breaches,
@@ -287,9 +290,12 @@ def _all_records() -> list[Any]:
                 price_discount=Decimal("10"), vat=vat, name="Conseil", description="d", seller_item_id="S1",
                 buyer_item_id="B1", standard_item_id=Identifier(value="3014567890128", scheme="0160"),
                 classifications=(Identifier(value="123", scheme="STI", scheme_version="1"),), origin_country="DE",
-                attributes=(ItemAttribute(name="colour", value="blue"),),
+                attributes=(ItemAttribute(name="colour", value="blue", code="ABX"),),
+                seller=LineSeller(name="ACME SAS", legal_id=Identifier.siren("732829320"), country="FR"),
+                vat_amount=Decimal("45.00"), gross_amount=Decimal("270.00"),
                 period=Period(start=dt.date(2025, 3, 1), end=dt.date(2025, 3, 31)), order_line_ref="7",
-                accounting_ref="706",
+                accounting_ref="706", subtype="DETAIL", delivery_date=dt.date(2025, 3, 2),
+                invoice_ref=LineInvoiceReference(number="F-0", issue_date=dt.date(2025, 1, 2), type_code="380"),
                 allowances_charges=(AllowanceCharge(amount=Decimal("5.00"), reason="Remise", reason_code="95"),))
     exempt = Line(id="2", name="Formation", quantity=Decimal(1), net_price=Decimal("300"),
                   vat=Vat.exempt(reason="Exonération", code="VATEX-FR-FRANCHISE"))
@@ -316,7 +322,9 @@ def _all_records() -> list[Any]:
         lines=(line, exempt),
         attachments=(Attachment(id="ATT-1", description="BL", content=b"%PDF-1.4", mime_code="application/pdf",
                                 filename="bl.pdf"), Attachment(id="ATT-2", uri="https://example.com/a.pdf")),
-        paid_amount=Decimal("10.00"), rounding_amount=Decimal("0.01"))
+        paid_amount=Decimal("10.00"), rounding_amount=Decimal("0.01"),
+        buyer_agent=RelatedParty(name="Agent", global_id=Identifier.gln("3014567890128"),
+                                 electronic_address=Identifier(value="agent@acme.fr", scheme="EM")))
     credit = CreditNote(number="AV-1", issue_date=dt.date(2025, 3, 5), seller=seller, buyer=buyer,
                         preceding_invoices=(PrecedingInvoice(number="F-1"),), lines=(exempt,))
     return [invoice, credit]

@@ -138,7 +138,7 @@ def test_rendered_invoice_pages_state_the_xml_amounts(name: str, tmp_path: Path)
     doc = load_document((FIXTURES / f"{name}.json").read_bytes())
     if doc.seller.address is None or doc.buyer.address is None:
         pytest.skip("no postal addresses: nothing to render")
-    xml = to_cii(doc, Profile.EXTENDED if name == "final_after_two_deposits" else Profile.EN16931)
+    xml = to_cii(doc, Profile.EXTENDED if name in ("final_after_two_deposits", "extended_ctc_fr") else Profile.EN16931)
     pdf = to_facturx(doc, xml=xml, validate_xml=False, deterministic=True)
     text, _ = _check_page(pdf, tmp_path, gross=doc.prices_include_vat)
     assert not any(label("stated_notice", lang)[:30] in " ".join(text.split()) for lang in LANGS)

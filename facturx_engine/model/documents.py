@@ -26,7 +26,7 @@ from facturx_engine.model.codes import CREDIT_NOTE_TYPES, DocumentType, code_set
 from facturx_engine.model.compute import Totals, compute_totals
 from facturx_engine.model.fields import FROZEN, breach, bt, converted, dates, decimals, fast_init, texts, tuples
 from facturx_engine.model.lines import AllowanceCharge, Line, Period, Vat
-from facturx_engine.model.parties import Delivery, Identifier, Party, Payee, TaxRepresentative
+from facturx_engine.model.parties import Delivery, Identifier, Party, Payee, RelatedParty, TaxRepresentative
 from facturx_engine.model.payment import PaymentInstructions
 from facturx_engine.model.vatid import problem as vat_id_problem
 
@@ -147,6 +147,11 @@ class Document:
     rounding_amount: Decimal | None = bt("BT-114")
     prices_include_vat: bool = bt("B2C-GROSS", False)
     late_payment_mentions: bool | None = bt("FR-L441-10")
+    buyer_agent: RelatedParty | None = bt("EXT-FR-FE-BG-01")  # these five: Factur-X EXTENDED only
+    payer: RelatedParty | None = bt("EXT-FR-FE-BG-02")
+    seller_agent: RelatedParty | None = bt("EXT-FR-FE-BG-03")
+    invoicee: RelatedParty | None = bt("EXT-FR-FE-BG-04")
+    invoicer: RelatedParty | None = bt("EXT-FR-FE-BG-05")
     _totals: Totals | None = field(default=None, init=False, repr=False, compare=False)
     # Non-XML references of the app that built the document (payload ``external_id``,
     # ``internal_reference`` ...): never written, not compared, not inherited by replace().
@@ -193,6 +198,9 @@ class Document:
                                   field="tax_currency_vat_total", bt="BT-111", rule="BR-53"))
         elif self.tax_currency_vat_total is not None:
             breach(ModelError("BT-111 needs the VAT accounting currency BT-6", field="tax_currency", bt="BT-6"))
+        if self.tax_currency is None and any(ln.vat_amount_accounting is not None for ln in self.lines):
+            breach(ModelError("a line VAT amount in accounting currency needs the VAT accounting currency BT-6",
+                              field="tax_currency", bt="EXT-FR-FE-182"))
         ids = [ln.id for ln in self.lines]
         if len(set(ids)) != len(ids):  # the repeated ones are looked for only when there are some
             seen: set[str] = set()

@@ -48,6 +48,10 @@ CONTEXT_TERMS: dict[str, dict[str, str]] = {
                                  "reason_code": "BT-140/BT-145"},
     "": {"allowances_charges": "BG-20/BG-21"},
     "lines": {"allowances_charges": "BG-27/BG-28"},
+    # the French EXTENDED-CTC-FR parties (RelatedParty holds the buyer's agent's ids)
+    **{role: dict(zip(("name", "global_id", "electronic_address"), (f"EXT-FR-FE-{n}" for n in ids)))
+       for role, ids in (("payer", ("43", "46", "52")), ("seller_agent", ("66", "69", "75")),
+                         ("invoicee", ("89", "92", "98")), ("invoicer", ("112", "115", "121")))},
 }
 EXCLUDED: dict[str, frozenset[str]] = {
     # Fields of a shared record that have no business term (and no place in the XML) in this context.

@@ -21,7 +21,8 @@ from facturx_engine.model.fields import FROZEN, breach, bt, converted, dates, de
 from facturx_engine.model.numbers import PERCENT_DIGITS, round2
 from facturx_engine.model.parties import Identifier
 
-__all__ = ["AllowanceCharge", "ItemAttribute", "Line", "Period", "Vat", "unlisted_category"]
+__all__ = ["AllowanceCharge", "ItemAttribute", "Line", "LineInvoiceReference", "LineSeller", "Period", "Vat",
+           "unlisted_category"]
 
 _VAT_CATEGORIES: dict[Any, VatCategory] = {c.value: c for c in VatCategory}
 _STANDARD, _ZERO_RATED, _OUTSIDE_SCOPE = VatCategory.STANDARD, VatCategory.ZERO_RATED, VatCategory.OUTSIDE_SCOPE
@@ -182,19 +183,47 @@ class AllowanceCharge:
                               bt="BT-100" if self.charge else "BT-93"))
 
 
-@fast_init(texts(required=("name", "value")))
+@fast_init(texts("code", required=("name", "value")))
 @dataclass(**FROZEN)
 class ItemAttribute:
-    """BG-32 item attribute."""
+    """BG-32 item attribute; ``code`` (EXT-FR-FE-159, Factur-X EXTENDED only) codes its name."""
 
     name: str = bt("BT-160", "")
     value: str = bt("BT-161", "")
+    code: str | None = bt("EXT-FR-FE-159")
 
 
-@fast_init(decimals("quantity", "net_price", "base_quantity", "gross_price", "price_discount"),
+@fast_init(texts("country", required=("name",)))
+@dataclass(**FROZEN)
+class LineSeller:
+    """The seller of one line of a multi-vendor invoice (EXTENDED-CTC-FR, EXT-FR-FE-BG-12). Factur-X EXTENDED
+    only."""
+
+    name: str = bt("EXT-FR-FE-164", "")
+    legal_id: Identifier | None = bt("EXT-FR-FE-167")
+    country: str | None = bt("EXT-FR-FE-177")
+
+
+LINE_SUBTYPES = ("DETAIL", "GROUP", "INFORMATION")
+
+
+@fast_init(texts("type_code", required=("number",)), dates("issue_date"))
+@dataclass(**FROZEN)
+class LineInvoiceReference:
+    """An earlier invoice a line refers to (EXTENDED-CTC-FR: a corrective line, a line of a multi-vendor
+    invoice). Factur-X EXTENDED only."""
+
+    number: str = bt("EXT-FR-FE-136", "")
+    issue_date: _dt.date | None = bt("EXT-FR-FE-138")
+    type_code: str | None = bt("EXT-FR-FE-137")
+
+
+@fast_init(decimals("quantity", "net_price", "base_quantity", "gross_price", "price_discount", "vat_amount",
+                    "vat_amount_accounting", "gross_amount"),
             tuples("allowances_charges", "classifications", "attributes"),
             texts("note", "description", "seller_item_id", "buyer_item_id", "origin_country", "order_line_ref",
-                   "accounting_ref", required=("id", "name", "unit")))
+                   "accounting_ref", "parent_id", "subtype", required=("id", "name", "unit")),
+            dates("delivery_date"))
 @dataclass(**FROZEN)
 class Line:
     """An invoice line BG-25.
@@ -226,6 +255,14 @@ class Line:
     period: Period | None = bt("BG-26")
     order_line_ref: str | None = bt("BT-132")
     accounting_ref: str | None = bt("BT-133")
+    parent_id: str | None = bt("EXT-FR-FE-162")  # the Factur-X EXTENDED terms of a line from here on
+    subtype: str | None = bt("EXT-FR-FE-163")
+    invoice_ref: LineInvoiceReference | None = bt("EXT-FR-FE-136")
+    delivery_date: _dt.date | None = bt("EXT-FR-FE-158")
+    seller: LineSeller | None = bt("EXT-FR-FE-BG-12")
+    vat_amount: Decimal | None = bt("EXT-FR-FE-181")  # as stated (a GROUP line's), in the invoice currency
+    vat_amount_accounting: Decimal | None = bt("EXT-FR-FE-182")  # the same in the VAT accounting currency BT-6
+    gross_amount: Decimal | None = bt("EXT-FR-FE-184")  # as stated: the line total with VAT
 
     def __post_init__(self) -> None:
         if not isinstance(self.vat, Vat):
@@ -248,6 +285,12 @@ class Line:
             if self.gross_price < self.net_price:
                 breach(ModelError(f"gross price {self.gross_price} is below the net price {self.net_price}",
                                   field="gross_price", bt="BT-148"))
+        if self.subtype is not None and self.subtype not in LINE_SUBTYPES:
+            breach(ModelError(f"line subtype {self.subtype!r} is not one of {', '.join(LINE_SUBTYPES)}",
+                              field="subtype", bt="EXT-FR-FE-163", rule="BR-FREXT-05"))
+        if self.parent_id is not None and self.subtype is None:
+            breach(ModelError("a line with a parent line needs its subtype", field="subtype", bt="EXT-FR-FE-163",
+                              rule="BR-FREXT-06"))
         for ac in self.allowances_charges:
             if ac.vat is not None:
                 breach(ModelError("a line allowance/charge takes the line's VAT; do not give it its own",

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from facturx_engine.errors import ModelError
 from facturx_engine.model.fields import FROZEN, breach, bt, check_chars, dates, fast_init, texts, tuples
 
-__all__ = ["Address", "Contact", "Delivery", "Identifier", "Party", "Payee", "TaxRepresentative"]
+__all__ = ["Address", "Contact", "Delivery", "Identifier", "Party", "Payee", "RelatedParty", "TaxRepresentative"]
 
 
 @fast_init()
@@ -147,3 +147,28 @@ class Delivery:
     location_id: Identifier | None = bt("BT-71")
     date: _dt.date | None = bt("BT-72")
     address: Address | None = bt("BG-15")
+
+
+@fast_init(texts(required=("name",)))
+@dataclass(**FROZEN)
+class RelatedParty:
+    """A party of the French EXTENDED-CTC-FR profile beside seller and buyer: the buyer's agent (EXT-FR-FE-BG-01),
+    the payer (BG-02), the seller's agent (BG-03), the invoicee (BG-04) or the invoicer (BG-05).
+
+    It carries its name (Factur-X EXTENDED requires it) and what the French CTC Schematron checks of it: a global
+    identifier with its scheme (BR-FR-CO-10) and an electronic address. Term ids below are the buyer's agent's; the
+    others' are in :mod:`facturx_engine.syntax.terms.french`. Factur-X EXTENDED only: the other profiles do not
+    carry it.
+    """
+
+    name: str = bt("EXT-FR-FE-03", "")
+    global_id: Identifier | None = bt("EXT-FR-FE-06")
+    electronic_address: Identifier | None = bt("EXT-FR-FE-12")
+
+    def __post_init__(self) -> None:
+        for name in ("global_id", "electronic_address"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, Identifier):
+                raise ModelError("must be an identifier (value and scheme)", field=name)
+        if self.global_id is not None and self.global_id.scheme is None:
+            breach(ModelError("a global identifier needs its scheme (French rule BR-FR-CO-10)", field="global_id"))

@@ -36,8 +36,10 @@ from __future__ import annotations
 
 from facturx_engine.model.documents import Attachment, CreditNote, Document, Invoice, Note, PrecedingInvoice
 from facturx_engine.model.fields import breach, bt_of, collect_breaches
-from facturx_engine.model.lines import AllowanceCharge, ItemAttribute, Line, Period, Vat, unlisted_category
-from facturx_engine.model.parties import Address, Contact, Delivery, Identifier, Party, Payee, TaxRepresentative
+from facturx_engine.model.lines import (AllowanceCharge, ItemAttribute, Line, LineInvoiceReference, LineSeller, Period,
+                                       Vat, unlisted_category)
+from facturx_engine.model.parties import (Address, Contact, Delivery, Identifier, Party, Payee, RelatedParty,
+                                         TaxRepresentative)
 from facturx_engine.model.payment import CardPayment, CreditTransfer, DirectDebit, PaymentInstructions
 
 __all__ = [
@@ -55,12 +57,15 @@ __all__ = [
     "Invoice",
     "ItemAttribute",
     "Line",
+    "LineInvoiceReference",
+    "LineSeller",
     "Note",
     "Party",
     "Payee",
     "PaymentInstructions",
     "Period",
     "PrecedingInvoice",
+    "RelatedParty",
     "TaxRepresentative",
     "Vat",
     "breach",

@@ -87,6 +87,10 @@ EXPLICIT: dict[str, tuple[Target, Callable[[str], Any] | None]] = {
     "BT-7": (("doc", ("tax_point_date",)), None),                  # CII: in the first BG-23 only
     "BT-8": (("doc", ("tax_point_code",)), lambda v: _TAX_POINT_CODES.get(v, v)),  # CII, in BG-23
     "BT-150": (("item", (BASE_UNIT,)), None),
+    # UBL: the payer (EXT-FR-FE-BG-02) in the first payment means' mandate (syntax.terms.french)
+    **{term: (("doc", ("payer", *path)), None) for term, path in (
+        ("EXT-FR-FE-43", ("name",)), ("EXT-FR-FE-46", ("global_id", "value")), ("EXT-FR-FE-47", ("global_id", "scheme")),
+        ("EXT-FR-FE-52", ("electronic_address", "value")), ("EXT-FR-FE-52-1", ("electronic_address", "scheme")))},
 }
 
 GROUPS: dict[str, tuple[Target, Raw]] = {

@@ -86,6 +86,12 @@ def write_ubl(doc: Document, *, spec: str | Spec | None = None) -> WriteResult:
         dropped.append("BT-9")  # a UBL CreditNote can only carry the due date inside PaymentMeans
     if len(doc.buyer.identifiers) > 1:
         dropped.append("BT-46")  # UBL-SR-16: one buyer identifier, the first; the others are lost
+    if doc.payer is not None and not wctx.payment_entries:  # the payer lives in the first cac:PaymentMeans
+        dropped.append("EXT-FR-FE-43")
+        for ident, terms in ((doc.payer.global_id, ("EXT-FR-FE-46", "EXT-FR-FE-47")),
+                             (doc.payer.electronic_address, ("EXT-FR-FE-52", "EXT-FR-FE-52-1"))):
+            if ident is not None:
+                dropped += terms[:2 if ident.scheme is not None else 1]
     return WriteResult(xml, tuple(dropped))
 
 

@@ -1,8 +1,9 @@
 """Where each value of a document goes in its view: :func:`sections` places every value the reader found
 (:func:`~facturx_engine.syntax.read.placed_values`) in the section a person expects -- the document
-itself, notes, references, seller, buyer, payee, tax representative, delivery, payment, allowances and
-charges, VAT breakdown, totals as stated, supporting documents, invoice lines -- and whatever no section
-takes in a last "other terms" section, so that nothing read is ever left out.
+itself, notes, references, seller, buyer, the French EXTENDED-CTC-FR parties (agents, invoicer, invoicee), payee,
+payer, tax representative, delivery, payment, allowances and charges, VAT breakdown, totals as stated, supporting
+documents, invoice lines -- and whatever no section takes in a last "other terms" section, so that nothing read is
+ever left out.
 
 A repeating group's items are told apart by the reader (``PlacedValue.group`` / ``item``): which BT-26
 goes with which BT-25, which account BT-84 with which payment instruction BT-81.
@@ -35,7 +36,13 @@ _PARTIES: tuple[tuple[str, str, tuple[str, ...], tuple[tuple[str, str, tuple[str
      (("seller_address", "BG-5", _bt(35, 36, 162, 37, 38, 39, 40)), ("seller_contact", "BG-6", _bt(41, 42, 43)))),
     ("buyer", "BG-7", _bt(44, 45, 46, "BT-46-1", 47, "BT-47-1", 48, 49, "BT-49-1"),
      (("buyer_address", "BG-8", _bt(50, 51, 163, 52, 53, 54, 55)), ("buyer_contact", "BG-9", _bt(56, 57, 58)))),
+    *((key, f"EXT-FR-FE-BG-{group:02}", tuple(f"EXT-FR-FE-{n}" for n in terms), ())  # French EXTENDED-CTC-FR
+      for key, group, terms in (("seller_agent", 3, ("66", "69", "70", "75", "75-1")),
+                                ("invoicer", 5, ("112", "115", "116", "121", "121-1")),
+                                ("buyer_agent", 1, ("03", "06", "07", "12", "12-1")),
+                                ("invoicee", 4, ("89", "92", "92-1", "98", "98-1")))),
     ("payee", "BG-10", _bt(59, 60, "BT-60-1", 61, "BT-61-1"), ()),
+    ("payer", "EXT-FR-FE-BG-02", tuple(f"EXT-FR-FE-{n}" for n in ("43", "46", "47", "52", "52-1")), ()),
     ("taxrep", "BG-11", _bt(62, 63), (("taxrep_address", "BG-12", _bt(64, 65, 164, 66, 67, 68, 69)),)),
     ("delivery", "BG-13", _bt(70, 71, "BT-71-1", 72),
      (("period", "BG-14", _bt(73, 74)), ("delivery_address", "BG-15", _bt(75, 76, 165, 77, 78, 79, 80)))),
@@ -49,7 +56,9 @@ _TOTALS = _bt(106, 107, 108, 109, 110, 111, 112, 113, 114, 115)
 _SUPPORTING = _bt(122, 123, 124, "BT-125-2", "BT-125-1")
 _LINE_COLUMNS = _bt(126, 153, 129, 130, 146, 151, 152, 131)
 _LINE_DETAILS = _bt(127, 128, "BT-128-1", 132, 133, 134, 135, 154, 155, 156, 157, "BT-157-1", 148, 147, 149, 150,
-                    159, 158, "BT-158-1", "BT-158-2", 160, 161, 136, 137, 138, 139, 140, 141, 142, 143, 144, 145)
+                    159, 158, "BT-158-1", "BT-158-2", 160, 161, "EXT-FR-FE-159", 136, 137, 138, 139, 140, 141, 142,
+                    143, 144, 145, *(f"EXT-FR-FE-{n}" for n in (
+                        "163", "162", "136", "137", "138", "158", "164", "167", "167-1", "177", "181", "182", "184")))
 _NUMERIC = frozenset(_bt(92, 93, 94, 96, 99, 100, 101, 103, 119, 116, 117, 129, 146, 152, 131))
 _LINE_GROUPS = ("BG-27", "BG-28", "BT-158", "BG-32")  # nested in a line: each item numbered in the line's details
 

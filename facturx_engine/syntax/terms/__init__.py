@@ -11,7 +11,8 @@ A new field is one row plus one model attribute.
 The rows are written by business group, one module each: :mod:`.document` (header, notes,
 references, preceding invoices, supporting documents), :mod:`.parties` (seller, buyer),
 :mod:`.delivery` (payee, tax representative, delivery, payment instructions), :mod:`.amounts`
-(allowances and charges, totals, VAT breakdown) and :mod:`.lines`; :mod:`.rows` has the row type
+(allowances and charges, totals, VAT breakdown), :mod:`.lines` and :mod:`.french` (the French EXTENDED-CTC-FR
+terms); :mod:`.rows` has the row type
 and the getters. :data:`TERMS` is the one table, in the order below: the order of rows is the
 writers' order among elements the XSD puts at the same place, and a repeating group's rows
 follow the row that defines it.
@@ -24,6 +25,7 @@ from collections.abc import Iterable
 from facturx_engine.syntax.terms.amounts import allowances, totals
 from facturx_engine.syntax.terms.delivery import payee_taxrep_delivery, payment
 from facturx_engine.syntax.terms.document import attachments, header, preceding
+from facturx_engine.syntax.terms.french import french_lines, french_parties, french_payer_ubl
 from facturx_engine.syntax.terms.lines import lines
 from facturx_engine.syntax.terms.parties import parties
 from facturx_engine.syntax.terms.rows import HTS, ACItem, LineItem, Term
@@ -32,10 +34,11 @@ __all__ = ["TERMS", "ACItem", "LineItem", "Term", "by_id", "ids"]
 
 
 def _build() -> tuple[Term, ...]:
-    rows = header() + preceding() + parties() + payee_taxrep_delivery() + payment()
+    rows = header() + preceding() + parties() + french_parties() + payee_taxrep_delivery() + payment()
+    rows += french_payer_ubl()
     rows += allowances("DOC", f"{HTS}/ram:SpecifiedTradeAllowanceCharge", "cac:AllowanceCharge",
                        lambda _i, w: w.doc_acs, doc_level=True)
-    rows += totals() + attachments() + lines()
+    rows += totals() + attachments() + lines() + french_lines()
     return tuple(r for r in rows if r.id and not (r.cii is None and r.ubl is None and r.ubl_cn in ("=", None)))
 
 
