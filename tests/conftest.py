@@ -70,6 +70,7 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
             "test_skonto_lines_keep_an_xrechnung_valid_both_ways",
             "test_spec_documents_stay_valid_in_the_other_syntax",
         ),
+        "test_dist": EVERY_TEST,  # a real Dask cluster of worker processes (about 40 s in all)
         "test_ereport": ("test_random_b2c_documents_of_every_shape_sum_to_what_their_own_cii_states",),  # 10 reports
         "test_fuzz_mutations": EVERY_TEST,
         "test_host_safety": EVERY_TEST,

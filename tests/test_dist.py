@@ -1,0 +1,299 @@
+"""Distributed batches (issue 16) on a real Dask cluster: two worker processes on this machine, no mock.
+
+* the corpus gives, document by document, the verdict, counts and rule ids of ``validate -j 1``;
+* a worker killed (SIGKILL) while partitions are in flight loses and repeats no row;
+* a run stopped after some partitions resumes: the finished documents are not checked again;
+* a document that kills every worker that reads it ends as ``FXE-CRASH`` while its partition's other
+  documents get their results (a fsspec protocol registered by a worker plugin kills the worker on read);
+* ``file://`` and ``memory://`` URLs, a list file, Parquet and JSON Lines, ``convert`` and ``generate``;
+* the hostile reproducers get the findings ``validate -j 1`` gives them;
+* a worker compiles each rule set once for all its tasks;
+* the command line: ``validate --cluster``; without ``--cluster`` Dask is never imported.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+pytest.importorskip("distributed", reason="the dist extra is not installed: pip install -e .[dist]")
+
+import dask  # noqa: E402
+import fsspec  # noqa: E402
+from distributed import Client, LocalCluster  # noqa: E402
+from distributed.diagnostics.plugin import WorkerPlugin  # noqa: E402
+from fsspec.implementations.local import LocalFileSystem  # noqa: E402
+
+from facturx_engine.apps.batch import FileResult, check_files  # noqa: E402
+from facturx_engine.apps.display import printable  # noqa: E402
+from facturx_engine.apps.dist import Summary, run  # noqa: E402
+from facturx_engine.apps.dist.results import FINDINGS, read_rows  # noqa: E402
+from facturx_engine.validation.core import validate  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus"
+HOSTILE = ROOT.parent / "shared" / "hostile"
+needs_corpus = pytest.mark.skipif(not (CORPUS / "INDEX.tsv").is_file(),
+                                  reason=f"!!! SHARED CORPUS FOLDER MISSING: {CORPUS} -- DIST CORPUS TEST SKIPPED !!!")
+needs_hostile = pytest.mark.skipif(not HOSTILE.is_dir(),
+                                   reason=f"!!! SHARED HOSTILE FOLDER MISSING: {HOSTILE} -- DIST HOSTILE TEST SKIPPED !!!")
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Client]:
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
+        cluster = LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0")
+    with Client(cluster) as c:
+        yield c
+    cluster.close()
+
+
+def _documents(out: str) -> list[dict[str, Any]]:
+    return list(read_rows(out))
+
+
+def _by_path(out: str) -> dict[str, tuple[str, int, int, list[str]]]:
+    """path -> (verdict, fatal, warnings, sorted rule ids), asserting each path has one row only."""
+    rows = _documents(out)
+    paths = Counter(r["path"] for r in rows)
+    assert not [p for p, n in paths.items() if n > 1], "a document has two rows"
+    rules: dict[str, list[str]] = {}
+    for f in read_rows(out, FINDINGS):
+        rules.setdefault(f["path"], []).append(f["rule"])
+    return {r["path"]: (r["verdict"], r["fatal"], r["warnings"], sorted(rules.get(r["path"], []))) for r in rows}
+
+
+def _expected(results: list[FileResult]) -> dict[str, tuple[str, int, int, list[str]]]:
+    def verdict(r: FileResult) -> str:
+        return "not checked" if r.io_error else "valid" if r.valid else "invalid"
+
+    return {printable(r.file): (verdict(r), len(r.errors), len(r.warnings), sorted(printable(f.rule) for f in r.findings))
+            for r in results}
+
+
+def _copy_corpus(target: Path, count: int) -> list[Path]:
+    """``count`` corpus XML documents copied under ``target`` (distinct contents)."""
+    files = sorted((CORPUS / "cii").glob("*.xml")) + sorted((CORPUS / "ubl").glob("*.xml"))
+    target.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for source in files[:count]:
+        copied.append(target / source.name)
+        shutil.copyfile(source, copied[-1])
+    return copied
+
+
+@pytest.fixture(scope="module")
+def corpus_run(client: Client, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Summary]:
+    out = str(tmp_path_factory.mktemp("corpus-results"))
+    return out, run([str(CORPUS)], cluster=client, out=out, partition_files=6)
+
+
+@needs_corpus
+def test_corpus_equals_validate_j1(corpus_run: tuple[str, Summary]) -> None:
+    out, summary = corpus_run
+    names = sorted(str(p) for p in CORPUS.rglob("*") if p.suffix.lower() in (".xml", ".pdf"))
+    expected = _expected(check_files(names, jobs=1))
+    got = _by_path(out)
+    assert set(got) == set(expected)
+    for path in expected:
+        assert got[path] == expected[path], path
+    assert summary.written == len(names) and summary.skipped == 0
+    assert summary.valid + summary.invalid + summary.not_checked == len(names)
+    rows = _documents(out)
+    assert all(len(r["sha256"]) == 64 and r["seconds"] >= 0 and r["task"] == "validate" for r in rows)
+    assert any(r["rule_sets"] and r["rule_sets"][0]["version"] for r in rows)
+
+
+@needs_corpus
+def test_each_worker_compiles_each_rule_set_once(client: Client, corpus_run: tuple[str, Summary]) -> None:
+    from facturx_engine.validation.schematron import compilations
+
+    _out, summary = corpus_run
+    assert summary.partitions > len(summary.workers)  # workers ran several tasks each
+    for worker, compiled in client.run(compilations).items():
+        assert compiled, worker
+        assert len(compiled) == len(set(compiled)), f"{worker} compiled a stylesheet twice: {compiled}"
+
+
+@needs_corpus
+def test_a_killed_worker_loses_and_repeats_nothing(client: Client, tmp_path: Path) -> None:
+    files = _copy_corpus(tmp_path / "in", 30)
+    out = str(tmp_path / "out")
+    killed: list[int] = []
+
+    def kill_one(summary: Summary) -> None:
+        if not killed:  # partitions are in flight on both workers: kill one of them
+            pid = sorted(client.run(os.getpid).values())[0]
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+
+    summary = run([str(tmp_path / "in")], cluster=client, out=out, partition_files=2, progress=kill_one)
+    assert killed
+    got = _by_path(out)
+    assert set(got) == {str(f) for f in files}
+    assert summary.written == len(files)
+    assert got == _expected(check_files([str(f) for f in files], jobs=1))
+    client.wait_for_workers(2, timeout=60)
+
+
+class _StopRun(Exception):
+    pass
+
+
+@needs_corpus
+def test_a_stopped_run_resumes_without_redoing_documents(client: Client, tmp_path: Path) -> None:
+    files = _copy_corpus(tmp_path / "in", 24)
+    out = str(tmp_path / "out")
+
+    def stop(summary: Summary) -> None:
+        if summary.written >= 6:
+            raise _StopRun
+
+    with pytest.raises(_StopRun):
+        run([str(tmp_path / "in")], cluster=client, out=out, partition_files=3, window=2, progress=stop)
+    first = _documents(out)
+    assert 6 <= len(first) < len(files)
+    first_run = {r["path"]: r["run"] for r in first}
+    summary = run([str(tmp_path / "in")], cluster=client, out=out, partition_files=3)
+    assert summary.skipped == len(first)  # the finished documents were read, hashed and skipped: not checked
+    assert summary.written == len(files) - len(first)
+    rows = _documents(out)
+    assert sorted(r["path"] for r in rows) == sorted(str(f) for f in files)  # each once
+    assert {r["path"]: r["run"] for r in rows if r["path"] in first_run} == first_run  # not redone
+    assert _by_path(out) == _expected(check_files([str(f) for f in files], jobs=1))
+    again = run([str(tmp_path / "in")], cluster=client, out=out)
+    assert (again.written, again.skipped) == (0, len(files))
+
+
+class _KillerFS(LocalFileSystem):  # type: ignore[misc]
+    """A local file system whose files named ``*die*`` kill the process that opens them."""
+
+    protocol = "killer"
+
+    def _open(self, path: str, *args: Any, **kwargs: Any) -> Any:
+        from distributed import get_worker
+
+        try:
+            get_worker()
+        except ValueError:  # the driver (this test) may read it
+            return super()._open(path, *args, **kwargs)
+        if "die" in os.path.basename(path):
+            os._exit(17)
+        return super()._open(path, *args, **kwargs)
+
+
+class _RegisterKiller(WorkerPlugin):  # type: ignore[misc]
+    def setup(self, worker: Any) -> None:
+        fsspec.register_implementation("killer", _KillerFS, clobber=True)
+
+
+@needs_corpus
+def test_a_document_that_kills_workers_ends_as_fxe_crash(tmp_path: Path) -> None:
+    """On a cluster of its own (its workers die on purpose, many times)."""
+    files = _copy_corpus(tmp_path / "in", 3)
+    shutil.copyfile(files[0], tmp_path / "in" / "b_die.xml")
+    fsspec.register_implementation("killer", _KillerFS, clobber=True)
+    listing = tmp_path / "list.txt"
+    names = sorted(str(p) for p in (tmp_path / "in").iterdir())
+    listing.write_text("".join(f"killer://{n}\n" for n in names))
+    out = str(tmp_path / "out")
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
+        cluster = LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0")
+    with cluster, Client(cluster) as own:
+        own.register_plugin(_RegisterKiller(), name="fxe-test-killer")
+        summary = run([f"@{listing}"], cluster=own, out=out)
+        own.wait_for_workers(2, timeout=120)  # closing a cluster while a nanny restarts its worker fails
+    assert summary.split == 1 and summary.crashed == 1 and summary.written == 4
+    got = _by_path(out)
+    killer = f"killer://{tmp_path / 'in' / 'b_die.xml'}"
+    assert got[killer][0] == "not checked" and got[killer][3] == ["FXE-CRASH"]
+    expected = _expected(check_files([str(f) for f in files], jobs=1))
+    assert {k: got[f"killer://{k}"] for k in expected} == expected
+
+
+@needs_hostile
+def test_hostile_documents_get_their_findings(client: Client, tmp_path: Path) -> None:
+    hostile = sorted(str(p) for p in HOSTILE.iterdir() if p.suffix in (".xml", ".pdf"))[:8]
+    out = str(tmp_path / "out")
+    summary = run(hostile, cluster=client, out=out, partition_files=4)
+    assert summary.written == len(hostile)
+    assert _by_path(out) == _expected(check_files(hostile, jobs=1))
+
+
+@needs_corpus
+def test_file_urls_parquet_and_convert(client: Client, tmp_path: Path) -> None:
+    files = _copy_corpus(tmp_path / "in", 4)
+    out = f"file://{tmp_path / 'out'}"
+    summary = run([f"file://{tmp_path / 'in'}/*.xml"], cluster=client, out=out, fmt="parquet", task="convert", to="ubl")
+    assert summary.written == 4
+    rows = _documents(out)
+    assert {r["path"] for r in rows} == {str(f) for f in files}
+    assert all(p.name.endswith(".parquet") for p in (tmp_path / "out" / "documents").iterdir())
+    for row in rows:
+        if row["valid"]:
+            assert row["output"].startswith("file:///")
+            with fsspec.open(row["output"], "rb") as written:
+                assert validate(written.read()).valid, row["path"]
+        else:
+            assert row["output"] is None
+
+
+def test_generate_from_payloads(client: Client, tmp_path: Path) -> None:
+    payloads = [p for p in sorted((ROOT / "fixtures" / "payloads").glob("*.json"))][:3]
+    out = str(tmp_path / "out")
+    summary = run([str(p) for p in payloads], cluster=client, out=out, task="generate", payload=True, to="cii")
+    assert summary.written == 3
+    for row in _documents(out):
+        assert (row["output"] is not None) == row["valid"], row
+        if row["output"]:
+            assert validate(Path(row["output"]).read_bytes(), factur_x=True).valid
+
+
+@needs_corpus
+def test_memory_urls_end_to_end(tmp_path: Path) -> None:
+    """memory:// lives in one process: the cluster is threads of this one."""
+    files = _copy_corpus(tmp_path / "in", 3)
+    memory = fsspec.filesystem("memory")
+    for f in files:
+        memory.pipe(f"/fxe-in/{f.name}", f.read_bytes())
+    with Client(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=":0") as local:
+        summary = run(["memory://fxe-in/"], cluster=local, out="memory://fxe-out/", fmt="parquet")
+    assert summary.written == 3
+    got = {k.rsplit("/", 1)[-1]: v for k, v in _by_path("memory://fxe-out/").items()}
+    assert got == {Path(k).name: v for k, v in _expected(check_files([str(f) for f in files], jobs=1)).items()}
+
+
+@needs_corpus
+def test_command_line(tmp_path: Path) -> None:
+    files = _copy_corpus(tmp_path / "in", 3)
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-m", "facturx_engine.cli", "validate", str(tmp_path / "in"), "--cluster",
+                           "local:2", "--out", str(out)], capture_output=True, text=True, timeout=300, env=env)
+    expected = check_files([str(f) for f in files], jobs=1)
+    assert done.returncode == (0 if all(r.valid for r in expected) else 1), done.stderr
+    assert "3 document(s)" in done.stdout
+    assert _by_path(str(out)) == _expected(expected)
+    refused = subprocess.run([sys.executable, "-m", "facturx_engine.cli", "validate", str(files[0]), "--cluster",
+                              "local"], capture_output=True, text=True, timeout=120, env=env)
+    assert refused.returncode == 2 and "--out" in refused.stderr
+
+
+def test_dask_is_imported_only_with_cluster(tmp_path: Path) -> None:
+    xml = tmp_path / "a.xml"
+    xml.write_bytes(b"<not-an-invoice/>")
+    code = ("import sys, runpy\nsys.argv = ['facturx-engine', 'validate', sys.argv[1], '-j', '1']\n"
+            "try:\n    runpy.run_module('facturx_engine.cli', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+            "print(json.dumps(['dask' in sys.modules, 'distributed' in sys.modules, 'fsspec' in sys.modules]))")
+    done = subprocess.run([sys.executable, "-c", "import json\n" + code, str(xml)], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=tmp_path)
+    assert json.loads(done.stdout.splitlines()[-1]) == [False, False, False], done.stderr
