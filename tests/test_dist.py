@@ -44,8 +44,8 @@ CORPUS = ROOT.parent / "shared" / "corpus"
 HOSTILE = ROOT.parent / "shared" / "hostile"
 needs_corpus = pytest.mark.skipif(not (CORPUS / "INDEX.tsv").is_file(),
                                   reason=f"!!! SHARED CORPUS FOLDER MISSING: {CORPUS} -- DIST CORPUS TEST SKIPPED !!!")
-needs_hostile = pytest.mark.skipif(not HOSTILE.is_dir(),
-                                   reason=f"!!! SHARED HOSTILE FOLDER MISSING: {HOSTILE} -- DIST HOSTILE TEST SKIPPED !!!")
+needs_hostile = pytest.mark.skipif(
+    not HOSTILE.is_dir(), reason=f"!!! SHARED HOSTILE FOLDER MISSING: {HOSTILE} -- DIST HOSTILE TEST SKIPPED !!!")
 
 
 @pytest.fixture(scope="module")
@@ -76,8 +76,8 @@ def _expected(results: list[FileResult]) -> dict[str, tuple[str, int, int, list[
     def verdict(r: FileResult) -> str:
         return "not checked" if r.io_error else "valid" if r.valid else "invalid"
 
-    return {printable(r.file): (verdict(r), len(r.errors), len(r.warnings), sorted(printable(f.rule) for f in r.findings))
-            for r in results}
+    return {printable(r.file): (verdict(r), len(r.errors), len(r.warnings),
+                                sorted(printable(f.rule) for f in r.findings)) for r in results}
 
 
 def _copy_corpus(target: Path, count: int) -> list[Path]:

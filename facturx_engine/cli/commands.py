@@ -361,8 +361,8 @@ def _add_convert(sub: Any) -> None:
                                    "write OUT only if it is valid. What the output cannot carry is listed on stderr "
                                    "('lost: ...'); --strict refuses it.")
     p.add_argument("input", metavar="IN", nargs="+",
-                   help="CII or UBL XML, or a Factur-X PDF (- for stdin); with --cluster, any number of files, folders, "
-                        "URLs")
+                   help="CII or UBL XML, or a Factur-X PDF (- for stdin); with --cluster, any number of files, "
+                        "folders, URLs")
     p.add_argument("--to", required=True, choices=("cii", "ubl", "facturx"),
                    help="syntax to write (facturx: PDF/A-3B with the CII embedded)")
     p.add_argument("--profile", type=str.lower, choices=PROFILES, default=None,

@@ -66,7 +66,8 @@ def run_cluster(args: argparse.Namespace, task: str, sources: list[str]) -> int:
             raise CommandError("--template and --pdf are not available with --cluster")
         if task == "generate" and args.source != "payload" and args.to is None:
             raise CommandError("the following arguments are required: --to (or use --from payload)")
-        options.update(to=args.to, profile=args.profile, spec=args.spec, payload=getattr(args, "source", "") == "payload")
+        options.update(to=args.to, profile=args.profile, spec=args.spec,
+                       payload=getattr(args, "source", "") == "payload")
     try:
         summary = run(sources, cluster=args.cluster, out=args.out, task=task, fmt=fmt,
                       progress=_bar if stderr.isatty() else None, **options)
