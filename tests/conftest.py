@@ -70,7 +70,19 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
             "test_skonto_lines_keep_an_xrechnung_valid_both_ways",
             "test_spec_documents_stay_valid_in_the_other_syntax",
         ),
-        "test_dist": EVERY_TEST,  # a real Dask cluster of worker processes (about 40 s in all)
+        "test_dist": (  # a real Dask cluster of worker processes (about 40 s in all)
+            "test_a_document_that_kills_workers_ends_as_fxe_crash",
+            "test_a_killed_worker_loses_and_repeats_nothing",
+            "test_a_stopped_run_resumes_without_redoing_documents",
+            "test_command_line",
+            "test_corpus_equals_validate_j1",
+            "test_dask_is_imported_only_with_cluster",
+            "test_each_worker_compiles_each_rule_set_once",
+            "test_file_urls_parquet_and_convert",
+            "test_generate_from_payloads",
+            "test_hostile_documents_get_their_findings",
+            "test_memory_urls_end_to_end",
+        ),
         "test_ereport": ("test_random_b2c_documents_of_every_shape_sum_to_what_their_own_cii_states",),  # 10 reports
         "test_fuzz_mutations": EVERY_TEST,
         "test_host_safety": EVERY_TEST,

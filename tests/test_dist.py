@@ -9,6 +9,9 @@
 * the hostile reproducers get the findings ``validate -j 1`` gives them;
 * a worker compiles each rule set once for all its tasks;
 * the command line: ``validate --cluster``; without ``--cluster`` Dask is never imported.
+
+Without a cluster (the fast tier): streaming discovery and partitions by bytes, sources that name nothing,
+atomic parts and what ``tidy`` removes, the command line's refusals.
 """
 
 from __future__ import annotations
@@ -297,3 +300,72 @@ def test_dask_is_imported_only_with_cluster(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", "import json\n" + code, str(xml)], capture_output=True, text=True,
                           timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=tmp_path)
     assert json.loads(done.stdout.splitlines()[-1]) == [False, False, False], done.stderr
+
+
+# --------------------------------------------------------------------------- without a cluster (fast tier)
+
+
+def test_sources_stream_in_order_and_partition_by_bytes(tmp_path: Path) -> None:
+    from facturx_engine.apps.dist.sources import iter_sources, partitions
+
+    for rel, size in (("b/2.xml", 30), ("b/1.XML", 10), ("a.xml", 50), ("c/.hidden.xml", 5), ("c/note.txt", 5),
+                      ("c/d/3.pdf", 70)):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(b"x" * size)
+    found = iter_sources([str(tmp_path)], (".xml", ".pdf"))
+    assert not isinstance(found, list)  # a generator: nothing is listed before it is asked for
+    listed = list(found)
+    assert listed == [(str(tmp_path / "a.xml"), 50), (str(tmp_path / "b/1.XML"), 10), (str(tmp_path / "b/2.xml"), 30),
+                      (str(tmp_path / "c/d/3.pdf"), 70)]
+    assert [[s for s, _ in p] for p in partitions(listed, max_bytes=60, max_files=10)] == \
+        [[listed[0][0], listed[1][0]], [listed[2][0]], [listed[3][0]]]  # a part over the bytes stands alone
+    assert [len(p) for p in partitions(listed, max_bytes=10**9, max_files=3)] == [3, 1]
+    (tmp_path / "list.txt").write_text(f"# two of them\n{tmp_path / 'a.xml'}\n\nfile://{tmp_path / 'b'}/*.xml\n")
+    assert [s for s, _ in iter_sources([f"@{tmp_path / 'list.txt'}"], (".xml",))] == \
+        [str(tmp_path / "a.xml"), str(tmp_path / "b/2.xml")]  # fsspec globs are case-sensitive
+
+
+def test_sources_that_name_nothing_are_refused(tmp_path: Path) -> None:
+    from facturx_engine.apps.dist.sources import iter_sources
+    from facturx_engine.errors import InputError
+
+    for name in (str(tmp_path / "missing.xml"), f"{tmp_path}/*.xml", str(tmp_path), "", "nosuchprotocol://x"):
+        with pytest.raises(InputError):
+            list(iter_sources([name], (".xml",)))
+
+
+def test_parts_are_atomic_and_tidy_removes_what_a_stop_left(tmp_path: Path) -> None:
+    from facturx_engine.apps.dist.results import DOCUMENTS, done_key, done_keys, tidy, write_part
+
+    out = str(tmp_path)
+    doc = {"run": "r", "task": "validate", "path": "/a.xml", "sha256": "ab" * 32, "bytes": 3, "syntax": "CII",
+           "profile": None, "document": None, "guideline": None, "rule_sets": [], "verdict": "valid", "valid": True,
+           "fatal": 0, "warnings": 1, "seconds": 0.5, "output": None}
+    finding = {"run": "r", "sha256": "ab" * 32, "path": "/a.xml", "rule": "BR-01", "severity": "warning",
+               "location": "/x", "line": 3, "column": None, "message": "m", "bt_ids": ["BT-1"], "source": "s"}
+    for fmt in ("jsonl", "parquet"):
+        write_part(out, f"part-{fmt}", [doc], [finding], fmt)
+    assert list(read_rows(out)) == [doc, doc] and list(read_rows(out, FINDINGS)) == [finding, finding]
+    assert done_keys(out) == {done_key("ab" * 32, "/a.xml")}
+    (tmp_path / FINDINGS / "part-orphan.jsonl").write_text(json.dumps(finding) + "\n")  # its documents part never came
+    (tmp_path / DOCUMENTS / ".tmp-123-part-x.jsonl").write_text("{")  # a write cut short
+    assert tidy(out) == 2
+    assert len(list(read_rows(out, FINDINGS))) == 2 and not list((tmp_path / DOCUMENTS).glob(".tmp-*"))
+
+
+def test_command_line_refusals_without_a_cluster(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from facturx_engine.cli.commands import main
+
+    xml = tmp_path / "a.xml"
+    xml.write_bytes(b"<a/>")
+    cases = [(["validate", str(xml), "--format", "parquet"], "--cluster"),
+             (["validate", str(xml), "--out", str(tmp_path)], "--cluster"),
+             (["convert", str(xml), str(xml), "--to", "ubl", "-o", str(tmp_path / "x")], "several with --cluster"),
+             (["convert", str(xml), "--to", "ubl"], "-o/--output"),
+             (["generate", str(xml), "--to", "cii", "--out", str(tmp_path)], "--cluster"),
+             (["convert", str(xml), "--to", "ubl", "--cluster", "local", "--out", str(tmp_path), "-o", "x"], "--out"),
+             (["validate", str(xml), "--cluster", "local:x", "--out", str(tmp_path)], "local:N"),
+             (["validate", str(xml), "--cluster", "local", "--out", "/proc/no/such/folder"], "cannot write")]
+    for argv, said in cases:
+        assert main(argv) == 2, argv
+        assert said in capsys.readouterr().err, argv
