@@ -5,13 +5,15 @@ rule sets and findings of the validation of what was produced, plus one ``FXE-NO
 value a conversion does not carry) and the bytes produced. An input the engine refuses is its
 result's fatal finding (``FXE-PARSE`` for a document that cannot be read, ``FXE-ERROR`` with the
 engine's message otherwise), never an exception; the caller writes the bytes only when the result is valid.
+What ``convert`` prints as ``note: the input ...`` (the source's stated totals, model rules) is not a row
+of the conversion: it is in the rows of ``validate`` run on the sources.
 """
 
 from __future__ import annotations
 
 from facturx_engine.apps.batch import FileResult
 from facturx_engine.apps.dist.job import Job
-from facturx_engine.errors import FacturXError, ParseError, ResourceError
+from facturx_engine.errors import FacturXError, ParseError, ResourceError, ValidationFailed
 from facturx_engine.findings import Finding
 from facturx_engine.validation.findings import Report
 
@@ -38,6 +40,10 @@ def convert_one(job: Job, url: str, data: bytes) -> tuple[FileResult, bytes | No
         made = convert(data, job.to or "ubl", profile=job.profile, spec=job.spec, deterministic=True)
     except ResourceError:
         raise
+    except ValidationFailed as exc:  # the Factur-X PDF refused its XML: the findings of that validation
+        if isinstance(exc.report, Report):
+            return _result(url, exc.report), None
+        return _refused(url, exc)
     except FacturXError as exc:
         return _refused(url, exc)
     if made.report is None:  # convert validates by default; kept for a future validate=False
