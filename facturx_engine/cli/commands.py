@@ -20,6 +20,8 @@ Commands (each one a function registered in :data:`COMMANDS`; later ones plug in
                           [--issuer-role R] [--platform ID] -o status.xml   (see facturx_engine.cli.status)
     facturx-engine ereport INPUT... --period 2026-10 [--sender seller|platform:NNNN] [--type IN|RE] -o OUT
                            (French e-reporting flux 10; see facturx_engine.cli.ereport)
+    facturx-engine validate|convert|generate SOURCE... --cluster local[:N]|tcp://HOST:PORT --out DIR|URL
+                           [--format jsonl|parquet]   (on a Dask cluster; see facturx_engine.cli.dist)
 
 ``generate`` reads the JSON format of :mod:`facturx_engine.io.jsonio` (``-`` reads stdin), builds the
 model (totals are computed), writes CII (Factur-X profile ``--profile``, default EN 16931) or

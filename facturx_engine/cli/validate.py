@@ -3,7 +3,8 @@ the files, :mod:`facturx_engine.apps.report` writes the report (``--format text|
 :mod:`facturx_engine.apps.svrl` one merged SVRL document per file (``--format svrl``: to stdout or ``-o
 FILE`` for one file; into ``-o DIR``, a directory that exists or a path ending with ``/``, as
 ``FILE.svrl`` for each file otherwise -- several files without a directory are refused, exit 2, before
-anything is validated).
+anything is validated). With ``--cluster`` the files go to a Dask cluster and the results to ``--out`` as JSON
+Lines or Parquet (:mod:`facturx_engine.cli.dist`).
 
 Exit codes (:func:`facturx_engine.apps.batch.exit_code`): 0 every document valid (warnings allowed),
 1 at least one invalid document (or, with ``--fail-on warning``, one with a warning), 2 usage error
