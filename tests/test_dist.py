@@ -369,3 +369,34 @@ def test_command_line_refusals_without_a_cluster(tmp_path: Path, capsys: pytest.
     for argv, said in cases:
         assert main(argv) == 2, argv
         assert said in capsys.readouterr().err, argv
+
+
+def test_a_partition_run_in_this_process(tmp_path: Path) -> None:
+    """What a worker runs, called directly: unreadable and oversized files get their finding, resume skips by
+    hash and path, a hostile payload is the document's error, never the partition's end."""
+    from facturx_engine.apps.dist.job import Job
+    from facturx_engine.apps.dist.results import done_keys
+    from facturx_engine.apps.dist.tasks import run_partition
+
+    good = tmp_path / "good.json"
+    good.write_bytes((ROOT / "fixtures" / "payloads" / "b2b.json").read_bytes())
+    big = tmp_path / "big.json"
+    big.write_bytes(b" " * 5000)
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(b"{not json")
+    sources = [(str(p), 0) for p in (good, big, bad, tmp_path / "gone.json")]
+    sources += [(str(p), 0) for p in sorted(HOSTILE.glob("*.json"))]
+    out = str(tmp_path / "out")
+    job = Job(task="generate", out=out, run="one", payload=True, max_bytes=4096, to="cii")
+    outcome = run_partition(sources, job, "part-one")
+    assert outcome["written"] == len(sources) and outcome["skipped"] == 0
+    rows = {Path(r["path"]).name: r for r in read_rows(out)}
+    rules = {Path(f["path"]).name: f["rule"] for f in read_rows(out, FINDINGS) if f["severity"] == "fatal"}
+    assert rows["good.json"]["valid"] and rows["good.json"]["output"].endswith(".xml")
+    assert (rows["big.json"]["verdict"], rules["big.json"]) == ("not checked", "FXE-SIZE")
+    assert (rows["bad.json"]["verdict"], rules["bad.json"]) == ("invalid", "FXE-ERROR")
+    assert (rows["gone.json"]["verdict"], rules["gone.json"]) == ("not checked", "FXE-IO")
+    for hostile in HOSTILE.glob("*.json"):
+        assert rows[hostile.name]["verdict"] in ("valid", "invalid"), hostile.name
+    again = run_partition(sources, job, "part-two", frozenset(done_keys(out)))
+    assert (again["written"], again["skipped"], again["part"]) == (0, len(sources), None)

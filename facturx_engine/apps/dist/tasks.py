@@ -45,7 +45,6 @@ from facturx_engine.syntax.limits import MAX_XML_BYTES, too_large
 __all__ = ["TASKS", "Job", "crash_rows", "rows", "run_partition"]
 
 _LOCK = threading.Lock()
-_EXTENSIONS = {"cii": "xml", "ubl": "xml", "facturx": "pdf"}
 
 
 def _finding(rule: str, message: str, severity: str = "fatal") -> Finding:
@@ -110,7 +109,8 @@ def _store(job: Job, url: str, data: bytes, output: bytes, result: FileResult) -
         return None
     fs, root = url_to_fs(job.out)
     stem = url.rstrip("/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    name = f"{stem}-{hashlib.sha256(data).hexdigest()[:12]}.{_EXTENSIONS.get(job.to or '', 'xml')}"
+    extension = "pdf" if output.startswith(b"%PDF-") else "xml"  # a payload may choose its own output format
+    name = f"{stem}-{hashlib.sha256(data).hexdigest()[:12]}.{extension}"
     folder = f"{root.rstrip('/')}/output"
     fs.makedirs(folder, exist_ok=True)
     temporary = f"{folder}/.tmp-{os.getpid()}-{name}"
