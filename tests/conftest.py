@@ -70,7 +70,7 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
             "test_skonto_lines_keep_an_xrechnung_valid_both_ways",
             "test_spec_documents_stay_valid_in_the_other_syntax",
         ),
-        "test_dist": (  # a real Dask cluster of worker processes (about 40 s in all)
+        "test_dist": (  # a real Dask cluster of worker processes (about 45 s in all)
             "test_a_document_that_kills_workers_ends_as_fxe_crash",
             "test_a_killed_worker_loses_and_repeats_nothing",
             "test_a_stopped_run_resumes_without_redoing_documents",

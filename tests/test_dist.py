@@ -22,6 +22,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any, Iterator
@@ -191,6 +192,8 @@ class _KillerFS(LocalFileSystem):  # type: ignore[misc]
             return super()._open(path, *args, **kwargs)
         if "die" in os.path.basename(path):
             os._exit(17)
+        if "hang" in os.path.basename(path):
+            time.sleep(600)
         return super()._open(path, *args, **kwargs)
 
 
@@ -201,9 +204,11 @@ class _RegisterKiller(WorkerPlugin):  # type: ignore[misc]
 
 @needs_corpus
 def test_a_document_that_kills_workers_ends_as_fxe_crash(tmp_path: Path) -> None:
-    """On a cluster of its own (its workers die on purpose, many times)."""
+    """On a cluster of its own (its workers die on purpose, many times); a document that hangs past the timeout
+    is handled the same way."""
     files = _copy_corpus(tmp_path / "in", 3)
     shutil.copyfile(files[0], tmp_path / "in" / "b_die.xml")
+    shutil.copyfile(files[1], tmp_path / "in" / "b_hang.xml")
     fsspec.register_implementation("killer", _KillerFS, clobber=True)
     listing = tmp_path / "list.txt"
     names = sorted(str(p) for p in (tmp_path / "in").iterdir())
@@ -213,12 +218,13 @@ def test_a_document_that_kills_workers_ends_as_fxe_crash(tmp_path: Path) -> None
         cluster = LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0")
     with cluster, Client(cluster) as own:
         own.register_plugin(_RegisterKiller(), name="fxe-test-killer")
-        summary = run([f"@{listing}"], cluster=own, out=out)
+        summary = run([f"@{listing}"], cluster=own, out=out, timeout=2)
         own.wait_for_workers(2, timeout=120)  # closing a cluster while a nanny restarts its worker fails
-    assert summary.split == 1 and summary.crashed == 1 and summary.written == 4
+    assert summary.split == 1 and summary.crashed == 2 and summary.written == 5
     got = _by_path(out)
-    killer = f"killer://{tmp_path / 'in' / 'b_die.xml'}"
-    assert got[killer][0] == "not checked" and got[killer][3] == ["FXE-CRASH"]
+    for name in ("b_die.xml", "b_hang.xml"):
+        killer = f"killer://{tmp_path / 'in' / name}"
+        assert got[killer][0] == "not checked" and got[killer][3] == ["FXE-CRASH"]
     expected = _expected(check_files([str(f) for f in files], jobs=1))
     assert {k: got[f"killer://{k}"] for k in expected} == expected
 

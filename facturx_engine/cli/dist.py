@@ -60,7 +60,7 @@ def run_cluster(args: argparse.Namespace, task: str, sources: list[str]) -> int:
     stderr = getattr(sys.stderr, "unescaped", sys.stderr)
     options: dict[str, Any] = {"rules": tuple(getattr(args, "rules", ()) or ()), "max_bytes": args.max_size}
     if task == "validate":
-        options["only"] = None if args.only is None else tuple(args.only)
+        options.update(only=None if args.only is None else tuple(args.only), timeout=args.timeout)
     else:
         if getattr(args, "template", None) or getattr(args, "pdf", None):
             raise CommandError("--template and --pdf are not available with --cluster")

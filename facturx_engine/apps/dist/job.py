@@ -15,7 +15,8 @@ class Job:
 
     ``rules`` / ``only``: as ``validate --rules`` / ``--only``; ``to`` / ``profile`` / ``spec``: as
     ``convert`` / ``generate``; ``payload``: ``generate`` reads invoicing-app payloads; ``schematron``:
-    False for the degraded check after a crash."""
+    False for the degraded check after a crash; ``timeout``: the most seconds a document may take (its worker
+    process is then ended, as ``validate --timeout`` ends a ``-j`` worker)."""
 
     task: str
     out: str
@@ -29,3 +30,4 @@ class Job:
     spec: str | None = None
     payload: bool = False
     schematron: bool = True
+    timeout: float | None = None

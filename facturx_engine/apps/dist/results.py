@@ -30,7 +30,8 @@ import uuid
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-__all__ = ["DOCUMENTS", "FINDINGS", "FORMATS", "done_key", "done_keys", "read_rows", "tidy", "write_part"]
+__all__ = ["DOCUMENTS", "FINDINGS", "FORMATS", "done_key", "done_keys", "read_rows", "remove_part", "tidy",
+           "write_part"]
 
 FORMATS = ("jsonl", "parquet")
 DOCUMENTS = "documents"
@@ -92,6 +93,20 @@ def write_part(out: str, name: str, documents: Sequence[Row], findings: Sequence
             stream.write(_encode(rows, table, fmt))
         fs.mv(temporary, final)
     return final
+
+
+def remove_part(out: str, name: str) -> int:
+    """Remove the part ``name`` of both tables if it was written (documents first: an interruption leaves a
+    findings part alone, which :func:`tidy` removes); the number of files removed."""
+    fs, root = _fs(out)
+    removed = 0
+    for table in (DOCUMENTS, FINDINGS):
+        for fmt in FORMATS:
+            path = f"{root}/{table}/{name}.{fmt}"
+            if fs.exists(path):
+                fs.rm(path)
+                removed += 1
+    return removed
 
 
 def _parts(fs: Any, folder: str) -> list[str]:

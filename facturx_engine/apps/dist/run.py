@@ -15,19 +15,22 @@ and gives back a few counts.
 **Resume.** Before starting, the driver tidies the results folder (what an interrupted run left) and
 reads the content hash and path of each document that already has a row; that set is sent once to
 every worker, and a worker skips a document whose hash and path are in it (a document whose bytes
-changed is checked again; the same bytes under another name get their own row). A rerun after a killed driver, or after
-an error, therefore redoes only what has no row, and a part is written atomically, so nothing is lost
-or written twice. A run stopped by an error or Ctrl-C first lets its partitions in flight end (a task
-running on a worker cannot be recalled: it would write its part anyway). A driver killed outright
-takes a ``local`` cluster with it; on a shared cluster its running tasks still end and write their
-parts: start the rerun once they have (the dashboard shows it), or their documents may get a second
-row. Two documents with the same bytes are one document for resume.
+changed is checked again; the same bytes under another name get their own row). A rerun after a
+killed driver, or after an error, therefore redoes only what has no row, and a part is written
+atomically, so nothing is lost or written twice. A run stopped by an error or Ctrl-C first lets its
+partitions in flight end (a task running on a worker cannot be recalled: it would write its part
+anyway). A driver killed outright takes a ``local`` cluster with it; on a shared cluster its running
+tasks still end and write their parts: start the rerun once they have (the dashboard shows it), or
+their documents may get a second row.
 
 **Workers that die.** A partition whose worker dies is run again by Dask on another worker (the
 scheduler's ``allowed-failures``). A partition that keeps killing workers (``KilledWorker``) is split
-into one task per document; a document that still kills its worker is checked once more without the
-Schematron (its XSD findings next to an ``FXE-CRASH`` finding), and if that kills a worker too its row
-is a lone ``FXE-CRASH`` -- as ``validate -j N`` does (:mod:`facturx_engine.apps.batch`).
+into one task per document (a part it may have written before is removed first). A document's task that
+ends the same way may only have been waiting on a worker that another document killed, so it is run
+again alone (nothing else in flight); if it still kills its worker there, it is checked once more,
+alone, without the Schematron (its XSD findings next to an ``FXE-CRASH`` finding), and if that kills a
+worker too its row is a lone ``FXE-CRASH`` -- as ``validate -j N`` does (:mod:`facturx_engine.apps.batch`).
+A document that runs past ``timeout`` ends its worker and is handled the same way.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from facturx_engine.apps.dist.results import FORMATS, done_keys, tidy
+from facturx_engine.apps.dist.results import FORMATS, done_keys, remove_part, tidy
 from facturx_engine.apps.dist.sources import Source, iter_sources, partitions
 from facturx_engine.apps.dist.job import TASKS, Job
 from facturx_engine.apps.dist.tasks import crash_rows, run_partition
@@ -131,12 +134,14 @@ def run(sources: Iterable[str], *, cluster: str | Client, out: str, task: str = 
         rules: Iterable[str] = (), only: Iterable[str] | None = None, max_bytes: int | None = None,
         to: str | None = None, profile: str | None = None, spec: str | None = None, payload: bool = False,
         partition_bytes: int = PARTITION_BYTES, partition_files: int = PARTITION_FILES, window: int | None = None,
-        retries: int = 1, resume: bool = True,
+        retries: int = 1, resume: bool = True, timeout: float | None = None,
         progress: Callable[[Summary], None] | None = None) -> Summary:
     """Run ``task`` (``validate``, ``convert``, ``generate``) on every document ``sources`` name, on
     ``cluster`` (see :func:`connect`), writing the results under ``out`` as ``fmt`` (``jsonl``,
     ``parquet``); see the module docstring. ``progress(summary)`` is called after each partition.
-    ``resume=False`` checks every document again (rows of the earlier runs stay)."""
+    ``resume=False`` checks every document again (rows of the earlier runs stay). ``timeout``: the most seconds
+    a document may take; past it, its worker process is ended (and the document handled as one that kills
+    workers)."""
     if task not in TASKS:
         raise InputError(f"unknown task {task!r}: expected one of {', '.join(TASKS)}")
     if fmt not in FORMATS:
@@ -146,7 +151,7 @@ def run(sources: Iterable[str], *, cluster: str | Client, out: str, task: str = 
     out = prepare(out)
     job = Job(task=task, out=out, run=uuid.uuid4().hex[:12], fmt=fmt, rules=tuple(dict.fromkeys(rules)),
               only=None if only is None else tuple(dict.fromkeys(only)), max_bytes=max_bytes, to=to,
-              profile=profile, spec=spec, payload=payload)
+              profile=profile, spec=spec, payload=payload, timeout=timeout)
     found = iter_sources(list(sources), SUFFIXES[task])
     parts = partitions(found, max_bytes=partition_bytes, max_files=partition_files)
     client, close = connect(cluster)
@@ -182,6 +187,7 @@ class _Driver:
         self.summary = Summary(job.run, job.out)
         self.names = (f"part-{job.run}-{n:06d}" for n in itertools.count())
         self.retry: deque[tuple[list[Source], Job, str]] = deque()
+        self.alone: deque[tuple[list[Source], Job, str]] = deque()
         done: frozenset[str] = frozenset()
         if resume:
             tidy(job.out)
@@ -189,38 +195,36 @@ class _Driver:
         # sent once to every worker (a list of one: scatter would send a set's items one by one)
         self.done: Any = client.scatter([done], broadcast=True)[0] if done else frozenset()
 
-    def _submit(self, part: list[Source], job: Job, name: str) -> Any:
+    def _submit(self, part: list[Source], job: Job, name: str, alone: bool = False) -> Any:
         future = self.client.submit(run_partition, part, job, name, self.done, key=f"fxe-{name}",
                                     retries=self.retries, pure=False)
-        self.meta[future.key] = (part, job, name)
+        self.meta[future.key] = (part, job, name, alone)
         self.futures[future.key] = future
         return future
 
     def drive(self, parts: Iterator[list[Source]]) -> Summary:
         from distributed import as_completed
 
-        self.meta: dict[str, tuple[list[Source], Job, str]] = {}
+        self.meta: dict[str, tuple[list[Source], Job, str, bool]] = {}
         self.futures: dict[str, Any] = {}
         pending = as_completed()
-        in_flight = 0
         exhausted = False
         try:
             while True:
-                while in_flight < self.window and (self.retry or not exhausted):
-                    if self.retry:
-                        pending.add(self._submit(*self.retry.popleft()))
-                    else:
-                        part = next(parts, None)
-                        if part is None:
+                if self.alone:  # a suspect document runs with nothing else in flight: no bystander can die
+                    if not self.futures:
+                        pending.add(self._submit(*self.alone.popleft(), alone=True))
+                else:
+                    while len(self.futures) < self.window and (self.retry or not exhausted):
+                        if self.retry:
+                            pending.add(self._submit(*self.retry.popleft()))
+                        elif (part := next(parts, None)) is not None:
+                            pending.add(self._submit(part, self.job, next(self.names)))
+                        else:
                             exhausted = True
-                            continue
-                        pending.add(self._submit(part, self.job, next(self.names)))
-                    in_flight += 1
-                if in_flight == 0:
+                if not self.futures:
                     return self.summary
-                future = next(pending)
-                in_flight -= 1
-                self._handle(future)
+                self._handle(next(pending))
         finally:
             self._settle()
 
@@ -241,7 +245,7 @@ class _Driver:
     def _handle(self, future: Any) -> None:
         from distributed import KilledWorker
 
-        part, job, name = self.meta.pop(future.key)
+        part, job, name, alone = self.meta.pop(future.key)
         del self.futures[future.key]
         if future.status == "finished":
             self.summary.add(future.result())
@@ -253,13 +257,18 @@ class _Driver:
         error = future.exception()
         if not isinstance(error, KilledWorker):
             raise InputError(f"the partition {name} failed ({type(error).__name__}: {error}); rerun to resume")
-        if len(part) > 1:
+        # It may have written its part before a worker holding its result died and its rerun kept killing
+        # workers: its documents are done again below, under other names, so that part must go.
+        remove_part(self.job.out, name)
+        if len(part) > 1:  # split: one task per document
             self.summary.split += 1
             self.retry.extend(([source], job, f"{name}-{i:04d}") for i, source in enumerate(part))
-        elif job.schematron:
-            self.retry.append((part, replace(job, schematron=False), f"{name}-xsd"))
+        elif not alone:  # it may only have waited on workers that others killed: run it alone to know
+            self.alone.append((part, job, f"{name}-alone"))
+        elif job.schematron:  # it kills workers by itself: once more without the Schematron
+            self.alone.append((part, replace(job, schematron=False), f"{name}-xsd"))
         else:
-            reason = "its worker process died each time, with and without the Schematron"
+            reason = "its worker process died (or ran past the timeout) each time, with and without the Schematron"
             self.summary.add(crash_rows(job, part[0][0], f"{name}-crash", reason))
             self.summary.crashed += 1
             if self.progress:

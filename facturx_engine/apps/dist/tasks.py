@@ -30,7 +30,8 @@ import os
 import threading
 import time
 import warnings
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -42,7 +43,10 @@ from facturx_engine.apps.dist.sources import Source
 from facturx_engine.findings import Finding
 from facturx_engine.syntax.limits import MAX_XML_BYTES, too_large
 
-__all__ = ["TASKS", "Job", "crash_rows", "rows", "run_partition"]
+__all__ = ["TASKS", "TIMEOUT_EXIT", "Job", "crash_rows", "rows", "run_partition"]
+
+TIMEOUT_EXIT = 70
+"""The exit status of a worker process ended because a document ran past the timeout."""
 
 _LOCK = threading.Lock()
 
@@ -154,22 +158,50 @@ def run_partition(sources: Sequence[Source], job: Job, name: str, done: Collecti
     skipped = 0
     counts = {"valid": 0, "invalid": 0, "not checked": 0}
     for url, _listed_size in sources:
-        started = time.perf_counter()
-        data = _read(url, limit)
-        if isinstance(data, FileResult):  # unreadable: keyed by the hash of its name
-            digest, size = hashlib.sha256(url.encode("utf-8", "surrogateescape")).hexdigest(), 0
-        else:
-            digest, size = hashlib.sha256(data).hexdigest(), len(data)
-        if done and done_key(digest, printable(url)) in done:
+        with _deadline(job.timeout):
+            outcome = _one(job, url, limit, done)
+        if outcome is None:
             skipped += 1
             continue
-        result, output = (data, None) if isinstance(data, FileResult) else _captured(job, url, data)
-        document, found = rows(job, url, size, digest, result, time.perf_counter() - started, output)
+        document, found = outcome
         documents.append(document)
         findings.extend(found)
         counts[document["verdict"]] += 1
     part = write_part(job.out, name, documents, findings, job.fmt) if documents else None
     return {"written": len(documents), "skipped": skipped, "part": part, "pid": os.getpid(), **counts}
+
+
+@contextmanager
+def _deadline(seconds: float | None) -> Iterator[None]:
+    """End this worker process if the block runs past ``seconds``: Dask then runs the partition again
+    elsewhere, and a document that does it each time ends as ``FXE-CRASH`` (see
+    :mod:`facturx_engine.apps.dist.run`). A thread cannot be stopped from outside: ending the process is the
+    only sure way, as ``-j`` does."""
+    if seconds is None:
+        yield
+        return
+    timer = threading.Timer(seconds, os._exit, args=(TIMEOUT_EXIT,))
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+
+
+def _one(job: Job, url: str, limit: int,
+         done: Collection[str]) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+    """The rows of one document, or None when ``done`` holds it."""
+    started = time.perf_counter()
+    data = _read(url, limit)
+    if isinstance(data, FileResult):  # unreadable: keyed by the hash of its name
+        digest, size = hashlib.sha256(url.encode("utf-8", "surrogateescape")).hexdigest(), 0
+    else:
+        digest, size = hashlib.sha256(data).hexdigest(), len(data)
+    if done and done_key(digest, printable(url)) in done:
+        return None
+    result, output = (data, None) if isinstance(data, FileResult) else _captured(job, url, data)
+    return rows(job, url, size, digest, result, time.perf_counter() - started, output)
 
 
 def crash_rows(job: Job, url: str, name: str, reason: str) -> dict[str, Any]:
