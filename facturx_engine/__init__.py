@@ -50,6 +50,8 @@ _EXPORTS: dict[str, str] = {
     # facturx_engine.apps.convert
     "Conversion": "facturx_engine.apps.convert",
     "convert": "facturx_engine.apps.convert",
+    # facturx_engine.apps.dist (Dask: imported only when a run starts)
+    "run_distributed": "facturx_engine.apps.dist",
     # facturx_engine.apps.view
     "view": "facturx_engine.apps.view",
     # facturx_engine.io.jsonio
@@ -148,6 +150,9 @@ if _typing.TYPE_CHECKING:
     from facturx_engine.apps.convert import (
         Conversion as Conversion,
         convert as convert,
+    )
+    from facturx_engine.apps.dist import (
+        run_distributed as run_distributed,
     )
     from facturx_engine.findings import (
         Finding as Finding,
@@ -366,6 +371,7 @@ __all__ = [
     "render",
     "Report",
     "ResourceError",
+    "run_distributed",
     "schedule_invoices",
     "StatusAmount",
     "StatusMessage",

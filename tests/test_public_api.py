@@ -10,7 +10,7 @@ from pathlib import Path
 import facturx_engine as fx
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = ("saxonche", "pikepdf", "reportlab", "PIL", "babel")
+HEAVY = ("saxonche", "pikepdf", "reportlab", "PIL", "babel", "dask", "distributed", "fsspec", "pyarrow")
 
 
 def test_all_public_names_are_exported_and_sorted() -> None:

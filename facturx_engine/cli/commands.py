@@ -20,6 +20,8 @@ Commands (each one a function registered in :data:`COMMANDS`; later ones plug in
                           [--issuer-role R] [--platform ID] -o status.xml   (see facturx_engine.cli.status)
     facturx-engine ereport INPUT... --period 2026-10 [--sender seller|platform:NNNN] [--type IN|RE] -o OUT
                            (French e-reporting flux 10; see facturx_engine.cli.ereport)
+    facturx-engine validate|convert|generate SOURCE... --cluster local[:N]|tcp://HOST:PORT --out DIR|URL
+                           [--format jsonl|parquet]   (on a Dask cluster; see facturx_engine.cli.dist)
 
 ``generate`` reads the JSON format of :mod:`facturx_engine.io.jsonio` (``-`` reads stdin), builds the
 model (totals are computed), writes CII (Factur-X profile ``--profile``, default EN 16931) or
@@ -69,6 +71,7 @@ from typing import Any, NoReturn
 
 from facturx_engine.apps.display import EscapedStream
 from facturx_engine.cli.artefacts import add_command as add_artefacts
+from facturx_engine.cli.dist import add_options as add_cluster_options, run_cluster
 from facturx_engine.cli.ereport import add_command as add_ereport
 from facturx_engine.cli.shared import (EXIT_INTERNAL, EXIT_INVALID, EXIT_NOT_INSTALLED, EXIT_OK, EXIT_USAGE,
                                       CommandError, read_limited, write_atomic)
@@ -138,7 +141,8 @@ def _add_generate(sub: Any) -> None:
                                    "invoice.schema.json, or with --from payload an invoicing-app payload), "
                                    "write it as CII or UBL 2.1, validate it offline and write OUT only if it is "
                                    "valid.")
-    p.add_argument("input", metavar="INPUT.json", help="JSON document (- for stdin)")
+    p.add_argument("input", metavar="INPUT.json", nargs="+",
+                   help="JSON document (- for stdin); with --cluster, any number of files, folders, URLs")
     p.add_argument("--to", choices=("cii", "ubl", "facturx"),
                    help="syntax to write (facturx: PDF/A-3B with the CII embedded); required with --from json, "
                         "with --from payload the payload's output_format decides when absent (default facturx)")
@@ -158,7 +162,8 @@ def _add_generate(sub: Any) -> None:
     p.add_argument("--rules", action="append", choices=[r.key for r in RULE_SETS if r.extra], default=[],
                    help="validate the document with this rule set too before writing it, as validate --rules "
                         "does (e.g. fr-ctc: the French BR-FR rules); a fatal finding refuses to write (repeatable)")
-    p.add_argument("-o", "--output", required=True, metavar="OUT", help="file to write (- for stdout)")
+    p.add_argument("-o", "--output", metavar="OUT", help="file to write (- for stdout); required without --cluster")
+    add_cluster_options(p)
     p.set_defaults(run=_generate)
 
 
@@ -179,7 +184,23 @@ def _generate_input(args: argparse.Namespace) -> Any:
     return doc
 
 
+def _single(args: argparse.Namespace, task: str) -> int | None:
+    """``--cluster``: the distributed run's exit code; else None, with ``args.input`` the one input."""
+    if args.cluster:
+        return run_cluster(args, task, args.input)
+    if args.out:
+        raise CommandError("--out applies to --cluster runs only; -o names the file to write")
+    if len(args.input) > 1:
+        raise CommandError(f"{task} takes one input (several with --cluster), got {len(args.input)}")
+    if not args.output:
+        raise CommandError("the following arguments are required: -o/--output")
+    args.input = args.input[0]
+    return None
+
+
 def _generate(args: argparse.Namespace) -> int:
+    if (code := _single(args, "generate")) is not None:
+        return code
     doc = _generate_input(args)
     if args.to != "facturx" and (args.template or args.pdf):
         raise CommandError("--template and --pdf apply to --to facturx only")
@@ -329,7 +350,9 @@ def _add_convert(sub: Any) -> None:
                                    "write it in another syntax with the totals it states, validate the result and "
                                    "write OUT only if it is valid. What the output cannot carry is listed on stderr "
                                    "('lost: ...'); --strict refuses it.")
-    p.add_argument("input", metavar="IN", help="CII or UBL XML, or a Factur-X PDF (- for stdin)")
+    p.add_argument("input", metavar="IN", nargs="+",
+                   help="CII or UBL XML, or a Factur-X PDF (- for stdin); with --cluster, any number of files, "
+                        "folders, URLs")
     p.add_argument("--to", required=True, choices=("cii", "ubl", "facturx"),
                    help="syntax to write (facturx: PDF/A-3B with the CII embedded)")
     p.add_argument("--profile", type=str.lower, choices=PROFILES, default=None,
@@ -343,7 +366,8 @@ def _add_convert(sub: Any) -> None:
     p.add_argument("--template", metavar="T.json", help="branding of the visual invoice (--to facturx from XML)")
     p.add_argument("--pdf", metavar="LAYOUT.pdf", help="embed into this PDF (--to facturx; default: the input's "
                                                       "pages, else the rendered invoice)")
-    p.add_argument("-o", "--output", required=True, metavar="OUT", help="file to write (- for stdout)")
+    p.add_argument("-o", "--output", metavar="OUT", help="file to write (- for stdout); required without --cluster")
+    add_cluster_options(p)
     p.set_defaults(run=_convert)
 
 
@@ -365,6 +389,8 @@ def _convert(args: argparse.Namespace) -> int:
         raise CommandError("--profile and --spec exclude each other: a specification names its profile")
     if (args.template or args.pdf) and args.to != "facturx":
         raise CommandError("--template and --pdf apply to --to facturx only")
+    if (code := _single(args, "convert")) is not None:
+        return code
     data = read_input(args.input)
     template = _template(args.template) if args.template else None
     layout = read_input(args.pdf) if args.pdf else None

@@ -3,7 +3,8 @@ the files, :mod:`facturx_engine.apps.report` writes the report (``--format text|
 :mod:`facturx_engine.apps.svrl` one merged SVRL document per file (``--format svrl``: to stdout or ``-o
 FILE`` for one file; into ``-o DIR``, a directory that exists or a path ending with ``/``, as
 ``FILE.svrl`` for each file otherwise -- several files without a directory are refused, exit 2, before
-anything is validated).
+anything is validated). With ``--cluster`` the files go to a Dask cluster and the results to ``--out`` as JSON
+Lines or Parquet (:mod:`facturx_engine.cli.dist`).
 
 Exit codes (:func:`facturx_engine.apps.batch.exit_code`): 0 every document valid (warnings allowed),
 1 at least one invalid document (or, with ``--fail-on warning``, one with a warning), 2 usage error
@@ -24,6 +25,7 @@ from facturx_engine.apps.batch import STDIN, FileResult, check_files, discover_w
 from facturx_engine.apps.display import printable
 from facturx_engine.apps.report import FORMATS, engine_name, render, sarif_uri
 from facturx_engine.apps.svrl import render_svrl, svrl_names
+from facturx_engine.cli.dist import add_options as add_cluster_options, run_cluster
 from facturx_engine.cli.shared import CommandError, write_atomic
 from facturx_engine.errors import InputError
 from facturx_engine.model.codes import RULE_SETS
@@ -71,9 +73,10 @@ def add_command(sub: Any) -> None:
                         "extended-ctc-fr, cen (CEN EN 16931), xrechnung (KoSIT XRechnung) (repeatable)")
     p.add_argument("--only", action="append", choices=names, default=None,
                    help="apply only this rule set, not those the document claims (repeatable)")
-    p.add_argument("--format", dest="fmt", choices=(*FORMATS, "svrl"), default="text",
+    p.add_argument("--format", dest="fmt", choices=(*FORMATS, "svrl", "jsonl", "parquet"), default="text",
                    help="report format (default text); svrl: one SVRL document per file merging every rule set "
-                        "applied (with several files, -o must name a directory: FILE.svrl in it for each file)")
+                        "applied (with several files, -o must name a directory: FILE.svrl in it for each file); "
+                        "jsonl, parquet: the results files of --cluster")
     p.add_argument("-o", "--output", metavar="FILE",
                    help="write the report to FILE (atomically) instead of stdout; with --format svrl, a directory "
                         "(existing, or ending with /) receives one FILE.svrl per input")
@@ -84,6 +87,7 @@ def add_command(sub: Any) -> None:
                         "in a worker process, so a crash costs that file only")
     p.add_argument("--timeout", type=_seconds, default=None, metavar="SECONDS",
                    help="stop the check of a file after so many seconds (a fatal FXE-CRASH finding); default none")
+    add_cluster_options(p, formats=False)
     p.set_defaults(run=_run)
 
 
@@ -110,6 +114,10 @@ def _seconds(text: str) -> float:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.cluster:
+        return run_cluster(args, "validate", args.paths)
+    if args.out or args.fmt in ("jsonl", "parquet"):
+        raise CommandError(f"{'--out' if args.out else '--format ' + args.fmt} applies to --cluster runs only")
     try:
         names, duplicates = discover_with_duplicates(args.paths)
     except InputError as exc:
