@@ -40,9 +40,22 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
     # own fixtures (test_pdf::test_fixture_to_facturx, test_render::test_rendered_invoice_becomes_pdfa:
     # a few hundredths of a second a case).
     "slow": {
+        "test_specs": ("test_peppol_dutch_rule", "test_peppol_german_rule"),  # each case through the Peppol rules
+        "test_pdf_truthful": ("test_rendered_invoice_pages_state_the_xml_amounts",),  # every fixture rendered
+        "test_render": ("test_random_documents_become_valid_factur_x",),  # Hypothesis documents as PDF/A-3
+        "test_readme": ("test_readme_b2b_payload_is_the_fixture_and_passes_fr_ctc_from_the_cli",),  # real processes
+        "test_extended_ctc_fr": (  # three rule sets; both syntaxes through their Schematrons
+            "test_cii_extended_ctc_fr_is_valid_under_the_official_rules",
+            "test_ubl_carries_what_it_has_a_place_for_and_reports_the_rest",
+        ),
+        "test_cdar": (  # Hypothesis and every allowed reason through the official rules
+            "test_round_trip_of_random_statuses",
+            "test_each_reason_the_schematron_allows_for_a_status_is_valid",
+        ),
         "test_batch_isolation": (
             "test_a_hanging_file_is_stopped_after_the_timeout",
             "test_a_hostile_pdf_does_not_abort_the_batch",
+            "test_a_few_hundred_files_keep_the_parent_small",
         ),
         "test_benchmarks": ("test_corpus_figures_count_a_small_corpus",),
         "test_browser": EVERY_TEST,  # the system Chromium, headless, and a real server (FXE_REQUIRE_BROWSER=1 in CI)
@@ -52,12 +65,15 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
             "test_closed_standard_streams",
             "test_endless_and_huge_inputs_are_refused",
             "test_output_that_is_not_a_regular_file_is_refused",
+            "test_regular_and_absent_targets_are_written",
+            "test_generate_prints_every_warning_it_counts",
         ),
         "test_cen_cii": (  # Hypothesis documents and conversions through the CEN CII Schematron
             "test_conversion_to_cii_adds_no_cen_finding",
             "test_one_tax_point_date_however_many_vat_breakdowns",
             "test_random_documents_pass_cen",
             "test_random_documents_write_at_most_one_tax_point_date",
+            "test_fixtures_payloads_and_lifecycle_pass_cen",
         ),
         "test_codegen": ("test_the_reference_paths_give_the_same_bytes_and_records",),  # two interpreters
         "test_convert": (
@@ -98,6 +114,7 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
             "test_clean_workers_inherit_no_saxon_state",
             "test_every_lean_stylesheet_gives_the_stock_findings_on_every_generated_document",
             "test_lean_gives_the_stock_findings_on_documents_that_break_the_rules",
+            "test_only_the_lean_error_reruns_the_stock_stylesheet",
         ),
         "test_losses": ("test_every_model_value_is_written_or_reported_by_every_writer",),
         "test_memory": EVERY_TEST,
@@ -111,7 +128,10 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
             "test_tests_run_from_the_unpacked_sdist",
             "test_wheel_built_from_the_sdist_carries_every_file_of_the_package",
         ),
-        "test_payload": ("test_random_valid_payloads_give_valid_documents_and_their_totals_agree",),
+        "test_payload": (  # Hypothesis payloads; junk of every shape
+            "test_random_valid_payloads_give_valid_documents_and_their_totals_agree",
+            "test_junk_gives_a_structured_error_never_a_traceback",
+        ),
         "test_payload_hostile": ("test_any_hostile_value_anywhere_gives_a_document_or_a_keyed_payload_error",),
         "test_pdf": ("test_corpus_pdf", "test_self_check_halves_are_check_pdf"),
         "test_pdf_hostile": (
@@ -137,7 +157,10 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
             "test_flat_pass_of_group_items_reads_exactly_what_the_walk_reads",
             "test_random_documents_round_trip",
         ),
-        "test_serve": ("test_the_real_command_serves_and_stops_on_ctrl_c",),  # a process importing the engine
+        "test_serve": (  # a process importing the engine; every hostile reproducer through three routes
+            "test_the_real_command_serves_and_stops_on_ctrl_c",
+            "test_hostile_files_get_a_page_never_a_traceback",
+        ),
         "test_specs_property": EVERY_TEST,  # Hypothesis: random documents through the CEN, KoSIT and Peppol rules
         "test_svrl_kinds": ("test_merged_svrl_kinds_are_the_stylesheets",),  # compiles a stock Factur-X stylesheet
         "test_validate": ("test_corpus_file", "test_lean_cen_cii_stylesheet_gives_the_stock_findings",
@@ -166,7 +189,11 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
             "test_rewrite_counts_and_svrl_identical",
             "test_unknown_code_same_findings",
         ),
-        "test_view_pdf": ("test_corpus_pdf_view_says_what_the_html_view_says",),  # every corpus document, both drawings
+        "test_view_pdf": (  # every corpus document, both drawings; Hypothesis views; 40 page-break positions
+            "test_corpus_pdf_view_says_what_the_html_view_says",
+            "test_random_views_show_every_string",
+            "test_an_item_starts_a_page_with_its_details",
+        ),
         "test_view": (  # the Schematron of the rule sets a document claims; every corpus document in 3 languages
             "test_corpus_every_value_read_is_in_the_html",
             "test_corpus_invalid_document_is_shown_with_its_findings",
