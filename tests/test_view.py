@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+import lxml.etree
 import lxml.html
 import pikepdf
 import pytest
@@ -470,3 +471,26 @@ def test_hostile_reproducers_give_a_view_or_an_engine_error() -> None:
         if path.name == "p3_bomb_other_attachment.pdf":
             assert "FX-LIMIT-STREAM" in _text(html)
     assert shown
+
+
+def test_a_document_whose_values_cannot_be_read_is_shown_as_written() -> None:
+    """A malformed amount stops the reader: the view still shows the document, every element and attribute
+    as written, with the XSD finding and the reader's reason on top (what a person needs to ask for a fix)."""
+    xml = _cii()
+    tag = b"ram:LineTotalAmount"
+    bad = re.sub(rb"<%s>[^<]*</%s>" % (tag, tag), b"<%s>12,5O</%s>" % (tag, tag), xml, count=1)
+    assert bad != xml
+    with pytest.raises(ParseError):
+        placed_values(bad)
+    view = build_view(bad, lang="fr")
+    assert view.valid is False
+    rules = [f.rule for f in view.findings]
+    assert "XSD" in rules and "FXE-NUMBER" in rules
+    (section,) = view.sections
+    root = lxml.etree.fromstring(bad)
+    leaves = [el for el in root.iter() if isinstance(el.tag, str) and len(el) == 0 and (el.text or "").strip()]
+    attributes = [v for el in root.iter() if isinstance(el.tag, str) for v in el.attrib.values()]
+    assert [f.value for f in section.fields if "/@" not in f.label] == [el.text.strip() for el in leaves]
+    assert sorted(f.value for f in section.fields if "/@" in f.label) == sorted(attributes)
+    text = _text(fx.view(bad, lang="fr"))
+    assert "12,5O" in text and "FXE-NUMBER" in text

@@ -10,7 +10,9 @@ CII, UBL Invoice or CreditNote (XRechnung and Peppol included), or a Factur-X / 
   findings of the check ``facturx-engine validate`` runs (:func:`~facturx_engine.apps.batch.check_file`: XSD
   and Schematron of every rule set the document claims, and the PDF checks); then what reading the document
   into the model found (:func:`~facturx_engine.syntax.read.read_document`: stated totals that differ,
-  content not read, model rules broken). A document that fails validation is still shown.
+  content not read, model rules broken). A document that fails validation is still shown; one whose values
+  cannot be read into business terms at all (a malformed number or date ...) too: its content as written
+  (every element and attribute with its path and text, :func:`as_written`), the reason as a fatal finding.
 
 Input that is not an invoice raises the engine's error (:class:`~facturx_engine.errors.ParseError`, or
 :class:`~facturx_engine.errors.PdfError` for a PDF without invoice XML), as every command does.
@@ -22,7 +24,9 @@ import base64
 import binascii
 
 from facturx_engine.apps.view.layout import sections
-from facturx_engine.apps.view.model import Attachment, View
+from lxml import etree
+
+from facturx_engine.apps.view.model import Attachment, Field, Section, View
 from facturx_engine.apps.view.values import Shown
 from facturx_engine.errors import ParseError
 from facturx_engine.findings import Finding
@@ -31,7 +35,7 @@ from facturx_engine.model.codes import CREDIT_NOTE_TYPES
 from facturx_engine.syntax.parse import detect_syntax, parse_xml
 from facturx_engine.syntax.read import PlacedValue, placed_values, read_document
 
-__all__ = ["attachments_of", "build_view"]
+__all__ = ["as_written", "attachments_of", "build_view"]
 
 _SYNTAX_NAMES = {"cii": "CII", "ubl": "UBL Invoice", "ubl-cn": "UBL CreditNote"}
 
@@ -51,8 +55,12 @@ def build_view(data: bytes, *, name: str = "", lang: str = "en", ids: bool = Fal
                  for f in embedded_files(data)]
     else:
         xml = data
-    values = placed_values(xml)
-    syntax = detect_syntax(parse_xml(xml))
+    root = parse_xml(xml)
+    syntax = detect_syntax(root)
+    try:
+        values, content = placed_values(xml), None
+    except ParseError:  # why is the fatal finding of _reading: the content is shown as written
+        values, content = [], (as_written(root, lang),)
     reading = _reading(xml)
     shown = Shown(lang, _first(values, "BT-5"), _first(values, "BT-6"))
     valid, rule_sets, checked = _validation(data, name) if validate else (None, (), ())
@@ -64,8 +72,24 @@ def build_view(data: bytes, *, name: str = "", lang: str = "en", ids: bool = Fal
     return View(lang=lang, title=title.strip(), source=name,
                 syntax=f"Factur-X PDF ({syntax_name})" if pdf else syntax_name,
                 specification=_first(values, "BT-24") or "", valid=valid, rule_sets=rule_sets,
-                findings=(*checked, *reading), sections=sections(values, shown),
+                findings=(*checked, *reading), sections=content or sections(values, shown),
                 attachments=(*attachments_of(values), *files), show_ids=ids)
+
+
+def as_written(root: etree._Element, lang: str) -> Section:
+    """Every element with text and every attribute of a document, with its path, as written (nothing
+    normalised): the view of a document the reader cannot turn into business terms."""
+    tree = root.getroottree()
+    fields = []
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        path = tree.getpath(el)
+        text = (el.text or "").strip() if len(el) == 0 else ""
+        if text:
+            fields.append(Field("", path, text, text))
+        fields += [Field("", f"{path}/@{etree.QName(k).localname}", v, v) for k, v in el.attrib.items()]
+    return Section("as-written", label("view.as_written", lang), "", tuple(fields))
 
 
 def _first(values: list[PlacedValue], term: str) -> str | None:
