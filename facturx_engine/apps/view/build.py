@@ -88,7 +88,7 @@ def as_written(root: etree._Element, lang: str) -> Section:
         text = (el.text or "").strip() if len(el) == 0 else ""
         if text:
             fields.append(Field("", path, text, text))
-        fields += [Field("", f"{path}/@{etree.QName(k).localname}", v, v) for k, v in el.attrib.items()]
+        fields += [Field("", f"{path}/@{etree.QName(k).localname}", str(v), str(v)) for k, v in el.attrib.items()]
     return Section("as-written", label("view.as_written", lang), "", tuple(fields))
 
 
