@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import socket
 import warnings
 from decimal import Decimal
@@ -192,8 +193,10 @@ def test_corpus_pdf(path: Path | None) -> None:
     assert [str(f) for f in not_held] == [line for line in map(str, result.lost) if line.startswith("[FXE-")]
     if "EXTENDED" in path.name.upper():
         assert not_held, "EXTENDED content beyond EN 16931 must be reported"
-    if "SubInvoiceLine" in path.name:  # the line hierarchy the model flattens is named
-        assert any("ParentLineID" in str(f) for f in not_held)
+    if "SubInvoiceLine" in path.name:  # the line hierarchy is held (EXT-FR-FE-162/163) and written back
+        stated = re.findall(rb"<ram:ParentLineID>([^<]*)</ram:ParentLineID>", xml)
+        assert stated and [line.parent_id.encode() for line in from_xml(xml).lines if line.parent_id] == stated
+        assert re.findall(rb"<ram:ParentLineID>([^<]*)</ram:ParentLineID>", result.data) == stated
     others = [name for name, content in extract_all(data).items() if content != xml]
     assert [line for line in map(str, result.lost) if line.startswith("embedded file")] == [
         f"embedded file {name!r} ({len(extract_all(data)[name])} bytes) is not carried" for name in others]
