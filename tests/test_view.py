@@ -494,3 +494,28 @@ def test_a_document_whose_values_cannot_be_read_is_shown_as_written() -> None:
     assert sorted(f.value for f in section.fields if "/@" in f.label) == sorted(attributes)
     text = _text(fx.view(bad, lang="fr"))
     assert "12,5O" in text and "FXE-NUMBER" in text
+
+
+def test_a_check_that_could_not_run_is_no_verdict(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An artefact missing or altered (or a file too large, a crash) is not a verdict: the view says the
+    document was not checked, with the finding that says why, never "invalid"."""
+    from facturx_engine.apps import batch
+    from facturx_engine.errors import ResourceError
+
+    def missing(*_args: Any, **_kwargs: Any) -> Any:
+        raise ResourceError("the CEN EN 16931 CII rule set is not installed")
+
+    monkeypatch.setattr(batch, "_check_bytes", missing)
+    view = build_view(_cii(), lang="en")
+    assert view.valid is None and not view.checked
+    assert [f.rule for f in view.findings if not f.kind] == ["FXE-ARTEFACT"]
+    text = _text(fx.view(_cii(), lang="en"))
+    assert "Not checked" in text and "FXE-ARTEFACT" in text and "Invalid" not in text
+
+
+def test_a_document_of_any_size_the_caller_read_is_checked() -> None:
+    """The view checks the bytes it was given whatever their size (the caller bounded what it read)."""
+    from facturx_engine.apps.view import build
+
+    valid, _sets, findings = build._validation(_cii(), "x.xml")
+    assert valid is True and not [f for f in findings if f.rule == "FXE-SIZE"]

@@ -73,7 +73,8 @@ def build_view(data: bytes, *, name: str = "", lang: str = "en", ids: bool = Fal
                 syntax=f"Factur-X PDF ({syntax_name})" if pdf else syntax_name,
                 specification=_first(values, "BT-24") or "", valid=valid, rule_sets=rule_sets,
                 findings=(*checked, *reading), sections=content or sections(values, shown),
-                attachments=(*attachments_of(values), *files), show_ids=ids)
+                attachments=(*attachments_of(values), *files), show_ids=ids,
+                checked=not validate or valid is not None)
 
 
 def as_written(root: etree._Element, lang: str) -> Section:
@@ -106,13 +107,15 @@ def _reading(xml: bytes) -> tuple[Finding, ...]:
                         (exc.bt,) if exc.bt else (), "facturx_engine", kind="model"),)
 
 
-def _validation(data: bytes, name: str) -> tuple[bool, tuple[str, ...], tuple[Finding, ...]]:
-    """The verdict, the rule sets applied (each with its version and why) and the findings of the check
-    ``facturx-engine validate`` runs on ``data``."""
+def _validation(data: bytes, name: str) -> tuple[bool | None, tuple[str, ...], tuple[Finding, ...]]:
+    """The verdict (None when the check could not run: an artefact missing or altered, a file too large, a
+    crash; its finding says why), the rule sets applied (each with its version and why) and the findings of the
+    check ``facturx-engine validate`` runs on ``data``."""
     from facturx_engine.apps.batch import check_file
 
-    result = check_file(name or "document", data=data)
-    return result.valid, tuple(str(use) for use in result.rule_sets), result.findings
+    result = check_file(name or "document", data=data, max_bytes=max(len(data), 1))
+    verdict = None if result.io_error else result.valid
+    return verdict, tuple(str(use) for use in result.rule_sets), result.findings
 
 
 def attachments_of(values: list[PlacedValue]) -> tuple[Attachment, ...]:

@@ -131,8 +131,8 @@ def _meta(view: View) -> str:
 
 def _findings(view: View) -> str:
     lang = view.lang
-    verdict = ("none", "view.not_validated") if view.valid is None else \
-        ("valid", "view.valid") if view.valid else ("invalid", "view.invalid")
+    verdict = ("invalid", "view.not_checked") if not view.checked else ("none", "view.not_validated") \
+        if view.valid is None else ("valid", "view.valid") if view.valid else ("invalid", "view.invalid")
     out = [f'<section class="part validation" id="s-validation" aria-labelledby="h-validation">\n'
            f'<h2 id="h-validation">{_e(label("view.validation", lang))}</h2>\n'
            f'<p><span class="verdict {verdict[0]}">{_e(label(verdict[1], lang))}</span></p>\n']
@@ -142,7 +142,7 @@ def _findings(view: View) -> str:
         out.append("</ul>\n")
     checked = [f for f in view.findings if not f.kind]
     reading = [f for f in view.findings if f.kind]
-    if view.valid is not None:
+    if view.valid is not None or not view.checked:
         out.append(_finding_table(checked, label("view.findings", lang), lang, view.show_ids))
     out.append(_finding_table(reading, label("view.reading", lang), lang, view.show_ids))
     out.append("</section>\n")

@@ -90,3 +90,4 @@ class View:
     sections: tuple[Section, ...] = field(default=())
     attachments: tuple[Attachment, ...] = field(default=())
     show_ids: bool = False
+    checked: bool = True           # False: the check could not run (artefact missing, too large, crash): no verdict

@@ -98,7 +98,7 @@ class _ViewPage(Flow):
     def build(self) -> list[Ops]:
         self.new_page()
         self.title_block()
-        if self.view.valid is not None or self.view.findings or self.view.rule_sets:
+        if self.view.valid is not None or not self.view.checked or self.view.findings or self.view.rule_sets:
             self.validation()
         for s in self.view.sections:
             self.section(s, 0, MARGIN_X, WIDTH)
@@ -117,9 +117,9 @@ class _ViewPage(Flow):
         v = self.view
         self.space(5 * mm)
         self.heading(self.word("validation"), "", 0, MARGIN_X, WIDTH)
-        if v.valid is not None:
+        if v.valid is not None or not v.checked:
             colour = VALID if v.valid else INVALID
-            verdict = self.word("valid" if v.valid else "invalid")
+            verdict = self.word("not_checked" if not v.checked else "valid" if v.valid else "invalid")
             bar = self.row([WIDTH], [[self.para([[(verdict, FONT_BOLD, WHITE)]], WIDTH - 2 * PAD,
                                                   Style(FONT_BOLD, 10, 13, WHITE))]], background=rgb(colour))
             self.flow_rows([bar], MARGIN_X, WIDTH, None)

@@ -10,10 +10,9 @@ from __future__ import annotations
 import datetime as _dt
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from typing import Any
 
 from facturx_engine.apps.view.model import Field
-from facturx_engine.i18n import Fmt, term_label
+from facturx_engine.i18n import Fmt, code_label, term_label
 from facturx_engine.syntax.read import PlacedValue
 
 __all__ = ["CODE_LISTS", "Shown", "code_name", "kind_of"]
@@ -38,18 +37,8 @@ _TAX_CURRENCY_TERMS = frozenset({"BT-111"})
 
 def code_name(list_id: str, code: str, lang: str) -> str | None:
     """The name of ``code`` in the code list ``list_id`` in ``lang``, None where the catalogue has none."""
-    code_label = _code_label()
-    name = code_label(list_id, code, lang) if code_label is not None else None
+    name = code_label(list_id, code, lang)
     return str(name) if name else None
-
-
-@lru_cache(maxsize=1)
-def _code_label() -> Any:
-    try:  # until i18n lands: code_label comes with the catalogue of code names
-        from facturx_engine.i18n import code_label  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return None
-    return code_label
 
 
 @lru_cache(maxsize=None)
@@ -118,12 +107,7 @@ class Shown:
 
     def _money(self, number: Decimal, currency: str) -> str:
         """An amount with its currency, every decimal it states kept (a price of 0.0088 is never 0.01)."""
-        places = max(2, _places(number))
-        text = self.fmt.money(number, currency, places=places)
-        if places > 2 and _digits(text) != _digits(self.fmt.num(number, places)):
-            # until i18n lands: the skeleton's Fmt.money rounds any places but 2, where it keeps them all
-            text = self.fmt.money(number, currency)
-        return text
+        return self.fmt.money(number, currency, places=max(2, _places(number)))
 
 
 @lru_cache(maxsize=None)
@@ -140,10 +124,6 @@ def _country(code: str, locale: str) -> str | None:
 def _places(number: Decimal) -> int:
     exponent = number.normalize().as_tuple().exponent
     return max(0, -exponent) if isinstance(exponent, int) else 0
-
-
-def _digits(text: str) -> str:
-    return "".join(c for c in text if c.isdigit())
 
 
 def _decimal(value: str) -> Decimal:
