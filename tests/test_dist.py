@@ -16,6 +16,7 @@ atomic parts and what ``tidy`` removes, the command line's refusals.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -24,6 +25,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -400,9 +402,38 @@ def test_a_partition_run_in_this_process(tmp_path: Path) -> None:
     rules = {Path(f["path"]).name: f["rule"] for f in read_rows(out, FINDINGS) if f["severity"] == "fatal"}
     assert rows["good.json"]["valid"] and rows["good.json"]["output"].endswith(".xml")
     assert (rows["big.json"]["verdict"], rules["big.json"]) == ("not checked", "FXE-SIZE")
+    assert (rows["big.json"]["bytes"], rows["big.json"]["sha256"]) == (5000, "")  # its size; no hash of unread bytes
+    assert rows["good.json"]["sha256"] == hashlib.sha256(good.read_bytes()).hexdigest()
     assert (rows["bad.json"]["verdict"], rules["bad.json"]) == ("invalid", "FXE-ERROR")
     assert (rows["gone.json"]["verdict"], rules["gone.json"]) == ("not checked", "FXE-IO")
     for hostile in HOSTILE.glob("*.json"):
         assert rows[hostile.name]["verdict"] in ("valid", "invalid"), hostile.name
     again = run_partition(sources, job, "part-two", frozenset(done_keys(out)))
+    fifo = tmp_path / "pipe.xml"  # a FIFO is refused, not opened (opening it would block the worker for good)
+    os.mkfifo(fifo)
+    run_partition([(str(fifo), 0)], replace(job, task="validate", payload=False), "part-fifo")
+    row = next(r for r in read_rows(out) if Path(r["path"]).name == "pipe.xml")
+    assert row["verdict"] == "not checked" and row["sha256"] == ""
+    assert any(f["rule"] == "FXE-IO" and "not a regular file" in f["message"]
+               for f in read_rows(out, FINDINGS) if Path(f["path"]).name == "pipe.xml")
     assert (again["written"], again["skipped"], again["part"]) == (0, len(sources), None)
+
+
+def test_a_missing_artefact_in_a_conversion_is_said_as_such(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rule set missing or altered while converting is FXE-ARTEFACT (as validate says it), not a bug report."""
+    from facturx_engine.apps.dist import produce
+    from facturx_engine.apps.dist.job import Job
+    from facturx_engine.apps.dist.tasks import run_partition
+    from facturx_engine.errors import ResourceError
+
+    def missing(*_args: Any) -> Any:
+        raise ResourceError("the CEN EN 16931 CII rule set is not installed")
+
+    monkeypatch.setattr(produce, "convert_one", missing)
+    source = tmp_path / "in.xml"
+    source.write_bytes(b"<x/>")
+    out = str(tmp_path / "out")
+    run_partition([(str(source), 0)], Job(task="convert", out=out, run="r", to="cii"), "part")
+    (row,) = read_rows(out)
+    (finding,) = read_rows(out, FINDINGS)
+    assert row["verdict"] == "not checked" and finding["rule"] == "FXE-ARTEFACT" and "bug" not in finding["message"]

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import threading
 import time
 import warnings
@@ -40,6 +41,7 @@ from facturx_engine.apps.display import printable
 from facturx_engine.apps.dist.job import TASKS, Job
 from facturx_engine.apps.dist.results import done_key, write_part
 from facturx_engine.apps.dist.sources import Source
+from facturx_engine.errors import ResourceError
 from facturx_engine.findings import Finding
 from facturx_engine.syntax.limits import MAX_XML_BYTES, too_large
 
@@ -55,15 +57,42 @@ def _finding(rule: str, message: str, severity: str = "fatal") -> Finding:
     return Finding(rule=rule, severity=severity, location="", message=message, source="facturx_engine")
 
 
+def _local_path(url: str) -> str | None:
+    """The path of ``url`` on the local file system, None for another file system."""
+    from fsspec.core import url_to_fs
+    from fsspec.implementations.local import LocalFileSystem
+
+    try:
+        fs, path = url_to_fs(url)
+    except (OSError, ValueError, ImportError):
+        return None
+    return str(path) if isinstance(fs, LocalFileSystem) else None
+
+
+def _size(url: str) -> int:
+    """The size of the file ``url`` as its file system states it (0 when it cannot tell)."""
+    from fsspec.core import url_to_fs
+
+    try:
+        fs, path = url_to_fs(url)
+        return int(fs.size(path) or 0)
+    except (OSError, ValueError, TypeError, ImportError):
+        return 0
+
+
 def _read(url: str, limit: int) -> bytes | FileResult:
     import fsspec
 
+    local = _local_path(url)
     try:
+        if local is not None and not stat.S_ISREG(os.stat(local).st_mode):  # a FIFO would block the worker
+            return FileResult(url, None, None, (_finding("FXE-IO", "not a regular file (a FIFO, socket or device): "
+                                                                   "not read"),), io_error=True)
         with fsspec.open(url, "rb") as stream:
             data: bytes = stream.read(limit + 1)
     except (OSError, ValueError) as exc:
         return FileResult(url, None, None, (_finding("FXE-IO", f"cannot read the file: {exc}"),), io_error=True)
-    if (message := too_large(len(data), limit, "the file")) is not None:
+    if (message := too_large(max(len(data), _size(url)), limit, "the file")) is not None:
         return FileResult(url, None, None, (_finding("FXE-SIZE", message),), io_error=True)
     return data
 
@@ -94,6 +123,9 @@ def _task(job: Job, url: str, data: bytes) -> tuple[FileResult, str | None]:
 
     try:
         made = convert_one(job, url, data) if job.task == "convert" else generate_one(job, url, data)
+    except ResourceError as exc:  # an official artefact missing or altered: not a bug, as validate says it
+        return FileResult(url, None, None, (_finding("FXE-ARTEFACT", str(exc)),), io_error=True,
+                          artefact_error=True), None
     except Exception as exc:  # a bug of the engine: this document's finding, never the partition's end
         return FileResult(url, None, None, (_finding("FXE-CRASH", f"the {job.task} of this file failed "
                                                      f"({type(exc).__name__}: {exc}); this is a bug of "
@@ -194,8 +226,8 @@ def _one(job: Job, url: str, limit: int,
     """The rows of one document, or None when ``done`` holds it."""
     started = time.perf_counter()
     data = _read(url, limit)
-    if isinstance(data, FileResult):  # unreadable: keyed by the hash of its name
-        digest, size = hashlib.sha256(url.encode("utf-8", "surrogateescape")).hexdigest(), 0
+    if isinstance(data, FileResult):  # not read: no content hash (keyed by its path alone), the size it has
+        digest, size = "", _size(url)
     else:
         digest, size = hashlib.sha256(data).hexdigest(), len(data)
     if done and done_key(digest, printable(url)) in done:
@@ -206,14 +238,12 @@ def _one(job: Job, url: str, limit: int,
 
 def crash_rows(job: Job, url: str, name: str, reason: str) -> dict[str, Any]:
     """Write the part of a document that killed workers even without the Schematron: its ``FXE-CRASH`` row."""
-    import fsspec
-
-    try:
-        with fsspec.open(url, "rb") as stream:
-            data = stream.read((MAX_XML_BYTES if job.max_bytes is None else job.max_bytes) + 1)
+    limit = MAX_XML_BYTES if job.max_bytes is None else job.max_bytes
+    data = _read(url, limit)
+    if isinstance(data, FileResult):  # not read (a FIFO, too large, gone): no content hash
+        digest, size = "", _size(url)
+    else:
         digest, size = hashlib.sha256(data).hexdigest(), len(data)
-    except (OSError, ValueError):
-        digest, size = hashlib.sha256(url.encode("utf-8", "surrogateescape")).hexdigest(), 0
     result = FileResult(url, None, None, (_finding("FXE-CRASH", f"the file could not be checked: {reason}"),),
                         io_error=True)
     document, found = rows(job, url, size, digest, result, 0.0)
