@@ -445,3 +445,18 @@ def test_corpus_pdf_view_says_what_the_html_view_says(name: str | None, lang: st
     assert _missing(to_pdf(view), view, tmp_path) == []
     text = _squash(lxml_html.fromstring(to_html(view)).text_content())
     assert [s for s in view_texts(view) if _squash(s) not in text] == []
+
+
+def test_characters_the_fonts_cannot_draw_are_said_on_the_page(tmp_path: Path) -> None:
+    """Greek, Cyrillic or CJK text cannot be drawn with the embedded fonts: the page says so, naming the code
+    points (the HTML view shows them as written); a view the fonts cover says nothing of the kind."""
+    from facturx_engine.apps.view.pdf import not_drawn
+
+    seller = Section("seller", "Seller", "BG-4", (Field("BT-27", "Seller name", "Ελληνική ΑΕ — Łódź 1\u202f234,00\u00a0€"),))
+    view = dataclasses.replace(_english(3), sections=(seller,))
+    lacking = not_drawn(view)
+    assert "Ε" in lacking and "ź" in lacking and "\u202f" not in lacking and "€" not in lacking
+    text = " ".join(_pdftotext(to_pdf(view), tmp_path))
+    assert "cannot be drawn" in text and f"U+{ord(lacking[0]):04X}" in text
+    assert not_drawn(_english(3)) == []
+    assert "cannot be drawn" not in " ".join(_pdftotext(to_pdf(_english(3)), tmp_path))

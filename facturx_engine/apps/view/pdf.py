@@ -15,7 +15,8 @@ This module imports reportlab: it is imported only when a PDF is drawn.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
 from reportlab.lib.units import mm  # type: ignore[import-untyped]
@@ -39,11 +40,11 @@ from facturx_engine.pdf.render.flow import (
     rgb,
     tint,
 )
-from facturx_engine.pdf.render.fonts import FONT, FONT_BOLD, clean
+from facturx_engine.pdf.render.fonts import FONT, FONT_BOLD, clean, fonts
 from facturx_engine.pdf.render.text import Ops, Pen, Row, Run, Source, Style
 from facturx_engine.pdf.render.writer import Writer
 
-__all__ = ["to_pdf"]
+__all__ = ["not_drawn", "to_pdf"]
 
 PRIMARY = "#1F3A5F"
 VALID, INVALID = "#1E6B34", "#A4161A"
@@ -67,6 +68,44 @@ def to_pdf(view: View) -> bytes:
     page = _ViewPage(view, writer.pen)
     pages = page.build()
     return writer.write(pages, page.decor, title=page.title_text(), subject=view.source or view.title)
+
+
+_SPACES = "\n\t\u2009\u202f\u2007"  # drawn as a space or a no-break space: nothing lost
+
+
+def _strings(view: View) -> Iterator[str]:
+    """Every string the view says (what the page draws)."""
+    yield from (view.title, view.source, view.syntax, view.specification, *view.rule_sets)
+    for finding in view.findings:
+        yield from (finding.rule, finding.location, finding.message, *finding.bt_ids)
+    sections = list(view.sections)
+    while sections:
+        s = sections.pop()
+        sections += s.sections
+        yield s.title
+        for f in s.fields:
+            yield from (f.label, f.value)
+        for t in s.tables:
+            yield t.caption
+            yield from (c.label for c in t.columns)
+            for row in t.rows:
+                yield from row
+            for details in t.details:
+                for f in details:
+                    yield from (f.label, f.value)
+    for a in view.attachments:
+        yield from (a.name, a.mime, a.description)
+
+
+def not_drawn(view: View) -> list[str]:
+    """The characters of ``view`` the PDF's fonts cannot draw (shown as their base letter or '?'), in order."""
+    covered = fonts()[0]
+    lacking: dict[str, None] = {}
+    for text in _strings(view):
+        if not covered.issuperset(map(ord, text)):
+            lacking.update((ch, None) for ch in text if ord(ch) not in covered and ch not in _SPACES
+                           and not unicodedata.category(ch).startswith("C"))
+    return list(lacking)
 
 
 class _ViewPage(Flow):
@@ -109,6 +148,11 @@ class _ViewPage(Flow):
     def title_block(self) -> None:
         v = self.view
         self.flow_para(self.para(clean(v.title), WIDTH, TITLE, after=4))
+        lacking = not_drawn(v)
+        if lacking:  # never a silent replacement: the page says which characters it could not draw
+            shown = " ".join(f"U+{ord(ch):04X}" for ch in lacking[:8]) + (" …" if len(lacking) > 8 else "")
+            notice = clean(label("viewpdf.not_drawn", v.lang).replace("{0}", shown))
+            self.flow_para(self.para([[(notice, FONT_BOLD, rgb(INVALID))]], WIDTH, BASE, after=4))
         facts = [Field("", self.word("source"), v.source), Field("", self.word("syntax"), v.syntax),
                  Field("BT-24", self.word("specification"), v.specification)]
         self.fields([f for f in facts if f.value], MARGIN_X, WIDTH)
