@@ -499,3 +499,18 @@ def test_cli_writes_a_valid_report_and_refuses_an_invalid_one(tmp_path: Path, ca
     assert "the report is empty" in capsys.readouterr().err
     assert main(["ereport", b, "--period", "2026-10", "-o", str(tmp_path / "x.xml")]) == 2  # BT-23 M1, no --nature
     assert "BT-23" in capsys.readouterr().err and not (tmp_path / "x.xml").exists()
+
+
+@pytest.mark.parametrize("text", ["NaN", "Infinity", "1_000", "1E3", "\u0661\u0662", "12,50"])
+def test_a_number_outside_xsd_decimal_is_refused_with_its_place(text: str) -> None:
+    """The reader reads numbers as the engine reads every number: NaN, exponents, digit separators and
+    non-ASCII digits are a ParseError naming the element (never a value, never a raw decimal error)."""
+    xml = _sample().replace(b"5864.00", text.encode(), 1)
+    with pytest.raises(ParseError, match="TaxExclusiveAmount"):
+        from_flux10(xml)
+
+
+def test_amounts_are_written_with_every_decimal_they_have() -> None:
+    """An amount with more than 2 decimals is written as it is, never rounded on the way out."""
+    report = from_flux10(_sample().replace(b"5864.00", b"5864.005", 1))
+    assert b">5864.005<" in to_flux10(report)

@@ -12,12 +12,15 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from lxml import etree
 
 from facturx_engine.errors import ParseError
 from facturx_engine.findings import Finding
+from facturx_engine.model.numbers import RULE as NUMBER_RULE
+from facturx_engine.model.numbers import NumberRefused
+from facturx_engine.model.numbers import parse as parse_number
 from facturx_engine.model.ereport import (PROFILE_ID, B2BInvoice, DailyPayments, DailyTransactions, EReport,
                                           InvoicePayment, Period, RateAmount, ReportParty, TaxSubtotal, VatSubtotal)
 from facturx_engine.syntax.limits import check_size
@@ -42,7 +45,9 @@ def _day(value: _dt.date) -> str:
 
 
 def _amount(value: Decimal) -> str:
-    return f"{value.quantize(Decimal('0.01')):f}"
+    """An amount with at least 2 decimals, every decimal it has kept (never rounded on the way out)."""
+    exponent = value.as_tuple().exponent
+    return f"{value.quantize(Decimal('0.01')):f}" if isinstance(exponent, int) and exponent >= -2 else f"{value:f}"
 
 
 def _rate(value: Decimal) -> str:
@@ -210,11 +215,13 @@ class _Node:
             raise ParseError(f"flux 10: {self.path}/{tag} {text!r} is not a date YYYYMMDD") from None
 
     def number(self, tag: str) -> Decimal:
+        """An xsd:decimal as the engine's numeric policy reads every number (no NaN, exponent, digit separator
+        or non-ASCII digit; bounded magnitude)."""
         text = self.text(tag)
         try:
-            return Decimal(text)
-        except InvalidOperation:
-            raise ParseError(f"flux 10: {self.path}/{tag} {text!r} is not a decimal") from None
+            return parse_number(text)
+        except NumberRefused as exc:
+            raise ParseError(f"flux 10: {self.path}/{tag}: {exc}", rule=NUMBER_RULE) from None
 
 
 def _read_party(node: _Node) -> ReportParty:
