@@ -514,3 +514,16 @@ def test_amounts_are_written_with_every_decimal_they_have() -> None:
     """An amount with more than 2 decimals is written as it is, never rounded on the way out."""
     report = from_flux10(_sample().replace(b"5864.00", b"5864.005", 1))
     assert b">5864.005<" in to_flux10(report)
+
+
+def test_each_payment_of_a_document_loaded_twice_counts() -> None:
+    """Two payments of the same invoice, each holding its own (equal) copy of the document: both are reported
+    (a document is its number and type code, not the Python object)."""
+    first = _b2c("T-9", 3, ("S20",))
+    second = dataclasses.replace(first)  # an equal document, another object (loaded again)
+    assert second == first and second is not first
+    payments = [er.Payment(first, dt.date(2026, 10, 3), Decimal("10")),
+                er.Payment(second, dt.date(2026, 10, 4), Decimal("20"))]
+    built = er.payments_report(payments, period=OCTOBER, sender=PLATFORM, issued=ISSUED)
+    assert {d.date: sum(a.amount for a in d.amounts) for d in built.report.daily_payments} == {
+        dt.date(2026, 10, 3): Decimal("10.00"), dt.date(2026, 10, 4): Decimal("20.00")}

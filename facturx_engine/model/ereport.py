@@ -509,12 +509,14 @@ def payments_report(payments: Sequence[Payment], *, period: Period, declarant: R
     excluded: list[Excluded] = []
     per_invoice: dict[tuple[str, _dt.date, _dt.date], list[RateAmount]] = {}
     per_day: dict[_dt.date, list[RateAmount]] = {}
-    documents = list({id(p.document): p.document for p in payments}.values())  # each document once
-    kept = {id(d) for d, _ in _period_checks(documents, Period(_dt.date.min, _dt.date.max), declarant.id, excluded)}
+    documents = list({id(p.document): p.document for p in payments}.values())
+    # a document is its number and type code (the same invoice loaded twice is one): each payment of it counts
+    kept = {(d.number, d.type_code)
+            for d, _ in _period_checks(documents, Period(_dt.date.min, _dt.date.max), declarant.id, excluded)}
     for pay in payments:
         doc, kind = pay.document, classify(pay.document)
         block = "10.4" if kind == "b2c" else "10.2"
-        if id(doc) not in kept:
+        if (doc.number, doc.type_code) not in kept:
             continue
         if pay.date not in period:
             excluded.append(Excluded(doc.number, f"paid on {pay.date}, outside the period"))
