@@ -634,3 +634,11 @@ def test_the_status_command_writes_nothing_when_refused(tmp_path: Path, monkeypa
     assert main(["status", str(invoice), "--code", "299", "-o", str(out)]) == 2
     assert main(["status", str(tmp_path / "missing.xml"), "--code", "205", "-o", str(out)]) == 2
     assert not out.exists()
+
+
+def test_a_status_stated_by_its_enum_name_is_refused() -> None:
+    """The XML states the code (207); a platform enum name there (DISPUTED) is no status code of the list."""
+    xml = fx.to_cdar(status("207", reasons=(StatusReason(code="AUTRE", text="x"),)))
+    assert fx.from_cdar(xml).status.value == "207"
+    with pytest.raises(ParseError, match="unknown lifecycle status code 'DISPUTED'"):
+        fx.from_cdar(xml.replace(b">207<", b">DISPUTED<", 1))

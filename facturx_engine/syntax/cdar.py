@@ -302,6 +302,9 @@ def _read(root: Any) -> StatusMessage:
     acknowledgement = _one(root, "rsm:AcknowledgementDocument", required=True)
     reference = _one(acknowledgement, "ram:ReferenceReferencedDocument", required=True)
     code = _text_of(reference, "ram:ProcessConditionCode", required=True)
+    if code not in {member.value for member in InvoiceLifecycleStatus}:  # the XML states codes, never enum names
+        raise ParseError(f"unknown lifecycle status code {code!r}", location=xpath(reference),
+                         rule="BR-FR-CDV-CL-06")
     status = InvoiceLifecycleStatus.of(code)
     phase = _text_of(acknowledgement, "ram:TypeCode")
     if phase not in (None, status.phase):

@@ -50,7 +50,7 @@ __all__ = ["TASKS", "TIMEOUT_EXIT", "Job", "crash_rows", "rows", "run_partition"
 TIMEOUT_EXIT = 70
 """The exit status of a worker process ended because a document ran past the timeout."""
 
-_LOCK = threading.Lock()
+_LOCK = threading.RLock()  # taken before the deadline starts: waiting for it is not the document's time
 
 
 def _finding(rule: str, message: str, severity: str = "fatal") -> Finding:
@@ -190,7 +190,7 @@ def run_partition(sources: Sequence[Source], job: Job, name: str, done: Collecti
     skipped = 0
     counts = {"valid": 0, "invalid": 0, "not checked": 0}
     for url, _listed_size in sources:
-        with _deadline(job.timeout):
+        with _LOCK, _deadline(job.timeout):
             outcome = _one(job, url, limit, done)
         if outcome is None:
             skipped += 1
