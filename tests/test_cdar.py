@@ -642,3 +642,10 @@ def test_a_status_stated_by_its_enum_name_is_refused() -> None:
     assert fx.from_cdar(xml).status.value == "207"
     with pytest.raises(ParseError, match="unknown lifecycle status code 'DISPUTED'"):
         fx.from_cdar(xml.replace(b">207<", b">DISPUTED<", 1))
+
+
+def test_an_amount_written_with_trailing_zeros_is_read_as_written() -> None:
+    """100.000 is a valid xs:decimal with no more than 2 decimals of value: read, kept as written."""
+    xml = fx.to_cdar(status("212")).replace(b">1000.00<", b">1000.000<", 1)
+    (amount, *_) = fx.from_cdar(xml).amounts
+    assert str(amount.amount) == "1000.000"

@@ -328,8 +328,8 @@ class StatusAmount:
             if not isinstance(value, Decimal) or not value.is_finite():
                 raise ModelError(f"must be a finite Decimal, got {value!r}", field=f"amounts.{name}",
                                  rule="FXE-NUMBER")
-            exponent = value.as_tuple().exponent
-            if isinstance(exponent, int) and -exponent > places or len(value.as_tuple().digits) > 19:
+            exponent = value.normalize().as_tuple().exponent  # trailing zeros are no decimals (100.000 is 100)
+            if isinstance(exponent, int) and -exponent > places or len(value.normalize().as_tuple().digits) > 19:
                 raise ModelError(f"{value} has more than {places} decimals or 19 digits", field=f"amounts.{name}",
                                  rule="FXE-NUMBER")
         if self.vat_rate is not None and self.vat_rate < 0:
