@@ -9,6 +9,7 @@ document and rate), then reads them from the XML with lxml (not through the engi
 from __future__ import annotations
 
 import dataclasses
+import re
 import datetime as dt
 import json
 import warnings
@@ -527,3 +528,14 @@ def test_each_payment_of_a_document_loaded_twice_counts() -> None:
     built = er.payments_report(payments, period=OCTOBER, sender=PLATFORM, issued=ISSUED)
     assert {d.date: sum(a.amount for a in d.amounts) for d in built.report.daily_payments} == {
         dt.date(2026, 10, 3): Decimal("10.00"), dt.date(2026, 10, 4): Decimal("20.00")}
+
+
+def test_values_the_model_holds_but_does_not_carry_as_written_are_said() -> None:
+    """A repeated element the model holds once, a code the writer always states its own way: each value read but
+    not written back as written is an FXE-NOT-READ warning at its place (never dropped silently)."""
+    xml = _sample()
+    assert read_flux10(xml)[1] == ()
+    doubled = re.sub(rb"(<Id[^>]*>[^<]*</Id>)", rb"\1<Id>OTHER</Id>", xml, count=1)
+    (finding,) = read_flux10(doubled)[1]
+    assert (finding.rule, finding.location) == ("FXE-NOT-READ", "/Report/ReportDocument/Id[2]")
+    assert "'OTHER'" in finding.message

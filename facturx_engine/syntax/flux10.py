@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections import Counter
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -290,18 +291,51 @@ def _paths(element: _E) -> dict[str, str]:
     return out
 
 
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+
+
+def _values(element: _E) -> list[tuple[str, str, str, str]]:
+    """Every text of an element without children and every attribute under ``element``: (path without positions,
+    the value compared -- a number by its value --, the value as written, full path)."""
+    tree = element.getroottree()
+    out = []
+    for el in element.iter(etree.Element):
+        full = tree.getpath(el)
+        bare = re.sub(r"\[\d+\]", "", full)
+        items = [("", (el.text or "").strip())] if len(el) == 0 else []
+        items += [(f"/@{k.decode() if isinstance(k, bytes) else k}", str(v)) for k, v in el.attrib.items()]
+        for suffix, text in items:
+            value = str(Decimal(text).normalize() + 0) if _NUMBER.fullmatch(text) else text
+            out.append((bare + suffix, value, text, full + suffix))
+    return out
+
+
 def read_flux10(xml: bytes) -> tuple[EReport, tuple[Finding, ...]]:
-    """The report of :func:`from_flux10` and what it does not hold: an ``FXE-NOT-READ`` warning (kind
-    ``"not-read"``) for each kind of element or attribute of the document that the model has no place for
-    (the invoices' lines, notes, deliveries, allowances and charges of 10.1: the report keeps the invoice-level
-    data only), at its first occurrence."""
+    """The report of :func:`from_flux10` and what it does not hold, each an ``FXE-NOT-READ`` warning (kind
+    ``"not-read"``): each kind of element or attribute of the document that the model has no place for (the
+    invoices' lines, notes, deliveries, allowances and charges of 10.1: the report keeps the invoice-level data
+    only), at its first occurrence; then each value of a kind it holds that writing the report back does not give
+    as written (a repeated element the model holds once, a code the writer states otherwise)."""
     report = from_flux10(xml)
-    source = _paths(etree.fromstring(bytes(xml), _parser()))
-    kept = _paths(etree.fromstring(to_flux10(report)))
-    return report, tuple(
-        Finding(rule="FXE-NOT-READ", severity="warning", location=full, kind="not-read", source="facturx_engine",
-                message=f"{bare} is not held by the flux 10 report model: it is not carried")
-        for bare, full in source.items() if bare not in kept)
+    source_root = etree.fromstring(bytes(xml), _parser())
+    kept_root = etree.fromstring(to_flux10(report))
+    source, kept = _paths(source_root), _paths(kept_root)
+    findings = [Finding(rule="FXE-NOT-READ", severity="warning", location=full, kind="not-read",
+                        source="facturx_engine", message=f"{bare} is not held by the flux 10 report model: it is not "
+                                                         "carried")
+                for bare, full in source.items() if bare not in kept]
+    carried = Counter((bare, value) for bare, value, _text, _full in _values(kept_root))
+    for bare, value, text, full in _values(source_root):
+        if bare not in kept:
+            continue  # its kind is said above
+        if carried[(bare, value)]:
+            carried[(bare, value)] -= 1
+            continue
+        findings.append(Finding(rule="FXE-NOT-READ", severity="warning", location=full, kind="not-read",
+                                source="facturx_engine", message=f"{bare} {text!r} is not carried as written by the "
+                                                                 "flux 10 report model (held once, or stated "
+                                                                 "otherwise when written)"))
+    return report, tuple(findings)
 
 
 def _parser() -> etree.XMLParser:
