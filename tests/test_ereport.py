@@ -9,9 +9,9 @@ document and rate), then reads them from the XML with lxml (not through the engi
 from __future__ import annotations
 
 import dataclasses
-import re
 import datetime as dt
 import json
+import re
 import warnings
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
