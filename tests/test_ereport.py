@@ -539,3 +539,9 @@ def test_values_the_model_holds_but_does_not_carry_as_written_are_said() -> None
     (finding,) = read_flux10(doubled)[1]
     assert (finding.rule, finding.location) == ("FXE-NOT-READ", "/Report/ReportDocument/Id[2]")
     assert "'OTHER'" in finding.message
+
+
+@pytest.mark.parametrize("text", ["9999-05", " 2026-10", "+2026-1", "2026-13", "2026-1", "26-10"])
+def test_a_period_is_exactly_a_month_written_yyyy_mm(text: str) -> None:
+    with pytest.raises(ModelError, match="YYYY-MM"):
+        er.Period.month(text)

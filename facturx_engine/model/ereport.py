@@ -37,6 +37,7 @@ amounts (the last rate takes the rounding remainder), so the split sums exactly 
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -88,8 +89,10 @@ class Period:
 
     @classmethod
     def month(cls, text: str) -> Period:
-        """``"2026-10"`` -> 1 to 31 October 2026."""
+        """``"2026-10"`` -> 1 to 31 October 2026 (exactly YYYY-MM: four digits, a hyphen, two digits)."""
         try:
+            if not re.fullmatch(r"[0-9]{4}-[0-9]{2}", text) or text > "9998-12":
+                raise ValueError(text)
             year, month = (int(part) for part in text.split("-"))
             start = _dt.date(year, month, 1)
             following = _dt.date(year + month // 12, month % 12 + 1, 1)

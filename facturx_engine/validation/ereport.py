@@ -41,9 +41,10 @@ def _declarant_sends(root: etree._Element) -> str | None:
     if sender is None or issuer is None:
         return None
     role = (sender.findtext("RoleCode") or "").strip()
+    declarant_role = (issuer.findtext("RoleCode") or "").strip()
     ident, declarant = sender.find("Id"), issuer.find("Id")
-    if role not in ("SE", "BY") or ident is None or declarant is None:
-        return None
+    if role not in ("SE", "BY") or (declarant_role and role != declarant_role) or ident is None or declarant is None:
+        return None  # the sender is the declarant only in the declarant's own role
     same = ((ident.text or "").strip(), ident.get("schemeId")) == ((declarant.text or "").strip(),
                                                                     declarant.get("schemeId"))
     if not same:
