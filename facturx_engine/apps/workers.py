@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection, wait
 from typing import Any, Generic, TypeVar
 
-__all__ = ["Retry", "imap_isolated"]
+__all__ = ["Resident", "Retry", "imap_isolated"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -247,3 +247,46 @@ def imap_isolated(work: Callable[[T], R], items: Iterable[T], *, failed: Callabl
         yield from run.results()
     finally:
         run.close()
+
+
+class Resident(Generic[T, R]):
+    """One worker process kept between calls, for a program that runs one item at a time now and then (the local
+    validator page): ``run(item)`` is ``work(item)`` in that worker, or ``failed(item, reason)`` when the worker
+    dies, runs past ``timeout`` seconds (it is killed) or ``work`` raises. A dead worker is replaced at the next
+    call, so what the worker keeps between items (compiled stylesheets) is lost only when it dies. One call at a
+    time: a caller with threads holds a lock around :meth:`run`. ``clean`` as in :func:`imap_isolated`."""
+
+    def __init__(self, work: Callable[[T], R], *, failed: Callable[[T, str], R], timeout: float | None = None,
+                 clean: bool = False) -> None:
+        self.work, self.failed, self.timeout = work, failed, timeout
+        self.context = _context(clean)
+        self.worker: _Worker[T] | None = None
+
+    def run(self, item: T) -> R:
+        worker = self.worker
+        if worker is None or not worker.give(0, item):
+            if worker is not None:
+                worker.stop(kill=True)  # it died while idle: not this item's fault
+            worker = self.worker = _Worker(self.context, self.work)
+            if not worker.give(0, item):
+                return self._lose(item, _death(worker.process))
+        if not wait([worker.conn, worker.process.sentinel], self.timeout):
+            return self._lose(item, f"it took longer than {self.timeout:g} s; the work was stopped")
+        try:
+            _, result = worker.conn.recv()
+        except (EOFError, OSError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
+            return self._lose(item, _death(worker.process))
+        worker.task = None
+        return self.failed(item, result.reason) if isinstance(result, _Failed) else result
+
+    def _lose(self, item: T, reason: str) -> R:
+        if self.worker is not None:
+            self.worker.stop(kill=True)
+            self.worker = None
+        return self.failed(item, reason)
+
+    def close(self) -> None:
+        """Stop the worker (a later :meth:`run` starts a new one)."""
+        if self.worker is not None:
+            self.worker.stop()
+            self.worker = None
