@@ -194,7 +194,8 @@ def report_page(result: FileResult, name: str, stem: str, reports: dict[str, str
 {_rule_sets(result.rule_sets, lang)}
 <h2>{html.escape(words("report.findings", lang))}</h2>
 {findings_table(result.findings, lang)}
-<div class="actions">{links}<a class="button" href="/?lang={lang}">{html.escape(words("report.another", lang))}</a></div>
+<div class="actions">{links}
+<a class="button" href="/?lang={lang}">{html.escape(words("report.another", lang))}</a></div>
 <p class="note">{words("report.note", lang)}</p>"""
     return page(f"{verdict}: {printable(name)}", body, lang=lang)
 
@@ -210,7 +211,8 @@ def converted_page(name: str, what: str, data: bytes, filename: str, mime: str, 
     items = "".join(f"<li>{_e(item)}</li>" for item in lost)
     told = "".join(f"<li>{_e(item)}</li>" for item in notes)
     body = f"""<h1>{html.escape(title)}</h1>
-<p>{html.escape(words("converted.file", lang))} <code>{_e(name)}</code>. {html.escape(words("converted.intro", lang))}</p>
+<p>{html.escape(words("converted.file", lang))} <code>{_e(name)}</code>.
+{html.escape(words("converted.intro", lang))}</p>
 {f'<h2>{html.escape(words("converted.not_carried", lang))}</h2><ul role="list">{items}</ul>' if items else ""}
 {f'<h2>{html.escape(words("converted.notes", lang))}</h2><ul>{told}</ul>' if told else ""}
 <div class="actions">{_download(words("converted.download", lang, filename=filename), data, filename, mime, "button")}
@@ -222,7 +224,8 @@ def error_page(title: str, message: str, *, name: str = "", findings: Sequence[F
     """The page of a refused request in ``lang``: what was refused, the message and, when there are some, the
     findings that refused it."""
     about = f"<p>{html.escape(words('converted.file', lang))} <code>{_e(name)}</code></p>" if name else ""
-    table = f"<h2>{html.escape(words('report.findings', lang))}</h2>{findings_table(findings, lang)}" if findings else ""
+    heading = html.escape(words("report.findings", lang))
+    table = f"<h2>{heading}</h2>{findings_table(findings, lang)}" if findings else ""
     body = f"""<h1>{html.escape(title)}</h1>
 {about}<p class="verdict invalid" role="alert">{_e(message)}</p>
 {table}

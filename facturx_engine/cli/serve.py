@@ -1,5 +1,5 @@
-"""The ``facturx-engine serve [--host H] [--port P] [--max-size SIZE] [--timeout SECONDS]`` command: the local validator page
-(:mod:`facturx_engine.apps.serve`) on this machine, until Ctrl-C.
+"""The ``facturx-engine serve [--host H] [--port P] [--max-size SIZE] [--timeout SECONDS]`` command: the local
+validator page (:mod:`facturx_engine.apps.serve`) on this machine, until Ctrl-C.
 
 It needs Flask, an optional dependency: without it the command says how to install it (exit 2). It listens on
 127.0.0.1 unless ``--host`` says otherwise; any other address is warned about, since the page has no
@@ -99,7 +99,8 @@ def _run(args: argparse.Namespace) -> int:
               "has no authentication; it is meant for one person on their own machine (default --host 127.0.0.1)",
               file=sys.stderr)
     try:
-        server = make_server(create_app(max_bytes=args.max_size, hosts=hosts, timeout=args.timeout), args.host, args.port)
+        app = create_app(max_bytes=args.max_size, hosts=hosts, timeout=args.timeout)
+        server = make_server(app, args.host, args.port)
     except OSError as exc:
         raise CommandError(f"cannot listen on {args.host} port {args.port}: {exc.strerror or exc}") from None
     shown = f"[{args.host}]" if ":" in args.host else args.host
