@@ -44,6 +44,14 @@ def _fr_b2b_cii() -> bytes:
     return fx.to_cii(doc, profile=fx.Profile.EN16931)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _workers_stop_with_the_module() -> Any:
+    """Each application's worker process stops when the application is collected: collect them at the end of the
+    module, so that no worker outlives these tests (tests/test_batch_isolation.py counts the children)."""
+    yield
+    gc.collect()
+
+
 @pytest.fixture(scope="module")
 def client() -> Any:
     return create_app(max_bytes=LIMIT).test_client()

@@ -17,12 +17,20 @@ from collections.abc import Iterable, Sequence
 from facturx_engine.apps.batch import FileResult
 from facturx_engine.apps.display import printable
 from facturx_engine.findings import Finding
+from facturx_engine.i18n.catalogue import labels
 from facturx_engine.validation.findings import RuleSetUse
 
-__all__ = ["LANG_NAMES", "converted_page", "error_page", "form_page", "report_page"]
+__all__ = ["LANG_NAMES", "converted_page", "error_page", "form_page", "report_page", "words"]
 
 LANG_NAMES = {"fr": "Français", "en": "English", "de": "Deutsch"}
-"""The languages of the view, as the form offers them."""
+"""The languages of the page and of the view, as the form offers them."""
+
+
+def words(key: str, lang: str, **values: object) -> str:
+    """The page's own words ``serve.<key>`` of the catalogue (``i18n/serve.tsv``) in ``lang``, with ``{name}``
+    filled from ``values``."""
+    text = labels(lang)[f"serve.{key}"]
+    return text.format(**values) if values else text
 
 _CSS = """
 :root{color-scheme:light;--ink:#1a1a1a;--muted:#555;--line:#c8c8c8;--accent:#0b4f8a;--ok:#0a6b2d;--bad:#a0141e}
@@ -75,60 +83,64 @@ def _mib(size: int) -> str:
     return f"{value:.0f} MB" if value >= 1 else f"{size // 1024} KB"
 
 
-def form_page(max_bytes: int) -> str:
-    """The start page: one form, a file (chosen, or dropped on the field), the language of the view, and a
-    button per action."""
-    langs = "".join(f'<label><input type="radio" name="lang" value="{code}"{" checked" if code == "en" else ""}>'
+def form_page(max_bytes: int, lang: str = "en") -> str:
+    """The start page in ``lang``: one form, a file (chosen, or dropped on the field), the language of the page and
+    of the view (``lang`` chosen), and a button per action."""
+    langs = "".join(f'<label><input type="radio" name="lang" value="{code}"{" checked" if code == lang else ""}>'
                     f" {name}</label> " for code, name in LANG_NAMES.items())
-    body = f"""<h1>Read, validate and convert an e-invoice</h1>
-<p class="note">Everything happens on this computer: the file is checked by facturx-engine in this process and
-kept in memory or a temporary file only until the answer is sent. Nothing is stored, nothing is sent elsewhere.</p>
+
+    def w(key: str, **values: object) -> str:
+        return html.escape(words(key, lang, **values))
+
+    actions = "\n".join((
+        f'<button type="submit" formaction="/view">{w("form.view")}</button>',
+        f'<button type="submit" class="secondary" formaction="/view" name="format" value="pdf">{w("form.view_pdf")}'
+        "</button>",
+        f'<button type="submit" formaction="/validate">{w("form.validate")}</button>',
+        *(f'<button type="submit" class="secondary" formaction="/convert" name="to" value="{to}">'
+          f'{w("form.to_" + to)}</button>' for to in ("cii", "ubl", "facturx"))))
+    body = f"""<h1>{w("form.title")}</h1>
+<p class="note">{w("form.privacy")}</p>
 <form method="post" action="/view" enctype="multipart/form-data">
-<label class="drop" for="file"><strong>Invoice or credit note</strong>: CII or UBL 2.1 XML, or a Factur-X /
-ZUGFeRD PDF, at most {_mib(max_bytes)}. Choose it, or drop it on the field below.
+<label class="drop" for="file"><strong>{w("form.file")}</strong>{w("form.file_help", size=_mib(max_bytes))}
 <input id="file" type="file" name="file" required accept=".xml,.pdf,application/xml,text/xml,application/pdf">
 </label>
-<fieldset><legend>Language of the view</legend>{langs}
-<label><input type="checkbox" name="ids" value="1"> show business-term ids (BT-1, …)</label></fieldset>
+<fieldset><legend>{w("form.language")}</legend>{langs}
+<label><input type="checkbox" name="ids" value="1"> {w("form.ids")}</label></fieldset>
 <div class="actions">
-<button type="submit" formaction="/view">View</button>
-<button type="submit" class="secondary" formaction="/view" name="format" value="pdf">View as PDF</button>
-<button type="submit" formaction="/validate">Validate</button>
-<button type="submit" class="secondary" formaction="/convert" name="to" value="cii">Convert to CII</button>
-<button type="submit" class="secondary" formaction="/convert" name="to" value="ubl">Convert to UBL</button>
-<button type="submit" class="secondary" formaction="/convert" name="to" value="facturx">Convert to Factur-X PDF</button>
+{actions}
 </div>
 </form>"""
-    return page("facturx-engine: local validator page", body)
+    return page(words("form.page_title", lang), body, lang=lang)
 
 
-def _verdict(result: FileResult) -> tuple[str, str]:
+def _verdict(result: FileResult, lang: str) -> tuple[str, str]:
     """(CSS class, words) of the verdict of ``result``."""
     if result.io_error:
-        return "unchecked", "NOT CHECKED"
+        return "unchecked", words("verdict.not_checked", lang)
     if result.syntax is None:
-        return "unchecked", "NOT AN INVOICE the engine reads"
-    return ("valid", "VALID") if result.valid else ("invalid", "INVALID")
+        return "unchecked", words("verdict.not_invoice", lang)
+    return ("valid", words("verdict.valid", lang)) if result.valid else ("invalid", words("verdict.invalid", lang))
 
 
-def _what(result: FileResult) -> str:
-    parts = [result.syntax or "not an invoice"]
+def _what(result: FileResult, lang: str) -> str:
+    parts = [result.syntax or words("report.not_invoice", lang)]
     if result.document and result.document not in parts[0]:
         parts.append(result.document)
     text = " ".join(parts)
-    return f"{text}, profile {result.profile}" if result.profile else text
+    return f"{text}, {words('report.profile', lang)} {result.profile}" if result.profile else text
 
 
-def _rule_sets(uses: Sequence[RuleSetUse]) -> str:
+def _rule_sets(uses: Sequence[RuleSetUse], lang: str) -> str:
     if not uses:
-        return "<p>No rule set was applied.</p>"
+        return f"<p>{html.escape(words('report.no_rule_set', lang))}</p>"
+    yes, missing = html.escape(words("report.yes", lang)), html.escape(words("report.not_installed", lang))
     rows = "".join(f"<tr><td>{_e(u.name)}</td><td>{_e(u.version)}</td><td>{_e(u.reason)}</td>"
                    f"<td><code>{_e(u.artefact)}</code><br><code>sha256 {_e(u.sha256[:16])}…</code></td>"
-                   f"<td>{'yes' if u.installed else '<strong>NOT INSTALLED</strong>'}</td></tr>" for u in uses)
-    return ('<div class="table"><table><thead><tr>'
-            '<th scope="col">Rule set</th><th scope="col">Version</th><th scope="col">Why</th>'
-            f'<th scope="col">Artefact</th><th scope="col">Installed</th></tr></thead><tbody>{rows}'
-            "</tbody></table></div>")
+                   f"<td>{yes if u.installed else f'<strong>{missing}</strong>'}</td></tr>" for u in uses)
+    heads = "".join(f'<th scope="col">{html.escape(words("report." + key, lang))}</th>'
+                    for key in ("rule_set", "version", "why", "artefact", "installed"))
+    return f'<div class="table"><table><thead><tr>{heads}</tr></thead><tbody>{rows}</tbody></table></div>'
 
 
 def short_location(location: str) -> str:
@@ -139,21 +151,21 @@ def short_location(location: str) -> str:
     return text.replace("[1]", "")
 
 
-def findings_table(findings: Iterable[Finding]) -> str:
+def findings_table(findings: Iterable[Finding], lang: str = "en") -> str:
     """The findings as a table: severity, rule, business terms, location (and line), message."""
     rows = []
     for f in findings:
         where = short_location(f.location)
         if f.line is not None:
-            where += f" (line {f.line})"
+            where += f" ({words('report.line', lang)} {f.line})"
         rows.append(f'<tr><td class="{"fatal" if f.severity == "fatal" else "warning"}">{_e(f.severity)}</td>'
                     f"<td><code>{_e(f.rule)}</code></td><td>{_e(', '.join(f.bt_ids))}</td>"
                     f"<td><code>{_e(where)}</code></td><td>{_e(' '.join(f.message.split()))}</td></tr>")
     if not rows:
-        return "<p>No finding.</p>"
-    return ('<div class="table"><table><thead><tr><th scope="col">Severity</th><th scope="col">Rule</th>'
-            '<th scope="col">Business terms</th><th scope="col">Location</th><th scope="col">Message</th></tr>'
-            f'</thead><tbody>{"".join(rows)}</tbody></table></div>')
+        return f"<p>{html.escape(words('report.no_finding', lang))}</p>"
+    heads = "".join(f'<th scope="col">{html.escape(words("report." + key, lang))}</th>'
+                    for key in ("severity", "rule", "terms", "location", "message"))
+    return f'<div class="table"><table><thead><tr>{heads}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
 
 
 def _download(label: str, content: str | bytes, filename: str, mime: str, css: str = "button secondary") -> str:
@@ -164,52 +176,58 @@ def _download(label: str, content: str | bytes, filename: str, mime: str, css: s
             f'href="data:{mime}{charset};base64,{data}">{html.escape(label)}</a>')
 
 
-def report_page(result: FileResult, name: str, stem: str, reports: dict[str, str]) -> str:
-    """The validation report of one upload as a page: the verdict, what the document is, the rule sets applied
-    (version, why), the findings, and links to save the JSON and SARIF reports (``reports``: format -> text)."""
-    css, words = _verdict(result)
-    counts = f"{len(result.errors)} fatal, {len(result.warnings)} warning{'s' * (len(result.warnings) != 1)}"
-    links = "".join((_download("Download the JSON report", reports["json"], f"{stem}.report.json", "application/json")
-                     if "json" in reports else "",
-                     _download("Download the SARIF report", reports["sarif"], f"{stem}.sarif",
+def report_page(result: FileResult, name: str, stem: str, reports: dict[str, str], lang: str = "en") -> str:
+    """The validation report of one upload as a page in ``lang``: the verdict, what the document is, the rule sets
+    applied (version, why), the findings, and links to save the JSON and SARIF reports (``reports``: format ->
+    text). The findings' messages are the engine's, as the reports hold them."""
+    css, verdict = _verdict(result, lang)
+    n = len(result.warnings)
+    counts = words("report.counts_one" if n == 1 else "report.counts", lang, fatal=len(result.errors), warnings=n)
+    links = "".join((_download(words("report.json", lang), reports["json"], f"{stem}.report.json",
+                               "application/json") if "json" in reports else "",
+                     _download(words("report.sarif", lang), reports["sarif"], f"{stem}.sarif",
                                "application/sarif+json") if "sarif" in reports else ""))
-    body = f"""<h1>Validation of <code>{_e(name)}</code></h1>
-<p class="verdict {css}" role="status">{words} <span class="note">({counts})</span></p>
-<p>{_e(_what(result))}</p>
-<h2>Rule sets</h2>
-{_rule_sets(result.rule_sets)}
-<h2>Findings</h2>
-{findings_table(result.findings)}
-<div class="actions">{links}<a class="button" href="/">Check another file</a></div>
-<p class="note">The same reports as <code>facturx-engine validate FILE --format json</code> (or
-<code>sarif</code>); the links hold the report itself, nothing is kept on the server.</p>"""
-    return page(f"{words}: {printable(name)}", body)
+    body = f"""<h1>{html.escape(words("report.title", lang))} <code>{_e(name)}</code></h1>
+<p class="verdict {css}" role="status">{html.escape(verdict)} <span class="note">({html.escape(counts)})</span></p>
+<p>{_e(_what(result, lang))}</p>
+<h2>{html.escape(words("report.rule_sets", lang))}</h2>
+{_rule_sets(result.rule_sets, lang)}
+<h2>{html.escape(words("report.findings", lang))}</h2>
+{findings_table(result.findings, lang)}
+<div class="actions">{links}
+<a class="button" href="/?lang={lang}">{html.escape(words("report.another", lang))}</a></div>
+<p class="note">{words("report.note", lang)}</p>"""
+    return page(f"{verdict}: {printable(name)}", body, lang=lang)
 
 
 def converted_page(name: str, what: str, data: bytes, filename: str, mime: str, lost: Sequence[str],
-                   notes: Sequence[str]) -> str:
+                   notes: Sequence[str], lang: str = "en") -> str:
     """A conversion that does not carry everything, or that changed something: what, one line each (as the
     command line prints ``lost:`` and ``notice:`` lines), and the converted document to download all the same."""
     n = len(lost)
-    title = f"Converted to {what}" + (f", {n} item{'s' * (n != 1)} of the input not carried" if n else "")
+    title = words("converted.title", lang, what=what)
+    if n:
+        title += words("converted.lost_one" if n == 1 else "converted.lost", lang, n=n)
     items = "".join(f"<li>{_e(item)}</li>" for item in lost)
     told = "".join(f"<li>{_e(item)}</li>" for item in notes)
     body = f"""<h1>{html.escape(title)}</h1>
-<p>File: <code>{_e(name)}</code>. The converted document is valid; read what it does not carry before you use it.</p>
-{f'<h2>Not carried</h2><ul role="list">{items}</ul>' if items else ""}
-{f"<h2>Notes</h2><ul>{told}</ul>" if told else ""}
-<div class="actions">{_download(f"Download {filename}", data, filename, mime, "button")}
-<a class="button secondary" href="/">Check another file</a></div>"""
-    return page(title, body)
+<p>{html.escape(words("converted.file", lang))} <code>{_e(name)}</code>.
+{html.escape(words("converted.intro", lang))}</p>
+{f'<h2>{html.escape(words("converted.not_carried", lang))}</h2><ul role="list">{items}</ul>' if items else ""}
+{f'<h2>{html.escape(words("converted.notes", lang))}</h2><ul>{told}</ul>' if told else ""}
+<div class="actions">{_download(words("converted.download", lang, filename=filename), data, filename, mime, "button")}
+<a class="button secondary" href="/?lang={lang}">{html.escape(words("report.another", lang))}</a></div>"""
+    return page(title, body, lang=lang)
 
 
-def error_page(title: str, message: str, *, name: str = "", findings: Sequence[Finding] = ()) -> str:
-    """The page of a refused request: what was refused, the engine's message and, when there are some, the
+def error_page(title: str, message: str, *, name: str = "", findings: Sequence[Finding] = (), lang: str = "en") -> str:
+    """The page of a refused request in ``lang``: what was refused, the message and, when there are some, the
     findings that refused it."""
-    about = f"<p>File: <code>{_e(name)}</code></p>" if name else ""
-    table = f"<h2>Findings</h2>{findings_table(findings)}" if findings else ""
+    about = f"<p>{html.escape(words('converted.file', lang))} <code>{_e(name)}</code></p>" if name else ""
+    heading = html.escape(words("report.findings", lang))
+    table = f"<h2>{heading}</h2>{findings_table(findings, lang)}" if findings else ""
     body = f"""<h1>{html.escape(title)}</h1>
 {about}<p class="verdict invalid" role="alert">{_e(message)}</p>
 {table}
-<div class="actions"><a class="button" href="/">Back to the form</a></div>"""
-    return page(title, body)
+<div class="actions"><a class="button" href="/?lang={lang}">{html.escape(words("error.back", lang))}</a></div>"""
+    return page(title, body, lang=lang)

@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection, wait
 from typing import Any, Generic, TypeVar
 
-__all__ = ["Retry", "imap_isolated"]
+__all__ = ["Resident", "Retry", "imap_isolated"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -71,9 +71,32 @@ def _context(clean: bool = False) -> Any:
     return multiprocessing.get_context("fork" if "fork" in methods else None)
 
 
-def _serve(conn: Connection, work: Callable[[Any], Any]) -> None:
-    """A worker's loop: receive ``(index, item)``, send ``(index, result)``; ``None`` ends it."""
+def _release_inherited(keep: int) -> None:
+    """Point every descriptor this forked process inherited, but 0-2 and ``keep``, at the null device: the pipes
+    and sockets of its parent (a browser driver's, a server's) are then held by the parent only, and see their end
+    when the parent closes them. The numbers stay taken, so an inherited object closing its own later closes only
+    the null device, never a file this process opened since."""
+    folder = "/proc/self/fd" if os.path.isdir("/proc/self/fd") else "/dev/fd"
+    try:
+        numbers = [int(name) for name in os.listdir(folder)]
+    except (OSError, ValueError):
+        return
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in numbers:
+        if fd > 2 and fd not in (keep, null):
+            try:
+                os.dup2(null, fd)
+            except OSError:  # the listing's own descriptor, closed already
+                pass
+    os.close(null)
+
+
+def _serve(conn: Connection, work: Callable[[Any], Any], private: bool = False) -> None:
+    """A worker's loop: receive ``(index, item)``, send ``(index, result)``; ``None`` ends it. ``private``: first
+    let go of the descriptors inherited from a forked parent (:func:`_release_inherited`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the workers
+    if private:
+        _release_inherited(conn.fileno())
     parent = os.getppid()
     while True:
         try:
@@ -100,9 +123,9 @@ def _serve(conn: Connection, work: Callable[[Any], Any]) -> None:
 class _Worker(Generic[T]):
     """One worker process, its end of the pipe, and the item it holds."""
 
-    def __init__(self, context: Any, work: Callable[[T], Any]) -> None:
+    def __init__(self, context: Any, work: Callable[[T], Any], private: bool = False) -> None:
         parent_end, child_end = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child_end, work), daemon=True)
+        self.process = context.Process(target=_serve, args=(child_end, work, private), daemon=True)
         self.process.start()
         child_end.close()  # the parent keeps only its end: EOF when the worker dies
         self.conn: Connection = parent_end
@@ -247,3 +270,50 @@ def imap_isolated(work: Callable[[T], R], items: Iterable[T], *, failed: Callabl
         yield from run.results()
     finally:
         run.close()
+
+
+class Resident(Generic[T, R]):
+    """One worker process kept between calls, for a program that runs one item at a time now and then (the local
+    validator page): ``run(item)`` is ``work(item)`` in that worker, or ``failed(item, reason)`` when the worker
+    dies, runs past ``timeout`` seconds (it is killed) or ``work`` raises. A dead worker is replaced at the next
+    call, so what the worker keeps between items (compiled stylesheets) is lost only when it dies. One call at a
+    time: a caller with threads holds a lock around :meth:`run`. ``clean`` as in :func:`imap_isolated`. A forked
+    worker lets go of the descriptors it inherited (a server's sockets, a browser driver's pipes), which are none of
+    its business and would otherwise stay open as long as it lives."""
+
+    def __init__(self, work: Callable[[T], R], *, failed: Callable[[T, str], R], timeout: float | None = None,
+                 clean: bool = False) -> None:
+        self.work, self.failed, self.timeout = work, failed, timeout
+        self.context = _context(clean)
+        self.private = self.context.get_start_method() == "fork"
+        self.worker: _Worker[T] | None = None
+
+    def run(self, item: T) -> R:
+        worker = self.worker
+        if worker is None or not worker.give(0, item):
+            if worker is not None:
+                worker.stop(kill=True)  # it died while idle: not this item's fault
+            worker = self.worker = _Worker(self.context, self.work, private=self.private)
+            if not worker.give(0, item):
+                return self._lose(item, _death(worker.process))
+        # The pipe alone: a private worker let go of the process sentinel's pipe; its death ends the pipe too.
+        if not wait([worker.conn], self.timeout):
+            return self._lose(item, f"it took longer than {self.timeout:g} s; the work was stopped")
+        try:
+            _, result = worker.conn.recv()
+        except (EOFError, OSError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
+            return self._lose(item, _death(worker.process))
+        worker.task = None
+        return self.failed(item, result.reason) if isinstance(result, _Failed) else result
+
+    def _lose(self, item: T, reason: str) -> R:
+        if self.worker is not None:
+            self.worker.stop(kill=True)
+            self.worker = None
+        return self.failed(item, reason)
+
+    def close(self) -> None:
+        """Stop the worker (a later :meth:`run` starts a new one)."""
+        if self.worker is not None:
+            self.worker.stop()
+            self.worker = None

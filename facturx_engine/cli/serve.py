@@ -1,11 +1,12 @@
-"""The ``facturx-engine serve [--host H] [--port P] [--max-size SIZE]`` command: the local validator page
-(:mod:`facturx_engine.apps.serve`) on this machine, until Ctrl-C.
+"""The ``facturx-engine serve [--host H] [--port P] [--max-size SIZE] [--timeout SECONDS]`` command: the local
+validator page (:mod:`facturx_engine.apps.serve`) on this machine, until Ctrl-C.
 
 It needs Flask, an optional dependency: without it the command says how to install it (exit 2). It listens on
 127.0.0.1 unless ``--host`` says otherwise; any other address is warned about, since the page has no
 authentication. On the loopback interface the page answers only to the names of this machine (``127.0.0.1``,
 ``localhost``, ``::1``), which keeps a web site whose name was made to point at 127.0.0.1 from using it.
-``--max-size`` is the largest upload accepted (default 20M; larger: HTTP 413).
+``--max-size`` is the largest upload accepted (default 20M; larger: HTTP 413). Each request's work runs in a worker
+process, stopped after ``--timeout`` seconds (default 300): that request gets an error page, the page goes on.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from typing import Any
 from facturx_engine.cli.shared import EXIT_OK, CommandError
 from facturx_engine.syntax.limits import parse_size
 
-__all__ = ["DEFAULT_MAX_SIZE", "INSTALL_HINT", "add_command", "is_loopback"]
+__all__ = ["DEFAULT_MAX_SIZE", "DEFAULT_TIMEOUT", "INSTALL_HINT", "add_command", "is_loopback"]
 
 DEFAULT_MAX_SIZE = "20M"
+DEFAULT_TIMEOUT = 300.0
+"""The default of ``--timeout``, in seconds (as :data:`facturx_engine.apps.serve.DEFAULT_TIMEOUT`)."""
 INSTALL_HINT = 'pip install "facturx-engine-oss[serve]"'
 """How to install what ``serve`` needs (Flask), as the command says it."""
 
@@ -40,7 +43,20 @@ def add_command(sub: Any) -> None:
     p.add_argument("--max-size", type=_size, default=parse_size(DEFAULT_MAX_SIZE), metavar="SIZE",
                    help=f"largest upload accepted, in bytes or with a binary unit: 500k, 20M (default "
                         f"{DEFAULT_MAX_SIZE}); a larger one is refused (HTTP 413)")
+    p.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                   help=f"longest time the work of one request may take (default {DEFAULT_TIMEOUT:g}); the worker "
+                        "process doing it is then stopped and that request gets an error page")
     p.set_defaults(run=_run)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text}")
+    return value
 
 
 def _port(text: str) -> int:
@@ -83,7 +99,8 @@ def _run(args: argparse.Namespace) -> int:
               "has no authentication; it is meant for one person on their own machine (default --host 127.0.0.1)",
               file=sys.stderr)
     try:
-        server = make_server(create_app(max_bytes=args.max_size, hosts=hosts), args.host, args.port)
+        app = create_app(max_bytes=args.max_size, hosts=hosts, timeout=args.timeout)
+        server = make_server(app, args.host, args.port)
     except OSError as exc:
         raise CommandError(f"cannot listen on {args.host} port {args.port}: {exc.strerror or exc}") from None
     shown = f"[{args.host}]" if ":" in args.host else args.host
