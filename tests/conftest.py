@@ -21,8 +21,10 @@ At the end of the run :func:`pytest_terminal_summary` counts the tests skipped f
 from __future__ import annotations
 
 import ast
+import gc
 import re
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -51,6 +53,7 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
         "test_cdar": (  # Hypothesis and every allowed reason through the official rules
             "test_round_trip_of_random_statuses",
             "test_each_reason_the_schematron_allows_for_a_status_is_valid",
+            "test_the_status_command_reads_a_factur_x_pdf",
         ),
         "test_batch_isolation": (
             "test_a_hanging_file_is_stopped_after_the_timeout",
@@ -133,9 +136,10 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
             "test_junk_gives_a_structured_error_never_a_traceback",
         ),
         "test_payload_hostile": ("test_any_hostile_value_anywhere_gives_a_document_or_a_keyed_payload_error",),
-        "test_pdf": ("test_corpus_pdf", "test_self_check_halves_are_check_pdf"),
+        "test_pdf": ("test_corpus_pdf", "test_self_check_halves_are_check_pdf", "test_to_facturx_with_render"),
         "test_pdf_hostile": (
             "test_bombs_stay_within_512_mb_and_seconds",
+            "test_bombed_attachment_is_listed_as_not_carried_by_a_conversion",
             "test_cli_on_damaged_pdfs_never_crashes",
             "test_fuzzed_pdfs_give_only_documented_outcomes",
             "test_object_bombs_are_refused_within_512_mb_and_seconds",
@@ -392,3 +396,12 @@ def _forked_batch_workers(monkeypatch: pytest.MonkeyPatch) -> None:
     from facturx_engine.apps import batch
 
     monkeypatch.setattr(batch, "holds_saxon", lambda: False)
+
+
+@pytest.fixture(scope="module")
+def workers_stop_with_the_module() -> Iterator[None]:
+    """A serve application's worker process stops when the application is collected: collect at the end of the
+    module that asks for it (``pytestmark = pytest.mark.usefixtures(...)``), so that no worker outlives its tests
+    (tests/test_batch_isolation.py counts the children)."""
+    yield
+    gc.collect()

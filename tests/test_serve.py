@@ -39,17 +39,12 @@ BROKEN = FIXTURES / "broken" / "mandatory__BR-06.cii.xml"  # no seller name: BR-
 LIMIT = 1 << 20
 
 
+pytestmark = pytest.mark.usefixtures("workers_stop_with_the_module")  # tests/conftest.py
+
+
 def _fr_b2b_cii() -> bytes:
     doc = fx.load_document((FIXTURES / "invoices" / "fr_b2b.json").read_bytes())
     return fx.to_cii(doc, profile=fx.Profile.EN16931)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _workers_stop_with_the_module() -> Any:
-    """Each application's worker process stops when the application is collected: collect them at the end of the
-    module, so that no worker outlives these tests (tests/test_batch_isolation.py counts the children)."""
-    yield
-    gc.collect()
 
 
 @pytest.fixture(scope="module")

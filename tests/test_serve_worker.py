@@ -9,7 +9,6 @@ French, English and German, chosen by the form's ``lang``, ``?lang=`` or ``Accep
 
 from __future__ import annotations
 
-import gc
 import html
 import io
 import os
@@ -32,12 +31,7 @@ FIXTURES = ROOT / "fixtures"
 BROKEN = FIXTURES / "broken" / "mandatory__BR-06.cii.xml"  # no seller name: BR-06 fires
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _workers_stop_with_the_module() -> Any:
-    """Each application's worker process stops when the application is collected: collect them at the end of the
-    module, so that no worker outlives these tests (tests/test_batch_isolation.py counts the children)."""
-    yield
-    gc.collect()
+pytestmark = pytest.mark.usefixtures("workers_stop_with_the_module")  # tests/conftest.py
 
 
 @pytest.fixture(scope="module")
