@@ -178,7 +178,8 @@ def _generate_input(args: argparse.Namespace) -> Any:
     from facturx_engine.io.payload import from_payload, load_json, output_format, specification
 
     payload = load_json(data)
-    doc = from_payload(payload)
+    # --spec (or --profile extended) decides what the payload may carry, as it decides what is written
+    doc = from_payload(payload, spec=args.spec or ("extended" if args.profile == "extended" else None))
     args.to = args.to or output_format(payload) or "facturx"
     args.spec = args.spec or specification(payload)
     return doc

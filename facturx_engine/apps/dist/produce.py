@@ -66,7 +66,8 @@ def generate_one(job: Job, url: str, data: bytes) -> tuple[FileResult, bytes | N
             from facturx_engine.io.payload import from_payload, load_json, output_format, specification
 
             payload = load_json(data)
-            doc = from_payload(payload)
+            extended = (job.profile or "").lower() == "extended"  # --profile extended carries the French parties
+            doc = from_payload(payload, spec=spec or ("extended" if extended else None))
             to, spec = to or output_format(payload) or "facturx", spec or specification(payload)
         else:
             doc = load_document(data)

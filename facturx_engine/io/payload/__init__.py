@@ -112,21 +112,24 @@ from facturx_engine.model.records import CreditNote, Invoice
 __all__ = ["GENERAL", "from_payload", "load_json", "output_format", "quote_from_payload", "specification"]
 
 
-def from_payload(payload: Mapping[str, Any]) -> Invoice | CreditNote:
+def from_payload(payload: Mapping[str, Any], *, spec: str | None = None) -> Invoice | CreditNote:
     """The invoice or credit note (payload with ``credit_note_number`` / ``invoice``) of an app payload.
 
-    Raises :class:`~facturx_engine.errors.PayloadError` with every error found, keyed by payload path.
+    ``spec``: the target specification the caller will write the document for, when it decides it rather than the
+    payload's ``specification`` (``generate --spec``): what the payload may carry is judged against it (the French
+    EXTENDED-CTC-FR parties need ``extended-ctc-fr`` or ``extended``). Raises
+    :class:`~facturx_engine.errors.PayloadError` with every error found, keyed by payload path.
     """
     r = root(payload)
     if r.present("quote_number") and not r.present("invoice_number"):
         r.error("quote_number", "a quote is not an invoice: use facturx_engine.quote_from_payload")
         r.sink.check()
     if r.present("credit_note_number") or isinstance(payload.get("invoice"), Mapping):
-        cn = credit_note_of(r, None, ())
+        cn = credit_note_of(r, None, (), spec=spec)
         r.sink.check()
         assert cn is not None
         return cn
-    built = document_of(r, mode="invoice")
+    built = document_of(r, mode="invoice", spec=spec)
     r.sink.check()
     assert built is not None
     return built.doc

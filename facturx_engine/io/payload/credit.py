@@ -12,6 +12,7 @@ from facturx_engine.errors import ModelError
 from facturx_engine.io.payload.invoice import Built, document_of, refs_of
 from facturx_engine.io.payload.reader import (GENERAL, PRICE_KEYS, RATE_KEYS, Reader, as_choice, as_date, model_msg,
                                               msg)
+from facturx_engine.io.payload.roles import carry_over, not_overridden
 from facturx_engine.io.payload.totals import DOCUMENT_TOTALS, Stated, check_totals
 from facturx_engine.model import numbers as _numbers
 from facturx_engine.model.lifecycle import credit_note, creditable
@@ -27,7 +28,8 @@ _CREDIT_NOTE_OWN = frozenset({"credit_note_number", "issue_date", "reason", "typ
                               "direction"})
 
 
-def credit_note_of(r: Reader, invoice: Built | None, previous: Sequence[CreditNote]) -> CreditNote | None:
+def credit_note_of(r: Reader, invoice: Built | None, previous: Sequence[CreditNote],
+                   spec: str | None = None) -> CreditNote | None:
     start = r.sink.count()
     number = r.text("credit_note_number", required=msg("is required", "BT-1", "BR-02"))
     issue_date = r.get(("issue_date",), as_date, required=msg("is required", "BT-2", "BR-03"))
@@ -39,7 +41,7 @@ def credit_note_of(r: Reader, invoice: Built | None, previous: Sequence[CreditNo
         if inv_reader is None:
             r.error("invoice", "is required: the invoice payload this credit note credits")
             return None
-        invoice = document_of(inv_reader, mode="invoice")
+        invoice = document_of(inv_reader, mode="invoice", spec=spec or refs.get("specification"))
     elif inv_reader is not None:
         other = inv_reader.text("invoice_number")
         if other is not None and other != invoice.doc.number:
@@ -49,6 +51,7 @@ def credit_note_of(r: Reader, invoice: Built | None, previous: Sequence[CreditNo
         if isinstance(key, str) and (key.startswith(("seller_", "buyer_")) or key == "buyer") and \
                 key not in _CREDIT_NOTE_OWN and r.data[key] != source.get(key):
             r.error(key, "parties and the B2C flag come from the credited invoice and cannot be overridden")
+    not_overridden(r, source)
     items = r.items("items") or []
     kind = kind or ("partial" if items else "total")
     if kind == "partial" and not r.data.get("items"):
@@ -83,7 +86,7 @@ def credit_note_of(r: Reader, invoice: Built | None, previous: Sequence[CreditNo
     stated = [Stated(r.at(r.key(keys)), term, rule, v) for keys, term, rule in DOCUMENT_TOTALS
               if (v := r.number(*keys)) is not None]
     check_totals(r, cn, stated, [])
-    return None if r.sink.count() > start else cn.with_app_refs(refs)
+    return None if r.sink.count() > start else carry_over(cn, invoice.doc).with_app_refs(refs)
 
 
 def _previous(r: Reader, invoice: Built | None) -> list[CreditNote] | None:

@@ -15,6 +15,7 @@ from facturx_engine.model.specs import SPEC_NAMES
 from facturx_engine.io.payload.reader import (GENERAL, HALF_CENT, OUTPUT_FORMATS, PRICE_KEYS, TAX_KEYS, Bad, Reader,
                                               as_bic, as_choice, as_currency, as_date, as_flag, as_framework, as_iban,
                                               as_text, empty, model_msg, msg)
+from facturx_engine.io.payload.roles import locations, others_of
 from facturx_engine.io.payload.totals import DOCUMENT_TOTALS, Stated, check_totals
 from facturx_engine.model.numbers import round2
 from facturx_engine.model.records import CreditTransfer, Invoice, Note, PaymentInstructions, PrecedingInvoice
@@ -116,8 +117,9 @@ class Built:
     reader: Reader
 
 
-def document_of(r: Reader, *, mode: str) -> Built | None:
-    """Read an invoice (``mode="invoice"``) or a quote's deal (``mode="quote"``); None if errors were found."""
+def document_of(r: Reader, *, mode: str, spec: str | None = None) -> Built | None:
+    """Read an invoice (``mode="invoice"``) or a quote's deal (``mode="quote"``); None if errors were found.
+    ``spec``: the specification the document is written for when the caller decides it (else the payload's)."""
     start = r.sink.count()
     number_key = "quote_number" if mode == "quote" else "invoice_number"
     number = r.text(number_key, required=msg("is required", "BT-1", "BR-02"))
@@ -133,6 +135,7 @@ def document_of(r: Reader, *, mode: str) -> Built | None:
     b2c = is_individual(r)
     seller, buyer = party_of(r, "seller", False), party_of(r, "buyer", b2c)
     delivery = delivery_of(r, buyer)
+    others = others_of(r, spec or refs.get("specification"))  # payee, French EXTENDED-CTC-FR parties
     ctx = Context(seller_fr=country_of(r, "seller") == "FR",
                   reason=(r.at("exemption_reason"), e) if (e := r.text("exemption_reason")) else None,
                   category=(r.at("tax_category"), c) if (c := category_of(r)) else None)
@@ -159,7 +162,8 @@ def document_of(r: Reader, *, mode: str) -> Built | None:
                       lines=tuple(x[0] for x in built), payment=payment, preceding_invoices=preceding,
                       paid_amount=round2(paid) if paid else None, notes=notes, payment_terms=terms,
                       purchase_order=order, contract_reference=contract, process_id=framework,
-                      tax_point_code="3" if on_debits else None)  # the option for VAT on debits: model.fr
+                      tax_point_code="3" if on_debits else None,  # the option for VAT on debits: model.fr
+                      **others)
         if by_card:  # paid in full when issued: BT-113 is the total, nothing is due (BR-FR-CO-09 for B2/S2/M2)
             doc = replace(doc, paid_amount=doc.totals.grand_total)
     except ModelError as exc:
@@ -207,7 +211,7 @@ def _locate(r: Reader, field: str | None) -> tuple[str, ...]:
              ("notes", "notes"), ("due_date", "due_date"), ("currency", "currency"),
              ("issue_date", r.key(("issue_date", "invoice_date"))),
              ("number", "quote_number" if r.present("quote_number") else "invoice_number"))
-    for prefix, key in table:
+    for prefix, key in (*table, *locations(r)):  # then the payee and the French parties
         if text == prefix or text.startswith(prefix + ".") or text.startswith(prefix + "["):
             return (r.at(key),)
     return (r.at(GENERAL) if r.path else GENERAL,)

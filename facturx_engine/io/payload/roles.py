@@ -1,0 +1,237 @@
+"""The parties of a payload beside seller and buyer: the payee (BG-10) and the French EXTENDED-CTC-FR parties.
+
+The **payee** is the party paid instead of the seller: in a factoring (affacturage), the factor, whose bank account
+is then the one given in ``bank_details`` (BG-17). It is read from flat keys, as the seller's and buyer's are:
+
+* ``payee_name`` (BT-59): required as soon as any ``payee_*`` key is given (BR-17);
+* ``payee_siret`` (BT-60, scheme 0009, check digit verified) or ``payee_identifier`` with its
+  ``payee_identifier_scheme`` (an ISO 6523 ICD code, required: BR-FR-CO-10), not both: the payee has one identifier;
+* ``payee_legal_id`` (BT-61) and its optional ``payee_legal_id_scheme`` (ICD; a SIREN 0002 or SIRET 0009 is
+  checked); without it, the SIREN of the payee's SIRET is written (the first 9 digits), as for the seller.
+
+The **French parties** of the Factur-X EXTENDED-CTC-FR profile are one object each, under the model's names:
+``buyer_agent`` (EXT-FR-FE-BG-01), ``payer`` (BG-02), ``seller_agent`` (BG-03), ``invoicee`` (BG-04, the party
+invoiced when it is not the buyer) and ``invoicer`` (BG-05, the party invoicing on the seller's behalf, e.g. under
+a billing mandate). Each holds ``name`` (required: Factur-X EXTENDED needs it), ``siret`` (its global identifier,
+scheme 0009) or ``global_id`` with its ``global_id_scheme`` (ICD, required: BR-FR-CO-10), and
+``electronic_address`` with ``electronic_address_scheme`` (EAS; 0225, the French SIREN-based address, when absent).
+Only a specification written as Factur-X EXTENDED carries them (:data:`CARRIERS`: ``extended-ctc-fr``,
+``extended``): a payload giving one for any other target, the default Factur-X EN 16931 included, is refused at the
+party's key, never written without it.
+
+Every refusal is filed at its payload key with the business term and, where one applies, the rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from typing import Any
+
+from facturx_engine.errors import ModelError
+from facturx_engine.io.payload.reader import Bad, Reader, as_eas, as_icd, as_siret, model_msg, msg
+from facturx_engine.model.codes import Profile
+from facturx_engine.model.records import CreditNote, Identifier, Payee, RelatedParty
+from facturx_engine.model.specs import SPECS
+
+__all__ = ["CARRIERS", "PAYEE_KEYS", "RELATED", "carry_over", "locations", "not_overridden", "others_of"]
+
+PAYEE_KEYS = ("payee_name", "payee_siret", "payee_identifier", "payee_identifier_scheme", "payee_legal_id",
+              "payee_legal_id_scheme")
+"""The payload keys of the payee (BG-10)."""
+
+RELATED: dict[str, tuple[str, str, str, str, str, str]] = {
+    # payload key (= model field): its group, name, global identifier and its scheme, electronic address; in words
+    "buyer_agent": ("EXT-FR-FE-BG-01", "EXT-FR-FE-03", "EXT-FR-FE-06", "EXT-FR-FE-07", "EXT-FR-FE-12",
+                    "the buyer's agent"),
+    "payer": ("EXT-FR-FE-BG-02", "EXT-FR-FE-43", "EXT-FR-FE-46", "EXT-FR-FE-47", "EXT-FR-FE-52", "the payer"),
+    "seller_agent": ("EXT-FR-FE-BG-03", "EXT-FR-FE-66", "EXT-FR-FE-69", "EXT-FR-FE-70", "EXT-FR-FE-75",
+                     "the seller's agent"),
+    "invoicee": ("EXT-FR-FE-BG-04", "EXT-FR-FE-89", "EXT-FR-FE-92", "EXT-FR-FE-92-1", "EXT-FR-FE-98",
+                 "the invoicee"),
+    "invoicer": ("EXT-FR-FE-BG-05", "EXT-FR-FE-112", "EXT-FR-FE-115", "EXT-FR-FE-116", "EXT-FR-FE-121",
+                 "the invoicer"),
+}
+"""The French EXTENDED-CTC-FR parties a payload may give, by payload key (the model's field name)."""
+
+CARRIERS = tuple(s.name for s in SPECS if s.profile is Profile.EXTENDED)
+"""The target specifications that carry the French parties: those written as Factur-X EXTENDED."""
+
+_SIREN, _SIRET = "0002", "0009"
+
+
+def _termed(convert: Callable[[Any], Any], bt: str, rule: str | None = None) -> Callable[[Any], Any]:
+    """``convert`` whose refusal names the business term and the rule (a text XML cannot carry keeps its own
+    kind, so that the reader adds the text rule)."""
+    def wrapped(value: Any) -> Any:
+        try:
+            return convert(value)
+        except Bad as exc:
+            raise type(exc)(msg(str(exc), bt, rule if type(exc) is Bad else None)) from None
+    return wrapped
+
+
+def _checked(r: Reader, key: str, value: str, scheme: str | None, bt: str) -> None:
+    """A SIREN (0002) or SIRET (0009) given with its scheme must be one (length and check digit)."""
+    from stdnum.fr import siren, siret
+
+    check = {_SIREN: siren.is_valid, _SIRET: siret.is_valid}.get(scheme or "")
+    if check is not None and not check(value):
+        kind = "SIREN" if scheme == _SIREN else "SIRET"
+        r.error(key, msg(f"{value!r} is not a valid {kind} (length or check digit)", bt,
+                         "BR-FR-09" if scheme == _SIRET else None))
+
+
+def _scheme_alone(r: Reader, value_key: str, scheme_key: str) -> None:
+    if r.present(scheme_key) and not r.present(value_key):
+        r.error(scheme_key, f"is the scheme of {value_key}, which is missing")
+
+
+# ---------------------------------------------------------------------------- the payee
+
+
+def _payee_identifier(r: Reader) -> Identifier | None:
+    """BT-60: ``payee_siret`` or ``payee_identifier`` + its scheme."""
+    siret = r.get(("payee_siret",), _termed(as_siret, "BT-60", "BR-FR-09"))
+    value = r.text("payee_identifier", max_len=256)
+    scheme = r.get(("payee_identifier_scheme",), _termed(as_icd, "BT-60-1", "BR-CL-10"))
+    _scheme_alone(r, "payee_identifier", "payee_identifier_scheme")
+    if r.present("payee_siret") and r.present("payee_identifier"):
+        r.error("payee_identifier", msg("give payee_siret or payee_identifier, not both: the payee has one "
+                                        "identifier", "BT-60"))
+        return None
+    if siret is not None:
+        return Identifier.siret(siret)
+    if value is None:
+        return None
+    if scheme is None:
+        if not r.present("payee_identifier_scheme"):
+            r.error("payee_identifier_scheme", msg("is required with payee_identifier: an ISO 6523 ICD code (e.g. "
+                                                   "0009 SIRET, 0088 GLN)", "BT-60-1", "BR-FR-CO-10"))
+        return None
+    _checked(r, "payee_identifier", value, scheme, "BT-60")
+    return Identifier(value=value, scheme=scheme)
+
+
+def _payee_legal_id(r: Reader, identifier: Identifier | None) -> Identifier | None:
+    """BT-61: ``payee_legal_id`` (+ scheme), else the SIREN of the payee's SIRET."""
+    value = r.text("payee_legal_id", max_len=256)
+    scheme = r.get(("payee_legal_id_scheme",), _termed(as_icd, "BT-61-1", "BR-CL-11"))
+    _scheme_alone(r, "payee_legal_id", "payee_legal_id_scheme")
+    siret = identifier.value if identifier is not None and identifier.scheme == _SIRET else None
+    if value is None:
+        return Identifier.siren(siret[:9]) if siret and not r.present("payee_legal_id_scheme") else None
+    _checked(r, "payee_legal_id", value, scheme, "BT-61")
+    if siret and scheme == _SIREN and not siret.startswith(value):
+        r.error("payee_legal_id", msg(f"the SIREN {value!r} is not the start of the payee's SIRET {siret!r}",
+                                      "BT-61", "BR-FR-09"))
+    return Identifier(value=value, scheme=scheme)
+
+
+def _payee(r: Reader) -> Payee | None:
+    if not r.present(*PAYEE_KEYS):
+        return None
+    name = r.text("payee_name", max_len=512, required=msg(
+        "is required when a payee is given (the party paid instead of the seller, e.g. the factor)", "BT-59",
+        "BR-17"))
+    identifier = _payee_identifier(r)
+    legal_id = _payee_legal_id(r, identifier)
+    if name is None:
+        return None
+    try:
+        return Payee(name=name, identifier=identifier, legal_id=legal_id)
+    except ModelError as exc:
+        r.error("payee_name", model_msg(exc))
+        return None
+
+
+# ---------------------------------------------------------------------------- the French parties
+
+
+def _target_words(target: str | None) -> str:
+    return f"the specification {target}" if target else "the default target (Factur-X EN 16931)"
+
+
+def _global_id(sub: Reader, terms: tuple[str, ...]) -> Identifier | None:
+    """``siret`` or ``global_id`` + ``global_id_scheme`` of a French party."""
+    _, _, gid_t, scheme_t, _, who = terms
+    siret = sub.get(("siret",), _termed(as_siret, gid_t, "BR-FR-09"))
+    value = sub.text("global_id", max_len=256)
+    scheme = sub.get(("global_id_scheme",), _termed(as_icd, scheme_t, "BR-CL-10"))
+    _scheme_alone(sub, "global_id", "global_id_scheme")
+    if sub.present("siret") and sub.present("global_id"):
+        sub.error("global_id", msg(f"give siret or global_id, not both: {who} has one global identifier", gid_t))
+        return None
+    if siret is not None:
+        return Identifier.siret(siret)
+    if value is None:
+        return None
+    if scheme is None:
+        if not sub.present("global_id_scheme"):
+            sub.error("global_id_scheme", msg("is required with global_id: an ISO 6523 ICD code (e.g. 0009 SIRET, "
+                                              "0088 GLN)", scheme_t, "BR-FR-CO-10"))
+        return None
+    _checked(sub, "global_id", value, scheme, gid_t)
+    return Identifier(value=value, scheme=scheme)
+
+
+def _address(sub: Reader, term: str) -> Identifier | None:
+    value = sub.text("electronic_address", max_len=256)
+    scheme = sub.get(("electronic_address_scheme",), _termed(as_eas, f"{term}-1", "BR-CL-25"))
+    _scheme_alone(sub, "electronic_address", "electronic_address_scheme")
+    if value is None or (scheme is None and sub.present("electronic_address_scheme")):
+        return None
+    return Identifier(value=value, scheme=scheme or "0225")
+
+
+def _related(r: Reader, key: str, target: str | None) -> RelatedParty | None:
+    sub = r.obj(key)
+    if sub is None:
+        return None
+    terms = RELATED[key]
+    group, name_t, _, _, address_t, who = terms
+    if target not in CARRIERS and (target is not None or not r.present("specification")):
+        r.error(key, msg(f"{who} is a party of the French Factur-X EXTENDED-CTC-FR profile, which "
+                         f"{_target_words(target)} cannot carry: set specification to extended-ctc-fr (Factur-X "
+                         "extended carries it too)", group))
+    name = sub.text("name", max_len=512, required=msg(f"is required: Factur-X EXTENDED needs the name of {who}",
+                                                      name_t))
+    global_id = _global_id(sub, terms)
+    address = _address(sub, address_t)
+    if name is None:
+        return None
+    try:
+        return RelatedParty(name=name, global_id=global_id, electronic_address=address)
+    except ModelError as exc:
+        sub.error(exc.field or "name", model_msg(exc))
+        return None
+
+
+def others_of(r: Reader, target: str | None) -> dict[str, Any]:
+    """The payee and the French parties of an invoice payload, as keyword arguments of the document (None for
+    those not given); ``target``: the specification the document is to be written for (None: the default
+    Factur-X EN 16931; a ``specification`` that is invalid is reported at its own key, not again here)."""
+    found: dict[str, Any] = {"payee": _payee(r)}
+    for key in RELATED:
+        found[key] = _related(r, key, target)
+    return found
+
+
+def locations(r: Reader) -> tuple[tuple[str, str], ...]:
+    """Model field prefix -> payload key, for the model's refusals of these parties (BR-17, UBL-SR-19 ...)."""
+    legal = "payee_legal_id" if r.present("payee_legal_id") else r.key(("payee_siret", "payee_identifier"))
+    return (("payee.identifier", r.key(("payee_siret", "payee_identifier"))), ("payee.legal_id", legal),
+            ("payee", "payee_name"), *((key, key) for key in RELATED))
+
+
+def not_overridden(r: Reader, source: Mapping[str, Any]) -> None:
+    """A credit-note payload's payee and French parties are the credited invoice's: a key that differs is refused."""
+    for key in (*PAYEE_KEYS, *RELATED):
+        if r.present(key) and r.data[key] != source.get(key):
+            r.error(key, "the payee and the French parties come from the credited invoice and cannot be overridden")
+
+
+def carry_over(cn: CreditNote, invoice: Any) -> CreditNote:
+    """The credit note with the credited invoice's French parties (the payee is inherited by the model)."""
+    kept = {key: getattr(invoice, key) for key in RELATED if getattr(invoice, key) is not None}
+    return replace(cn, **kept) if kept else cn
