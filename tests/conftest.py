@@ -135,6 +135,12 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
             "test_random_valid_payloads_give_valid_documents_and_their_totals_agree",
             "test_junk_gives_a_structured_error_never_a_traceback",
         ),
+        "test_payload_parties": (  # the official rules (EN 16931, French CTC, EXTENDED-CTC-FR); the command line
+            "test_factoring_payload_is_valid_cii_and_ubl_under_the_official_and_french_rules",
+            "test_extended_ctc_fr_payload_with_the_five_parties_is_valid_and_reads_back_equal",
+            "test_generate_from_payload_writes_the_factoring_pdf_and_the_french_parties",
+            "test_random_french_parties_are_read_and_come_back_from_the_cii",  # Hypothesis: each example written, read
+        ),
         "test_payload_hostile": ("test_any_hostile_value_anywhere_gives_a_document_or_a_keyed_payload_error",),
         "test_pdf": ("test_corpus_pdf", "test_self_check_halves_are_check_pdf", "test_to_facturx_with_render"),
         "test_pdf_hostile": (

@@ -29,7 +29,7 @@ from dataclasses import replace
 from typing import Any
 
 from facturx_engine.errors import ModelError
-from facturx_engine.io.payload.reader import Bad, Reader, as_eas, as_icd, as_siret, model_msg, msg
+from facturx_engine.io.payload.reader import Bad, Reader, as_eas, as_icd, as_siret, as_text, model_msg, msg
 from facturx_engine.model.codes import Profile
 from facturx_engine.model.records import CreditNote, Identifier, Payee, RelatedParty
 from facturx_engine.model.specs import SPECS
@@ -71,6 +71,12 @@ def _termed(convert: Callable[[Any], Any], bt: str, rule: str | None = None) -> 
     return wrapped
 
 
+def _text(r: Reader, key: str, bt: str, required: str | None = None) -> str | None:
+    """A text of at most 512 characters, whose refusal names the business term it feeds."""
+    value = r.get((key,), _termed(as_text(512), bt), required=required)
+    return value if isinstance(value, str) else None
+
+
 def _checked(r: Reader, key: str, value: str, scheme: str | None, bt: str) -> None:
     """A SIREN (0002) or SIRET (0009) given with its scheme must be one (length and check digit)."""
     from stdnum.fr import siren, siret
@@ -93,7 +99,7 @@ def _scheme_alone(r: Reader, value_key: str, scheme_key: str) -> None:
 def _payee_identifier(r: Reader) -> Identifier | None:
     """BT-60: ``payee_siret`` or ``payee_identifier`` + its scheme."""
     siret = r.get(("payee_siret",), _termed(as_siret, "BT-60", "BR-FR-09"))
-    value = r.text("payee_identifier", max_len=256)
+    value = _text(r, "payee_identifier", "BT-60")
     scheme = r.get(("payee_identifier_scheme",), _termed(as_icd, "BT-60-1", "BR-CL-10"))
     _scheme_alone(r, "payee_identifier", "payee_identifier_scheme")
     if r.present("payee_siret") and r.present("payee_identifier"):
@@ -115,7 +121,7 @@ def _payee_identifier(r: Reader) -> Identifier | None:
 
 def _payee_legal_id(r: Reader, identifier: Identifier | None) -> Identifier | None:
     """BT-61: ``payee_legal_id`` (+ scheme), else the SIREN of the payee's SIRET."""
-    value = r.text("payee_legal_id", max_len=256)
+    value = _text(r, "payee_legal_id", "BT-61")
     scheme = r.get(("payee_legal_id_scheme",), _termed(as_icd, "BT-61-1", "BR-CL-11"))
     _scheme_alone(r, "payee_legal_id", "payee_legal_id_scheme")
     siret = identifier.value if identifier is not None and identifier.scheme == _SIRET else None
@@ -131,7 +137,7 @@ def _payee_legal_id(r: Reader, identifier: Identifier | None) -> Identifier | No
 def _payee(r: Reader) -> Payee | None:
     if not r.present(*PAYEE_KEYS):
         return None
-    name = r.text("payee_name", max_len=512, required=msg(
+    name = _text(r, "payee_name", "BT-59", required=msg(
         "is required when a payee is given (the party paid instead of the seller, e.g. the factor)", "BT-59",
         "BR-17"))
     identifier = _payee_identifier(r)
@@ -156,7 +162,7 @@ def _global_id(sub: Reader, terms: tuple[str, ...]) -> Identifier | None:
     """``siret`` or ``global_id`` + ``global_id_scheme`` of a French party."""
     _, _, gid_t, scheme_t, _, who = terms
     siret = sub.get(("siret",), _termed(as_siret, gid_t, "BR-FR-09"))
-    value = sub.text("global_id", max_len=256)
+    value = _text(sub, "global_id", gid_t)
     scheme = sub.get(("global_id_scheme",), _termed(as_icd, scheme_t, "BR-CL-10"))
     _scheme_alone(sub, "global_id", "global_id_scheme")
     if sub.present("siret") and sub.present("global_id"):
@@ -176,7 +182,7 @@ def _global_id(sub: Reader, terms: tuple[str, ...]) -> Identifier | None:
 
 
 def _address(sub: Reader, term: str) -> Identifier | None:
-    value = sub.text("electronic_address", max_len=256)
+    value = _text(sub, "electronic_address", term)
     scheme = sub.get(("electronic_address_scheme",), _termed(as_eas, f"{term}-1", "BR-CL-25"))
     _scheme_alone(sub, "electronic_address", "electronic_address_scheme")
     if value is None or (scheme is None and sub.present("electronic_address_scheme")):
@@ -194,8 +200,7 @@ def _related(r: Reader, key: str, target: str | None) -> RelatedParty | None:
         r.error(key, msg(f"{who} is a party of the French Factur-X EXTENDED-CTC-FR profile, which "
                          f"{_target_words(target)} cannot carry: set specification to extended-ctc-fr (Factur-X "
                          "extended carries it too)", group))
-    name = sub.text("name", max_len=512, required=msg(f"is required: Factur-X EXTENDED needs the name of {who}",
-                                                      name_t))
+    name = _text(sub, "name", name_t, required=msg(f"is required: Factur-X EXTENDED needs the name of {who}", name_t))
     global_id = _global_id(sub, terms)
     address = _address(sub, address_t)
     if name is None:
