@@ -84,7 +84,8 @@ def test_the_factoring_fixture_has_the_factor_as_payee_paid_on_its_own_account()
      Payee(name="Factor", identifier=Identifier.gln("3012345000019"))),
     ({"payee_name": "Factor", "payee_identifier": FACTOR_SIRET, "payee_identifier_scheme": "0009"},
      Payee(name="Factor", identifier=Identifier.siret(FACTOR_SIRET), legal_id=Identifier.siren(FACTOR_SIRET[:9]))),
-    ({"payee_name": "Factor", "payee_siret": FACTOR_SIRET, "payee_legal_id": "412345670", "payee_legal_id_scheme": "0002"},
+    ({"payee_name": "Factor", "payee_siret": FACTOR_SIRET, "payee_legal_id": "412345670",
+      "payee_legal_id_scheme": "0002"},
      Payee(name="Factor", identifier=Identifier.siret(FACTOR_SIRET), legal_id=Identifier.siren("412345670"))),
     ({"payee_name": "Factor GmbH", "payee_legal_id": "HRB 12345"},
      Payee(name="Factor GmbH", legal_id=Identifier(value="HRB 12345"))),
@@ -215,6 +216,8 @@ def test_a_credit_note_keeps_the_invoices_payee_and_french_parties() -> None:
                           "invoice": invoice})
     assert cn.payee is not None and cn.payee.name == "Azur Affacturage SA"
     assert {key: getattr(cn, key) for key in RELATED} == EXPECTED
+    back = read_document(fx.to_cii(cn, spec="extended-ctc-fr", strict=True)).document
+    assert back.payee == cn.payee and {key: getattr(back, key) for key in RELATED} == EXPECTED
     errors = errors_of({"credit_note_number": "AV-1", "issue_date": "2026-03-10", "invoice": invoice,
                         "payee_name": "Autre Factor", "payer": {"name": "Autre"}, "invoicee": invoice["invoicee"]})
     assert set(errors) == {"payee_name", "payer"}, errors  # the same value as the invoice's is no override

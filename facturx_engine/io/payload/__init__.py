@@ -21,6 +21,9 @@ Invoice payload (snake_case; unknown keys are ignored; ``null`` and ``""`` mean 
     seller_electronic_address  seller_electronic_address_scheme (EAS; 0225 for a French party)
     buyer_... (the same)  buyer_shipping_address {... + name}  buyer_email  buyer_phone
     buyer_is_individual (also buyer.is_individual)  delivery_date (BT-72)
+    payee_name  payee_siret | payee_identifier + payee_identifier_scheme  payee_legal_id  payee_legal_id_scheme
+    buyer_agent  payer  seller_agent  invoicee  invoicer: {name, siret | global_id + global_id_scheme,
+             electronic_address, electronic_address_scheme}      (French EXTENDED-CTC-FR parties)
     lines: [{description, quantity, unit, unit_price (alias unit_price_ht), tax_rate (aliases
              tva_rate, vat_rate), discount, product_code, exemption_reason, tax_category,
              total_ht, total_tax, total_ttc}]
@@ -69,6 +72,13 @@ Rules, as the module applies them:
   wants ``due_date``, the payment date.
 * ``vat_on_debits: true``: the seller opted to pay the VAT on debits, written where EN 16931 carries it,
   the VAT point date code BT-8 = 3 (VAT due at invoicing; :func:`facturx_engine.model.fr.vat_on_debits`).
+* The payee (BG-10) is the party paid instead of the seller, e.g. the factor of a factoring (affacturage), whose
+  account is then ``bank_details``: ``payee_name`` is required with any ``payee_*`` key (BR-17), an identifier
+  needs its ICD scheme (BR-FR-CO-10), the SIREN of ``payee_siret`` becomes BT-61. The French EXTENDED-CTC-FR
+  parties (buyer's agent, payer, seller's agent, invoicee, invoicer) need a target specification written as
+  Factur-X EXTENDED (``extended-ctc-fr``, ``extended``: the payload's ``specification``, or ``spec=`` /
+  ``generate --spec``): for any other they are refused at their key, never left out. A credit note keeps the
+  invoice's. Every key and rule: :mod:`.roles`.
 * ``external_id``, ``internal_reference`` (and ``direction``, ``bank_name``) are kept in
   :attr:`~facturx_engine.model.records.Document.app_refs`, never written.
 
@@ -90,8 +100,8 @@ Errors: every problem of a payload is collected and raised at once as
 ``invoice.buyer_siret``, ``items.1.quantity``; :data:`GENERAL` when no field can be named).
 
 The package reads a payload by concern: :mod:`.reader` (values, errors, the reader of one object),
-:mod:`.parties`, :mod:`.lines`, :mod:`.totals` (the app's totals checked), :mod:`.invoice`,
-:mod:`.credit` and :mod:`.quote`.
+:mod:`.parties`, :mod:`.roles` (the payee and the French parties), :mod:`.lines`, :mod:`.totals` (the app's
+totals checked), :mod:`.invoice`, :mod:`.credit` and :mod:`.quote`.
 """
 
 from __future__ import annotations
