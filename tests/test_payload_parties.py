@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import json
+from decimal import Decimal as D
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from hypothesis import strategies as st
 from stdnum import luhn
 
 import facturx_engine as fx
-from facturx_engine.io.payload.roles import CARRIERS, RELATED
+from facturx_engine.io.payload.roles import CARRIERS, PAYEE_KEYS, RELATED
 from facturx_engine.model.records import Identifier, Payee, RelatedParty
 from facturx_engine.syntax.read import read_document
 
@@ -205,6 +206,29 @@ def test_every_error_at_once() -> None:
     errors = errors_of(payload)
     assert set(errors) == {*RELATED, "payee_name", "payee_siret", "payee_identifier_scheme", "payer.siret",
                            "payer.global_id"}, errors
+
+
+_JUNK = (True, 12, D("1.5"), [], {"a": 1}, "x" * 600, "\x00", " ")
+_PARTY_KEYS = ("name", "siret", "global_id", "global_id_scheme", "electronic_address", "electronic_address_scheme")
+
+
+def test_junk_at_every_key_gives_a_keyed_error_or_a_document_never_a_traceback() -> None:
+    cases = [({**load("factoring"), key: junk}, key) for key in PAYEE_KEYS for junk in _JUNK]
+    for party in RELATED:
+        cases += [(_with(party, key, junk), f"{party}.{key}") for key in _PARTY_KEYS for junk in _JUNK]
+    for payload, key in cases:
+        try:
+            fx.from_payload(payload)
+        except fx.PayloadError as exc:
+            # at the key, or at another key of the same party (a blank value is absent: its scheme alone is refused)
+            party = key.split(".")[0] if "." in key else "payee_"
+            assert any(k.startswith(party) for k in exc.errors), (key, exc.errors)
+
+
+def _with(party: str, key: str, value: Any) -> dict[str, Any]:
+    payload = extended_payload()
+    payload[party][key] = value
+    return payload
 
 
 # ---------------------------------------------------------------------------- credit notes
