@@ -208,7 +208,7 @@ def test_every_error_at_once() -> None:
                            "payer.global_id"}, errors
 
 
-_JUNK = (True, 12, D("1.5"), [], {"a": 1}, "x" * 600, "\x00", " ")
+_JUNK: tuple[Any, ...] = (True, 12, D("1.5"), [], {"a": 1}, "x" * 600, "\x00", " ")
 _PARTY_KEYS = ("name", "siret", "global_id", "global_id_scheme", "electronic_address", "electronic_address_scheme")
 
 
