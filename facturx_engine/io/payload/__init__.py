@@ -93,7 +93,7 @@ difference is refused at the item's ``quantity`` / ``unit_price``, a line left o
 ``previous_credit_notes`` (earlier credit-note payloads on the same invoice, oldest first; their
 ``invoice`` may be left out), ``total_ht/total_tax/total_ttc`` (checked), ``external_id``,
 ``internal_reference``, ``output_format``. Parties and the B2C flag come from the invoice: a
-``seller_*``/``buyer_*`` key that differs from the invoice's is refused.
+``seller_*``/``buyer_*``/``payee_*`` key or French party that differs from the invoice's is refused.
 
 Errors: every problem of a payload is collected and raised at once as
 :class:`~facturx_engine.errors.PayloadError`, keyed by payload path (``lines.0.tva_rate``,

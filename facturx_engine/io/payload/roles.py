@@ -31,7 +31,7 @@ from typing import Any
 from facturx_engine.errors import ModelError
 from facturx_engine.io.payload.reader import Bad, Reader, as_eas, as_icd, as_siret, as_text, model_msg, msg
 from facturx_engine.model.codes import Profile
-from facturx_engine.model.records import CreditNote, Identifier, Payee, RelatedParty
+from facturx_engine.model.records import CreditNote, Identifier, Invoice, Payee, RelatedParty
 from facturx_engine.model.specs import SPECS
 
 __all__ = ["CARRIERS", "PAYEE_KEYS", "RELATED", "carry_over", "locations", "not_overridden", "others_of"]
@@ -236,7 +236,7 @@ def not_overridden(r: Reader, source: Mapping[str, Any]) -> None:
             r.error(key, "the payee and the French parties come from the credited invoice and cannot be overridden")
 
 
-def carry_over(cn: CreditNote, invoice: Any) -> CreditNote:
+def carry_over(cn: CreditNote, invoice: Invoice) -> CreditNote:
     """The credit note with the credited invoice's French parties (the payee is inherited by the model)."""
     kept = {key: getattr(invoice, key) for key in RELATED if getattr(invoice, key) is not None}
     return replace(cn, **kept) if kept else cn
