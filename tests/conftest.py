@@ -98,6 +98,7 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
             "test_dask_is_imported_only_with_cluster",
             "test_each_worker_compiles_each_rule_set_once",
             "test_file_urls_parquet_and_convert",
+            "test_generate_with_a_spec_writes_in_the_specs_profile_as_generate_does",
             "test_generate_from_payloads",
             "test_hostile_documents_get_their_findings",
             "test_memory_urls_end_to_end",

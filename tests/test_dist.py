@@ -437,3 +437,22 @@ def test_a_missing_artefact_in_a_conversion_is_said_as_such(tmp_path: Path, monk
     (row,) = read_rows(out)
     (finding,) = read_rows(out, FINDINGS)
     assert row["verdict"] == "not checked" and finding["rule"] == "FXE-ARTEFACT" and "bug" not in finding["message"]
+
+
+def test_generate_with_a_spec_writes_in_the_specs_profile_as_generate_does() -> None:
+    """``--spec extended-ctc-fr`` without ``--profile``: the spec's profile (EXTENDED), as ``generate`` takes it;
+    a profile that is not the spec's is that document's error, not a crash of the run."""
+    from facturx_engine.apps.dist.job import Job
+    from facturx_engine.apps.dist.produce import generate_one
+    from facturx_engine.io.payload import from_payload, load_json
+    from facturx_engine.syntax.cii import to_cii
+
+    data = (ROOT / "fixtures" / "payloads" / "b2b.json").read_bytes()
+    job = Job(task="generate", out="unused", run="r", payload=True, to="cii", spec="extended-ctc-fr")
+    result, written = generate_one(job, "b2b.json", data)
+    expected = to_cii(from_payload(load_json(data), spec="extended-ctc-fr"), spec="extended-ctc-fr")
+    assert written == expected and b"urn:cen.eu:en16931:2017#conformant#urn.cpro.gouv.fr:1p0:extended-ctc-fr" in written
+    assert result.valid, result
+    result, written = generate_one(replace(job, profile="basic"), "b2b.json", data)
+    assert written is None and not result.valid
+    assert any(f.rule == "FXE-ERROR" and "not BASIC" in f.message for f in result.findings), result.findings

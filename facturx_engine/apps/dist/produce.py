@@ -55,8 +55,7 @@ def convert_one(job: Job, url: str, data: bytes) -> tuple[FileResult, bytes | No
 def generate_one(job: Job, url: str, data: bytes) -> tuple[FileResult, bytes | None]:
     """Build the document of the JSON ``data`` and write it as ``job.to``: (its result, the bytes written)."""
     from facturx_engine.io.jsonio import load_document
-    from facturx_engine.model.codes import Profile
-    from facturx_engine.syntax.cii import to_cii
+    from facturx_engine.syntax.cii import target_profile, to_cii
     from facturx_engine.syntax.ubl import to_ubl
     from facturx_engine.validation.core import validate
 
@@ -72,7 +71,7 @@ def generate_one(job: Job, url: str, data: bytes) -> tuple[FileResult, bytes | N
         else:
             doc = load_document(data)
             to = to or "cii"
-        profile = Profile.parse(job.profile or "en16931")
+        profile, _ = target_profile(job.profile, spec)  # as generate does: the spec's profile unless one is given
         xml = to_ubl(doc, spec=spec) if to == "ubl" else to_cii(doc, profile, spec=spec)
         report = validate(xml, factur_x=to == "facturx" or (to == "cii" and spec is None), rules=job.rules)
         if to == "facturx" and report.valid:
