@@ -42,7 +42,8 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
     # own fixtures (test_pdf::test_fixture_to_facturx, test_render::test_rendered_invoice_becomes_pdfa:
     # a few hundredths of a second a case).
     "slow": {
-        "test_specs": ("test_peppol_dutch_rule", "test_peppol_german_rule"),  # each case through the Peppol rules
+        "test_specs": ("test_peppol_dutch_rule", "test_peppol_german_rule",  # each case through the Peppol rules
+                       "test_extended_wants_a_due_date_or_terms_on_a_credit_note_as_its_schematron_does"),
         "test_pdf_truthful": ("test_rendered_invoice_pages_state_the_xml_amounts",),  # every fixture rendered
         "test_render": ("test_random_documents_become_valid_factur_x",),  # Hypothesis documents as PDF/A-3
         "test_readme": ("test_readme_b2b_payload_is_the_fixture_and_passes_fr_ctc_from_the_cli",),  # real processes

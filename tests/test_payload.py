@@ -1087,3 +1087,17 @@ def test_payload_specification_names_what_generate_writes_for(tmp_path: Path,
     assert main(["generate", str(source), "--from", "payload", "--to", "ubl", "--spec", "cen", "-o",
                  str(out)]) == 0  # --spec overrides the payload's
     assert b"<cbc:CustomizationID>urn:cen.eu:en16931:2017</cbc:CustomizationID>" in out.read_bytes()
+
+
+def test_a_credit_note_payload_states_its_refunds_terms_and_due_date() -> None:
+    """``payment_terms`` and ``due_date`` of a credit-note payload (Factur-X EXTENDED asks for one of them, BR-CO-25);
+    a due date before the issue date is refused at its key."""
+    payload = load("credit_total")
+    with pytest.raises(fx.ModelError, match=r"BT-9/BT-20.*\[BR-CO-25\]"):
+        fx.to_cii(fx.from_payload(payload), spec="extended-ctc-fr")
+    payload["payment_terms"], payload["due_date"] = "Remboursement par virement sous 15 jours.", "2026-04-20"
+    cn = fx.from_payload(payload)
+    assert (cn.payment_terms, cn.due_date) == ("Remboursement par virement sous 15 jours.", dt.date(2026, 4, 20))
+    fx.to_cii(cn, spec="extended-ctc-fr")
+    payload["due_date"] = "2000-01-01"
+    assert "before the issue date" in refused(payload).errors["due_date"][0]

@@ -237,7 +237,7 @@ def _with(party: str, key: str, value: Any) -> dict[str, Any]:
 def test_a_credit_note_keeps_the_invoices_payee_and_french_parties() -> None:
     invoice = {**extended_payload(), "payee_name": "Azur Affacturage SA", "payee_siret": FACTOR_SIRET}
     cn = fx.from_payload({"credit_note_number": "AV-1", "issue_date": "2026-03-10", "type": "total",
-                          "invoice": invoice})
+                          "payment_terms": "Remboursement par virement.", "invoice": invoice})  # BR-CO-25
     assert cn.payee is not None and cn.payee.name == "Azur Affacturage SA"
     assert {key: getattr(cn, key) for key in RELATED} == EXPECTED
     back = read_document(fx.to_cii(cn, spec="extended-ctc-fr", strict=True)).document

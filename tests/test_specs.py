@@ -718,3 +718,20 @@ def test_cli_generate_spec_refuses_what_the_spec_requires(tmp_path: Path, capsys
     assert err.startswith("error: buyer_reference (BT-10): XRechnung 3.0") and "[BR-DE-15]" in err, err
     code = cli.main(["generate", str(bare), "--to", "ubl", "--spec", "basic", "-o", str(out)])
     assert code == 2 and "--spec basic: Factur-X BASIC is written in CII only" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("spec", ["extended", "extended-ctc-fr"])
+def test_extended_wants_a_due_date_or_terms_on_a_credit_note_as_its_schematron_does(spec: str) -> None:
+    """Factur-X EXTENDED states BR-CO-25 for every type code (the EN 16931 profile's stylesheet does not): a credit
+    note with an amount due and neither BT-9 nor BT-20 is refused before writing, naming both terms and the rule;
+    written without the check, the official EXTENDED rules report that very rule; with the terms it is valid."""
+    base = _load("credit_note_381")
+    bare = _replace(base, due_date=None, payment_terms=None)
+    assert bare.totals.due > 0
+    with pytest.raises(ModelError) as refused:
+        _write(bare, "cii", spec)
+    assert (refused.value.field, refused.value.bt, refused.value.rule) == ("due_date", "BT-9/BT-20", "BR-CO-25")
+    _write(_replace(bare, payment_terms="Refund by transfer within 15 days."), "cii", spec)
+    _write(bare, "cii", "en16931")  # the EN 16931 profile does not ask for it
+    report = validate(to_cii(_replace(bare, specification_id=specs.spec(spec).guideline), Profile.EXTENDED))
+    assert "BR-CO-25" in {f.rule for f in report.errors}, sorted({f.rule for f in report.errors})

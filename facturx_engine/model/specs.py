@@ -325,14 +325,22 @@ _PEPPOL_NL = (
                 "order line (a Dutch seller)", when=_nl_with(_NL, _present("lines.*.order_line_ref"))),
 )
 
+# Factur-X EXTENDED (and EXTENDED-CTC-FR): its Schematron states BR-CO-25 for every type code, credit notes too,
+# where the EN 16931 profile's stylesheet does not state it.
+_EXTENDED = (
+    Requirement("BT-9/BT-20", ("due_date", "payment_terms"), "BR-CO-25", "a payment due date or payment terms when "
+                "an amount is due (a credit note too: the amount refunded)", when=lambda doc: doc.totals.due > 0),
+)
+
 _NAMES = {r.key: r.name for r in RULE_SETS}
 _FACTURX = tuple(Spec(p.value.lower().replace(" ", ""), f"Factur-X {p.value}", p.guideline, p,
-                      ("cii", "ubl") if p is Profile.EN16931 else ("cii",)) for p in Profile)
+                      ("cii", "ubl") if p is Profile.EN16931 else ("cii",),
+                      requires=_EXTENDED if p is Profile.EXTENDED else ()) for p in Profile)
 SPECS: tuple[Spec, ...] = (
     Spec("cen", _NAMES["cen"], _guideline("cen"), Profile.EN16931),
     *_FACTURX,
     Spec("extended-ctc-fr", f"Factur-X {_NAMES['extended-ctc-fr']}", _guideline("extended-ctc-fr"),
-         Profile.EXTENDED),
+         Profile.EXTENDED, requires=_EXTENDED),
     Spec("xrechnung", "XRechnung 3.0", _guideline("xrechnung"), Profile.EN16931, process=PEPPOL_PROCESS,
          requires=_XRECHNUNG),
     Spec("peppol", _NAMES["peppol"], _guideline("peppol"), Profile.EN16931, process=PEPPOL_PROCESS,

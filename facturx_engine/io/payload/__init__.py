@@ -82,7 +82,8 @@ Rules, as the module applies them:
 * ``external_id``, ``internal_reference`` (and ``direction``, ``bank_name``) are kept in
   :attr:`~facturx_engine.model.records.Document.app_refs`, never written.
 
-Credit-note payload: ``credit_note_number``, ``issue_date``, ``reason``, ``type`` (``total`` |
+Credit-note payload: ``credit_note_number``, ``issue_date``, ``reason``, ``payment_terms`` and ``due_date`` (the
+refund's; Factur-X EXTENDED requires one of them when an amount is due, BR-CO-25), ``type`` (``total`` |
 ``partial``; default: partial when ``items`` are given), ``invoice`` (the invoice payload it
 credits), ``items`` ``[{description, quantity, unit_price, tax_rate}]`` (an item names an invoice
 line by its description, then unit price and rate when several lines share it; at the line's

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from facturx_engine.errors import ModelError
@@ -34,6 +34,10 @@ def credit_note_of(r: Reader, invoice: Built | None, previous: Sequence[CreditNo
     number = r.text("credit_note_number", required=msg("is required", "BT-1", "BR-02"))
     issue_date = r.get(("issue_date",), as_date, required=msg("is required", "BT-2", "BR-03"))
     reason = r.text("reason", max_len=2000)
+    # the refund's terms: Factur-X EXTENDED states BR-CO-25 for credit notes too (an amount due needs one of them)
+    terms, due_date = r.text("payment_terms", max_len=1000), r.get(("due_date",), as_date)
+    if due_date is not None and issue_date is not None and due_date < issue_date:
+        r.error("due_date", msg(f"{due_date} is before the issue date {issue_date}", "BT-9"))
     kind = r.get(("type",), as_choice(("total", "partial")))
     refs = refs_of(r)
     inv_reader = r.obj("invoice")
@@ -86,6 +90,8 @@ def credit_note_of(r: Reader, invoice: Built | None, previous: Sequence[CreditNo
     stated = [Stated(r.at(r.key(keys)), term, rule, v) for keys, term, rule in DOCUMENT_TOTALS
               if (v := r.number(*keys)) is not None]
     check_totals(r, cn, stated, [])
+    if terms is not None or due_date is not None:
+        cn = replace(cn, payment_terms=terms, due_date=due_date)
     return None if r.sink.count() > start else carry_over(cn, invoice.doc).with_app_refs(refs)
 
 
