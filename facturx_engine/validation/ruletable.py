@@ -31,8 +31,8 @@ from facturx_engine import artefacts
 from facturx_engine.codegen import regenerate
 from facturx_engine.validation import peppol
 
-__all__ = ["CITED_RULES", "ENGINE_RULES", "IDS_TARGET", "TARGET", "constant_name", "ids_text", "main", "official_rules",
-           "source_text"]
+__all__ = ["CITED_RULES", "ENGINE_RULES", "IDS_HEADER", "IDS_TARGET", "TARGET", "constant_name", "ids_text", "main",
+           "official_rules", "source_text"]
 
 TARGET = Path(__file__).resolve().parents[1] / "rules.tsv"
 IDS_TARGET = Path(__file__).resolve().parents[1] / "ruleids.py"
