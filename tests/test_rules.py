@@ -14,7 +14,7 @@ from facturx_engine import rules
 from facturx_engine import ruleids as R
 from facturx_engine.codegen import regenerate
 from facturx_engine.errors import ModelError, ParseError
-from facturx_engine.validation import peppol, ruletable
+from facturx_engine.validation import peppol, ruleliterals, ruletable
 
 PACKAGE = Path(rules.__file__).resolve().parent
 
@@ -115,7 +115,25 @@ def test_no_rule_id_is_written_as_a_string_outside_the_declarations() -> None:
     """Rules are named by their constant, ``R.BR_03`` (``from facturx_engine import ruleids as R``)."""
     table = rules.all_rules()
     written = [f"{lit.where}: {lit.value}" for lit in _string_literals() if lit.value in table and not lit.declared]
-    assert not written, f"write these as ruleids constants: {written}"
+    assert not written, ("write these as ruleids constants (python -m facturx_engine.validation.ruleliterals "
+                         f"does it): {written}")
+
+
+def test_the_rewriting_tool_writes_constants_and_leaves_the_rest() -> None:
+    """``python -m facturx_engine.validation.ruleliterals``: whole ids become constants (the import added first
+    among the package's), declarations, f-string parts, prefixes and longer texts stay."""
+    before = ('from __future__ import annotations\n\nimport re\n\nfrom facturx_engine.errors import ModelError\n\n'
+              'E = ModelError("x", rule="BR-03")\nF = f"{E}BR-03"\nP = "BR-FR"\nT = "see BR-03"\n'
+              'D = Rule("PEPPOL-EN16931-R001", "fatal")\nK = {"PEPPOL-EN16931-R001": 1}\n')
+    after = ('from __future__ import annotations\n\nimport re\n\nfrom facturx_engine import ruleids as R\n'
+             'from facturx_engine.errors import ModelError\n\n'
+             'E = ModelError("x", rule=R.BR_03)\nF = f"{E}BR-03"\nP = "BR-FR"\nT = "see BR-03"\n'
+             'D = Rule("PEPPOL-EN16931-R001", "fatal")\nK = {R.PEPPOL_EN16931_R001: 1}\n')
+    assert ruleliterals.rewrite(PACKAGE / "validation" / "peppol" / "new.py", before) == after
+    assert ruleliterals.rewrite(PACKAGE / "validation" / "peppol" / "new.py", after) == after  # nothing left
+    bare = 'import re\n\nX = "FXE-PARSE"\n'
+    assert ruleliterals.rewrite(PACKAGE / "model" / "new.py", bare) == (
+        'import re\n\nfrom facturx_engine import ruleids as R\n\nX = R.FXE_PARSE\n')
 
 
 def test_the_declarations_are_what_the_generator_reads() -> None:

@@ -15,7 +15,7 @@ they are current; ``tests/test_rules.py`` runs the check). Three sources, nothin
 
 The package names a rule by its constant (``R.BR_CO_10``, ``from facturx_engine import ruleids as R``): a typo
 or an invented rule id fails at import and under mypy. Only the declarations read here write rule ids as
-strings (``tests/test_rules.py`` checks it).
+strings (``tests/test_rules.py`` checks it; :mod:`facturx_engine.validation.ruleliterals` rewrites the others).
 """
 
 from __future__ import annotations
