@@ -18,13 +18,16 @@ working for callers that do not know this module::
 
 Each exception carries structured context next to its message: ``field`` (the model or
 JSON field path), ``bt`` (the EN 16931 business term id), ``rule`` (the business rule id)
-and, where it applies, ``location``.
+and, where it applies, ``location``. An error raised with a rule and no term takes the terms
+that rule names in the rules table (:mod:`facturx_engine.rules`), ``bt_from_rule`` then says so.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+from facturx_engine.rules import terms_text
 
 __all__ = [
     "CalculationError",
@@ -42,7 +45,12 @@ __all__ = [
 
 
 class FacturXError(Exception):
-    """Root of every error raised by facturx_engine."""
+    """Root of every error raised by facturx_engine.
+
+    Without ``bt``, an error with a ``rule`` takes the business terms of that rule from the rules table
+    (``"BT-106/BT-131"`` for BR-CO-10) and ``bt_from_rule`` is True: a term the raise site names is a fact
+    about that site (one of the rule's terms, or a more specific one) and wins.
+    """
 
     def __init__(
         self,
@@ -55,7 +63,9 @@ class FacturXError(Exception):
     ) -> None:
         self.message = message
         self.field = field
-        self.bt = bt
+        from_rule = terms_text(rule) if bt is None and rule else None
+        self.bt = from_rule or bt
+        self.bt_from_rule = from_rule is not None
         self.rule = rule
         self.location = location
         super().__init__(self._render())

@@ -34,7 +34,7 @@ import facturx_engine as fx
 from facturx_engine import artefacts
 from facturx_engine.cli import main
 from facturx_engine.errors import InputError, ModelError, ParseError
-from facturx_engine.model import rules
+from facturx_engine import rules
 from facturx_engine.model.status import (AMOUNT_TYPES, B2G_REFUSAL_REASONS, PARTY_ROLES, REASON_REQUIRED, REASONS,
                                          STATUS_REASONS, InvoiceLifecycleStatus, StatusAmount, StatusMessage,
                                          StatusParty, StatusReason)

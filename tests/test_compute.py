@@ -14,7 +14,7 @@ from lxml import etree
 from facturx_engine.syntax.cii import to_cii
 from facturx_engine.model.codes import Profile, VatCategory
 from facturx_engine.model.compute import TOTALS, Totals, check_expected
-from facturx_engine.model.rules import rule
+from facturx_engine.rules import rule
 from facturx_engine.syntax.terms import TERMS
 from facturx_engine.model.numbers import round2
 from facturx_engine.errors import CalculationError, ModelError

@@ -4,18 +4,40 @@ from __future__ import annotations
 
 import ast
 import re
+from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
-from facturx_engine.model import rules
-from facturx_engine.validation import ruletable
+import pytest
 
-PACKAGE = Path(rules.__file__).resolve().parents[1]
-RULE_ID = re.compile(r"(?:BR|FX|FXE|PDFA|UBL|PEPPOL|CII)-[A-Z0-9][A-Z0-9.-]*")
+from facturx_engine import rules
+from facturx_engine import ruleids as R
+from facturx_engine.codegen import regenerate
+from facturx_engine.errors import ModelError, ParseError
+from facturx_engine.validation import peppol, ruleliterals, ruletable
+
+PACKAGE = Path(rules.__file__).resolve().parent
 
 
-def test_table_is_current() -> None:
+def test_table_and_ids_are_current() -> None:
     """Regenerate with ``python -m facturx_engine.validation.ruletable`` when an artefact or an own rule changes."""
-    assert rules.TABLE_PATH.read_text(encoding="utf-8") == ruletable.source_text()
+    table = ruletable.source_text()
+    assert rules.TABLE_PATH.read_text(encoding="utf-8") == table
+    assert ruletable.IDS_TARGET.read_text(encoding="utf-8") == ruletable.ids_text(table)
+
+
+def test_check_covers_the_derived_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--check`` fails when either file is stale, and writing writes both (``codegen.regenerate``)."""
+    table, ids = tmp_path / "rules.tsv", tmp_path / "ruleids.py"
+    args = (table, lambda: "table\n", "generator")
+    derived = {ids: lambda text: text.upper()}
+    assert regenerate(*args, ["--check"], derived=derived) == 1
+    assert regenerate(*args, [], derived=derived) == 0
+    assert (table.read_text(), ids.read_text()) == ("table\n", "TABLE\n")
+    assert regenerate(*args, ["--check"], derived=derived) == 0
+    ids.write_text("stale")
+    assert regenerate(*args, ["--check"], derived=derived) == 1
+    assert "ruleids.py is stale" in capsys.readouterr().err
 
 
 def test_official_rules_carry_their_terms_and_sources() -> None:
@@ -25,26 +47,139 @@ def test_official_rules_carry_their_terms_and_sources() -> None:
     assert "cen-ubl" in br_co_10.sources and "facturx-en16931" in br_co_10.sources
     assert rules.terms_of("BR-02") == ("BT-1",)
     assert rules.rule("BR-NO-SUCH-RULE") is None and rules.terms_of("BR-NO-SUCH-RULE") == ()
+    assert rules.terms_text("BR-CO-10") == "BT-106/BT-131" and rules.terms_text("FXE-PARSE") is None
 
 
-def _rule_literals() -> dict[str, list[str]]:
-    """Every string constant of the package that is a whole rule id, with where it is written."""
-    found: dict[str, list[str]] = {}
-    for path in sorted(PACKAGE.rglob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+def test_every_id_has_its_constant_and_every_constant_is_an_id() -> None:
+    table = rules.all_rules()
+    constants = {name: value for name, value in vars(R).items() if not name.startswith("_") and isinstance(value, str)}
+    assert set(constants.values()) == set(table)
+    assert all(name == ruletable.constant_name(value) for name, value in constants.items())
+    assert (R.BR_CO_10, R.BR_FR_CDV_07_MDT_38_yes, R.PDFA_6_2_11_4_EMBED, R.G1_16) == (
+        "BR-CO-10", "BR-FR-CDV-07_MDT-38_yes", "PDFA-6.2.11.4-EMBED", "G1.16")
+
+
+def test_a_name_clash_fails_the_generator() -> None:
+    head = "# comment\nid\tflag\tterms\tsources\ttext\n"
+    assert 'BR_1: Final = "BR-1"' in ruletable.ids_text(head + "BR-1\tfatal\t\tx\tt\n")
+    with pytest.raises(ValueError, match="BR_1"):
+        ruletable.ids_text(head + "BR-1\tfatal\t\tx\tt\nBR.1\tfatal\t\tx\tt\n")
+
+
+# Where a rule id may be written as a string: the declarations the generator makes the table from.
+DECLARATIONS = {
+    "validation/ruletable.py": "the assignments of ENGINE_RULES and CITED_RULES",
+    "validation/peppol/*.py": "the first argument of Rule(...), _rule(...) and _exemption_rule(...)",
+}
+PEPPOL_DECLARATION_CALLS = {"Rule", "_rule", "_exemption_rule"}
+
+
+def _declared(relative: str, tree: ast.Module) -> set[int]:
+    """The ``id()`` of the string constants of a module that are declarations of :data:`DECLARATIONS`."""
+    keep: set[int] = set()
+    if relative == "validation/ruletable.py":
+        for node in tree.body:
+            if (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+                    and node.target.id in ("ENGINE_RULES", "CITED_RULES")):
+                keep.update(id(n) for n in ast.walk(node))
+    elif relative.startswith("validation/peppol/"):
         for node in ast.walk(tree):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and RULE_ID.fullmatch(node.value):
-                found.setdefault(node.value, []).append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
-    return found
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args
+                    and node.func.id in PEPPOL_DECLARATION_CALLS):
+                keep.add(id(node.args[0]))
+    return keep
+
+
+class Literal(NamedTuple):
+    value: str
+    where: str
+    declared: bool  # one of the DECLARATIONS
+
+
+@cache
+def _string_literals() -> tuple[Literal, ...]:
+    """Every string constant of the package (the generated ``ruleids.py`` aside), the package parsed once."""
+    out: list[Literal] = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(PACKAGE).as_posix()
+        if relative == "ruleids.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        keep = _declared(relative, tree)
+        out.extend(Literal(node.value, f"{relative}:{node.lineno}", id(node) in keep) for node in ast.walk(tree)
+                   if isinstance(node, ast.Constant) and isinstance(node.value, str))
+    return tuple(out)
+
+
+def test_no_rule_id_is_written_as_a_string_outside_the_declarations() -> None:
+    """Rules are named by their constant, ``R.BR_03`` (``from facturx_engine import ruleids as R``)."""
+    table = rules.all_rules()
+    written = [f"{lit.where}: {lit.value}" for lit in _string_literals() if lit.value in table and not lit.declared]
+    assert not written, ("write these as ruleids constants (python -m facturx_engine.validation.ruleliterals "
+                         f"does it): {written}")
+
+
+def test_the_rewriting_tool_writes_constants_and_leaves_the_rest() -> None:
+    """``python -m facturx_engine.validation.ruleliterals``: whole ids become constants (the import added first
+    among the package's), declarations, f-string parts, prefixes and longer texts stay."""
+    before = ('from __future__ import annotations\n\nimport re\n\nfrom facturx_engine.errors import ModelError\n\n'
+              'E = ModelError("x", rule="BR-03")\nF = f"{E}BR-03"\nP = "BR-FR"\nT = "see BR-03"\n'
+              'D = Rule("PEPPOL-EN16931-R001", "fatal")\nK = {"PEPPOL-EN16931-R001": 1}\n')
+    after = ('from __future__ import annotations\n\nimport re\n\nfrom facturx_engine import ruleids as R\n'
+             'from facturx_engine.errors import ModelError\n\n'
+             'E = ModelError("x", rule=R.BR_03)\nF = f"{E}BR-03"\nP = "BR-FR"\nT = "see BR-03"\n'
+             'D = Rule("PEPPOL-EN16931-R001", "fatal")\nK = {R.PEPPOL_EN16931_R001: 1}\n')
+    assert ruleliterals.rewrite(PACKAGE / "validation" / "peppol" / "new.py", before) == after
+    assert ruleliterals.rewrite(PACKAGE / "validation" / "peppol" / "new.py", after) == after  # nothing left
+    bare = 'import re\n\nX = "FXE-PARSE"\n'
+    assert ruleliterals.rewrite(PACKAGE / "model" / "new.py", bare) == (
+        'import re\n\nfrom facturx_engine import ruleids as R\n\nX = R.FXE_PARSE\n')
+
+
+def test_the_declarations_are_what_the_generator_reads() -> None:
+    """The strings left alone are exactly the ids the table is made of besides the Schematron: the exceptions are
+    not what makes the test above pass."""
+    declared = {lit.value for lit in _string_literals() if lit.declared and lit.value in rules.all_rules()}
+    assert declared == ({r[0] for r in ruletable.ENGINE_RULES} | {r[0] for r in ruletable.CITED_RULES}
+                        | {r.id for r in peppol.RULES})
+
+
+RULE_ID = re.compile(r"(?:BR|FX|FXE|PDFA|UBL|PEPPOL|CII)-[A-Z0-9][A-Z0-9.-]*")
 
 
 def test_every_rule_id_the_package_writes_is_in_the_table() -> None:
+    """What still looks like a rule id in a string (a declaration, a family prefix) is a rule or a prefix of one."""
     table = rules.all_rules()
-    literals = _rule_literals()
+    literals: dict[str, list[str]] = {}
+    for lit in _string_literals():
+        if RULE_ID.fullmatch(lit.value):
+            literals.setdefault(lit.value, []).append(lit.where)
     assert len(literals) > 100, "the scan found too few rule ids: is the pattern right?"
     unknown = {rule_id: where for rule_id, where in literals.items()
                if rule_id not in table and not any(k.startswith((rule_id + "-", rule_id + "_")) for k in table)}
     assert not unknown, f"rule ids that no Schematron and no own check states: {unknown}"
+
+
+def test_an_error_takes_the_terms_of_its_rule_unless_it_names_one() -> None:
+    assert ModelError("issue date is required", field="issue_date", rule=R.BR_03).bt == "BT-2"
+    err = ModelError("a total", rule=R.BR_CO_10)
+    assert (err.bt, err.bt_from_rule, str(err)) == ("BT-106/BT-131", True, "(BT-106/BT-131): a total [BR-CO-10]")
+    named = ModelError("net price", field="net_price", bt="BT-146", rule=R.BR_CO_10)
+    assert (named.bt, named.bt_from_rule) == ("BT-146", False)
+    assert ParseError("no terms", rule=R.FXE_PARSE).bt is None
+    assert ModelError("no rule").bt is None and ModelError("unknown rule", rule="BR-FR-CDV-07").bt is None
+
+
+def test_relocation_prefers_the_context_term_to_the_rules() -> None:
+    """A term taken from the rule yields to the term of the field the error is relocated to (a line's period is
+    BG-26, though BR-29 names BT-73/BT-74)."""
+    from facturx_engine.model.introspect import relocate
+    from facturx_engine.model.records import Period
+
+    err = ModelError("period end is before its start", field="period.end", rule=R.BR_29)
+    assert err.bt == "BT-73/BT-74"
+    moved = relocate(err, "lines[0].period", Period)
+    assert (moved.field, moved.bt, moved.bt_from_rule) == ("lines[0].period.end", "BT-135", False)
 
 
 def test_engine_rules_are_described_once() -> None:

@@ -24,7 +24,8 @@ from lxml import etree
 from facturx_engine.cli import commands as cli
 from facturx_engine.errors import ModelError, ProfileError
 from facturx_engine.io.jsonio import load_document
-from facturx_engine.model import rules, specs
+from facturx_engine import rules
+from facturx_engine.model import specs
 from facturx_engine.model.codes import PEPPOL_BIS3, PEPPOL_PROCESS, Profile, VatCategory
 from facturx_engine.model.records import Address, Contact, Delivery, DirectDebit, Document, Identifier
 from facturx_engine.model.records import AllowanceCharge, Attachment, CardPayment, CreditTransfer

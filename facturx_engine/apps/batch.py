@@ -56,6 +56,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
+from facturx_engine import ruleids as R
 from facturx_engine.apps.display import printable
 from facturx_engine.syntax.limits import MAX_XML_BYTES, read_bounded, too_large
 from facturx_engine.apps.workers import Retry, imap_isolated
@@ -249,17 +250,17 @@ def check_file(name: str, *, rules: tuple[str, ...] = (), max_bytes: int | None 
                 return read
             data = read
         elif (message := too_large(len(data), limit, "the file")) is not None:
-            return _not_checked(name, "FXE-SIZE", message)
+            return _not_checked(name, R.FXE_SIZE, message)
         return _check_bytes(name, data, (tuple(rules), only), limit, schematron)
     except ResourceError as exc:
-        return FileResult(name, None, None, (_finding("FXE-ARTEFACT", str(exc)),), io_error=True,
+        return FileResult(name, None, None, (_finding(R.FXE_ARTEFACT, str(exc)),), io_error=True,
                           artefact_error=True)
     except MemoryError:
-        return _not_checked(name, "FXE-CRASH", "not enough memory to check this file")
+        return _not_checked(name, R.FXE_CRASH, "not enough memory to check this file")
     except RecursionError:
-        return _not_checked(name, "FXE-CRASH", "the file is nested too deeply to be checked")
+        return _not_checked(name, R.FXE_CRASH, "the file is nested too deeply to be checked")
     except Exception as exc:  # a bug of the engine: this file's finding, never the batch's end
-        return _not_checked(name, "FXE-CRASH", f"the check of this file failed ({type(exc).__name__}: {exc}); "
+        return _not_checked(name, R.FXE_CRASH, f"the check of this file failed ({type(exc).__name__}: {exc}); "
                                                "this is a bug of facturx-engine, please report it")
 
 
@@ -269,33 +270,33 @@ def _read(name: str, limit: int) -> bytes | FileResult:
         info = os.stat(name)
     except OSError as exc:
         if os.path.islink(name):
-            return _not_checked(name, "FXE-IO", "cannot read the file: it is a broken symbolic link")
-        return _not_checked(name, "FXE-IO", f"cannot read the file: {exc.strerror or exc}")
+            return _not_checked(name, R.FXE_IO, "cannot read the file: it is a broken symbolic link")
+        return _not_checked(name, R.FXE_IO, f"cannot read the file: {exc.strerror or exc}")
     if stat.S_ISDIR(info.st_mode):
         try:
             os.listdir(name)
         except OSError as exc:
-            return _not_checked(name, "FXE-IO", f"cannot list the directory: {exc.strerror or exc}")
-        return _not_checked(name, "FXE-IO", "a directory, not a file")
+            return _not_checked(name, R.FXE_IO, f"cannot list the directory: {exc.strerror or exc}")
+        return _not_checked(name, R.FXE_IO, "a directory, not a file")
     if stat.S_ISREG(info.st_mode):
         if (message := too_large(info.st_size, limit, "the file")) is not None:
-            return _not_checked(name, "FXE-SIZE", message)
+            return _not_checked(name, R.FXE_SIZE, message)
         try:
             data = Path(name).read_bytes()
         except OSError as exc:
-            return _not_checked(name, "FXE-IO", f"cannot read the file: {exc.strerror or exc}")
+            return _not_checked(name, R.FXE_IO, f"cannot read the file: {exc.strerror or exc}")
     elif stat.S_ISFIFO(info.st_mode) or stat.S_ISSOCK(info.st_mode) or stat.S_ISBLK(info.st_mode):
         kind = "a FIFO" if stat.S_ISFIFO(info.st_mode) else "a socket" if stat.S_ISSOCK(info.st_mode) \
             else "a block device"
-        return _not_checked(name, "FXE-IO", f"not a regular file ({kind}); not read")
+        return _not_checked(name, R.FXE_IO, f"not a regular file ({kind}); not read")
     else:  # a character device (/dev/stdin, /dev/zero): read, at most the limit
         try:
             with open(name, "rb") as stream:
                 data = read_bounded(stream, limit)
         except OSError as exc:
-            return _not_checked(name, "FXE-IO", f"cannot read the file: {exc.strerror or exc}")
+            return _not_checked(name, R.FXE_IO, f"cannot read the file: {exc.strerror or exc}")
     if (message := too_large(len(data), limit, "the file")) is not None:
-        return _not_checked(name, "FXE-SIZE", message)
+        return _not_checked(name, R.FXE_SIZE, message)
     return data
 
 
@@ -309,11 +310,11 @@ def _check_bytes(name: str, data: bytes, rules: _Rules, limit: int, schematron: 
     try:
         report = validate(data, rules=rules[0], only=rules[1], max_bytes=limit, schematron=schematron)
     except ParseError as exc:
-        return FileResult(name, None, None, (_finding("FXE-PARSE", str(exc)),))
+        return FileResult(name, None, None, (_finding(R.FXE_PARSE, str(exc)),))
     except ResourceError:
         raise  # not the document's fault: FXE-ARTEFACT (check_file)
     except FacturXError as exc:
-        return FileResult(name, None, None, (_finding("FXE-ERROR", str(exc)),))
+        return FileResult(name, None, None, (_finding(R.FXE_ERROR, str(exc)),))
     return _from_report(name, report)
 
 
@@ -338,17 +339,17 @@ def _check_pdf(name: str, data: bytes, rules: _Rules, limit: int, schematron: bo
     try:
         container = check_pdf(data)
     except (PdfError, ParseError) as exc:
-        return FileResult(name, "PDF", None, (_finding("FXE-PDF", str(exc)),))
+        return FileResult(name, "PDF", None, (_finding(R.FXE_PDF, str(exc)),))
     try:
         xml, _level = extract(data)
     except (PdfError, ParseError) as exc:
-        findings = (*container.findings, _finding("FXE-PDF-XML", str(exc)))
+        findings = (*container.findings, _finding(R.FXE_PDF_XML, str(exc)))
         return FileResult(name, "PDF", container.profile, findings, container.artefacts, container.document)
     try:
         report = validate(xml, rules=rules[0], only=rules[1], max_bytes=limit, schematron=schematron,
                           factur_x=True)
     except ParseError as exc:
-        findings = (*container.findings, _finding("FXE-PARSE", f"embedded XML: {exc}"))
+        findings = (*container.findings, _finding(R.FXE_PARSE, f"embedded XML: {exc}"))
         return FileResult(name, "PDF", container.profile, findings, container.artefacts, container.document)
     return _from_report(name, report, before=container.findings, artefacts=container.artefacts,
                         syntax=f"PDF ({report.syntax})")
@@ -372,12 +373,12 @@ def _check_in_worker(item: _Item, rules: tuple[str, ...], max_bytes: int | None,
         warnings.simplefilter("always")  # each file's warnings are its own, even when repeated
         result = check_file(name, rules=rules, max_bytes=max_bytes, data=data, schematron=crashed is None, only=only)
     if crashed is not None:
-        note = _finding("FXE-CRASH", f"the full check of this file failed ({crashed}); it was checked again "
+        note = _finding(R.FXE_CRASH, f"the full check of this file failed ({crashed}); it was checked again "
                                      "without the Schematron: the findings above are not a complete verdict")
         result = replace(result, findings=(*result.findings, note), io_error=True)
     if not said:
         return result
-    note = _finding("FXE-STDERR", f"the checks of this file printed on the error output: {summary(said.text)}",
+    note = _finding(R.FXE_STDERR, f"the checks of this file printed on the error output: {summary(said.text)}",
                     severity="warning")
     return replace(result, findings=(*result.findings, note))
 
@@ -387,7 +388,7 @@ def _crashed(item: _Item, reason: str) -> FileResult | Retry[_Item]:
     name, data, crashed = item
     if crashed is None:
         return Retry((name, data, reason))
-    return _not_checked(name, "FXE-CRASH", f"the file could not be checked: {crashed}; checked again without "
+    return _not_checked(name, R.FXE_CRASH, f"the file could not be checked: {crashed}; checked again without "
                                            f"the Schematron: {reason}")
 
 

@@ -48,6 +48,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from facturx_engine import ruleids as R
 from facturx_engine.pdf.read import pdf_invoice
 from facturx_engine.syntax.read import ReadResult, TermValue, read_document, replace_read, term_values
 from facturx_engine.syntax.cii import ProfileWarning
@@ -64,7 +65,7 @@ from facturx_engine.validation.findings import Report  # light: no Saxon until a
 __all__ = ["LOST_RULE", "TARGETS", "Conversion", "compare_terms", "convert", "profile_of_guideline"]
 
 TARGETS = ("cii", "ubl", "facturx")
-LOST_RULE = "FXE-NOT-CARRIED"
+LOST_RULE = R.FXE_NOT_CARRIED
 """A value or piece of content of the source that the converted document does not carry."""
 
 

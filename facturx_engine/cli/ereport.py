@@ -18,6 +18,7 @@ import argparse
 import sys
 from typing import Any
 
+from facturx_engine import ruleids as R
 from facturx_engine.apps.display import printable
 from facturx_engine.apps.ereport import BLOCKS, make_report, parse_period, read_document_file
 from facturx_engine.cli.shared import EXIT_INVALID, EXIT_NOT_INSTALLED, EXIT_OK, CommandError, read_limited, write_atomic
@@ -107,7 +108,7 @@ def _run(args: argparse.Namespace) -> int:
             f"10.2, {len(built.daily_payments)} daily payment total(s) 10.4")
     if not report.valid:
         n = len(report.errors)
-        if any(f.rule == "FXE-NOT-INSTALLED" for f in report.errors):
+        if any(f.rule == R.FXE_NOT_INSTALLED for f in report.errors):
             print(f"error: {what}: not checked, the flux 10 rules are not installed; {args.output} not written",
                   file=sys.stderr)
             return EXIT_NOT_INSTALLED

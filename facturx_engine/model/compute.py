@@ -33,6 +33,7 @@ from decimal import (ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, DivisionB
                      localcontext)
 from typing import Protocol
 
+from facturx_engine import ruleids as R
 from facturx_engine.model import numbers as _numbers
 from facturx_engine.model.fields import fast_init
 from facturx_engine.model.codes import VatCategory
@@ -123,15 +124,15 @@ class Total:
 
 
 TOTALS = (
-    Total("line_total", "BT-106", "BR-CO-10"),
-    Total("allowance_total", "BT-107", "BR-CO-11"),
-    Total("charge_total", "BT-108", "BR-CO-12"),
-    Total("tax_exclusive", "BT-109", "BR-CO-13"),
-    Total("tax_total", "BT-110", "BR-CO-14"),
-    Total("grand_total", "BT-112", "BR-CO-15"),
+    Total("line_total", "BT-106", R.BR_CO_10),
+    Total("allowance_total", "BT-107", R.BR_CO_11),
+    Total("charge_total", "BT-108", R.BR_CO_12),
+    Total("tax_exclusive", "BT-109", R.BR_CO_13),
+    Total("tax_total", "BT-110", R.BR_CO_14),
+    Total("grand_total", "BT-112", R.BR_CO_15),
     Total("paid", "BT-113", None),
     Total("rounding", "BT-114", None),
-    Total("due", "BT-115", "BR-CO-16"),
+    Total("due", "BT-115", R.BR_CO_16),
 )
 """The document totals, in business term order: the one statement of which total is which term and rule."""
 
@@ -202,7 +203,7 @@ def _line_amounts(line: Line, index: int, gross_mode: bool) -> tuple[LineAmounts
     for j, ac in enumerate(line.allowances_charges):
         term = "BT-141" if ac.charge else "BT-136"
         _two_decimals(ac.amount, f"lines[{index}].allowances_charges[{j}].amount", term,
-                      "BR-DEC-27" if ac.charge else "BR-DEC-24")
+                      R.BR_DEC_27 if ac.charge else R.BR_DEC_24)
         assert ac.amount is not None
         sign_amounts.append(ac.amount if ac.charge else -ac.amount)
     extended = line.quantity * line.price_per_unit + sum(sign_amounts, Decimal(0))
@@ -431,10 +432,10 @@ def _compute_totals(doc: Priced) -> Totals:
         (by_id.get(id(vat)) or groups.join(vat))[1].append(signed)
     breakdown = _breakdown(groups.by_key)
     check_vat_rules(doc, {b.category for b in breakdown})
-    for value, name, term, rule in ((doc.paid_amount, "paid_amount", "BT-113", "BR-DEC-16"),
-                                    (doc.rounding_amount, "rounding_amount", "BT-114", "BR-DEC-17"),
+    for value, name, term, rule in ((doc.paid_amount, "paid_amount", "BT-113", R.BR_DEC_16),
+                                    (doc.rounding_amount, "rounding_amount", "BT-114", R.BR_DEC_17),
                                     (doc.tax_currency_vat_total, "tax_currency_vat_total", "BT-111",
-                                     "BR-DEC-15")):
+                                     R.BR_DEC_15)):
         _two_decimals(value, name, term, rule)
     tax_exclusive = line_total - allowances + charges
     tax_total = sum((b.tax_amount for b in breakdown), ZERO)
@@ -451,10 +452,10 @@ def _document_ac_amount(ac: AllowanceCharge, index: int, gross_mode: bool) -> tu
     where = f"allowances_charges[{index}]"
     if ac.vat is None:
         raise ModelError("a document allowance/charge needs its VAT category", field=f"{where}.vat",
-                         bt="BT-102" if ac.charge else "BT-95", rule="BR-37" if ac.charge else "BR-32")
+                         bt="BT-102" if ac.charge else "BT-95", rule=R.BR_37 if ac.charge else R.BR_32)
     assert ac.amount is not None
     _two_decimals(ac.amount, f"{where}.amount", "BT-99" if ac.charge else "BT-92",
-                  "BR-DEC-05" if ac.charge else "BR-DEC-01")
+                  R.BR_DEC_05 if ac.charge else R.BR_DEC_01)
     return _net_allowance_charge(ac, _net_factor(ac.vat)) if gross_mode else (ac.amount, ac.base_amount)
 
 
@@ -470,7 +471,7 @@ def check_vat_rules(doc: Priced, categories: set[VatCategory]) -> None:
     s = doc.seller
     if not (s.identifiers or s.legal_id or s.vat_id):
         raise ModelError("the seller needs an identifier, a legal registration identifier or a VAT identifier",
-                         field="seller", bt="BT-29/BT-30/BT-31", rule="BR-CO-26")
+                         field="seller", bt="BT-29/BT-30/BT-31", rule=R.BR_CO_26)
     seller_any, seller_vat, buyer_vat = _vat_ids(doc)
     for cat in categories:
         fam = cat.rule_family
@@ -484,29 +485,29 @@ def check_vat_rules(doc: Priced, categories: set[VatCategory]) -> None:
                              field="seller.vat_id", bt="BT-31/BT-63", rule=f"{fam}-02")
     if VatCategory.REVERSE_CHARGE in categories and not (buyer_vat or doc.buyer.legal_id):
         raise ModelError("reverse charge (AE) needs the buyer VAT id or legal registration id",
-                         field="buyer.vat_id", bt="BT-48/BT-47", rule="BR-AE-02")
+                         field="buyer.vat_id", bt="BT-48/BT-47", rule=R.BR_AE_02)
     if VatCategory.INTRA_COMMUNITY in categories:
         _check_intra_community(doc, buyer_vat)
     if VatCategory.OUTSIDE_SCOPE in categories:
         if len(categories) > 1:
             raise ModelError("category O (not subject to VAT) cannot be mixed with other categories",
-                             field="vat.category", bt="BT-151", rule="BR-O-11")
+                             field="vat.category", bt="BT-151", rule=R.BR_O_11)
         if seller_vat or buyer_vat:
             raise ModelError("category O forbids seller, tax representative and buyer VAT ids",
-                             field="seller.vat_id", bt="BT-31/BT-63/BT-48", rule="BR-O-02")
+                             field="seller.vat_id", bt="BT-31/BT-63/BT-48", rule=R.BR_O_02)
 
 
 def _check_intra_community(doc: Priced, buyer_vat: bool) -> None:
     if not buyer_vat:
         raise ModelError("intra-community supply (K) needs the buyer VAT id", field="buyer.vat_id",
-                         bt="BT-48", rule="BR-IC-02")
+                         bt="BT-48", rule=R.BR_IC_02)
     if not ((doc.delivery and doc.delivery.date) or doc.invoicing_period):
         raise ModelError("intra-community supply (K) needs the actual delivery date or the invoicing "
-                         "period", field="delivery.date", bt="BT-72/BG-14", rule="BR-IC-11")
+                         "period", field="delivery.date", bt="BT-72/BG-14", rule=R.BR_IC_11)
     country = (doc.delivery.address.country if doc.delivery and doc.delivery.address else None)
     if not country and not doc.buyer.country:  # a buyer read without an address has no country either
         raise ModelError("intra-community supply (K) needs the deliver-to country", field="delivery.address",
-                         bt="BT-80", rule="BR-IC-12")
+                         bt="BT-80", rule=R.BR_IC_12)
 
 
 _EXPECTED = {key: (t.bt, t.rule, t.attribute) for t in TOTALS if t.rule is not None for key in (t.bt, t.attribute)}
@@ -544,7 +545,7 @@ def _expected_value(totals: Totals, key: str) -> tuple[str, str, Decimal]:
         for b in totals.vat_breakdown:
             if b.category.value == cat and (b.rate is None and not rate or
                                             rate and b.rate is not None and b.rate == Decimal(rate)):
-                return (term, "BR-CO-17" if term == "BT-117" else f"{b.category.rule_family}-08",
+                return (term, R.BR_CO_17 if term == "BT-117" else f"{b.category.rule_family}-08",
                         b.tax_amount if term == "BT-117" else b.taxable_amount)
         raise ModelError(f"the document has no VAT breakdown for category {cat} rate {rate or '-'}", field=key,
                          bt=term)

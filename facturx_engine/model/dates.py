@@ -17,11 +17,12 @@ import datetime as _dt
 import re
 from typing import Final
 
+from facturx_engine import ruleids as R
 from facturx_engine.model.numbers import quoted as _quoted
 
 __all__ = ["RULE", "DateRefused", "format_102", "format_iso", "parse_102", "parse_iso"]
 
-RULE: Final = "FXE-DATE"
+RULE: Final = R.FXE_DATE
 """The rule id of the engine's date refusals (the CII schema types a format-102 date as a plain string)."""
 
 _ISO: Final = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(Z|[+-][0-9]{2}:[0-9]{2})?", re.ASCII)

@@ -21,6 +21,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Self
 
+from facturx_engine import ruleids as R
 from facturx_engine.errors import ModelError
 from facturx_engine.model.codes import CREDIT_NOTE_TYPES, DocumentType, code_set
 from facturx_engine.model.compute import Totals, compute_totals
@@ -70,7 +71,7 @@ class Attachment:
                 raise ModelError("attachment content must be bytes", field="attachments.content", bt="BT-125")
             if not self.mime_code or not self.filename:
                 breach(ModelError("an embedded attachment needs its MIME code and filename",
-                                  field="attachments", bt="BT-125-1/BT-125-2", rule="BR-CL-24"))
+                                  field="attachments", bt="BT-125-1/BT-125-2", rule=R.BR_CL_24))
 
 
 # ---------------------------------------------------------------------------- documents
@@ -175,27 +176,27 @@ class Document:
 
     def _check_structure(self) -> None:
         if self.issue_date is None:
-            raise ModelError("issue date is required", field="issue_date", bt="BT-2", rule="BR-03")
+            raise ModelError("issue date is required", field="issue_date", rule=R.BR_03)
         if self.type_code not in self._allowed_types():
-            breach(ModelError(self._type_error(), field="type_code", bt="BT-3", rule="BR-CL-01"))
+            breach(ModelError(self._type_error(), field="type_code", bt="BT-3", rule=R.BR_CL_01))
         for name, cls_ in (("seller", Party), ("buyer", Party)):
             if not isinstance(getattr(self, name), cls_):
                 raise ModelError(f"{name} is required", field=name, bt="BG-4" if name == "seller" else "BG-7",
-                                 rule="BR-06" if name == "seller" else "BR-07")
+                                 rule=R.BR_06 if name == "seller" else R.BR_07)
         if self.seller.private_person:
             raise ModelError("the seller cannot be a private person", field="seller.private_person")
         if not self.lines:
-            breach(ModelError("at least one invoice line is required", field="lines", bt="BG-25", rule="BR-16"))
+            breach(ModelError("at least one invoice line is required", field="lines", rule=R.BR_16))
         if self.tax_point_date and self.tax_point_code:
             breach(ModelError("give either the VAT point date or its code, not both", field="tax_point_code",
-                              bt="BT-7/BT-8", rule="BR-CO-03"))
+                              bt="BT-7/BT-8", rule=R.BR_CO_03))
         if self.tax_currency is not None:
             if self.tax_currency == self.currency:
                 breach(ModelError("VAT accounting currency must differ from the invoice currency",
                                   field="tax_currency", bt="BT-6"))
             if self.tax_currency_vat_total is None:
                 breach(ModelError("the VAT total in accounting currency is required when BT-6 is given",
-                                  field="tax_currency_vat_total", bt="BT-111", rule="BR-53"))
+                                  field="tax_currency_vat_total", bt="BT-111", rule=R.BR_53))
         elif self.tax_currency_vat_total is not None:
             breach(ModelError("BT-111 needs the VAT accounting currency BT-6", field="tax_currency", bt="BT-6"))
         if self.tax_currency is None and any(ln.vat_amount_accounting is not None for ln in self.lines):
@@ -212,11 +213,11 @@ class Document:
         self._check_vat_ids()
         if self.due_date is not None and self.due_date < self.issue_date:
             breach(ModelError(f"the payment due date {self.due_date} is before the issue date {self.issue_date}",
-                              field="due_date", bt="BT-9", rule="FXE-DUE-DATE"))
+                              field="due_date", rule=R.FXE_DUE_DATE))
         if len(self.buyer.identifiers) > 1:
             breach(ModelError(f"the buyer has at most one identifier (EN 16931 cardinality 0..1), got "
                               f"{len(self.buyer.identifiers)}", field="buyer.identifiers", bt="BT-46",
-                              rule="UBL-SR-16"))
+                              rule=R.UBL_SR_16))
         self._check_sign()
         check_codes(self)  # each bad code is a breach: the first raises, or all are recorded in reading mode
 
@@ -226,13 +227,13 @@ class Document:
         assert payee is not None
         if payee.name == seller.name:
             breach(ModelError("the payee (BG-10) is a party other than the seller; leave it out when the seller "
-                              "is paid", field="payee.name", bt="BT-59", rule="UBL-SR-19"))
+                              "is paid", field="payee.name", bt="BT-59", rule=R.UBL_SR_19))
         if payee.identifier is not None and payee.identifier in seller.identifiers:
             breach(ModelError("the payee identifier is the seller's: the payee must be another party",
-                              field="payee.identifier", bt="BT-60", rule="BR-17"))
+                              field="payee.identifier", bt="BT-60", rule=R.BR_17))
         if payee.legal_id is not None and payee.legal_id == seller.legal_id:
             breach(ModelError("the payee legal registration identifier is the seller's: the payee must be another "
-                              "party", field="payee.legal_id", bt="BT-61", rule="BR-17"))
+                              "party", field="payee.legal_id", bt="BT-61", rule=R.BR_17))
 
     def _check_sign(self) -> None:
         """Invoices may carry negative lines (e.g. a deposit taken back); credit notes may not."""
@@ -335,19 +336,19 @@ def _check_party_codes(party: Party | Payee | TaxRepresentative | None, prefix: 
         return
     address = getattr(party, "address", None)
     if address is not None:
-        _check_code(address.country, "country", f"{prefix}.address.country", "BT-40", "BR-CL-14")
+        _check_code(address.country, "country", f"{prefix}.address.country", "BT-40", R.BR_CL_14)
     ids = [(f"identifiers[{i}]", x) for i, x in enumerate(getattr(party, "identifiers", ()))]
     ids += [("legal_id", getattr(party, "legal_id", None)), ("identifier", getattr(party, "identifier", None))]
     for name, ident in ids:
         if ident is not None and ident.scheme is not None:
-            _check_code(ident.scheme, "icd", f"{prefix}.{name}.scheme", "BT-29-1", "BR-CL-10")
+            _check_code(ident.scheme, "icd", f"{prefix}.{name}.scheme", "BT-29-1", R.BR_CL_10)
             _check_check_digits(ident, f"{prefix}.{name}")
     ea = getattr(party, "electronic_address", None)
     if ea is not None:
         if ea.scheme is None:
             breach(ModelError("an electronic address needs its scheme (EAS)", field=f"{prefix}.electronic_address",
-                              bt="BT-34-1", rule="BR-62"))
-        _check_code(ea.scheme, "eas", f"{prefix}.electronic_address.scheme", "BT-34-1", "BR-CL-25")
+                              bt="BT-34-1", rule=R.BR_62))
+        _check_code(ea.scheme, "eas", f"{prefix}.electronic_address.scheme", "BT-34-1", R.BR_CL_25)
 
 
 # ISO 6523 schemes whose check digits python-stdnum verifies: SIRET (0009), SIREN (0002)
@@ -391,45 +392,45 @@ def check_codes(doc: Document) -> None:
     Outside the model's reading mode the first bad code raises its :class:`ModelError`; in reading
     mode (:func:`~facturx_engine.model.fields.collect_breaches`) every one is recorded, each naming its field,
     business term and rule."""
-    _check_code(doc.currency, "currency", "currency", "BT-5", "BR-CL-04")
-    _check_code(doc.tax_currency, "currency", "tax_currency", "BT-6", "BR-CL-05")
+    _check_code(doc.currency, "currency", "currency", "BT-5", R.BR_CL_04)
+    _check_code(doc.tax_currency, "currency", "tax_currency", "BT-6", R.BR_CL_05)
     for name in ("seller", "buyer", "payee", "tax_representative"):
         _check_party_codes(getattr(doc, name), name)
     if doc.delivery and doc.delivery.address:
-        _check_code(doc.delivery.address.country, "country", "delivery.address.country", "BT-80", "BR-CL-14")
+        _check_code(doc.delivery.address.country, "country", "delivery.address.country", "BT-80", R.BR_CL_14)
     if doc.tax_point_code is not None and doc.tax_point_code not in {"3", "35", "432"}:
         breach(ModelError(f"unknown VAT point date code {doc.tax_point_code!r} (3, 35 or 432)",
-                          field="tax_point_code", bt="BT-8", rule="BR-CL-06"))
+                          field="tax_point_code", bt="BT-8", rule=R.BR_CL_06))
     for i, note in enumerate(doc.notes):
-        _check_code(note.subject_code, "note_subject", f"notes[{i}].subject_code", "BT-21", "BR-CL-08")
+        _check_code(note.subject_code, "note_subject", f"notes[{i}].subject_code", "BT-21", R.BR_CL_08)
     if doc.payment is not None:
-        _check_code(doc.payment.means_code, "payment_means", "payment.means_code", "BT-81", "BR-CL-16")
+        _check_code(doc.payment.means_code, "payment_means", "payment.means_code", "BT-81", R.BR_CL_16)
         _check_accounts(doc.payment)
     for i, att in enumerate(doc.attachments):
-        _check_code(att.mime_code, "mime", f"attachments[{i}].mime_code", "BT-125-1", "BR-CL-24")
+        _check_code(att.mime_code, "mime", f"attachments[{i}].mime_code", "BT-125-1", R.BR_CL_24)
     acs: list[tuple[str, AllowanceCharge, Vat | None]] = [(f"allowances_charges[{i}]", ac, ac.vat)
                                                          for i, ac in enumerate(doc.allowances_charges)]
     units, countries, vatex = code_set("unit"), code_set("country"), code_set("vatex")
     for i, line in enumerate(doc.lines):  # the where-strings are only made for a bad code (lines are many)
         if line.unit not in units:
-            _check_code(line.unit, "unit", f"lines[{i}].unit", "BT-130", "BR-CL-23")
+            _check_code(line.unit, "unit", f"lines[{i}].unit", "BT-130", R.BR_CL_23)
         if line.origin_country is not None and line.origin_country not in countries:
-            _check_code(line.origin_country, "country", f"lines[{i}].origin_country", "BT-159", "BR-CL-14")
+            _check_code(line.origin_country, "country", f"lines[{i}].origin_country", "BT-159", R.BR_CL_14)
         if line.allowances_charges:  # they take the line's VAT, whose code is checked just below (once)
             acs += [(f"lines[{i}].allowances_charges[{j}]", ac, None)
                     for j, ac in enumerate(line.allowances_charges)]
         code = line.vat.exemption_code
         if code is not None and code.upper() not in vatex:
-            _check_code(code, "vatex", f"lines[{i}].vat.exemption_code", "BT-121", "BR-CL-22")
+            _check_code(code, "vatex", f"lines[{i}].vat.exemption_code", "BT-121", R.BR_CL_22)
         if line.standard_item_id is not None and line.standard_item_id.scheme is None:
             breach(ModelError("item standard identifier needs a scheme", field=f"lines[{i}].standard_item_id",
-                              bt="BT-157-1", rule="BR-64"))
+                              bt="BT-157-1", rule=R.BR_64))
         for c in line.classifications:
             if c.scheme is None:
                 breach(ModelError("item classification needs a scheme (UNTDID 7143)",
-                                  field=f"lines[{i}].classifications", bt="BT-158-1", rule="BR-65"))
+                                  field=f"lines[{i}].classifications", bt="BT-158-1", rule=R.BR_65))
     for where, ac, vat in acs:
-        lst, rule = ("charge_reason", "BR-CL-20") if ac.charge else ("allowance_reason", "BR-CL-19")
+        lst, rule = ("charge_reason", R.BR_CL_20) if ac.charge else ("allowance_reason", R.BR_CL_19)
         _check_code(ac.reason_code, lst, f"{where}.reason_code", "BT-105" if ac.charge else "BT-98", rule)
         if vat is not None:
-            _check_code(vat.exemption_code, "vatex", f"{where}.vat.exemption_code", "BT-121", "BR-CL-22")
+            _check_code(vat.exemption_code, "vatex", f"{where}.vat.exemption_code", "BT-121", R.BR_CL_22)

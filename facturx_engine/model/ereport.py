@@ -42,6 +42,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from facturx_engine import ruleids as R
 from facturx_engine.errors import ModelError
 from facturx_engine.model.numbers import round2
 from facturx_engine.model.records import CreditNote, Invoice
@@ -73,7 +74,7 @@ _NATURES = {"goods": ("TLB1", "B1"), "services": ("TPS1", "S1")}
 
 
 def _error(message: str, where: str, term: str | None = None) -> ModelError:
-    return ModelError(message, field=where, bt=term, rule="FXE-EREPORT")
+    return ModelError(message, field=where, bt=term, rule=R.FXE_EREPORT)
 
 
 @dataclass(frozen=True, slots=True)

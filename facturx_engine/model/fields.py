@@ -27,6 +27,7 @@ from dataclasses import MISSING, field, fields
 from decimal import Decimal
 from typing import Any, NamedTuple, TypeVar
 
+from facturx_engine import ruleids as R
 from facturx_engine.codegen import compile_source, reference
 from facturx_engine.model import numbers as _numbers
 from facturx_engine.errors import ModelError
@@ -148,7 +149,7 @@ def collect_breaches() -> Iterator[list[ModelError]]:
         BREACHES.reset(token)
 
 
-TEXT_RULE = "FXE-TEXT"
+TEXT_RULE = R.FXE_TEXT
 """The rule id of a text refused for a character no XML document can carry."""
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 """What XML 1.0 cannot carry: control characters but tab, line feed and carriage return, lone surrogates

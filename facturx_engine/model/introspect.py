@@ -3,7 +3,7 @@
 The JSON format (:mod:`facturx_engine.io.jsonio`) and the reader (:mod:`facturx_engine.syntax.assemble`)
 both walk the records through this module, so what a field is called, which business term it carries
 where (the buyer's name is BT-44, the seller's BT-27) is stated once, and which rule makes it mandatory is
-found in the rules table (:mod:`facturx_engine.model.rules`).
+found in the rules table (:mod:`facturx_engine.rules`).
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ import typing
 from functools import cache
 from typing import Any
 
+from facturx_engine import ruleids as R
 from facturx_engine.errors import FacturXError
 from facturx_engine.model.records import Document, Identifier, Invoice
-from facturx_engine.model.rules import all_rules
+from facturx_engine.rules import all_rules
 
 __all__ = ["CONTEXT_TERMS", "EXCLUDED", "REQUIRED_TUPLES", "SEGMENT_RE", "FieldSpec", "Where", "field_specs",
            "item_type", "relocate", "required_rule", "resolve", "term_in", "visible_fields"]
@@ -65,7 +66,7 @@ _REQUIRED_TERMS = frozenset({
 })
 """The terms whose absence is reported with the EN 16931 rule that makes them mandatory, found in the rules
 table by :func:`required_rule` (other missing terms are reported without a rule)."""
-_GROUP_RULES = {"BG-4": "BR-06", "BG-7": "BR-07", "BG-5": "BR-08", "BG-30": "BR-CO-04"}
+_GROUP_RULES = {"BG-4": R.BR_06, "BG-7": R.BR_07, "BG-5": R.BR_08, "BG-30": R.BR_CO_04}
 """Groups reported with the rule of the term they must hold, which the rules table cannot give: BR-06 and BR-07
 name the seller's and buyer's name only, BR-08 names no term id, BR-CO-04 names the category code BT-151."""
 _SHALL = re.compile(r"shall (have|contain|specify|be provided|be present)")
@@ -190,8 +191,9 @@ def relocate(exc: FacturXError, path: str, cls: type) -> FacturXError:
     out = copy.copy(exc)
     out.field = where or None
     resolved = resolve(where, Invoice) if where else None
-    if resolved is not None and (exc.bt is None or exc.bt == resolved[0] or not resolved[0]):
-        out.bt = resolved[1]  # no term, the model's generic one (seller's), or an identifier part
+    if resolved is not None and (exc.bt is None or exc.bt_from_rule or exc.bt == resolved[0] or not resolved[0]):
+        out.bt = resolved[1]  # no term (or the rule's), the model's generic one (seller's), or an identifier part
+        out.bt_from_rule = False
     if out.rule is None and exc.message.startswith("is required"):
         out.rule = required_rule(out.bt)
     out.args = (out._render(),)

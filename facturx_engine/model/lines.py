@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from facturx_engine import ruleids as R
 from facturx_engine.errors import ModelError
 from facturx_engine.model.codes import VatCategory
 from facturx_engine.model.fields import FROZEN, breach, bt, converted, dates, decimals, fast_init, texts, tuples
@@ -51,7 +52,7 @@ def _vat_category(value: Any) -> VatCategory | None:
     except ValueError:
         breach(ModelError(f"unknown VAT category {value!r} (expected one of "
                           f"{', '.join(c.value for c in VatCategory)})", field="vat.category",
-                          bt="BT-151", rule="BR-CL-18"))
+                          bt="BT-151", rule=R.BR_CL_18))
         return unlisted_category(str(value))
 
 
@@ -65,10 +66,10 @@ class Period:
 
     def __post_init__(self) -> None:
         if self.start is None and self.end is None:
-            raise ModelError("a period needs a start or an end date", field="period", rule="BR-CO-19")
+            raise ModelError("a period needs a start or an end date", field="period", rule=R.BR_CO_19)
         if self.start and self.end and self.end < self.start:
             breach(ModelError(f"period end {self.end} is before its start {self.start}", field="period.end",
-                              rule="BR-29"))
+                              rule=R.BR_29))
 
 
 @fast_init(converted("category", _vat_category, keep=VatCategory), decimals("rate", digits=PERCENT_DIGITS),
@@ -89,12 +90,12 @@ class Vat:
         if cat == _OUTSIDE_SCOPE:
             if rate is not None:
                 breach(ModelError("category O (not subject to VAT) carries no rate", field="vat.rate",
-                                  bt="BT-152", rule="BR-O-05"))
+                                  bt="BT-152", rule=R.BR_O_05))
         elif rate is None:
-            breach(ModelError(f"category {cat} needs a VAT rate", field="vat.rate", bt="BT-152", rule="BR-48"))
+            breach(ModelError(f"category {cat} needs a VAT rate", field="vat.rate", bt="BT-152", rule=R.BR_48))
         elif cat == _STANDARD and rate <= 0:
             breach(ModelError(f"standard rate must be greater than 0, got {rate}", field="vat.rate",
-                              bt="BT-152", rule="BR-S-05"))
+                              bt="BT-152", rule=R.BR_S_05))
         elif needs_reason or cat == _ZERO_RATED:
             if rate != 0:
                 breach(ModelError(f"category {cat} must have rate 0, got {rate}", field="vat.rate",
@@ -172,12 +173,12 @@ class AllowanceCharge:
             if self.base_amount is None or self.percent is None:
                 raise ModelError(f"{kind} needs an amount, or a base amount and a percentage",
                                  field="amount", bt="BT-99" if self.charge else "BT-92",
-                                 rule="BR-36" if self.charge else "BR-31")
+                                 rule=R.BR_36 if self.charge else R.BR_31)
             object.__setattr__(self, "amount", round2(self.base_amount * self.percent / 100))
         if not self.reason and not self.reason_code:
             breach(ModelError(f"{kind} needs a reason text or a reason code", field="reason",
                               bt="BT-104/BT-105" if self.charge else "BT-97/BT-98",
-                              rule="BR-38" if self.charge else "BR-33"))
+                              rule=R.BR_38 if self.charge else R.BR_33))
         if self.percent is not None and self.base_amount is None:
             breach(ModelError("a percentage needs its base amount", field="base_amount",
                               bt="BT-100" if self.charge else "BT-93"))
@@ -266,12 +267,12 @@ class Line:
 
     def __post_init__(self) -> None:
         if not isinstance(self.vat, Vat):
-            raise ModelError("VAT category (and rate) is required", field="vat", bt="BT-151", rule="BR-CO-04")
+            raise ModelError("VAT category (and rate) is required", field="vat", bt="BT-151", rule=R.BR_CO_04)
         if self.net_price < 0:
             breach(ModelError(f"net price must not be negative, got {self.net_price}; use a negative "
-                              "quantity for a negative line", field="net_price", bt="BT-146", rule="BR-27"))
+                              "quantity for a negative line", field="net_price", rule=R.BR_27))
         if self.gross_price is not None and self.gross_price < 0:
-            breach(ModelError("gross price must not be negative", field="gross_price", bt="BT-148", rule="BR-28"))
+            breach(ModelError("gross price must not be negative", field="gross_price", rule=R.BR_28))
         if self.base_quantity is not None and self.base_quantity <= 0:
             breach(ModelError("price base quantity must be greater than 0", field="base_quantity", bt="BT-149"))
         if self.price_discount is not None and self.gross_price is None:
@@ -281,16 +282,16 @@ class Line:
             if self.gross_price - discount != self.net_price and self.price_discount is not None:
                 breach(ModelError(f"net price {self.net_price} must equal gross price {self.gross_price} minus "
                                   f"price discount {discount}", field="net_price", bt="BT-146",
-                                  rule="PEPPOL-EN16931-R046"))
+                                  rule=R.PEPPOL_EN16931_R046))
             if self.gross_price < self.net_price:
                 breach(ModelError(f"gross price {self.gross_price} is below the net price {self.net_price}",
                                   field="gross_price", bt="BT-148"))
         if self.subtype is not None and self.subtype not in LINE_SUBTYPES:
             breach(ModelError(f"line subtype {self.subtype!r} is not one of {', '.join(LINE_SUBTYPES)}",
-                              field="subtype", bt="EXT-FR-FE-163", rule="BR-FREXT-05"))
+                              field="subtype", bt="EXT-FR-FE-163", rule=R.BR_FREXT_05))
         if self.parent_id is not None and self.subtype is None:
             breach(ModelError("a line with a parent line needs its subtype", field="subtype", bt="EXT-FR-FE-163",
-                              rule="BR-FREXT-06"))
+                              rule=R.BR_FREXT_06))
         for ac in self.allowances_charges:
             if ac.vat is not None:
                 breach(ModelError("a line allowance/charge takes the line's VAT; do not give it its own",

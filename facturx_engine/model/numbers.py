@@ -47,10 +47,12 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Final
 
+from facturx_engine import ruleids as R
+
 __all__ = ["AMOUNT_DIGITS", "KINDS", "LEXICAL", "MIN_ADJUSTED", "PERCENT_DIGITS", "PERCENT_TERMS", "RULE", "NumberRefused",
            "check", "digits_for", "kind_of", "parse", "quoted", "round2"]
 
-RULE: Final = "FXE-NUMBER"
+RULE: Final = R.FXE_NUMBER
 """The rule id the engine's own number refusals carry (it is no EN 16931 rule: the standard sets no bound)."""
 
 AMOUNT_DIGITS: Final = 15

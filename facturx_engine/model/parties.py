@@ -13,6 +13,7 @@ import datetime as _dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from facturx_engine import ruleids as R
 from facturx_engine.errors import ModelError
 from facturx_engine.model.fields import FROZEN, breach, bt, check_chars, dates, fast_init, texts, tuples
 
@@ -99,7 +100,7 @@ class Party:
     def __post_init__(self) -> None:
         if not isinstance(self.address, Address):
             missing = ModelError("postal address with a country code is required", field="address", bt="BG-5",
-                                 rule="BR-08")
+                                 rule=R.BR_08)
             if self.address is not None:
                 raise missing
             breach(missing)  # reading mode: a Factur-X MINIMUM buyer has no address
@@ -135,7 +136,7 @@ class TaxRepresentative:
 
     def __post_init__(self) -> None:
         if not isinstance(self.address, Address):
-            raise ModelError("address is required", field="address", bt="BG-12", rule="BR-19")
+            raise ModelError("address is required", field="address", bt="BG-12", rule=R.BR_19)
 
 
 @fast_init(texts("name"), dates("date"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from facturx_engine import ruleids as R
 from facturx_engine.errors import ModelError
 from facturx_engine.model.fields import FROZEN, breach, bt, fast_init, texts, tuples
 
@@ -60,4 +61,4 @@ class PaymentInstructions:
     def __post_init__(self) -> None:
         if self.means_code in {"30", "58"} and not self.credit_transfers:
             breach(ModelError(f"payment means {self.means_code} (credit transfer) needs the account to pay to",
-                              field="payment.credit_transfers", bt="BT-84", rule="BR-61"))
+                              field="payment.credit_transfers", bt="BT-84", rule=R.BR_61))

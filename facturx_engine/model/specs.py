@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from facturx_engine import ruleids as R
 from facturx_engine.errors import ModelError, ProfileError
 from facturx_engine.model.codes import GUIDELINES, PEPPOL_PROCESS, RULE_SETS, Profile, code_set
 from facturx_engine.model.documents import Document
@@ -115,7 +116,7 @@ _PEPPOL_PROCESS_FORMAT = re.compile(r"urn:fdc:peppol\.eu:2017:poacc:billing:\d\d
 
 # PEPPOL-EN16931-R061 asks for the mandate reference on the payment means 49 and 59 (direct debit) whether the
 # direct debit group is there or not; KoSIT's XRechnung stylesheet asserts it too.
-_MANDATE = Requirement("BT-89", ("payment.direct_debit.mandate_id",), "PEPPOL-EN16931-R061", "the mandate reference "
+_MANDATE = Requirement("BT-89", ("payment.direct_debit.mandate_id",), R.PEPPOL_EN16931_R061, "the mandate reference "
                        "of the direct debit, for payment means 49 or 59", when=_means("49", "59"))
 
 
@@ -131,9 +132,9 @@ def _line_date_within(side: str) -> Callable[[Document, Any], bool]:
 
 # PEPPOL-EN16931-R110 and R111; KoSIT's XRechnung stylesheet asserts them too
 _LINE_PERIODS = (
-    Requirement("BT-134", ("lines.*.period.start",), "PEPPOL-EN16931-R110", "a line period start date not before "
+    Requirement("BT-134", ("lines.*.period.start",), R.PEPPOL_EN16931_R110, "a line period start date not before "
                 "the start date of the invoicing period (BT-73)", within=_line_date_within("start")),
-    Requirement("BT-135", ("lines.*.period.end",), "PEPPOL-EN16931-R111", "a line period end date not after the "
+    Requirement("BT-135", ("lines.*.period.end",), R.PEPPOL_EN16931_R111, "a line period end date not after the "
                 "end date of the invoicing period (BT-74)", within=_line_date_within("end")),
 )
 
@@ -141,74 +142,74 @@ _LINE_PERIODS = (
 # tax registration identifier, or a tax representative, with VAT categories S, Z, E, AE, K, G, L, M: BR-S-02 ...
 # BR-AG-02) and BR-DE-23-a (a credit transfer account with payment means 30 or 58: BR-61).
 _XRECHNUNG = (
-    Requirement("BT-10", ("buyer_reference",), "BR-DE-15", "the buyer reference (Leitweg-ID)"),
-    Requirement("BT-23", ("process_id",), "PEPPOL-EN16931-R001", "the business process"),
-    Requirement("BG-6", ("seller.contact",), "BR-DE-2", "the seller contact"),
-    Requirement("BT-41", ("seller.contact.name",), "BR-DE-5", "the seller contact point"),
-    Requirement("BT-42", ("seller.contact.phone",), "BR-DE-6", "the seller contact telephone number"),
-    Requirement("BT-43", ("seller.contact.email",), "BR-DE-7", "the seller contact email address"),
-    Requirement("BT-37", ("seller.address.city",), "BR-DE-3", "the seller city"),
-    Requirement("BT-38", ("seller.address.postal_code",), "BR-DE-4", "the seller post code"),
-    Requirement("BT-52", ("buyer.address.city",), "BR-DE-8", "the buyer city"),
-    Requirement("BT-53", ("buyer.address.postal_code",), "BR-DE-9", "the buyer post code"),
-    Requirement("BT-77", ("delivery.address.city",), "BR-DE-10", "the deliver-to city, when a deliver-to "
+    Requirement("BT-10", ("buyer_reference",), R.BR_DE_15, "the buyer reference (Leitweg-ID)"),
+    Requirement("BT-23", ("process_id",), R.PEPPOL_EN16931_R001, "the business process"),
+    Requirement("BG-6", ("seller.contact",), R.BR_DE_2, "the seller contact"),
+    Requirement("BT-41", ("seller.contact.name",), R.BR_DE_5, "the seller contact point"),
+    Requirement("BT-42", ("seller.contact.phone",), R.BR_DE_6, "the seller contact telephone number"),
+    Requirement("BT-43", ("seller.contact.email",), R.BR_DE_7, "the seller contact email address"),
+    Requirement("BT-37", ("seller.address.city",), R.BR_DE_3, "the seller city"),
+    Requirement("BT-38", ("seller.address.postal_code",), R.BR_DE_4, "the seller post code"),
+    Requirement("BT-52", ("buyer.address.city",), R.BR_DE_8, "the buyer city"),
+    Requirement("BT-53", ("buyer.address.postal_code",), R.BR_DE_9, "the buyer post code"),
+    Requirement("BT-77", ("delivery.address.city",), R.BR_DE_10, "the deliver-to city, when a deliver-to "
                 "address (BG-15) is given", when=_present("delivery.address")),
-    Requirement("BT-78", ("delivery.address.postal_code",), "BR-DE-11", "the deliver-to post code, when a "
+    Requirement("BT-78", ("delivery.address.postal_code",), R.BR_DE_11, "the deliver-to post code, when a "
                 "deliver-to address (BG-15) is given", when=_present("delivery.address")),
-    Requirement("BT-34", ("seller.electronic_address",), "PEPPOL-EN16931-R020", "the seller electronic address"),
-    Requirement("BT-49", ("buyer.electronic_address",), "PEPPOL-EN16931-R010", "the buyer electronic address"),
-    Requirement("BG-16", ("payment",), "BR-DE-1", "the payment instructions"),
-    Requirement("BG-18", ("payment.card",), "BR-DE-24-a", "the payment card, for payment means 48, 54 or 55",
+    Requirement("BT-34", ("seller.electronic_address",), R.PEPPOL_EN16931_R020, "the seller electronic address"),
+    Requirement("BT-49", ("buyer.electronic_address",), R.PEPPOL_EN16931_R010, "the buyer electronic address"),
+    Requirement("BG-16", ("payment",), R.BR_DE_1, "the payment instructions"),
+    Requirement("BG-18", ("payment.card",), R.BR_DE_24_a, "the payment card, for payment means 48, 54 or 55",
                 when=_means("48", "54", "55")),
-    Requirement("BG-19", ("payment.direct_debit",), "BR-DE-25-a", "the direct debit, for payment means 59",
+    Requirement("BG-19", ("payment.direct_debit",), R.BR_DE_25_a, "the direct debit, for payment means 59",
                 when=_means("59")),
-    Requirement("BT-90", ("payment.direct_debit.creditor_id",), "BR-DE-30", "the bank assigned creditor "
+    Requirement("BT-90", ("payment.direct_debit.creditor_id",), R.BR_DE_30, "the bank assigned creditor "
                 "identifier of the direct debit", when=_present("payment.direct_debit")),
-    Requirement("BT-91", ("payment.direct_debit.debited_account",), "BR-DE-31", "the debited account of the "
+    Requirement("BT-91", ("payment.direct_debit.debited_account",), R.BR_DE_31, "the debited account of the "
                 "direct debit", when=_present("payment.direct_debit")),
     _MANDATE,
-    Requirement("BG-18/BG-19", ("payment",), "BR-DE-23-b", "no payment card nor direct debit with payment means "
+    Requirement("BG-18/BG-19", ("payment",), R.BR_DE_23_b, "no payment card nor direct debit with payment means "
                 "30 or 58", when=_means("30", "58"), accepts=lambda p: p.card is None and p.direct_debit is None),
-    Requirement("BG-17/BG-19", ("payment",), "BR-DE-24-b", "no credit transfer nor direct debit with payment "
+    Requirement("BG-17/BG-19", ("payment",), R.BR_DE_24_b, "no credit transfer nor direct debit with payment "
                 "means 48, 54 or 55", when=_means("48", "54", "55"),
                 accepts=lambda p: not p.credit_transfers and p.direct_debit is None),
-    Requirement("BG-17/BG-18", ("payment",), "BR-DE-25-b", "no credit transfer nor payment card with payment "
+    Requirement("BG-17/BG-18", ("payment",), R.BR_DE_25_b, "no credit transfer nor payment card with payment "
                 "means 59", when=_means("59"), accepts=lambda p: not p.credit_transfers and p.card is None),
-    Requirement("BT-125-2", ("attachments",), "BR-DE-22", "attachments whose file names differ",
+    Requirement("BT-125-2", ("attachments",), R.BR_DE_22, "attachments whose file names differ",
                 accepts=_distinct_filenames),
-    Requirement("BT-119", ("totals.vat_breakdown.*.rate",), "BR-DE-14", "the VAT category rate of every VAT "
+    Requirement("BT-119", ("totals.vat_breakdown.*.rate",), R.BR_DE_14, "the VAT category rate of every VAT "
                 "breakdown (category O carries none)"),
     *_LINE_PERIODS,
 )
 
 _PEPPOL = (
-    Requirement("BT-23", ("process_id",), "PEPPOL-EN16931-R001", "the business process"),
-    Requirement("BT-23", ("process_id",), "PEPPOL-EN16931-R007", "a business process of the form "
+    Requirement("BT-23", ("process_id",), R.PEPPOL_EN16931_R001, "the business process"),
+    Requirement("BT-23", ("process_id",), R.PEPPOL_EN16931_R007, "a business process of the form "
                 "urn:fdc:peppol.eu:2017:poacc:billing:NN:1.0",
                 accepts=lambda v: _PEPPOL_PROCESS_FORMAT.fullmatch(v) is not None),
-    Requirement("BT-10/BT-13", ("buyer_reference", "purchase_order"), "PEPPOL-EN16931-R003",
+    Requirement("BT-10/BT-13", ("buyer_reference", "purchase_order"), R.PEPPOL_EN16931_R003,
                 "the buyer reference or the purchase order reference"),
-    Requirement("BT-34", ("seller.electronic_address",), "PEPPOL-EN16931-R020", "the seller electronic address"),
-    Requirement("BT-49", ("buyer.electronic_address",), "PEPPOL-EN16931-R010", "the buyer electronic address"),
-    Requirement("BT-34-1", ("seller.electronic_address.scheme",), "PEPPOL-EN16931-CL008",
+    Requirement("BT-34", ("seller.electronic_address",), R.PEPPOL_EN16931_R020, "the seller electronic address"),
+    Requirement("BT-49", ("buyer.electronic_address",), R.PEPPOL_EN16931_R010, "the buyer electronic address"),
+    Requirement("BT-34-1", ("seller.electronic_address.scheme",), R.PEPPOL_EN16931_CL008,
                 "an electronic address scheme of the EAS code list", when=_present("seller.electronic_address"),
                 accepts=lambda v: v in code_set("eas")),
-    Requirement("BT-49-1", ("buyer.electronic_address.scheme",), "PEPPOL-EN16931-CL008",
+    Requirement("BT-49-1", ("buyer.electronic_address.scheme",), R.PEPPOL_EN16931_CL008,
                 "an electronic address scheme of the EAS code list", when=_present("buyer.electronic_address"),
                 accepts=lambda v: v in code_set("eas")),
-    Requirement("BG-1", ("notes",), "PEPPOL-EN16931-R002", "at most one note, unless seller and buyer are both "
+    Requirement("BG-1", ("notes",), R.PEPPOL_EN16931_R002, "at most one note, unless seller and buyer are both "
                 "German (a French seller's late-payment mentions PMD, PMT and AAB are notes too: state them in "
                 "the one note and set late_payment_mentions to false)", when=_not_both_german,
                 accepts=lambda v: len(v) <= 1, value=legal_notes),
-    Requirement("BT-3", ("type_code",), "PEPPOL-EN16931-P0100", "an invoice type code of billing process 01 "
+    Requirement("BT-3", ("type_code",), R.PEPPOL_EN16931_P0100, "an invoice type code of billing process 01 "
                 f"({' '.join(sorted(_PEPPOL_INVOICE_TYPES, key=int))}; 326 and 384 between German parties only, "
                 "P0112)", when=_billing_01(False), accepts=lambda v: v in _PEPPOL_INVOICE_TYPES),
-    Requirement("BT-3", ("type_code",), "PEPPOL-EN16931-P0101", "a credit note type code of billing process 01 "
+    Requirement("BT-3", ("type_code",), R.PEPPOL_EN16931_P0101, "a credit note type code of billing process 01 "
                 f"({' '.join(sorted(_PEPPOL_CREDIT_TYPES, key=int))})", when=_billing_01(True),
                 accepts=lambda v: v in _PEPPOL_CREDIT_TYPES),
-    Requirement("BT-3", ("type_code",), "PEPPOL-EN16931-P0112", "type code 326 or 384 only when seller and buyer "
+    Requirement("BT-3", ("type_code",), R.PEPPOL_EN16931_P0112, "type code 326 or 384 only when seller and buyer "
                 "are both German", when=_not_both_german, accepts=lambda v: v not in ("326", "384")),
-    Requirement("BT-94", ("allowances_charges.*", "lines.*.allowances_charges.*"), "PEPPOL-EN16931-R042",
+    Requirement("BT-94", ("allowances_charges.*", "lines.*.allowances_charges.*"), R.PEPPOL_EN16931_R042,
                 "the percentage of an allowance or charge that states its base amount",
                 accepts=lambda ac: ac.base_amount is None or ac.percent is not None),
     _MANDATE,
@@ -219,12 +220,12 @@ _PEPPOL = (
 # German (DE-R-*, seller and buyer in Germany, UBL only): XRechnung's rows under their Peppol ids; none for DE-R-016
 # and DE-R-023-1 (as for BR-DE-16 and BR-DE-23-a above) nor DE-R-018 (the Skonto lines of BT-20, as for BR-DE-18);
 # DE-R-022 compares the names of the embedded files without regard to case.
-_DE_R = {"BR-DE-1": "DE-R-001", "BR-DE-2": "DE-R-002", "BR-DE-3": "DE-R-003", "BR-DE-4": "DE-R-004",
-         "BR-DE-5": "DE-R-005", "BR-DE-6": "DE-R-006", "BR-DE-7": "DE-R-007", "BR-DE-8": "DE-R-008",
-         "BR-DE-9": "DE-R-009", "BR-DE-10": "DE-R-010", "BR-DE-11": "DE-R-011", "BR-DE-14": "DE-R-014",
-         "BR-DE-15": "DE-R-015", "BR-DE-22": "DE-R-022", "BR-DE-23-b": "DE-R-023-2", "BR-DE-24-a": "DE-R-024-1",
-         "BR-DE-24-b": "DE-R-024-2", "BR-DE-25-a": "DE-R-025-1", "BR-DE-25-b": "DE-R-025-2", "BR-DE-30": "DE-R-030",
-         "BR-DE-31": "DE-R-031"}
+_DE_R = {R.BR_DE_1: R.DE_R_001, R.BR_DE_2: R.DE_R_002, R.BR_DE_3: R.DE_R_003, R.BR_DE_4: R.DE_R_004,
+         R.BR_DE_5: R.DE_R_005, R.BR_DE_6: R.DE_R_006, R.BR_DE_7: R.DE_R_007, R.BR_DE_8: R.DE_R_008,
+         R.BR_DE_9: R.DE_R_009, R.BR_DE_10: R.DE_R_010, R.BR_DE_11: R.DE_R_011, R.BR_DE_14: R.DE_R_014,
+         R.BR_DE_15: R.DE_R_015, R.BR_DE_22: R.DE_R_022, R.BR_DE_23_b: R.DE_R_023_2, R.BR_DE_24_a: R.DE_R_024_1,
+         R.BR_DE_24_b: R.DE_R_024_2, R.BR_DE_25_a: R.DE_R_025_1, R.BR_DE_25_b: R.DE_R_025_2, R.BR_DE_30: R.DE_R_030,
+         R.BR_DE_31: R.DE_R_031}
 
 
 def _german_pair(when: Callable[[Document], bool] | None) -> Callable[[Document], bool]:
@@ -240,7 +241,7 @@ def _distinct_embedded_filenames(attachments: Any) -> bool:
 
 _PEPPOL_DE = tuple(dataclasses.replace(
     req, rule=_DE_R[req.rule], what=f"{req.what} (seller and buyer in Germany)", when=_german_pair(req.when),
-    syntaxes=("ubl",), accepts=_distinct_embedded_filenames if req.rule == "BR-DE-22" else req.accepts)
+    syntaxes=("ubl",), accepts=_distinct_embedded_filenames if req.rule == R.BR_DE_22 else req.accepts)
     for req in _XRECHNUNG if req.rule in _DE_R)
 
 
@@ -263,12 +264,12 @@ def _length_11_to_16(value: Any) -> bool:
 # Italian (IT-R-*, by $supplierCountry, UBL and CII). In CII IT-R-001 reads every tax registration of the seller,
 # its VAT identifier (BT-31) too: an Italian one has 13 characters, or the model refuses it (FXE-VAT-ID).
 _PEPPOL_IT = (
-    Requirement("BT-32", ("seller.tax_id",), "IT-R-001", "a seller tax registration identifier of 11 to 16 "
+    Requirement("BT-32", ("seller.tax_id",), R.IT_R_001, "a seller tax registration identifier of 11 to 16 "
                 "characters (an Italian seller)", when=_italian, accepts=_length_11_to_16),
-    Requirement("BT-35", ("seller.address.line1",), "IT-R-002", "the seller address line 1 (an Italian seller)",
+    Requirement("BT-35", ("seller.address.line1",), R.IT_R_002, "the seller address line 1 (an Italian seller)",
                 when=_italian),
-    Requirement("BT-37", ("seller.address.city",), "IT-R-003", "the seller city (an Italian seller)", when=_italian),
-    Requirement("BT-38", ("seller.address.postal_code",), "IT-R-004", "the seller post code (an Italian seller)",
+    Requirement("BT-37", ("seller.address.city",), R.IT_R_003, "the seller city (an Italian seller)", when=_italian),
+    Requirement("BT-38", ("seller.address.postal_code",), R.IT_R_004, "the seller post code (an Italian seller)",
                 when=_italian),
 )
 
@@ -304,24 +305,24 @@ def _address_rows(rule: str, party: str, terms: tuple[str, str, str], who: str,
 
 # Dutch (NL-R-*, by the postal addresses of the seller, the buyer and the tax representative, UBL and CII).
 _PEPPOL_NL = (
-    Requirement("BT-25", ("preceding_invoices",), "NL-R-001", "a preceding invoice reference in a credit note "
+    Requirement("BT-25", ("preceding_invoices",), R.NL_R_001, "a preceding invoice reference in a credit note "
                 "(a Dutch seller)", when=_nl_with(_NL, lambda doc: doc.is_credit_note), syntaxes=("ubl",)),
-    Requirement("BT-25", ("preceding_invoices",), "NL-R-001", "a preceding invoice reference in a credit note "
+    Requirement("BT-25", ("preceding_invoices",), R.NL_R_001, "a preceding invoice reference in a credit note "
                 "(a Dutch seller)", when=_nl_with(_NL, lambda doc: doc.type_code in _NL_CREDIT_TYPES),
                 syntaxes=("cii",)),
-    *_address_rows("NL-R-002", "seller", ("BT-35", "BT-37", "BT-38"), "seller (a Dutch seller)", _NL),
-    Requirement("BT-30-1", ("seller.legal_id",), "NL-R-003", "a seller legal registration identifier of scheme "
+    *_address_rows(R.NL_R_002, "seller", ("BT-35", "BT-37", "BT-38"), "seller (a Dutch seller)", _NL),
+    Requirement("BT-30-1", ("seller.legal_id",), R.NL_R_003, "a seller legal registration identifier of scheme "
                 "0106 (KvK) or 0190 (OIN) (a Dutch seller)", when=_NL, accepts=lambda i: i.scheme in _KVK_OIN),
-    *_address_rows("NL-R-004", "buyer", ("BT-50", "BT-52", "BT-53"), "buyer (a Dutch seller and buyer)", _NL2),
-    Requirement("BT-47-1", ("buyer.legal_id",), "NL-R-005", "a buyer legal registration identifier of scheme 0106 "
+    *_address_rows(R.NL_R_004, "buyer", ("BT-50", "BT-52", "BT-53"), "buyer (a Dutch seller and buyer)", _NL2),
+    Requirement("BT-47-1", ("buyer.legal_id",), R.NL_R_005, "a buyer legal registration identifier of scheme 0106 "
                 "(KvK) or 0190 (OIN) (a Dutch seller and buyer)", when=_NL2, accepts=lambda i: i.scheme in _KVK_OIN),
-    *_address_rows("NL-R-006", "tax_representative", ("BT-64", "BT-66", "BT-67"),
+    *_address_rows(R.NL_R_006, "tax_representative", ("BT-64", "BT-66", "BT-67"),
                    "tax representative (a Dutch seller and tax representative)", _NL_REP),
-    Requirement("BG-16", ("payment",), "NL-R-007", "the payment instructions when an amount is due (a Dutch "
+    Requirement("BG-16", ("payment",), R.NL_R_007, "the payment instructions when an amount is due (a Dutch "
                 "seller)", when=_nl_with(_NL, lambda doc: doc.totals.due > 0)),
-    Requirement("BT-81", ("payment.means_code",), "NL-R-008", f"a payment means code of {', '.join(_NL_MEANS)} (a "
+    Requirement("BT-81", ("payment.means_code",), R.NL_R_008, f"a payment means code of {', '.join(_NL_MEANS)} (a "
                 "Dutch seller and buyer)", when=_NL2, accepts=lambda code: code in _NL_MEANS),
-    Requirement("BT-13", ("purchase_order",), "NL-R-009", "the purchase order reference when a line refers to an "
+    Requirement("BT-13", ("purchase_order",), R.NL_R_009, "the purchase order reference when a line refers to an "
                 "order line (a Dutch seller)", when=_nl_with(_NL, _present("lines.*.order_line_ref"))),
 )
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
 
+from facturx_engine import ruleids as R
 from facturx_engine.errors import ModelError
 from facturx_engine.model.wellformed import forbidden_char
 
@@ -250,10 +251,10 @@ def _text(value: object, name: str, *, rule: str | None = None, required: bool =
                          f"must be a non-empty text, got {value!r}", field=name, rule=rule)
     char = forbidden_char(value)
     if char is not None:
-        raise ModelError(f"holds U+{ord(char):04X}, a character XML cannot carry", field=name, rule="FXE-TEXT")
+        raise ModelError(f"holds U+{ord(char):04X}, a character XML cannot carry", field=name, rule=R.FXE_TEXT)
     if token and value != " ".join(re.split("[ \t\n\r]+", str(value).strip(" \t\n\r"))):
         raise ModelError(f"an identifier has no leading, trailing or repeated white space, got {value!r}", field=name,
-                         rule="FXE-TEXT")
+                         rule=R.FXE_TEXT)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -327,14 +328,14 @@ class StatusAmount:
                 continue
             if not isinstance(value, Decimal) or not value.is_finite():
                 raise ModelError(f"must be a finite Decimal, got {value!r}", field=f"amounts.{name}",
-                                 rule="FXE-NUMBER")
+                                 rule=R.FXE_NUMBER)
             exponent = value.normalize().as_tuple().exponent  # trailing zeros are no decimals (100.000 is 100)
             if isinstance(exponent, int) and -exponent > places or len(value.normalize().as_tuple().digits) > 19:
                 raise ModelError(f"{value} has more than {places} decimals or 19 digits", field=f"amounts.{name}",
-                                 rule="FXE-NUMBER")
+                                 rule=R.FXE_NUMBER)
         if self.vat_rate is not None and self.vat_rate < 0:
             raise ModelError(f"a VAT rate is not negative, got {self.vat_rate}", field="amounts.vat_rate",
-                             rule="FXE-NUMBER")
+                             rule=R.FXE_NUMBER)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -398,7 +399,7 @@ class StatusMessage:
             raise ModelError("is written to the second without a time zone (format 204); pass a naive datetime "
                              "without microseconds", field="issued_at")
         if not 2000 <= self.issued_at.year <= 2099:
-            raise ModelError(f"year {self.issued_at.year} is outside 2000..2099", field="issued_at", rule="FXE-DATE")
+            raise ModelError(f"year {self.issued_at.year} is outside 2000..2099", field="issued_at", rule=R.FXE_DATE)
         _text(self.note, "note", required=False)
         if self.guideline not in (GUIDELINE, GUIDELINE_PPF) or (self.guideline == GUIDELINE_PPF and not self.to_ppf):
             raise ModelError(f"must be {GUIDELINE!r}, or {GUIDELINE_PPF!r} for a status whose only recipient is "
@@ -423,7 +424,7 @@ class StatusMessage:
         if self.invoice_date is not None and (type(self.invoice_date) is not _dt.date
                                               or not 2000 <= self.invoice_date.year <= 2099):
             raise ModelError(f"must be a date of years 2000..2099, got {self.invoice_date!r}", field="invoice_date",
-                             bt="BT-2", rule="FXE-DATE")
+                             bt="BT-2", rule=R.FXE_DATE)
         if self.invoice_type is not None and self.invoice_type not in _INVOICE_TYPES:
             raise ModelError(f"{self.invoice_type!r} is not a type the French rules accept "
                              f"({' '.join(_INVOICE_TYPES)})", field="invoice_type", bt="BT-3", rule="BR-FR-04")
@@ -486,7 +487,7 @@ class StatusMessage:
         if self.payment_date is not None and (type(self.payment_date) is not _dt.date
                                               or not 2000 <= self.payment_date.year <= 2099):
             raise ModelError(f"must be a date of years 2000..2099, got {self.payment_date!r}", field="payment_date",
-                             rule="FXE-DATE")
+                             rule=R.FXE_DATE)
 
 
 _INVOICE_TYPES = tuple("380 389 393 501 386 500 384 471 472 473 261 262 381 396 502 503".split())

@@ -15,11 +15,12 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Final
 
+from facturx_engine import ruleids as R
 from facturx_engine.model.codes import code_set
 
 __all__ = ["EU_PREFIXES", "RULE", "problem"]
 
-RULE: Final = "FXE-VAT-ID"
+RULE: Final = R.FXE_VAT_ID
 EU_PREFIXES: Final = frozenset("AT BE BG CY CZ DE DK EE EL ES FI FR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK XI"
                                .split())
 
@@ -30,7 +31,7 @@ def problem(text: str) -> tuple[str, str] | None:
     compact = "".join(text.split())
     prefix = compact[:2]  # as written: "fr..." is no country code
     if len(compact) < 3 or (prefix not in code_set("country") and prefix != "EL"):
-        return "BR-CO-09", (f"{text!r} does not start with the ISO 3166-1 code of the country that issued it "
+        return R.BR_CO_09, (f"{text!r} does not start with the ISO 3166-1 code of the country that issued it "
                             "(Greece: EL)")
     if prefix in EU_PREFIXES:
         from stdnum.eu import vat  # imported on first use: loading stdnum's tables costs

@@ -78,6 +78,7 @@ from typing import Any
 import pikepdf
 from lxml import etree
 
+from facturx_engine import ruleids as R
 from facturx_engine.errors import PdfError
 from facturx_engine.pdf import primitives
 from facturx_engine.pdf.checks.content import content
@@ -176,13 +177,13 @@ def _guarded(checker: Checker, part: str, run: Callable[..., Any], *args: Any, *
     except PdfError as exc:
         if primitives.RERAISE_DAMAGE and not isinstance(exc, StreamLimit):
             raise
-        checker.fatal(exc.rule or "FX-PDF-DAMAGED", part, f"the {part} could not be checked to the end: "
+        checker.fatal(exc.rule or R.FX_PDF_DAMAGED, part, f"the {part} could not be checked to the end: "
                       f"{exc.message}", "limit" if isinstance(exc, StreamLimit) else "damaged")
     except DAMAGE as exc:
         if primitives.RERAISE_DAMAGE:
             raise
         detail = qpdf_message(exc)[:300]
-        checker.fatal("FX-PDF-DAMAGED", part, f"the {part} could not be checked to the end: the PDF is damaged "
+        checker.fatal(R.FX_PDF_DAMAGED, part, f"the {part} could not be checked to the end: the PDF is damaged "
                       f"({type(exc).__name__}: {detail})", "damaged")
     return None
 
@@ -195,7 +196,7 @@ def _unopened(data: bytes, limit: ObjectLimit, strict: bool) -> Report:
         header(checker)
         end_of_file(checker)
         stream_eols(checker)
-    checker.fatal(limit.rule or "FX-LIMIT-OBJECTS", "objects",
+    checker.fatal(limit.rule or R.FX_LIMIT_OBJECTS, "objects",
                   f"{limit.message}; not checked: the trailer, the objects, the page content, the XMP metadata, "
                   "the Info dictionary, the embedded files", "limit")
     return Report(syntax="PDF", document="PDF", profile=None, guideline=None, findings=tuple(checker.findings),

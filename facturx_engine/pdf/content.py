@@ -15,6 +15,7 @@ from typing import Any
 
 import pikepdf
 
+from facturx_engine import ruleids as R
 from facturx_engine.errors import PdfError
 from facturx_engine.pdf.checks.record import FATAL, SOURCE, record, safe_text
 from facturx_engine.pdf.limits import MAX_CONTENT_BYTES, MiB, StreamLimit, read_stream
@@ -171,7 +172,7 @@ class ContentScan:
                 except PdfError:
                     problem = "cannot be decoded"
                 if problem:
-                    self._finding("PDFA-6.2.4.2-ICC", where, f"an ICCBased colour space profile {problem} (ISO 19005-3 6.2.4.2)", 17)
+                    self._finding(R.PDFA_6_2_4_2_ICC, where, f"an ICCBased colour space profile {problem} (ISO 19005-3 6.2.4.2)", 17)
             elif family in ("/Indexed", "/I") and len(cs) > 1 or family == "/Pattern" and len(cs) > 1:
                 self._colourspace(cs[1], res, where, depth + 1)
             elif family in ("/Separation", "/DeviceN") and len(cs) > 2:
@@ -214,7 +215,7 @@ class ContentScan:
             return
         size = sum(len(d) for d in datas if d is not None)
         if size > MAX_CONTENT_BYTES:
-            self._finding("FX-LIMIT-CONTENT", where,
+            self._finding(R.FX_LIMIT_CONTENT, where,
                           f"the content stream has {size} bytes decoded, more than the {MAX_CONTENT_BYTES // MiB} MiB "
                           "the checker parses; its fonts, colours and resources are not checked", "limit")
             return
@@ -223,7 +224,7 @@ class ContentScan:
             # inside an array) fails the parse whatever the operator it belongs to
             instructions = pikepdf.parse_content_stream(target)
         except (pikepdf.PdfError, RuntimeError, ValueError, TypeError) as exc:
-            self._finding("PDFA-6.2.2-CONTENT", where, f"a content stream cannot be parsed: {exc}", 18)
+            self._finding(R.PDFA_6_2_2_CONTENT, where, f"a content stream cannot be parsed: {exc}", 18)
             return
         self._operators(instructions, res, where)
 
@@ -272,7 +273,7 @@ class ContentScan:
                 self._colourspace(operands[0], res, where)
             elif op == "ri" and operands:
                 if name_of(operands[0]) not in INTENTS:
-                    self._finding("PDFA-6.2.6-INTENT", where, f"rendering intent {show(operands[0])} is not a standard one (ISO 19005-3 6.2.6)", 18)
+                    self._finding(R.PDFA_6_2_6_INTENT, where, f"rendering intent {show(operands[0])} is not a standard one (ISO 19005-3 6.2.6)", 18)
             elif op == "gs" and operands and isinstance(operands[0], pikepdf.Name):
                 gt = table("/ExtGState")
                 if gt is not None:
@@ -297,7 +298,7 @@ class ContentScan:
                     cs = image.obj.get("/CS", image.obj.get("/ColorSpace"))
                     mask = image.obj.get("/IM", image.obj.get("/ImageMask"))
                     if is_true(image.obj.get("/I", image.obj.get("/Interpolate"))):
-                        self._finding("PDFA-6.2.8-IMAGE", where, "inline image with /Interpolate true (ISO 19005-3 6.2.8)", 18)
+                        self._finding(R.PDFA_6_2_8_IMAGE, where, "inline image with /Interpolate true (ISO 19005-3 6.2.8)", 18)
                 except (AttributeError, IndexError, ValueError):
                     continue
                 if not is_true(mask):
@@ -318,10 +319,10 @@ class ContentScan:
             try:
                 datas.append(read_stream(stream, what="content stream"))
             except StreamLimit as exc:
-                self._finding(exc.rule or "FX-LIMIT-STREAM", where, exc.message, "limit")
+                self._finding(exc.rule or R.FX_LIMIT_STREAM, where, exc.message, "limit")
                 return None
             except PdfError as exc:
-                self._finding("PDFA-6.2.2-CONTENT", where, f"a content stream cannot be decoded: {exc.message}", 18)
+                self._finding(R.PDFA_6_2_2_CONTENT, where, f"a content stream cannot be decoded: {exc.message}", 18)
                 return None
         return datas
 
@@ -428,7 +429,7 @@ class ContentScan:
             return
         self._done.add(key)
         if self._depth >= _MAX_FORM_DEPTH:
-            self._finding("PDFA-6.2.2-CONTENT", where, f"form XObjects, patterns or glyph procedures nested more than "
+            self._finding(R.PDFA_6_2_2_CONTENT, where, f"form XObjects, patterns or glyph procedures nested more than "
                           f"{_MAX_FORM_DEPTH} deep; the deeper ones are not checked", "limit")
             return
         res = form.get("/Resources")

@@ -71,6 +71,7 @@ from typing import Any
 import pikepdf
 from lxml import etree
 
+from facturx_engine import ruleids as R
 from facturx_engine.errors import PdfError
 from facturx_engine.model.codes import XRECHNUNG_LEVEL, Profile
 from facturx_engine.model.records import Document
@@ -305,10 +306,10 @@ def _embed_into(data: bytes, xml: bytes, facts: _Invoice, level: str, filename: 
     with pdf:
         if pdf.is_encrypted or "/Encrypt" in pdf.trailer:
             raise PdfError("the page PDF is encrypted; PDF/A forbids encryption (ISO 19005-3 6.1.3)",
-                           rule="PDFA-6.1.3-ENCRYPT")
+                           rule=R.PDFA_6_1_3_ENCRYPT)
         if pdf.pdf_version.startswith("2"):
             raise PdfError(f"the page PDF is PDF {pdf.pdf_version}; PDF/A-3 is based on PDF 1.7 and cannot carry "
-                           "PDF 2.0 content (ISO 19005-3 6.1.2)", rule="PDFA-6.1.2-HEADER")
+                           "PDF 2.0 content (ISO 19005-3 6.1.2)", rule=R.PDFA_6_1_2_HEADER)
         when = facts.issue_date() if deterministic else _dt.datetime.now(_dt.UTC).replace(microsecond=0)
         root = pdf.Root
         # whether embed's changes can be written as an update after the bytes of the page (see
@@ -343,7 +344,7 @@ def _embed_into(data: bytes, xml: bytes, facts: _Invoice, level: str, filename: 
         # test_embed_writes_an_update_after_our_own_page).
         with known_xml({xml: facts.root}):
             problems, written = check_model(pdf)
-            if any(f.rule == "FX-FONT-UNUSED" for f in problems) and drop_unused_fonts(pdf):
+            if any(f.rule == R.FX_FONT_UNUSED for f in problems) and drop_unused_fonts(pdf):
                 plain = False
                 problems, written = check_model(pdf)
         if problems:
@@ -406,7 +407,7 @@ def _attach(pdf: pikepdf.Pdf, xml: bytes, filename: str, relationship: str, leve
         tree[filename] = filespec
     except (pikepdf.PdfError, RuntimeError, ValueError, TypeError):
         raise PdfError("the page PDF's /Names /EmbeddedFiles name tree is damaged: the invoice cannot be added to it "
-                       "(ISO 32000-1 7.9.6)", rule="FX-PDF-DAMAGED") from None
+                       "(ISO 32000-1 7.9.6)", rule=R.FX_PDF_DAMAGED) from None
 
 
 def _metadata(pdf: pikepdf.Pdf, facts: _Invoice, level: str, filename: str, when: _dt.datetime, *,

@@ -19,6 +19,7 @@ from typing import Any
 import pikepdf
 from lxml import etree
 
+from facturx_engine import ruleids as R
 from facturx_engine.errors import PdfError
 from facturx_engine.pdf.attachments import attachments, find_invoice
 from facturx_engine.pdf.limits import MAX_STREAM_BYTES, MAX_XML_BYTES, StreamLimit, bounded
@@ -80,7 +81,7 @@ def _extract(pdf: pikepdf.Pdf) -> tuple[bytes, str | None]:
         names = [a.name for a in attachments(pdf)]
         raise PdfError("no invoice XML is embedded (looked for " + ", ".join(INVOICE_FILENAMES)
                        + f"; embedded files: {names or 'none'}) [Factur-X 1.07, name of the embedded invoice]",
-                       rule="FX-INVOICE-MISSING")
+                       rule=R.FX_INVOICE_MISSING)
     xml = found[0].data(MAX_XML_BYTES)
     level = None
     try:
@@ -105,7 +106,7 @@ def other_files(pdf_bytes: bytes, xml: bytes) -> dict[str, str]:
                 data = att.data()
             except StreamLimit as exc:
                 out[att.name] = (f"more than {MAX_STREAM_BYTES // (1024 * 1024)} MiB decoded, not read"
-                                 if exc.rule == "FX-LIMIT-STREAM" else "not read: the streams of the file decoded "
+                                 if exc.rule == R.FX_LIMIT_STREAM else "not read: the streams of the file decoded "
                                  "so far reach the engine's limit for one file")
                 continue
             if data != xml:

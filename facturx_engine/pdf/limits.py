@@ -88,6 +88,7 @@ from typing import Any
 import pikepdf
 import pikepdf.settings
 
+from facturx_engine import ruleids as R
 from facturx_engine.pdf.scan import SCAN_FACTOR, Counter, Head, Over, count_tokens
 from facturx_engine.errors import PdfError
 
@@ -253,9 +254,9 @@ def _over(label: str, cap: int, limit: int) -> None:
     if limit < cap:
         raise StreamLimit(f"{label} is not decoded: the streams decoded for this file already total "
                           f"{MAX_DECODED_TOTAL // MiB} MiB, the most the engine decodes for one file",
-                          rule="FX-LIMIT-TOTAL")
+                          rule=R.FX_LIMIT_TOTAL)
     raise StreamLimit(f"{label} decodes to more than {_size(cap)}, the most the engine decodes for it; "
-                      "it is not decoded", rule="FX-LIMIT-STREAM")
+                      "it is not decoded", rule=R.FX_LIMIT_STREAM)
 
 
 def _size(n: int) -> str:
@@ -397,7 +398,7 @@ def refuse_lzw_structure(data: bytes) -> None:
         if _STRUCTURE.search(head):
             raise PdfError("the PDF stores its cross-reference or objects in an LZW-compressed stream, which "
                            "cannot be decoded with a size limit; it is not read (PDF/A forbids LZW, ISO 19005-3 "
-                           "6.1.7.2)", rule="FX-LIMIT-STREAM")
+                           "6.1.7.2)", rule=R.FX_LIMIT_STREAM)
 
 
 def count_objects(data: bytes) -> int:
@@ -418,10 +419,10 @@ def _object_limit(exc: Over) -> ObjectLimit:
     if exc.items is None:
         return ObjectLimit("the PDF's objects overlap: qpdf would parse its bytes more than "
                            f"{SCAN_FACTOR} times over to read them; its objects are not read",
-                           rule="FX-LIMIT-OBJECTS")
+                           rule=R.FX_LIMIT_OBJECTS)
     return ObjectLimit(f"the PDF's objects hold more than {MAX_OBJECT_ITEMS:,} items (array elements, dictionary "
                        "keys and values, cross-reference entries, counted on its bytes), the most the engine "
-                       "reads from one file; its objects are not read", rule="FX-LIMIT-OBJECTS")
+                       "reads from one file; its objects are not read", rule=R.FX_LIMIT_OBJECTS)
 
 
 def _count_streams(counter: Counter) -> None:
@@ -432,7 +433,7 @@ def _count_streams(counter: Counter) -> None:
         if head.kind == "objects" and counter.encrypted:
             raise ObjectLimit(f"the PDF is encrypted and keeps objects in object streams ({label}), which the "
                               "engine cannot measure before they are decrypted; its objects are not read (PDF/A "
-                              "forbids encryption, ISO 19005-3 6.1.3)", rule="PDFA-6.1.3-ENCRYPT")
+                              "forbids encryption, ISO 19005-3 6.1.3)", rule=R.PDFA_6_1_3_ENCRYPT)
         body, used, lost = _head_data(counter.data, head, label, min(MAX_STREAM_BYTES, left))
         left -= len(body)
         counter.add(lost, used)
@@ -461,7 +462,7 @@ def _head_data(data: bytes, head: Head, label: str, cap: int) -> tuple[bytes | m
         shown = "given by reference" if filters is None else " ".join(f.decode("latin-1") for f in filters)
         raise ObjectLimit(f"{label} has the filters {shown}, which the engine does not decode before qpdf reads "
                           "the file (object and cross-reference streams are FlateDecode or unfiltered); its "
-                          "objects are not read", rule="FX-LIMIT-OBJECTS")
+                          "objects are not read", rule=R.FX_LIMIT_OBJECTS)
     body: bytes | memoryview
     if filters:
         body, used, lost = _inflate_raw(data, head.start + 2, cap + 1)  # the 2-byte zlib header skipped

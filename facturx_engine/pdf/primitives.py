@@ -27,6 +27,7 @@ from typing import Any
 import pikepdf
 from lxml import etree
 
+from facturx_engine import ruleids as R
 from facturx_engine.errors import PdfError
 from facturx_engine.model.codes import GUIDELINES, XRECHNUNG_LEVEL, Profile, known_guideline
 from facturx_engine.pdf.limits import bounded, count_objects, objref, refuse_lzw_structure
@@ -204,7 +205,7 @@ def open_pdf(pdf_bytes: bytes, *, what: str = "input", count: bool = True) -> pi
     except pikepdf.PasswordError:
         raise PdfError(
             f"{what} is encrypted and needs a password; PDF/A forbids encryption (ISO 19005-3 6.1.3)"
-            + cite(13), rule="PDFA-6.1.3-ENCRYPT") from None
+            + cite(13), rule=R.PDFA_6_1_3_ENCRYPT) from None
     except PdfError:
         raise
     except (pikepdf.PdfError, RuntimeError, ValueError, TypeError, OverflowError, RecursionError) as exc:
@@ -346,4 +347,4 @@ def damage_is_error(what: str) -> Iterator[None]:
         if RERAISE_DAMAGE:
             raise
         raise PdfError(f"{what} is damaged: {type(exc).__name__}: {str(exc)[:300]}",
-                       rule="FX-PDF-DAMAGED") from None
+                       rule=R.FX_PDF_DAMAGED) from None

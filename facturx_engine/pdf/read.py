@@ -4,6 +4,7 @@ and checked (:func:`pdf_invoice`), then read as XML by :mod:`facturx_engine.synt
 
 from __future__ import annotations
 
+from facturx_engine import ruleids as R
 from facturx_engine.errors import PdfError
 from facturx_engine.model.records import CreditNote, Invoice
 from facturx_engine.syntax.read import read_document
@@ -24,7 +25,7 @@ def pdf_invoice(pdf: bytes) -> bytes:
     with open_pdf(pdf) as opened:
         if opened.is_encrypted:
             raise PdfError("the PDF is encrypted: a Factur-X file is PDF/A-3, which forbids encryption (ISO 19005-3 "
-                           "6.1.3); its invoice is not read", rule="PDFA-6.1.3-ENCRYPT")
+                           "6.1.3); its invoice is not read", rule=R.PDFA_6_1_3_ENCRYPT)
     return xml
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import pikepdf
 
+from facturx_engine import ruleids as R
 from facturx_engine.errors import PdfError
 from facturx_engine.pdf.attachments import attachments
 from facturx_engine.pdf.content import ContentScan
@@ -94,7 +95,7 @@ def output_intent(pdf: pikepdf.Pdf) -> None:
             return  # kept as it is; the final check validates its profile
         raise PdfError("the page PDF has OutputIntents but none for PDF/A (GTS_PDFA1); adding an sRGB one "
                        "would break ISO 19005-3 6.2.3 (all intents share one profile)",
-                       rule="PDFA-6.2.3-OUTPUTINTENT")
+                       rule=R.PDFA_6_2_3_OUTPUTINTENT)
     encoded, names, description = _encoded_icc(_PACKAGED_ICC)
     profile = pdf.make_stream(b"")
     filters = [pikepdf.Name(n) for n in names]

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from facturx_engine import ruleids as R
 from facturx_engine.findings import Finding
-from facturx_engine.model.rules import rule as rule_of
+from facturx_engine.rules import rule as rule_of
 
 __all__ = ["CURRENCY_RULE", "NOT_READ_RULE", "NOT_REPRESENTABLE_RULE", "read_finding", "shown"]
 
-NOT_READ_RULE = "FXE-NOT-READ"
+NOT_READ_RULE = R.FXE_NOT_READ
 """XML content that no row of the term table reads."""
-NOT_REPRESENTABLE_RULE = "FXE-NOT-REPRESENTABLE"
+NOT_REPRESENTABLE_RULE = R.FXE_NOT_REPRESENTABLE
 """A value read that the model has no place for."""
-CURRENCY_RULE = "FXE-CURRENCY"
+CURRENCY_RULE = R.FXE_CURRENCY
 """An amount whose currencyID is neither the invoice currency BT-5 nor the VAT accounting currency BT-6."""
 
 

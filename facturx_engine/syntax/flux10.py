@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from lxml import etree
 
+from facturx_engine import ruleids as R
 from facturx_engine.errors import ParseError
 from facturx_engine.findings import Finding
 from facturx_engine.model.numbers import RULE as NUMBER_RULE
@@ -320,7 +321,7 @@ def read_flux10(xml: bytes) -> tuple[EReport, tuple[Finding, ...]]:
     source_root = etree.fromstring(bytes(xml), _parser())
     kept_root = etree.fromstring(to_flux10(report))
     source, kept = _paths(source_root), _paths(kept_root)
-    findings = [Finding(rule="FXE-NOT-READ", severity="warning", location=full, kind="not-read",
+    findings = [Finding(rule=R.FXE_NOT_READ, severity="warning", location=full, kind="not-read",
                         source="facturx_engine", message=f"{bare} is not held by the flux 10 report model: it is not "
                                                          "carried")
                 for bare, full in source.items() if bare not in kept]
@@ -331,7 +332,7 @@ def read_flux10(xml: bytes) -> tuple[EReport, tuple[Finding, ...]]:
         if carried[(bare, value)]:
             carried[(bare, value)] -= 1
             continue
-        findings.append(Finding(rule="FXE-NOT-READ", severity="warning", location=full, kind="not-read",
+        findings.append(Finding(rule=R.FXE_NOT_READ, severity="warning", location=full, kind="not-read",
                                 source="facturx_engine", message=f"{bare} {text!r} is not carried as written by the "
                                                                  "flux 10 report model (held once, or stated "
                                                                  "otherwise when written)"))

@@ -53,6 +53,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
+from facturx_engine import ruleids as R
 from facturx_engine.errors import ModelError, ParseError
 from facturx_engine.model.codes import CREDIT_NOTE_TYPES
 from facturx_engine.model.fr import legal_notes
@@ -128,7 +129,7 @@ def _walk(xml: bytes, record: bool = False) -> Reader:
 
 
 def _breach(exc: ModelError) -> Finding:
-    return read_finding(exc.rule or "FXE-MODEL", exc.bt, exc.message, exc.field, kind="model")
+    return read_finding(exc.rule or R.FXE_MODEL, exc.bt, exc.message, exc.field, kind="model")
 
 
 def read_document(xml: bytes, *, strict: bool = False) -> ReadResult:

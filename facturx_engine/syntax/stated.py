@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from facturx_engine import ruleids as R
 from facturx_engine.model.codes import VatCategory
 from facturx_engine.model.compute import CHECKED_TOTALS, TOTALS
 from facturx_engine.model.numbers import round2
@@ -19,11 +20,11 @@ from facturx_engine.syntax.findings import read_finding
 
 __all__ = ["LINE_NET_RULE", "TOTALS_RULE", "check_totals"]
 
-LINE_NET_RULE = "FXE-LINE-NET"
+LINE_NET_RULE = R.FXE_LINE_NET
 """A stated line net amount BT-131 differs from quantity x net price / base quantity + line charges - line
 allowances. EN 16931 defines BT-131 so but has no rule for it (Peppol BIS checks it: PEPPOL-EN16931-R120)."""
 
-TOTALS_RULE = "FXE-TOTALS"
+TOTALS_RULE = R.FXE_TOTALS
 """A stated total agrees with the other stated figures (no EN 16931 rule breaks) but differs from the one
 computed from the lines: the consequence of a difference reported on its own (a line net amount ...)."""
 
@@ -161,7 +162,7 @@ def _tax_rule(family: str | None, category: Any, rate: Decimal | None, basis: De
     if family is None or basis is None:
         return TOTALS_RULE
     if category in ("S", "L", "M"):  # the rate-bearing categories: BR-CO-17 ties tax to the stated basis
-        return TOTALS_RULE if rate is not None and tax == round2(basis * rate / 100) else "BR-CO-17"
+        return TOTALS_RULE if rate is not None and tax == round2(basis * rate / 100) else R.BR_CO_17
     return f"{family}-09" if tax != 0 else TOTALS_RULE  # every other category: no tax at all
 
 

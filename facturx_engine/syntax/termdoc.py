@@ -3,7 +3,7 @@
 ``python -m facturx_engine.syntax.termdoc`` rewrites it (``--check`` only compares);
 ``tests/test_termdoc.py`` fails when it is stale. Each row is a row of the table: the business term,
 its context, where the model holds it, its CII and UBL paths, the lowest Factur-X profile that carries
-it and the EN 16931 rules (from :mod:`facturx_engine.model.rules`) whose text names it.
+it and the EN 16931 rules (from :mod:`facturx_engine.rules`) whose text names it.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from facturx_engine.codegen import regenerate
-from facturx_engine.model.rules import all_rules
+from facturx_engine.rules import all_rules
 from facturx_engine.syntax.terms import TERMS, Term
 
 __all__ = ["TARGET", "main", "markdown"]
@@ -52,7 +52,7 @@ def markdown() -> str:
            "EN 16931's cardinality of the term. *Context*",
            "is the document (`DOC`) or the repeating group a row is written in; *model* is where the model",
            "holds the value (relative to that group's item); *rules* are the EN 16931 rules whose text names",
-           "the term (`facturx_engine/model/rules.tsv` has their text).", "",
+           "the term (`facturx_engine/rules.tsv` has their text).", "",
            f"{len(TERMS)} rows.", "",
            "| Term | Name | Card. | Context | Model | CII | UBL | Lowest profile | Rules |",
            "|---|---|---|---|---|---|---|---|---|"]

@@ -32,6 +32,7 @@ from collections.abc import Iterable
 from lxml import etree
 
 from facturx_engine import artefacts as _artefacts
+from facturx_engine import ruleids as R
 from facturx_engine.errors import InputError, ParseError, ProfileError, ResourceError
 from facturx_engine.model.codes import RULE_SETS, Profile, known_guideline
 from facturx_engine.syntax.limits import check_size
@@ -67,7 +68,7 @@ _EXTRA_RULES = {r.key for r in RULE_SETS if r.extra}
 _EN = Profile.EN16931.guideline
 _NATIVE = {"peppol-cii": "the Peppol BIS rules (CII)", "peppol-ubl": "the Peppol BIS rules (UBL)"}
 """Rule sets the engine implements itself (:mod:`facturx_engine.validation.peppol`), by stylesheet key."""
-_GUIDELINE_RULE = "FX-SCH-A-000556"
+_GUIDELINE_RULE = R.FX_SCH_A_000556
 
 
 # --------------------------------------------------------------------------- parsing
@@ -143,7 +144,7 @@ def _choose_profile(
             return known.rules, f"BT-24 {known.id!r} in a standalone XML: plain CEN EN 16931 CII", []
         return known.rules, f"BT-24 {known.id!r} declares {known.cius or known.profile.value}", []
     warning = Finding(
-        rule="FXE-PROFILE",
+        rule=R.FXE_PROFILE,
         severity="warning",
         location="/rsm:CrossIndustryInvoice/rsm:ExchangedDocumentContext",
         message=f"unknown specification identifier {guideline!r}; validated as Factur-X EN 16931",
@@ -255,7 +256,7 @@ def _use(sheet: str, key: str, reason: str) -> RuleSetUse:
                       rule_set.release or extra_manifest["version"], digest, reason, installed)
 
 
-NOT_INSTALLED_RULE = "FXE-NOT-INSTALLED"
+NOT_INSTALLED_RULE = R.FXE_NOT_INSTALLED
 
 
 def _not_installed(sheet: str, use: RuleSetUse) -> Finding:
@@ -274,7 +275,7 @@ def _not_installed(sheet: str, use: RuleSetUse) -> Finding:
     )
 
 
-_SCOPE_RULE = "FXE-SCOPE"
+_SCOPE_RULE = R.FXE_SCOPE
 
 
 def _scope_note(guideline: str, name: str) -> Finding:

@@ -20,15 +20,16 @@ import dataclasses
 
 from lxml import etree
 
+from facturx_engine import ruleids as R
 from facturx_engine.findings import Finding
 from facturx_engine.validation.position import SourceMap
 
 __all__ = ["SENDER_RULES", "UPSTREAM_DEFECTS", "read_findings"]
 
-SENDER_RULES = frozenset({"G6.22", "G7.51"})
+SENDER_RULES = frozenset({R.G6_22, R.G7_51})
 """The Schematron's rules on the sender that hold only when a registered platform sends."""
 UPSTREAM_DEFECTS = {
-    "G1.16": "known upstream defect of the official flux 10 Schematron: it applies G1.16 (a price, no minus sign) "
+    R.G1_16: "known upstream defect of the official flux 10 Schematron: it applies G1.16 (a price, no minus sign) "
              "to the encashed amount TT-95 / TT-99, so it refuses a refund (a negative encashment), a valid business "
              "case; the amount is reported as it is",
 }

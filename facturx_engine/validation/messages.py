@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from facturx_engine import artefacts as _artefacts
+from facturx_engine import ruleids as R
 from facturx_engine.errors import InputError, ResourceError
 from facturx_engine.findings import Finding
 from facturx_engine.validation.ereport import read_findings as _flux10_reading
@@ -32,7 +33,7 @@ __all__ = ["MESSAGES", "MessageKind", "installed", "message_kind", "validate_mes
 
 Reading = Callable[[list[Finding], etree._Element, SourceMap], list[Finding]]
 
-_NOT_INSTALLED = "FXE-NOT-INSTALLED"
+_NOT_INSTALLED = R.FXE_NOT_INSTALLED
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ from lxml import etree
 from saxonche import PySaxonApiError, PySaxonProcessor, PyXdmNode, PyXsltExecutable
 
 from facturx_engine import artefacts as _artefacts
+from facturx_engine import ruleids as R
 from facturx_engine.errors import ResourceError
 from facturx_engine.validation import stylesheet as _stylesheet
 from facturx_engine.findings import Finding
@@ -309,7 +310,7 @@ def run_schematron(text: str, key: str, source: str, stock: bool = False) -> lis
 def _saxon_said(text: str, relpath: str, source: str) -> Finding:
     """The warning that stands for what Saxon printed while running ``relpath`` on the document."""
     return Finding(
-        rule="FXE-SAXON",
+        rule=R.FXE_SAXON,
         severity="warning",
         location="/",
         message=f"the XSLT processor reported while running {relpath} on this document (its findings above "

@@ -11,6 +11,7 @@ of the conversion: it is in the rows of ``validate`` run on the sources.
 
 from __future__ import annotations
 
+from facturx_engine import ruleids as R
 from facturx_engine.apps.batch import FileResult
 from facturx_engine.apps.dist.job import Job
 from facturx_engine.errors import FacturXError, ParseError, ResourceError, ValidationFailed
@@ -21,7 +22,7 @@ __all__ = ["convert_one", "generate_one"]
 
 
 def _refused(url: str, exc: FacturXError) -> tuple[FileResult, None]:
-    rule = "FXE-PARSE" if isinstance(exc, ParseError) else "FXE-ERROR"
+    rule = R.FXE_PARSE if isinstance(exc, ParseError) else R.FXE_ERROR
     finding = Finding(rule=rule, severity="fatal", location="", message=str(exc), source="facturx_engine")
     return FileResult(url, None, None, (finding,)), None
 

@@ -36,6 +36,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
+from facturx_engine import ruleids as R
 from facturx_engine.apps.batch import FileResult, check_file
 from facturx_engine.apps.display import printable
 from facturx_engine.apps.dist.job import TASKS, Job
@@ -86,14 +87,14 @@ def _read(url: str, limit: int) -> bytes | FileResult:
     local = _local_path(url)
     try:
         if local is not None and not stat.S_ISREG(os.stat(local).st_mode):  # a FIFO would block the worker
-            return FileResult(url, None, None, (_finding("FXE-IO", "not a regular file (a FIFO, socket or device): "
+            return FileResult(url, None, None, (_finding(R.FXE_IO, "not a regular file (a FIFO, socket or device): "
                                                                    "not read"),), io_error=True)
         with fsspec.open(url, "rb") as stream:
             data: bytes = stream.read(limit + 1)
     except (OSError, ValueError) as exc:
-        return FileResult(url, None, None, (_finding("FXE-IO", f"cannot read the file: {exc}"),), io_error=True)
+        return FileResult(url, None, None, (_finding(R.FXE_IO, f"cannot read the file: {exc}"),), io_error=True)
     if (message := too_large(max(len(data), _size(url)), limit, "the file")) is not None:
-        return FileResult(url, None, None, (_finding("FXE-SIZE", message),), io_error=True)
+        return FileResult(url, None, None, (_finding(R.FXE_SIZE, message),), io_error=True)
     return data
 
 
@@ -105,11 +106,11 @@ def _captured(job: Job, url: str, data: bytes) -> tuple[FileResult, str | None]:
         warnings.simplefilter("always")
         result, output = _task(job, url, data)
     if said:
-        note = _finding("FXE-STDERR", f"the checks of this file printed on the error output: {summary(said.text)}",
+        note = _finding(R.FXE_STDERR, f"the checks of this file printed on the error output: {summary(said.text)}",
                         severity="warning")
         result = replace(result, findings=(*result.findings, note))
     if not job.schematron:
-        note = _finding("FXE-CRASH", "the full check of this file killed its worker process; it was checked again "
+        note = _finding(R.FXE_CRASH, "the full check of this file killed its worker process; it was checked again "
                                      "without the Schematron: the findings above are not a complete verdict")
         result = replace(result, findings=(*result.findings, note), io_error=True)
     return result, output
@@ -124,10 +125,10 @@ def _task(job: Job, url: str, data: bytes) -> tuple[FileResult, str | None]:
     try:
         made = convert_one(job, url, data) if job.task == "convert" else generate_one(job, url, data)
     except ResourceError as exc:  # an official artefact missing or altered: not a bug, as validate says it
-        return FileResult(url, None, None, (_finding("FXE-ARTEFACT", str(exc)),), io_error=True,
+        return FileResult(url, None, None, (_finding(R.FXE_ARTEFACT, str(exc)),), io_error=True,
                           artefact_error=True), None
     except Exception as exc:  # a bug of the engine: this document's finding, never the partition's end
-        return FileResult(url, None, None, (_finding("FXE-CRASH", f"the {job.task} of this file failed "
+        return FileResult(url, None, None, (_finding(R.FXE_CRASH, f"the {job.task} of this file failed "
                                                      f"({type(exc).__name__}: {exc}); this is a bug of "
                                                      "facturx-engine, please report it"),), io_error=True), None
     result, output = made
@@ -244,7 +245,7 @@ def crash_rows(job: Job, url: str, name: str, reason: str) -> dict[str, Any]:
         digest, size = "", _size(url)
     else:
         digest, size = hashlib.sha256(data).hexdigest(), len(data)
-    result = FileResult(url, None, None, (_finding("FXE-CRASH", f"the file could not be checked: {reason}"),),
+    result = FileResult(url, None, None, (_finding(R.FXE_CRASH, f"the file could not be checked: {reason}"),),
                         io_error=True)
     document, found = rows(job, url, size, digest, result, 0.0)
     write_part(job.out, name, [document], found, job.fmt)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import binascii
 
+from facturx_engine import ruleids as R
 from facturx_engine.apps.view.layout import sections
 from lxml import etree
 
@@ -103,7 +104,7 @@ def _reading(xml: bytes) -> tuple[Finding, ...]:
     try:
         return read_document(xml).findings
     except ParseError as exc:
-        return (Finding(exc.rule or "FXE-PARSE", "fatal", exc.location or "", exc.message,
+        return (Finding(exc.rule or R.FXE_PARSE, "fatal", exc.location or "", exc.message,
                         (exc.bt,) if exc.bt else (), "facturx_engine", kind="model"),)
 
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from facturx_engine import ruleids as R
 from facturx_engine.errors import ModelError
 from facturx_engine.io.payload.invoice import Built, document_of, refs_of
 from facturx_engine.io.payload.reader import (GENERAL, PRICE_KEYS, RATE_KEYS, Reader, as_choice, as_date, model_msg,
@@ -31,8 +32,8 @@ _CREDIT_NOTE_OWN = frozenset({"credit_note_number", "issue_date", "reason", "typ
 def credit_note_of(r: Reader, invoice: Built | None, previous: Sequence[CreditNote],
                    spec: str | None = None) -> CreditNote | None:
     start = r.sink.count()
-    number = r.text("credit_note_number", required=msg("is required", "BT-1", "BR-02"))
-    issue_date = r.get(("issue_date",), as_date, required=msg("is required", "BT-2", "BR-03"))
+    number = r.text("credit_note_number", required=msg("is required", "BT-1", R.BR_02))
+    issue_date = r.get(("issue_date",), as_date, required=msg("is required", "BT-2", R.BR_03))
     reason = r.text("reason", max_len=2000)
     # the refund's terms: Factur-X EXTENDED states BR-CO-25 for credit notes too (an amount due needs one of them)
     terms, due_date = r.text("payment_terms", max_len=1000), r.get(("due_date",), as_date)

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from facturx_engine import ruleids as R
 from facturx_engine.errors import ModelError
 from facturx_engine.io.payload.lines import LINE_FIELDS, Context, category_of, line_of
 from facturx_engine.io.payload.parties import country_of, delivery_of, is_individual, party_of
@@ -46,7 +47,7 @@ def _payment(r: Reader, refs: dict[str, str], by_card: bool) -> PaymentInstructi
         if iban is None:
             if bank is None:
                 r.error("bank_details", msg("payment by virement needs bank_details with the IBAN to pay to",
-                                            "BT-84", "BR-61"))
+                                            "BT-84", R.BR_61))
             return None
         code = "58" if iban[:2] in _SEPA else "30"
     transfers = (CreditTransfer(account_id=iban, bic=bic),) if iban else ()
@@ -65,7 +66,7 @@ def _deposits(r: Reader, kind: str, issue_date: _dt.date | None) -> tuple[tuple[
         return (), Decimal(0)
     refs, paid = [], Decimal(0)
     for dr in items:
-        number = dr.text("invoice_number", required=msg("is required", "BT-25", "BR-55"))
+        number = dr.text("invoice_number", required=msg("is required", "BT-25", R.BR_55))
         date = dr.get(("issue_date",), as_date)
         ht, tax, ttc = dr.number("total_ht"), dr.number(*TAX_KEYS), dr.number("total_ttc")
         if ttc is None and ht is not None and tax is not None:
@@ -122,8 +123,8 @@ def document_of(r: Reader, *, mode: str, spec: str | None = None) -> Built | Non
     ``spec``: the specification the document is written for when the caller decides it (else the payload's)."""
     start = r.sink.count()
     number_key = "quote_number" if mode == "quote" else "invoice_number"
-    number = r.text(number_key, required=msg("is required", "BT-1", "BR-02"))
-    issue_date = r.get(("issue_date", "invoice_date"), as_date, required=msg("is required", "BT-2", "BR-03"))
+    number = r.text(number_key, required=msg("is required", "BT-1", R.BR_02))
+    issue_date = r.get(("issue_date", "invoice_date"), as_date, required=msg("is required", "BT-2", R.BR_03))
     due_date = r.get(("due_date",), as_date)
     if due_date and issue_date and due_date < issue_date:
         r.error("due_date", msg(f"{due_date} is before the issue date {issue_date}", "BT-9"))
@@ -141,7 +142,7 @@ def document_of(r: Reader, *, mode: str, spec: str | None = None) -> Built | Non
                   category=(r.at("tax_category"), c) if (c := category_of(r)) else None)
     lines = r.items("lines")
     if r.data.get("lines") is None or lines == [] and not r.data["lines"]:
-        r.error("lines", msg("at least one line is required", "BG-25", "BR-16"))
+        r.error("lines", msg("at least one line is required", "BG-25", R.BR_16))
     read = [line_of(lr, i, ctx) for i, lr in enumerate(lines or ())]
     by_card = bool(r.get(("paid_by_card",), as_flag))
     payment = _payment(r, refs, by_card)

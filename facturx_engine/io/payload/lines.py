@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from facturx_engine import ruleids as R
 from facturx_engine.errors import ModelError
 from facturx_engine.io.payload.reader import (PRICE_KEYS, RATE_KEYS, TAX_KEYS, Reader, as_code, as_unit, model_msg,
                                               msg)
@@ -70,14 +71,14 @@ def _line_vat(lr: Reader, rate: Decimal, ctx: Context) -> Vat | None:
     if cat == VatCategory.ZERO_RATED:
         if own_reason:
             lr.error("exemption_reason", msg("category Z (zero rated) carries no exemption reason", "BT-120",
-                                             "BR-Z-10"))
+                                             R.BR_Z_10))
             return None
         return Vat.zero_rated()
     text, code = _ZERO_DEFAULTS.get(cat, (None, None))
     if reason is not None:
         text, code = (None, reason.upper()) if reason.upper().startswith("VATEX-") else (reason, None)
         if code is not None and code not in code_set("vatex"):
-            lr.sink.add(reason_key or "", msg(f"{reason!r} is not a VATEX code", "BT-121", "BR-CL-22"))
+            lr.sink.add(reason_key or "", msg(f"{reason!r} is not a VATEX code", "BT-121", R.BR_CL_22))
             return None
     if text is None and code is None:
         lr.error("exemption_reason", msg(f"category {cat} needs an exemption reason", "BT-120",
@@ -96,17 +97,17 @@ LINE_FIELDS = {"net_price": PRICE_KEYS, "gross_price": ("discount",), "price_dis
 
 def line_of(lr: Reader, index: int, ctx: Context) -> tuple[Line, Decimal, list[Stated]] | None:
     """The model line, the payload's unit price (before discount) and the line totals the app stated."""
-    name = lr.text("description", required=msg("is required", "BT-153", "BR-25"), max_len=500)
-    quantity = lr.number("quantity", required=msg("is required", "BT-129", "BR-22"))
+    name = lr.text("description", required=msg("is required", "BT-153", R.BR_25), max_len=500)
+    quantity = lr.number("quantity", required=msg("is required", "BT-129", R.BR_22))
     unit = lr.get(("unit",), as_unit) or "C62"
-    price = lr.number(*PRICE_KEYS, required=msg("is required", "BT-146", "BR-26"))
+    price = lr.number(*PRICE_KEYS, required=msg("is required", "BT-146", R.BR_26))
     rate = lr.number(*RATE_KEYS, required=msg("is required", "BT-152"), percent=True)
     discount = lr.number("discount", percent=True)
     product_code = lr.text("product_code")
     if quantity is not None and quantity <= 0:
         lr.error("quantity", msg(f"must be greater than 0, got {quantity}", "BT-129"))
     if price is not None and price < 0:
-        lr.error(lr.key(PRICE_KEYS), msg(f"must not be negative, got {price}", "BT-146", "BR-27"))
+        lr.error(lr.key(PRICE_KEYS), msg(f"must not be negative, got {price}", "BT-146", R.BR_27))
     if discount is not None and not 0 <= discount <= 100:
         lr.error("discount", msg(f"is a percentage from 0 to 100, got {discount}", "BT-147"))
     vat = _line_vat(lr, rate, ctx) if rate is not None else None

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from facturx_engine import ruleids as R
 from facturx_engine.errors import ModelError
 from facturx_engine.io.payload.reader import (Reader, as_country, as_date, as_eas, as_email, as_flag, as_icd,
                                               as_siret, as_vat_number, model_msg, msg)
@@ -13,8 +14,8 @@ from facturx_engine.model.records import Address, Contact, Delivery, Identifier,
 
 
 _PARTY_TERMS = {  # name (and the rule requiring it), SIRET, legal id
-    "seller": {"name": "BT-27", "rule": "BR-06", "siret": "BT-29", "legal": "BT-30", "address": "BT-34"},
-    "buyer": {"name": "BT-44", "rule": "BR-07", "siret": "BT-46", "legal": "BT-47", "address": "BT-49"},
+    "seller": {"name": "BT-27", "rule": R.BR_06, "siret": "BT-29", "legal": "BT-30", "address": "BT-34"},
+    "buyer": {"name": "BT-44", "rule": R.BR_07, "siret": "BT-46", "legal": "BT-47", "address": "BT-49"},
 }
 
 
@@ -68,7 +69,7 @@ def _identifiers(r: Reader, role: str, country: str | None) -> dict[str, Any]:
         r.error("seller_siret", msg("is required for a French seller", terms["siret"]))
     elif role == "seller" and country and country != "FR" and not any(has.values()):
         r.error("seller_vat_number", msg("a seller outside France needs a VAT number or a legal id "
-                                         "(seller_legal_id)", "BT-31/BT-30", "BR-CO-26"))
+                                         "(seller_legal_id)", "BT-31/BT-30", R.BR_CO_26))
     elif role == "buyer" and country == "FR" and not any(has.values()):
         r.error("buyer_siret", msg("a French business buyer needs one of buyer_siret, buyer_vat_number or "
                                    "buyer_legal_id (set buyer_is_individual for a consumer)", "BT-46/BT-47/BT-48"))
@@ -110,7 +111,7 @@ def _electronic_address(r: Reader, role: str, country: str | None) -> Identifier
         scheme = "0225"
     if scheme is None:
         r.error(f"{role}_electronic_address_scheme", msg("is required outside France (an EAS code)", f"{term}-1",
-                                                         "BR-62" if role == "seller" else "BR-63"))
+                                                         R.BR_62 if role == "seller" else R.BR_63))
         return None
     return Identifier(value=value, scheme=scheme)
 

@@ -9,6 +9,7 @@ import re
 
 import pikepdf
 
+from facturx_engine import ruleids as R
 from facturx_engine.pdf.checks.record import Checker
 from facturx_engine.pdf.primitives import cr_ended_streams
 
@@ -24,15 +25,15 @@ def file_structure(checker: Checker, *, streams: bool = True) -> None:
     trailer_id = checker.pdf.trailer.get("/ID")
     if not (isinstance(trailer_id, pikepdf.Array) and len(trailer_id) == 2
             and all(isinstance(x, pikepdf.String) for x in trailer_id)):
-        checker.fatal("PDFA-6.1.3-ID", "trailer",
+        checker.fatal(R.PDFA_6_1_3_ID, "trailer",
                       "the trailer has no /ID array of two strings (ISO 19005-3 6.1.3)", 12)
     if checker.pdf.is_encrypted or "/Encrypt" in checker.pdf.trailer:
-        checker.fatal("PDFA-6.1.3-ENCRYPT", "trailer",
+        checker.fatal(R.PDFA_6_1_3_ENCRYPT, "trailer",
                       "the file is encrypted (trailer /Encrypt); PDF/A forbids encryption (ISO 19005-3 6.1.3)", 13)
     end_of_file(checker)
     problems = [w for w in checker.pdf.get_warnings() if w]
     if problems:
-        checker.fatal("PDFA-6.1.4-XREF", "cross-reference",
+        checker.fatal(R.PDFA_6_1_4_XREF, "cross-reference",
                       "qpdf had to repair the file: " + "; ".join(str(p) for p in problems[:3])
                       + " (ISO 19005-3 6.1.4 / 6.1.9)", 16)
     if streams:
@@ -47,20 +48,20 @@ def header(checker: Checker) -> None:
     if not m:
         any_ = _HEADER_ANY_RE.match(data)
         if any_:
-            checker.fatal("PDFA-6.1.2-HEADER", "header",
+            checker.fatal(R.PDFA_6_1_2_HEADER, "header",
                           f"header %PDF-{any_.group(1).decode()}.{any_.group(2).decode()} is not %PDF-1.0..1.7 "
                           "followed by an EOL (PDF/A-3 is based on PDF 1.7; ISO 19005-3 6.1.2)", 10)
         else:
-            checker.fatal("PDFA-6.1.2-HEADER", "header",
+            checker.fatal(R.PDFA_6_1_2_HEADER, "header",
                           "the file does not start with %PDF-1.n at byte 0 (ISO 19005-3 6.1.2)", 10)
     else:
         if int(m.group(1)) < 7:
-            checker.tolerated("PDFA-6.1.2-VERSION", "header",
+            checker.tolerated(R.PDFA_6_1_2_VERSION, "header",
                               f"header declares PDF 1.{m.group(1).decode()}, older than the PDF 1.7 features "
                               "(/AF, /AFRelationship) a PDF/A-3 file uses; write %PDF-1.7", 10)
         rest = data[m.end():m.end() + 64]
         if not (len(rest) >= 5 and rest[:1] == b"%" and sum(1 for b in rest[1:5] if b > 127) == 4):
-            checker.fatal("PDFA-6.1.2-BINARY", "header",
+            checker.fatal(R.PDFA_6_1_2_BINARY, "header",
                           "the header is not followed by a comment of at least 4 bytes > 127 "
                           "(ISO 19005-3 6.1.2)", 11)
 
@@ -70,10 +71,10 @@ def end_of_file(checker: Checker) -> None:
     data = checker.data
     eof = data.rfind(b"%%EOF")
     if eof < 0:
-        checker.fatal("PDFA-6.1.3-EOF", "end of file",
+        checker.fatal(R.PDFA_6_1_3_EOF, "end of file",
                       "no %%EOF marker: the file is truncated (ISO 19005-3 6.1.3)", 14)
     elif data[eof + 5:] not in (b"", b"\n", b"\r", b"\r\n"):
-        checker.fatal("PDFA-6.1.3-EOF", "end of file",
+        checker.fatal(R.PDFA_6_1_3_EOF, "end of file",
                       f"{len(data) - eof - 5} byte(s) after the last %%EOF; at most one EOL is allowed "
                       "(ISO 19005-3 6.1.3)", 14)
 
@@ -82,7 +83,7 @@ def stream_eols(checker: Checker) -> None:
     """Item 15: the EOL around stream data, on the bytes."""
     bad_eol = _bad_stream_eols(checker.data)
     if bad_eol:
-        checker.fatal("PDFA-6.1.7-EOL", "streams",
+        checker.fatal(R.PDFA_6_1_7_EOL, "streams",
                       f"{bad_eol} stream(s) without an EOL before 'endstream' or with a lone CR after "
                       "'stream' (ISO 19005-3 6.1.7.1); "
                       "reportlab's raw output does this: rewrite the file with pikepdf", 15)
@@ -92,7 +93,7 @@ def stream_data(checker: Checker) -> None:
     """Stream data ending with CR (item 15): the raw data of each stream, as in the file."""
     ambiguous = cr_ended_streams(checker.pdf)
     if ambiguous:
-        checker.tolerated("PDFA-6.1.7-LENGTH", "streams",
+        checker.tolerated(R.PDFA_6_1_7_LENGTH, "streams",
                           f"{len(ambiguous)} stream(s) whose data ends with a CR byte ({', '.join(ambiguous[:5])}): "
                           "followed by the EOL before 'endstream' it reads as CR LF, and validators that take "
                           "CR LF as the EOL (page-validation) count /Length one byte short (ISO 19005-3 "

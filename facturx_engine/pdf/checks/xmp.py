@@ -11,6 +11,7 @@ import re
 
 import pikepdf
 
+from facturx_engine import ruleids as R
 from facturx_engine.model.codes import XRECHNUNG_LEVEL
 from facturx_engine.pdf.checks.record import Checker
 from facturx_engine.pdf.limits import StreamLimit
@@ -61,44 +62,44 @@ def metadata(checker: Checker) -> tuple[Xmp | None, str | None]:
     """Check the XMP; return it and the declared PDF/A identification (e.g. '3B')."""
     md = checker.pdf.Root.get("/Metadata")
     if not isinstance(md, pikepdf.Stream):
-        checker.fatal("PDFA-6.6.2.1-METADATA", "catalog", "the catalog has no /Metadata XMP stream (ISO 19005-3 6.6.2.1)", 3)
+        checker.fatal(R.PDFA_6_6_2_1_METADATA, "catalog", "the catalog has no /Metadata XMP stream (ISO 19005-3 6.6.2.1)", 3)
         return None, None
     loc = f"catalog /Metadata{ref_note(md)}"
     if md.get("/Type") != "/Metadata" or md.get("/Subtype") != "/XML":
-        checker.fatal("PDFA-6.6.2.1-METADATA", loc, "the metadata stream lacks /Type /Metadata /Subtype /XML (ISO 19005-3 6.6.2.1)", 3)
+        checker.fatal(R.PDFA_6_6_2_1_METADATA, loc, "the metadata stream lacks /Type /Metadata /Subtype /XML (ISO 19005-3 6.6.2.1)", 3)
     if md.get("/Filter") is not None:
-        checker.fatal("FX-XMP-FILTER", loc,
+        checker.fatal(R.FX_XMP_FILTER, loc,
                       f"the XMP stream is compressed (/Filter {show(md.get('/Filter'))}); veraPDF's PDF/A-3B profile "
                       "allows it, but page-validation and PDFBox Preflight (the offline gates) reject it: "
                       "write it uncompressed", 4)
     try:
         raw, xmp = read_xmp(checker.pdf, strict=True)
     except StreamLimit as exc:
-        checker.fatal(exc.rule or "FX-LIMIT-STREAM", loc, exc.message, "limit")
+        checker.fatal(exc.rule or R.FX_LIMIT_STREAM, loc, exc.message, "limit")
         return None, None
     if raw is None:
-        checker.fatal("PDFA-6.6.2.1-METADATA", loc, "the XMP stream cannot be decoded", 3)
+        checker.fatal(R.PDFA_6_6_2_1_METADATA, loc, "the XMP stream cannot be decoded", 3)
         return None, None
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError:
-        checker.fatal("PDFA-6.6.2.1-METADATA", loc, "the XMP packet is not UTF-8 (ISO 19005-3 6.6.2.1)", 3)
+        checker.fatal(R.PDFA_6_6_2_1_METADATA, loc, "the XMP packet is not UTF-8 (ISO 19005-3 6.6.2.1)", 3)
     header = _XPACKET_RE.search(raw)
     if header is None:
-        checker.tolerated("FX-XMP-XPACKET", loc, "the XMP has no <?xpacket begin=... ?> wrapper", 3)
+        checker.tolerated(R.FX_XMP_XPACKET, loc, "the XMP has no <?xpacket begin=... ?> wrapper", 3)
     elif re.search(rb"\b(bytes|encoding)\s*=", header.group(3)):
-        checker.fatal("PDFA-6.6.2.1-METADATA", loc, "the xpacket header has a bytes or encoding attribute (ISO 19005-3 6.6.2.1)", 3)
+        checker.fatal(R.PDFA_6_6_2_1_METADATA, loc, "the xpacket header has a bytes or encoding attribute (ISO 19005-3 6.6.2.1)", 3)
     if xmp is None:
-        checker.fatal("PDFA-6.6.2.1-METADATA", loc, "the XMP is not well-formed XML (ISO 19005-3 6.6.2.1)", 3)
+        checker.fatal(R.PDFA_6_6_2_1_METADATA, loc, "the XMP is not well-formed XML (ISO 19005-3 6.6.2.1)", 3)
         return None, None
     part = xmp.text(NS["pdfaid"], "part")
     conformance = xmp.text(NS["pdfaid"], "conformance")
     if part != "3":
-        checker.fatal("PDFA-6.6.4-PART", loc, f"pdfaid:part is {part!r}, not '3' (PDF/A-3; ISO 19005-3 6.6.4)", 2)
+        checker.fatal(R.PDFA_6_6_4_PART, loc, f"pdfaid:part is {part!r}, not '3' (PDF/A-3; ISO 19005-3 6.6.4)", 2)
     if conformance not in ("A", "B", "U"):
-        checker.fatal("PDFA-6.6.4-CONFORMANCE", loc, f"pdfaid:conformance is {conformance!r}, not A, B or U (ISO 19005-3 6.6.4)", 2)
+        checker.fatal(R.PDFA_6_6_4_CONFORMANCE, loc, f"pdfaid:conformance is {conformance!r}, not A, B or U (ISO 19005-3 6.6.4)", 2)
     elif conformance != "B":
-        checker.warn("PDFA-6.6.4-CONFORMANCE", loc,
+        checker.warn(R.PDFA_6_6_4_CONFORMANCE, loc,
                      f"declares PDF/A-3{conformance}; only the level-B rules are checked here", 1)
     _extension_schemas(checker, xmp, loc)
     return xmp, (f"{part}{conformance}" if part and conformance else None)
@@ -109,11 +110,11 @@ def _extension_schemas(checker: Checker, xmp: Xmp, loc: str) -> None:
     declared: dict[str, ExtensionSchema] = {}
     for schema in schemas:
         if not schema.namespace or not schema.prefix:
-            checker.fatal("PDFA-6.6.2.3-EXTENSION", loc, f"an extension schema lacks namespaceURI or prefix ({schema.namespace!r})", 5)
+            checker.fatal(R.PDFA_6_6_2_3_EXTENSION, loc, f"an extension schema lacks namespaceURI or prefix ({schema.namespace!r})", 5)
         for pname, spec in schema.properties.items():
             missing = [k for k, v in spec.items() if not v]
             if not pname or missing:
-                checker.fatal("PDFA-6.6.2.3-EXTENSION", loc,
+                checker.fatal(R.PDFA_6_6_2_3_EXTENSION, loc,
                               f"property {pname!r} of extension schema {schema.namespace!r} lacks "
                               f"{', '.join(missing) or 'a name'} (ISO 19005-3 6.6.2.3.3)", 5)
         declared[schema.namespace] = schema
@@ -122,21 +123,21 @@ def _extension_schemas(checker: Checker, xmp: Xmp, loc: str) -> None:
             continue
         found = declared.get(ns)
         if found is None:
-            checker.fatal("PDFA-6.6.2.3-EXTENSION", loc,
+            checker.fatal(R.PDFA_6_6_2_3_EXTENSION, loc,
                           f"XMP property {xmp.prefixes.get(ns, '?')}:{name} ({ns}) is neither predefined nor "
                           "declared in a PDF/A extension schema (ISO 19005-3 6.6.2.3.1)", 5)
         elif name not in found.properties:
-            checker.fatal("PDFA-6.6.2.3-EXTENSION", loc,
+            checker.fatal(R.PDFA_6_6_2_3_EXTENSION, loc,
                           f"XMP property {found.prefix}:{name} is not declared in the extension schema "
                           f"of {ns} (ISO 19005-3 6.6.2.3.1)", 5)
         elif ns == FX_NAMESPACE:
             spec = found.properties[name]
             if spec.get("valueType") != "Text" or spec.get("category") != "external":
-                checker.fatal("PDFA-6.6.2.3-EXTENSION", loc,
+                checker.fatal(R.PDFA_6_6_2_3_EXTENSION, loc,
                               f"fx:{name} is declared with valueType {spec.get('valueType')!r} and category "
                               f"{spec.get('category')!r}; expected Text / external", 5)
             if found.prefix != "fx":
-                checker.fatal("PDFA-6.6.2.3-EXTENSION", loc,
+                checker.fatal(R.PDFA_6_6_2_3_EXTENSION, loc,
                               f"the Factur-X extension schema declares prefix {found.prefix!r}, not 'fx'", 5)
 
 
@@ -163,7 +164,7 @@ def info_vs_xmp(checker: Checker, xmp: Xmp) -> None:
         else:
             ok = (xv[0] if isinstance(xv, list) and xv else xv) == value
         if not ok:
-            checker.tolerated("FX-INFO-XMP", f"Info {key}",
+            checker.tolerated(R.FX_INFO_XMP, f"Info {key}",
                               f"Info {key} {value!r} differs from XMP {label} {xv!r} (a PDF/A-1 rule, 6.7.3, "
                               "that PDFBox Preflight still applies; not a veraPDF PDF/A-3B rule)", 8)
     for key, prop, label in (("/CreationDate", "CreateDate", "xmp:CreateDate"),
@@ -173,7 +174,7 @@ def info_vs_xmp(checker: Checker, xmp: Xmp) -> None:
         a = _pdf_date(text_of(info.get(key)))
         b = _xmp_date(xmp.text(NS["xmp"], prop))
         if a is None or b is None or not _same_instant(a, b):
-            checker.tolerated("FX-INFO-XMP", f"Info {key}",
+            checker.tolerated(R.FX_INFO_XMP, f"Info {key}",
                               f"Info {key} {text_of(info.get(key))!r} differs from XMP {label} "
                               f"{xmp.text(NS['xmp'], prop)!r} (PDF/A-1 6.7.3, PDFBox Preflight 7.2)", 8)
 
@@ -188,23 +189,23 @@ def fx_properties(checker: Checker, xmp: Xmp | None, ns: str, filename: str | No
     values = {p: xmp.text(ns, p) for p in FX_PROPERTIES}
     missing = [p for p, v in values.items() if not v]
     if missing:
-        checker.fatal("FX-XMP-MISSING", loc, f"the XMP lacks fx:{', fx:'.join(missing)} ({ns})", 6)
+        checker.fatal(R.FX_XMP_MISSING, loc, f"the XMP lacks fx:{', fx:'.join(missing)} ({ns})", 6)
     doc_type = values["DocumentType"]
     if doc_type and doc_type != "INVOICE":
-        checker.fatal("FX-XMP-TYPE", loc, f"fx:DocumentType is {doc_type!r}, not INVOICE", 6)
+        checker.fatal(R.FX_XMP_TYPE, loc, f"fx:DocumentType is {doc_type!r}, not INVOICE", 6)
     docname = values["DocumentFileName"]
     if docname and filename and docname != filename:
-        checker.fatal("FX-XMP-FILENAME", loc, f"fx:DocumentFileName is {docname!r} but the invoice is embedded as {filename!r}", 7)
+        checker.fatal(R.FX_XMP_FILENAME, loc, f"fx:DocumentFileName is {docname!r} but the invoice is embedded as {filename!r}", 7)
     version = values["Version"]
     xlevel = values["ConformanceLevel"]
     if version and version != "1.0" and ns == FX_NAMESPACE and xlevel != XRECHNUNG_LEVEL:
-        checker.warn("FX-XMP-VERSION", loc, f"fx:Version is {version!r}; Factur-X 1.0x writes 1.0", 6)
+        checker.warn(R.FX_XMP_VERSION, loc, f"fx:Version is {version!r}; Factur-X 1.0x writes 1.0", 6)
     if xlevel:
         legacy = ns != FX_NAMESPACE and xlevel in LEGACY_LEVELS
         if xlevel not in LEVELS and not legacy:
-            checker.fatal("FX-XMP-LEVEL", loc, f"fx:ConformanceLevel {xlevel!r} is not one of {', '.join(LEVELS)}", 6, ("BT-24",))
+            checker.fatal(R.FX_XMP_LEVEL, loc, f"fx:ConformanceLevel {xlevel!r} is not one of {', '.join(LEVELS)}", 6, ("BT-24",))
         elif level is not None and xlevel != level and not (legacy and legacy_level_of(guideline) == xlevel):
-            checker.fatal("FX-XMP-LEVEL", loc, f"fx:ConformanceLevel is {xlevel!r} but the XML's BT-24 {guideline!r} "
+            checker.fatal(R.FX_XMP_LEVEL, loc, f"fx:ConformanceLevel is {xlevel!r} but the XML's BT-24 {guideline!r} "
                           f"means {level!r}", 29, ("BT-24",))
     return xlevel
 
