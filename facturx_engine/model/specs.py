@@ -329,7 +329,7 @@ _PEPPOL_NL = (
 # Factur-X EXTENDED (and EXTENDED-CTC-FR): its Schematron states BR-CO-25 for every type code, credit notes too,
 # where the EN 16931 profile's stylesheet does not state it.
 _EXTENDED = (
-    Requirement("BT-9/BT-20", ("due_date", "payment_terms"), "BR-CO-25", "a payment due date or payment terms when "
+    Requirement("BT-9/BT-20", ("due_date", "payment_terms"), R.BR_CO_25, "a payment due date or payment terms when "
                 "an amount is due (a credit note too: the amount refunded)", when=lambda doc: doc.totals.due > 0),
 )
 

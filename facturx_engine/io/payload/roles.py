@@ -28,6 +28,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
+from facturx_engine import ruleids as R
 from facturx_engine.errors import ModelError
 from facturx_engine.io.payload.reader import Bad, Reader, as_eas, as_icd, as_siret, as_text, model_msg, msg
 from facturx_engine.model.codes import Profile
@@ -100,7 +101,7 @@ def _payee_identifier(r: Reader) -> Identifier | None:
     """BT-60: ``payee_siret`` or ``payee_identifier`` + its scheme."""
     siret = r.get(("payee_siret",), _termed(as_siret, "BT-60", "BR-FR-09"))
     value = _text(r, "payee_identifier", "BT-60")
-    scheme = r.get(("payee_identifier_scheme",), _termed(as_icd, "BT-60-1", "BR-CL-10"))
+    scheme = r.get(("payee_identifier_scheme",), _termed(as_icd, "BT-60-1", R.BR_CL_10))
     _scheme_alone(r, "payee_identifier", "payee_identifier_scheme")
     if r.present("payee_siret") and r.present("payee_identifier"):
         r.error("payee_identifier", msg("give payee_siret or payee_identifier, not both: the payee has one "
@@ -122,7 +123,7 @@ def _payee_identifier(r: Reader) -> Identifier | None:
 def _payee_legal_id(r: Reader, identifier: Identifier | None) -> Identifier | None:
     """BT-61: ``payee_legal_id`` (+ scheme), else the SIREN of the payee's SIRET."""
     value = _text(r, "payee_legal_id", "BT-61")
-    scheme = r.get(("payee_legal_id_scheme",), _termed(as_icd, "BT-61-1", "BR-CL-11"))
+    scheme = r.get(("payee_legal_id_scheme",), _termed(as_icd, "BT-61-1", R.BR_CL_11))
     _scheme_alone(r, "payee_legal_id", "payee_legal_id_scheme")
     siret = identifier.value if identifier is not None and identifier.scheme == _SIRET else None
     if value is None:
@@ -139,7 +140,7 @@ def _payee(r: Reader) -> Payee | None:
         return None
     name = _text(r, "payee_name", "BT-59", required=msg(
         "is required when a payee is given (the party paid instead of the seller, e.g. the factor)", "BT-59",
-        "BR-17"))
+        R.BR_17))
     identifier = _payee_identifier(r)
     legal_id = _payee_legal_id(r, identifier)
     if name is None:
@@ -163,7 +164,7 @@ def _global_id(sub: Reader, terms: tuple[str, ...]) -> Identifier | None:
     _, _, gid_t, scheme_t, _, who = terms
     siret = sub.get(("siret",), _termed(as_siret, gid_t, "BR-FR-09"))
     value = _text(sub, "global_id", gid_t)
-    scheme = sub.get(("global_id_scheme",), _termed(as_icd, scheme_t, "BR-CL-10"))
+    scheme = sub.get(("global_id_scheme",), _termed(as_icd, scheme_t, R.BR_CL_10))
     _scheme_alone(sub, "global_id", "global_id_scheme")
     if sub.present("siret") and sub.present("global_id"):
         sub.error("global_id", msg(f"give siret or global_id, not both: {who} has one global identifier", gid_t))
@@ -183,7 +184,7 @@ def _global_id(sub: Reader, terms: tuple[str, ...]) -> Identifier | None:
 
 def _address(sub: Reader, term: str) -> Identifier | None:
     value = _text(sub, "electronic_address", term)
-    scheme = sub.get(("electronic_address_scheme",), _termed(as_eas, f"{term}-1", "BR-CL-25"))
+    scheme = sub.get(("electronic_address_scheme",), _termed(as_eas, f"{term}-1", R.BR_CL_25))
     _scheme_alone(sub, "electronic_address", "electronic_address_scheme")
     if value is None or (scheme is None and sub.present("electronic_address_scheme")):
         return None
