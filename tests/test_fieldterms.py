@@ -71,6 +71,16 @@ def test_a_record_on_its_own_has_the_terms_of_its_first_place():
             bt_of(cls, name)
 
 
+def test_a_record_keeps_its_terms_once_published_and_another_class_of_the_same_name_has_none():
+    import facturx_engine as fx
+    from facturx_engine.model import ereport
+
+    assert fx.CreditNote.__module__ == fx.Party.__module__ == "facturx_engine"  # published: its home is the package
+    assert (bt_of(fx.CreditNote, "number"), bt_of(fx.Party, "name")) == ("BT-1", "BT-27")
+    assert terms.record_term(ereport.Period, "start") is None  # the e-reporting period is not the model's
+    assert fieldterms.source_text() == terms.TABLE_PATH.read_text(encoding="utf-8")
+
+
 def test_the_models_own_messages_name_the_records_term():
     with pytest.raises(ModelError) as caught:
         Party(name="", address=Address(country="FR", city="x\x01"))

@@ -15,14 +15,19 @@ import re
 from functools import cache
 from pathlib import Path
 
-__all__ = ["TABLE_PATH", "path_term", "record_key", "record_term"]
+__all__ = ["RECORD_MODULES", "TABLE_PATH", "path_term", "record_key", "record_term"]
 
 TABLE_PATH = Path(__file__).with_name("terms.tsv")
+RECORD_MODULES = frozenset({"facturx_engine", *(f"facturx_engine.model.{name}" for name in (
+    "documents", "parties", "lines", "payment"))})
+"""The modules of the record classes the table names by class name: where they are defined, or the package itself,
+which names itself their home once they are taken from it (its namespace has one class of each name; the
+e-reporting ``Period`` is another class, and has no terms here)."""
 
 
 @cache
 def _table() -> tuple[dict[str, str], dict[str, str]]:
-    """(record terms by ``module.Class.field``, field terms by path)."""
+    """(record terms by ``Class.field``, field terms by path)."""
     records: dict[str, str] = {}
     paths: dict[str, str] = {}
     for line in TABLE_PATH.read_text(encoding="utf-8").splitlines():
@@ -34,17 +39,18 @@ def _table() -> tuple[dict[str, str], dict[str, str]]:
 
 
 def record_key(cls: type, name: str) -> str:
-    """The table's key of a record class's field: ``parties.Party.name``."""
-    return f"{cls.__module__.rsplit('.', 1)[-1]}.{cls.__qualname__}.{name}"
+    """The table's key of a record class's field: ``Party.name``."""
+    return f"{cls.__qualname__}.{name}"
 
 
 def record_term(cls: type, name: str) -> str | None:
     """The business term of field ``name`` of a record class on its own (a subclass's, its base's), or None."""
     records = _table()[0]
     for klass in cls.__mro__:
-        found = records.get(record_key(klass, name))
-        if found is not None:
-            return found
+        if klass.__module__ in RECORD_MODULES:
+            found = records.get(record_key(klass, name))
+            if found is not None:
+                return found
     return None
 
 

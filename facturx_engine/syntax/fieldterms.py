@@ -9,8 +9,8 @@ in :mod:`facturx_engine.syntax.terms.fields`, and a field holding an identifier 
 
 The model cannot import the term table (it is the layer below), so this generator writes what it derives into
 ``model/terms.tsv``, which :mod:`facturx_engine.model.terms` reads: one ``field`` line per model path, and one
-``record`` line per field of a record class (the terms a record has on its own, outside the document: the
-seller's for a party). ``python -m facturx_engine.syntax.fieldterms`` rewrites it, ``--check`` says whether it is
+``record`` line per field of a record class, by class name (the terms a record has on its own, outside the
+document: the seller's for a party). ``python -m facturx_engine.syntax.fieldterms`` rewrites it, ``--check`` says whether it is
 current (``tests/test_terms.py`` runs the check).
 """
 
@@ -22,7 +22,7 @@ from collections.abc import Iterator, Sequence
 from facturx_engine.codegen import regenerate
 from facturx_engine.model import records
 from facturx_engine.model.introspect import field_specs, item_type
-from facturx_engine.model.terms import TABLE_PATH, record_key
+from facturx_engine.model.terms import RECORD_MODULES, TABLE_PATH, record_key
 from facturx_engine.syntax import places
 from facturx_engine.syntax.terms import TERMS, Term
 from facturx_engine.syntax.terms.fields import CONTAINERS, HOMES, MODEL_ONLY, NO_TERMS_OF_THEIR_OWN, READER_PLACES
@@ -110,7 +110,7 @@ def field_terms() -> dict[str, str]:
 
 
 def record_terms() -> dict[str, str]:
-    """``module.Class.field`` -> the term a record's field has on its own: the first of its term ids at the
+    """``Class.field`` -> the term a record's field has on its own: the first of its term ids at the
     record's home (:data:`~facturx_engine.syntax.terms.fields.HOMES`) or first place in the document."""
     terms = field_terms()
     homes: dict[type, list[str]] = {}
@@ -120,6 +120,8 @@ def record_terms() -> dict[str, str]:
                            if isinstance(c, type) and dataclasses.is_dataclass(c)]
     out: dict[str, str] = {}
     for cls in classes:
+        if cls.__module__ not in RECORD_MODULES:
+            raise ValueError(f"{cls.__qualname__}: model.terms.RECORD_MODULES lacks its module {cls.__module__}")
         if cls.__name__ in NO_TERMS_OF_THEIR_OWN:
             continue
         if issubclass(cls, records.Document):  # the document itself: Invoice, CreditNote and their base
@@ -137,7 +139,7 @@ def source_text() -> str:
     """The text of ``model/terms.tsv``."""
     lines = ["# The business term of each model field. Generated from the term table by "
              "python -m facturx_engine.syntax.fieldterms: do not edit.",
-             "# kind\tname\tterm  (record: a record class's own field, module.Class.field; "
+             "# kind\tname\tterm  (record: a record class's own field, Class.field; "
              "field: a field of the document, by its path)"]
     lines += [f"record\t{key}\t{term}" for key, term in sorted(record_terms().items())]
     lines += [f"field\t{path}\t{term}" for path, term in field_terms().items()]
