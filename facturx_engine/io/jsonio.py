@@ -305,7 +305,7 @@ def _build(cls: type, data: Any, path: str, ctx: Where) -> Any:
                 raise InputError(f"must not be null (leave it out for the default {_dump_value(spec.default)!r})",
                                  field=sub, bt=term)
             continue
-        kwargs[name] = _read_value(spec.hint, value, sub, ctx.child(spec, term), term)
+        kwargs[name] = _read_value(spec.hint, value, sub, ctx.child(spec), term)
         if spec.required and isinstance(kwargs[name], tuple) and len(kwargs[name]) < REQUIRED_TUPLES[name]:
             raise InputError(f"needs at least {REQUIRED_TUPLES[name]} item(s)", field=sub, bt=term,
                              rule=required_rule(term))
@@ -462,7 +462,7 @@ def _record_schema(cls: type, ctx: Where) -> dict[str, Any]:
     required = []
     for name, spec in visible_fields(cls, ctx).items():
         term = term_in(cls, ctx, spec)
-        sub = _type_schema(spec.hint, ctx.child(spec, term))
+        sub = _type_schema(spec.hint, ctx.child(spec))
         if spec.optional:
             sub = _with_null(sub)
         if name in REQUIRED_TUPLES and spec.required:

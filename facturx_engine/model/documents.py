@@ -25,7 +25,7 @@ from facturx_engine import ruleids as R
 from facturx_engine.errors import ModelError
 from facturx_engine.model.codes import CREDIT_NOTE_TYPES, DocumentType, code_set
 from facturx_engine.model.compute import Totals, compute_totals
-from facturx_engine.model.fields import FROZEN, breach, bt, converted, dates, decimals, fast_init, texts, tuples
+from facturx_engine.model.fields import FROZEN, REQUIRED, breach, converted, dates, decimals, fast_init, texts, tuples
 from facturx_engine.model.lines import AllowanceCharge, Line, Period, Vat
 from facturx_engine.model.parties import Delivery, Identifier, Party, Payee, RelatedParty, TaxRepresentative
 from facturx_engine.model.payment import PaymentInstructions
@@ -39,8 +39,8 @@ __all__ = ["Attachment", "CreditNote", "Document", "Invoice", "Note", "Preceding
 class Note:
     """BG-1 invoice note with an optional UNTDID 4451 subject code."""
 
-    text: str = bt("BT-22", "")
-    subject_code: str | None = bt("BT-21")
+    text: str = ""
+    subject_code: str | None = None
 
 
 @fast_init(texts("type_code", required=("number",)), dates("issue_date"))
@@ -48,9 +48,9 @@ class Note:
 class PrecedingInvoice:
     """BG-3: a preceding invoice (credited, corrected, or a deposit deducted here)."""
 
-    number: str = bt("BT-25", "")
-    issue_date: _dt.date | None = bt("BT-26")
-    type_code: str | None = bt("EXT-FR-FE-02")  # CII only: 386 for a deposit, per French practice
+    number: str = ""
+    issue_date: _dt.date | None = None
+    type_code: str | None = None  # CII only: 386 for a deposit, per French practice
 
 
 @fast_init(texts("description", "uri", "mime_code", "filename", required=("id",)))
@@ -58,12 +58,12 @@ class PrecedingInvoice:
 class Attachment:
     """BG-24 additional supporting document: an embedded binary (BT-125) and/or an external URL (BT-124)."""
 
-    id: str = bt("BT-122", "")
-    description: str | None = bt("BT-123")
-    uri: str | None = bt("BT-124")
-    content: bytes | None = bt("BT-125")
-    mime_code: str | None = bt("BT-125-1")
-    filename: str | None = bt("BT-125-2")
+    id: str = ""
+    description: str | None = None
+    uri: str | None = None
+    content: bytes | None = None
+    mime_code: str | None = None
+    filename: str | None = None
 
     def __post_init__(self) -> None:
         if self.content is not None:
@@ -110,54 +110,53 @@ class _Refs(Mapping[str, str]):
 class Document:
     """What invoices and credit notes share. Build :class:`Invoice` or :class:`CreditNote`."""
 
-    number: str = bt("BT-1", "")
-    issue_date: _dt.date = bt("BT-2", None)
-    type_code: str = bt("BT-3", "380")
-    currency: str = bt("BT-5", "EUR")
-    tax_currency: str | None = bt("BT-6")
-    tax_currency_vat_total: Decimal | None = bt("BT-111")
-    tax_point_date: _dt.date | None = bt("BT-7")
-    tax_point_code: str | None = bt("BT-8")  # UNTDID 2005 meaning: 3, 35, 432
-    due_date: _dt.date | None = bt("BT-9")
-    buyer_reference: str | None = bt("BT-10")
-    project_reference: str | None = bt("BT-11")
-    contract_reference: str | None = bt("BT-12")
-    purchase_order: str | None = bt("BT-13")
-    sales_order: str | None = bt("BT-14")
-    receiving_advice: str | None = bt("BT-15")
-    despatch_advice: str | None = bt("BT-16")
-    tender_reference: str | None = bt("BT-17")
-    invoiced_object: Identifier | None = bt("BT-18")
-    buyer_accounting_ref: str | None = bt("BT-19")
-    payment_terms: str | None = bt("BT-20")
-    notes: Sequence[Note] = bt("BG-1", ())
-    process_id: str | None = bt("BT-23")
-    specification_id: str | None = bt("BT-24")  # None: the writer's profile decides
-    preceding_invoices: Sequence[PrecedingInvoice] = bt("BG-3", ())
-    seller: Party = bt("BG-4", None)
-    buyer: Party = bt("BG-7", None)
-    payee: Payee | None = bt("BG-10")
-    tax_representative: TaxRepresentative | None = bt("BG-11")
-    delivery: Delivery | None = bt("BG-13")
-    invoicing_period: Period | None = bt("BG-14")
-    payment: PaymentInstructions | None = bt("BG-16")
-    allowances_charges: Sequence[AllowanceCharge] = bt("BG-20", ())
-    lines: Sequence[Line] = bt("BG-25", ())
-    attachments: Sequence[Attachment] = bt("BG-24", ())
-    paid_amount: Decimal | None = bt("BT-113")
-    rounding_amount: Decimal | None = bt("BT-114")
-    prices_include_vat: bool = bt("B2C-GROSS", False)
-    late_payment_mentions: bool | None = bt("FR-L441-10")
-    buyer_agent: RelatedParty | None = bt("EXT-FR-FE-BG-01")  # these five: Factur-X EXTENDED only
-    payer: RelatedParty | None = bt("EXT-FR-FE-BG-02")
-    seller_agent: RelatedParty | None = bt("EXT-FR-FE-BG-03")
-    invoicee: RelatedParty | None = bt("EXT-FR-FE-BG-04")
-    invoicer: RelatedParty | None = bt("EXT-FR-FE-BG-05")
+    number: str = ""
+    issue_date: _dt.date = REQUIRED
+    type_code: str = "380"
+    currency: str = "EUR"
+    tax_currency: str | None = None
+    tax_currency_vat_total: Decimal | None = None
+    tax_point_date: _dt.date | None = None
+    tax_point_code: str | None = None  # UNTDID 2005 meaning: 3, 35, 432
+    due_date: _dt.date | None = None
+    buyer_reference: str | None = None
+    project_reference: str | None = None
+    contract_reference: str | None = None
+    purchase_order: str | None = None
+    sales_order: str | None = None
+    receiving_advice: str | None = None
+    despatch_advice: str | None = None
+    tender_reference: str | None = None
+    invoiced_object: Identifier | None = None
+    buyer_accounting_ref: str | None = None
+    payment_terms: str | None = None
+    notes: Sequence[Note] = ()
+    process_id: str | None = None
+    specification_id: str | None = None  # None: the writer's profile decides
+    preceding_invoices: Sequence[PrecedingInvoice] = ()
+    seller: Party = REQUIRED
+    buyer: Party = REQUIRED
+    payee: Payee | None = None
+    tax_representative: TaxRepresentative | None = None
+    delivery: Delivery | None = None
+    invoicing_period: Period | None = None
+    payment: PaymentInstructions | None = None
+    allowances_charges: Sequence[AllowanceCharge] = ()
+    lines: Sequence[Line] = ()
+    attachments: Sequence[Attachment] = ()
+    paid_amount: Decimal | None = None
+    rounding_amount: Decimal | None = None
+    prices_include_vat: bool = False
+    late_payment_mentions: bool | None = None
+    buyer_agent: RelatedParty | None = None  # these five: Factur-X EXTENDED only
+    payer: RelatedParty | None = None
+    seller_agent: RelatedParty | None = None
+    invoicee: RelatedParty | None = None
+    invoicer: RelatedParty | None = None
     _totals: Totals | None = field(default=None, init=False, repr=False, compare=False)
     # Non-XML references of the app that built the document (payload ``external_id``,
     # ``internal_reference`` ...): never written, not compared, not inherited by replace().
-    app_refs: Mapping[str, str] = field(default_factory=lambda: _Refs(), init=False, repr=False,
-                                        compare=False, metadata={"bt": "APP-REFS"})
+    app_refs: Mapping[str, str] = field(default_factory=lambda: _Refs(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._check_structure()
@@ -277,7 +276,7 @@ class Invoice(Document):
     """An invoice: 380 commercial, 384 corrected, 386 deposit (prepayment), 389 self-billed, or any
     other invoice code of UNTDID 1001 that EN 16931 allows."""
 
-    type_code: str = bt("BT-3", DocumentType.COMMERCIAL_INVOICE.value)
+    type_code: str = DocumentType.COMMERCIAL_INVOICE.value
 
     @classmethod
     def _allowed_types(cls) -> frozenset[str]:
@@ -298,7 +297,7 @@ class CreditNote(Document):
     """A credit note (381 and the other credit-note codes). Amounts are stated positive;
     BG-3 should reference the credited invoice."""
 
-    type_code: str = bt("BT-3", DocumentType.CREDIT_NOTE.value)
+    type_code: str = DocumentType.CREDIT_NOTE.value
 
     @classmethod
     def _allowed_types(cls) -> frozenset[str]:

@@ -10,9 +10,10 @@ the dataclass semantics that runs the declared checks inline (see the comment ab
 :func:`_stock_init` gives the reference path the tests compare it with, which the classes take for
 good when ``FACTURX_ENGINE_REFERENCE`` asks for it (:func:`facturx_engine.codegen.reference`, ``init``).
 
-Also what every record module declares its fields with: :func:`bt` (a field and its business term),
-:data:`FROZEN` (the dataclass options), and the model's reading mode (:func:`breach`,
-:func:`collect_breaches`).
+Also what every record module declares its fields with: :data:`FROZEN` (the dataclass options),
+:data:`REQUIRED` (the default of a field the model checks is given), and the model's reading mode (:func:`breach`,
+:func:`collect_breaches`). A field's business term is not declared here: it is the term table's, read from
+``terms.tsv`` (:mod:`facturx_engine.model.terms`, :func:`bt_of`).
 """
 
 from __future__ import annotations
@@ -23,17 +24,18 @@ import types
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import MISSING, field, fields
+from dataclasses import MISSING, fields
 from decimal import Decimal
 from typing import Any, NamedTuple, TypeVar
 
 from facturx_engine import ruleids as R
 from facturx_engine.codegen import compile_source, reference
 from facturx_engine.model import numbers as _numbers
+from facturx_engine.model.terms import record_term
 from facturx_engine.errors import ModelError
 
-__all__ = ["BREACHES", "FROZEN", "TEXT_RULE", "breach", "bt", "bt_of", "check_chars", "collect_breaches", "converted",
-           "dates", "decimals", "fast_init", "texts", "tuples"]
+__all__ = ["BREACHES", "FROZEN", "REQUIRED", "TEXT_RULE", "breach", "bt_of", "check_chars", "collect_breaches",
+           "converted", "dates", "decimals", "fast_init", "texts", "tuples"]
 
 _MIN = _numbers.MIN_ADJUSTED
 
@@ -41,19 +43,20 @@ FROZEN: dict[str, Any] = {"frozen": True, "slots": True, "kw_only": True}
 """The options of every record's ``@dataclass``."""
 
 
-def bt(term: str, default: Any = None, **kw: Any) -> Any:
-    """A dataclass field that records its EN 16931 business term id."""
-    if isinstance(default, (list, dict, set)):
-        raise TypeError("mutable default")
-    return field(default=default, metadata={"bt": term}, **kw)
+REQUIRED: Any = None
+"""The default of a field that must be given and whose absence the model reports itself (with its business term
+and rule, or kept in the reading mode) rather than Python's ``TypeError``: None, typed ``Any`` so that the field
+keeps its declared type (``seller: Party = REQUIRED``)."""
 
 
 def bt_of(cls: type, name: str) -> str:
-    """The business term id of a model field: ``bt_of(Invoice, "number") == "BT-1"``."""
-    for f in fields(cls):
-        if f.name == name:
-            return str(f.metadata["bt"])
-    raise KeyError(name)
+    """The business term id of a record's field on its own, from the term table (:mod:`.terms`):
+    ``bt_of(Invoice, "number") == "BT-1"``, ``bt_of(Party, "name") == "BT-27"`` (the seller's); KeyError for a
+    field that has none."""
+    found = record_term(cls, name)
+    if found is None or name not in {f.name for f in _fields(cls)}:
+        raise KeyError(name)
+    return found
 
 
 def _decimal(value: Any, where: str, term: str, digits: int = _numbers.AMOUNT_DIGITS) -> Decimal:
@@ -93,7 +96,7 @@ def _spec(cls: type, names: tuple[str, ...], required: tuple[str, ...] = ()) -> 
     key = (cls, names, required)
     found = _SPECS.get(key)
     if found is None:
-        found = _SPECS[key] = tuple((f.name, f.metadata.get("bt"), f.name in required) for f in _fields(cls)
+        found = _SPECS[key] = tuple((f.name, record_term(cls, f.name), f.name in required) for f in _fields(cls)
                                     if f.name in names or f.name in required)
     return found
 

@@ -1,9 +1,10 @@
 """The model seen from outside: its init fields, their types and business terms in each context.
 
 The JSON format (:mod:`facturx_engine.io.jsonio`) and the reader (:mod:`facturx_engine.syntax.assemble`)
-both walk the records through this module, so what a field is called, which business term it carries
-where (the buyer's name is BT-44, the seller's BT-27) is stated once, and which rule makes it mandatory is
-found in the rules table (:mod:`facturx_engine.rules`).
+both walk the records through this module, so what a field is called is stated once, which business term it
+carries where (the buyer's name is BT-44, the seller's BT-27) is the term table's (read from ``terms.tsv``:
+:mod:`facturx_engine.model.terms`), and which rule makes it mandatory is found in the rules table
+(:mod:`facturx_engine.rules`).
 """
 
 from __future__ import annotations
@@ -20,40 +21,17 @@ from typing import Any
 from facturx_engine import ruleids as R
 from facturx_engine.errors import FacturXError
 from facturx_engine.model.records import Document, Identifier, Invoice
+from facturx_engine.model.terms import path_term, record_term
 from facturx_engine.rules import all_rules
 
-__all__ = ["CONTEXT_TERMS", "EXCLUDED", "REQUIRED_TUPLES", "SEGMENT_RE", "FieldSpec", "Where", "field_specs",
+__all__ = ["EXCLUDED", "REQUIRED_TUPLES", "SEGMENT_RE", "FieldSpec", "Where", "field_specs",
            "item_type", "relocate", "required_rule", "resolve", "term_in", "visible_fields"]
 
 SEGMENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 """One field name in a path such as ``lines[2].vat.rate``."""
 
-# ---------------------------------------------------------------------------- business terms by context
+# ---------------------------------------------------------------------------- fields by context
 
-_ADDRESS = ("line1", "line2", "line3", "city", "postal_code", "subdivision", "country")
-CONTEXT_TERMS: dict[str, dict[str, str]] = {
-    # The model's metadata holds the seller's / document allowance's ids; other contexts differ.
-    "buyer": {"name": "BT-44", "trading_name": "BT-45", "identifiers": "BT-46", "legal_id": "BT-47",
-              "vat_id": "BT-48", "electronic_address": "BT-49", "address": "BG-8", "contact": "BG-9"},
-    "buyer.address": dict(zip(_ADDRESS, ("BT-50", "BT-51", "BT-163", "BT-52", "BT-53", "BT-54", "BT-55"))),
-    "buyer.contact": {"name": "BT-56", "phone": "BT-57", "email": "BT-58"},
-    "tax_representative.address": dict(zip(_ADDRESS, ("BT-64", "BT-65", "BT-164", "BT-66", "BT-67", "BT-68",
-                                                      "BT-69"))),
-    "delivery.address": dict(zip(_ADDRESS, ("BT-75", "BT-76", "BT-165", "BT-77", "BT-78", "BT-79", "BT-80"))),
-    "lines.period": {"start": "BT-134", "end": "BT-135"},
-    "allowances_charges": {"amount": "BT-92/BT-99", "base_amount": "BT-93/BT-100", "percent": "BT-94/BT-101",
-                           "vat": "BT-95/BT-102", "reason": "BT-97/BT-104", "reason_code": "BT-98/BT-105"},
-    "allowances_charges.vat": {"category": "BT-95/BT-102", "rate": "BT-96/BT-103"},
-    "lines.allowances_charges": {"amount": "BT-136/BT-141", "base_amount": "BT-137/BT-142",
-                                 "percent": "BT-138/BT-143", "reason": "BT-139/BT-144",
-                                 "reason_code": "BT-140/BT-145"},
-    "": {"allowances_charges": "BG-20/BG-21"},
-    "lines": {"allowances_charges": "BG-27/BG-28"},
-    # the French EXTENDED-CTC-FR parties (RelatedParty holds the buyer's agent's ids)
-    **{role: dict(zip(("name", "global_id", "electronic_address"), (f"EXT-FR-FE-{n}" for n in ids)))
-       for role, ids in (("payer", ("43", "46", "52")), ("seller_agent", ("66", "69", "75")),
-                         ("invoicee", ("89", "92", "98")), ("invoicer", ("112", "115", "121")))},
-}
 EXCLUDED: dict[str, frozenset[str]] = {
     # Fields of a shared record that have no business term (and no place in the XML) in this context.
     "seller": frozenset({"private_person"}),
@@ -106,7 +84,7 @@ class FieldSpec:
     hint: Any           # the type as stored, Optional unwrapped (a repeated field is a tuple[X, ...])
     optional: bool      # ``X | None``: null is allowed
     required: bool      # must be present in the JSON
-    bt: str             # metadata["bt"] of the model (seller / document allowance ids)
+    bt: str             # the record's own term (seller / document allowance ids: model.terms.record_term)
     default: Any
 
 
@@ -125,7 +103,7 @@ def field_specs(cls: Any) -> dict[str, FieldSpec]:
             required = f.name in REQUIRED_TUPLES and issubclass(cls, Document)
         else:
             required = not optional and (default is dataclasses.MISSING or default is None or default == "")
-        out[f.name] = FieldSpec(f.name, hint, optional, required, str(f.metadata.get("bt", "")), default)
+        out[f.name] = FieldSpec(f.name, hint, optional, required, record_term(cls, f.name) or "", default)
     return out
 
 
@@ -144,23 +122,18 @@ def item_type(hint: Any) -> Any:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Where:
-    """Where a record sits: its context key (field names without indices) and, for an
-    :class:`Identifier`, the business term of the field holding it."""
+    """Where a record sits: its context key (field names without indices, ``buyer.address``)."""
 
     key: str = ""
-    id_term: str | None = None
 
-    def child(self, spec: FieldSpec, term: str) -> Where:
-        key = f"{self.key}.{spec.name}" if self.key else spec.name
-        return Where(key, term if item_type(spec.hint) is Identifier else None)
+    def child(self, spec: FieldSpec) -> Where:
+        return Where(f"{self.key}.{spec.name}" if self.key else spec.name)
 
 
 def term_in(cls: type, ctx: Where, spec: FieldSpec) -> str:
-    """The business term id of a field in its context."""
-    if cls is Identifier and ctx.id_term:
-        first = ctx.id_term.split("/", 1)[0]
-        return {"value": ctx.id_term, "scheme": f"{first}-1", "scheme_version": f"{first}-2"}[spec.name]
-    return CONTEXT_TERMS.get(ctx.key, {}).get(spec.name, spec.bt)
+    """The business term id of a field in its context (the buyer's name is BT-44, the seller's BT-27): the term
+    table's (:func:`facturx_engine.model.terms.path_term`), else the record's own term."""
+    return path_term(f"{ctx.key}.{spec.name}" if ctx.key else spec.name) or spec.bt
 
 
 def visible_fields(cls: type, ctx: Where) -> dict[str, FieldSpec]:
@@ -214,5 +187,5 @@ def resolve(path: str, cls: type) -> tuple[str, str] | None:
         inner = item_type(spec.hint)
         if not dataclasses.is_dataclass(inner):
             return None
-        ctx, cls = ctx.child(spec, term), typing.cast(type, inner)
+        ctx, cls = ctx.child(spec), typing.cast(type, inner)
     return None

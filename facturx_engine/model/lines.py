@@ -18,7 +18,7 @@ from typing import Any
 from facturx_engine import ruleids as R
 from facturx_engine.errors import ModelError
 from facturx_engine.model.codes import VatCategory
-from facturx_engine.model.fields import FROZEN, breach, bt, converted, dates, decimals, fast_init, texts, tuples
+from facturx_engine.model.fields import FROZEN, REQUIRED, breach, converted, dates, decimals, fast_init, texts, tuples
 from facturx_engine.model.numbers import PERCENT_DIGITS, round2
 from facturx_engine.model.parties import Identifier
 
@@ -61,8 +61,8 @@ def _vat_category(value: Any) -> VatCategory | None:
 class Period:
     """An invoicing period BG-14 (or line period BG-26): at least one date, end not before start."""
 
-    start: _dt.date | None = bt("BT-73")
-    end: _dt.date | None = bt("BT-74")
+    start: _dt.date | None = None
+    end: _dt.date | None = None
 
     def __post_init__(self) -> None:
         if self.start is None and self.end is None:
@@ -79,10 +79,10 @@ class Vat:
     """The VAT treatment of a line, allowance or charge: category BT-151, rate BT-152 and,
     for E/AE/K/G/O, the exemption reason (BT-120 text and/or BT-121 VATEX code)."""
 
-    category: VatCategory = bt("BT-151", VatCategory.STANDARD)
-    rate: Decimal | None = bt("BT-152")
-    exemption_reason: str | None = bt("BT-120")
-    exemption_code: str | None = bt("BT-121")
+    category: VatCategory = VatCategory.STANDARD
+    rate: Decimal | None = None
+    exemption_reason: str | None = None
+    exemption_code: str | None = None
 
     def __post_init__(self) -> None:
         cat, rate = self.category, self.rate
@@ -152,18 +152,18 @@ class Vat:
 class AllowanceCharge:
     """A document (BG-20/BG-21) or line (BG-27/BG-28) allowance or charge.
 
-    Term ids are those of a document allowance; charges and line-level ones map to their own
-    ids in terms.py. ``amount`` may be omitted when ``base_amount`` and ``percent`` are given:
+    Its business terms are those of where it stands (``model/terms.tsv``); on its own, a document allowance's.
+    ``amount`` may be omitted when ``base_amount`` and ``percent`` are given:
     it is then computed (base × percent / 100, rounded half-up to 2 decimals).
     """
 
-    charge: bool = bt("ChargeIndicator", False)
-    amount: Decimal | None = bt("BT-92")
-    base_amount: Decimal | None = bt("BT-93")
-    percent: Decimal | None = bt("BT-94")
-    vat: Vat | None = bt("BT-95")  # document level only
-    reason: str | None = bt("BT-97")
-    reason_code: str | None = bt("BT-98")
+    charge: bool = False
+    amount: Decimal | None = None
+    base_amount: Decimal | None = None
+    percent: Decimal | None = None
+    vat: Vat | None = None  # document level only
+    reason: str | None = None
+    reason_code: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.charge, bool):
@@ -189,9 +189,9 @@ class AllowanceCharge:
 class ItemAttribute:
     """BG-32 item attribute; ``code`` (EXT-FR-FE-159, Factur-X EXTENDED only) codes its name."""
 
-    name: str = bt("BT-160", "")
-    value: str = bt("BT-161", "")
-    code: str | None = bt("EXT-FR-FE-159")
+    name: str = ""
+    value: str = ""
+    code: str | None = None
 
 
 @fast_init(texts("country", required=("name",)))
@@ -200,9 +200,9 @@ class LineSeller:
     """The seller of one line of a multi-vendor invoice (EXTENDED-CTC-FR, EXT-FR-FE-BG-12). Factur-X EXTENDED
     only."""
 
-    name: str = bt("EXT-FR-FE-164", "")
-    legal_id: Identifier | None = bt("EXT-FR-FE-167")
-    country: str | None = bt("EXT-FR-FE-177")
+    name: str = ""
+    legal_id: Identifier | None = None
+    country: str | None = None
 
 
 LINE_SUBTYPES = ("DETAIL", "GROUP", "INFORMATION")
@@ -214,9 +214,9 @@ class LineInvoiceReference:
     """An earlier invoice a line refers to (EXTENDED-CTC-FR: a corrective line, a line of a multi-vendor
     invoice). Factur-X EXTENDED only."""
 
-    number: str = bt("EXT-FR-FE-136", "")
-    issue_date: _dt.date | None = bt("EXT-FR-FE-138")
-    type_code: str | None = bt("EXT-FR-FE-137")
+    number: str = ""
+    issue_date: _dt.date | None = None
+    type_code: str | None = None
 
 
 @fast_init(decimals("quantity", "net_price", "base_quantity", "gross_price", "price_discount", "vat_amount",
@@ -234,36 +234,36 @@ class Line:
     VAT-inclusive unit price instead (B2C shops) and the net figures are derived.
     """
 
-    id: str = bt("BT-126", "")
-    note: str | None = bt("BT-127")
-    object_id: Identifier | None = bt("BT-128")
-    quantity: Decimal = bt("BT-129", Decimal(1))
-    unit: str = bt("BT-130", "C62")
-    net_price: Decimal = bt("BT-146", Decimal(0))
-    base_quantity: Decimal | None = bt("BT-149")
-    gross_price: Decimal | None = bt("BT-148")
-    price_discount: Decimal | None = bt("BT-147")
-    allowances_charges: Sequence[AllowanceCharge] = bt("BG-27", ())
-    vat: Vat = bt("BG-30", None)
-    name: str = bt("BT-153", "")
-    description: str | None = bt("BT-154")
-    seller_item_id: str | None = bt("BT-155")
-    buyer_item_id: str | None = bt("BT-156")
-    standard_item_id: Identifier | None = bt("BT-157")
-    classifications: Sequence[Identifier] = bt("BT-158", ())
-    origin_country: str | None = bt("BT-159")
-    attributes: Sequence[ItemAttribute] = bt("BG-32", ())
-    period: Period | None = bt("BG-26")
-    order_line_ref: str | None = bt("BT-132")
-    accounting_ref: str | None = bt("BT-133")
-    parent_id: str | None = bt("EXT-FR-FE-162")  # the Factur-X EXTENDED terms of a line from here on
-    subtype: str | None = bt("EXT-FR-FE-163")
-    invoice_ref: LineInvoiceReference | None = bt("EXT-FR-FE-136")
-    delivery_date: _dt.date | None = bt("EXT-FR-FE-158")
-    seller: LineSeller | None = bt("EXT-FR-FE-BG-12")
-    vat_amount: Decimal | None = bt("EXT-FR-FE-181")  # as stated (a GROUP line's), in the invoice currency
-    vat_amount_accounting: Decimal | None = bt("EXT-FR-FE-182")  # the same in the VAT accounting currency BT-6
-    gross_amount: Decimal | None = bt("EXT-FR-FE-184")  # as stated: the line total with VAT
+    id: str = ""
+    note: str | None = None
+    object_id: Identifier | None = None
+    quantity: Decimal = Decimal(1)
+    unit: str = "C62"
+    net_price: Decimal = Decimal(0)
+    base_quantity: Decimal | None = None
+    gross_price: Decimal | None = None
+    price_discount: Decimal | None = None
+    allowances_charges: Sequence[AllowanceCharge] = ()
+    vat: Vat = REQUIRED
+    name: str = ""
+    description: str | None = None
+    seller_item_id: str | None = None
+    buyer_item_id: str | None = None
+    standard_item_id: Identifier | None = None
+    classifications: Sequence[Identifier] = ()
+    origin_country: str | None = None
+    attributes: Sequence[ItemAttribute] = ()
+    period: Period | None = None
+    order_line_ref: str | None = None
+    accounting_ref: str | None = None
+    parent_id: str | None = None  # the Factur-X EXTENDED terms of a line from here on
+    subtype: str | None = None
+    invoice_ref: LineInvoiceReference | None = None
+    delivery_date: _dt.date | None = None
+    seller: LineSeller | None = None
+    vat_amount: Decimal | None = None  # as stated (a GROUP line's), in the invoice currency
+    vat_amount_accounting: Decimal | None = None  # the same in the VAT accounting currency BT-6
+    gross_amount: Decimal | None = None  # as stated: the line total with VAT
 
     def __post_init__(self) -> None:
         if not isinstance(self.vat, Vat):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from facturx_engine import ruleids as R
 from facturx_engine.errors import ModelError
-from facturx_engine.model.fields import FROZEN, breach, bt, check_chars, dates, fast_init, texts, tuples
+from facturx_engine.model.fields import FROZEN, REQUIRED, breach, check_chars, dates, fast_init, texts, tuples
 
 __all__ = ["Address", "Contact", "Delivery", "Identifier", "Party", "Payee", "RelatedParty", "TaxRepresentative"]
 
@@ -57,13 +57,13 @@ class Identifier:
 class Address:
     """A postal address (BG-5 seller, BG-8 buyer, BG-12 tax representative, BG-15 deliver-to)."""
 
-    line1: str | None = bt("BT-35")
-    line2: str | None = bt("BT-36")
-    line3: str | None = bt("BT-162")
-    city: str | None = bt("BT-37")
-    postal_code: str | None = bt("BT-38")
-    subdivision: str | None = bt("BT-39")
-    country: str = bt("BT-40", "")
+    line1: str | None = None
+    line2: str | None = None
+    line3: str | None = None
+    city: str | None = None
+    postal_code: str | None = None
+    subdivision: str | None = None
+    country: str = ""
 
 
 @fast_init(texts("name", "phone", "email"))
@@ -71,31 +71,31 @@ class Address:
 class Contact:
     """Seller contact BG-6 / buyer contact BG-9."""
 
-    name: str | None = bt("BT-41")
-    phone: str | None = bt("BT-42")
-    email: str | None = bt("BT-43")
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
 
 
 @fast_init(texts("trading_name", "vat_id", "tax_id", "legal_info", required=("name",)), tuples("identifiers"))
 @dataclass(**FROZEN)
 class Party:
-    """Seller (BG-4) or buyer (BG-7). Term ids below are the seller's; the buyer's are in terms.py.
+    """Seller (BG-4) or buyer (BG-7): its business terms are the seller's or the buyer's (``model/terms.tsv``).
 
     ``private_person`` marks a B2C buyer: such a buyer carries no legal registration or VAT
     identifier (BT-46/BT-47/BT-48) and none is ever written.
     """
 
-    name: str = bt("BT-27", "")
-    trading_name: str | None = bt("BT-28")
-    identifiers: Sequence[Identifier] = bt("BT-29", ())
-    legal_id: Identifier | None = bt("BT-30")
-    vat_id: str | None = bt("BT-31")
-    tax_id: str | None = bt("BT-32")
-    legal_info: str | None = bt("BT-33")
-    electronic_address: Identifier | None = bt("BT-34")
-    address: Address = bt("BG-5", None)
-    contact: Contact | None = bt("BG-6")
-    private_person: bool = bt("B2C", False)
+    name: str = ""
+    trading_name: str | None = None
+    identifiers: Sequence[Identifier] = ()
+    legal_id: Identifier | None = None
+    vat_id: str | None = None
+    tax_id: str | None = None
+    legal_info: str | None = None
+    electronic_address: Identifier | None = None
+    address: Address = REQUIRED
+    contact: Contact | None = None
+    private_person: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.address, Address):
@@ -120,9 +120,9 @@ class Party:
 class Payee:
     """BG-10: the party receiving the payment, when it differs from the seller."""
 
-    name: str = bt("BT-59", "")
-    identifier: Identifier | None = bt("BT-60")
-    legal_id: Identifier | None = bt("BT-61")
+    name: str = ""
+    identifier: Identifier | None = None
+    legal_id: Identifier | None = None
 
 
 @fast_init(texts(required=("name", "vat_id")))
@@ -130,9 +130,9 @@ class Payee:
 class TaxRepresentative:
     """BG-11: the seller's tax representative."""
 
-    name: str = bt("BT-62", "")
-    vat_id: str = bt("BT-63", "")
-    address: Address = bt("BG-12", None)
+    name: str = ""
+    vat_id: str = ""
+    address: Address = REQUIRED
 
     def __post_init__(self) -> None:
         if not isinstance(self.address, Address):
@@ -144,10 +144,10 @@ class TaxRepresentative:
 class Delivery:
     """BG-13 delivery information. Omitted by the writers when it only repeats the buyer's address."""
 
-    name: str | None = bt("BT-70")
-    location_id: Identifier | None = bt("BT-71")
-    date: _dt.date | None = bt("BT-72")
-    address: Address | None = bt("BG-15")
+    name: str | None = None
+    location_id: Identifier | None = None
+    date: _dt.date | None = None
+    address: Address | None = None
 
 
 @fast_init(texts(required=("name",)))
@@ -157,14 +157,14 @@ class RelatedParty:
     the payer (BG-02), the seller's agent (BG-03), the invoicee (BG-04) or the invoicer (BG-05).
 
     It carries its name (Factur-X EXTENDED requires it) and what the French CTC Schematron checks of it: a global
-    identifier with its scheme (BR-FR-CO-10) and an electronic address. Term ids below are the buyer's agent's; the
-    others' are in :mod:`facturx_engine.syntax.terms.french`. Factur-X EXTENDED only: the other profiles do not
-    carry it.
+    identifier with its scheme (BR-FR-CO-10) and an electronic address. Its business terms are those of the role
+    it stands in (:mod:`facturx_engine.syntax.terms.french`, ``model/terms.tsv``). Factur-X EXTENDED only: the other
+    profiles do not carry it.
     """
 
-    name: str = bt("EXT-FR-FE-03", "")
-    global_id: Identifier | None = bt("EXT-FR-FE-06")
-    electronic_address: Identifier | None = bt("EXT-FR-FE-12")
+    name: str = ""
+    global_id: Identifier | None = None
+    electronic_address: Identifier | None = None
 
     def __post_init__(self) -> None:
         for name in ("global_id", "electronic_address"):

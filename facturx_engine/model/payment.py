@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from facturx_engine import ruleids as R
 from facturx_engine.errors import ModelError
-from facturx_engine.model.fields import FROZEN, breach, bt, fast_init, texts, tuples
+from facturx_engine.model.fields import FROZEN, breach, fast_init, texts, tuples
 
 __all__ = ["CardPayment", "CreditTransfer", "DirectDebit", "PaymentInstructions"]
 
@@ -21,9 +21,9 @@ __all__ = ["CardPayment", "CreditTransfer", "DirectDebit", "PaymentInstructions"
 class CreditTransfer:
     """BG-17: an account to pay to (IBAN or proprietary id)."""
 
-    account_id: str = bt("BT-84", "")
-    account_name: str | None = bt("BT-85")
-    bic: str | None = bt("BT-86")
+    account_id: str = ""
+    account_name: str | None = None
+    bic: str | None = None
 
 
 @fast_init(texts("holder", required=("pan_last_digits",)))
@@ -31,8 +31,8 @@ class CreditTransfer:
 class CardPayment:
     """BG-18 payment card: only the last digits of the primary account number (PCI)."""
 
-    pan_last_digits: str = bt("BT-87", "")
-    holder: str | None = bt("BT-88")
+    pan_last_digits: str = ""
+    holder: str | None = None
 
 
 @fast_init(texts("mandate_id", "creditor_id", "debited_account"))
@@ -40,9 +40,9 @@ class CardPayment:
 class DirectDebit:
     """BG-19 direct debit: mandate reference, creditor (SEPA) id, debited account."""
 
-    mandate_id: str | None = bt("BT-89")
-    creditor_id: str | None = bt("BT-90")
-    debited_account: str | None = bt("BT-91")
+    mandate_id: str | None = None
+    creditor_id: str | None = None
+    debited_account: str | None = None
 
 
 @fast_init(tuples("credit_transfers"), texts("means_text", "remittance_info", required=("means_code",)))
@@ -51,12 +51,12 @@ class PaymentInstructions:
     """BG-16 payment instructions: UNTDID 4461 means code (30/58 transfer, 48 card, 59 SEPA
     direct debit, 10 cash, 20 cheque, ...)."""
 
-    means_code: str = bt("BT-81", "")
-    means_text: str | None = bt("BT-82")
-    remittance_info: str | None = bt("BT-83")
-    credit_transfers: Sequence[CreditTransfer] = bt("BG-17", ())
-    card: CardPayment | None = bt("BG-18")
-    direct_debit: DirectDebit | None = bt("BG-19")
+    means_code: str = ""
+    means_text: str | None = None
+    remittance_info: str | None = None
+    credit_transfers: Sequence[CreditTransfer] = ()
+    card: CardPayment | None = None
+    direct_debit: DirectDebit | None = None
 
     def __post_init__(self) -> None:
         if self.means_code in {"30", "58"} and not self.credit_transfers:

@@ -1,8 +1,8 @@
 """The domain model: EN 16931 invoices and credit notes as immutable records.
 
 Pure: no I/O, no XML. Every amount, quantity and rate is a :class:`~decimal.Decimal`
-(floats are refused). Each field names its business term in ``metadata["bt"]``; the
-business-term table (:mod:`facturx_engine.syntax.terms`) and the tests rely on it.
+(floats are refused). Which business term each field carries is the business-term table's
+(:mod:`facturx_engine.syntax.terms`), written for the model into ``terms.tsv`` (:mod:`facturx_engine.model.terms`).
 
 Totals are never fields: :attr:`Document.totals` is computed from the lines by
 :mod:`facturx_engine.model.compute` when the document is built, so an object that exists is an

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from facturx_engine.errors import ModelError
+from facturx_engine.model.terms import path_term
 
 __all__ = ["encode", "forbidden_char"]
 
@@ -63,7 +64,8 @@ def _refuse(xml: str, doc: Any) -> None:
 
 
 def _texts(obj: Any, path: str, bt: str | None = None) -> Iterator[tuple[str, str | None, str]]:
-    """Every text of a model record, with its field path and business term."""
+    """Every text of a model record, with its field path and business term (the term table's for that path: the
+    buyer's name is BT-44; else the term of the field holding it)."""
     if isinstance(obj, str):
         yield path, bt, obj
     elif isinstance(obj, (tuple, list)):
@@ -73,5 +75,5 @@ def _texts(obj: Any, path: str, bt: str | None = None) -> Iterator[tuple[str, st
         for f in dataclasses.fields(obj):
             if f.name.startswith("_") or f.name == "app_refs":  # computed, or never written
                 continue
-            yield from _texts(getattr(obj, f.name, None), f"{path}.{f.name}" if path else f.name,
-                              f.metadata.get("bt", bt))
+            where = f"{path}.{f.name}" if path else f.name
+            yield from _texts(getattr(obj, f.name, None), where, path_term(where) or bt)

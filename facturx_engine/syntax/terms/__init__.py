@@ -6,14 +6,16 @@ CreditNote differs; ``None`` where a syntax has no place for it), the lowest Fac
 that carries it, how to read its value from the model, and its kind (which decides the
 formatting: dates, amounts, quantities ...). The CII and UBL writers are this table compiled
 (:mod:`facturx_engine.syntax.engine`); the tests check it against the model and the spec digest.
-A new field is one row plus one model attribute.
+A new field is one row plus one model attribute; which model field carries which term is derived from the rows
+(``model/terms.tsv``, rewritten by ``python -m facturx_engine.syntax.fieldterms``).
 
 The rows are written by business group, one module each: :mod:`.document` (header, notes,
 references, preceding invoices, supporting documents), :mod:`.parties` (seller, buyer),
 :mod:`.delivery` (payee, tax representative, delivery, payment instructions), :mod:`.amounts`
 (allowances and charges, totals, VAT breakdown), :mod:`.lines` and :mod:`.french` (the French EXTENDED-CTC-FR
 terms); :mod:`.rows` has the row type
-and the getters. :data:`TERMS` is the one table, in the order below: the order of rows is the
+and the getters, :mod:`.fields` the terms of the model fields no row is read into (groups stated by their
+terms' rows). :data:`TERMS` is the one table, in the order below: the order of rows is the
 writers' order among elements the XSD puts at the same place, and a repeating group's rows
 follow the row that defines it.
 """
