@@ -323,3 +323,26 @@ def test_breakdown_states_the_rate_spelt_with_the_most_decimals(spellings: list[
         rates = [D(z) for z in zero]
         assert str(stated[VatCategory.ZERO_RATED]) == str(min(rates, key=lambda r: r.as_tuple().exponent))
     assert doc.totals.tax_total == round2(D("10.00") * len(spellings) * 20 / 100)
+
+
+def test_the_vat_rule_reported_first_does_not_depend_on_the_hash_seed() -> None:
+    """Several categories short of the seller's VAT id: the rule named is the first category's in the code list's
+    order (BR-S-02), in every process whatever its hash seed (a set's order once decided it)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "invoices" / "multi_vat_S_Z_E.json"
+    code = ("import json, sys\nfrom facturx_engine.io.jsonio import load_document\n"
+            "data = json.loads(open(sys.argv[1], encoding='utf-8').read())\n"
+            "data['seller'].pop('vat_id', None); data['seller'].pop('tax_id', None)\n"
+            "data.pop('tax_representative', None)\n"
+            "try:\n    load_document(json.dumps(data))\nexcept Exception as exc:\n    print(exc.rule)\n")
+    seen = set()
+    for seed in ("0", "1", "2", "3", "4"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        out = subprocess.run([sys.executable, "-c", code, str(fixture)], capture_output=True, text=True, env=env,
+                             check=True)
+        seen.add(out.stdout.strip())
+    assert seen == {"BR-S-02"}, seen

@@ -473,7 +473,7 @@ def check_vat_rules(doc: Priced, categories: set[VatCategory]) -> None:
         raise ModelError("the seller needs an identifier, a legal registration identifier or a VAT identifier",
                          field="seller", bt="BT-29/BT-30/BT-31", rule=R.BR_CO_26)
     seller_any, seller_vat, buyer_vat = _vat_ids(doc)
-    for cat in categories:
+    for cat in (c for c in VatCategory if c in categories):  # in the code list's order: the same first rule always
         fam = cat.rule_family
         if cat in (VatCategory.STANDARD, VatCategory.ZERO_RATED, VatCategory.EXEMPT,
                    VatCategory.REVERSE_CHARGE, VatCategory.CANARY_IGIC, VatCategory.CEUTA_MELILLA_IPSI) \

@@ -1,7 +1,7 @@
 """Which model field carries which business term: the table ``terms.tsv`` next to this module, read on first use.
 
 The table is generated from the term table (:data:`facturx_engine.syntax.terms.TERMS`, the one statement of what
-a business term is) by ``python -m facturx_engine.syntax.fieldterms``; ``tests/test_terms.py`` checks that it is
+a business term is) by ``python -m facturx_engine.syntax.fieldterms``; ``tests/test_fieldterms.py`` checks that it is
 current. It says two things: the term of each field of the document, by its path of field names (the buyer's name
 ``buyer.name`` is BT-44, an allowance's or a charge's amount ``allowances_charges.amount`` is BT-92/BT-99:
 :func:`path_term`), and the term a record's field has on its own, outside a document (a party's name is the
