@@ -122,3 +122,30 @@ def test_schema_command_writes_the_schema(tmp_path: Path, capsys: pytest.Capture
     assert json.loads(target.read_text(encoding="utf-8"))["$schema"].endswith("2020-12/schema")
     assert main(["--schema", "-"]) == 0
     assert '"additionalProperties": false' in capsys.readouterr().out
+
+
+def test_a_line_periods_errors_name_the_line_period_rules_read_or_loaded() -> None:
+    """One record (Period), two contexts: an invoicing period breaks BR-29 / BR-CO-19 (BT-73/74, BG-14), a line's
+    period BR-30 / BR-CO-20 (BT-134/135, BG-26), whether loaded from JSON or read from CII and UBL."""
+    from facturx_engine.syntax.cii import to_cii
+    from facturx_engine.syntax.read import read_document
+    from facturx_engine.syntax.ubl import to_ubl
+
+    data = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "invoices" / "fr_b2b.json").read_text())
+    cases = [({"start": "2026-03-02", "end": "2026-03-01"}, "lines[0].period.end", "BT-135", "BR-30"),
+             ({}, "lines[0].period", "BG-26", "BR-CO-20")]
+    def first_line(period: dict[str, str]) -> dict[str, Any]:
+        return {**data, "lines": [{**data["lines"][0], "period": period}, *data["lines"][1:]]}
+
+    for period, field, term, rule in cases:
+        with pytest.raises(ModelError) as refused:
+            load_document(json.dumps(first_line(period)))
+        assert (refused.value.field, refused.value.bt, refused.value.rule) == (field, term, rule)
+    with pytest.raises(ModelError) as refused:
+        load_document(json.dumps({**data, "invoicing_period": {"start": "2026-03-02", "end": "2026-03-01"}}))
+    assert (refused.value.field, refused.value.bt, refused.value.rule) == ("invoicing_period.end", "BT-74", "BR-29")
+    doc = load_document(json.dumps(first_line({"start": "2026-03-01", "end": "2026-03-02"})))
+    for xml in (to_cii(doc), to_ubl(doc)):
+        broken = xml.replace(b"20260302", b"20260228").replace(b"2026-03-02", b"2026-02-28")
+        found = [(f.rule, f.bt, f.location) for f in read_document(broken).findings if f.rule.startswith("BR-")]
+        assert found == [("BR-30", "BT-135", "lines[0].period.end")], found

@@ -736,3 +736,12 @@ def test_extended_wants_a_due_date_or_terms_on_a_credit_note_as_its_schematron_d
     _write(bare, "cii", "en16931")  # the EN 16931 profile does not ask for it
     report = validate(to_cii(_replace(bare, specification_id=specs.spec(spec).guideline), Profile.EXTENDED))
     assert "BR-CO-25" in {f.rule for f in report.errors}, sorted({f.rule for f in report.errors})
+    if "ubl" in specs.spec(spec).syntaxes:  # the UBL stylesheet asks it of an invoice only, as the check does
+        ubl = _write(bare, "ubl", spec)
+        assert "BR-CO-25" not in {f.rule for f in validate(ubl).errors}
+        invoice = _replace(_load("fr_b2b"), due_date=None, payment_terms=None)
+        assert invoice.totals.due > 0
+        with pytest.raises(ModelError, match=r"\[BR-CO-25\]"):
+            _write(invoice, "ubl", spec)
+        unchecked = to_ubl(_replace(invoice, specification_id=specs.spec(spec).guideline))
+        assert "BR-CO-25" in {f.rule for f in validate(unchecked).errors}

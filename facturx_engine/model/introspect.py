@@ -145,6 +145,12 @@ def visible_fields(cls: type, ctx: Where) -> dict[str, FieldSpec]:
 
 
 
+_LINE_PERIOD_RULES = {R.BR_29: R.BR_30, R.BR_CO_19: R.BR_CO_20}
+"""The invoicing period's rules (BG-14, raised by :class:`~facturx_engine.model.lines.Period`) and the same rules of
+a line's period (BG-26), which the record cannot tell apart: its context can."""
+_LINE_PERIOD = re.compile(r"(?:^|\.)lines(?:\[\d+\])?\.period(?:\.|$)")
+
+
 def relocate(exc: FacturXError, path: str, cls: type) -> FacturXError:
     """The model's error with its field turned into a JSON path and the business term of that context.
 
@@ -167,6 +173,8 @@ def relocate(exc: FacturXError, path: str, cls: type) -> FacturXError:
     if resolved is not None and (exc.bt is None or exc.bt_from_rule or exc.bt == resolved[0] or not resolved[0]):
         out.bt = resolved[1]  # no term (or the rule's), the model's generic one (seller's), or an identifier part
         out.bt_from_rule = False
+    if out.rule in _LINE_PERIOD_RULES and _LINE_PERIOD.search(where):
+        out.rule = _LINE_PERIOD_RULES[out.rule]  # one record, two contexts: a line's period has rules of its own
     if out.rule is None and exc.message.startswith("is required"):
         out.rule = required_rule(out.bt)
     out.args = (out._render(),)

@@ -326,11 +326,15 @@ _PEPPOL_NL = (
                 "order line (a Dutch seller)", when=_nl_with(_NL, _present("lines.*.order_line_ref"))),
 )
 
-# Factur-X EXTENDED (and EXTENDED-CTC-FR): its Schematron states BR-CO-25 for every type code, credit notes too,
-# where the EN 16931 profile's stylesheet does not state it.
+# Factur-X EXTENDED (and EXTENDED-CTC-FR): its CII Schematron states BR-CO-25 for every type code, credit notes too
+# (context: the document), where the EN 16931 profile's stylesheet does not state it; the EXTENDED-CTC-FR UBL one
+# states it on the invoice's PayableAmount only (a UBL CreditNote is not asked).
+_DUE_TERMS = ("BT-9/BT-20", ("due_date", "payment_terms"), R.BR_CO_25)
 _EXTENDED = (
-    Requirement("BT-9/BT-20", ("due_date", "payment_terms"), R.BR_CO_25, "a payment due date or payment terms when "
-                "an amount is due (a credit note too: the amount refunded)", when=lambda doc: doc.totals.due > 0),
+    Requirement(*_DUE_TERMS, "a payment due date or payment terms when an amount is due (a credit note too: the "
+                "amount refunded)", when=lambda doc: doc.totals.due > 0, syntaxes=("cii",)),
+    Requirement(*_DUE_TERMS, "a payment due date or payment terms when an amount is due",
+                when=lambda doc: doc.totals.due > 0 and not doc.is_credit_note, syntaxes=("ubl",)),
 )
 
 _NAMES = {r.key: r.name for r in RULE_SETS}
