@@ -319,7 +319,8 @@ def test_broken_messages_fire_the_named_official_rule_and_the_model_refuses_them
     assert info.value.rule == official, str(info.value)
 
 
-def _other_reason(member: InvoiceLifecycleStatus, allowed: tuple[str, ...]) -> str:
+def _other_reason(allowed: tuple[str, ...]) -> str:
+    """The first reason code of the list that ``allowed`` does not hold."""
     return next(code for code in REASONS if code not in allowed)
 
 
@@ -333,7 +334,7 @@ def test_a_reason_refused_for_its_status_is_reported_by_the_official_id(code: st
     allowed = B2G_REFUSAL_REASONS if b2g else STATUS_REASONS[member]
     sender = {"sender": B2G_PLATFORM} if b2g else {}
     valid = status(member, reasons=(StatusReason(code=allowed[0]),), **sender)
-    wrong = _other_reason(member, allowed)
+    wrong = _other_reason(allowed)
     with pytest.raises(ModelError) as info:
         status(member, reasons=(StatusReason(code=wrong),), **sender)
     assert info.value.rule == f"BR-FR-CDV-CL-09_MDT-113_{code}"
