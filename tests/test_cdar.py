@@ -17,6 +17,7 @@ Known upstream defects of the published Schematron are pinned here, not worked a
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -123,7 +124,7 @@ def test_mapping_table_code_french_english_enum() -> None:
     assert pickle.loads(pickle.dumps(message)) == message and hash(message) == hash(status("212"))
     with pytest.raises(ModelError) as info:
         S.of("299")
-    assert info.value.rule == "BR-FR-CDV-CL-06" and info.value.field == "status"
+    assert info.value.rule == "BR-FR-CDV-CL-06_MDT-105" and info.value.field == "status"
 
 
 @cache
@@ -205,7 +206,7 @@ def test_a_refusal_from_the_public_sector_platform_takes_its_own_reasons(reason:
 def test_reasons_the_schematron_refuses_for_a_status_are_refused_by_both() -> None:
     with pytest.raises(ModelError) as info:
         status("210", reasons=(StatusReason(code="JUSTIF_ABS"),))
-    assert info.value.rule == "BR-FR-CDV-CL-09" and info.value.field == "reasons[0].code"
+    assert info.value.rule == "BR-FR-CDV-CL-09_MDT-113_210" and info.value.field == "reasons[0].code"
     xml = fx.to_cdar(status("210")).replace(b"<ram:ReasonCode>TX_TVA_ERR<", b"<ram:ReasonCode>JUSTIF_ABS<")
     assert "BR-FR-CDV-CL-09_MDT-113_210" in errors(fx.validate(xml))
     # the text of the B2G rule names CONTACT_ACHTR, its test refuses it: the test is the oracle
@@ -238,10 +239,14 @@ def test_payment_statuses_with_amounts_dates_and_a_refund() -> None:
 def test_a_payment_received_without_its_vat_rate_is_refused_by_both() -> None:
     with pytest.raises(ModelError) as info:
         status("212", amounts=(StatusAmount(amount=Decimal("10.00")),))
-    assert info.value.rule == "BR-FR-CDV-14"
-    with pytest.raises(ModelError):
+    assert info.value.rule == "BR-FR-CDV-14_MDT-207"
+    with pytest.raises(ModelError) as info:
         status("212", amounts=())
+    assert info.value.rule == "BR-FR-CDV-14_MDT-207"
     xml = re.sub(rb"\s*<ram:ValuePercent>[^<]*</ram:ValuePercent>", b"", fx.to_cdar(status("212")))
+    assert errors(fx.validate(xml)) == ["BR-FR-CDV-14_MDT-207"]
+    xml = re.sub(rb"\s*<ram:SpecifiedDocumentStatus>.*</ram:SpecifiedDocumentStatus>", b"", fx.to_cdar(status("212")),
+                 flags=re.S)
     assert errors(fx.validate(xml)) == ["BR-FR-CDV-14_MDT-207"]
 
 
@@ -256,36 +261,120 @@ def _swap(old: bytes, new: bytes) -> Any:
     return lambda xml: xml.replace(old, new, 1)
 
 
-BROKEN = [  # (status, what is done to its XML, the official rule that fires, the model change refused, its rule)
-    ("210", _drop(b"ram:SpecifiedDocumentStatus"), "BR-FR-CDV-15_MDT-113", {"reasons": ()}, "BR-FR-CDV-15"),
+def _issuer_of_200_by_the_buyer(xml: bytes) -> bytes:
+    return re.sub(rb"(<ram:IssuerTradeParty>\s*<ram:Name>[^<]*</ram:Name>\s*<ram:RoleCode>)WK", rb"\1BY", xml, count=1)
+
+
+def _no_issuer_id(xml: bytes) -> bytes:
+    return re.sub(rb"(<ram:IssuerTradeParty>)\s*<ram:GlobalID[^>]*>[^<]*</ram:GlobalID>", rb"\1", xml, count=1)
+
+
+def _no_seller_id(xml: bytes) -> bytes:
+    return re.sub(rb"(<ram:IssuerTradeParty>)\s*<ram:GlobalID[^>]*>852147966</ram:GlobalID>(\s*<ram:RoleCode>SE)",
+                  rb"\1\2", xml)
+
+
+# Each pre-check of the model, against the official rule: (status, what is done to its valid XML, the id the
+# official Schematron reports for it, the model change refused). The model refuses the change with exactly the id
+# the Schematron reports for the broken XML: one rule, one id, whoever finds it.
+BROKEN = [
+    ("210", _drop(b"ram:SpecifiedDocumentStatus"), "BR-FR-CDV-15_MDT-113", {"reasons": ()}),
     ("200", _swap(b"<ram:RoleCode>WK</ram:RoleCode>", b"<ram:RoleCode>BY</ram:RoleCode>"),
-     "BR-FR-CDV-CL-02_MDT-21_305", {"sender": BUYER}, "BR-FR-CDV-CL-02"),
-    ("205", _drop(b"ram:URIUniversalCommunication"), "BR-FR-CDV-08_MDT-73",
-     {"recipients": (SELLER,)}, "BR-FR-CDV-08"),
+     "BR-FR-CDV-CL-02_MDT-21_305", {"sender": BUYER}),
+    ("205", _swap(b"<ram:RoleCode>WK</ram:RoleCode>", b"<ram:RoleCode>DFH</ram:RoleCode>"),
+     "BR-FR-CDV-CL-02_MDT-21_23", {"sender": StatusParty(role="DFH", identifier="0000", scheme="0238")}),
+    ("205", _drop(b"ram:URIUniversalCommunication"), "BR-FR-CDV-08_MDT-73", {"recipients": (SELLER,)}),
+    ("205", _swap(b"<ram:RoleCode>SE</ram:RoleCode>\n      <ram:URIUniversalCommunication>",
+                  b"<ram:RoleCode>XX</ram:RoleCode>\n      <ram:URIUniversalCommunication>"),
+     "BR-FR-CDV-CL-04_MDT-59", {"recipients": (StatusParty(role="XX", uri="852147966", uri_scheme="0225"),)}),
     ("205", _swap(b"<ram:RoleCode>SE</ram:RoleCode>\n      </ram:IssuerTradeParty>",
                   b"<ram:RoleCode>BY</ram:RoleCode>\n      </ram:IssuerTradeParty>"),
-     "BR-FR-CDV-CL-07_MDT-132", {"seller": StatusParty(role="BY", identifier="852147966")}, "BR-FR-CDV-CL-07"),
-    ("205", _drop(b"ram:FormattedIssueDateTime"), "BR-FR-CDV-11_MDG-35", {"invoice_date": None}, "BR-FR-CDV-11"),
+     "BR-FR-CDV-CL-07_MDT-132", {"seller": StatusParty(role="BY", identifier="852147966")}),
+    ("205", _drop(b"ram:FormattedIssueDateTime"), "BR-FR-CDV-11_MDG-35", {"invoice_date": None}),
     ("205", _swap(b"urn.cpro.gouv.fr:1p0:CDV:invoice", b"urn.cpro.gouv.fr:1p0:CDV:other"), "BR-FR-CDV-02_MDT-3",
-     {"guideline": "urn.cpro.gouv.fr:1p0:CDV:other"}, "BR-FR-CDV-02"),
+     {"guideline": "urn.cpro.gouv.fr:1p0:CDV:other"}),
     ("205", _swap(b"<ram:TypeCode>380</ram:TypeCode>", b"<ram:TypeCode>325</ram:TypeCode>"), "BR-FR-04_MDT-91",
-     {"invoice_type": "325"}, "BR-FR-04"),
+     {"invoice_type": "325"}),
     ("205", _swap(b"<ram:RoleCode>BY</ram:RoleCode>\n    </ram:IssuerTradeParty>",
                   b"<ram:RoleCode>WK</ram:RoleCode>\n    </ram:IssuerTradeParty>"),
-     "BR-FR-CDV-CL-03_MDT-40_23", {"issuer": PLATFORM}, "BR-FR-CDV-CL-03"),
-    ("205", _drop(b"ram:IssuerTradeParty>\n      <ram:GlobalID"), None, None, None),
+     "BR-FR-CDV-CL-03_MDT-40_23", {"issuer": PLATFORM}),
+    ("200", _issuer_of_200_by_the_buyer, "BR-FR-CDV-CL-03_MDT-40_305",
+     {"issuer": StatusParty(role="BY", name="Plateforme agréée")}),
+    ("205", _no_issuer_id, "BR-FR-CDV-07_MDT-38_yes", {"issuer": StatusParty(role="BY")}),
+    ("205", _no_seller_id, "BR-FR-CDV-13_MDT-129", {"seller": StatusParty(role="SE")}),
+    ("205", _swap(b"<ram:ID>CDV-205-1</ram:ID>", b""), "BR-FR-CDV-03_MDT-4", {"message_id": ""}),
+    ("205", _swap(b">REGULATED<", b">OTHER<"), "BR-FR-CDV-CL-01_MDT-2", {"business_process": "OTHER"}),
 ]
 
 
 @needs_cdar
-@pytest.mark.parametrize("case", range(len(BROKEN) - 1))
+@pytest.mark.parametrize("case", range(len(BROKEN)))
 def test_broken_messages_fire_the_named_official_rule_and_the_model_refuses_them(case: int) -> None:
-    code, breaking, official, change, rule = BROKEN[case]
+    code, breaking, official, change = BROKEN[case]
     xml = breaking(fx.to_cdar(status(code)))
+    assert xml != fx.to_cdar(status(code))
     assert official in errors(fx.validate(xml)), [str(f) for f in fx.validate(xml).findings]
     with pytest.raises(ModelError) as info:
         status(code, **change)
-    assert info.value.rule == rule, str(info.value)
+    assert info.value.rule == official, str(info.value)
+
+
+def _other_reason(allowed: tuple[str, ...]) -> str:
+    """The first reason code of the list that ``allowed`` does not hold."""
+    return next(code for code in REASONS if code not in allowed)
+
+
+@needs_cdar
+@pytest.mark.parametrize("code", [m.value for m in STATUS_REASONS] + ["210B2G"])
+def test_a_reason_refused_for_its_status_is_reported_by_the_official_id(code: str) -> None:
+    """BR-FR-CDV-CL-09 is one assertion per status (``_MDT-113_210`` ...) and one for a refusal from the public
+    sector's platform (``_210B2G``): the model reports the one the Schematron reports."""
+    b2g = code == "210B2G"
+    member = S.of(code[:3])
+    allowed = B2G_REFUSAL_REASONS if b2g else STATUS_REASONS[member]
+    sender = {"sender": B2G_PLATFORM} if b2g else {}
+    valid = status(member, reasons=(StatusReason(code=allowed[0]),), **sender)
+    wrong = _other_reason(allowed)
+    with pytest.raises(ModelError) as info:
+        status(member, reasons=(StatusReason(code=wrong),), **sender)
+    assert info.value.rule == f"BR-FR-CDV-CL-09_MDT-113_{code}"
+    xml = fx.to_cdar(valid).replace(f">{allowed[0]}<".encode(), f">{wrong}<".encode())
+    assert errors(fx.validate(xml)) == [info.value.rule]
+
+
+@needs_cdar
+def test_the_parts_report_the_official_ids() -> None:
+    """A reason code of no list, an amount type of no list: refused when the part is made, by the id of the
+    assertion the Schematron reports for the same value written."""
+    with pytest.raises(ModelError) as info:
+        StatusReason(code="NOPE")
+    assert info.value.rule == "BR-FR-CDV-CL-09_MDT-113"
+    xml = fx.to_cdar(status("205", reasons=(StatusReason(code="AUTRE"),))).replace(b">AUTRE<", b">NOPE<")
+    assert errors(fx.validate(xml)) == ["BR-FR-CDV-CL-09_MDT-113"]
+    with pytest.raises(ModelError) as info:
+        StatusAmount(amount=Decimal("1"), kind="XXX")
+    assert info.value.rule == "BR-FR-CDV-CL-11_MDT-207"
+    paid = status("211", amounts=(StatusAmount(amount=Decimal("1200.00"), kind="MPA"),))
+    assert errors(fx.validate(fx.to_cdar(paid).replace(b">MPA<", b">XXX<"))) == ["BR-FR-CDV-CL-11_MDT-207"]
+
+
+@needs_cdar
+def test_known_defect_assertions_that_cannot_fire() -> None:
+    """BR-FR-CDV-04_MDG-4 and BR-FR-CDV-10_MDT-87 assert ``.`` of their own context (the issue date-time, the
+    invoice number): true wherever the context exists, so neither fires, and the XSD lets both elements be
+    absent. The model still refuses what they mean to refuse, by their ids."""
+    asserts = _asserts()
+    assert asserts["BR-FR-CDV-04_MDG-4"][1] == asserts["BR-FR-CDV-10_MDT-87"][1] == "."
+    base = fx.to_cdar(status("205"))
+    no_number = base.replace(b"<ram:IssuerAssignedID>F-2026-001</ram:IssuerAssignedID>", b"")
+    no_time = re.sub(rb"\s*<ram:IssueDateTime>.*?</ram:IssueDateTime>", b"", base, count=1, flags=re.S)
+    assert no_number != base and no_time != base
+    assert fx.validate(no_number).valid and fx.validate(no_time).valid
+    for change, rule in (({"invoice_number": ""}, "BR-FR-CDV-10_MDT-87"),
+                         ({"issued_at": dt.date(2026, 10, 1)}, "BR-FR-CDV-04_MDG-4")):
+        with pytest.raises(ModelError) as info:
+            status("205", **change)
+        assert info.value.rule == rule
 
 
 @needs_cdar
@@ -296,15 +385,19 @@ def test_more_broken_messages() -> None:
     assert "BR-FR-CDV-CL-06_MDT-105" in [f.rule for f in report.warnings]  # a warning in the official rules
     with pytest.raises(ParseError) as info:
         fx.from_cdar(unknown)
-    assert info.value.rule == "BR-FR-CDV-CL-06"
-    issuer_without_id = re.sub(rb"(<ram:IssuerTradeParty>)\s*<ram:GlobalID[^>]*>[^<]*</ram:GlobalID>", rb"\1",
-                               base, count=1)
-    assert "BR-FR-CDV-07_MDT-38_yes" in errors(fx.validate(issuer_without_id))
+    assert info.value.rule == "BR-FR-CDV-CL-06_MDT-105"
     phase = base.replace(b"<ram:TypeCode>23</ram:TypeCode>", b"<ram:TypeCode>99</ram:TypeCode>")
     assert "BR-FR-CDV-09_MDT-77" in errors(fx.validate(phase))
-    seller_without_id = re.sub(rb"(<ram:IssuerTradeParty>)\s*<ram:GlobalID[^>]*>852147966</ram:GlobalID>(\s*"
-                               rb"<ram:RoleCode>SE)", rb"\1\2", base)
-    assert "BR-FR-CDV-13_MDT-129" in errors(fx.validate(seller_without_id))
+    with pytest.raises(ParseError) as info:
+        fx.from_cdar(phase)
+    assert info.value.rule == "BR-FR-CDV-09_MDT-77"
+    # a phase of the list that is not the status's: no official rule compares them (those of the phase stated
+    # fire), so the reader names none
+    other_phase = base.replace(b"<ram:TypeCode>23</ram:TypeCode>", b"<ram:TypeCode>305</ram:TypeCode>")
+    assert not [rule for rule in errors(fx.validate(other_phase)) if rule.startswith("BR-FR-CDV-09")]
+    with pytest.raises(ParseError, match="belongs to phase 23") as info:
+        fx.from_cdar(other_phase)
+    assert info.value.rule is None
     no_sequence = _drop(b"ram:SequenceNumeric")(fx.to_cdar(status("210")))
     assert "BR-FR-CDV-16_MDT-124-2" in errors(fx.validate(no_sequence))
     schema = base.replace(b"<ram:IssuerAssignedID>", b"<ram:Unknown>x</ram:Unknown><ram:IssuerAssignedID>")
@@ -398,18 +491,23 @@ def test_random_statuses_pass_the_official_rules(message: StatusMessage) -> None
 
 
 @pytest.mark.parametrize(("change", "field", "rule"), [
-    ({"message_id": ""}, "message_id", "BR-FR-CDV-03"),
+    ({"message_id": ""}, "message_id", "BR-FR-CDV-03_MDT-4"),
     ({"message_id": " id "}, "message_id", "FXE-TEXT"),
-    ({"invoice_number": ""}, "invoice_number", "BR-FR-CDV-10"),
+    ({"invoice_number": ""}, "invoice_number", "BR-FR-CDV-10_MDT-87"),
     ({"issued_at": dt.datetime(2026, 1, 1, 0, 0, 0, 5)}, "issued_at", None),
     ({"issued_at": dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)}, "issued_at", None),
     ({"recipients": ()}, "recipients", None),
     ({"note": "bad \x01 char"}, "note", "FXE-TEXT"),
     ({"currency": "eur"}, "currency", None),
     ({"currency": "EUR"}, "currency", None),  # no amounts
-    ({"business_process": "OTHER"}, "business_process", "BR-FR-CDV-CL-01"),
-    ({"issuer": StatusParty(role="BY")}, "issuer.identifier", "BR-FR-CDV-07"),
-    ({"seller": StatusParty(role="SE")}, "seller.identifier", "BR-FR-CDV-13"),
+    ({"business_process": "OTHER"}, "business_process", "BR-FR-CDV-CL-01_MDT-2"),
+    ({"issuer": StatusParty(role="BY")}, "issuer.identifier", "BR-FR-CDV-07_MDT-38_yes"),
+    ({"seller": StatusParty(role="SE")}, "seller.identifier", "BR-FR-CDV-13_MDT-129"),
+    # a role of no list: each place of a party by its own rule
+    ({"sender": StatusParty(role="XX")}, "sender.role", "BR-FR-CDV-CL-02_MDT-21_23"),
+    ({"issuer": StatusParty(role="XX", identifier="1")}, "issuer.role", "BR-FR-CDV-CL-03_MDT-40_23"),
+    ({"recipients": (StatusParty(role="XX", uri="1"),)}, "recipients[0].role", "BR-FR-CDV-CL-04_MDT-59"),
+    ({"seller": StatusParty(role="XX", identifier="1")}, "seller.role", "BR-FR-CDV-CL-07_MDT-132"),
 ])
 def test_model_errors_name_the_field_and_the_rule(change: dict[str, Any], field: str, rule: str | None) -> None:
     with pytest.raises(ModelError) as info:
@@ -418,9 +516,10 @@ def test_model_errors_name_the_field_and_the_rule(change: dict[str, Any], field:
 
 
 def test_parts_refuse_unknown_codes() -> None:
-    for build, rule in ((lambda: StatusParty(role="XX"), "BR-FR-CDV-CL-04"),
-                        (lambda: StatusReason(code="NOPE"), "BR-FR-CDV-CL-09"),
-                        (lambda: StatusAmount(amount=Decimal("1"), kind="XXX"), "BR-FR-CDV-CL-11"),
+    for build, rule in ((lambda: StatusParty(role=""), None),  # which roles: the message's rule for each place
+                        (lambda: StatusParty(role=" BY"), "FXE-TEXT"),
+                        (lambda: StatusReason(code="NOPE"), "BR-FR-CDV-CL-09_MDT-113"),
+                        (lambda: StatusAmount(amount=Decimal("1"), kind="XXX"), "BR-FR-CDV-CL-11_MDT-207"),
                         (lambda: StatusAmount(amount=Decimal("1.001")), "FXE-NUMBER"),
                         (lambda: StatusAmount(amount=1.5), "FXE-NUMBER")):  # type: ignore[arg-type]
         with pytest.raises(ModelError) as info:
@@ -614,15 +713,17 @@ def test_the_status_command_writes_nothing_when_refused(tmp_path: Path, monkeypa
     invoice.write_bytes(_invoice())
     out = tmp_path / "status.xml"
     assert main(["status", str(invoice), "--code", "210", "-o", str(out)]) == 2  # no reason
-    assert "BR-FR-CDV-15" in capsys.readouterr().err
+    assert "[BR-FR-CDV-15_MDT-113]" in capsys.readouterr().err
     assert main(["status", str(invoice), "--code", "213", "--reason", "DOUBLON", "-o", str(out)]) == 2
-    assert "platform" in capsys.readouterr().err  # a platform's status
+    err = capsys.readouterr().err
+    assert "platform" in err and "[BR-FR-CDV-CL-03_MDT-40_305]" in err  # a platform's status
     no_address = _invoice().replace(b'<ram:URIUniversalCommunication><ram:URIID schemeID="0225">852147966'
                                     b'</ram:URIID></ram:URIUniversalCommunication>', b"")
     assert no_address != _invoice()
     invoice.write_bytes(no_address)
     assert main(["status", str(invoice), "--code", "205", "-o", str(out)]) == 2
-    assert "BT-34" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "BT-34" in err and "[BR-FR-CDV-08_MDT-73]" in err
     invoice.write_bytes(_invoice())
     import facturx_engine.cli.status as command
 
@@ -634,6 +735,30 @@ def test_the_status_command_writes_nothing_when_refused(tmp_path: Path, monkeypa
     assert main(["status", str(invoice), "--code", "299", "-o", str(out)]) == 2
     assert main(["status", str(tmp_path / "missing.xml"), "--code", "205", "-o", str(out)]) == 2
     assert not out.exists()
+
+
+def test_answering_an_invoice_reports_the_official_ids() -> None:
+    """What :func:`facturx_engine.apps.status.answer` refuses, by the id the Schematron reports for the message it
+    would write (an issuer without identifier, an amount received without its VAT rate: the BROKEN cases and the
+    payment test above fire them)."""
+    from facturx_engine.apps.status import answer
+
+    anonymous = re.sub(rb"<ram:SpecifiedLegalOrganization><ram:ID schemeID=\"0002\">824693170</ram:ID>"
+                       rb"</ram:SpecifiedLegalOrganization>", b"", _invoice())
+    assert anonymous != _invoice()
+    with pytest.raises(ModelError) as info:
+        answer(anonymous, "205")
+    assert (info.value.rule, info.value.bt) == ("BR-FR-CDV-07_MDT-38_yes", "BT-47")
+    doc = fx.load_document((ROOT / "fixtures" / "invoices" / "multi_vat_S_Z_E.json").read_text(encoding="utf-8"))
+    address = doc.seller.electronic_address  # the buyer receives a payment received (212): it needs one
+    doc = dataclasses.replace(doc, buyer=dataclasses.replace(doc.buyer, electronic_address=address))
+    assert len({b.rate for b in doc.totals.vat_breakdown}) > 1
+    with pytest.raises(ModelError) as info:
+        answer(fx.to_cii(doc, profile=fx.Profile.EN16931), "212", amounts=((Decimal("10.00"), None),))
+    assert (info.value.rule, info.value.field) == ("BR-FR-CDV-14_MDT-207", "amounts.vat_rate")
+    with pytest.raises(ModelError) as info:
+        answer(_invoice(), "213", reasons=(("DOUBLON", None),))
+    assert (info.value.rule, info.value.field) == ("BR-FR-CDV-CL-03_MDT-40_305", "platform")
 
 
 def test_a_status_stated_by_its_enum_name_is_refused() -> None:

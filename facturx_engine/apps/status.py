@@ -21,6 +21,7 @@ import datetime as _dt
 from collections.abc import Sequence
 from decimal import Decimal
 
+from facturx_engine import ruleids as R
 from facturx_engine.errors import ModelError
 from facturx_engine.model.records import CreditNote, Invoice, Party
 from facturx_engine.model.status import (PROCESSING, InvoiceLifecycleStatus, StatusAmount, StatusMessage,
@@ -44,12 +45,13 @@ def _party(party: Party, role: str, *, address: bool, identified: bool, term: st
     legal = party.legal_id
     if identified and legal is None:
         raise ModelError(f"the invoice's {'seller' if term == 'BT-30' else 'buyer'} has no legal identifier "
-                         f"({term}); the issuer of a status is identified by it", bt=term, rule="BR-FR-CDV-07")
+                         f"({term}); the issuer of a status is identified by it", bt=term,
+                         rule=R.BR_FR_CDV_07_MDT_38_yes)
     uri = party.electronic_address
     if address and uri is None:
         where = "BT-34" if term == "BT-30" else "BT-49"
         raise ModelError(f"the invoice's {'seller' if term == 'BT-30' else 'buyer'} has no electronic address "
-                         f"({where}) to send the status to", bt=where, rule="BR-FR-CDV-08")
+                         f"({where}) to send the status to", bt=where, rule=R.BR_FR_CDV_08_MDT_73)
     return StatusParty(role=role, identifier=legal.value if identified and legal else None,
                        scheme=legal.scheme if identified and legal else None, name=party.name or None,
                        uri=uri.value if address and uri else None, uri_scheme=uri.scheme if address and uri else None)
@@ -65,7 +67,7 @@ def _amounts(status: InvoiceLifecycleStatus, doc: Invoice | CreditNote,
             if len(rates) != 1:
                 raise ModelError(f"the invoice has {len(rates)} VAT rates ({', '.join(map(str, rates))}): state the "
                                  "rate of each amount received (AMOUNT:RATE)", field="amounts.vat_rate",
-                                 rule="BR-FR-CDV-14")
+                                 rule=R.BR_FR_CDV_14_MDT_207)
             rate = rates[0]
         out.append(StatusAmount(amount=amount, vat_rate=rate, kind=kind))
     return tuple(out)
@@ -93,7 +95,8 @@ def answer(data: bytes, code: object, *, reasons: Sequence[tuple[str, str | None
         issuer = _party(own, role, address=False, identified=True, term=own_term)
     elif platform is None:
         raise ModelError(f"status {status.value} ({status.english}) is a platform's (transmission phase 305): "
-                         "name the platform with its registration number", field="platform", rule="BR-FR-CDV-CL-03")
+                         "name the platform with its registration number", field="platform",
+                         rule=R.BR_FR_CDV_CL_03_MDT_40_305)
     else:
         issuer = StatusParty(role="WK", name=None)
     sender = StatusParty(role="WK", identifier=platform, scheme="0238") if platform is not None else \

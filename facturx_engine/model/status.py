@@ -3,7 +3,8 @@
 On the wire a status is a CDAR message (UN/CEFACT Cross Domain Acknowledgement and Response D22B; written
 and read by :mod:`facturx_engine.syntax.cdar`) judged by the French BR-FR-CDV rules. This module holds the
 message as data and the rules the engine applies itself, each refusal a :class:`ModelError` naming the field
-and, where one applies, the BR-FR-CDV rule (the ids of the official Schematron, ``BR-FR-CDV-CL-09`` ...).
+and, where one applies, the BR-FR-CDV rule by the id of the assertion the official Schematron reports for the
+same check (``BR-FR-CDV-CL-09_MDT-113_210`` ...), so that one rule has one id whoever finds it.
 
 * :class:`InvoiceLifecycleStatus` -- the one statement of the mapping code <-> French name <-> English
   name <-> platform enum name (``InvoiceLifecycleStatus.DEPOSITED`` is ``"200"``, "Déposée", "Deposited"),
@@ -107,7 +108,7 @@ class InvoiceLifecycleStatus(str, Enum):
             if text in (member.value, member.name):
                 return member
         raise ModelError(f"unknown lifecycle status {code!r}; expected one of "
-                         f"{', '.join(m.value for m in cls)}", field="status", rule="BR-FR-CDV-CL-06")
+                         f"{', '.join(m.value for m in cls)}", field="status", rule=R.BR_FR_CDV_CL_06_MDT_105)
 
 
 PARTY_ROLES: dict[str, tuple[str, str]] = {
@@ -129,6 +130,8 @@ _SENDER_ROLES = {PROCESSING: frozenset(PARTY_ROLES) - {"DFH"}, TRANSMISSION: fro
 """Roles of the sender (MDT-21) by phase [BR-FR-CDV-CL-02]."""
 _ISSUER_ROLES = {PROCESSING: frozenset(PARTY_ROLES) - {"DFH", "WK"}, TRANSMISSION: frozenset({"WK"})}
 """Roles of the issuer (MDT-40) by phase [BR-FR-CDV-CL-03]."""
+_SENDER_RULES = {PROCESSING: R.BR_FR_CDV_CL_02_MDT_21_23, TRANSMISSION: R.BR_FR_CDV_CL_02_MDT_21_305}
+_ISSUER_RULES = {PROCESSING: R.BR_FR_CDV_CL_03_MDT_40_23, TRANSMISSION: R.BR_FR_CDV_CL_03_MDT_40_305}
 _ADDRESSLESS = frozenset({"WK", "DFH"})
 """Recipient roles that need no electronic address (MDT-73) [BR-FR-CDV-08]."""
 
@@ -220,6 +223,14 @@ oracle here)."""
 REASON_REQUIRED = frozenset({_S.PARTIALLY_APPROVED, _S.DISPUTED, _S.SUSPENDED, _S.REFUSED, _S.REJECTED,
                              _S.INADMISSIBLE})
 """The statuses that carry at least one reason [BR-FR-CDV-15]."""
+_REASON_RULES: dict[InvoiceLifecycleStatus, str] = {
+    _S.DEPOSITED: R.BR_FR_CDV_CL_09_MDT_113_200, _S.PARTIALLY_APPROVED: R.BR_FR_CDV_CL_09_MDT_113_206,
+    _S.DISPUTED: R.BR_FR_CDV_CL_09_MDT_113_207, _S.SUSPENDED: R.BR_FR_CDV_CL_09_MDT_113_208,
+    _S.REFUSED: R.BR_FR_CDV_CL_09_MDT_113_210, _S.REJECTED: R.BR_FR_CDV_CL_09_MDT_113_213,
+    _S.ROUTING_ERROR: R.BR_FR_CDV_CL_09_MDT_113_221, _S.INADMISSIBLE: R.BR_FR_CDV_CL_09_MDT_113_501,
+}
+"""The rule each status of :data:`STATUS_REASONS` restricts its reasons by (a refusal from the public sector's
+platform: :data:`B2G_REFUSAL_REASONS`, ``BR-FR-CDV-CL-09_MDT-113_210B2G``)."""
 
 AMOUNT_TYPES: dict[str, str] = {
     "MEN": "Montant encaissé (amount received)", "MPA": "Montant payé (amount paid)",
@@ -259,9 +270,10 @@ def _text(value: object, name: str, *, rule: str | None = None, required: bool =
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StatusParty:
-    """A party of a status message: its ``role`` (:data:`PARTY_ROLES`), ``identifier`` with its ``scheme``
-    (ICD: ``0002`` SIREN, ``0009`` SIRET, ``0238`` a platform's number), ``name`` and electronic address
-    ``uri`` with its ``uri_scheme`` (EAS, e.g. ``0225``)."""
+    """A party of a status message: its ``role`` (:data:`PARTY_ROLES`; the message checks which, each place by
+    its own rule: sender BR-FR-CDV-CL-02, issuer CL-03, recipient CL-04, seller CL-07), ``identifier`` with its
+    ``scheme`` (ICD: ``0002`` SIREN, ``0009`` SIRET, ``0238`` a platform's number), ``name`` and electronic
+    address ``uri`` with its ``uri_scheme`` (EAS, e.g. ``0225``)."""
 
     role: str
     identifier: str | None = None
@@ -271,9 +283,7 @@ class StatusParty:
     uri_scheme: str | None = None
 
     def __post_init__(self) -> None:
-        if self.role not in PARTY_ROLES:
-            raise ModelError(f"unknown party role {self.role!r}; expected one of {', '.join(PARTY_ROLES)}",
-                             field="role", rule="BR-FR-CDV-CL-04")
+        _text(self.role, "role", token=True)  # which roles are allowed depends on the party's place in the message
         for name in ("identifier", "scheme", "name", "uri", "uri_scheme"):
             _text(getattr(self, name), name, required=False, token=name != "name")
         if self.scheme is not None and self.identifier is None:
@@ -296,7 +306,7 @@ class StatusReason:
     def __post_init__(self) -> None:
         if self.code not in REASONS:
             raise ModelError(f"unknown reason code {self.code!r}; expected one of {', '.join(REASONS)}",
-                             field="reasons.code", rule="BR-FR-CDV-CL-09")
+                             field="reasons.code", rule=R.BR_FR_CDV_CL_09_MDT_113)
         _text(self.text, "reasons.text", required=False)
 
     @property
@@ -321,7 +331,7 @@ class StatusAmount:
     def __post_init__(self) -> None:
         if self.kind not in AMOUNT_TYPES:
             raise ModelError(f"unknown amount type {self.kind!r}; expected one of {', '.join(AMOUNT_TYPES)}",
-                             field="amounts.kind", rule="BR-FR-CDV-CL-11")
+                             field="amounts.kind", rule=R.BR_FR_CDV_CL_11_MDT_207)
         for name, places in (("amount", 2), ("vat_rate", 2)):
             value = getattr(self, name)
             if value is None and name == "vat_rate":
@@ -392,9 +402,10 @@ class StatusMessage:
             and self.recipients[0].scheme == _PLATFORM_SCHEME and self.recipients[0].identifier == "0000"
 
     def _check_message(self) -> None:
-        _text(self.message_id, "message_id", rule="BR-FR-CDV-03", token=True)
+        _text(self.message_id, "message_id", rule=R.BR_FR_CDV_03_MDT_4, token=True)
         if not isinstance(self.issued_at, _dt.datetime):
-            raise ModelError(f"must be a datetime, got {self.issued_at!r}", field="issued_at", rule="BR-FR-CDV-04")
+            raise ModelError(f"must be a datetime, got {self.issued_at!r}", field="issued_at",
+                             rule=R.BR_FR_CDV_04_MDG_4)
         if self.issued_at.tzinfo is not None or self.issued_at.microsecond:
             raise ModelError("is written to the second without a time zone (format 204); pass a naive datetime "
                              "without microseconds", field="issued_at")
@@ -404,10 +415,10 @@ class StatusMessage:
         if self.guideline not in (GUIDELINE, GUIDELINE_PPF) or (self.guideline == GUIDELINE_PPF and not self.to_ppf):
             raise ModelError(f"must be {GUIDELINE!r}, or {GUIDELINE_PPF!r} for a status whose only recipient is "
                              f"the public portal (DFH, 0238 0000); got {self.guideline!r}", field="guideline",
-                             rule="BR-FR-CDV-02")
+                             rule=R.BR_FR_CDV_02_MDT_3)
         if self.business_process not in BUSINESS_PROCESSES and not (self.to_ppf and len(self.business_process) <= 3):
             raise ModelError(f"must be one of {', '.join(BUSINESS_PROCESSES)}, got {self.business_process!r}",
-                             field="business_process", rule="BR-FR-CDV-CL-01")
+                             field="business_process", rule=R.BR_FR_CDV_CL_01_MDT_2)
         if self.currency is not None and not (isinstance(self.currency, str) and len(self.currency) == 3
                                               and self.currency.isascii() and self.currency.isalpha()
                                               and self.currency.isupper()):
@@ -417,23 +428,23 @@ class StatusMessage:
 
     def _check_invoice(self) -> None:
         inadmissible = self.status is InvoiceLifecycleStatus.INADMISSIBLE
-        _text(self.invoice_number, "invoice_number", rule="BR-FR-CDV-10", token=True)
+        _text(self.invoice_number, "invoice_number", rule=R.BR_FR_CDV_10_MDT_87, token=True)
         if self.invoice_date is None and not inadmissible:
             raise ModelError("is required (except for an inadmissible invoice, 501)", field="invoice_date",
-                             bt="BT-2", rule="BR-FR-CDV-11")
+                             bt="BT-2", rule=R.BR_FR_CDV_11_MDG_35)
         if self.invoice_date is not None and (type(self.invoice_date) is not _dt.date
                                               or not 2000 <= self.invoice_date.year <= 2099):
             raise ModelError(f"must be a date of years 2000..2099, got {self.invoice_date!r}", field="invoice_date",
                              bt="BT-2", rule=R.FXE_DATE)
         if self.invoice_type is not None and self.invoice_type not in _INVOICE_TYPES:
             raise ModelError(f"{self.invoice_type!r} is not a type the French rules accept "
-                             f"({' '.join(_INVOICE_TYPES)})", field="invoice_type", bt="BT-3", rule="BR-FR-04")
+                             f"({' '.join(_INVOICE_TYPES)})", field="invoice_type", bt="BT-3", rule=R.BR_FR_04_MDT_91)
         if self.seller.role != "SE":
             raise ModelError(f"the seller's role is SE, got {self.seller.role!r}", field="seller.role",
-                             rule="BR-FR-CDV-CL-07")
+                             rule=R.BR_FR_CDV_CL_07_MDT_132)
         if self.seller.identifier is None and not inadmissible:
             raise ModelError("the seller's legal identifier (BT-30, SIREN) is required (except for 501)",
-                             field="seller.identifier", bt="BT-30", rule="BR-FR-CDV-13")
+                             field="seller.identifier", bt="BT-30", rule=R.BR_FR_CDV_13_MDT_129)
 
     def _check_parties(self) -> None:
         phase = self.phase
@@ -441,37 +452,41 @@ class StatusMessage:
         if self.sender.role not in _SENDER_ROLES[phase]:
             raise ModelError(f"status {self.status.value} ({self.status.english}) is sent by {where}; the "
                              f"sender's role {self.sender.role!r} is not one of {sorted(_SENDER_ROLES[phase])}",
-                             field="sender.role", rule="BR-FR-CDV-CL-02")
+                             field="sender.role", rule=_SENDER_RULES[phase])
         if self.issuer.role not in _ISSUER_ROLES[phase]:
             raise ModelError(f"status {self.status.value} ({self.status.english}) is issued by {where}; the "
                              f"issuer's role {self.issuer.role!r} is not one of {sorted(_ISSUER_ROLES[phase])}",
-                             field="issuer.role", rule="BR-FR-CDV-CL-03")
+                             field="issuer.role", rule=_ISSUER_RULES[phase])
         if phase == PROCESSING and self.issuer.identifier is None:
             raise ModelError("the issuer of a processing status (phase 23) has an identifier",
-                             field="issuer.identifier", rule="BR-FR-CDV-07")
+                             field="issuer.identifier", rule=R.BR_FR_CDV_07_MDT_38_yes)
         if not self.recipients:
             raise ModelError("a status has at least one recipient", field="recipients")
         for index, party in enumerate(self.recipients):
             if not isinstance(party, StatusParty):
                 raise ModelError(f"must be a StatusParty, got {type(party).__name__}", field=f"recipients[{index}]")
+            if party.role not in PARTY_ROLES:
+                raise ModelError(f"unknown recipient role {party.role!r}; expected one of {', '.join(PARTY_ROLES)}",
+                                 field=f"recipients[{index}].role", rule=R.BR_FR_CDV_CL_04_MDT_59)
             if party.role not in _ADDRESSLESS and party.uri is None:
                 raise ModelError(f"a recipient of role {party.role} has an electronic address (uri)",
-                                 field=f"recipients[{index}].uri", rule="BR-FR-CDV-08")
+                                 field=f"recipients[{index}].uri", rule=R.BR_FR_CDV_08_MDT_73)
 
     def _check_reasons(self) -> None:
         if self.status in REASON_REQUIRED and not self.reasons:
             raise ModelError(f"status {self.status.value} ({self.status.english}) needs a reason", field="reasons",
-                             rule="BR-FR-CDV-15")
+                             rule=R.BR_FR_CDV_15_MDT_113)
         b2g = self.sender.scheme == _PLATFORM_SCHEME and self.sender.identifier == "9999"
-        allowed = B2G_REFUSAL_REASONS if b2g and self.status is InvoiceLifecycleStatus.REFUSED else \
-            STATUS_REASONS.get(self.status)
+        b2g = b2g and self.status is InvoiceLifecycleStatus.REFUSED
+        allowed = B2G_REFUSAL_REASONS if b2g else STATUS_REASONS.get(self.status)
+        rule = R.BR_FR_CDV_CL_09_MDT_113_210B2G if b2g else _REASON_RULES.get(self.status)
         for index, reason in enumerate(self.reasons):
             if not isinstance(reason, StatusReason):
                 raise ModelError(f"must be a StatusReason, got {type(reason).__name__}", field=f"reasons[{index}]")
             if allowed is not None and reason.code not in allowed:
                 raise ModelError(f"{reason.code} is not a reason of status {self.status.value} "
                                  f"({self.status.english}); expected one of {', '.join(allowed)}",
-                                 field=f"reasons[{index}].code", rule="BR-FR-CDV-CL-09")
+                                 field=f"reasons[{index}].code", rule=rule)
 
     def _check_amounts(self) -> None:
         for index, amount in enumerate(self.amounts):
@@ -480,10 +495,10 @@ class StatusMessage:
         received = [a for a in self.amounts if a.kind == "MEN"]
         if self.status is InvoiceLifecycleStatus.PAYMENT_RECEIVED and not received:
             raise ModelError("a payment received (212) states the amount received (MEN) per VAT rate",
-                             field="amounts", rule="BR-FR-CDV-14")
+                             field="amounts", rule=R.BR_FR_CDV_14_MDT_207)
         if self.status is InvoiceLifecycleStatus.PAYMENT_RECEIVED and any(a.vat_rate is None for a in received):
             raise ModelError("each amount received (MEN) of a payment received (212) states its VAT rate",
-                             field="amounts.vat_rate", rule="BR-FR-CDV-14")
+                             field="amounts.vat_rate", rule=R.BR_FR_CDV_14_MDT_207)
         if self.payment_date is not None and (type(self.payment_date) is not _dt.date
                                               or not 2000 <= self.payment_date.year <= 2099):
             raise ModelError(f"must be a date of years 2000..2099, got {self.payment_date!r}", field="payment_date",

@@ -27,12 +27,13 @@ from typing import Any, TypeVar
 
 from lxml import etree
 
+from facturx_engine import ruleids as R
 from facturx_engine.errors import ModelError, ParseError
 from facturx_engine.findings import Finding
 from facturx_engine.model import dates as _dates
 from facturx_engine.model import numbers as _numbers
-from facturx_engine.model.status import (InvoiceLifecycleStatus, StatusAmount, StatusMessage, StatusParty,
-                                         StatusReason)
+from facturx_engine.model.status import (PROCESSING, TRANSMISSION, InvoiceLifecycleStatus, StatusAmount, StatusMessage,
+                                         StatusParty, StatusReason)
 from facturx_engine.syntax.findings import NOT_READ_RULE
 from facturx_engine.syntax.parse import parse_xml, xpath
 
@@ -304,12 +305,15 @@ def _read(root: Any) -> StatusMessage:
     code = _text_of(reference, "ram:ProcessConditionCode", required=True)
     if code not in {member.value for member in InvoiceLifecycleStatus}:  # the XML states codes, never enum names
         raise ParseError(f"unknown lifecycle status code {code!r}", location=xpath(reference),
-                         rule="BR-FR-CDV-CL-06")
+                         rule=R.BR_FR_CDV_CL_06_MDT_105)
     status = InvoiceLifecycleStatus.of(code)
     phase = _text_of(acknowledgement, "ram:TypeCode")
-    if phase not in (None, status.phase):
+    if phase not in (None, PROCESSING, TRANSMISSION):
+        raise ParseError(f"the phase (MDT-77) is 23 (processing) or 305 (transmission), the document states {phase}",
+                         location=xpath(acknowledgement), rule=R.BR_FR_CDV_09_MDT_77)
+    if phase not in (None, status.phase):  # no official rule compares the two: the rules of the phase stated fire
         raise ParseError(f"status {status.value} belongs to phase {status.phase}, the document states {phase}",
-                         location=xpath(acknowledgement), rule="BR-FR-CDV-09")
+                         location=xpath(acknowledgement))
     issued = _date_time(document, "ram:IssueDateTime", "204", _timestamp)
     seller = _one(reference, "ram:IssuerTradeParty", required=True)
     parties = {name: _one(document, f"ram:{name}TradeParty", required=True) for name in ("Sender", "Issuer")}
