@@ -145,6 +145,11 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
             "test_random_french_parties_are_read_and_come_back_from_the_cii",  # Hypothesis: each example written, read
         ),
         "test_payload_hostile": ("test_any_hostile_value_anywhere_gives_a_document_or_a_keyed_payload_error",),
+        "test_payload_targets": (  # the official rules: the documents written, the French CTC Schematron's BR-FR-23
+            "test_generate_writes_a_credit_note_for_the_credited_invoices_specification",
+            "test_dist_generate_writes_a_credit_note_for_the_credited_invoices_specification",
+            "test_br_fr_23_check_equals_the_official_rule",
+        ),
         "test_pdf": ("test_corpus_pdf", "test_self_check_halves_are_check_pdf", "test_to_facturx_with_render"),
         "test_pdf_hostile": (
             "test_bombs_stay_within_512_mb_and_seconds",

@@ -500,7 +500,7 @@ def test_french_ctc_fields_make_the_output_pass_the_french_rules() -> None:
 
 
 @pytest.mark.parametrize("change, key, words", [
-    ({"billing_framework": "X1"}, "billing_framework", "BR-FR-08"),
+    ({"billing_framework": "X1"}, "billing_framework", "[BR-FR-08_BT-23]"),
     ({"cadre_de_facturation": "B1"}, "cadre_de_facturation", "conflicts"),
     ({"seller_electronic_address": None, "seller_electronic_address_scheme": "0225"},
      "seller_electronic_address_scheme", "missing"),

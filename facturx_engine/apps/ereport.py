@@ -44,7 +44,7 @@ def read_document_file(data: bytes) -> Invoice | CreditNote:
 
     parsed = load_json(data)
     if isinstance(parsed, Mapping) and ("invoice_number" in parsed or "credit_note_number" in parsed):
-        return from_payload(parsed)
+        return from_payload(parsed, writing=False)  # read, not written: no target's carry check
     return load_document(data)
 
 

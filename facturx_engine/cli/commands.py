@@ -28,9 +28,10 @@ model (totals are computed), writes CII (Factur-X profile ``--profile``, default
 UBL 2.1, validates the result offline (XSD + Schematron; ``--rules`` adds rule sets, as ``validate --rules``:
 ``fr-ctc``, ``extended-ctc-fr``, ``cen``, ``xrechnung``, ``peppol``) and only then writes ``OUT`` atomically
 (a temporary file in the same directory, renamed over ``OUT``; ``-o -`` writes to stdout).
-Data the profile cannot carry is reported as a notice, or refused with ``--strict``. ``--spec`` names the
-target specification (:mod:`facturx_engine.model.specs`): its BT-24 (and BT-23) is written, and an input
-lacking what it requires beyond EN 16931 is refused before anything is written (exit 2).
+Data the profile cannot carry is reported as a notice, or refused with ``--strict``; a payee or French party a
+payload states is refused at its payload key (exit 2), never left out. ``--spec`` names the target specification
+(:mod:`facturx_engine.model.specs`): its BT-24 (and BT-23) is written, and an input lacking what it requires beyond
+EN 16931 is refused before anything is written (exit 2).
 
 Exit codes, shared by every command (:mod:`facturx_engine.cli.shared`):
 
@@ -167,14 +168,15 @@ def _add_generate(sub: Any) -> None:
     p.set_defaults(run=_generate)
 
 
-def _generate_input(args: argparse.Namespace) -> Any:
-    """The document to write; with --from payload, --to and --spec default to the payload's output_format and
-    specification."""
+def _generate_input(args: argparse.Namespace) -> tuple[Any, Any]:
+    """The document to write and the payload it was read from (None without --from payload); with --from payload,
+    --to and --spec default to the payload's output_format and specification (a credit note's: the credited
+    invoice's when it states none)."""
     data = read_input(args.input)
     if args.source != "payload":
         if args.to is None:
             raise CommandError("the following arguments are required: --to (or use --from payload)")
-        return load_document(data)
+        return load_document(data), None
     from facturx_engine.io.payload import from_payload, load_json, output_format, specification
 
     payload = load_json(data)
@@ -182,7 +184,7 @@ def _generate_input(args: argparse.Namespace) -> Any:
     doc = from_payload(payload, spec=args.spec or ("extended" if args.profile == "extended" else None))
     args.to = args.to or output_format(payload) or "facturx"
     args.spec = args.spec or specification(payload)
-    return doc
+    return doc, payload
 
 
 def _single(args: argparse.Namespace, task: str) -> int | None:
@@ -202,7 +204,7 @@ def _single(args: argparse.Namespace, task: str) -> int | None:
 def _generate(args: argparse.Namespace) -> int:
     if (code := _single(args, "generate")) is not None:
         return code
-    doc = _generate_input(args)
+    doc, payload = _generate_input(args)
     if args.to != "facturx" and (args.template or args.pdf):
         raise CommandError("--template and --pdf apply to --to facturx only")
     if args.to == "ubl" and args.profile not in (None, "en16931"):
@@ -211,11 +213,17 @@ def _generate(args: argparse.Namespace) -> int:
     target = target or (f"Factur-X {profile.value} PDF/A-3B" if args.to == "facturx" else
                         f"CII Factur-X {profile.value}" if args.to == "cii" else
                         f"UBL 2.1 {'CreditNote' if doc.is_credit_note else 'Invoice'} (EN 16931)")
+
+    def write(strict: bool) -> bytes:
+        return to_ubl(doc, strict=strict, spec=args.spec) if args.to == "ubl" else \
+            to_cii(doc, profile, strict=strict, spec=args.spec)
+
+    from facturx_engine.io.payload import write_payload  # a payload's stated data is refused, never dropped
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            xml = to_ubl(doc, strict=args.strict, spec=args.spec) if args.to == "ubl" else \
-                to_cii(doc, profile, strict=args.strict, spec=args.spec)
+            xml = write(args.strict) if payload is None else write_payload(payload, write, target, args.strict)
         except ProfileError as exc:
             raise CommandError(f"{exc} (--strict; leave it out of the input, or choose a higher profile)") from None
     # the CII is written as Factur-X, unless --spec names another specification (cen, xrechnung, peppol)

@@ -56,12 +56,12 @@ def convert_one(job: Job, url: str, data: bytes) -> tuple[FileResult, bytes | No
 def generate_one(job: Job, url: str, data: bytes) -> tuple[FileResult, bytes | None]:
     """Build the document of the JSON ``data`` and write it as ``job.to``: (its result, the bytes written)."""
     from facturx_engine.io.jsonio import load_document
-    from facturx_engine.syntax.cii import target_profile, to_cii
-    from facturx_engine.syntax.ubl import to_ubl
+    from facturx_engine.syntax.cii import report_loss, target_profile, to_cii, write_cii
+    from facturx_engine.syntax.ubl import to_ubl, write_ubl
     from facturx_engine.validation.core import validate
 
     try:
-        to, spec = job.to, job.spec
+        to, spec, payload = job.to, job.spec, None
         if job.payload:
             from facturx_engine.io.payload import from_payload, load_json, output_format, specification
 
@@ -73,7 +73,16 @@ def generate_one(job: Job, url: str, data: bytes) -> tuple[FileResult, bytes | N
             doc = load_document(data)
             to = to or "cii"
         profile, _ = target_profile(job.profile, spec)  # as generate does: the spec's profile unless one is given
-        xml = to_ubl(doc, spec=spec) if to == "ubl" else to_cii(doc, profile, spec=spec)
+        if payload is not None:  # what the payload states and the target cannot carry is refused, as generate does
+            from facturx_engine.io.payload import refuse_lost
+
+            result = write_ubl(doc, spec=spec) if to == "ubl" else write_cii(doc, profile, spec=spec)
+            target = "UBL 2.1" if to == "ubl" else f"CII Factur-X {profile.value}"
+            refuse_lost(payload, result.dropped, target)
+            report_loss(result.dropped, target, False)  # the rest: a notice, as to_ubl / to_cii give
+            xml = result.xml
+        else:
+            xml = to_ubl(doc, spec=spec) if to == "ubl" else to_cii(doc, profile, spec=spec)
         report = validate(xml, factur_x=to == "facturx" or (to == "cii" and spec is None), rules=job.rules)
         if to == "facturx" and report.valid:
             from facturx_engine.pdf.embed import to_facturx

@@ -78,7 +78,11 @@ Rules, as the module applies them:
   parties (buyer's agent, payer, seller's agent, invoicee, invoicer) need a target specification written as
   Factur-X EXTENDED (``extended-ctc-fr``, ``extended``: the payload's ``specification``, or ``spec=`` /
   ``generate --spec``): for any other they are refused at their key, never left out. A credit note keeps the
-  invoice's. Every key and rule: :mod:`.roles`.
+  invoice's. A payee or French party the payload states that the document written cannot carry (the payer in a UBL
+  without payment means, the payee in Factur-X MINIMUM) is refused at its key by ``generate --from payload``
+  (:func:`write_payload`), never written without. Every key and rule: :mod:`.roles`.
+* A 0225 electronic address (seller, buyer, French party; the default scheme of a French one) takes ASCII letters,
+  digits and ``+ - _ .`` only, as the French rule BR-FR-23 checks it; anything else is refused at its key.
 * ``external_id``, ``internal_reference`` (and ``direction``, ``bank_name``) are kept in
   :attr:`~facturx_engine.model.records.Document.app_refs`, never written.
 
@@ -93,8 +97,10 @@ every invoice line, its quantity and its net amount after the earlier credit not
 difference is refused at the item's ``quantity`` / ``unit_price``, a line left out at ``items``),
 ``previous_credit_notes`` (earlier credit-note payloads on the same invoice, oldest first; their
 ``invoice`` may be left out), ``total_ht/total_tax/total_ttc`` (checked), ``external_id``,
-``internal_reference``, ``output_format``. Parties and the B2C flag come from the invoice: a
-``seller_*``/``buyer_*``/``payee_*`` key or French party that differs from the invoice's is refused.
+``internal_reference``, ``output_format``, ``specification``. Parties and the B2C flag come from the invoice: a
+``seller_*``/``buyer_*``/``payee_*`` key or French party that differs from the invoice's is refused. So do the
+target specification and output format when the credit note states none (:func:`specification`,
+:func:`output_format`): the credit note is written for, and its parties checked against, that one target.
 
 Errors: every problem of a payload is collected and raised at once as
 :class:`~facturx_engine.errors.PayloadError`, keyed by payload path (``lines.0.tva_rate``,
@@ -108,39 +114,45 @@ totals checked), :mod:`.invoice`, :mod:`.credit` and :mod:`.quote`.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from facturx_engine.errors import PayloadError
+from facturx_engine.errors import PayloadError, ProfileError
 from facturx_engine.io.payload.credit import credit_note_of
 from facturx_engine.io.payload.invoice import document_of
 from facturx_engine.io.payload.quote import quote_from_payload
-from facturx_engine.io.payload.reader import GENERAL, OUTPUT_FORMATS, as_choice, root
+from facturx_engine.io.payload.reader import GENERAL, OUTPUT_FORMATS, as_choice, empty, root
+from facturx_engine.io.payload.roles import lost_at
+from facturx_engine.model import specs
 from facturx_engine.model.specs import SPEC_NAMES
 from facturx_engine.model.records import CreditNote, Invoice
 
-__all__ = ["GENERAL", "from_payload", "load_json", "output_format", "quote_from_payload", "specification"]
+__all__ = ["GENERAL", "from_payload", "load_json", "output_format", "quote_from_payload", "refuse_lost",
+           "specification", "write_payload"]
 
 
-def from_payload(payload: Mapping[str, Any], *, spec: str | None = None) -> Invoice | CreditNote:
+def from_payload(payload: Mapping[str, Any], *, spec: str | None = None, writing: bool = True) -> Invoice | CreditNote:
     """The invoice or credit note (payload with ``credit_note_number`` / ``invoice``) of an app payload.
 
     ``spec``: the target specification the caller will write the document for, when it decides it rather than the
-    payload's ``specification`` (``generate --spec``): what the payload may carry is judged against it (the French
-    EXTENDED-CTC-FR parties need ``extended-ctc-fr`` or ``extended``). Raises
+    payload's ``specification`` (``generate --spec``), in any spelling :func:`facturx_engine.model.specs.spec`
+    accepts (:class:`~facturx_engine.errors.ProfileError` for an unknown one): what the payload may carry is judged
+    against it (the French EXTENDED-CTC-FR parties need ``extended-ctc-fr`` or ``extended``). ``writing=False``:
+    the document is only read (e-reporting), so no target's carry check applies. Raises
     :class:`~facturx_engine.errors.PayloadError` with every error found, keyed by payload path.
     """
+    spec = None if spec is None else specs.spec(spec).name
     r = root(payload)
     if r.present("quote_number") and not r.present("invoice_number"):
         r.error("quote_number", "a quote is not an invoice: use facturx_engine.quote_from_payload")
         r.sink.check()
-    if r.present("credit_note_number") or isinstance(payload.get("invoice"), Mapping):
-        cn = credit_note_of(r, None, (), spec=spec)
+    if _credits(payload):
+        cn = credit_note_of(r, None, (), spec=spec, writing=writing)
         r.sink.check()
         assert cn is not None
         return cn
-    built = document_of(r, mode="invoice", spec=spec)
+    built = document_of(r, mode="invoice", spec=spec, writing=writing)
     r.sink.check()
     assert built is not None
     return built.doc
@@ -163,19 +175,56 @@ def load_json(data: bytes | str) -> Any:
     raise PayloadError("the payload is invalid: 1 error (payload)", errors={GENERAL: [message]})
 
 
+def _credits(payload: Mapping[str, Any]) -> bool:
+    """Whether the payload is a credit note's (``credit_note_number`` or the credited ``invoice``)."""
+    return not empty(payload.get("credit_note_number")) or isinstance(payload.get("invoice"), Mapping)
+
+
+def _own_or_credited(payload: Mapping[str, Any], key: str, options: tuple[str, ...]) -> str | None:
+    """The payload's ``key``; a credit-note payload without its own takes the credited invoice's."""
+    r = root(payload)
+    value = r.get((key,), as_choice(options))
+    if not r.present(key) and _credits(payload) and (invoice := r.obj("invoice")) is not None:
+        value = invoice.get((key,), as_choice(options))
+    r.sink.check()
+    return value if isinstance(value, str) else None
+
+
 def specification(payload: Mapping[str, Any]) -> str | None:
     """The payload's ``specification``: the target specification the document is to be written for (a name of
     :data:`facturx_engine.model.specs.SPEC_NAMES`, e.g. ``xrechnung``, ``peppol``), None when absent;
-    PayloadError naming the key when invalid. Kept in ``app_refs`` too; ``generate --spec`` overrides it."""
-    r = root(payload)
-    value = r.get(("specification",), as_choice(SPEC_NAMES))
-    r.sink.check()
-    return value if isinstance(value, str) else None
+    PayloadError naming the key when invalid. A credit-note payload without its own takes the credited invoice's
+    (as it takes its parties), and what it may carry is judged against that same target. Kept in ``app_refs``
+    too; ``generate --spec`` overrides it."""
+    return _own_or_credited(payload, "specification", SPEC_NAMES)
 
 
 def output_format(payload: Mapping[str, Any]) -> str | None:
-    """The payload's ``output_format`` (facturx, ubl, cii), None when absent; PayloadError when invalid."""
+    """The payload's ``output_format`` (facturx, ubl, cii), None when absent (a credit-note payload without its own:
+    the credited invoice's); PayloadError when invalid."""
+    return _own_or_credited(payload, "output_format", OUTPUT_FORMATS)
+
+
+def refuse_lost(payload: Mapping[str, Any], dropped: Sequence[str], target: str) -> None:
+    """PayloadError, keyed at the payload key, for the payee or French party the payload states that the document
+    written (``target``, in words) cannot carry: ``dropped``, the business terms the writer left out
+    (:attr:`facturx_engine.errors.ProfileError.dropped`). Data a payload states explicitly is never written
+    without, with a mere notice."""
     r = root(payload)
-    value = r.get(("output_format",), as_choice(OUTPUT_FORMATS))
+    invoice = r.obj("invoice") if _credits(payload) else None
+    lost_at((r, *((invoice,) if invoice is not None else ())), dropped, target)
     r.sink.check()
-    return value if isinstance(value, str) else None
+
+
+def write_payload(payload: Mapping[str, Any], write: Callable[[bool], bytes], target: str,
+                  strict: bool = False) -> bytes:
+    """The XML ``write(strict)`` gives for the document of ``payload`` (``target``: what it writes, in words): the
+    payee or a French party the payload states that the target cannot carry is refused at its key
+    (:func:`refuse_lost`); anything else it cannot carry is a notice (ProfileWarning), or refused when ``strict``."""
+    try:
+        return write(True)
+    except ProfileError as exc:
+        refuse_lost(payload, exc.dropped, target)
+        if strict:
+            raise
+    return write(False)

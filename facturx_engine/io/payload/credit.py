@@ -13,7 +13,7 @@ from facturx_engine.errors import ModelError
 from facturx_engine.io.payload.invoice import Built, document_of, refs_of
 from facturx_engine.io.payload.reader import (GENERAL, PRICE_KEYS, RATE_KEYS, Reader, as_choice, as_date, model_msg,
                                               msg)
-from facturx_engine.io.payload.roles import carry_over, not_overridden
+from facturx_engine.io.payload.roles import RELATED, carry_over, not_overridden
 from facturx_engine.io.payload.totals import DOCUMENT_TOTALS, Stated, check_totals
 from facturx_engine.model import numbers as _numbers
 from facturx_engine.model.lifecycle import credit_note, creditable
@@ -30,7 +30,10 @@ _CREDIT_NOTE_OWN = frozenset({"credit_note_number", "issue_date", "reason", "typ
 
 
 def credit_note_of(r: Reader, invoice: Built | None, previous: Sequence[CreditNote],
-                   spec: str | None = None) -> CreditNote | None:
+                   spec: str | None = None, writing: bool = True) -> CreditNote | None:
+    """The credit note of ``r`` (None, with the errors, if it cannot be read); ``invoice``: the credited invoice
+    already read (None: the payload's ``invoice``, read for ``spec``, else the credit note's ``specification``, else
+    the invoice's own, as :func:`facturx_engine.io.payload.specification` decides the target)."""
     start = r.sink.count()
     number = r.text("credit_note_number", required=msg("is required", "BT-1", R.BR_02))
     issue_date = r.get(("issue_date",), as_date, required=msg("is required", "BT-2", R.BR_03))
@@ -46,7 +49,7 @@ def credit_note_of(r: Reader, invoice: Built | None, previous: Sequence[CreditNo
         if inv_reader is None:
             r.error("invoice", "is required: the invoice payload this credit note credits")
             return None
-        invoice = document_of(inv_reader, mode="invoice", spec=spec or refs.get("specification"))
+        invoice = document_of(inv_reader, mode="invoice", spec=spec or refs.get("specification"), writing=writing)
     elif inv_reader is not None:
         other = inv_reader.text("invoice_number")
         if other is not None and other != invoice.doc.number:
@@ -54,7 +57,7 @@ def credit_note_of(r: Reader, invoice: Built | None, previous: Sequence[CreditNo
     source = invoice.reader.data if invoice else (inv_reader.data if inv_reader else {})
     for key in r.data:
         if isinstance(key, str) and (key.startswith(("seller_", "buyer_")) or key == "buyer") and \
-                key not in _CREDIT_NOTE_OWN and r.data[key] != source.get(key):
+                key not in _CREDIT_NOTE_OWN and key not in RELATED and r.data[key] != source.get(key):
             r.error(key, "parties and the B2C flag come from the credited invoice and cannot be overridden")
     not_overridden(r, source)
     items = r.items("items") or []

@@ -118,9 +118,10 @@ class Built:
     reader: Reader
 
 
-def document_of(r: Reader, *, mode: str, spec: str | None = None) -> Built | None:
+def document_of(r: Reader, *, mode: str, spec: str | None = None, writing: bool = True) -> Built | None:
     """Read an invoice (``mode="invoice"``) or a quote's deal (``mode="quote"``); None if errors were found.
-    ``spec``: the specification the document is written for when the caller decides it (else the payload's)."""
+    ``spec``: the specification the document is written for when the caller decides it (else the payload's);
+    ``writing=False``: the document is only read, what a target can carry is not judged."""
     start = r.sink.count()
     number_key = "quote_number" if mode == "quote" else "invoice_number"
     number = r.text(number_key, required=msg("is required", "BT-1", R.BR_02))
@@ -136,7 +137,7 @@ def document_of(r: Reader, *, mode: str, spec: str | None = None) -> Built | Non
     b2c = is_individual(r)
     seller, buyer = party_of(r, "seller", False), party_of(r, "buyer", b2c)
     delivery = delivery_of(r, buyer)
-    others = others_of(r, spec or refs.get("specification"))  # payee, French EXTENDED-CTC-FR parties
+    others = others_of(r, spec or refs.get("specification"), writing)  # payee, French EXTENDED-CTC-FR parties
     ctx = Context(seller_fr=country_of(r, "seller") == "FR",
                   reason=(r.at("exemption_reason"), e) if (e := r.text("exemption_reason")) else None,
                   category=(r.at("tax_category"), c) if (c := category_of(r)) else None)

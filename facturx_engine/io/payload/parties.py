@@ -8,8 +8,8 @@ from typing import Any
 
 from facturx_engine import ruleids as R
 from facturx_engine.errors import ModelError
-from facturx_engine.io.payload.reader import (Reader, as_country, as_date, as_eas, as_email, as_flag, as_icd,
-                                              as_siret, as_vat_number, model_msg, msg)
+from facturx_engine.io.payload.reader import (Reader, address_fault, as_country, as_date, as_eas, as_email, as_flag,
+                                              as_icd, as_siret, as_vat_number, model_msg, msg)
 from facturx_engine.model.records import Address, Contact, Delivery, Identifier, Party
 
 
@@ -112,6 +112,10 @@ def _electronic_address(r: Reader, role: str, country: str | None) -> Identifier
     if scheme is None:
         r.error(f"{role}_electronic_address_scheme", msg("is required outside France (an EAS code)", f"{term}-1",
                                                          R.BR_62 if role == "seller" else R.BR_63))
+        return None
+    if (fault := address_fault(value, scheme)) is not None:
+        r.error(f"{role}_electronic_address", msg(fault, term, R.BR_FR_23_BT_34 if role == "seller" else
+                                                  R.BR_FR_23_BT_49))
         return None
     return Identifier(value=value, scheme=scheme)
 

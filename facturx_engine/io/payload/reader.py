@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from facturx_engine import ruleids as R
 from facturx_engine.errors import FacturXError, PayloadError
 from facturx_engine.model import numbers as _numbers
 from facturx_engine.model.codes import code_set
@@ -230,6 +231,17 @@ as_eas = as_code("eas", "an electronic address scheme of the EAS list (e.g. 0225
                     "0088 GLN, 9957 French VAT number)")
 
 
+_FR_ADDRESS = re.compile(r"[A-Za-z0-9+\-_.]+")  # BR-FR-23's pattern: ASCII letters, digits, + - _ .
+
+
+def address_fault(value: str, scheme: str | None) -> str | None:
+    """Why ``value`` cannot be an electronic address of scheme ``scheme``: the French rule BR-FR-23 allows a 0225
+    (SIREN-based) address only ASCII letters, digits and ``+ - _ .``; None when it can."""
+    if scheme != "0225" or _FR_ADDRESS.fullmatch(value):
+        return None
+    return f"{value!r} is not a French 0225 electronic address: only ASCII letters, digits and + - _ . are allowed"
+
+
 def as_framework(value: Any) -> str:
     from facturx_engine.model.fr import BILLING_FRAMEWORKS
 
@@ -237,7 +249,7 @@ def as_framework(value: Any) -> str:
     if text not in BILLING_FRAMEWORKS:
         codes = " ".join(sorted(BILLING_FRAMEWORKS))
         raise Bad(msg(f"{_describe(value)} is not a French billing framework code ({codes}; B goods, S services, "
-                      "M mixed)", "BT-23", "BR-FR-08"))
+                      "M mixed)", "BT-23", R.BR_FR_08_BT_23))
     return text
 
 

@@ -19,27 +19,37 @@ Only a specification written as Factur-X EXTENDED carries them (:data:`CARRIERS`
 ``extended``): a payload giving one for any other target, the default Factur-X EN 16931 included, is refused at the
 party's key, never written without it.
 
-Every refusal is filed at its payload key with the business term and, where one applies, the rule.
+An ``electronic_address`` of scheme 0225 is checked as the French rule BR-FR-23 checks it. A party stated that the
+document written cannot carry (the payer in a UBL without payment means) is refused at its key (:func:`lost_at`).
+``from_payload(writing=False)`` (e-reporting, which reads documents and writes no party) judges no target.
+
+Every refusal is filed at its payload key with the business term and, where one applies, the official rule id
+(``BR-FR-09_BT-60``, ``BR-FR-CO-10_EXT-FR-FE-46-1``, ``BR-FR-23_EXT-FR-FE-52`` ...; BT-61 has no SIRET rule).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 from facturx_engine import ruleids as R
 from facturx_engine.errors import ModelError
-from facturx_engine.io.payload.reader import Bad, Reader, as_eas, as_icd, as_siret, as_text, model_msg, msg
+from facturx_engine.io.payload.reader import (Bad, Reader, address_fault, as_eas, as_icd, as_siret, as_text,
+                                              model_msg, msg)
 from facturx_engine.model.codes import Profile
 from facturx_engine.model.records import CreditNote, Identifier, Invoice, Payee, RelatedParty
 from facturx_engine.model.specs import SPECS
 
-__all__ = ["CARRIERS", "PAYEE_KEYS", "RELATED", "carry_over", "locations", "not_overridden", "others_of"]
+__all__ = ["CARRIERS", "PAYEE_KEYS", "RELATED", "carry_over", "locations", "lost_at",
+           "not_overridden", "others_of"]
 
 PAYEE_KEYS = ("payee_name", "payee_siret", "payee_identifier", "payee_identifier_scheme", "payee_legal_id",
               "payee_legal_id_scheme")
 """The payload keys of the payee (BG-10)."""
+
+_PAYEE_TERMS = {"payee_name": "BT-59", "payee_siret": "BT-60", "payee_identifier": "BT-60",
+                "payee_identifier_scheme": "BT-60-1", "payee_legal_id": "BT-61", "payee_legal_id_scheme": "BT-61-1"}
 
 RELATED: dict[str, tuple[str, str, str, str, str, str]] = {
     # payload key (= model field): its group, name, global identifier and its scheme, electronic address; in words
@@ -54,6 +64,16 @@ RELATED: dict[str, tuple[str, str, str, str, str, str]] = {
                  "the invoicer"),
 }
 """The French EXTENDED-CTC-FR parties a payload may give, by payload key (the model's field name)."""
+
+_RULES: dict[str, tuple[str, str, str]] = {
+    # the official French rules of each party: a SIRET global id (BR-FR-09), the global id's scheme (BR-FR-CO-10),
+    # the format of a 0225 electronic address (BR-FR-23)
+    "buyer_agent": (R.BR_FR_09_EXT_FR_FE_06, R.BR_FR_CO_10_EXT_FR_FE_06_1, R.BR_FR_23_EXT_FR_FE_12),
+    "payer": (R.BR_FR_09_EXT_FR_FE_46, R.BR_FR_CO_10_EXT_FR_FE_46_1, R.BR_FR_23_EXT_FR_FE_52),
+    "seller_agent": (R.BR_FR_09_EXT_FR_FE_69, R.BR_FR_CO_10_EXT_FR_FE_69_1, R.BR_FR_23_EXT_FR_FE_75),
+    "invoicee": (R.BR_FR_09_EXT_FR_FE_92, R.BR_FR_CO_10_EXT_FR_FE_92_1, R.BR_FR_23_EXT_FR_FE_98),
+    "invoicer": (R.BR_FR_09_EXT_FR_FE_115, R.BR_FR_CO_10_EXT_FR_FE_115_1, R.BR_FR_23_EXT_FR_FE_121),
+}
 
 CARRIERS = tuple(s.name for s in SPECS if s.profile is Profile.EXTENDED)
 """The target specifications that carry the French parties: those written as Factur-X EXTENDED."""
@@ -78,20 +98,21 @@ def _text(r: Reader, key: str, bt: str, required: str | None = None) -> str | No
     return value if isinstance(value, str) else None
 
 
-def _checked(r: Reader, key: str, value: str, scheme: str | None, bt: str) -> None:
-    """A SIREN (0002) or SIRET (0009) given with its scheme must be one (length and check digit)."""
+def _checked(r: Reader, key: str, value: str, scheme: str | None, bt: str, siret_rule: str | None) -> None:
+    """A SIREN (0002) or SIRET (0009) given with its scheme must be one (length and check digit); ``siret_rule``:
+    the official rule of a SIRET in this term (BR-FR-09_...), None where there is none."""
     from stdnum.fr import siren, siret
 
     check = {_SIREN: siren.is_valid, _SIRET: siret.is_valid}.get(scheme or "")
     if check is not None and not check(value):
         kind = "SIREN" if scheme == _SIREN else "SIRET"
         r.error(key, msg(f"{value!r} is not a valid {kind} (length or check digit)", bt,
-                         "BR-FR-09" if scheme == _SIRET else None))
+                         siret_rule if scheme == _SIRET else None))
 
 
-def _scheme_alone(r: Reader, value_key: str, scheme_key: str) -> None:
+def _scheme_alone(r: Reader, value_key: str, scheme_key: str, scheme_bt: str) -> None:
     if r.present(scheme_key) and not r.present(value_key):
-        r.error(scheme_key, f"is the scheme of {value_key}, which is missing")
+        r.error(scheme_key, msg(f"is the scheme of {value_key}, which is missing", scheme_bt))
 
 
 # ---------------------------------------------------------------------------- the payee
@@ -99,10 +120,10 @@ def _scheme_alone(r: Reader, value_key: str, scheme_key: str) -> None:
 
 def _payee_identifier(r: Reader) -> Identifier | None:
     """BT-60: ``payee_siret`` or ``payee_identifier`` + its scheme."""
-    siret = r.get(("payee_siret",), _termed(as_siret, "BT-60", "BR-FR-09"))
+    siret = r.get(("payee_siret",), _termed(as_siret, "BT-60", R.BR_FR_09_BT_60))
     value = _text(r, "payee_identifier", "BT-60")
     scheme = r.get(("payee_identifier_scheme",), _termed(as_icd, "BT-60-1", R.BR_CL_10))
-    _scheme_alone(r, "payee_identifier", "payee_identifier_scheme")
+    _scheme_alone(r, "payee_identifier", "payee_identifier_scheme", "BT-60-1")
     if r.present("payee_siret") and r.present("payee_identifier"):
         r.error("payee_identifier", msg("give payee_siret or payee_identifier, not both: the payee has one "
                                         "identifier", "BT-60"))
@@ -114,9 +135,9 @@ def _payee_identifier(r: Reader) -> Identifier | None:
     if scheme is None:
         if not r.present("payee_identifier_scheme"):
             r.error("payee_identifier_scheme", msg("is required with payee_identifier: an ISO 6523 ICD code (e.g. "
-                                                   "0009 SIRET, 0088 GLN)", "BT-60-1", "BR-FR-CO-10"))
+                                                   "0009 SIRET, 0088 GLN)", "BT-60-1", R.BR_FR_CO_10_BT_60_1))
         return None
-    _checked(r, "payee_identifier", value, scheme, "BT-60")
+    _checked(r, "payee_identifier", value, scheme, "BT-60", R.BR_FR_09_BT_60)
     return Identifier(value=value, scheme=scheme)
 
 
@@ -124,14 +145,14 @@ def _payee_legal_id(r: Reader, identifier: Identifier | None) -> Identifier | No
     """BT-61: ``payee_legal_id`` (+ scheme), else the SIREN of the payee's SIRET."""
     value = _text(r, "payee_legal_id", "BT-61")
     scheme = r.get(("payee_legal_id_scheme",), _termed(as_icd, "BT-61-1", R.BR_CL_11))
-    _scheme_alone(r, "payee_legal_id", "payee_legal_id_scheme")
+    _scheme_alone(r, "payee_legal_id", "payee_legal_id_scheme", "BT-61-1")
     siret = identifier.value if identifier is not None and identifier.scheme == _SIRET else None
     if value is None:
         return Identifier.siren(siret[:9]) if siret and not r.present("payee_legal_id_scheme") else None
-    _checked(r, "payee_legal_id", value, scheme, "BT-61")
+    _checked(r, "payee_legal_id", value, scheme, "BT-61", None)  # BT-61 has no official SIRET rule
     if siret and scheme == _SIREN and not siret.startswith(value):
         r.error("payee_legal_id", msg(f"the SIREN {value!r} is not the start of the payee's SIRET {siret!r}",
-                                      "BT-61", "BR-FR-09"))
+                                      "BT-61", R.BR_FR_09_BT_60))
     return Identifier(value=value, scheme=scheme)
 
 
@@ -159,13 +180,14 @@ def _target_words(target: str | None) -> str:
     return f"the specification {target}" if target else "the default target (Factur-X EN 16931)"
 
 
-def _global_id(sub: Reader, terms: tuple[str, ...]) -> Identifier | None:
-    """``siret`` or ``global_id`` + ``global_id_scheme`` of a French party."""
-    _, _, gid_t, scheme_t, _, who = terms
-    siret = sub.get(("siret",), _termed(as_siret, gid_t, "BR-FR-09"))
+def _global_id(sub: Reader, key: str) -> Identifier | None:
+    """``siret`` or ``global_id`` + ``global_id_scheme`` of the French party ``key``."""
+    _, _, gid_t, scheme_t, _, who = RELATED[key]
+    siret_rule, scheme_rule, _ = _RULES[key]
+    siret = sub.get(("siret",), _termed(as_siret, gid_t, siret_rule))
     value = _text(sub, "global_id", gid_t)
     scheme = sub.get(("global_id_scheme",), _termed(as_icd, scheme_t, R.BR_CL_10))
-    _scheme_alone(sub, "global_id", "global_id_scheme")
+    _scheme_alone(sub, "global_id", "global_id_scheme", scheme_t)
     if sub.present("siret") and sub.present("global_id"):
         sub.error("global_id", msg(f"give siret or global_id, not both: {who} has one global identifier", gid_t))
         return None
@@ -176,34 +198,38 @@ def _global_id(sub: Reader, terms: tuple[str, ...]) -> Identifier | None:
     if scheme is None:
         if not sub.present("global_id_scheme"):
             sub.error("global_id_scheme", msg("is required with global_id: an ISO 6523 ICD code (e.g. 0009 SIRET, "
-                                              "0088 GLN)", scheme_t, "BR-FR-CO-10"))
+                                              "0088 GLN)", scheme_t, scheme_rule))
         return None
-    _checked(sub, "global_id", value, scheme, gid_t)
+    _checked(sub, "global_id", value, scheme, gid_t, siret_rule)
     return Identifier(value=value, scheme=scheme)
 
 
-def _address(sub: Reader, term: str) -> Identifier | None:
+def _address(sub: Reader, key: str) -> Identifier | None:
+    """``electronic_address`` + ``electronic_address_scheme`` (0225 when absent) of the French party ``key``."""
+    term, rule = RELATED[key][4], _RULES[key][2]
     value = _text(sub, "electronic_address", term)
     scheme = sub.get(("electronic_address_scheme",), _termed(as_eas, f"{term}-1", R.BR_CL_25))
-    _scheme_alone(sub, "electronic_address", "electronic_address_scheme")
+    _scheme_alone(sub, "electronic_address", "electronic_address_scheme", f"{term}-1")
     if value is None or (scheme is None and sub.present("electronic_address_scheme")):
+        return None
+    if (fault := address_fault(value, scheme or "0225")) is not None:
+        sub.error("electronic_address", msg(fault, term, rule))
         return None
     return Identifier(value=value, scheme=scheme or "0225")
 
 
-def _related(r: Reader, key: str, target: str | None) -> RelatedParty | None:
+def _related(r: Reader, key: str, target: str | None, writing: bool) -> RelatedParty | None:
     sub = r.obj(key)
     if sub is None:
         return None
-    terms = RELATED[key]
-    group, name_t, _, _, address_t, who = terms
-    if target not in CARRIERS and (target is not None or not r.present("specification")):
+    group, name_t, _, _, _, who = RELATED[key]
+    if writing and target not in CARRIERS and (target is not None or not r.present("specification")):
         r.error(key, msg(f"{who} is a party of the French Factur-X EXTENDED-CTC-FR profile, which "
                          f"{_target_words(target)} cannot carry: set specification to extended-ctc-fr (Factur-X "
                          "extended carries it too)", group))
     name = _text(sub, "name", name_t, required=msg(f"is required: Factur-X EXTENDED needs the name of {who}", name_t))
-    global_id = _global_id(sub, terms)
-    address = _address(sub, address_t)
+    global_id = _global_id(sub, key)
+    address = _address(sub, key)
     if name is None:
         return None
     try:
@@ -213,13 +239,14 @@ def _related(r: Reader, key: str, target: str | None) -> RelatedParty | None:
         return None
 
 
-def others_of(r: Reader, target: str | None) -> dict[str, Any]:
+def others_of(r: Reader, target: str | None, writing: bool = True) -> dict[str, Any]:
     """The payee and the French parties of an invoice payload, as keyword arguments of the document (None for
     those not given); ``target``: the specification the document is to be written for (None: the default
-    Factur-X EN 16931; a ``specification`` that is invalid is reported at its own key, not again here)."""
+    Factur-X EN 16931; a ``specification`` that is invalid is reported at its own key, not again here);
+    ``writing=False``: the document is read, not written (e-reporting), so no target's carry check applies."""
     found: dict[str, Any] = {"payee": _payee(r)}
     for key in RELATED:
-        found[key] = _related(r, key, target)
+        found[key] = _related(r, key, target, writing)
     return found
 
 
@@ -234,10 +261,41 @@ def not_overridden(r: Reader, source: Mapping[str, Any]) -> None:
     """A credit-note payload's payee and French parties are the credited invoice's: a key that differs is refused."""
     for key in (*PAYEE_KEYS, *RELATED):
         if r.present(key) and r.data[key] != source.get(key):
-            r.error(key, "the payee and the French parties come from the credited invoice and cannot be overridden")
+            term = _PAYEE_TERMS[key] if key in _PAYEE_TERMS else RELATED[key][0]
+            r.error(key, msg("the payee and the French parties come from the credited invoice and cannot be "
+                             "overridden", term))
 
 
 def carry_over(cn: CreditNote, invoice: Invoice) -> CreditNote:
     """The credit note with the credited invoice's French parties (the payee is inherited by the model)."""
     kept = {key: getattr(invoice, key) for key in RELATED if getattr(invoice, key) is not None}
     return replace(cn, **kept) if kept else cn
+
+
+_PAYEE_LOST = {"BG-10": ("payee_name",), "BT-59": ("payee_name",), "BT-60": ("payee_siret", "payee_identifier"),
+               "BT-60-1": ("payee_identifier_scheme", "payee_siret"), "BT-61": ("payee_legal_id", "payee_siret"),
+               "BT-61-1": ("payee_legal_id_scheme", "payee_siret")}  # a term lost -> the keys that state it
+
+
+def lost_at(readers: Sequence[Reader], dropped: Sequence[str], target: str) -> None:
+    """Refuse, at its payload key, the payee or French party the payload states that the written document lost:
+    ``dropped``, the business terms the writer could not carry; ``target``, what was written, in words;
+    ``readers``: where the keys may be stated (a credit note's own keys, then its credited invoice's)."""
+    def stating(key: str) -> Reader | None:
+        return next((x for x in readers if x.present(key)), None)
+
+    payee: dict[tuple[Reader, str], list[str]] = {}
+    for term in dict.fromkeys(dropped):
+        at = next(((x, key) for key in _PAYEE_LOST.get(term, ()) if (x := stating(key)) is not None), None)
+        if at is not None:
+            payee.setdefault(at, []).append(term)
+    for (x, key), terms in payee.items():
+        x.error(key, msg(f"is stated, but {target} cannot carry the payee's {', '.join(terms)}: leave it out or "
+                         "write a syntax or profile that carries it", terms[0]))
+    for key, (group, name_t, gid_t, scheme_t, address_t, who) in RELATED.items():
+        own = {group, name_t, gid_t, scheme_t, f"{gid_t}-1", address_t, f"{address_t}-1"}
+        hit = [t for t in dict.fromkeys(dropped) if t in own]
+        if hit and (x := stating(key)) is not None:
+            hint = "; UBL carries the payer only within a payment means: give payment_method or bank_details, or " \
+                   "write CII (facturx, cii)" if key == "payer" and target.startswith("UBL") else ""
+            x.error(key, msg(f"{who} is stated, but {target} cannot carry {', '.join(hit)}{hint}", group))
