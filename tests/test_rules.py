@@ -166,10 +166,6 @@ PREFIXES = {
     ("model/codes.py", "BR-IC"): "a VAT category's rule family, composed into f\"{rule_family}-NN\"",
     ("model/codes.py", "BR-AF"): "a VAT category's rule family, composed into f\"{rule_family}-NN\"",
     ("model/codes.py", "BR-AG"): "a VAT category's rule family, composed into f\"{rule_family}-NN\"",
-    # reported as rules, the pattern of the French rules rather than one assertion: fixed on branch payfix
-    ("io/payload/reader.py", "BR-FR-08"): "fixed on branch payfix",
-    ("io/payload/roles.py", "BR-FR-09"): "fixed on branch payfix",
-    ("io/payload/roles.py", "BR-FR-CO-10"): "fixed on branch payfix",
 }
 
 
