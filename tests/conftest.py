@@ -44,7 +44,8 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
     "slow": {
         "test_compute": ("test_the_vat_rule_reported_first_does_not_depend_on_the_hash_seed",),  # five processes
         "test_specs": ("test_peppol_dutch_rule", "test_peppol_german_rule",  # each case through the Peppol rules
-                       "test_extended_wants_a_due_date_or_terms_on_a_credit_note_as_its_schematron_does"),
+                       "test_extended_wants_a_due_date_or_terms_on_a_credit_note_as_its_schematron_does",
+                       "test_every_spec_writes_a_document_valid_under_the_rule_set_its_bt24_selects"),
         "test_pdf_truthful": ("test_rendered_invoice_pages_state_the_xml_amounts",),  # every fixture rendered
         "test_render": ("test_random_documents_become_valid_factur_x",),  # Hypothesis documents as PDF/A-3
         "test_readme": ("test_readme_b2b_payload_is_the_fixture_and_passes_fr_ctc_from_the_cli",),  # real processes
@@ -180,10 +181,13 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
             "test_hostile_files_get_a_page_never_a_traceback",
             "test_convert_download_is_a_valid_document",
             "test_every_answer_carries_the_security_headers",
+            "test_nothing_of_an_upload_is_left_behind",  # a view, a report and a conversion of every fixture
+            "test_view_is_the_engine_view_as_is",
         ),
         "test_serve_worker": (  # worker processes killed, timed out and replaced
             "test_work_past_the_timeout_is_stopped_with_a_page_in_the_persons_language",
             "test_a_dead_worker_is_that_requests_error_page_and_the_page_goes_on",
+            "test_report_and_error_pages_in_each_language",
         ),
         "test_specs_property": EVERY_TEST,  # Hypothesis: random documents through the CEN, KoSIT and Peppol rules
         "test_svrl_kinds": ("test_merged_svrl_kinds_are_the_stylesheets",),  # compiles a stock Factur-X stylesheet
