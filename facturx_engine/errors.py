@@ -27,8 +27,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from facturx_engine.rules import terms_text
-
 __all__ = [
     "CalculationError",
     "CreditError",
@@ -63,7 +61,7 @@ class FacturXError(Exception):
     ) -> None:
         self.message = message
         self.field = field
-        from_rule = terms_text(rule) if bt is None and rule else None
+        from_rule = _rule_terms(rule) if bt is None and rule else None
         self.bt = from_rule or bt
         self.bt_from_rule = from_rule is not None
         self.rule = rule
@@ -165,3 +163,11 @@ class ValidationFailed(FacturXError):
 
 class ResourceError(FacturXError):
     """An official artefact (XSD, Schematron XSLT, code list) is missing or altered."""
+
+
+def _rule_terms(rule: str) -> str | None:
+    """The terms the rules table names for ``rule``, joined with "/" (None if none); the table's module is imported
+    here, on the first error with a rule, so that ``import facturx_engine`` stays light (it needs pathlib)."""
+    from facturx_engine.rules import terms_text
+
+    return terms_text(rule)
