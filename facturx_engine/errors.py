@@ -68,6 +68,11 @@ class FacturXError(Exception):
         self.location = location
         super().__init__(self._render())
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled with its attributes, not through ``__init__`` (whose keyword-only arguments pickle cannot
+        pass): an error crosses to another process (a worker of a pool) whole, whatever its class."""
+        return _restored, (type(self), self.args), self.__dict__
+
     def _render(self) -> str:
         head = []
         if self.field:
@@ -163,6 +168,14 @@ class ValidationFailed(FacturXError):
 
 class ResourceError(FacturXError):
     """An official artefact (XSD, Schematron XSLT, code list) is missing or altered."""
+
+
+def _restored(cls: type[FacturXError], args: tuple[Any, ...]) -> FacturXError:
+    """An error of ``cls`` with its message ``args``; pickle then restores its attributes
+    (:meth:`FacturXError.__reduce__`)."""
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    return error
 
 
 def _rule_terms(rule: str) -> str | None:

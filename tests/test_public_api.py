@@ -91,3 +91,23 @@ def test_public_signatures_say_what_a_user_passes() -> None:
         loose += [f"{name}({param}: {hint})" for param, hint in annotations.items()
                   if "Any" in str(hint) and (name, param) not in _ANY_ALLOWED]
     assert not loose, loose
+
+
+def test_every_error_survives_pickling_whole() -> None:
+    """An error sent back by a worker process (a pool's future) is the same error: class, message, attributes;
+    ``PayloadError``'s keyword-only ``errors`` once made it unpicklable."""
+    import pickle
+
+    from facturx_engine import errors
+
+    made = {errors.PayloadError: errors.PayloadError("payload refused", errors={"buyer_siret": ["not a SIRET"]}),
+            errors.CalculationError: errors.CalculationError("differs", stated=1, computed=2, field="f",
+                                                             rule="BR-CO-10"),
+            errors.ProfileError: errors.ProfileError("cannot carry", dropped=("BT-1",)),
+            errors.PdfError: errors.PdfError("not a PDF", findings=()),
+            errors.ValidationFailed: errors.ValidationFailed("invalid", notes=("a note",))}
+    for name in errors.__all__:
+        cls = getattr(errors, name)
+        error = made.get(cls) or cls("refused", field="lines[0].rate", bt="BT-152", rule="BR-S-05", location="/x")
+        back = pickle.loads(pickle.dumps(error))
+        assert (type(back), back.args, str(back), vars(back)) == (cls, error.args, str(error), vars(error)), name
