@@ -107,7 +107,7 @@ def test_a_dead_worker_is_that_requests_error_page_and_the_page_goes_on(
 def test_work_past_the_timeout_is_stopped_with_a_page_in_the_persons_language(
         invoice: bytes, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     _hook(monkeypatch, tmp_path / "pids")
-    app = create_app(timeout=1.5)
+    app = create_app(timeout=4)  # room for the next request's fresh worker to compile its rules on a busy machine
     app.logger.disabled = True
     client = app.test_client()
     started = time.monotonic()
@@ -115,7 +115,7 @@ def test_work_past_the_timeout_is_stopped_with_a_page_in_the_persons_language(
     assert time.monotonic() - started < 20
     assert stopped.status_code == 500 and _lang(stopped) == "de"
     text = _text(stopped)
-    assert "Die Verarbeitung wurde abgebrochen" in text and "it took longer than 1.5 s" in text
+    assert "Die Verarbeitung wurde abgebrochen" in text and "it took longer than 4 s" in text
     assert _post(client, "/validate", invoice, lang="de").status_code == 200
 
 
