@@ -67,34 +67,10 @@ def test_a_name_clash_fails_the_generator() -> None:
         ruletable.ids_text(head + "BR-1\tfatal\t\tx\tt\nBR.1\tfatal\t\tx\tt\n")
 
 
-# Where a rule id may be written as a string: the declarations the generator makes the table from.
-DECLARATIONS = {
-    "validation/ruletable.py": "the assignments of ENGINE_RULES and CITED_RULES",
-    "validation/peppol/*.py": "the first argument of Rule(...), _rule(...) and _exemption_rule(...)",
-}
-PEPPOL_DECLARATION_CALLS = {"Rule", "_rule", "_exemption_rule"}
-
-
-def _declared(relative: str, tree: ast.Module) -> set[int]:
-    """The ``id()`` of the string constants of a module that are declarations of :data:`DECLARATIONS`."""
-    keep: set[int] = set()
-    if relative == "validation/ruletable.py":
-        for node in tree.body:
-            if (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
-                    and node.target.id in ("ENGINE_RULES", "CITED_RULES")):
-                keep.update(id(n) for n in ast.walk(node))
-    elif relative.startswith("validation/peppol/"):
-        for node in ast.walk(tree):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args
-                    and node.func.id in PEPPOL_DECLARATION_CALLS):
-                keep.add(id(node.args[0]))
-    return keep
-
-
 class Literal(NamedTuple):
     value: str
     where: str
-    declared: bool  # one of the DECLARATIONS
+    declared: bool  # a declaration the table is made from (ruleliterals.declarations)
     prefix: bool = False  # the argument of a ``.startswith(...)`` call (alone or in a tuple): used as a prefix
 
 
@@ -118,7 +94,7 @@ def _string_literals() -> tuple[Literal, ...]:
         if relative == "ruleids.py":
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        keep, prefixes = _declared(relative, tree), _startswith_arguments(tree)
+        keep, prefixes = ruleliterals.declarations(relative, tree), _startswith_arguments(tree)
         out.extend(Literal(node.value, f"{relative}:{node.lineno}", id(node) in keep, id(node) in prefixes)
                    for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str))
     return tuple(out)

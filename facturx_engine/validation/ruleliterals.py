@@ -20,7 +20,7 @@ from pathlib import Path
 from facturx_engine.rules import all_rules
 from facturx_engine.validation.ruletable import constant_name
 
-__all__ = ["IMPORT", "PACKAGE", "literals", "main", "rewrite"]
+__all__ = ["IMPORT", "PACKAGE", "declarations", "literals", "main", "rewrite"]
 
 PACKAGE = Path(__file__).resolve().parents[1]
 IMPORT = "from facturx_engine import ruleids as R"
@@ -28,7 +28,10 @@ _DECLARING_CALLS = frozenset({"Rule", "_rule", "_exemption_rule"})  # validation
 _DECLARING_NAMES = frozenset({"ENGINE_RULES", "CITED_RULES"})  # validation/ruletable.py
 
 
-def _declarations(relative: str, tree: ast.Module) -> set[int]:
+def declarations(relative: str, tree: ast.Module) -> set[int]:
+    """The ``id()`` of the string constants of a module (``relative`` to the package) that declare rules: the
+    assignments of ENGINE_RULES and CITED_RULES in ``validation/ruletable.py``, the first argument of the Peppol
+    rule declarations in ``validation/peppol/``. Every other string that is a rule id should be a constant."""
     keep: set[int] = set()
     if relative == "validation/ruletable.py":
         for statement in tree.body:
@@ -48,7 +51,7 @@ def literals(path: Path, text: str) -> list[ast.Constant]:
     aside."""
     table = all_rules()
     tree = ast.parse(text)
-    keep = _declarations(path.resolve().relative_to(PACKAGE).as_posix(), tree)
+    keep = declarations(path.resolve().relative_to(PACKAGE).as_posix(), tree)
     keep.update(id(part) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr) for part in ast.walk(node))
     return [node for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)
             and node.value in table and id(node) not in keep]
