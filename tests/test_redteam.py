@@ -12,6 +12,7 @@ import pytest
 import hostile_inputs as gen
 from facturx_engine import read_document
 from facturx_engine.errors import ParseError
+from facturx_engine.syntax.cdar import read_cdar
 from facturx_engine.syntax.flux10 import from_flux10, read_flux10
 from facturx_engine.syntax.limits import MAX_FINDINGS_LISTED, MAX_FINDINGS_PER_PLACE
 
@@ -86,3 +87,21 @@ def test_a_flux10_report_with_100000_unknown_siblings_is_read_in_linear_time() -
 def test_flux10_paths_count_positions_among_siblings_of_the_same_name() -> None:
     data = _FLUX10.read_bytes().replace(b"</Report>", b"<y>1</y><z>1</z><y>2</y></Report>")
     assert [f.location for f in read_flux10(data)[1]] == ["/Report/y[1]", "/Report/z"]
+
+
+# ---------------------------------------------------------------------------- CDAR lifecycle statuses
+
+_CDAR = Path(__file__).parent.parent / "fixtures" / "status" / "disputed-207.xml"
+_CDAR_END = b"</rsm:CrossDomainAcknowledgementAndResponse>"
+
+
+def test_a_status_with_20000_unknown_siblings_is_read_in_bounded_time_and_the_rest_counted() -> None:
+    """20,000 unknown siblings took 25 s (the path of each finding scanned every sibling)."""
+    data = _CDAR.read_bytes().replace(_CDAR_END, b"<rsm:z>1</rsm:z>" * 20_000 + _CDAR_END)
+    start = time.perf_counter()
+    _message, findings = read_cdar(data)
+    assert time.perf_counter() - start < 10
+    assert len(findings) == MAX_FINDINGS_PER_PLACE + 1
+    assert findings[0].location == "/CrossDomainAcknowledgementAndResponse/z[1]"
+    assert findings[-1].location == "/CrossDomainAcknowledgementAndResponse/z"
+    assert findings[-1].message.startswith(f"{20_000 - MAX_FINDINGS_PER_PLACE} more items not carried")
