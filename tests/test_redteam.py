@@ -3,15 +3,19 @@ documented outcome it must get -- a clear error or finding, in bounded time and 
 
 from __future__ import annotations
 
+import json
 import time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import hostile_inputs as gen
-from facturx_engine import read_document
-from facturx_engine.errors import ParseError
+from facturx_engine import load_document, read_document, to_cii
+from facturx_engine.cli.commands import main
+from facturx_engine.errors import ModelError, ParseError
+from facturx_engine.model.status import StatusAmount
 from facturx_engine.syntax.cdar import read_cdar
 from facturx_engine.syntax.flux10 import from_flux10, read_flux10
 from facturx_engine.syntax.limits import MAX_FINDINGS_LISTED, MAX_FINDINGS_PER_PLACE
@@ -93,6 +97,7 @@ def test_flux10_paths_count_positions_among_siblings_of_the_same_name() -> None:
 
 _CDAR = Path(__file__).parent.parent / "fixtures" / "status" / "disputed-207.xml"
 _CDAR_END = b"</rsm:CrossDomainAcknowledgementAndResponse>"
+_INVOICE = Path(__file__).parent.parent / "fixtures" / "invoices" / "fr_b2b.json"
 
 
 def test_a_status_with_20000_unknown_siblings_is_read_in_bounded_time_and_the_rest_counted() -> None:
@@ -105,3 +110,30 @@ def test_a_status_with_20000_unknown_siblings_is_read_in_bounded_time_and_the_re
     assert findings[0].location == "/CrossDomainAcknowledgementAndResponse/z[1]"
     assert findings[-1].location == "/CrossDomainAcknowledgementAndResponse/z"
     assert findings[-1].message.startswith(f"{20_000 - MAX_FINDINGS_PER_PLACE} more items not carried")
+
+
+@pytest.mark.parametrize("value", ["1E+999999", "1E+19", "-1E+19", "10000000000000000000"])
+def test_a_status_amount_beyond_19_digits_is_refused_by_the_model_naming_it(value: str) -> None:
+    """1E+999999 passed the 19-digit check (one digit once normalised) and was written as a million digits."""
+    with pytest.raises(ModelError, match="19 digits") as caught:
+        StatusAmount(amount=Decimal(value), vat_rate=Decimal(20))
+    assert caught.value.field == "amounts.amount" and caught.value.rule == "FXE-NUMBER"
+    with pytest.raises(ModelError, match="19 digits"):
+        StatusAmount(amount=Decimal(1), vat_rate=Decimal(value).copy_abs())
+    assert StatusAmount(amount=Decimal("9999999999999999999.99")).amount  # 19 digits and two decimals are held
+
+
+@pytest.mark.parametrize("text", ["1E+999999", "١٢٣", "1_000", "1e3", "12:1E+5", "NaN", "12:٢٠"])
+def test_the_status_command_reads_amounts_under_the_numeric_policy(text: str, tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """``--amount`` was read by Decimal(): ``1_000`` became 1000 and ``١٢٣`` 123 without a word, and 1E+999999 was
+    written out as a million digits in a status the official rules found valid."""
+    out, invoice = tmp_path / "status.xml", tmp_path / "invoice.xml"
+    invoice.write_bytes(to_cii(load_document(json.loads(_INVOICE.read_text(encoding="utf-8")))))
+    try:
+        code = main(["status", str(invoice), "--code", "212", "--amount", text, "--date", "2026-01-01", "-o", str(out)])
+    except SystemExit as exc:
+        code = exc.code
+    assert code == 2 and not out.exists()
+    err = capsys.readouterr().err
+    assert "argument --amount" in err and "Traceback" not in err
