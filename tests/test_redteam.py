@@ -3,19 +3,22 @@ documented outcome it must get -- a clear error or finding, in bounded time and 
 
 from __future__ import annotations
 
+import io
 import json
 import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pikepdf
 import pytest
 
 import hostile_inputs as gen
-from facturx_engine import load_document, read_document, to_cii
+from facturx_engine import check_pdf, load_document, read_document, to_cii
 from facturx_engine.cli.commands import main
-from facturx_engine.errors import ModelError, ParseError
+from facturx_engine.errors import ModelError, ParseError, PdfError
 from facturx_engine.model.status import StatusAmount
+from facturx_engine.pdf.extract import extract, extract_all, other_files
 from facturx_engine.syntax.cdar import read_cdar
 from facturx_engine.syntax.flux10 import from_flux10, read_flux10
 from facturx_engine.syntax.limits import MAX_FINDINGS_LISTED, MAX_FINDINGS_PER_PLACE
@@ -137,3 +140,35 @@ def test_the_status_command_reads_amounts_under_the_numeric_policy(text: str, tm
     assert code == 2 and not out.exists()
     err = capsys.readouterr().err
     assert "argument --amount" in err and "Traceback" not in err
+
+
+# ---------------------------------------------------------------------------- PDF: an attachment named twice
+
+
+def _named_twice() -> bytes:
+    """A Factur-X PDF whose EmbeddedFiles name tree states ``factur-x.xml`` twice, the second another invoice."""
+    pdf = pikepdf.open(io.BytesIO(gen.facturx()))
+    second = gen.base("cii").replace(b"<rsm:ExchangedDocument>", b"<rsm:ExchangedDocument><!-- the other -->", 1)
+    spec = pikepdf.AttachedFileSpec(pdf, second, filename="factur-x.xml", mime_type="text/xml")
+    tree = pdf.Root.Names.EmbeddedFiles.Names
+    tree.append(pikepdf.String("factur-x.xml"))
+    tree.append(spec.obj)
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def test_an_invoice_named_twice_in_the_name_tree_is_a_fatal_duplicate_not_hidden() -> None:
+    """qpdf's NameTree shows one value per key: the second invoice was invisible to the engine (valid, no word),
+    while a reader walking the /Names array may show it."""
+    report = check_pdf(_named_twice())
+    assert not report.valid
+    assert [f.rule for f in report.errors if f.rule == "FX-INVOICE-DUPLICATE"] == ["FX-INVOICE-DUPLICATE"]
+
+
+def test_extract_all_refuses_two_files_of_one_name_and_other_files_lists_both() -> None:
+    data = _named_twice()
+    with pytest.raises(PdfError, match="two embedded files are named 'factur-x.xml'"):
+        extract_all(data)
+    xml, _level = extract(data)
+    assert list(other_files(data, xml)) == ["factur-x.xml"]  # the second one: not carried, said
