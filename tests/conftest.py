@@ -42,6 +42,7 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
     # own fixtures (test_pdf::test_fixture_to_facturx, test_render::test_rendered_invoice_becomes_pdfa:
     # a few hundredths of a second a case).
     "slow": {
+        "test_redteam": ("test_a_flux10_report_with_100000_unknown_siblings_is_read_in_linear_time",),  # 1.2 s
         "test_compute": ("test_the_vat_rule_reported_first_does_not_depend_on_the_hash_seed",),  # five processes
         "test_specs": ("test_peppol_dutch_rule", "test_peppol_german_rule",  # each case through the Peppol rules
                        "test_extended_wants_a_due_date_or_terms_on_a_credit_note_as_its_schematron_does",

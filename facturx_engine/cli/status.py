@@ -13,11 +13,12 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import sys
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from facturx_engine.apps.status import answer
 from facturx_engine.cli.shared import EXIT_INVALID, EXIT_NOT_INSTALLED, EXIT_OK, CommandError, read_limited, write_atomic
+from facturx_engine.model import numbers as _numbers
 from facturx_engine.model.status import PARTY_ROLES, REASONS, InvoiceLifecycleStatus
 from facturx_engine.syntax.cdar import to_cdar
 from facturx_engine.validation.core import NOT_INSTALLED_RULE, validate
@@ -54,11 +55,14 @@ def add_command(sub: Any) -> None:
 
 
 def _amount(text: str) -> tuple[Decimal, Decimal | None]:
+    """``AMOUNT[:RATE]``, each written as XML Schema writes a decimal (the numeric policy: no exponent, digit
+    separator or other digits -- ``1E+999999``, ``1_000`` or ``١٢٣`` are refused, never read as some number)."""
     amount, _, rate = text.partition(":")
     try:
-        return Decimal(amount), Decimal(rate) if rate else None
-    except InvalidOperation:
-        raise argparse.ArgumentTypeError(f"expected AMOUNT or AMOUNT:RATE such as -120.50:20, got {text!r}") from None
+        return _numbers.parse(amount, 19), _numbers.parse(rate, 19) if rate else None
+    except _numbers.NumberRefused as exc:
+        raise argparse.ArgumentTypeError(f"expected AMOUNT or AMOUNT:RATE such as -120.50:20, got {text!r}: {exc}") \
+            from None
 
 
 def _date(text: str) -> _dt.date:

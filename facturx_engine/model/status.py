@@ -27,6 +27,7 @@ from enum import Enum
 
 from facturx_engine import ruleids as R
 from facturx_engine.errors import ModelError
+from facturx_engine.model import numbers as _numbers
 from facturx_engine.model.wellformed import forbidden_char
 
 __all__ = [
@@ -340,9 +341,10 @@ class StatusAmount:
                 raise ModelError(f"must be a finite Decimal, got {value!r}", field=f"amounts.{name}",
                                  rule=R.FXE_NUMBER)
             exponent = value.normalize().as_tuple().exponent  # trailing zeros are no decimals (100.000 is 100)
-            if isinstance(exponent, int) and -exponent > places or len(value.normalize().as_tuple().digits) > 19:
-                raise ModelError(f"{value} has more than {places} decimals or 19 digits", field=f"amounts.{name}",
-                                 rule=R.FXE_NUMBER)
+            # the digits before the point by the magnitude (1E+999999 is one digit and a million zeros once written)
+            if isinstance(exponent, int) and -exponent > places or value and value.adjusted() >= 19:
+                raise ModelError(f"{_numbers.quoted(str(value))} has more than {places} decimals or 19 digits before "
+                                 "the decimal point", field=f"amounts.{name}", rule=R.FXE_NUMBER)
         if self.vat_rate is not None and self.vat_rate < 0:
             raise ModelError(f"a VAT rate is not negative, got {self.vat_rate}", field="amounts.vat_rate",
                              rule=R.FXE_NUMBER)

@@ -78,6 +78,8 @@ def attachments(pdf: pikepdf.Pdf) -> list[Attachment]:
                 add(fs, key if isinstance(key, str) else key.decode("latin-1"), tree=True)
         except (pikepdf.PdfError, TypeError, ValueError, RuntimeError):
             pass
+        for key, fs in _leaves(names.EmbeddedFiles):  # a key given twice: qpdf's NameTree shows one file of them
+            add(fs, key, tree=True)
     af = pdf.Root.get("/AF")
     if isinstance(af, pikepdf.Array):
         for fs in af:
@@ -93,6 +95,28 @@ def attachments(pdf: pikepdf.Pdf) -> list[Attachment]:
                 if isinstance(annot, pikepdf.Dictionary) and annot.get("/Subtype") == "/FileAttachment":
                     add(annot.get("/FS"), None)
     return order
+
+
+def _leaves(root: Any) -> list[tuple[str, Any]]:
+    """Every (key, value) pair of the /Names arrays of a name tree, as written: a key stated twice gives both of
+    its files (one would otherwise be hidden from the engine and shown by another reader). Each node is visited
+    once, so a /Kids cycle ends."""
+    out: list[tuple[str, Any]] = []
+    seen: set[Any] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, pikepdf.Dictionary) or (node.objgen != (0, 0) and node.objgen in seen):
+            continue
+        seen.add(node.objgen)
+        pairs = node.get("/Names")
+        if isinstance(pairs, pikepdf.Array):
+            items = list(pairs)
+            out += [(str(k), v) for k, v in zip(items[::2], items[1::2]) if isinstance(k, pikepdf.String)]
+        kids = node.get("/Kids")
+        if isinstance(kids, pikepdf.Array):
+            stack += reversed(list(kids))
+    return out
 
 
 def find_invoice(pdf: pikepdf.Pdf, atts: list[Attachment], xmp: Xmp | None) -> list[Attachment]:

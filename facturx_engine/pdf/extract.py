@@ -110,7 +110,11 @@ def other_files(pdf_bytes: bytes, xml: bytes) -> dict[str, str]:
                                  "so far reach the engine's limit for one file")
                 continue
             if data != xml:
-                out[att.name] = f"{len(data)} bytes"
+                name, count = att.name, 1
+                while name in out:  # files of one name are each listed
+                    count += 1
+                    name = f"{att.name} (file {count} of this name)"
+                out[name] = f"{len(data)} bytes"
         return out
 
     result: dict[str, str] = _guard(sizes, pdf_bytes)
@@ -122,8 +126,18 @@ def extract_all(pdf_bytes: bytes) -> dict[str, bytes]:
 
     Each file decodes to at most 64 MiB, and all of them together to at most 256 MiB
     (:mod:`facturx_engine.pdf.limits`); beyond, :class:`~facturx_engine.errors.PdfError`
-    (``FX-LIMIT-STREAM`` / ``FX-LIMIT-TOTAL``) names the file."""
-    result: dict[str, bytes] = _guard(lambda pdf: {att.name: att.data() for att in attachments(pdf)}, pdf_bytes)
+    (``FX-LIMIT-STREAM`` / ``FX-LIMIT-TOTAL``) names the file. Two files of one name are a :class:`PdfError`
+    (one of them would be lost, or the wrong one shown)."""
+    def files(pdf: pikepdf.Pdf) -> dict[str, bytes]:
+        out: dict[str, bytes] = {}
+        for att in attachments(pdf):
+            if att.name in out:
+                raise PdfError(f"two embedded files are named {att.name!r}: a reader may take either, and one name "
+                               "cannot return both")
+            out[att.name] = att.data()
+        return out
+
+    result: dict[str, bytes] = _guard(files, pdf_bytes)
     return result
 
 

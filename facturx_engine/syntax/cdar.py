@@ -21,6 +21,7 @@ limit); anything the model refuses or the reader cannot place is a :class:`Parse
 from __future__ import annotations
 
 import datetime as _dt
+from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -35,7 +36,8 @@ from facturx_engine.model import numbers as _numbers
 from facturx_engine.model.status import (PROCESSING, TRANSMISSION, InvoiceLifecycleStatus, StatusAmount, StatusMessage,
                                          StatusParty, StatusReason)
 from facturx_engine.syntax.findings import NOT_READ_RULE
-from facturx_engine.syntax.parse import parse_xml, xpath
+from facturx_engine.syntax.limits import MAX_FINDINGS_LISTED, MAX_FINDINGS_PER_PLACE
+from facturx_engine.syntax.parse import parse_xml, place, xpath
 
 __all__ = ["CDAR_NS", "CDAR_ROOT", "from_cdar", "read_cdar", "to_cdar"]
 
@@ -284,16 +286,32 @@ def _items(root: Any) -> list[tuple[str, str, Any]]:
 
 
 def _not_read(source: Any, written: Any) -> tuple[Finding, ...]:
+    """What ``source`` states that ``written`` does not: at most :data:`MAX_FINDINGS_PER_PLACE` findings of one place
+    (and :data:`MAX_FINDINGS_LISTED` in all) listed, the others counted in one finding."""
     kept: dict[tuple[str, str], int] = {}
     for path, value, _ in _items(written):
         kept[(path, value)] = kept.get((path, value), 0) + 1
-    findings = []
+    findings: list[Finding] = []
+    places, unlisted, repeats = Counter[str](), Counter[str](), dict[Any, frozenset[str]]()
+    first: Any = None
     for path, value, element in _items(source):
         if kept.get((path, value), 0):
             kept[(path, value)] -= 1
             continue
-        findings.append(Finding(rule=NOT_READ_RULE, severity="warning", location=xpath(element),
-                                message=f"{path} = {value!r} is not carried by the status model", kind="not-read"))
+        places[path] += 1
+        if places[path] <= MAX_FINDINGS_PER_PLACE and len(findings) < MAX_FINDINGS_LISTED:
+            findings.append(Finding(rule=NOT_READ_RULE, severity="warning", location=xpath(element, repeats),
+                                    message=f"{path} = {value!r} is not carried by the status model", kind="not-read"))
+        else:
+            unlisted[path] += 1
+            first = element if first is None else first
+    if unlisted:
+        others = f" and {len(unlisted) - 3} other places" if len(unlisted) > 3 else ""
+        findings.append(Finding(
+            rule=NOT_READ_RULE, severity="warning", location=place(first), kind="not-read",
+            message=f"{sum(unlisted.values())} more items not carried by the status model are not listed (at "
+                    f"{', '.join(list(unlisted)[:3])}{others}): at most {MAX_FINDINGS_PER_PLACE} at one place and "
+                    f"{MAX_FINDINGS_LISTED} in all are"))
     return tuple(findings)
 
 

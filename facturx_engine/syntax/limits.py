@@ -14,10 +14,19 @@ from typing import BinaryIO
 
 from facturx_engine.errors import ParseError
 
-__all__ = ["MAX_SIZE_OPTION", "MAX_XML_BYTES", "check_size", "parse_size", "read_bounded", "too_large"]
+__all__ = ["MAX_FINDINGS_LISTED", "MAX_FINDINGS_PER_PLACE", "MAX_SIZE_OPTION", "MAX_XML_BYTES", "check_size", "parse_size", "read_bounded", "too_large"]
 
 MAX_XML_BYTES = 64 * 1024 * 1024
 """Larger XML input is refused before parsing (a real invoice, attachments included, is far smaller)."""
+
+MAX_FINDINGS_PER_PLACE = 100
+"""A reader lists at most this many findings of one rule at one place (an element path without positions), and at
+most :data:`MAX_FINDINGS_LISTED` in all; the others are counted and said in one finding per rule (so a document
+repeating an unread element a million times is reported in bounded time and memory, and nothing is dropped without
+a word)."""
+
+MAX_FINDINGS_LISTED = 1_000
+"""See :data:`MAX_FINDINGS_PER_PLACE`."""
 
 MAX_SIZE_OPTION = 1024**4
 """The largest value ``--max-size`` accepts (1 TiB)."""

@@ -26,8 +26,8 @@ from facturx_engine.syntax.engine import NS
 from facturx_engine.syntax.limits import MAX_XML_BYTES  # the one limit of XML input, shared with validate()
 
 __all__ = ["DATE_FORMATS", "MAX_ATTRIBUTES", "NUMERIC", "attributes_of", "canonical", "child_text", "decode_binary",
-           "decode_date", "decode_number", "detect_syntax", "find_first", "located", "parse_xml", "text_at",
-           "text_decoder", "xpath"]
+           "decode_date", "decode_number", "detect_syntax", "find_first", "located", "parse_xml", "place",
+           "text_at", "text_decoder", "xpath"]
 
 MAX_ATTRIBUTES = 256
 """At most this many attributes on one element (CII and UBL elements have up to four): see :func:`attributes_of`."""
@@ -81,21 +81,51 @@ def detect_syntax(root: Any) -> str:
     return syntax
 
 
-def xpath(elem: Any) -> str:
-    """A readable XPath of an element: prefixes of the usual namespaces, ``[n]`` where siblings repeat."""
+def _name(elem: Any) -> str:
+    q = etree.QName(elem)
+    prefix = _PREFIXES.get(q.namespace or "")
+    return f"{prefix}:{q.localname}" if prefix else q.localname
+
+
+def xpath(elem: Any, repeats: dict[Any, frozenset[str]] | None = None) -> str:
+    """A readable XPath of an element: prefixes of the usual namespaces, ``[n]`` where siblings repeat.
+
+    The position is counted over the preceding siblings of the same name only (in libxml2, not in Python). Whether
+    a name repeats among many siblings is asked once per parent when ``repeats`` (parent -> the names repeated among
+    its children) is given, so that many paths under one parent cost time proportional to their number (a caller
+    reporting many elements keeps one such dict)."""
     parts = []
     while elem is not None:
-        q = etree.QName(elem)
-        prefix = _PREFIXES.get(q.namespace or "")
-        name = f"{prefix}:{q.localname}" if prefix else q.localname
+        name = _name(elem)
         parent = elem.getparent()
         if parent is not None:
-            same = [c for c in parent if c.tag == elem.tag]
-            if len(same) > 1:
-                name += f"[{same.index(elem) + 1}]"
+            tag = elem.tag
+            before = sum(1 for _ in elem.itersiblings(tag, preceding=True))
+            if before or _repeated(parent, elem, repeats):
+                name += f"[{before + 1}]"
         parts.append(name)
         elem = parent
     return "/" + "/".join(reversed(parts))
+
+
+def _repeated(parent: Any, elem: Any, repeats: dict[Any, frozenset[str]] | None) -> bool:
+    """Whether a sibling after ``elem`` has its name."""
+    if repeats is None:
+        return next(elem.itersiblings(elem.tag), None) is not None
+    names = repeats.get(parent)
+    if names is None:
+        seen: set[str] = set()
+        twice: set[str] = set()
+        for child in parent.iterchildren():
+            (twice if child.tag in seen else seen).add(child.tag)
+        names = repeats[parent] = frozenset(twice)
+    return elem.tag in names
+
+
+def place(elem: Any) -> str:
+    """The path of an element as :func:`xpath` writes it, without positions: where it stands, shared by its
+    repeated siblings and cousins (found in time proportional to its depth)."""
+    return "/" + "/".join(reversed([_name(e) for e in (elem, *elem.iterancestors())]))
 
 
 def attributes_of(elem: Any) -> list[tuple[str, str]]:

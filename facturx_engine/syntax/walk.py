@@ -27,6 +27,7 @@ from facturx_engine.codegen import reference
 from facturx_engine.errors import ParseError
 from facturx_engine.syntax.engine import NS
 from facturx_engine.findings import Finding
+from facturx_engine.syntax.limits import MAX_FINDINGS_LISTED, MAX_FINDINGS_PER_PLACE
 from facturx_engine.syntax.findings import CURRENCY_RULE, NOT_READ_RULE, NOT_REPRESENTABLE_RULE, read_finding, shown
 from facturx_engine.syntax.flatpass import compile_flat
 from facturx_engine.syntax.parse import (
@@ -38,6 +39,7 @@ from facturx_engine.syntax.parse import (
     decode_number,
     find_first,
     located,
+    place,
     text_at,
     xpath,
 )
@@ -107,6 +109,9 @@ class Reader:
         self.line: int | None = None
         self.lines = 0
         self.findings: list[Finding] = []
+        self.places: dict[tuple[str, str], int] = {}  # (rule, place) -> findings there, listed or not
+        self.unlisted: dict[tuple[str, str], dict[str, int]] = {}  # (rule, kind) -> place -> findings not listed
+        self.repeats: dict[Any, frozenset[str]] = {}  # see xpath()
         self.numbers: dict[str, Decimal] = {}  # the numbers the flat passes decoded, by their text ...
         self.percents: dict[str, Decimal] = {}  # ... with the bound of an amount, and of a percentage
 
@@ -115,6 +120,25 @@ class Reader:
         self.tax_currency = child_text(root, _TAX_CURRENCY[self.syntax])
         self.currencies = {self.currency, self.tax_currency}
         self.visit(root, self.roots["DOC"], self.data)
+        for (rule, kind), places in self.unlisted.items():
+            count, shown_places = sum(places.values()), ", ".join(list(places)[:3])
+            others = f" and {len(places) - 3} other places" if len(places) > 3 else ""
+            self.findings.append(read_finding(rule, None, f"{count} more findings of {rule} are not listed (at "
+                                              f"{shown_places}{others}): at most {MAX_FINDINGS_PER_PLACE} at one place "
+                                              f"and {MAX_FINDINGS_LISTED} in all are", next(iter(places)), kind=kind))
+
+    def found(self, rule: str, bt: str | None, message: str, elem: Any, kind: str) -> None:
+        """A finding at ``elem``; beyond :data:`~facturx_engine.syntax.limits.MAX_FINDINGS_PER_PLACE` of one rule at
+        one place (or :data:`~facturx_engine.syntax.limits.MAX_FINDINGS_LISTED` in all) only counted, and said by
+        :meth:`read` (never silently)."""
+        where = place(elem)
+        key = (rule, where)
+        count = self.places[key] = self.places.get(key, 0) + 1
+        if count <= MAX_FINDINGS_PER_PLACE and len(self.findings) < MAX_FINDINGS_LISTED:
+            self.findings.append(read_finding(rule, bt, message, xpath(elem, self.repeats), kind=kind))
+        else:
+            places = self.unlisted.setdefault((rule, kind), {})
+            places[where] = places.get(where, 0) + 1
 
     def visit(self, elem: Any, node: Node, item: Raw) -> None:
         """Read one element standing at one rule position (the usual case), then its children."""
@@ -301,11 +325,11 @@ class Reader:
     def foreign(self, elem: Any, currency: str) -> None:
         """Every amount is in BT-5 (BT-111 in BT-6): another currencyID is reported where it stands, never read
         as if it were BT-5 without a word (the model holds every amount in BT-5)."""
-        self.findings.append(read_finding(
+        self.found(
             CURRENCY_RULE, "BT-5", f"{etree.QName(elem).localname} {shown(elem.text or '')} is stated in currency "
             f"{shown(currency)}, which is neither the invoice currency BT-5 {shown(self.currency or '')} nor a VAT "
             "accounting currency BT-6; it is read as an amount in BT-5 (ISO 4217 codes are upper case and exact)",
-            xpath(elem), kind="not-representable"))
+            elem, kind="not-representable")
 
     def _enter_groups(self, elem: Any, pairs: list[tuple[Node, Raw]]) -> None:
         """An element that is a group item also stands at the group's root: a new item, appended."""
@@ -327,9 +351,9 @@ class Reader:
         written = STRUCTURAL_ELEMENTS.get(elem.tag)
         if written is not None:
             if (elem.text or "").strip() != written:
-                self.findings.append(read_finding(
+                self.found(
                     NOT_REPRESENTABLE_RULE, None, f"{etree.QName(elem).localname} {shown(elem.text or '')} is not "
-                    f"kept: the engine writes {written!r}", xpath(elem), kind="not-representable"))
+                    f"kept: the engine writes {written!r}", elem, kind="not-representable")
             return
         for el in elem.iter():
             if el.text is not None and el.text.strip():
@@ -396,8 +420,8 @@ class Reader:
                 value = text if decoder is None else decoder(text)
             except ParseError as exc:
                 if rule.row.kind == "BINARY":  # an attachment that is no base64: not read, and said
-                    self.findings.append(read_finding(NOT_READ_RULE, rule.row.id, f"{rule.row.id} {shown(text)} is not "
-                                                 f"read: {exc.message}", xpath(elem), kind="not-read"))
+                    self.found(NOT_READ_RULE, rule.row.id, f"{rule.row.id} {shown(text)} is not "
+                                                 f"read: {exc.message}", elem, kind="not-read")
                     return True
                 raise located(exc, elem) from None
             if rule.row.kind == "DATE" and len(text) > 10:
@@ -428,27 +452,27 @@ class Reader:
 
     def not_read(self, elem: Any, attr: str | None, text: str) -> None:
         what = f"attribute {attr}={shown(text)}" if attr else f"{etree.QName(elem).localname} {shown(text)}"
-        self.findings.append(read_finding(NOT_READ_RULE, None, f"{what} is not read: no business term of the model "
-                                     "takes it", xpath(elem), kind="not-read"))
+        self.found(NOT_READ_RULE, None, f"{what} is not read: no business term of the model "
+                                     "takes it", elem, kind="not-read")
 
     def scheme_not_kept(self, text: str, elem: Any) -> None:
         """The tax scheme of a tax registration (BT-32, BT-63 ...) other than VAT: the model keeps the identifier,
         not its scheme, which is written as ``TAX``."""
-        self.findings.append(read_finding(
+        self.found(
             NOT_REPRESENTABLE_RULE, None, f"tax scheme {shown(text)} is not kept: the model holds the tax "
-            "registration identifier, whose scheme is written as 'TAX'", xpath(elem), kind="not-representable"))
+            "registration identifier, whose scheme is written as 'TAX'", elem, kind="not-representable")
 
     def _date_format(self, term: str, elem: Any) -> None:
         """A CII date in another format than 102: not read (an EN 16931 date is a day), and reported."""
-        self.findings.append(read_finding(
+        self.found(
             NOT_READ_RULE, term, f"{term} {shown(elem.text or '')} in date format {shown(elem.get('format') or '')} is "
-            "not read: an EN 16931 date is written in format 102 (YYYYMMDD)", xpath(elem), kind="not-read"))
+            "not read: an EN 16931 date is written in format 102 (YYYYMMDD)", elem, kind="not-read")
 
     def _zone_dropped(self, term: str, text: str, elem: Any) -> None:
         """A UBL date with a time zone: the date is read, the zone is reported (an EN 16931 date has none)."""
-        self.findings.append(read_finding(
+        self.found(
             NOT_REPRESENTABLE_RULE, term, f"{term} {shown(text)}: the time zone {shown(text[10:])} is not kept (an "
-            "EN 16931 date has none)", xpath(elem), kind="not-representable"))
+            "EN 16931 date has none)", elem, kind="not-representable")
 
     def _record(self, term: str, kind: str, value: Any, ctx: str, item: Raw) -> None:
         if self.values is not None:
@@ -458,9 +482,9 @@ class Reader:
 
     def not_kept(self, term: str, value: Any, old: Any, node: Any) -> None:
         """A different second value for the same model field is reported, not lost."""
-        self.findings.append(read_finding(
+        self.found(
             NOT_REPRESENTABLE_RULE, term, f"{term} {shown(str(value))} is not kept: the model holds one value "
-            f"here and {shown(str(old))} was read first", xpath(node), kind="not-representable"))
+            f"here and {shown(str(old))} was read first", node, kind="not-representable")
 
     def _base(self, source: str, item: Raw) -> Raw:
         return self.data if source == "doc" else item

@@ -1,0 +1,174 @@
+"""Red-team reproducers (after issue 11): inputs crafted against the readers of the newer surfaces, each with the
+documented outcome it must get -- a clear error or finding, in bounded time and memory, never a silent drop."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+import pytest
+
+import hostile_inputs as gen
+from facturx_engine import check_pdf, load_document, read_document, to_cii
+from facturx_engine.cli.commands import main
+from facturx_engine.errors import ModelError, ParseError, PdfError
+from facturx_engine.model.status import StatusAmount
+from facturx_engine.pdf.extract import extract, extract_all, other_files
+from facturx_engine.syntax.cdar import read_cdar
+from facturx_engine.syntax.flux10 import from_flux10, read_flux10
+from facturx_engine.syntax.limits import MAX_FINDINGS_LISTED, MAX_FINDINGS_PER_PLACE
+
+_END = b"</rsm:CrossIndustryInvoice>"
+
+
+def _cii_with(extra: bytes) -> bytes:
+    return gen.base("cii").replace(_END, extra + _END)
+
+
+# ---------------------------------------------------------------------------- the invoice reader
+
+
+def test_thousands_of_repeated_unread_elements_are_reported_in_bounded_time_and_counted() -> None:
+    """20,000 copies of an unread element took 140 s (each finding's path scanned every sibling): now the first
+    copies are listed with their position and the rest are counted in one finding naming the place."""
+    start = time.perf_counter()
+    found = read_document(_cii_with(b"<rsm:z>a</rsm:z>" * 20_000)).findings
+    assert time.perf_counter() - start < 10
+    unread = [f for f in found if f.rule == "FXE-NOT-READ"]
+    assert len(unread) == MAX_FINDINGS_PER_PLACE + 1
+    assert unread[0].location == "/rsm:CrossIndustryInvoice/rsm:z[1]"
+    assert unread[MAX_FINDINGS_PER_PLACE - 1].location == f"/rsm:CrossIndustryInvoice/rsm:z[{MAX_FINDINGS_PER_PLACE}]"
+    summary = unread[-1]
+    assert summary.kind == "not-read" and summary.location == "/rsm:CrossIndustryInvoice/rsm:z"
+    assert f"{20_000 - MAX_FINDINGS_PER_PLACE} more findings of FXE-NOT-READ" in summary.message
+
+
+def test_thousands_of_distinct_unread_elements_are_listed_up_to_the_limit_and_the_rest_counted() -> None:
+    count = MAX_FINDINGS_LISTED + 5_000
+    start = time.perf_counter()
+    found = read_document(_cii_with(b"".join(b"<rsm:z%d>a</rsm:z%d>" % (i, i) for i in range(count)))).findings
+    assert time.perf_counter() - start < 10
+    unread = [f for f in found if f.rule == "FXE-NOT-READ"]
+    assert len(unread) == MAX_FINDINGS_LISTED + 1
+    assert unread[0].location == "/rsm:CrossIndustryInvoice/rsm:z0"
+    assert unread[-1].message.startswith(f"{count - MAX_FINDINGS_LISTED} more findings of FXE-NOT-READ")
+    assert f"/rsm:CrossIndustryInvoice/rsm:z{MAX_FINDINGS_LISTED}" in unread[-1].message
+
+
+def test_positions_of_repeated_siblings_are_those_of_their_name_only() -> None:
+    found = read_document(_cii_with(b"<rsm:y>b</rsm:y><rsm:z>a</rsm:z><rsm:y>c</rsm:y><rsm:q>d</rsm:q>")).findings
+    assert [f.location for f in found if f.rule == "FXE-NOT-READ"] == [
+        "/rsm:CrossIndustryInvoice/rsm:y[1]", "/rsm:CrossIndustryInvoice/rsm:z", "/rsm:CrossIndustryInvoice/rsm:y[2]",
+        "/rsm:CrossIndustryInvoice/rsm:q"]
+
+
+# ---------------------------------------------------------------------------- flux 10 e-reporting
+
+_FLUX10 = Path(__file__).parent.parent / "fixtures" / "ereport" / "transactions-2026-10.xml"
+
+
+@pytest.mark.parametrize("read", [from_flux10, read_flux10])
+@pytest.mark.parametrize("dtd", [b'<!DOCTYPE Report [<!ENTITY x SYSTEM "file:///etc/passwd">]>',
+                                 b'<!DOCTYPE Report [<!ENTITY x "aaaaaaaaaa">]>'])
+def test_a_flux10_report_with_a_doctype_is_refused_not_read_without_its_entities(read: Any, dtd: bytes) -> None:
+    """The report was read with the entity reference left out of the text: ``<Name>A&x;B</Name>`` gave 'A'."""
+    body = _FLUX10.read_bytes().split(b"?>", 1)[1].replace(b"<Name>", b"<Name>A&x;B", 1)
+    with pytest.raises(ParseError, match="DOCTYPE"):
+        read(b'<?xml version="1.0"?>' + dtd + body)
+
+
+def test_a_flux10_report_with_100000_unknown_siblings_is_read_in_linear_time() -> None:
+    """100,000 unknown siblings took 28 s (libxml2's getpath for each); one finding names their place."""
+    data = _FLUX10.read_bytes().replace(b"</Report>", b"<z>1</z>" * 100_000 + b"</Report>")
+    start = time.perf_counter()
+    _report, findings = read_flux10(data)
+    assert time.perf_counter() - start < 10
+    assert [f.location for f in findings] == ["/Report/z[1]"]
+
+
+def test_flux10_paths_count_positions_among_siblings_of_the_same_name() -> None:
+    data = _FLUX10.read_bytes().replace(b"</Report>", b"<y>1</y><z>1</z><y>2</y></Report>")
+    assert [f.location for f in read_flux10(data)[1]] == ["/Report/y[1]", "/Report/z"]
+
+
+# ---------------------------------------------------------------------------- CDAR lifecycle statuses
+
+_CDAR = Path(__file__).parent.parent / "fixtures" / "status" / "disputed-207.xml"
+_CDAR_END = b"</rsm:CrossDomainAcknowledgementAndResponse>"
+_INVOICE = Path(__file__).parent.parent / "fixtures" / "invoices" / "fr_b2b.json"
+
+
+def test_a_status_with_20000_unknown_siblings_is_read_in_bounded_time_and_the_rest_counted() -> None:
+    """20,000 unknown siblings took 25 s (the path of each finding scanned every sibling)."""
+    data = _CDAR.read_bytes().replace(_CDAR_END, b"<rsm:z>1</rsm:z>" * 20_000 + _CDAR_END)
+    start = time.perf_counter()
+    _message, findings = read_cdar(data)
+    assert time.perf_counter() - start < 10
+    assert len(findings) == MAX_FINDINGS_PER_PLACE + 1
+    assert findings[0].location == "/CrossDomainAcknowledgementAndResponse/z[1]"
+    assert findings[-1].location == "/CrossDomainAcknowledgementAndResponse/z"
+    assert findings[-1].message.startswith(f"{20_000 - MAX_FINDINGS_PER_PLACE} more items not carried")
+
+
+@pytest.mark.parametrize("value", ["1E+999999", "1E+19", "-1E+19", "10000000000000000000"])
+def test_a_status_amount_beyond_19_digits_is_refused_by_the_model_naming_it(value: str) -> None:
+    """1E+999999 passed the 19-digit check (one digit once normalised) and was written as a million digits."""
+    with pytest.raises(ModelError, match="19 digits") as caught:
+        StatusAmount(amount=Decimal(value), vat_rate=Decimal(20))
+    assert caught.value.field == "amounts.amount" and caught.value.rule == "FXE-NUMBER"
+    with pytest.raises(ModelError, match="19 digits"):
+        StatusAmount(amount=Decimal(1), vat_rate=Decimal(value).copy_abs())
+    assert StatusAmount(amount=Decimal("9999999999999999999.99")).amount  # 19 digits and two decimals are held
+
+
+@pytest.mark.parametrize("text", ["1E+999999", "١٢٣", "1_000", "1e3", "12:1E+5", "NaN", "12:٢٠"])
+def test_the_status_command_reads_amounts_under_the_numeric_policy(text: str, tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """``--amount`` was read by Decimal(): ``1_000`` became 1000 and ``١٢٣`` 123 without a word, and 1E+999999 was
+    written out as a million digits in a status the official rules found valid."""
+    out, invoice = tmp_path / "status.xml", tmp_path / "invoice.xml"
+    invoice.write_bytes(to_cii(load_document(json.loads(_INVOICE.read_text(encoding="utf-8")))))
+    try:
+        code = main(["status", str(invoice), "--code", "212", "--amount", text, "--date", "2026-01-01", "-o", str(out)])
+    except SystemExit as exc:
+        code = exc.code
+    assert code == 2 and not out.exists()
+    err = capsys.readouterr().err
+    assert "argument --amount" in err and "Traceback" not in err
+
+
+# ---------------------------------------------------------------------------- PDF: an attachment named twice
+
+
+def _named_twice() -> bytes:
+    """A Factur-X PDF whose EmbeddedFiles name tree states ``factur-x.xml`` twice, the second another invoice."""
+    pdf = pikepdf.open(io.BytesIO(gen.facturx()))
+    second = gen.base("cii").replace(b"<rsm:ExchangedDocument>", b"<rsm:ExchangedDocument><!-- the other -->", 1)
+    spec = pikepdf.AttachedFileSpec(pdf, second, filename="factur-x.xml", mime_type="text/xml")
+    tree = pdf.Root.Names.EmbeddedFiles.Names
+    tree.append(pikepdf.String("factur-x.xml"))
+    tree.append(spec.obj)
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def test_an_invoice_named_twice_in_the_name_tree_is_a_fatal_duplicate_not_hidden() -> None:
+    """qpdf's NameTree shows one value per key: the second invoice was invisible to the engine (valid, no word),
+    while a reader walking the /Names array may show it."""
+    report = check_pdf(_named_twice())
+    assert not report.valid
+    assert [f.rule for f in report.errors if f.rule == "FX-INVOICE-DUPLICATE"] == ["FX-INVOICE-DUPLICATE"]
+
+
+def test_extract_all_refuses_two_files_of_one_name_and_other_files_lists_both() -> None:
+    data = _named_twice()
+    with pytest.raises(PdfError, match="two embedded files are named 'factur-x.xml'"):
+        extract_all(data)
+    xml, _level = extract(data)
+    assert list(other_files(data, xml)) == ["factur-x.xml"]  # the second one: not carried, said
