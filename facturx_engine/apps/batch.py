@@ -61,7 +61,7 @@ from facturx_engine.apps.display import printable
 from facturx_engine.syntax.limits import MAX_XML_BYTES, read_bounded, too_large
 from facturx_engine.apps.workers import Retry, imap_isolated
 from facturx_engine.errors import FacturXError, InputError, ParseError, PdfError, ResourceError
-from facturx_engine.validation.core import NOT_INSTALLED_RULE, validate
+from facturx_engine.validation.core import validate
 from facturx_engine.findings import Finding
 from facturx_engine.validation.findings import Report, RuleSetUse, Verdict
 from facturx_engine.validation.schematron import holds_saxon
@@ -98,7 +98,7 @@ class FileResult(Verdict):
     @property
     def not_installed(self) -> bool:
         """A rule set this document claims is not installed: it has no verdict under that rule set."""
-        return any(f.rule == NOT_INSTALLED_RULE for f in self.findings)
+        return any(f.rule == R.FXE_NOT_INSTALLED for f in self.findings)
 
 
 # --------------------------------------------------------------------------- discovery

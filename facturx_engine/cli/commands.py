@@ -70,6 +70,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, NoReturn
 
+from facturx_engine import ruleids as R
 from facturx_engine.apps.display import EscapedStream
 from facturx_engine.cli.artefacts import add_command as add_artefacts
 from facturx_engine.cli.dist import add_options as add_cluster_options, run_cluster
@@ -87,7 +88,7 @@ from facturx_engine.model.specs import SPEC_NAMES
 from facturx_engine.errors import FacturXError, PayloadError, ProfileError, ResourceError, ValidationFailed
 from facturx_engine.io.jsonio import load_document
 from facturx_engine.syntax.ubl import to_ubl
-from facturx_engine.validation.core import NOT_INSTALLED_RULE, validate
+from facturx_engine.validation.core import validate
 from facturx_engine.model.codes import RULE_SETS
 
 __all__ = ["COMMANDS", "main"]
@@ -234,7 +235,7 @@ def _generate(args: argparse.Namespace) -> int:
         print(f"error: the generated {target} is invalid ({n} fatal finding{'s' * (n != 1)}); "
               f"{args.output} not written", file=sys.stderr)
         print_findings(report)
-        return EXIT_NOT_INSTALLED if any(f.rule == NOT_INSTALLED_RULE for f in report.errors) else EXIT_INVALID
+        return EXIT_NOT_INSTALLED if any(f.rule == R.FXE_NOT_INSTALLED for f in report.errors) else EXIT_INVALID
     if args.to == "facturx":
         xml = _facturx(doc, profile, xml, args)
     write_atomic(args.output, xml)

@@ -16,12 +16,13 @@ import sys
 from decimal import Decimal
 from typing import Any
 
+from facturx_engine import ruleids as R
 from facturx_engine.apps.status import answer
-from facturx_engine.cli.shared import EXIT_INVALID, EXIT_NOT_INSTALLED, EXIT_OK, CommandError, read_limited, write_atomic
+from facturx_engine.cli.shared import EXIT_INVALID, EXIT_NOT_INSTALLED, EXIT_OK, read_limited, write_atomic
 from facturx_engine.model import numbers as _numbers
 from facturx_engine.model.status import PARTY_ROLES, REASONS, InvoiceLifecycleStatus
 from facturx_engine.syntax.cdar import to_cdar
-from facturx_engine.validation.core import NOT_INSTALLED_RULE, validate
+from facturx_engine.validation.core import validate
 
 __all__ = ["add_command"]
 
@@ -86,7 +87,7 @@ def _run(args: argparse.Namespace) -> int:
               f"rules ({n} fatal finding{'s' * (n != 1)}); {args.output} not written", file=sys.stderr)
         for finding in report.errors:
             print(f"  {finding.severity} {finding.rule}: {' '.join(finding.message.split())}", file=sys.stderr)
-        return EXIT_NOT_INSTALLED if any(f.rule == NOT_INSTALLED_RULE for f in report.errors) else EXIT_INVALID
+        return EXIT_NOT_INSTALLED if any(f.rule == R.FXE_NOT_INSTALLED for f in report.errors) else EXIT_INVALID
     write_atomic(args.output, xml)
     print(f"wrote {args.output if args.output != '-' else '(stdout)'}: status {status.status.value} "
           f"{status.status.french} ({status.status.english}) about invoice {status.invoice_number}, issued by "

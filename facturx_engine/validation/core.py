@@ -38,7 +38,7 @@ from facturx_engine.model.codes import RULE_SETS, Profile, known_guideline
 from facturx_engine.syntax.limits import check_size
 from facturx_engine.findings import Finding
 from facturx_engine.validation import peppol as _peppol
-from facturx_engine.validation.findings import Report, RuleSetUse
+from facturx_engine.validation.findings import Report, RuleSetUse, not_installed
 from facturx_engine.validation.messages import message_kind, validate_message
 from facturx_engine.validation.peppol.engine import NS as _PEPPOL_PREFIXES
 from facturx_engine.validation.position import SourceMap
@@ -256,25 +256,6 @@ def _use(sheet: str, key: str, reason: str) -> RuleSetUse:
                       rule_set.release or extra_manifest["version"], digest, reason, installed)
 
 
-NOT_INSTALLED_RULE = R.FXE_NOT_INSTALLED
-
-
-def _not_installed(sheet: str, use: RuleSetUse) -> Finding:
-    """The fatal finding of a rule set whose official stylesheet is not installed: no verdict without it."""
-    try:
-        _artefacts.extra_path(sheet)
-        why = f"the {use.name} rule set is not installed; run `{_artefacts.INSTALL_COMMAND}`"
-    except ResourceError as exc:  # names the file, the command and the offline way
-        why = str(exc)
-    return Finding(
-        rule=NOT_INSTALLED_RULE,
-        severity="fatal",
-        location="/",
-        message=f"{why}. This document has NO {use.name} verdict (that rule set applies: {use.reason})",
-        source="facturx_engine",
-    )
-
-
 _SCOPE_RULE = R.FXE_SCOPE
 
 
@@ -323,7 +304,7 @@ def _run_rules(root: etree._Element, findings: list[Finding], sheets: dict[str, 
                uses: list[RuleSetUse], schematron: bool, stock: bool) -> list[Finding]:
     """The Schematron findings of the installed ``sheets`` (with ``uses``, their report entries), a
     ``FXE-NOT-INSTALLED`` finding for each missing one, or why none ran."""
-    out = [_not_installed(sheet, use) for sheet, use in zip(sheets, uses) if not use.installed]
+    out = [not_installed(sheet, use) for sheet, use in zip(sheets, uses) if not use.installed]
     if not schematron:
         return [*out, _schematron_not_run(sheets, asked=True)]
     if any(f.rule == "XSD" and _DATATYPE_ERROR in f.message for f in findings):

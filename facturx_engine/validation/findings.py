@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from facturx_engine.errors import ValidationFailed
+from facturx_engine import artefacts as _artefacts
+from facturx_engine import ruleids as R
+from facturx_engine.errors import ResourceError, ValidationFailed
 from facturx_engine.findings import Finding
 
-__all__ = ["Report", "RuleSetUse", "Verdict"]
+__all__ = ["Report", "RuleSetUse", "Verdict", "not_installed"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +36,19 @@ class RuleSetUse:
     def __str__(self) -> str:
         state = "" if self.installed else " NOT INSTALLED"
         return f"{self.name} ({self.version}; sha256 {self.sha256[:12]}){state}: {self.reason}"
+
+
+
+def not_installed(artefact: str, use: RuleSetUse) -> Finding:
+    """The fatal finding of a rule set whose official artefact (stylesheet or XSD) is not installed: no verdict
+    without it. The message says what to run (or, when the file is there but altered, what is wrong)."""
+    try:
+        _artefacts.extra_path(artefact)
+        why = f"the {use.name} rule set is not installed; run `{_artefacts.INSTALL_COMMAND}`"
+    except ResourceError as exc:  # names the file, the command and the offline way
+        why = str(exc)
+    return Finding(rule=R.FXE_NOT_INSTALLED, severity="fatal", location="/", source="facturx_engine",
+                   message=f"{why}. This document has NO {use.name} verdict (that rule set applies: {use.reason})")
 
 
 class Verdict:

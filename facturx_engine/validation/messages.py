@@ -20,11 +20,10 @@ from dataclasses import dataclass
 from lxml import etree
 
 from facturx_engine import artefacts as _artefacts
-from facturx_engine import ruleids as R
 from facturx_engine.errors import InputError, ResourceError
 from facturx_engine.findings import Finding
 from facturx_engine.validation.ereport import read_findings as _flux10_reading
-from facturx_engine.validation.findings import Report, RuleSetUse
+from facturx_engine.validation.findings import Report, RuleSetUse, not_installed
 from facturx_engine.validation.position import SourceMap
 from facturx_engine.validation.schematron import run_schematron
 from facturx_engine.validation.xsd import run_xsd
@@ -33,7 +32,6 @@ __all__ = ["MESSAGES", "MessageKind", "installed", "message_kind", "validate_mes
 
 Reading = Callable[[list[Finding], etree._Element, SourceMap], list[Finding]]
 
-_NOT_INSTALLED = R.FXE_NOT_INSTALLED
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,16 +95,6 @@ def _use(kind: MessageKind, artefact: str, what: str) -> RuleSetUse:
                       f"root element {kind.document}: {extra.title}", there)
 
 
-def _not_installed(artefact: str, use: RuleSetUse) -> Finding:
-    try:
-        _artefacts.extra_path(artefact)
-        why = f"the {use.name} is not installed; run `{_artefacts.INSTALL_COMMAND}`"
-    except ResourceError as exc:  # names the file, the command and the offline way
-        why = str(exc)
-    return Finding(rule=_NOT_INSTALLED, severity="fatal", location="/",
-                   message=f"{why}. This document has NO {use.name} verdict", source="facturx_engine")
-
-
 _INVOICE_OPTIONS = ("rules=", "profile=", "only=", "factur_x=")
 
 
@@ -123,7 +111,7 @@ def validate_message(xml: bytes, root: etree._Element, kind: MessageKind, *, sch
         raise InputError(f"{', '.join(named)} choose(s) among the invoice rule sets; a {kind.name} is checked "
                          "with its own XSD and Schematron only")
     uses = [_use(kind, kind.xsd, "XSD"), _use(kind, kind.schematron, "Schematron")]
-    findings = [_not_installed(artefact, use) for artefact, use in zip((kind.xsd, kind.schematron), uses)
+    findings = [not_installed(artefact, use) for artefact, use in zip((kind.xsd, kind.schematron), uses)
                 if not use.installed]
     source = SourceMap(xml, root)
     if uses[0].installed:
