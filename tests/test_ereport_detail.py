@@ -164,11 +164,12 @@ def test_what_10_1_has_no_place_for_is_said_per_document_and_term() -> None:
     assert said == {
         "documents[0].delivery.name": ("FXE-NOT-REPRESENTABLE", "lost", ("BT-70",)),
         "documents[0].delivery.location_id": ("FXE-NOT-REPRESENTABLE", "lost", ("BT-71",)),
-        "documents[0].lines.description": ("FXE-NOT-REPRESENTABLE", "lost", ("BT-154",)),
-        "documents[0].lines.base_quantity": ("FXE-NOT-REPRESENTABLE", "lost", ("BT-149",)),
-        "documents[0].lines.standard_item_id": ("FXE-NOT-REPRESENTABLE", "lost", ("BT-157",)),
-        "documents[0].lines.origin_country": ("FXE-NOT-REPRESENTABLE", "lost", ("BT-159",))}
+        "documents[0].lines[0].description": ("FXE-NOT-REPRESENTABLE", "lost", ("BT-154",)),
+        "documents[0].lines[0].base_quantity": ("FXE-NOT-REPRESENTABLE", "lost", ("BT-149",)),
+        "documents[0].lines[0].standard_item_id": ("FXE-NOT-REPRESENTABLE", "lost", ("BT-157",)),
+        "documents[0].lines[0].origin_country": ("FXE-NOT-REPRESENTABLE", "lost", ("BT-159",))}
     assert "set in 2 places" in next(f.message for f in detail.findings if f.location.endswith("origin_country"))
+    assert "BT-159 (lines.origin_country," in detail.findings[-1].message
     built = er.transactions_report([doc], period=OCTOBER, sender=PLATFORM, nature="goods", issued=ISSUED)
     assert built.findings == detail.findings
     assert built.report.invoices[0].notes[0].content == "Merci"

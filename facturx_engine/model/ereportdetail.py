@@ -26,7 +26,7 @@ warning (kind ``"lost"``) per document and business term, with the number of pla
 from __future__ import annotations
 
 import datetime as _dt
-from collections import Counter
+import re
 from dataclasses import dataclass, fields
 from decimal import Decimal
 
@@ -179,14 +179,22 @@ def _set(value: object) -> bool:
     return value is not None and value != "" and value != ()
 
 
-def _unset(record: object, carried: frozenset[str], prefix: str, out: Counter[str]) -> None:
-    """Count, by field path, each field of ``record`` that is set and neither carried nor never carried."""
+Lost = dict[str, list[str]]
+"""The places (``lines[2].description``) of each field path (``lines.description``) set but not carried."""
+
+
+def _lose(out: Lost, place: str) -> None:
+    out.setdefault(re.sub(r"\[\d+\]", "", place), []).append(place)
+
+
+def _unset(record: object, carried: frozenset[str], prefix: str, out: Lost) -> None:
+    """Each field of ``record`` (at ``prefix``) that is set and neither carried nor never carried, in ``out``."""
     for item in fields(record):  # type: ignore[arg-type]
         name = item.name
         if name.startswith("_") or name in carried or name in _NEVER:
             continue
         if _set(getattr(record, name)):
-            out[f"{prefix}{name}"] += 1
+            _lose(out, f"{prefix}{name}")
 
 
 def _address(address: Address | None) -> ReportAddress | None:
@@ -196,14 +204,14 @@ def _address(address: Address | None) -> ReportAddress | None:
                          address.subdivision, address.country or None)
 
 
-def _line(line: Line, amounts: LineAmounts, lost: Counter[str]) -> ReportLine:
+def _line(line: Line, index: int, amounts: LineAmounts, lost: Lost) -> ReportLine:
     """One TG-24 from a line and its computed figures."""
-    _unset(line, _LINE_CARRIED, "lines.", lost)
-    for ac in line.allowances_charges:
-        _unset(ac, frozenset({"charge", "amount"}), "lines.allowances_charges.", lost)
+    _unset(line, _LINE_CARRIED, f"lines[{index}].", lost)
+    for j, ac in enumerate(line.allowances_charges):
+        _unset(ac, frozenset({"charge", "amount"}), f"lines[{index}].allowances_charges[{j}].", lost)
     ref = line.invoice_ref
     if ref is not None and ref.type_code:
-        lost["lines.invoice_ref.type_code"] += 1
+        _lose(lost, f"lines[{index}].invoice_ref.type_code")
     price = ReportPrice(amounts.net_price, amounts.price_discount, amounts.gross_price)
     return ReportLine(
         notes=(LineNote(None, line.note),) if line.note else (), quantity=line.quantity, unit=line.unit or None,
@@ -214,13 +222,13 @@ def _line(line: Line, amounts: LineAmounts, lost: Counter[str]) -> ReportLine:
         price=price, name=line.name or None)
 
 
-def _said(doc: Invoice | CreditNote, index: int, lost: Counter[str]) -> tuple[Finding, ...]:
+def _said(doc: Invoice | CreditNote, index: int, lost: Lost) -> tuple[Finding, ...]:
     out = []
-    for path, count in lost.items():
+    for path, where in lost.items():
         term = path_term(path) or path
-        places = "once" if count == 1 else f"in {count} places"
+        places = "once" if len(where) == 1 else f"in {len(where)} places, the first one at this location"
         out.append(Finding(
-            rule=R.FXE_NOT_REPRESENTABLE, severity="warning", location=f"documents[{index}].{path}",
+            rule=R.FXE_NOT_REPRESENTABLE, severity="warning", location=f"documents[{index}].{where[0]}",
             message=f"document {doc.number}: {term} ({path}, set {places}) has no place in flux 10.1: not carried",
             bt_ids=(term,) if term != path else (), source="facturx_engine", kind="lost"))
     return tuple(out)
@@ -231,21 +239,21 @@ def invoice_detail(doc: Invoice | CreditNote, index: int = 0) -> Detail:
     ``FXE-NOT-REPRESENTABLE`` warning per business term of these groups 10.1 has no place for (``index``: the
     document's place among those reported, for the warnings' location)."""
     totals = doc.totals
-    lost: Counter[str] = Counter()
+    lost: Lost = {}
     deliveries: tuple[ReportDelivery, ...] = ()
     if doc.delivery is not None:
         _unset(doc.delivery, _DELIVERY_CARRIED, "delivery.", lost)
         if doc.delivery.date is not None or doc.delivery.address is not None:
             deliveries = (ReportDelivery(doc.delivery.date, _address(doc.delivery.address)),)
     acs = []
-    for ac, amount in zip(doc.allowances_charges, totals.document_allowance_charge_amounts):
-        _unset(ac, _AC_CARRIED, "allowances_charges.", lost)
+    for j, (ac, amount) in enumerate(zip(doc.allowances_charges, totals.document_allowance_charge_amounts)):
+        _unset(ac, _AC_CARRIED, f"allowances_charges[{j}].", lost)
         if ac.vat is not None and (ac.vat.exemption_reason or ac.vat.exemption_code):
-            lost["allowances_charges.vat.exemption_reason"] += 1
+            _lose(lost, f"allowances_charges[{j}].vat.exemption_reason")
         acs.append(ReportAllowanceCharge(ac.charge, amount, None if ac.vat is None else ac.vat.category.value,
                                          None if ac.vat is None else ac.vat.rate))
     period = doc.invoicing_period
-    lines = tuple(_line(line, amounts, lost) for line, amounts in zip(doc.lines, totals.lines))
+    lines = tuple(_line(line, i, amounts, lost) for i, (line, amounts) in enumerate(zip(doc.lines, totals.lines)))
     return Detail(
         notes=tuple(InvoiceNote(n.subject_code, n.text or None) for n in doc.notes), deliveries=deliveries,
         invoice_period=None if period is None else InvoicePeriod(period.start, period.end),
