@@ -108,6 +108,11 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
             "test_memory_urls_end_to_end",
         ),
         "test_ereport": ("test_random_b2c_documents_of_every_shape_sum_to_what_their_own_cii_states",),  # 10 reports
+        "test_ereport_detail": (  # random 10.1 reports and the official Schematron
+            "test_random_international_b2b_documents_carry_their_detail_valid_and_read_back_equal",
+            "test_the_report_with_every_optional_element_is_valid_officially",
+            "test_the_command_says_what_10_1_has_no_place_for",
+        ),
         "test_fuzz_mutations": EVERY_TEST,
         "test_host_safety": EVERY_TEST,
         "test_hostile": (

@@ -270,14 +270,17 @@ def test_reading_an_official_layout_says_what_the_model_does_not_hold() -> None:
     richer = xml.replace(b"<BusinessProcess>", note + b"<BusinessProcess>").replace(b"</TaxSubTotal>",
                                                                                      b"</TaxSubTotal>" + line)
     assert validate(richer).findings == ()  # official layout, valid
-    report, findings = read_flux10(richer)
+    report, findings = read_flux10(richer)  # notes and lines are carried now (tests/test_ereport_detail.py)
+    assert findings == () and report.invoices[0].notes[-1].content == "Note"
+    tax = b"<SellerTaxRepresentative><TaxRegistrationId schemeId=\"VA\">FR32123456789</TaxRegistrationId>" \
+          b"</SellerTaxRepresentative>"
+    report, findings = read_flux10(xml.replace(b"<Delivery>", tax + b"<Delivery>", 1))
     assert report == built.report
     assert [(f.rule, f.kind, f.location) for f in findings] == [
-        ("FXE-NOT-READ", "not-read", "/Report/TransactionsReport/Invoice/IncludedNote"),
-        ("FXE-NOT-READ", "not-read", "/Report/TransactionsReport/Invoice/IncludedNote/Content"),
-        ("FXE-NOT-READ", "not-read", "/Report/TransactionsReport/Invoice/Line"),
-        ("FXE-NOT-READ", "not-read", "/Report/TransactionsReport/Invoice/Line/Product"),
-        ("FXE-NOT-READ", "not-read", "/Report/TransactionsReport/Invoice/Line/Product/Name")]
+        ("FXE-NOT-READ", "not-read", "/Report/TransactionsReport/Invoice/SellerTaxRepresentative"),
+        ("FXE-NOT-READ", "not-read", "/Report/TransactionsReport/Invoice/SellerTaxRepresentative/TaxRegistrationId"),
+        ("FXE-NOT-READ", "not-read",
+         "/Report/TransactionsReport/Invoice/SellerTaxRepresentative/TaxRegistrationId/@schemeId")]
     with pytest.raises(ParseError, match="TransactionsCount"):
         from_flux10(to_flux10(er.transactions_report([_b2c("T-15", 2, ("S20",))], period=OCTOBER).report)
                     .replace(b"<TransactionsCount>1<", b"<TransactionsCount>x<"))

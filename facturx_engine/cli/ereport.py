@@ -93,6 +93,8 @@ def _run(args: argparse.Namespace) -> int:
                        sender=sender, type_code=args.type_code, nature=args.nature, report_id=args.report_id)
     for left in made.excluded:
         print(f"notice: {left.number} left out: {left.reason}", file=sys.stderr)
+    for lost in made.built.findings:  # values of the documents flux 10 has no place for
+        print(f"{lost.kind}: {lost.rule} at {lost.location}: {lost.message}", file=sys.stderr)
     built = made.built.report
     if not (built.invoices or built.transactions or built.invoice_payments or built.daily_payments):
         print("notice: the report is empty: none of the inputs has anything to report in the blocks asked for",

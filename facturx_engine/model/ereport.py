@@ -21,6 +21,10 @@ How a document is classified (:func:`classify`), from the model alone:
   platform, never e-reported; such a document is left out of the report and :attr:`Built.excluded` says so
   (nothing is dropped silently).
 
+A 10.1 invoice carries, besides its invoice-level terms, its detail: notes, delivery, invoicing period,
+document allowances and charges and lines (:mod:`facturx_engine.model.ereportdetail`, which says what flux 10
+has no place for: never carried by design, or an ``FXE-NOT-REPRESENTABLE`` warning in :attr:`Built.findings`).
+
 Every amount is recomputed from the documents (their computed :attr:`Document.totals`), never taken from a
 stated total. A credit note counts negative in 10.3. The transaction category (TT-81) of each VAT breakdown
 of a B2C document: ``TNT1`` (not taxable in France) for categories O, K and G; ``TMA1`` (margin scheme) for an
@@ -44,6 +48,9 @@ from decimal import Decimal
 
 from facturx_engine import ruleids as R
 from facturx_engine.errors import ModelError
+from facturx_engine.findings import Finding
+from facturx_engine.model.ereportdetail import (InvoiceNote, InvoicePeriod, ReportAllowanceCharge, ReportDelivery,
+                                                ReportLine, check_deliveries, invoice_detail)
 from facturx_engine.model.numbers import round2
 from facturx_engine.model.records import CreditNote, Invoice
 
@@ -167,7 +174,8 @@ class VatSubtotal:
 
 @dataclass(frozen=True, slots=True)
 class B2BInvoice:
-    """TG-8 (10.1): an international B2B invoice, with the terms flux 10 asks for."""
+    """TG-8 (10.1): an international B2B invoice, with the terms flux 10 asks for, and its detail (notes,
+    deliveries, invoicing period, document allowances and charges, lines: :mod:`facturx_engine.model.ereportdetail`)."""
 
     number: str
     issue_date: _dt.date
@@ -189,6 +197,14 @@ class B2BInvoice:
     seller_country: str | None = None
     buyer_vat: str | None = None
     buyer_country: str | None = None
+    notes: tuple[InvoiceNote, ...] = ()
+    deliveries: tuple[ReportDelivery, ...] = ()
+    invoice_period: InvoicePeriod | None = None
+    allowances_charges: tuple[ReportAllowanceCharge, ...] = ()
+    lines: tuple[ReportLine, ...] = ()
+
+    def __post_init__(self) -> None:
+        check_deliveries(self.deliveries)
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,10 +284,13 @@ class Excluded:
 
 @dataclass(frozen=True, slots=True)
 class Built:
-    """A report and what was left out of it (each with its reason)."""
+    """A report, what was left out of it (each with its reason), and the values of the documents reported that
+    flux 10 has no place for (``FXE-NOT-REPRESENTABLE`` warnings, :func:`~facturx_engine.model.ereportdetail.
+    invoice_detail`)."""
 
     report: EReport
     excluded: tuple[Excluded, ...] = ()
+    findings: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,9 +422,11 @@ def _company(doc: Document, index: int) -> tuple[str, str]:
     return value, SCHEME_EU if _buyer_country(doc) in EU_COUNTRIES else SCHEME_NON_EU
 
 
-def _b2b_invoice(doc: Document, index: int, siren: str, nature: str | None) -> B2BInvoice:
-    """10.1: the invoice-level data of an international B2B document."""
+def _b2b_invoice(doc: Document, index: int, siren: str, nature: str | None, said: list[Finding]) -> B2BInvoice:
+    """10.1: an international B2B document, its detail, and (in ``said``) what 10.1 has no place for."""
     totals = doc.totals
+    detail = invoice_detail(doc, index)
+    said.extend(detail.findings)
     buyer_id, buyer_scheme = _company(doc, index)
     process = (doc.process_id or "").strip() or _NATURES[_nature(doc, nature)][1]
     tax_total, tax_currency = totals.tax_total, doc.currency
@@ -421,7 +442,9 @@ def _b2b_invoice(doc: Document, index: int, siren: str, nature: str | None) -> B
         due_date=doc.due_date, tax_due_code=doc.tax_point_code,
         preceding=tuple((p.number, p.issue_date) for p in doc.preceding_invoices),
         seller_vat=seller_vat, seller_country=doc.seller.country or None,
-        buyer_vat=doc.buyer.vat_id, buyer_country=_buyer_country(doc) or None)
+        buyer_vat=doc.buyer.vat_id, buyer_country=_buyer_country(doc) or None, notes=detail.notes,
+        deliveries=detail.deliveries, invoice_period=detail.invoice_period,
+        allowances_charges=detail.allowances_charges, lines=detail.lines)
 
 
 def _header(docs: Sequence[Document], declarant: ReportParty | None,
@@ -455,6 +478,7 @@ def transactions_report(docs: Sequence[Document], *, period: Period, declarant: 
     :attr:`Built.excluded`, with the reason, and so are those of a block not asked for."""
     declarant, sender = _header(docs, declarant, sender)
     excluded: list[Excluded] = []
+    said: list[Finding] = []
     kept = _period_checks(docs, period, declarant.id, excluded)
     b2c, b2b = [], []
     for index, (doc, kind) in enumerate(kept):
@@ -464,11 +488,11 @@ def transactions_report(docs: Sequence[Document], *, period: Period, declarant: 
         elif kind == "b2c":
             b2c.append(doc)
         else:
-            b2b.append(_b2b_invoice(doc, index, declarant.id, nature))
+            b2b.append(_b2b_invoice(doc, index, declarant.id, nature, said))
     report = EReport(id=report_id or _report_id(declarant, period, type_code, "transactions"),
                      issued=issued or _now(), type_code=type_code, sender=sender, declarant=declarant,
                      period=period, part="transactions", invoices=tuple(b2b), transactions=_daily(b2c, nature))
-    return Built(report, tuple(excluded))
+    return Built(report, tuple(excluded), tuple(said))
 
 
 # --------------------------------------------------------------------------- the payments part

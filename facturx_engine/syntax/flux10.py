@@ -25,6 +25,7 @@ from facturx_engine.model.numbers import NumberRefused
 from facturx_engine.model.numbers import parse as parse_number
 from facturx_engine.model.ereport import (PROFILE_ID, B2BInvoice, DailyPayments, DailyTransactions, EReport,
                                           InvoicePayment, Period, RateAmount, ReportParty, TaxSubtotal, VatSubtotal)
+from facturx_engine.syntax.flux10detail import read_detail, write_lines, write_middle, write_notes
 from facturx_engine.syntax.parse import parse_xml
 
 __all__ = ["ROOT", "from_flux10", "read_flux10", "to_flux10"]
@@ -74,6 +75,7 @@ def _invoice(parent: _E, inv: B2BInvoice) -> None:
         _add(node, "DueDate", _day(inv.due_date))
     if inv.tax_due_code:
         _add(node, "TaxDueDateTypeCode", inv.tax_due_code)
+    write_notes(node, inv.notes)
     process = _add(node, "BusinessProcess")
     _add(process, "ID", inv.process_id)
     _add(process, "TypeID", PROFILE_ID)
@@ -91,6 +93,7 @@ def _invoice(parent: _E, inv: B2BInvoice) -> None:
             _add(party, "TaxRegistrationId", vat, qualifyingId="VAT")
         if country:
             _add(_add(party, "PostalAddress"), "CountryId", country)
+    write_middle(node, inv.deliveries, inv.invoice_period, inv.allowances_charges)
     total = _add(node, "MonetaryTotal")
     _add(total, "TaxExclusiveAmount", _amount(inv.tax_exclusive))
     _add(total, "TaxAmount", _amount(inv.tax_total), CurrencyCode=inv.tax_currency)
@@ -105,6 +108,7 @@ def _invoice(parent: _E, inv: B2BInvoice) -> None:
             _add(category, "TaxExemptionReason", sub.exemption_reason)
         if sub.exemption_code:
             _add(category, "TaxExemptionReasonCode", sub.exemption_code)
+    write_lines(node, inv.lines)
 
 
 def _transactions(parent: _E, day: DailyTransactions) -> None:
@@ -242,7 +246,7 @@ def _read_invoice(node: _Node) -> B2BInvoice:
         address = party.get("PostalAddress")
         return None if address is None else address.text("CountryId")
 
-    due = node.get("DueDate")
+    due, detail = node.get("DueDate"), read_detail(node)
     return B2BInvoice(
         number=node.text("ID"), issue_date=node.day("IssueDate"), type_code=node.text("TypeCode"),
         currency=node.text("CurrencyCode"), process_id=node.one("BusinessProcess").text("ID"),
@@ -258,7 +262,9 @@ def _read_invoice(node: _Node) -> B2BInvoice:
         due_date=None if due is None else node.day("DueDate"), tax_due_code=node.opt("TaxDueDateTypeCode"),
         preceding=tuple((r.text("ID"), r.day("IssueDate") if r.get("IssueDate") is not None else None)
                         for r in node.all("ReferencedDocument")),
-        seller_vat=vat(seller), seller_country=country(seller), buyer_vat=vat(buyer), buyer_country=country(buyer))
+        seller_vat=vat(seller), seller_country=country(seller), buyer_vat=vat(buyer), buyer_country=country(buyer),
+        notes=detail.notes, deliveries=detail.deliveries, invoice_period=detail.invoice_period,
+        allowances_charges=detail.allowances_charges, lines=detail.lines)
 
 
 def _read_amounts(payment: _Node) -> tuple[RateAmount, ...]:
@@ -323,10 +329,10 @@ def _values(element: _E) -> list[tuple[str, str, str, str]]:
 
 def read_flux10(xml: bytes) -> tuple[EReport, tuple[Finding, ...]]:
     """The report of :func:`from_flux10` and what it does not hold, each an ``FXE-NOT-READ`` warning (kind
-    ``"not-read"``): each kind of element or attribute of the document that the model has no place for (the
-    invoices' lines, notes, deliveries, allowances and charges of 10.1: the report keeps the invoice-level data
-    only), at its first occurrence; then each value of a kind it holds that writing the report back does not give
-    as written (a repeated element the model holds once, a code the writer states otherwise)."""
+    ``"not-read"``): each kind of element or attribute of the document that the model has no place for (such as a
+    10.1 invoice's seller tax representative), at its first occurrence; then each value of a kind it holds that
+    writing the report back does not give as written (a repeated element the model holds once, a code the writer
+    states otherwise)."""
     report = from_flux10(xml)
     source_root = parse_xml(xml)
     kept_root = etree.fromstring(to_flux10(report))
