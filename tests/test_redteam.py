@@ -16,7 +16,8 @@ import pytest
 import hostile_inputs as gen
 from facturx_engine import check_pdf, load_document, read_document, to_cii
 from facturx_engine.cli.commands import main
-from facturx_engine.errors import ModelError, ParseError, PdfError
+from facturx_engine.errors import ModelError, ParseError, PayloadError, PdfError
+from facturx_engine.io.payload import load_json
 from facturx_engine.model.status import StatusAmount
 from facturx_engine.pdf.extract import extract, extract_all, other_files
 from facturx_engine.syntax.cdar import read_cdar
@@ -24,6 +25,7 @@ from facturx_engine.syntax.flux10 import from_flux10, read_flux10
 from facturx_engine.syntax.limits import MAX_FINDINGS_LISTED, MAX_FINDINGS_PER_PLACE
 
 _END = b"</rsm:CrossIndustryInvoice>"
+_PAYLOADS = Path(__file__).parent.parent / "fixtures" / "payloads" / "aliases_legacy.json"
 
 
 def _cii_with(extra: bytes) -> bytes:
@@ -172,3 +174,26 @@ def test_extract_all_refuses_two_files_of_one_name_and_other_files_lists_both() 
         extract_all(data)
     xml, _level = extract(data)
     assert list(other_files(data, xml)) == ["factur-x.xml"]  # the second one: not carried, said
+
+
+# ---------------------------------------------------------------------------- payload JSON
+
+
+def test_a_payload_key_given_twice_is_refused_at_its_path_never_read_as_the_last() -> None:
+    """``{"invoice_number": "A", ..., "invoice_number": "OTHER"}`` wrote invoice OTHER without a word (the engine's
+    own JSON refuses such a key)."""
+    with pytest.raises(PayloadError) as caught:
+        load_json(b'{"invoice_number": "A", "lines": [{"quantity": 1}, {"quantity": 1, "quantity": 2}], '
+                  b'"invoice_number": "OTHER"}')
+    assert set(caught.value.errors) == {"invoice_number", "lines.1.quantity"}
+    assert "given twice" in caught.value.errors["invoice_number"][0]
+    assert load_json(b'{"a": {"b": 1}, "c": {"b": 2}}') == {"a": {"b": 1}, "c": {"b": 2}}  # one key per object
+
+
+def test_the_generate_command_refuses_a_payload_with_a_key_given_twice(tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    payload = _PAYLOADS.read_text(encoding="utf-8").rstrip().removesuffix("}") + ', "invoice_number": "OTHER"}'
+    (tmp_path / "p.json").write_text(payload, encoding="utf-8")
+    out = tmp_path / "out.xml"
+    assert main(["generate", str(tmp_path / "p.json"), "--from", "payload", "--to", "cii", "-o", str(out)]) == 2
+    assert not out.exists() and '"invoice_number"' in capsys.readouterr().err
