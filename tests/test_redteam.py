@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import shutil
+import subprocess
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -15,6 +18,7 @@ import pytest
 
 import hostile_inputs as gen
 from facturx_engine import check_pdf, load_document, read_document, to_cii
+from facturx_engine.apps.view import view
 from facturx_engine.cli.commands import main
 from facturx_engine.errors import ModelError, ParseError, PayloadError, PdfError
 from facturx_engine.io.payload import load_json
@@ -197,3 +201,26 @@ def test_the_generate_command_refuses_a_payload_with_a_key_given_twice(tmp_path:
     out = tmp_path / "out.xml"
     assert main(["generate", str(tmp_path / "p.json"), "--from", "payload", "--to", "cii", "-o", str(out)]) == 2
     assert not out.exists() and '"invoice_number"' in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------- the view as PDF
+
+
+def test_the_pdf_view_shows_a_bidirectional_override_as_the_html_view_does(tmp_path: Path) -> None:
+    """The PDF view dropped U+202E (a right-to-left override) from names and file names: 'n<RLO>ame.xml' was drawn
+    'name.xml', two different texts alike; the HTML view shows ``\\u202e``."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext not found (install poppler-utils): text check skipped")
+    xml = gen.base("cii").replace(b"<rsm:ExchangedDocument>", "<rsm:ExchangedDocument><ram:ID>AB\u202eCD</ram:ID>"
+                                  .encode(), 1)
+    xml = re.sub(rb"(<rsm:ExchangedDocument><ram:ID>[^<]*</ram:ID>)<ram:ID>[^<]*</ram:ID>", rb"\1", xml)
+    for fmt in ("pdf", "html"):
+        out = view(xml, name="n\u202eame.xml", fmt=fmt)
+        if fmt == "html":
+            text = out.decode()
+        else:
+            (tmp_path / "v.pdf").write_bytes(out)
+            text = subprocess.run(["pdftotext", str(tmp_path / "v.pdf"), "-"], check=True, capture_output=True).stdout \
+                .decode()
+        assert "n\\u202eame.xml" in text and "AB\\u202eCD" in text, fmt
+        assert "\u202e" not in text
