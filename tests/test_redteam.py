@@ -20,7 +20,7 @@ import hostile_inputs as gen
 from facturx_engine import check_pdf, load_document, read_document, to_cii
 from facturx_engine.apps.view import view
 from facturx_engine.cli.commands import main
-from facturx_engine.errors import ModelError, ParseError, PayloadError, PdfError
+from facturx_engine.errors import InputError, ModelError, ParseError, PayloadError, PdfError
 from facturx_engine.io.payload import load_json
 from facturx_engine.model.status import StatusAmount
 from facturx_engine.pdf.extract import extract, extract_all, other_files
@@ -224,3 +224,28 @@ def test_the_pdf_view_shows_a_bidirectional_override_as_the_html_view_does(tmp_p
                 .decode()
         assert "n\\u202eame.xml" in text and "AB\\u202eCD" in text, fmt
         assert "\u202e" not in text
+
+
+# ---------------------------------------------------------------------------- distributed batches: --out resumed
+
+
+@pytest.mark.parametrize(("part", "content", "said"), [
+    ("part-a-000000.jsonl", b'{"sha256": "x", "path": "a.xml"}\n{"sha256": "y", "path": \n',
+     "line 2 is not a JSON row"),
+    ("part-a-000000.jsonl", b"\xff\xfe{}\n", "line 1 is not a JSON row"),
+    ("part-a-000000.jsonl", b"[1, 2]\n", "line 1 is a JSON list, not a row object"),
+    ("part-a-000000.parquet", b"PAR1 cut short", "not a Parquet table"),
+])
+def test_a_damaged_results_part_is_an_input_error_naming_it(part: str, content: bytes, said: str,
+                                                            tmp_path: Path) -> None:
+    """Resuming over a part cut short (or written by hand) was 'internal error: JSONDecodeError'."""
+    pytest.importorskip("fsspec", reason="the dist extra is not installed")
+    if part.endswith(".parquet"):
+        pytest.importorskip("pyarrow", reason="pyarrow is not installed")
+    from facturx_engine.apps.dist.results import DOCUMENTS, done_keys
+
+    (tmp_path / DOCUMENTS).mkdir()
+    (tmp_path / DOCUMENTS / part).write_bytes(content)
+    with pytest.raises(InputError, match=re.escape(said)) as caught:
+        done_keys(str(tmp_path))
+    assert part in str(caught.value) and "damaged" in str(caught.value)
