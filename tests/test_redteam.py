@@ -249,3 +249,25 @@ def test_a_damaged_results_part_is_an_input_error_naming_it(part: str, content: 
     with pytest.raises(InputError, match=re.escape(said)) as caught:
         done_keys(str(tmp_path))
     assert part in str(caught.value) and "damaged" in str(caught.value)
+
+
+# ---------------------------------------------------------------------------- dates in the other syntax's form
+
+
+@pytest.mark.parametrize(("syntax", "written", "said"), [
+    ("cii", b"2024-02-29", "not a date in format 102"),
+    ("ubl", b"20240229", "not a date written YYYY-MM-DD"),
+])
+def test_a_date_written_in_the_other_syntaxs_form_is_refused_naming_it(syntax: str, written: bytes,
+                                                                       said: str) -> None:
+    """A UBL IssueDate ``20240229`` was read as 29 February 2024 without a word and converted to a valid CII (the
+    XSD refuses it: a UBL date is YYYY-MM-DD); a CII format-102 date ``2024-02-29`` alike."""
+    data = gen.base(syntax)
+    if syntax == "cii":
+        data = re.sub(rb'(<ram:IssueDateTime>\s*<udt:DateTimeString format="102">)[^<]*', rb"\g<1>" + written, data,
+                      count=1)
+    else:
+        data = re.sub(rb"(<cbc:IssueDate>)[^<]*", rb"\g<1>" + written, data, count=1)
+    with pytest.raises(ParseError, match=said) as caught:
+        read_document(data)
+    assert caught.value.bt == "BT-2" and caught.value.rule == "FXE-DATE" and "IssueDate" in str(caught.value.location)
