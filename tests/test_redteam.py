@@ -271,3 +271,27 @@ def test_a_date_written_in_the_other_syntaxs_form_is_refused_naming_it(syntax: s
     with pytest.raises(ParseError, match=said) as caught:
         read_document(data)
     assert caught.value.bt == "BT-2" and caught.value.rule == "FXE-DATE" and "IssueDate" in str(caught.value.location)
+
+
+# ---------------------------------------------------------------------------- huge values quoted in messages
+
+
+@pytest.mark.parametrize("case", ["cdar text", "cdar date", "flux10 text", "flux10 date"])
+def test_a_9_mb_value_is_quoted_short_in_findings_and_errors(case: str) -> None:
+    """A 9 MB text was quoted whole in a finding or an error message (9 MB on a terminal or in a report)."""
+    big = b"x" * 9_000_000
+    if case.startswith("cdar"):
+        data = _CDAR.read_bytes()
+        data = (data.replace(_CDAR_END, b"<rsm:z>" + big + b"</rsm:z>" + _CDAR_END) if case == "cdar text"
+                else data.replace(b'format="204">', b'format="204">' + big, 1))
+        read: Any = read_cdar
+    else:
+        data = _FLUX10.read_bytes()
+        data = (data.replace(b"</Report>", b"<z>1</z><z>" + big + b"</z></Report>") if case == "flux10 text"
+                else data.replace(b"<DateTimeString>", b"<DateTimeString>" + big, 1))
+        read = read_flux10
+    try:
+        messages = [f.message for f in read(data)[1]]
+    except ParseError as exc:
+        messages = [str(exc)]
+    assert messages and all(len(m) < 1000 for m in messages), [len(m) for m in messages]
