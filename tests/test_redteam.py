@@ -295,3 +295,22 @@ def test_a_9_mb_value_is_quoted_short_in_findings_and_errors(case: str) -> None:
     except ParseError as exc:
         messages = [str(exc)]
     assert messages and all(len(m) < 1000 for m in messages), [len(m) for m in messages]
+
+
+# ---------------------------------------------------------------------------- the local page
+
+
+@pytest.mark.parametrize("path", ["/view", "/validate", "/convert"])
+def test_a_form_whose_file_name_is_not_utf8_is_said_unreadable_not_missing(path: str) -> None:
+    """Werkzeug gives an empty form when a part's header is not UTF-8: the page said 'no file was sent' (or 'to:
+    got nothing') although a file was sent."""
+    pytest.importorskip("flask", reason="the serve extra is not installed")
+    from facturx_engine.apps.serve import create_app
+
+    client = create_app(isolate=False).test_client()
+    body = (b'--B\r\nContent-Disposition: form-data; name="to"\r\n\r\nubl\r\n--B\r\nContent-Disposition: form-data; '
+            b'name="file"; filename="\xff<b>.xml"\r\nContent-Type: text/xml\r\n\r\n' + gen.base("cii") + b"\r\n--B--\r\n")
+    answer = client.post(path, data=body, content_type="multipart/form-data; boundary=B")
+    text = answer.get_data(as_text=True)
+    assert answer.status_code == 400 and "could not be read" in text and "not UTF-8" in text
+    assert "no file was sent" not in text and "<b>" not in text
