@@ -309,7 +309,8 @@ def test_a_form_whose_file_name_is_not_utf8_is_said_unreadable_not_missing(path:
 
     client = create_app(isolate=False).test_client()
     body = (b'--B\r\nContent-Disposition: form-data; name="to"\r\n\r\nubl\r\n--B\r\nContent-Disposition: form-data; '
-            b'name="file"; filename="\xff<b>.xml"\r\nContent-Type: text/xml\r\n\r\n' + gen.base("cii") + b"\r\n--B--\r\n")
+            b'name="file"; filename="\xff<b>.xml"\r\nContent-Type: text/xml\r\n\r\n' + gen.base("cii")
+            + b"\r\n--B--\r\n")
     answer = client.post(path, data=body, content_type="multipart/form-data; boundary=B")
     text = answer.get_data(as_text=True)
     assert answer.status_code == 400 and "could not be read" in text and "not UTF-8" in text
