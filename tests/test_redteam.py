@@ -21,7 +21,7 @@ from facturx_engine import check_pdf, load_document, read_document, to_cii
 from facturx_engine.apps.view import view
 from facturx_engine.cli.commands import main
 from facturx_engine.errors import InputError, ModelError, ParseError, PayloadError, PdfError
-from facturx_engine.io.payload import load_json
+from facturx_engine.io.payload import from_payload, load_json
 from facturx_engine.model.status import StatusAmount
 from facturx_engine.pdf.extract import extract, extract_all, other_files
 from facturx_engine.syntax.cdar import read_cdar
@@ -315,3 +315,34 @@ def test_a_form_whose_file_name_is_not_utf8_is_said_unreadable_not_missing(path:
     text = answer.get_data(as_text=True)
     assert answer.status_code == 400 and "could not be read" in text and "not UTF-8" in text
     assert "no file was sent" not in text and "<b>" not in text
+
+
+# ---------------------------------------------------------------------------- identifiers in full-width digits
+
+_FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+@pytest.mark.parametrize("key", ["seller_vat_number", "seller_siret", "bank_details.iban", "payee_legal_id"])
+def test_an_identifier_in_full_width_digits_is_refused_at_its_key(key: str) -> None:
+    """python-stdnum folds full-width digits: 'FR８３８５２１４７９６６' passed the VAT check and was written as given,
+    in a document the official rules found valid (another identifier than the one checked)."""
+    payload = json.loads((_PAYLOADS.parent / "b2b.json").read_text(encoding="utf-8"))
+    if key == "bank_details.iban":
+        payload["bank_details"]["iban"] = payload["bank_details"]["iban"].translate(_FULL_WIDTH)
+    elif key == "payee_legal_id":
+        payload.update(payee_name="Factor", payee_legal_id="732829320".translate(_FULL_WIDTH),
+                       payee_legal_id_scheme="0002")
+    else:
+        payload[key] = payload[key].translate(_FULL_WIDTH)
+    with pytest.raises(PayloadError) as caught:
+        from_payload(payload)
+    assert list(caught.value.errors) == [key]
+
+
+def test_a_document_read_with_full_width_identifiers_gets_findings_naming_them() -> None:
+    payload = json.loads((_PAYLOADS.parent / "b2b.json").read_text(encoding="utf-8"))
+    xml = to_cii(from_payload(payload)).decode()
+    vat, siren = payload["seller_vat_number"], payload["seller_siret"][:9]
+    xml = xml.replace(vat, vat.translate(_FULL_WIDTH)).replace(f">{siren}<", f">{siren.translate(_FULL_WIDTH)}<")
+    found = {f.rule: f.message for f in read_document(xml.encode()).findings}
+    assert "ASCII" in found["FXE-VAT-ID"] and "ASCII digits" in found["FXE-MODEL"]
