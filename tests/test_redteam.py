@@ -346,3 +346,26 @@ def test_a_document_read_with_full_width_identifiers_gets_findings_naming_them()
     xml = xml.replace(vat, vat.translate(_FULL_WIDTH)).replace(f">{siren}<", f">{siren.translate(_FULL_WIDTH)}<")
     found = {f.rule: f.message for f in read_document(xml.encode()).findings}
     assert "ASCII" in found["FXE-VAT-ID"] and "ASCII digits" in found["FXE-MODEL"]
+
+
+# ---------------------------------------------------------------------------- ereport parties
+
+
+@pytest.mark.parametrize(("options", "said"), [
+    (["--declarant-name", "Other"], "--declarant-name names the declarant of --declarant"),
+    (["--sender-name", "Other"], "--sender-name names the platform of --sender platform:NNNN"),
+    (["--declarant", "880127345", "--declarant-name", "a\x01b"], "declarant.name: the name of the declarant holds"),
+    (["--declarant", "８８０１２７３４５"], "declarant.id: a SIREN is nine ASCII digits"),
+    (["--sender", "platform:١٢٣٤"], "sender.id: a platform's registration number is written in ASCII"),
+])
+def test_the_ereport_command_refuses_parties_it_would_drop_or_write_wrong(options: list[str], said: str,
+                                                                         tmp_path: Path,
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """--declarant-name without --declarant and --sender-name without a platform were ignored without a word; a
+    control character in a name was 'internal error: ValueError'; a SIREN in full-width digits and a platform
+    number in Arabic-Indic digits were written in a report the official rules found valid."""
+    invoice, out = tmp_path / "b2c.xml", tmp_path / "report.xml"
+    invoice.write_bytes(to_cii(load_document(json.loads((_INVOICE.parent / "b2c.json").read_text(encoding="utf-8")))))
+    code = main(["ereport", str(invoice), "--period", "2025-05", "--nature", "goods", *options, "-o", str(out)])
+    assert code == 2 and not out.exists()
+    assert said in capsys.readouterr().err
