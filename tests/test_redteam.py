@@ -369,3 +369,13 @@ def test_the_ereport_command_refuses_parties_it_would_drop_or_write_wrong(option
     code = main(["ereport", str(invoice), "--period", "2025-05", "--nature", "goods", *options, "-o", str(out)])
     assert code == 2 and not out.exists()
     assert said in capsys.readouterr().err
+
+
+def test_the_status_command_refuses_a_platform_number_in_another_scripts_digits(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--platform ١٢٣٤`` was written as the sender's 0238 number of a status the official rules found valid."""
+    invoice, out = tmp_path / "invoice.xml", tmp_path / "status.xml"
+    invoice.write_bytes(to_cii(load_document(json.loads(_INVOICE.read_text(encoding="utf-8")))))
+    code = main(["status", str(invoice), "--code", "202", "--platform", "١٢٣٤", "--issuer-role", "WK", "-o", str(out)])
+    assert code == 2 and not out.exists()
+    assert "scheme 0238 is written in ASCII" in capsys.readouterr().err
