@@ -284,7 +284,17 @@ class _Page:
         lang = _choice("lang", tuple(LANG_NAMES), _lang(), request.args)
         return _html(form_page(self.max_bytes, lang))
 
+    @staticmethod
+    def form_read(lang: str) -> None:
+        """Refuse a request whose form Werkzeug could not read (it then gives an empty form, which would be said as
+        'no file was sent' or a missing option: a part's header that is not UTF-8, a file name most often)."""
+        closing = len(request.mimetype_params.get("boundary", "")) + 8  # "--B--" and line ends: a form of no part
+        if not request.files and not request.form and (request.content_length or 0) > closing \
+                and request.mimetype == "multipart/form-data":
+            raise _Refused(400, words("error.bad_form", lang), words("error.bad_form_message", lang))
+
     def view(self) -> Response:
+        self.form_read(_lang())
         lang = _choice("lang", tuple(LANG_NAMES), _lang())
         fmt = _choice("format", ("html", "pdf"), "html")
         ids = request.form.get("ids", "") not in ("", "0")
@@ -293,12 +303,14 @@ class _Page:
 
     def validate(self) -> Response:
         lang = _lang()
+        self.form_read(lang)
         fmt = _choice("format", ("html", *_REPORTS), "html")
         name, data = self.upload(lang)
         return self.engine(lang, partial(_validate, data, name, lang, fmt, self.max_bytes))
 
     def convert(self) -> Response:
         lang = _lang()
+        self.form_read(lang)
         to = _choice("to", tuple(_TARGETS), None)
         name, data = self.upload(lang)
         return self.engine(lang, partial(_convert, data, name, lang, to))

@@ -42,7 +42,8 @@ def add_command(sub: Any) -> None:
     p.add_argument("--period", required=True, help="YYYY-MM (a month) or YYYY-MM-DD..YYYY-MM-DD")
     p.add_argument("--declarant", metavar="SIREN",
                    help="the declarant's SIREN (default: the seller of the first input)")
-    p.add_argument("--declarant-name", metavar="NAME", help="the declarant's name (default: the seller's)")
+    p.add_argument("--declarant-name", metavar="NAME",
+                   help="with --declarant: the declarant's name (default: the seller's)")
     p.add_argument("--sender", default="seller", metavar="seller|platform:NNNN",
                    help="who transmits: the declarant itself (default; the platform rules G6.22 and G7.51 are then "
                         "reported as not applicable) or its registered platform with its registration number")
@@ -69,6 +70,11 @@ def _blocks(text: str) -> tuple[str, ...]:
 
 def _parties(args: argparse.Namespace, docs: list[Any]) -> tuple[ReportParty | None, ReportParty | None]:
     declarant = None
+    if args.declarant_name and not args.declarant:  # the seller's own name is then the declarant's: never ignored
+        raise CommandError("--declarant-name names the declarant of --declarant; give its SIREN too")
+    if args.sender_name and args.sender == "seller":
+        raise CommandError("--sender-name names the platform of --sender platform:NNNN; the declarant sending its "
+                           "own report is named by --declarant-name")
     if args.declarant:
         name = args.declarant_name or (docs[0].seller.name if docs else args.declarant)
         declarant = declarant_party(args.declarant, name)

@@ -356,8 +356,10 @@ _ICD_CHECKS = {"0009": ("stdnum.fr.siret", "SIRET"), "0002": ("stdnum.fr.siren",
 
 @lru_cache(maxsize=4096)  # a seller's identifiers and accounts come back on every invoice
 def _valid(module: str, value: str, **options: bool) -> bool:
-    """python-stdnum's ``is_valid`` of one of its modules (a pure function of the text)."""
-    return bool(importlib.import_module(module).is_valid(value, **options))
+    """python-stdnum's ``is_valid`` of one of its modules (a pure function of the text), on ASCII text only:
+    stdnum folds full-width and other look-alike characters, so a SIREN written in full-width digits would pass and
+    be written as it is, another identifier than the one checked."""
+    return value.isascii() and bool(importlib.import_module(module).is_valid(value, **options))
 
 
 def _check_check_digits(ident: Identifier, where: str) -> None:
@@ -365,8 +367,8 @@ def _check_check_digits(ident: Identifier, where: str) -> None:
     if check is None:
         return
     if not _valid(check[0], ident.value):
-        breach(ModelError(f"{ident.value!r} is not a valid {check[1]} (length or check digit)", field=where,
-                          bt="BT-29/BT-30"))
+        breach(ModelError(f"{ident.value!r} is not a valid {check[1]} (ASCII digits, length or check digit)",
+                          field=where, bt="BT-29/BT-30"))
 
 
 def _check_accounts(payment: PaymentInstructions) -> None:

@@ -53,6 +53,7 @@ from facturx_engine.model.ereportdetail import (InvoiceNote, InvoicePeriod, Repo
                                                 ReportLine, check_deliveries, invoice_detail)
 from facturx_engine.model.numbers import round2
 from facturx_engine.model.records import CreditNote, Invoice
+from facturx_engine.model.wellformed import forbidden_char
 
 __all__ = [
     "B2BInvoice", "Built", "DailyPayments", "DailyTransactions", "EReport", "Excluded", "InvoicePayment", "Payment",
@@ -120,6 +121,20 @@ class ReportParty:
     scheme: str
     name: str
     role: str
+
+    def __post_init__(self) -> None:
+        where = "declarant" if self.role in ("SE", "BY") else "sender"
+        for name in ("id", "scheme", "name", "role"):
+            value = getattr(self, name)
+            char = forbidden_char(value) if isinstance(value, str) else None
+            if not isinstance(value, str) or char is not None:
+                shown = f"holds {char!r}, a character XML 1.0 cannot carry" if char else f"is a {type(value).__name__}"
+                raise _error(f"the {name} of the {where} {shown}", f"{where}.{name}")
+        if self.scheme == SCHEME_SIREN and not (len(self.id) == 9 and self.id.isascii() and self.id.isdigit()):
+            raise _error(f"a SIREN is nine ASCII digits, got {self.id!r}", f"{where}.id")
+        if self.scheme == SCHEME_PLATFORM and not (self.id.isascii() and self.id.isalnum()):
+            raise _error(f"a platform's registration number is written in ASCII letters and digits, got {self.id!r}",
+                         f"{where}.id")
 
 
 def platform_sender(number: str, name: str) -> ReportParty:

@@ -251,6 +251,7 @@ public invoicing portal (its only recipient: role DFH, ``0238`` ``0000``)."""
 BUSINESS_PROCESSES = ("REGULATED", "NON_REGULATED", "B2C", "B2CINT", "B2BINT", "OUTOFSCOPE")
 """The business process values (MDT-2) the rule BR-FR-CDV-CL-01 names."""
 _PLATFORM_SCHEME = "0238"
+_ASCII_SCHEMES = frozenset({"0002", "0009", _PLATFORM_SCHEME})  # SIREN, SIRET, a platform's registration number
 
 
 def _text(value: object, name: str, *, rule: str | None = None, required: bool = True, token: bool = False) -> None:
@@ -289,6 +290,10 @@ class StatusParty:
             _text(getattr(self, name), name, required=False, token=name != "name")
         if self.scheme is not None and self.identifier is None:
             raise ModelError("a scheme without an identifier", field="scheme")
+        if self.scheme in _ASCII_SCHEMES and self.identifier is not None and not self.identifier.isascii():
+            raise ModelError(f"an identifier of scheme {self.scheme} is written in ASCII letters and digits, got "
+                             f"{self.identifier!r} (a full-width or another script's digit is another identifier)",
+                             field="identifier")
         if self.uri_scheme is not None and self.uri is None:
             raise ModelError("an electronic address scheme without an address", field="uri_scheme")
 

@@ -33,6 +33,8 @@ def problem(text: str) -> tuple[str, str] | None:
     if len(compact) < 3 or (prefix not in code_set("country") and prefix != "EL"):
         return R.BR_CO_09, (f"{text!r} does not start with the ISO 3166-1 code of the country that issued it "
                             "(Greece: EL)")
+    if not compact.isascii():  # stdnum folds full-width digits: the check would hold for another text than this
+        return RULE, f"{text!r} holds characters other than ASCII letters and digits (a full-width digit ...)"
     if prefix in EU_PREFIXES:
         from stdnum.eu import vat  # imported on first use: loading stdnum's tables costs
 

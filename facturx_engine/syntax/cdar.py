@@ -35,7 +35,7 @@ from facturx_engine.model import dates as _dates
 from facturx_engine.model import numbers as _numbers
 from facturx_engine.model.status import (PROCESSING, TRANSMISSION, InvoiceLifecycleStatus, StatusAmount, StatusMessage,
                                          StatusParty, StatusReason)
-from facturx_engine.syntax.findings import NOT_READ_RULE
+from facturx_engine.syntax.findings import NOT_READ_RULE, shown
 from facturx_engine.syntax.limits import MAX_FINDINGS_LISTED, MAX_FINDINGS_PER_PLACE
 from facturx_engine.syntax.parse import parse_xml, place, xpath
 
@@ -197,7 +197,7 @@ def _date_time(parent: Any, path: str, fmt: str, convert: Callable[[str], _T]) -
 
 def _timestamp(text: str) -> _dt.datetime:
     if len(text) != 14 or not text.isdigit():
-        raise ValueError(f"{text!r} is not a date-time in format 204 (CCYYMMDDHHMMSS)")
+        raise ValueError(f"{shown(text)} is not a date-time in format 204 (CCYYMMDDHHMMSS)")
     return _dt.datetime.strptime(text, _DATETIME)
 
 
@@ -301,7 +301,8 @@ def _not_read(source: Any, written: Any) -> tuple[Finding, ...]:
         places[path] += 1
         if places[path] <= MAX_FINDINGS_PER_PLACE and len(findings) < MAX_FINDINGS_LISTED:
             findings.append(Finding(rule=NOT_READ_RULE, severity="warning", location=xpath(element, repeats),
-                                    message=f"{path} = {value!r} is not carried by the status model", kind="not-read"))
+                                    message=f"{path} = {shown(value)} is not carried by the status model",
+                                    kind="not-read"))
         else:
             unlisted[path] += 1
             first = element if first is None else first
@@ -322,15 +323,17 @@ def _read(root: Any) -> StatusMessage:
     reference = _one(acknowledgement, "ram:ReferenceReferencedDocument", required=True)
     code = _text_of(reference, "ram:ProcessConditionCode", required=True)
     if code not in {member.value for member in InvoiceLifecycleStatus}:  # the XML states codes, never enum names
-        raise ParseError(f"unknown lifecycle status code {code!r}", location=xpath(reference),
+        raise ParseError(f"unknown lifecycle status code {shown(code or '')}", location=xpath(reference),
                          rule=R.BR_FR_CDV_CL_06_MDT_105)
     status = InvoiceLifecycleStatus.of(code)
     phase = _text_of(acknowledgement, "ram:TypeCode")
     if phase not in (None, PROCESSING, TRANSMISSION):
-        raise ParseError(f"the phase (MDT-77) is 23 (processing) or 305 (transmission), the document states {phase}",
+        raise ParseError("the phase (MDT-77) is 23 (processing) or 305 (transmission), the document states "
+                         f"{shown(phase or '')}",
                          location=xpath(acknowledgement), rule=R.BR_FR_CDV_09_MDT_77)
     if phase not in (None, status.phase):  # no official rule compares the two: the rules of the phase stated fire
-        raise ParseError(f"status {status.value} belongs to phase {status.phase}, the document states {phase}",
+        raise ParseError(f"status {status.value} belongs to phase {status.phase}, the document states "
+                         f"{shown(phase or '')}",
                          location=xpath(acknowledgement))
     issued = _date_time(document, "ram:IssueDateTime", "204", _timestamp)
     seller = _one(reference, "ram:IssuerTradeParty", required=True)

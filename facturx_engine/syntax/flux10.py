@@ -25,6 +25,7 @@ from facturx_engine.model.numbers import NumberRefused
 from facturx_engine.model.numbers import parse as parse_number
 from facturx_engine.model.ereport import (PROFILE_ID, B2BInvoice, DailyPayments, DailyTransactions, EReport,
                                           InvoicePayment, Period, RateAmount, ReportParty, TaxSubtotal, VatSubtotal)
+from facturx_engine.syntax.findings import shown
 from facturx_engine.syntax.flux10detail import read_detail, write_lines, write_middle, write_notes
 from facturx_engine.syntax.parse import parse_xml
 
@@ -218,7 +219,7 @@ class _Node:
         try:
             return _dt.datetime.strptime(text, "%Y%m%d").date()
         except ValueError:
-            raise ParseError(f"flux 10: {self.path}/{tag} {text!r} is not a date YYYYMMDD") from None
+            raise ParseError(f"flux 10: {self.path}/{tag} {shown(text)} is not a date YYYYMMDD") from None
 
     def number(self, tag: str) -> Decimal:
         """An xsd:decimal as the engine's numeric policy reads every number (no NaN, exponent, digit separator
@@ -275,7 +276,7 @@ def _read_amounts(payment: _Node) -> tuple[RateAmount, ...]:
 def _read_daily(node: _Node) -> DailyTransactions:
     count = node.opt("TransactionsCount")
     if count is not None and not (count.isascii() and count.isdigit() and len(count) <= 18):
-        raise ParseError(f"flux 10: {node.path}/TransactionsCount {count!r} is not a number of transactions")
+        raise ParseError(f"flux 10: {node.path}/TransactionsCount {shown(count)} is not a number of transactions")
     return DailyTransactions(
         date=node.day("Date"), currency=node.text("TransactionsCurrency"), category=node.text("CategoryCode"),
         tax_exclusive=node.number("TaxExclusiveAmount"), tax_total=node.number("TaxTotal"),
@@ -349,9 +350,9 @@ def read_flux10(xml: bytes) -> tuple[EReport, tuple[Finding, ...]]:
             carried[(bare, value)] -= 1
             continue
         findings.append(Finding(rule=R.FXE_NOT_READ, severity="warning", location=full, kind="not-read",
-                                source="facturx_engine", message=f"{bare} {text!r} is not carried as written by the "
-                                                                 "flux 10 report model (held once, or stated "
-                                                                 "otherwise when written)"))
+                                source="facturx_engine",
+                                message=f"{bare} {shown(text)} is not carried as written by the flux 10 report model "
+                                        "(held once, or stated otherwise when written)"))
     return report, tuple(findings)
 
 
@@ -371,7 +372,8 @@ def from_flux10(xml: bytes) -> EReport:
     try:
         issued = _dt.datetime.strptime(stamp, "%Y%m%d%H%M%S")
     except ValueError:
-        raise ParseError(f"flux 10: /Report/ReportDocument/IssueDateTime {stamp!r} is not YYYYMMDDHHMMSS") from None
+        raise ParseError(f"flux 10: /Report/ReportDocument/IssueDateTime {shown(stamp)} is not YYYYMMDDHHMMSS") \
+            from None
     transactions, payments = root.get("TransactionsReport"), root.get("PaymentsReport")
     part = transactions or payments
     if part is None:

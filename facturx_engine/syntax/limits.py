@@ -14,7 +14,8 @@ from typing import BinaryIO
 
 from facturx_engine.errors import ParseError
 
-__all__ = ["MAX_FINDINGS_LISTED", "MAX_FINDINGS_PER_PLACE", "MAX_SIZE_OPTION", "MAX_XML_BYTES", "check_size", "parse_size", "read_bounded", "too_large"]
+__all__ = ["MAX_FINDINGS_LISTED", "MAX_FINDINGS_PER_PLACE", "MAX_SIZE_OPTION", "MAX_XML_BYTES",
+           "check_size", "parse_size", "read_bounded", "too_large"]
 
 MAX_XML_BYTES = 64 * 1024 * 1024
 """Larger XML input is refused before parsing (a real invoice, attachments included, is far smaller)."""

@@ -173,12 +173,19 @@ def text_at(elem: Any, sub: tuple[str, ...], attr: str | None) -> str | None:
     return text.strip() if text is not None else None
 
 
-def text_decoder(kind: str, term: str, explicit: Callable[[str], Any] | None) -> Callable[[str], Any] | None:
-    """How a rule turns the stripped text into the value it puts in the document read (None: the text itself)."""
+def text_decoder(kind: str, term: str, explicit: Callable[[str], Any] | None,
+                 path: str = "") -> Callable[[str], Any] | None:
+    """How a rule turns the stripped text into the value it puts in the document read (None: the text itself).
+
+    A date is read in the one form its element takes (``path``, the rule's element path): a CII
+    ``udt:``/``qdt:`` date string in format 102 (YYYYMMDD), a UBL ``cbc:`` date as YYYY-MM-DD; the other form is
+    refused, never read as the same day (the XSD refuses it too)."""
     if explicit is not None:
         return explicit
     if kind == "DATE":
-        return partial(decode_date, term=term)
+        element = path.rsplit("/", 1)[-1]
+        form = "102" if element.startswith(("udt:", "qdt:")) else "iso" if element.startswith("cbc:") else None
+        return partial(decode_date, term=term, form=form)
     if kind in NUMERIC:
         return partial(decode_number, term=term)
     if kind == "BINARY":
@@ -186,10 +193,13 @@ def text_decoder(kind: str, term: str, explicit: Callable[[str], Any] | None) ->
     return None
 
 
-def decode_date(text: str, term: str) -> _dt.date:
-    """A CII (YYYYMMDD) or UBL (YYYY-MM-DD, a time zone reported by the reader) date; ParseError otherwise."""
+def decode_date(text: str, term: str, form: str | None = None) -> _dt.date:
+    """A CII (``form="102"``: YYYYMMDD) or UBL (``"iso"``: YYYY-MM-DD, a time zone reported by the reader) date, or
+    either by its length (``None``); ParseError otherwise."""
     try:
-        return _dates.parse_102(text) if len(text) == 8 else _dates.parse_iso(text)[0]
+        if form == "102" or form is None and len(text) == 8:
+            return _dates.parse_102(text)
+        return _dates.parse_iso(text)[0]
     except _dates.DateRefused as exc:
         raise ParseError(str(exc), bt=term, rule=_dates.RULE) from None
 

@@ -75,7 +75,7 @@ class Rule:
         object.__setattr__(self, "head", path[:-1])
         object.__setattr__(self, "last", path[-1] if path else "")
         object.__setattr__(self, "to_doc", self.target[0] == "doc")
-        object.__setattr__(self, "decoder", text_decoder(self.row.kind, self.row.id, self.decode))
+        object.__setattr__(self, "decoder", text_decoder(self.row.kind, self.row.id, self.decode, self.path))
         object.__setattr__(self, "verbatim", self.row.id in VERBATIM and "@" not in self.path)
         object.__setattr__(self, "special", self.row.kind in ("NOTE", "DATE", "BINARY") or self.row.id == "BT-5"
                            or self.verbatim)

@@ -30,6 +30,8 @@ import uuid
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from facturx_engine.errors import InputError
+
 __all__ = ["DOCUMENTS", "FINDINGS", "FORMATS", "done_key", "done_keys", "read_rows", "remove_part", "tidy",
            "write_part"]
 
@@ -143,15 +145,40 @@ def read_rows(out: str, table: str = DOCUMENTS, columns: Sequence[str] | None = 
         if name.startswith(_TMP):
             continue
         if name.endswith(".parquet"):
-            import pyarrow.parquet as pq
-
-            with fs.open(path, "rb") as stream:
-                yield from pq.read_table(stream, columns=list(columns) if columns else None).to_pylist()
+            yield from _parquet_rows(fs, path, columns)
         elif name.endswith(".jsonl"):
-            with fs.open(path, "rt", encoding="utf-8") as text:
-                for line in text:
-                    row: Row = json.loads(line)
-                    yield {k: row.get(k) for k in columns} if columns else row
+            yield from _jsonl_rows(fs, path, columns)
+
+
+def _damaged(path: str, what: str) -> InputError:
+    return InputError(f"the results part {path} is damaged ({what}): move it away (its documents are then checked "
+                      "again) or give another --out", location=path)
+
+
+def _jsonl_rows(fs: Any, path: str, columns: Sequence[str] | None) -> Iterator[Row]:
+    """The rows of one JSON Lines part; :class:`InputError` naming the part and the line for one that is not a row
+    (a part cut short, or written by hand)."""
+    with fs.open(path, "rb") as stream:
+        for number, line in enumerate(stream, 1):
+            try:
+                row = json.loads(line.decode("utf-8"))
+            except (UnicodeDecodeError, ValueError) as exc:
+                raise _damaged(path, f"line {number} is not a JSON row: {exc}") from None
+            if not isinstance(row, dict):
+                raise _damaged(path, f"line {number} is a JSON {type(row).__name__}, not a row object")
+            yield {k: row.get(k) for k in columns} if columns else row
+
+
+def _parquet_rows(fs: Any, path: str, columns: Sequence[str] | None) -> Iterator[Row]:
+    import pyarrow
+    import pyarrow.parquet as pq
+
+    try:
+        with fs.open(path, "rb") as stream:
+            rows: list[Row] = pq.read_table(stream, columns=list(columns) if columns else None).to_pylist()
+    except (pyarrow.ArrowException, OSError) as exc:
+        raise _damaged(path, f"not a Parquet table with the columns asked for: {exc}") from None
+    yield from rows
 
 
 def done_key(sha256: str, path: str) -> str:

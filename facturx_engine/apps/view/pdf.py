@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from reportlab.lib.units import mm  # type: ignore[import-untyped]
 
+from facturx_engine.apps.display import printable
 from facturx_engine.apps.view.model import Attachment, Column, Field, Section, Table, View
 from facturx_engine.findings import Finding
 from facturx_engine.i18n import Fmt, label
@@ -73,6 +74,13 @@ def to_pdf(view: View) -> bytes:
 _SPACES = "\n\t\u2009\u202f\u2007"  # drawn as a space or a no-break space: nothing lost
 
 
+def _drawn(text: str) -> str:
+    """A text as the page draws it: what could reorder or hide what is shown (a bidirectional override, a control
+    or format character) written as a visible escape, as in the HTML view, then what the fonts lack replaced
+    (:func:`~facturx_engine.pdf.render.fonts.clean` alone drops such characters without a trace)."""
+    return clean(printable(text, keep_newlines=True))
+
+
 def _strings(view: View) -> Iterator[str]:
     """Every string the view says (what the page draws)."""
     yield from (view.title, view.source, view.syntax, view.specification, *view.rule_sets)
@@ -120,17 +128,17 @@ class _ViewPage(Flow):
         self.y = self.frame_top
 
     def word(self, key: str) -> str:
-        return clean(label(f"viewpdf.{key}", self.view.lang))
+        return _drawn(label(f"viewpdf.{key}", self.view.lang))
 
     def title_text(self) -> str:
         v = self.view
-        return clean(f"{v.title} – {v.source}" if v.source else v.title)
+        return _drawn(f"{v.title} – {v.source}" if v.source else v.title)
 
     def with_id(self, text: str, term: str, font: str, colour: str) -> list[Run]:
         """A label and, when the view shows ids, the id of its business term or group after it."""
-        runs: list[Run] = [(clean(text), font, colour)]
+        runs: list[Run] = [(_drawn(text), font, colour)]
         if self.view.show_ids and term:
-            runs.append((f" ({clean(term)})", FONT, GREY if colour != WHITE else WHITE))
+            runs.append((f" ({_drawn(term)})", FONT, GREY if colour != WHITE else WHITE))
         return runs
 
     # -- the blocks
@@ -147,11 +155,11 @@ class _ViewPage(Flow):
 
     def title_block(self) -> None:
         v = self.view
-        self.flow_para(self.para(clean(v.title), WIDTH, TITLE, after=4))
+        self.flow_para(self.para(_drawn(v.title), WIDTH, TITLE, after=4))
         lacking = not_drawn(v)
         if lacking:  # never a silent replacement: the page says which characters it could not draw
             shown = " ".join(f"U+{ord(ch):04X}" for ch in lacking[:8]) + (" …" if len(lacking) > 8 else "")
-            notice = clean(label("viewpdf.not_drawn", v.lang).replace("{0}", shown))
+            notice = _drawn(label("viewpdf.not_drawn", v.lang).replace("{0}", shown))
             self.flow_para(self.para([[(notice, FONT_BOLD, rgb(INVALID))]], WIDTH, BASE, after=4))
         facts = [Field("", self.word("source"), v.source), Field("", self.word("syntax"), v.syntax),
                  Field("BT-24", self.word("specification"), v.specification)]
@@ -209,7 +217,7 @@ class _ViewPage(Flow):
         rows = []
         for f in fields:
             name = self.para([self.with_id(f.label, f.term, FONT, LABEL_GREY)], left - 2 * PAD, LABEL)
-            value = self.para(clean(f.value), width - left - 2 * PAD, BASE)
+            value = self.para(_drawn(f.value), width - left - 2 * PAD, BASE)
             rows.append(self.row((left, width - left), [[name], [value]], top=2, bottom=2, below=(0.3, RULE)))
         self.flow_rows(rows, x, width, None)
 
@@ -228,7 +236,7 @@ class _ViewPage(Flow):
             shade = ZEBRA if i % 2 else None
             details = t.details[i] if i < len(t.details) else ()
             if n:
-                paras = [[self.para(clean(text), w - 2 * PAD, BASE, "R" if c.numeric else "L")]
+                paras = [[self.para(_drawn(text), w - 2 * PAD, BASE, "R" if c.numeric else "L")]
                          for text, w, c in zip(_cells(cells, n), widths, columns)]
                 rows.append(self.row(widths, paras, background=shade,
                                      below=None if details else (0.3, RULE)))
@@ -244,9 +252,9 @@ class _ViewPage(Flow):
     def header_row(self, columns: Sequence[Column], widths: Sequence[float]) -> Row:
         cells = []
         for c, w in zip(columns, widths):
-            source: Source = [[(clean(c.label), FONT_BOLD, WHITE)]]
+            source: Source = [[(_drawn(c.label), FONT_BOLD, WHITE)]]
             if self.view.show_ids and c.term:
-                source.append([(clean(c.term), FONT, WHITE)])
+                source.append([(_drawn(c.term), FONT, WHITE)])
             cells.append([self.para(source, w - 2 * PAD, HEADER, "R" if c.numeric else "L")])
         return self.row(widths, cells, background=rgb(PRIMARY))
 
@@ -256,7 +264,7 @@ class _ViewPage(Flow):
         for f in details:
             runs = self.with_id(f.label, f.term, FONT, LABEL_GREY)
             runs[-1] = (runs[-1][0] + ": ", runs[-1][1], runs[-1][2])
-            source.append([*runs, (clean(f.value), FONT, BLACK)])
+            source.append([*runs, (_drawn(f.value), FONT, BLACK)])
         indent = 6 * mm
         return self.row((indent, width - indent), [None, [self.para(source, width - indent - 2 * PAD, DETAIL)]],
                         top=0, bottom=3, background=shade, below=(0.3, RULE))
@@ -267,11 +275,11 @@ class _ViewPage(Flow):
         cell, head = self.measure(BASE.size), self.measure(HEADER.size)
         natural, least = [], []
         for j, c in enumerate(columns):
-            texts = [clean(r[j]) for r in rows]
+            texts = [_drawn(r[j]) for r in rows]
             lines = [line for text in texts for line in text.split("\n")]
             words = [word for line in lines for word in line.split()]
-            name = clean(c.label)
-            term = clean(c.term) if self.view.show_ids else ""
+            name = _drawn(c.label)
+            term = _drawn(c.term) if self.view.show_ids else ""
             longest = max([cell(w, FONT) for w in words] + [head(w, FONT_BOLD) for w in name.split()]
                           + [head(term, FONT)])
             wide = max([cell(line, FONT) for line in lines] + [head(name, FONT_BOLD), longest])
@@ -306,7 +314,7 @@ class _ViewPage(Flow):
         return ["q", *ops.lines(), "Q"]
 
     def right_text(self, text: str, y: float) -> None:
-        text = clean(text)
+        text = _drawn(text)
         self.pen.text(PAGE_W - MARGIN_X - self.measure(7.5)(text, FONT), y, text, FONT, 7.5, GREY)
 
 

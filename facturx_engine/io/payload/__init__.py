@@ -159,20 +159,51 @@ def from_payload(payload: Mapping[str, Any], *, spec: str | None = None, writing
 
 
 def load_json(data: bytes | str) -> Any:
-    """Parse payload JSON text, numbers straight to Decimal; PayloadError (key ``payload``) if it is not JSON."""
+    """Parse payload JSON text, numbers straight to Decimal; PayloadError (key ``payload``) if it is not JSON, and
+    keyed at each key an object states twice (JSON keeps the last value of such a key without a word)."""
     def refuse(name: str) -> Any:
         raise ValueError(f"{name} is not a number JSON allows")
 
+    twice: list[tuple[dict[str, Any], str]] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj: dict[str, Any] = {}
+        for key, value in items:
+            if key in obj:
+                twice.append((obj, key))
+            obj[key] = value
+        return obj
+
     try:
         text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
-        return json.loads(text, parse_float=Decimal, parse_constant=refuse)
+        payload = json.loads(text, parse_float=Decimal, parse_constant=refuse, object_pairs_hook=pairs)
     except UnicodeDecodeError as exc:
         message = f"the payload is not UTF-8 text ({exc.reason} at byte {exc.start})"
     except json.JSONDecodeError as exc:
         message = f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
     except (ValueError, RecursionError) as exc:
         message = f"invalid JSON: {exc}"
+    else:
+        if not twice:
+            return payload
+        errors = {_path_of(payload, obj, key): ["given twice in the same object: which value is meant is unclear"]
+                  for obj, key in twice}
+        count = f"{len(errors)} error{'s' * (len(errors) != 1)}"
+        raise PayloadError(f"the payload is invalid: {count} ({', '.join(errors)})", errors=errors)
     raise PayloadError("the payload is invalid: 1 error (payload)", errors={GENERAL: [message]})
+
+
+def _path_of(payload: Any, target: dict[str, Any], key: str) -> str:
+    """The dotted path (``lines.0.quantity``) of ``key`` in the object ``target`` somewhere in ``payload``."""
+    stack: list[tuple[Any, str]] = [(payload, "")]
+    while stack:
+        node, path = stack.pop()
+        if node is target:
+            return f"{path}.{key}" if path else key
+        children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        stack += [(child, f"{path}.{name}" if path else str(name)) for name, child in children
+                  if isinstance(child, (dict, list))]
+    return key
 
 
 def _credits(payload: Mapping[str, Any]) -> bool:

@@ -254,7 +254,13 @@ def as_framework(value: Any) -> str:
 
 
 def _digits(value: Any) -> str:
-    return "".join(as_text()(value).split())
+    """An identifier without its white space, in ASCII only (python-stdnum folds full-width and other look-alike
+    digits: its check would pass and the value be written as given, another identifier than the one checked)."""
+    text = "".join(as_text()(value).split())
+    if not text.isascii():
+        raise Bad(f"{_describe(text)} holds characters other than ASCII letters and digits (a full-width or "
+                  "another script's digit is not the same identifier)")
+    return text
 
 
 def as_siret(value: Any) -> str:

@@ -104,9 +104,9 @@ def _checked(r: Reader, key: str, value: str, scheme: str | None, bt: str, siret
     from stdnum.fr import siren, siret
 
     check = {_SIREN: siren.is_valid, _SIRET: siret.is_valid}.get(scheme or "")
-    if check is not None and not check(value):
+    if check is not None and not (value.isascii() and check(value)):  # stdnum folds full-width digits
         kind = "SIREN" if scheme == _SIREN else "SIRET"
-        r.error(key, msg(f"{value!r} is not a valid {kind} (length or check digit)", bt,
+        r.error(key, msg(f"{value!r} is not a valid {kind} (ASCII digits, length or check digit)", bt,
                          siret_rule if scheme == _SIRET else None))
 
 
