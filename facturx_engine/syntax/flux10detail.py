@@ -21,6 +21,7 @@ from facturx_engine.errors import ParseError
 from facturx_engine.model.ereportdetail import (Detail, InvoiceNote, InvoicePeriod, LineAllowanceCharge, LineNote,
                                                 LineReference, ReportAddress, ReportAllowanceCharge, ReportDelivery,
                                                 ReportLine, ReportPrice)
+from facturx_engine.syntax.findings import shown
 
 __all__ = ["Reader", "read_detail", "write_lines", "write_middle", "write_notes"]
 
@@ -166,7 +167,7 @@ def _opt_number(node: Reader, tag: str) -> Decimal | None:
 def _charge(node: Reader) -> bool:
     text = node.attr("ChargeIndicator").strip()
     if text not in ("true", "false", "1", "0"):
-        raise ParseError(f"flux 10: {node.path}/@ChargeIndicator {text!r} is not a boolean (true or false)")
+        raise ParseError(f"flux 10: {node.path}/@ChargeIndicator {shown(text)} is not a boolean (true or false)")
     return text in ("true", "1")
 
 
