@@ -42,13 +42,16 @@ TIERS: dict[str, dict[str, tuple[str, ...]]] = {
     # own fixtures (test_pdf::test_fixture_to_facturx, test_render::test_rendered_invoice_becomes_pdfa:
     # a few hundredths of a second a case).
     "slow": {
-        "test_redteam": ("test_a_flux10_report_with_100000_unknown_siblings_is_read_in_linear_time",),  # 1.2 s
+        "test_redteam": ("test_a_flux10_report_with_100000_unknown_siblings_is_read_in_linear_time",  # 1.2 s
+                         "test_an_invoice_named_twice_in_the_name_tree_is_a_fatal_duplicate_not_hidden",  # PDFs made
+                         "test_the_pdf_view_shows_a_bidirectional_override_as_the_html_view_does"),  # PDF drawn, read
         "test_compute": ("test_the_vat_rule_reported_first_does_not_depend_on_the_hash_seed",),  # five processes
         "test_specs": ("test_peppol_dutch_rule", "test_peppol_german_rule",  # each case through the Peppol rules
                        "test_extended_wants_a_due_date_or_terms_on_a_credit_note_as_its_schematron_does",
                        "test_every_spec_writes_a_document_valid_under_the_rule_set_its_bt24_selects"),
         "test_pdf_truthful": ("test_rendered_invoice_pages_state_the_xml_amounts",),  # every fixture rendered
-        "test_render": ("test_random_documents_become_valid_factur_x",),  # Hypothesis documents as PDF/A-3
+        "test_render": ("test_random_documents_become_valid_factur_x",  # Hypothesis documents as PDF/A-3
+                        "test_wrap_keeps_every_character_and_the_width"),  # Hypothesis texts through the font metrics
         "test_readme": ("test_readme_b2b_payload_is_the_fixture_and_passes_fr_ctc_from_the_cli",),  # real processes
         "test_extended_ctc_fr": (  # three rule sets; both syntaxes through their Schematrons
             "test_cii_extended_ctc_fr_is_valid_under_the_official_rules",
