@@ -118,27 +118,40 @@ def _scheme_alone(r: Reader, value_key: str, scheme_key: str, scheme_bt: str) ->
 # ---------------------------------------------------------------------------- the payee
 
 
-def _payee_identifier(r: Reader) -> Identifier | None:
-    """BT-60: ``payee_siret`` or ``payee_identifier`` + its scheme."""
-    siret = r.get(("payee_siret",), _termed(as_siret, "BT-60", R.BR_FR_09_BT_60))
-    value = _text(r, "payee_identifier", "BT-60")
-    scheme = r.get(("payee_identifier_scheme",), _termed(as_icd, "BT-60-1", R.BR_CL_10))
-    _scheme_alone(r, "payee_identifier", "payee_identifier_scheme", "BT-60-1")
-    if r.present("payee_siret") and r.present("payee_identifier"):
-        r.error("payee_identifier", msg("give payee_siret or payee_identifier, not both: the payee has one "
-                                        "identifier", "BT-60"))
+def _siret_or_identifier(r: Reader, keys: tuple[str, str, str], terms: tuple[str, str], rules: tuple[str, str],
+                         who: str) -> Identifier | None:
+    """A party's one identifier: a SIRET (``keys[0]``) or a value (``keys[1]``) with its ICD scheme (``keys[2]``);
+    ``terms``: the identifier's and its scheme's business terms; ``rules``: the official ids of the French rules
+    on that identifier (BR-FR-09, the SIRET; BR-FR-CO-10, the scheme); ``who``: the party and the identifier's
+    name, in words ("the payee has one identifier")."""
+    siret_key, value_key, scheme_key = keys
+    term, scheme_term = terms
+    siret_rule, scheme_rule = rules
+    siret = r.get((siret_key,), _termed(as_siret, term, siret_rule))
+    value = _text(r, value_key, term)
+    scheme = r.get((scheme_key,), _termed(as_icd, scheme_term, R.BR_CL_10))
+    _scheme_alone(r, value_key, scheme_key, scheme_term)
+    if r.present(siret_key) and r.present(value_key):
+        r.error(value_key, msg(f"give {siret_key} or {value_key}, not both: {who}", term))
         return None
     if siret is not None:
         return Identifier.siret(siret)
     if value is None:
         return None
     if scheme is None:
-        if not r.present("payee_identifier_scheme"):
-            r.error("payee_identifier_scheme", msg("is required with payee_identifier: an ISO 6523 ICD code (e.g. "
-                                                   "0009 SIRET, 0088 GLN)", "BT-60-1", R.BR_FR_CO_10_BT_60_1))
+        if not r.present(scheme_key):
+            r.error(scheme_key, msg(f"is required with {value_key}: an ISO 6523 ICD code (e.g. 0009 SIRET, 0088 GLN)",
+                                    scheme_term, scheme_rule))
         return None
-    _checked(r, "payee_identifier", value, scheme, "BT-60", R.BR_FR_09_BT_60)
+    _checked(r, value_key, value, scheme, term, siret_rule)
     return Identifier(value=value, scheme=scheme)
+
+
+def _payee_identifier(r: Reader) -> Identifier | None:
+    """BT-60: ``payee_siret`` or ``payee_identifier`` + its scheme."""
+    return _siret_or_identifier(r, ("payee_siret", "payee_identifier", "payee_identifier_scheme"),
+                                ("BT-60", "BT-60-1"), (R.BR_FR_09_BT_60, R.BR_FR_CO_10_BT_60_1),
+                                "the payee has one identifier")
 
 
 def _payee_legal_id(r: Reader, identifier: Identifier | None) -> Identifier | None:
@@ -184,24 +197,8 @@ def _global_id(sub: Reader, key: str) -> Identifier | None:
     """``siret`` or ``global_id`` + ``global_id_scheme`` of the French party ``key``."""
     _, _, gid_t, scheme_t, _, who = RELATED[key]
     siret_rule, scheme_rule, _ = _RULES[key]
-    siret = sub.get(("siret",), _termed(as_siret, gid_t, siret_rule))
-    value = _text(sub, "global_id", gid_t)
-    scheme = sub.get(("global_id_scheme",), _termed(as_icd, scheme_t, R.BR_CL_10))
-    _scheme_alone(sub, "global_id", "global_id_scheme", scheme_t)
-    if sub.present("siret") and sub.present("global_id"):
-        sub.error("global_id", msg(f"give siret or global_id, not both: {who} has one global identifier", gid_t))
-        return None
-    if siret is not None:
-        return Identifier.siret(siret)
-    if value is None:
-        return None
-    if scheme is None:
-        if not sub.present("global_id_scheme"):
-            sub.error("global_id_scheme", msg("is required with global_id: an ISO 6523 ICD code (e.g. 0009 SIRET, "
-                                              "0088 GLN)", scheme_t, scheme_rule))
-        return None
-    _checked(sub, "global_id", value, scheme, gid_t, siret_rule)
-    return Identifier(value=value, scheme=scheme)
+    return _siret_or_identifier(sub, ("siret", "global_id", "global_id_scheme"), (gid_t, scheme_t),
+                                (siret_rule, scheme_rule), f"{who} has one global identifier")
 
 
 def _address(sub: Reader, key: str) -> Identifier | None:
